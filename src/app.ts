@@ -1,0 +1,36 @@
+/**
+ * The Probot application function: wires each event to its handler and the read-only routes.
+ * No policy logic lives here.
+ */
+import type { ApplicationFunction, Probot } from "probot";
+import type { AuditStore } from "./audit/audit-store.js";
+import { onCheckRunRerequested } from "./handlers/check-run.js";
+import type { PipelineDeps } from "./handlers/evaluate-pull-request.js";
+import { onMergeGroup } from "./handlers/merge-group.js";
+import { onPullRequestReview, PULL_REQUEST_REVIEW_EVENTS } from "./handlers/pull-request-review.js";
+import { onPullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
+
+export interface AppOptions {
+  store: AuditStore;
+  appId?: number | null;
+  now?: () => number;
+}
+
+export function createApp(options: AppOptions): ApplicationFunction {
+  return (app: Probot, { addHandler }) => {
+    const deps: PipelineDeps = { store: options.store, appId: options.appId ?? null, now: options.now ?? Date.now };
+
+    app.on([...PULL_REQUEST_EVENTS], (context) => onPullRequest(context, deps));
+    app.on([...PULL_REQUEST_REVIEW_EVENTS], (context) => onPullRequestReview(context, deps));
+    app.on("check_run.rerequested", (context) => onCheckRunRerequested(context, deps));
+    app.on("merge_group.checks_requested", (context) => onMergeGroup(context, deps));
+
+    addHandler?.((req, res) => {
+      if (req.method === "GET" && req.url === "/healthz") {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine }));
+        return true;
+      }
+      return false;
+    });
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Reads the files the policy needs from the PR's BASE commit (never its head, so a PR cannot
+ * loosen its own rules): `.github/countersign.yml` and the CODEOWNERS candidates, in ONE GraphQL
+ * call. Results are cached by commit SHA, which is immutable, so a burst of events for PRs on the
+ * same base costs one call.
+ */
+import { CODEOWNERS_LOCATIONS, codeownersTooLarge } from "../policy/codeowners.js";
+import { CONFIG_PATH } from "../policy/config.js";
+import type { CodeownersSource } from "../policy/snapshot.js";
+import type { GitHub } from "./github.js";
+import { LruCache } from "./lru-cache.js";
+
+export interface BlobText {
+  path: string;
+  text: string;
+  sizeBytes: number;
+  oid: string;
+}
+
+export interface BaseFiles {
+  config: BlobText | null;
+  codeowners: CodeownersSource;
+}
+
+interface GraphBlob {
+  oid?: string;
+  byteSize?: number;
+  isTruncated?: boolean;
+  text?: string | null;
+}
+
+const cache = new LruCache<string, BaseFiles>(2_000);
+
+/** Clears the per-process cache (tests). */
+export function clearBaseFilesCache(): void {
+  cache.clear();
+  orgConfigCache.clear();
+}
+
+const QUERY = `query countersignBaseFiles($owner: String!, $repo: String!, $f0: String!, $f1: String!, $f2: String!, $f3: String!) {
+  repository(owner: $owner, name: $repo) {
+    f0: object(expression: $f0) { ...blob }
+    f1: object(expression: $f1) { ...blob }
+    f2: object(expression: $f2) { ...blob }
+    f3: object(expression: $f3) { ...blob }
+  }
+}
+fragment blob on Blob { oid byteSize isTruncated text }`;
+
+export async function loadBaseFiles(github: GitHub, owner: string, repo: string, sha: string): Promise<BaseFiles> {
+  const key = `${owner}/${repo}@${sha}`.toLowerCase();
+  const hit = cache.get(key);
+  if (hit) return hit;
+
+  const paths = [CONFIG_PATH, ...CODEOWNERS_LOCATIONS];
+  const vars = Object.fromEntries(paths.map((p, i) => [`f${i}`, `${sha}:${p}`]));
+  const data = await github.graphql<{ repository: Record<string, GraphBlob | null> | null }>(QUERY, { owner, repo, ...vars });
+  if (!data.repository) throw new Error(`repository ${owner}/${repo} is not readable by the app`);
+
+  const blobs: (BlobText | null)[] = [];
+  for (let i = 0; i < paths.length; i++) {
+    blobs.push(await toBlobText(github, owner, repo, sha, paths[i]!, data.repository[`f${i}`] ?? null));
+  }
+  // GitHub: the first of .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS that exists is used.
+  const co = blobs.slice(1).find((b) => b !== null) ?? null;
+  const result: BaseFiles = {
+    config: blobs[0] ?? null,
+    codeowners: co
+      ? { path: co.path, text: codeownersTooLarge(co.sizeBytes) ? null : co.text, sizeBytes: co.sizeBytes }
+      : { path: null, text: null, sizeBytes: 0 },
+  };
+  cache.set(key, result);
+  return result;
+}
+
+async function toBlobText(github: GitHub, owner: string, repo: string, ref: string, path: string, blob: GraphBlob | null): Promise<BlobText | null> {
+  // A missing path is null; a directory at that path comes back as an empty object.
+  if (!blob || typeof blob.oid !== "string") return null;
+  const sizeBytes = blob.byteSize ?? 0;
+  if (path !== CONFIG_PATH && codeownersTooLarge(sizeBytes)) return { path, text: "", sizeBytes, oid: blob.oid };
+  if (typeof blob.text === "string" && !blob.isTruncated) return { path, text: blob.text, sizeBytes, oid: blob.oid };
+  // GraphQL truncates large blobs: read the raw file instead.
+  const res = await github.rest.repos.getContent({ owner, repo, path, ref, mediaType: { format: "raw" } });
+  return { path, text: typeof res.data === "string" ? res.data : String(res.data), sizeBytes, oid: blob.oid };
+}
+
+const orgConfigCache = new LruCache<string, { value: BlobText | null; at: number }>(500);
+const ORG_CONFIG_TTL_MS = 5 * 60_000;
+
+const REMOTE_QUERY = `query countersignRemoteConfig($owner: String!, $repo: String!, $expr: String!) {
+  repository(owner: $owner, name: $repo) { f0: object(expression: $expr) { ...blob } }
+}
+fragment blob on Blob { oid byteSize isTruncated text }`;
+
+/**
+ * A config file in another repository at its default branch (the org's `.github` repository, or
+ * an `_extends` target). Null when the repository or file does not exist. Cached for 5 minutes
+ * because a default branch moves.
+ */
+export async function loadRemoteConfig(github: GitHub, owner: string, repo: string, path: string, now: number): Promise<BlobText | null> {
+  const key = `${owner}/${repo}:${path}`.toLowerCase();
+  const hit = orgConfigCache.get(key);
+  if (hit && now - hit.at < ORG_CONFIG_TTL_MS) return hit.value;
+  let value: BlobText | null = null;
+  try {
+    const data = await github.graphql<{ repository: { f0: GraphBlob | null } | null }>(REMOTE_QUERY, { owner, repo, expr: `HEAD:${path}` });
+    value = data.repository ? await toBlobText(github, owner, repo, "HEAD", path, data.repository.f0) : null;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  orgConfigCache.set(key, { value, at: now });
+  return value;
+}
+
+/** GraphQL answers "Could not resolve to a Repository" with type NOT_FOUND. */
+function isNotFound(error: unknown): boolean {
+  const errors = (error as { errors?: { type?: string }[] } | null)?.errors;
+  return Array.isArray(errors) && errors.length > 0 && errors.every((e) => e.type === "NOT_FOUND");
+}

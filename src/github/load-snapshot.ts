@@ -1,0 +1,133 @@
+/**
+ * Builds the PullRequestSnapshot `evaluate()` reads, with the fewest API calls: the PR itself
+ * comes from the webhook payload when it has one; files, commits and reviews are listed in
+ * parallel, 100 per page; base-branch files come from `base-files.ts` (one cached GraphQL call).
+ */
+import { compileGlobs } from "../policy/boundaries.js";
+import type { Config } from "../policy/config.js";
+import type { Actor, ChangedFile, GrantedException, PullRequestSnapshot, ReviewInfo } from "../policy/snapshot.js";
+import type { BaseFiles } from "./base-files.js";
+import type { GitHub } from "./github.js";
+
+/** GitHub lists at most 3,000 files of a PR and (REST) at most 250 commits. */
+export const MAX_LISTED_FILES = 3000;
+export const MAX_LISTED_COMMITS = 250;
+
+/** The fields of a REST pull request object that the snapshot uses (webhook payloads have them too). */
+export interface PullLike {
+  number: number;
+  title: string;
+  body?: string | null;
+  user: { login: string; type?: string } | null;
+  head: { sha: string; ref: string };
+  base: { sha: string; ref: string; repo: { name: string; owner: { login: string } } };
+  draft?: boolean;
+  labels?: ({ name?: string } | string)[];
+  assignees?: ({ login: string; type?: string } | null)[] | null;
+  requested_reviewers?: ({ login?: string } | null)[] | null;
+  requested_teams?: ({ slug?: string } | null)[] | null;
+  changed_files?: number;
+  commits?: number;
+  merged?: boolean | null;
+  merged_at?: string | null;
+  merge_commit_sha?: string | null;
+  merged_by?: { login: string } | null;
+}
+
+export function actorOf(user: { login: string; type?: string } | null | undefined): Actor {
+  if (!user) return { login: "ghost", type: "User" };
+  return { login: user.login, type: user.type === "Bot" ? "Bot" : user.type === "Organization" ? "Organization" : "User" };
+}
+
+export async function loadSnapshot(
+  github: GitHub,
+  pr: PullLike,
+  base: BaseFiles,
+  config: Config,
+  exceptions: GrantedException[],
+): Promise<PullRequestSnapshot> {
+  const owner = pr.base.repo.owner.login;
+  const repo = pr.base.repo.name;
+  const params = { owner, repo, pull_number: pr.number, per_page: 100 };
+
+  const [files, commits, reviews] = await Promise.all([
+    github.paginate(github.rest.pulls.listFiles, params, (res) =>
+      res.data.map((f): ChangedFile => ({ path: f.filename, previousPath: f.previous_filename ?? null, status: f.status })),
+    ),
+    github.paginate(github.rest.pulls.listCommits, params, (res) =>
+      res.data.map((c) => ({
+        sha: c.sha,
+        message: c.commit.message ?? "",
+        authorLogin: c.author?.login ?? null,
+        authorEmail: c.commit.author?.email ?? null,
+        authorName: c.commit.author?.name ?? null,
+      })),
+    ),
+    github.paginate(github.rest.pulls.listReviews, params, (res) =>
+      res.data.map(
+        (r): ReviewInfo => ({
+          id: r.id,
+          user: r.user ? actorOf(r.user) : null,
+          state: r.state,
+          body: r.body ?? null,
+          commitId: r.commit_id ?? null,
+          submittedAt: r.submitted_at ?? null,
+        }),
+      ),
+    ),
+  ]);
+
+  const snapshot: PullRequestSnapshot = {
+    repo: { owner, name: repo },
+    number: pr.number,
+    title: pr.title,
+    body: pr.body ?? null,
+    author: actorOf(pr.user),
+    headSha: pr.head.sha,
+    headRef: pr.head.ref,
+    baseRef: pr.base.ref,
+    baseSha: pr.base.sha,
+    draft: pr.draft ?? false,
+    labels: (pr.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter((l) => l.length > 0),
+    assignees: (pr.assignees ?? []).filter((a): a is { login: string; type?: string } => !!a).map(actorOf),
+    requestedReviewers: {
+      users: (pr.requested_reviewers ?? []).flatMap((u) => (u?.login ? [u.login] : [])),
+      teams: (pr.requested_teams ?? []).flatMap((t) => (t?.slug ? [`@${owner}/${t.slug}`] : [])),
+    },
+    files,
+    filesTruncated: files.length >= MAX_LISTED_FILES || (pr.changed_files ?? 0) > files.length,
+    commits,
+    commitsTruncated: commits.length >= MAX_LISTED_COMMITS || (pr.commits ?? 0) > commits.length,
+    reviews,
+    codeowners: base.codeowners,
+    teamMembers: {},
+    exceptions,
+  };
+  snapshot.teamMembers = await loadApproverTeams(github, config, snapshot);
+  return snapshot;
+}
+
+/**
+ * Members of the teams that can approve or grant exceptions for the boundaries this PR touches:
+ * read once per event, and only for boundaries that matter (no call when none is touched).
+ */
+async function loadApproverTeams(github: GitHub, config: Config, snapshot: PullRequestSnapshot): Promise<Record<string, string[]>> {
+  const teams = new Set<string>();
+  for (const b of config.boundaries) {
+    const match = compileGlobs(b.paths);
+    if (!snapshot.files.some((f) => match(f.path) || (f.previousPath != null && match(f.previousPath)))) continue;
+    for (const a of b.approvers) if (a.includes("/")) teams.add(a.toLowerCase());
+  }
+  for (const a of config.agents.approvers) if (a.includes("/")) teams.add(a.toLowerCase());
+  const out: Record<string, string[]> = {};
+  await Promise.all(
+    [...teams].map(async (team) => {
+      const [org, slug] = team.slice(1).split("/") as [string, string];
+      const members = await github.paginate(github.rest.teams.listMembersInOrg, { org, team_slug: slug, per_page: 100 }, (res) =>
+        res.data.map((m) => m.login),
+      );
+      out[team] = members;
+    }),
+  );
+  return out;
+}

@@ -1,0 +1,53 @@
+/**
+ * Ownership side effects: the `owner:<team-slug>` label and a review request to the owning team.
+ * Each is a write (about a second of Probot's spacing), so each is made only when it changes
+ * something. Failures are logged, never turned into a passing check.
+ */
+import type { Logger } from "probot";
+import type { Config } from "../policy/config.js";
+import { teamSlug, type Verdict } from "../policy/evaluate.js";
+import type { PullRequestSnapshot } from "../policy/snapshot.js";
+import type { GitHub } from "./github.js";
+import { LruCache } from "./lru-cache.js";
+
+const requested = new LruCache<string, true>(20_000);
+
+export async function applyOwnerActions(github: GitHub, log: Logger, snapshot: PullRequestSnapshot, verdict: Verdict, config: Config): Promise<void> {
+  const { owner, name: repo } = snapshot.repo;
+  const issue = { owner, repo, issue_number: snapshot.number };
+
+  if (config.ownership.label) {
+    const want = verdict.ownerLabel;
+    const stale = snapshot.labels.filter((l) => l.startsWith("owner:") && l !== want);
+    try {
+      if (want && !snapshot.labels.includes(want)) await github.rest.issues.addLabels({ ...issue, labels: [want] });
+      for (const name of stale) await github.rest.issues.removeLabel({ ...issue, name });
+    } catch (error) {
+      log.warn({ err: error, pr: snapshot.number }, "could not update the owner label (needs pull requests: write)");
+    }
+  }
+
+  const team = verdict.ownership.owningTeam;
+  if (!config.ownership.request_review || !team || snapshot.draft) return;
+  const [org] = team.slice(1).split("/");
+  if (org?.toLowerCase() !== owner.toLowerCase()) return;
+  const key = `${owner}/${repo}#${snapshot.number}:${team}`.toLowerCase();
+  if (requested.get(key) || snapshot.requestedReviewers.teams.some((t) => t.toLowerCase() === team.toLowerCase())) return;
+  try {
+    if (snapshot.requestedReviewers.users.length > 0 || snapshot.reviews.length > 0) {
+      // Nobody needs asking when a member of the team is already requested or has reviewed.
+      const members = await github.paginate(github.rest.teams.listMembersInOrg, { org: owner, team_slug: teamSlug(team), per_page: 100 }, (r) =>
+        r.data.map((m) => m.login.toLowerCase()),
+      );
+      const involved = [...snapshot.requestedReviewers.users, ...snapshot.reviews.flatMap((r) => (r.user ? [r.user.login] : []))];
+      if (involved.some((u) => members.includes(u.toLowerCase()))) {
+        requested.set(key, true);
+        return;
+      }
+    }
+    await github.rest.pulls.requestReviewers({ owner, repo, pull_number: snapshot.number, team_reviewers: [teamSlug(team)] });
+    requested.set(key, true);
+  } catch (error) {
+    log.warn({ err: error, pr: snapshot.number, team }, "could not request a review from the owning team");
+  }
+}

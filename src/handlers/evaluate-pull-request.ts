@@ -1,0 +1,114 @@
+/**
+ * The one evaluation pipeline every handler funnels into:
+ *   1. read the base commit's config and CODEOWNERS (one cached GraphQL call)
+ *   2. validate the config (invalid → a failing check naming file, key path and line)
+ *   3. load the snapshot (files, commits, reviews; exceptions from the audit store)
+ *   4. evaluate and render
+ *   5. write the `countersign` check run (skipped when its output would not change)
+ *   6. ownership side effects (label, review request) when they differ
+ *   7. append the evaluation to the audit trail (idempotent per delivery)
+ * Any failure in 1–4 ends in a failing check titled "countersign could not evaluate": never success.
+ */
+import type { Logger } from "probot";
+import type { AuditStore } from "../audit/audit-store.js";
+import { loadBaseFiles } from "../github/base-files.js";
+import { upsertCheckRun, type UpsertResult } from "../github/check-run.js";
+import { explainError } from "../github/errors.js";
+import type { GitHub } from "../github/github.js";
+import { loadRepoConfig } from "../github/load-config.js";
+import { loadSnapshot, type PullLike } from "../github/load-snapshot.js";
+import { applyOwnerActions } from "../github/owner-actions.js";
+import { evaluate, type Verdict } from "../policy/evaluate.js";
+import { render, renderError, type CheckOutput } from "../policy/render.js";
+import type { GrantedException } from "../policy/snapshot.js";
+
+export interface PipelineDeps {
+  store: AuditStore;
+  /** Our app id, to tell our check runs from another app's of the same name. */
+  appId: number | null;
+  now: () => number;
+}
+
+export interface EvaluationRequest {
+  pr: PullLike;
+  /** Where the check run goes: the PR head, or a merge group's head SHA. */
+  checkSha?: string;
+  event: string;
+  deliveryId: string | null;
+  /** Label and review-request side effects (off for merge groups). */
+  sideEffects?: boolean;
+}
+
+export interface EvaluationOutcome {
+  verdict: Verdict | null;
+  output: CheckOutput;
+  check: UpsertResult;
+}
+
+export async function evaluatePullRequest(github: GitHub, log: Logger, deps: PipelineDeps, req: EvaluationRequest): Promise<EvaluationOutcome> {
+  const owner = req.pr.base.repo.owner.login;
+  const repo = req.pr.base.repo.name;
+  const headSha = req.checkSha ?? req.pr.head.sha;
+  const ctx = { delivery: req.deliveryId, repo: `${owner}/${repo}`, pr: req.pr.number, sha: headSha, event: req.event };
+
+  let verdict: Verdict | null = null;
+  let output: CheckOutput;
+  let sideEffects: (() => Promise<void>) | null = null;
+  try {
+    const base = await loadBaseFiles(github, owner, repo, req.pr.base.sha); // 1
+    const loaded = await loadRepoConfig(github, owner, repo, base.config, deps.now()); // 2
+    if (!loaded.ok) {
+      const problems = loaded.errors.map((e) => `- ${e.line ? `line ${e.line}: ` : ""}${e.path ? `\`${e.path}\`: ` : ""}${e.message}`).join("\n");
+      output = renderError(
+        `Invalid configuration in ${loaded.source}`,
+        `${problems}\n\nFix the file on the base branch (\`${req.pr.base.ref}\`); \`npx countersign validate\` checks it locally.`,
+      );
+      log.warn({ ...ctx, errors: loaded.errors }, "invalid countersign config");
+    } else {
+      const exceptions = await grantedExceptions(deps.store, `${owner}/${repo}`, req.pr.number);
+      const snapshot = await loadSnapshot(github, req.pr, base, loaded.config, exceptions); // 3
+      verdict = evaluate(snapshot, loaded.config); // 4
+      output = render(verdict);
+      if (req.sideEffects !== false) sideEffects = () => applyOwnerActions(github, log, snapshot, verdict!, loaded.config);
+    }
+  } catch (error) {
+    const { reason, nextStep } = explainError(error);
+    log.error({ ...ctx, err: error }, `evaluation failed: ${reason}`);
+    output = renderError(reason, `${nextStep}\n\nDelivery: \`${req.deliveryId ?? "n/a"}\`, ${ctx.repo}#${ctx.pr} at ${headSha.slice(0, 7)}.`);
+    verdict = null;
+  }
+
+  const check = await upsertCheckRun(github, { owner, repo, headSha, appId: deps.appId }, output); // 5
+  log.info({ ...ctx, conclusion: output.conclusion, title: output.title, check: check.action }, "countersign evaluated");
+  if (sideEffects) await sideEffects(); // 6
+
+  await deps.store.recordEvaluation(
+    {
+      repo: ctx.repo,
+      prNumber: req.pr.number,
+      headSha,
+      event: req.event,
+      conclusion: output.conclusion,
+      title: output.title,
+      gates: verdict?.gates.map((g) => ({ id: g.id, status: g.status })) ?? [],
+      aiLevel: verdict?.disclosure.level ?? null,
+      aiTools: verdict?.disclosure.tools ?? [],
+    },
+    req.deliveryId,
+  ); // 7
+  return { verdict, output, check };
+}
+
+/** Exceptions as the audit trail holds them: the latest grant or revoke per boundary decides. */
+export async function grantedExceptions(store: AuditStore, repo: string, prNumber: number): Promise<GrantedException[]> {
+  const rows = await store.listExceptions(repo, prNumber);
+  const out: GrantedException[] = [];
+  for (const row of [...rows].sort((a, b) => a.seq - b.seq)) {
+    if (row.action === "revoke") {
+      for (const e of out) if (e.boundary === row.boundary) e.revoked = true;
+      continue;
+    }
+    out.push({ boundary: row.boundary, grantedBy: row.grantedBy, reason: row.reason, sha: row.sha, commentId: row.commentId, grantedAt: row.grantedAt, revoked: false });
+  }
+  return out;
+}

@@ -1,0 +1,16 @@
+/** `pull_request_review.*`: an approval, an edited note or a dismissal can change gate 2 and 4. */
+import type { Context } from "probot";
+import type { PullLike } from "../github/load-snapshot.js";
+import { evaluatePullRequest, type PipelineDeps } from "./evaluate-pull-request.js";
+
+export const PULL_REQUEST_REVIEW_EVENTS = ["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"] as const;
+
+export async function onPullRequestReview(context: Context<(typeof PULL_REQUEST_REVIEW_EVENTS)[number]>, deps: PipelineDeps): Promise<void> {
+  const pr = context.payload.pull_request as unknown as PullLike & { state?: string };
+  if (pr.state === "closed") return;
+  await evaluatePullRequest(context.octokit, context.log, deps, {
+    pr,
+    event: `pull_request_review.${context.payload.action}`,
+    deliveryId: context.id ?? null,
+  });
+}

@@ -1,0 +1,204 @@
+/**
+ * A nock-backed GitHub for one repository (Codertocat/Hello-World) and PR #2. It serves the
+ * base-commit files over GraphQL, files/commits/reviews over REST, records every API call, and
+ * keeps the check runs the app writes so tests assert on what GitHub would show.
+ */
+import nock from "nock";
+import { BASE_SHA, HEAD_SHA, REPO } from "./webhook-examples.js";
+
+export interface MockFile {
+  filename: string;
+  status?: string;
+  previous_filename?: string;
+}
+
+export interface MockCommit {
+  sha?: string;
+  message: string;
+  authorLogin?: string | null;
+  authorEmail?: string;
+  authorName?: string;
+}
+
+export interface MockReview {
+  id?: number;
+  login: string;
+  type?: "User" | "Bot";
+  state: "APPROVED" | "COMMENTED" | "CHANGES_REQUESTED" | "DISMISSED";
+  body: string | null;
+  commit_id?: string;
+}
+
+export interface MockOptions {
+  config?: string | null;
+  orgConfig?: string | null;
+  codeowners?: { path: string; text: string } | null;
+  files?: MockFile[];
+  commits?: MockCommit[];
+  reviews?: MockReview[];
+  teams?: Record<string, string[]>;
+  /** Answer these endpoints (by a substring of the path) with an error status. */
+  failures?: { match: string; status: number; times?: number; headers?: Record<string, string>; body?: unknown }[];
+  existingCheck?: { id: number; conclusion: string; title: string; summary: string; text: string; annotations_count: number } | null;
+  checkConclusionAtMerge?: string | null;
+}
+
+export interface CheckRunWrite {
+  method: "POST" | "PATCH";
+  id: number;
+  body: Record<string, any>;
+}
+
+export interface MockGitHub {
+  /** Every API call made (excluding the installation-token exchange), as "METHOD /path". */
+  calls: string[];
+  checkRuns: CheckRunWrite[];
+  writes: () => string[];
+  lastCheck: () => Record<string, any> | undefined;
+  labelsAdded: string[][];
+  reviewRequests: Record<string, any>[];
+  comments: Record<string, any>[];
+}
+
+const API = "https://api.github.com";
+const R = `/repos/${REPO.owner}/${REPO.name}`;
+
+export function mockGitHub(options: MockOptions = {}): MockGitHub {
+  const state: MockGitHub = {
+    calls: [],
+    checkRuns: [],
+    writes: () => state.calls.filter((c) => !c.startsWith("GET") && !c.startsWith("POST /graphql")),
+    lastCheck: () => state.checkRuns.at(-1)?.body,
+    labelsAdded: [],
+    reviewRequests: [],
+    comments: [],
+  };
+  const failures = (options.failures ?? []).map((f) => ({ ...f, left: f.times ?? Infinity }));
+  let nextCheckId = 1000;
+
+  const scope = nock(API).persist();
+  scope.on("request", (req: { method: string; path: string }) => {
+    if (!req.path.includes("/access_tokens")) state.calls.push(`${req.method} ${req.path.replace(/\?.*$/, "")}`);
+  });
+
+  const failing = (path: string): { status: number; headers?: Record<string, string>; body?: unknown } | null => {
+    const f = failures.find((x) => path.includes(x.match) && x.left > 0);
+    if (!f) return null;
+    f.left--;
+    return f;
+  };
+  const reply = (path: string, ok: () => [number, unknown] | unknown) => {
+    const f = failing(path);
+    if (f) return [f.status, f.body ?? { message: `mock ${f.status}`, documentation_url: "https://docs.github.com/rest" }, f.headers ?? {}];
+    const value = ok();
+    return Array.isArray(value) && typeof value[0] === "number" ? value : [200, value];
+  };
+
+  scope.post(/\/app\/installations\/\d+\/access_tokens/).reply(201, { token: "test-token", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+
+  scope.post("/graphql").reply(function (this: unknown, _uri, body: any) {
+    const vars = body.variables ?? {};
+    const f = failing("/graphql");
+    if (f) return [f.status, f.body ?? { message: "mock" }, f.headers ?? {}];
+    if (vars.repo === ".github") {
+      const text = options.orgConfig ?? null;
+      if (text === null) return [200, { data: { repository: null }, errors: [{ type: "NOT_FOUND", message: "Could not resolve to a Repository with the name 'Codertocat/.github'." }] }];
+      return [200, { data: { repository: { f0: blob(text) } } }];
+    }
+    const files: Record<string, string | null> = {
+      ".github/countersign.yml": options.config ?? null,
+      [options.codeowners?.path ?? "none"]: options.codeowners?.text ?? null,
+    };
+    const repository: Record<string, unknown> = {};
+    for (const [k, expr] of Object.entries(vars)) {
+      if (!/^f\d+$/.test(k)) continue;
+      const path = String(expr).replace(/^[^:]*:/, "");
+      const text = files[path];
+      repository[k] = text == null ? null : blob(text);
+    }
+    return [200, { data: { repository } }];
+  });
+
+  scope.get(`${R}/pulls/2/files`).query(true).reply((uri) =>
+    reply(uri, () => (options.files ?? [{ filename: "src/app.ts" }]).map((f) => ({ sha: "0".repeat(40), status: "modified", additions: 1, deletions: 0, changes: 1, ...f }))),
+  );
+  scope.get(`${R}/pulls/2/commits`).query(true).reply((uri) =>
+    reply(uri, () =>
+      (options.commits ?? [{ message: "Update app" }]).map((c, i) => ({
+        sha: c.sha ?? `${String(i + 1).padStart(2, "0")}${"ab".repeat(19)}`,
+        commit: { message: c.message, author: { name: c.authorName ?? "Codertocat", email: c.authorEmail ?? "21031067+Codertocat@users.noreply.github.com" } },
+        author: c.authorLogin === null ? null : { login: c.authorLogin ?? "Codertocat", type: (c.authorLogin ?? "").endsWith("[bot]") ? "Bot" : "User" },
+      })),
+    ),
+  );
+  scope.get(`${R}/pulls/2/reviews`).query(true).reply((uri) =>
+    reply(uri, () =>
+      (options.reviews ?? []).map((r, i) => ({
+        id: r.id ?? 500 + i,
+        user: { login: r.login, type: r.type ?? "User" },
+        state: r.state,
+        body: r.body,
+        commit_id: r.commit_id ?? HEAD_SHA,
+        submitted_at: "2026-11-22T10:00:00Z",
+      })),
+    ),
+  );
+  scope.get(/\/repos\/Codertocat\/Hello-World\/commits\/[0-9a-f]+\/check-runs/).query(true).reply((uri) =>
+    reply(uri, () => {
+      const existing = options.existingCheck;
+      const merged = options.checkConclusionAtMerge;
+      const runs = existing
+        ? [{ id: existing.id, status: "completed", conclusion: existing.conclusion, app: { id: 123 }, output: { title: existing.title, summary: existing.summary, text: existing.text, annotations_count: existing.annotations_count } }]
+        : merged !== undefined && merged !== null
+          ? [{ id: 77, status: "completed", conclusion: merged, app: { id: 123 }, output: { title: "", summary: "", text: "", annotations_count: 0 } }]
+          : [];
+      return { total_count: runs.length, check_runs: runs };
+    }),
+  );
+  scope.post(`${R}/check-runs`).reply((uri, body: any) =>
+    reply(uri, () => {
+      const id = nextCheckId++;
+      state.checkRuns.push({ method: "POST", id, body });
+      return [201, { id, ...body }];
+    }),
+  );
+  scope.patch(/\/repos\/Codertocat\/Hello-World\/check-runs\/\d+/).reply((uri, body: any) =>
+    reply(uri, () => {
+      const id = Number(uri.split("/").pop());
+      state.checkRuns.push({ method: "PATCH", id, body });
+      return { id, ...body };
+    }),
+  );
+  scope.post(`${R}/issues/2/labels`).reply((uri, body: any) =>
+    reply(uri, () => {
+      state.labelsAdded.push(body.labels);
+      return body.labels.map((name: string) => ({ name }));
+    }),
+  );
+  scope.delete(/\/repos\/Codertocat\/Hello-World\/issues\/2\/labels\/.+/).reply(200, []);
+  scope.post(`${R}/pulls/2/requested_reviewers`).reply((uri, body: any) =>
+    reply(uri, () => {
+      state.reviewRequests.push(body);
+      return [201, {}];
+    }),
+  );
+  scope.post(`${R}/issues/2/comments`).reply((uri, body: any) =>
+    reply(uri, () => {
+      state.comments.push(body);
+      return [201, { id: 1, ...body }];
+    }),
+  );
+  scope.get(/\/orgs\/[^/]+\/teams\/[^/]+\/members/).query(true).reply((uri) =>
+    reply(uri, () => {
+      const m = /\/orgs\/([^/]+)\/teams\/([^/]+)\/members/.exec(uri)!;
+      return (options.teams?.[`@${m[1]}/${m[2]}`.toLowerCase()] ?? []).map((login) => ({ login }));
+    }),
+  );
+  return state;
+}
+
+function blob(text: string) {
+  return { oid: "b".repeat(40), byteSize: Buffer.byteLength(text), isTruncated: false, text };
+}
+
+export { BASE_SHA, HEAD_SHA };

@@ -6,6 +6,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import type { AuditStore } from "./audit/audit-store.js";
 import { onCheckRunRerequested } from "./handlers/check-run.js";
 import type { PipelineDeps } from "./handlers/evaluate-pull-request.js";
+import { onIssueComment } from "./handlers/issue-comment.js";
 import { onMergeGroup } from "./handlers/merge-group.js";
 import { onPullRequestReview, PULL_REQUEST_REVIEW_EVENTS } from "./handlers/pull-request-review.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
@@ -14,6 +15,8 @@ export interface AppOptions {
   store: AuditStore;
   appId?: number | null;
   now?: () => number;
+  /** Register HTTP routes (needs Probot's server; off for probot.receive-only use). */
+  serve?: boolean;
 }
 
 export function createApp(options: AppOptions): ApplicationFunction {
@@ -24,13 +27,18 @@ export function createApp(options: AppOptions): ApplicationFunction {
     app.on([...PULL_REQUEST_REVIEW_EVENTS], (context) => onPullRequestReview(context, deps));
     app.on("check_run.rerequested", (context) => onCheckRunRerequested(context, deps));
     app.on("merge_group.checks_requested", (context) => onMergeGroup(context, deps));
+    app.on("issue_comment.created", (context) => onIssueComment(context, deps));
 
-    addHandler?.((req, res) => {
-      if (req.method === "GET" && req.url === "/healthz") {
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine }));
-        return true;
-      }
-      return false;
-    });
+    // Probot's addHandler throws "No server instance" when the app is loaded without its HTTP
+    // server (probot.receive in tests, serverless adapters): routes are then simply not served.
+    if (options.serve !== false) {
+      addHandler((req, res) => {
+        if (req.method === "GET" && req.url === "/healthz") {
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine }));
+          return true;
+        }
+        return false;
+      });
+    }
   };
 }

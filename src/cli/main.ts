@@ -11,6 +11,7 @@ import { AI_LEVELS } from "../policy/snapshot.js";
 import { parseCodeowners } from "../policy/codeowners.js";
 import { CONFIG_PATH, loadConfig } from "../policy/config.js";
 import { formatMerges, MERGE_FORMATS, type MergeFormat } from "./format-merges.js";
+import { NEXT_STEPS, runInit } from "./init.js";
 
 class UsageError extends Error {}
 
@@ -123,6 +124,17 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       else if (problems.length === 0) io.out(`ok: ${configText === null ? `${opts.config} absent (defaults apply)` : opts.config}${coPath ? `, ${coPath}` : ""}`);
       else for (const p of problems) io.out(`${p.file}${p.line ? `:${p.line}` : ""}: ${p.path ? `${p.path}: ` : ""}${p.message}`);
       if (problems.length > 0) exitCode = 1;
+    });
+
+  program
+    .command("init")
+    .description("Write a commented .github/countersign.yml and add the disclosure section to the PR template.")
+    .option("--dry-run", "print what would change, write nothing")
+    .option("--force", "overwrite an existing .github/countersign.yml")
+    .action((opts: { dryRun?: boolean; force?: boolean }) => {
+      const { actions } = runInit(process.cwd(), { dryRun: opts.dryRun === true, force: opts.force === true });
+      for (const a of actions) io.out(`${opts.dryRun ? "(dry run) " : ""}${a}`);
+      io.out(`\n${NEXT_STEPS}`);
     });
 
   program

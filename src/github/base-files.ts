@@ -37,25 +37,43 @@ export function clearBaseFilesCache(): void {
   orgConfigCache.clear();
 }
 
-const QUERY = `query countersignBaseFiles($owner: String!, $repo: String!, $f0: String!, $f1: String!, $f2: String!, $f3: String!) {
+// The organisation's `.github` config rides along in the same request: it is the fallback when
+// the repository has none, and asking costs nothing extra. A missing `.github` repository
+// answers NOT_FOUND on the `org` path only, with the rest of the data intact.
+const QUERY = `query countersignBaseFiles($owner: String!, $repo: String!, $f0: String!, $f1: String!, $f2: String!, $f3: String!, $org: String!) {
   repository(owner: $owner, name: $repo) {
     f0: object(expression: $f0) { ...blob }
     f1: object(expression: $f1) { ...blob }
     f2: object(expression: $f2) { ...blob }
     f3: object(expression: $f3) { ...blob }
   }
+  org: repository(owner: $owner, name: ".github") { f0: object(expression: $org) { ...blob } }
 }
 fragment blob on Blob { oid byteSize isTruncated text }`;
 
-export async function loadBaseFiles(github: GitHub, owner: string, repo: string, sha: string): Promise<BaseFiles> {
+type BaseFilesData = { repository: Record<string, GraphBlob | null> | null; org?: { f0: GraphBlob | null } | null };
+
+export async function loadBaseFiles(github: GitHub, owner: string, repo: string, sha: string, now: number): Promise<BaseFiles> {
   const key = `${owner}/${repo}@${sha}`.toLowerCase();
   const hit = cache.get(key);
   if (hit) return hit;
 
   const paths = [CONFIG_PATH, ...CODEOWNERS_LOCATIONS];
   const vars = Object.fromEntries(paths.map((p, i) => [`f${i}`, `${sha}:${p}`]));
-  const data = await github.graphql<{ repository: Record<string, GraphBlob | null> | null }>(QUERY, { owner, repo, ...vars });
+  let data: BaseFilesData;
+  try {
+    data = await github.graphql<BaseFilesData>(QUERY, { owner, repo, ...vars, org: `HEAD:${CONFIG_PATH}` });
+  } catch (error) {
+    const partial = (error as { data?: BaseFilesData; errors?: { type?: string; path?: (string | number)[] }[] }) ?? {};
+    const onlyOrgMissing = partial.data?.repository && Array.isArray(partial.errors) && partial.errors.every((e) => e.type === "NOT_FOUND" && e.path?.[0] === "org");
+    if (!onlyOrgMissing) throw error;
+    data = { repository: partial.data!.repository, org: null };
+  }
   if (!data.repository) throw new Error(`repository ${owner}/${repo} is not readable by the app`);
+  if (repo.toLowerCase() !== ".github") {
+    const orgBlob = data.org ? await toBlobText(github, owner, ".github", "HEAD", CONFIG_PATH, data.org.f0) : null;
+    orgConfigCache.set(`${owner}/.github:${CONFIG_PATH}`.toLowerCase(), { value: orgBlob, at: now });
+  }
 
   const blobs: (BlobText | null)[] = [];
   for (let i = 0; i < paths.length; i++) {

@@ -55,7 +55,7 @@ export async function evaluatePullRequest(github: GitHub, log: Logger, deps: Pip
   let output: CheckOutput;
   let sideEffects: (() => Promise<void>) | null = null;
   try {
-    const base = await loadBaseFiles(github, owner, repo, req.pr.base.sha); // 1
+    const base = await loadBaseFiles(github, owner, repo, req.pr.base.sha, deps.now()); // 1
     const loaded = await loadRepoConfig(github, owner, repo, base.config, deps.now()); // 2
     if (!loaded.ok) {
       const problems = loaded.errors.map((e) => `- ${e.line ? `line ${e.line}: ` : ""}${e.path ? `\`${e.path}\`: ` : ""}${e.message}`).join("\n");

@@ -26,7 +26,7 @@ export async function recordMerge(
   const repo = pr.base.repo.name;
   const fullName = `${owner}/${repo}`;
 
-  const base = await loadBaseFiles(github, owner, repo, pr.base.sha);
+  const base = await loadBaseFiles(github, owner, repo, pr.base.sha, deps.now());
   const loaded = await loadRepoConfig(github, owner, repo, base.config, deps.now());
   // An invalid config cannot evaluate, but the merge still happened: record it under the defaults.
   const config = loaded.ok ? loaded.config : DEFAULT_CONFIG;

@@ -52,7 +52,7 @@ describe("pull_request.opened", () => {
   test("without a disclosure: failure naming the missing section, created completed in one write", async () => {
     const gh = mockGitHub({ codeowners: CODEOWNERS });
     const probot = createTestProbot(store);
-    await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: "Fixes the uploader." })));
+    await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: "Fixes the uploader.", requested_reviewers: [] })));
 
     expect(gh.checkRuns).toHaveLength(1);
     const check = gh.lastCheck()!;
@@ -63,8 +63,12 @@ describe("pull_request.opened", () => {
     expect(check.output.text).toMatch(/no AI-assistance disclosure/i);
     // The API budget: 1 GraphQL (config + CODEOWNERS) + files + commits + reviews + check lookup, then 1 write.
     expect(gh.calls.filter((c) => c.startsWith("GET") || c.startsWith("POST /graphql"))).toHaveLength(5);
-    expect(gh.writes()).toEqual(["POST /repos/Codertocat/Hello-World/check-runs", "POST /repos/Codertocat/Hello-World/issues/2/labels"]);
-    expect(gh.calls).toHaveLength(7);
+    expect(gh.writes()).toEqual([
+      "POST /repos/Codertocat/Hello-World/check-runs",
+      "POST /repos/Codertocat/Hello-World/issues/2/labels",
+      "POST /repos/Codertocat/Hello-World/pulls/2/requested_reviewers",
+    ]);
+    expect(gh.reviewRequests).toEqual([{ team_reviewers: ["core"] }]);
   });
 
   test("a filled disclosure and a noted approval on the head SHA: success", async () => {
@@ -242,6 +246,7 @@ describe("merges and the audit trail", () => {
     expect(gh.checkRuns).toHaveLength(0); // merging records; it does not rewrite the check
 
     const out: string[] = [];
+    process.env.DATABASE_URL = `sqlite://${join(dir, "audit.db")}`.replace("sqlite://", "sqlite:///").replace("sqlite:////", "sqlite:///");
     const code = await cli(["node", "countersign", "audit", "merges", "--format", "json"], { out: (t) => out.push(t), err: (t) => out.push(t) }, );
     expect(code).toBe(0);
     expect(JSON.parse(out.join("\n"))).toEqual([expect.objectContaining({ prNumber: 2, aiLevel: "assisted" })]);

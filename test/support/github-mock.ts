@@ -77,8 +77,10 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
   let nextCheckId = 1000;
 
   const scope = nock(API).persist();
-  scope.on("request", (req: { method: string; path: string }) => {
-    if (!req.path.includes("/access_tokens")) state.calls.push(`${req.method} ${req.path.replace(/\?.*$/, "")}`);
+  scope.on("request", (req: Request) => {
+    const path = new URL(req.url).pathname;
+    if (!path.includes("/access_tokens")) state.calls.push(`${req.method} ${path}`);
+    if (process.env.MOCK_TIMING) console.log(Date.now() % 100000, req.method, path);
   });
 
   const failing = (path: string): { status: number; headers?: Record<string, string>; body?: unknown } | null => {
@@ -94,12 +96,22 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
     return Array.isArray(value) && typeof value[0] === "number" ? value : [200, value];
   };
 
+  /** nock 15 hands reply functions a fetch Request: read its path and JSON body. */
+  const on = (fn: (path: string, body: any) => unknown) => async (req: Request) => {
+    const path = new URL(req.url).pathname;
+    const text = req.method === "GET" || req.method === "DELETE" ? "" : await req.text();
+    return fn(path, text ? JSON.parse(text) : undefined) as [number, unknown];
+  };
+
   scope.post(/\/app\/installations\/\d+\/access_tokens/).reply(201, { token: "test-token", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
 
-  scope.post("/graphql").reply(function (this: unknown, _uri, body: any) {
+  scope.post("/graphql").reply(on((_path, body: any) => {
     const vars = body.variables ?? {};
     const f = failing("/graphql");
     if (f) return [f.status, f.body ?? { message: "mock" }, f.headers ?? {}];
+    const orgText = options.orgConfig ?? null;
+    const orgPart = orgText === null ? null : { f0: blob(orgText) };
+    const orgMissing = { type: "NOT_FOUND", path: ["org"], message: "Could not resolve to a Repository with the name 'Codertocat/.github'." };
     if (vars.repo === ".github") {
       const text = options.orgConfig ?? null;
       if (text === null) return [200, { data: { repository: null }, errors: [{ type: "NOT_FOUND", message: "Could not resolve to a Repository with the name 'Codertocat/.github'." }] }];
@@ -116,13 +128,14 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
       const text = files[path];
       repository[k] = text == null ? null : blob(text);
     }
+    if ("org" in vars) return [200, orgPart ? { data: { repository, org: orgPart } } : { data: { repository, org: null }, errors: [orgMissing] }];
     return [200, { data: { repository } }];
-  });
+  }));
 
-  scope.get(`${R}/pulls/2/files`).query(true).reply((uri) =>
+  scope.get(`${R}/pulls/2/files`).query(true).reply(on((uri) =>
     reply(uri, () => (options.files ?? [{ filename: "src/app.ts" }]).map((f) => ({ sha: "0".repeat(40), status: "modified", additions: 1, deletions: 0, changes: 1, ...f }))),
-  );
-  scope.get(`${R}/pulls/2/commits`).query(true).reply((uri) =>
+  ));
+  scope.get(`${R}/pulls/2/commits`).query(true).reply(on((uri) =>
     reply(uri, () =>
       (options.commits ?? [{ message: "Update app" }]).map((c, i) => ({
         sha: c.sha ?? `${String(i + 1).padStart(2, "0")}${"ab".repeat(19)}`,
@@ -130,8 +143,8 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
         author: c.authorLogin === null ? null : { login: c.authorLogin ?? "Codertocat", type: (c.authorLogin ?? "").endsWith("[bot]") ? "Bot" : "User" },
       })),
     ),
-  );
-  scope.get(`${R}/pulls/2/reviews`).query(true).reply((uri) =>
+  ));
+  scope.get(`${R}/pulls/2/reviews`).query(true).reply(on((uri) =>
     reply(uri, () =>
       (options.reviews ?? []).map((r, i) => ({
         id: r.id ?? 500 + i,
@@ -142,8 +155,8 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
         submitted_at: "2026-11-22T10:00:00Z",
       })),
     ),
-  );
-  scope.get(/\/repos\/Codertocat\/Hello-World\/commits\/[0-9a-f]+\/check-runs/).query(true).reply((uri) =>
+  ));
+  scope.get(/\/repos\/Codertocat\/Hello-World\/commits\/[0-9a-f]+\/check-runs/).query(true).reply(on((uri) =>
     reply(uri, () => {
       const existing = options.existingCheck;
       const merged = options.checkConclusionAtMerge;
@@ -154,46 +167,46 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
           : [];
       return { total_count: runs.length, check_runs: runs };
     }),
-  );
-  scope.post(`${R}/check-runs`).reply((uri, body: any) =>
+  ));
+  scope.post(`${R}/check-runs`).reply(on((uri, body) =>
     reply(uri, () => {
       const id = nextCheckId++;
       state.checkRuns.push({ method: "POST", id, body });
       return [201, { id, ...body }];
     }),
-  );
-  scope.patch(/\/repos\/Codertocat\/Hello-World\/check-runs\/\d+/).reply((uri, body: any) =>
+  ));
+  scope.patch(/\/repos\/Codertocat\/Hello-World\/check-runs\/\d+/).reply(on((uri, body) =>
     reply(uri, () => {
       const id = Number(uri.split("/").pop());
       state.checkRuns.push({ method: "PATCH", id, body });
       return { id, ...body };
     }),
-  );
-  scope.post(`${R}/issues/2/labels`).reply((uri, body: any) =>
+  ));
+  scope.post(`${R}/issues/2/labels`).reply(on((uri, body) =>
     reply(uri, () => {
       state.labelsAdded.push(body.labels);
       return body.labels.map((name: string) => ({ name }));
     }),
-  );
+  ));
   scope.delete(/\/repos\/Codertocat\/Hello-World\/issues\/2\/labels\/.+/).reply(200, []);
-  scope.post(`${R}/pulls/2/requested_reviewers`).reply((uri, body: any) =>
+  scope.post(`${R}/pulls/2/requested_reviewers`).reply(on((uri, body) =>
     reply(uri, () => {
       state.reviewRequests.push(body);
       return [201, {}];
     }),
-  );
-  scope.post(`${R}/issues/2/comments`).reply((uri, body: any) =>
+  ));
+  scope.post(`${R}/issues/2/comments`).reply(on((uri, body) =>
     reply(uri, () => {
       state.comments.push(body);
       return [201, { id: 1, ...body }];
     }),
-  );
-  scope.get(/\/orgs\/[^/]+\/teams\/[^/]+\/members/).query(true).reply((uri) =>
+  ));
+  scope.get(/\/orgs\/[^/]+\/teams\/[^/]+\/members/).query(true).reply(on((uri) =>
     reply(uri, () => {
       const m = /\/orgs\/([^/]+)\/teams\/([^/]+)\/members/.exec(uri)!;
       return (options.teams?.[`@${m[1]}/${m[2]}`.toLowerCase()] ?? []).map((login) => ({ login }));
     }),
-  );
+  ));
   return state;
 }
 

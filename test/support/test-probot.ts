@@ -23,11 +23,14 @@ export function createTestProbot(store: AuditStore, options: { retry?: boolean }
     privateKey,
     secret: "test-secret",
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    Octokit: ProbotOctokit.defaults({
+    // A function default runs after Probot's own options, so it can switch its write throttling
+    // (1 s between writes) off; a plain object default would be overridden.
+    Octokit: ProbotOctokit.defaults((instanceOptions: Record<string, unknown>) => ({
+      ...instanceOptions,
       retry: { enabled: options.retry ?? false },
       throttle: { enabled: false },
-    }),
+    })),
   });
-  probot.load(createApp({ store, appId: APP_ID, now: () => Date.parse("2026-11-23T12:00:00Z") }));
+  probot.load(createApp({ store, appId: APP_ID, now: () => Date.parse("2026-11-23T12:00:00Z"), serve: false }));
   return probot;
 }

@@ -1,0 +1,123 @@
+/**
+ * `issue_comment.created` on a pull request: `/countersign exception|revoke|help`.
+ * An exception is granted only by one of the boundary's approvers, recorded in the audit trail
+ * (who, reason, head SHA, comment id, time) and bound to that head SHA; the comment itself
+ * grants nothing later, so editing or deleting it neither forges nor revokes anything.
+ */
+import type { Context } from "probot";
+import { loadBaseFiles } from "../github/base-files.js";
+import type { GitHub } from "../github/github.js";
+import { loadRepoConfig } from "../github/load-config.js";
+import type { PullLike } from "../github/load-snapshot.js";
+import { COMMAND_HELP, parseCommands, type Command } from "../policy/commands.js";
+import type { Config } from "../policy/config.js";
+import { evaluatePullRequest, type PipelineDeps } from "./evaluate-pull-request.js";
+
+export async function onIssueComment(context: Context<"issue_comment.created">, deps: PipelineDeps): Promise<void> {
+  const { issue, comment } = context.payload;
+  if (!issue.pull_request || comment.user?.type === "Bot") return;
+  const commands = parseCommands(comment.body);
+  if (commands.length === 0) return;
+
+  const { owner, repo } = context.repo();
+  const github = context.octokit;
+  const reply = (body: string) => github.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: `> ${firstLine(comment.body)}\n\n${body}` });
+
+  const { data: pr } = await github.rest.pulls.get({ owner, repo, pull_number: issue.number });
+  if (pr.state !== "open") {
+    await reply("This pull request is closed: there is nothing to grant or revoke.");
+    return;
+  }
+  const base = await loadBaseFiles(github, owner, repo, pr.base.sha, deps.now());
+  const loaded = await loadRepoConfig(github, owner, repo, base.config, deps.now());
+  if (!loaded.ok) {
+    await reply("The repository's `.github/countersign.yml` is invalid, so no exception can be granted. See the `countersign` check for the errors.");
+    return;
+  }
+  const login = comment.user?.login ?? "";
+  let changed = false;
+  for (const command of commands) {
+    changed = (await runCommand(github, deps, context.id ?? null, { owner, repo, pr: issue.number, headSha: pr.head.sha, login, commentId: comment.id }, loaded.config, command, reply)) || changed;
+  }
+  if (changed) {
+    await github.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: "+1" });
+    await evaluatePullRequest(github, context.log, deps, { pr: pr as unknown as PullLike, event: "issue_comment.created", deliveryId: context.id ?? null });
+  }
+}
+
+interface Where {
+  owner: string;
+  repo: string;
+  pr: number;
+  headSha: string;
+  login: string;
+  commentId: number;
+}
+
+async function runCommand(github: GitHub, deps: PipelineDeps, deliveryId: string | null, at: Where, config: Config, command: Command, reply: (body: string) => Promise<unknown>): Promise<boolean> {
+  if (command.kind === "help") {
+    await reply(COMMAND_HELP);
+    return false;
+  }
+  if (command.kind === "invalid") {
+    await reply(`\`${command.text}\`: ${command.problem}.\n\n${COMMAND_HELP}`);
+    return false;
+  }
+  const approvers = approversOf(config, command.boundary);
+  if (approvers === null) {
+    const names = [...config.boundaries.map((b) => b.name), "agent-scope"].map((n) => `\`${n}\``).join(", ");
+    await reply(`There is no boundary \`${command.boundary}\`. Boundaries here: ${names}.`);
+    return false;
+  }
+  if (!(await isApprover(github, at.login, approvers))) {
+    await reply(
+      `@${at.login} is not an approver of \`${command.boundary}\`, so nothing was ${command.kind === "revoke" ? "revoked" : "granted"}. ` +
+        (approvers.length > 0 ? `Ask one of ${approvers.join(", ")}.` : "No approvers are configured for it (`.github/countersign.yml`)."),
+    );
+    return false;
+  }
+  const repoName = `${at.owner}/${at.repo}`;
+  if (command.kind === "exception") {
+    const res = await deps.store.recordException(
+      { repo: repoName, prNumber: at.pr, boundary: command.boundary, grantedBy: at.login, reason: command.reason, sha: at.headSha, commentId: at.commentId, action: "grant" },
+      deliveryId,
+    );
+    if (res.inserted) {
+      await reply(`Exception for \`${command.boundary}\` granted by @${at.login} on ${at.headSha.slice(0, 7)} and recorded in the audit trail. New commits void it.`);
+    }
+    return res.inserted;
+  }
+  const res = await deps.store.recordException(
+    { repo: repoName, prNumber: at.pr, boundary: command.boundary, grantedBy: at.login, reason: "revoked", sha: at.headSha, commentId: at.commentId, action: "revoke" },
+    deliveryId,
+  );
+  if (res.inserted) await reply(`Exception for \`${command.boundary}\` revoked by @${at.login}.`);
+  return res.inserted;
+}
+
+function approversOf(config: Config, boundary: string): string[] | null {
+  if (boundary === "agent-scope") return config.agents.approvers;
+  return config.boundaries.find((b) => b.name === boundary)?.approvers ?? null;
+}
+
+/** A user approver by login, or an active member of an approver team. */
+async function isApprover(github: GitHub, login: string, approvers: string[]): Promise<boolean> {
+  for (const a of approvers) {
+    if (!a.includes("/")) {
+      if (a.slice(1).toLowerCase() === login.toLowerCase()) return true;
+      continue;
+    }
+    const [org, team_slug] = a.slice(1).split("/") as [string, string];
+    try {
+      const { data } = await github.rest.teams.getMembershipForUserInOrg({ org, team_slug, username: login });
+      if (data.state === "active") return true;
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error;
+    }
+  }
+  return false;
+}
+
+function firstLine(text: string): string {
+  return (text.split(/\r?\n/).find((l) => l.trim().startsWith("/countersign")) ?? "").trim().slice(0, 200);
+}

@@ -36,8 +36,10 @@ export async function onIssueComment(context: Context<"issue_comment.created">, 
   }
   const login = comment.user?.login ?? "";
   let changed = false;
-  for (const command of commands) {
-    changed = (await runCommand(github, deps, context.id ?? null, { owner, repo, pr: issue.number, headSha: pr.head.sha, login, commentId: comment.id }, loaded.config, command, reply)) || changed;
+  for (const [i, command] of commands.entries()) {
+    // One delivery can carry several commands: each gets its own idempotency key.
+    const key = context.id ? `${context.id}#${i}` : null;
+    changed = (await runCommand(github, deps, key, { owner, repo, pr: issue.number, headSha: pr.head.sha, login, commentId: comment.id }, loaded.config, command, reply)) || changed;
   }
   if (changed) {
     await github.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: "+1" });

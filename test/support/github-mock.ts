@@ -39,6 +39,8 @@ export interface MockOptions {
   teams?: Record<string, string[]>;
   /** Answer these endpoints (by a substring of the path) with an error status. */
   failures?: { match: string; status: number; times?: number; headers?: Record<string, string>; body?: unknown }[];
+  /** The PR as `GET /pulls/2` returns it (issue comments, merge groups and re-runs read it). */
+  pull?: Record<string, unknown>;
   existingCheck?: { id: number; conclusion: string; title: string; summary: string; text: string; annotations_count: number } | null;
   checkConclusionAtMerge?: string | null;
 }
@@ -58,6 +60,7 @@ export interface MockGitHub {
   labelsAdded: string[][];
   reviewRequests: Record<string, any>[];
   comments: Record<string, any>[];
+  reactions: string[];
 }
 
 const API = "https://api.github.com";
@@ -72,6 +75,7 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
     labelsAdded: [],
     reviewRequests: [],
     comments: [],
+    reactions: [],
   };
   const failures = (options.failures ?? []).map((f) => ({ ...f, left: f.times ?? Infinity }));
   let nextCheckId = 1000;
@@ -201,6 +205,18 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
       return [201, { id: 1, ...body }];
     }),
   ));
+  if (options.pull) {
+    scope.get(`${R}/pulls/2`).reply(on((uri) => reply(uri, () => options.pull)));
+  }
+  scope.post(/\/repos\/Codertocat\/Hello-World\/issues\/comments\/\d+\/reactions/).reply(on((uri, body) => reply(uri, () => {
+    state.reactions.push(body.content);
+    return [201, { id: 1, content: body.content }];
+  })));
+  scope.get(/\/orgs\/[^/]+\/teams\/[^/]+\/memberships\/[^/]+/).reply(on((uri) => {
+    const m = /\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)/.exec(uri)!;
+    const members = options.teams?.[`@${m[1]}/${m[2]}`.toLowerCase()] ?? [];
+    return members.some((u) => u.toLowerCase() === m[3]!.toLowerCase()) ? [200, { state: "active", role: "member" }] : [404, { message: "Not Found" }];
+  }));
   scope.get(/\/orgs\/[^/]+\/teams\/[^/]+\/members/).query(true).reply(on((uri) =>
     reply(uri, () => {
       const m = /\/orgs\/([^/]+)\/teams\/([^/]+)\/members/.exec(uri)!;

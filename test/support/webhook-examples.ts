@@ -62,3 +62,17 @@ export type Receivable = EmitterWebhookEvent;
 export function asEvent(name: string, payload: Payload, id = `delivery-${Math.random().toString(16).slice(2)}`): Receivable {
   return { id, name, payload } as unknown as Receivable;
 }
+
+/**
+ * issue_comment.created on PR #2 (the examples have no PR comment): derived from the one example
+ * with an installation, with `issue.pull_request` set and the repository swapped for Hello-World.
+ */
+export function prCommentEvent(body: string, login: string, patch: Payload = {}): Payload {
+  const payload = example("issue_comment", "created");
+  payload.repository = pullRequestEvent("opened").repository;
+  payload.issue.number = 2;
+  payload.issue.pull_request = { url: "https://api.github.com/repos/Codertocat/Hello-World/pulls/2" };
+  Object.assign(payload.comment, { id: 4242, body, user: { login, id: 7, type: "User" } });
+  Object.assign(payload, patch);
+  return payload;
+}

@@ -20,7 +20,7 @@ const envSchema = z
   .superRefine((env, ctx) => {
     // Probot silently falls back to the secret "development" when WEBHOOK_SECRET is unset.
     if (env.NODE_ENV === "production" && !env.WEBHOOK_SECRET) {
-      ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "WEBHOOK_SECRET is required when NODE_ENV=production (Probot would otherwise accept webhooks signed with \"development\")" });
+      ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required when NODE_ENV=production (Probot would otherwise accept webhooks signed with \"development\")" });
     }
   });
 

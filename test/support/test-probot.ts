@@ -15,13 +15,23 @@ const { privateKey } = generateKeyPairSync("rsa", {
 
 export const APP_ID = 123;
 
+export const WEBHOOK_SECRET = "test-secret";
+
+/** A Probot with the app loaded, for probot.receive. */
 export function createTestProbot(store: AuditStore, options: { retry?: boolean } = {}): Probot {
+  const probot = bareTestProbot(options);
+  probot.load(createApp({ store, appId: APP_ID, now: () => Date.parse("2026-11-23T12:00:00Z"), serve: false }));
+  return probot;
+}
+
+/** A Probot without the app (for createNodeMiddleware), caches cleared. */
+export function bareTestProbot(options: { retry?: boolean } = {}): Probot {
   clearBaseFilesCache();
   clearCheckRunCache();
-  const probot = new Probot({
+  return new Probot({
     appId: APP_ID,
     privateKey,
-    secret: "test-secret",
+    secret: WEBHOOK_SECRET,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     // A function default runs after Probot's own options, so it can switch its write throttling
     // (1 s between writes) off; a plain object default would be overridden.
@@ -31,6 +41,4 @@ export function createTestProbot(store: AuditStore, options: { retry?: boolean }
       throttle: { enabled: false },
     })),
   });
-  probot.load(createApp({ store, appId: APP_ID, now: () => Date.parse("2026-11-23T12:00:00Z"), serve: false }));
-  return probot;
 }

@@ -12,6 +12,7 @@ import { loadRepoConfig } from "../github/load-config.js";
 import { loadSnapshot, type PullLike } from "../github/load-snapshot.js";
 import { DEFAULT_CONFIG } from "../policy/config.js";
 import { evaluate } from "../policy/evaluate.js";
+import { detectReverts } from "../policy/reverts.js";
 import { grantedExceptions, type PipelineDeps } from "./evaluate-pull-request.js";
 
 export async function recordMerge(
@@ -82,6 +83,13 @@ export async function recordMerge(
   };
   const result = await deps.store.recordMerge(record, deliveryId);
   log.info({ delivery: deliveryId, repo: fullName, pr: pr.number, bypassed: record.bypassed, inserted: result.inserted }, "merge recorded");
+
+  // A revert links back to what it reverted; the earlier record itself is never modified.
+  const reverts = detectReverts({ repo: fullName, title: pr.title, body: pr.body ?? null, headRef: pr.head.ref, commitMessages: snapshot.commits.map((c) => c.message) });
+  for (const [i, r] of reverts.entries()) {
+    if (r.revertedPrNumber === null && r.revertedSha === null) continue; // a "Revert …" title alone names nothing to link
+    await deps.store.recordRevert({ repo: fullName, prNumber: pr.number, ...r, source }, deliveryId ? `${deliveryId}#revert-${i}` : null);
+  }
 
   if (result.inserted && record.bypassed && config.audit.on_bypass !== "none") {
     await noticeBypass(github, log, record, config.audit.on_bypass);

@@ -303,3 +303,26 @@ describe("merge queue and re-runs", () => {
     expect(gh.calls.length).toBe(before);
   });
 });
+
+describe("reverts", () => {
+  test("merging GitHub's Revert PR marks the original merge as reverted", async () => {
+    mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }], checkConclusionAtMerge: "success" });
+    const probot = createTestProbot(store);
+    await probot.receive(asEvent("pull_request", mergedEvent({ body: DISCLOSED }), "d-original"));
+    nock.cleanAll();
+    mockGitHub({ codeowners: CODEOWNERS, checkConclusionAtMerge: "success" });
+    const revert = mergedEvent({ number: 2, body: "Reverts Codertocat/Hello-World#2\n\nAI-Assisted: none", title: 'Revert "Update the README"' });
+    revert.pull_request.head.ref = "revert-2-changes";
+    revert.pull_request.number = 3;
+    revert.number = 3;
+    // PR #3's lists come from the same mocked endpoints as #2.
+    nock("https://api.github.com")
+      .get("/repos/Codertocat/Hello-World/pulls/3/files").query(true).reply(200, [{ filename: "README.md", status: "modified" }])
+      .get("/repos/Codertocat/Hello-World/pulls/3/commits").query(true).reply(200, [])
+      .get("/repos/Codertocat/Hello-World/pulls/3/reviews").query(true).reply(200, []);
+    await probot.receive(asEvent("pull_request", revert, "d-revert"));
+    const reverted = await store.listMerges({ reverted: true });
+    expect(reverted.map((m) => m.prNumber)).toEqual([2]);
+    expect(reverted[0]!.revertedBy).toEqual([expect.objectContaining({ prNumber: 3, method: "body" })]);
+  });
+});

@@ -5,7 +5,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { Command } from "commander";
 import { DISCLOSURE_TEMPLATE } from "../policy/disclosure-template.js";
+import type { CliContext } from "./cli-context.js";
 
 export const PR_TEMPLATE_PATHS = [".github/pull_request_template.md", ".github/PULL_REQUEST_TEMPLATE.md", "pull_request_template.md", "docs/pull_request_template.md"];
 
@@ -86,3 +88,17 @@ export const NEXT_STEPS = `Next steps:
   1. Commit .github/countersign.yml and the PR template to your default branch.
   2. Register the app (npm start without APP_ID opens Probot's setup page) or install an existing Countersign app on the repository.
   3. Make "countersign" a required status check in a branch ruleset (Settings → Rules → Rulesets).`;
+
+export function registerInit(program: Command, ctx: CliContext): void {
+  program
+    .command("init")
+    .description("Write a commented .github/countersign.yml and add the disclosure section to the PR template.")
+    .option("--dry-run", "print what would change, write nothing")
+    .option("--force", "overwrite an existing .github/countersign.yml")
+    .action((opts: { dryRun?: boolean; force?: boolean }) => {
+      const { actions } = runInit(process.cwd(), { dryRun: opts.dryRun === true, force: opts.force === true });
+      for (const a of actions) ctx.io.out(`${opts.dryRun ? "(dry run) " : ""}${a}`);
+      ctx.io.out(`\n${NEXT_STEPS}`);
+    });
+
+}

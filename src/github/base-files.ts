@@ -84,7 +84,7 @@ export async function loadBaseFiles(github: GitHub, owner: string, repo: string,
   const result: BaseFiles = {
     config: blobs[0] ?? null,
     codeowners: co
-      ? { path: co.path, text: codeownersTooLarge(co.sizeBytes) ? null : co.text, sizeBytes: co.sizeBytes }
+      ? { path: co.path, text: codeownersTooLarge(co.sizeBytes) ? null : co.text, sizeBytes: co.sizeBytes, oid: co.oid }
       : { path: null, text: null, sizeBytes: 0 },
   };
   cache.set(key, result);

@@ -13,6 +13,7 @@ import type { Logger } from "probot";
 import type { AuditStore } from "../audit/audit-store.js";
 import { loadBaseFiles } from "../github/base-files.js";
 import { upsertCheckRun, type UpsertResult } from "../github/check-run.js";
+import { githubCodeownersErrors, parsedCodeowners } from "../github/codeowners-cache.js";
 import { explainError } from "../github/errors.js";
 import type { GitHub } from "../github/github.js";
 import { loadRepoConfig } from "../github/load-config.js";
@@ -67,7 +68,11 @@ export async function evaluatePullRequest(github: GitHub, log: Logger, deps: Pip
     } else {
       const exceptions = await grantedExceptions(deps.store, `${owner}/${repo}`, req.pr.number);
       const snapshot = await loadSnapshot(github, req.pr, base, loaded.config, exceptions); // 3
-      verdict = evaluate(snapshot, loaded.config); // 4
+      const codeowners = parsedCodeowners(base.codeowners);
+      if (codeowners && codeowners.errors.length > 0) {
+        snapshot.codeowners = { ...snapshot.codeowners, githubErrors: await githubCodeownersErrors(github, log, owner, repo, req.pr.base.sha) };
+      }
+      verdict = evaluate(snapshot, loaded.config, { codeowners }); // 4
       output = render(verdict);
       if (req.sideEffects !== false) sideEffects = () => applyOwnerActions(github, log, snapshot, verdict!, loaded.config);
     }

@@ -7,6 +7,7 @@ import type { Logger } from "probot";
 import type { MergeRecordInput } from "../audit/audit-store.js";
 import { loadBaseFiles } from "../github/base-files.js";
 import { readCheckConclusion } from "../github/check-run.js";
+import { parsedCodeowners } from "../github/codeowners-cache.js";
 import type { GitHub } from "../github/github.js";
 import { loadRepoConfig } from "../github/load-config.js";
 import { loadSnapshot, type PullLike } from "../github/load-snapshot.js";
@@ -36,7 +37,7 @@ export async function recordMerge(
     loadSnapshot(github, pr, base, config, exceptions),
     readCheckConclusion(github, { owner, repo, headSha: pr.head.sha, appId: deps.appId }),
   ]);
-  const verdict = evaluate(snapshot, config);
+  const verdict = evaluate(snapshot, config, { codeowners: parsedCodeowners(base.codeowners) });
   const evidenceSources = verdict.disclosure.evidence.map((e) => ({ tool: e.tool, where: e.where === "commit" ? "commit" : e.kind, sha: e.sha ?? null, detail: e.detail }));
   const answerSources = verdict.disclosure.answers.map((a) => ({ tool: a.tools[0] ?? null, where: a.source === "trailer" ? "trailer" : "body", sha: a.sha ?? null, detail: a.text }));
 

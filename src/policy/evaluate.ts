@@ -291,6 +291,17 @@ function ownershipGate(o: Verdict["ownership"], snapshot: PullRequestSnapshot, c
   }
   for (const e of o.codeownersErrors.slice(0, 20)) reasons.push(`\`${snapshot.codeowners.path}\` line ${e.line} skipped: ${e.message}`);
   if (o.codeownersErrors.length > 20) reasons.push(`…and ${o.codeownersErrors.length - 20} more invalid CODEOWNERS lines.`);
+  const gh = snapshot.codeowners.githubErrors;
+  if (gh && o.codeownersErrors.length > 0) {
+    const ours = new Set(o.codeownersErrors.map((e) => e.line));
+    const theirs = new Set(gh.map((e) => e.line));
+    const agree = ours.size === theirs.size && [...ours].every((l) => theirs.has(l));
+    reasons.push(
+      agree
+        ? `GitHub reports the same invalid line${gh.length === 1 ? "" : "s"} (${[...theirs].sort((a, b) => a - b).join(", ")}).`
+        : `GitHub's own check reports invalid lines ${gh.map((e) => `${e.line} (${e.message})`).join(", ") || "none"}.`,
+    );
+  }
   if (o.teams.length > 0) reasons.push(`Teams: ${o.teams.map((t) => `${t.team} (${t.files} file${t.files === 1 ? "" : "s"})`).join(", ")}.`);
 
   if (snapshot.files.length === 0) return gate("ownership", "not_applicable", "No changed files", reasons, null);

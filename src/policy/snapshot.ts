@@ -50,6 +50,10 @@ export interface CodeownersSource {
   /** File text; null when absent or not loaded (too large). */
   text: string | null;
   sizeBytes: number;
+  /** Git blob SHA, when known: parsed CODEOWNERS are cached by it. */
+  oid?: string | null;
+  /** The lines GitHub itself reports as invalid (`GET /repos/{o}/{r}/codeowners/errors`), when read. */
+  githubErrors?: { line: number; message: string }[] | null;
 }
 
 export interface PullRequestSnapshot {

@@ -6,6 +6,7 @@ import { createApp } from "../../src/app.js";
 import type { AuditStore } from "../../src/audit/audit-store.js";
 import { clearBaseFilesCache } from "../../src/github/base-files.js";
 import { clearCheckRunCache } from "../../src/github/check-run.js";
+import { clearCodeownersCache } from "../../src/github/codeowners-cache.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -28,6 +29,7 @@ export function createTestProbot(store: AuditStore, options: { retry?: boolean }
 export function bareTestProbot(options: { retry?: boolean } = {}): Probot {
   clearBaseFilesCache();
   clearCheckRunCache();
+  clearCodeownersCache();
   return new Probot({
     appId: APP_ID,
     privateKey,

@@ -326,3 +326,19 @@ describe("reverts", () => {
     expect(reverted[0]!.revertedBy).toEqual([expect.objectContaining({ prNumber: 3, method: "body" })]);
   });
 });
+
+describe("CODEOWNERS problems", () => {
+  test("invalid lines are listed with GitHub's own view, and parsed once per blob across events", async () => {
+    const codeowners = { path: ".github/CODEOWNERS", text: "* @Codertocat/core\n!/vendor/ @Codertocat/core\n*.[ch] @Codertocat/c\n" };
+    const gh = mockGitHub({ codeowners, githubCodeownersErrors: [{ line: 2, kind: "Invalid pattern" }, { line: 3, kind: "Invalid pattern" }], reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }] });
+    const probot = createTestProbot(store);
+    await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED, labels: [{ name: "owner:core" }] })));
+    const text = gh.lastCheck()!.output.text as string;
+    expect(text).toMatch(/`\.github\/CODEOWNERS` line 2 skipped/);
+    expect(text).toMatch(/`\.github\/CODEOWNERS` line 3 skipped/);
+    expect(text).toContain("GitHub reports the same invalid lines (2, 3).");
+    expect(gh.lastCheck()!.conclusion).toBe("success"); // the valid rule still owns everything
+    await probot.receive(asEvent("pull_request", pullRequestEvent("synchronize", { body: DISCLOSED, labels: [{ name: "owner:core" }] })));
+    expect(gh.calls.filter((c) => c.endsWith("/codeowners/errors"))).toHaveLength(1);
+  });
+});

@@ -39,6 +39,7 @@ export interface MockOptions {
   teams?: Record<string, string[]>;
   /** Answer these endpoints (by a substring of the path) with an error status. */
   failures?: { match: string; status: number; times?: number; headers?: Record<string, string>; body?: unknown }[];
+  githubCodeownersErrors?: { line: number; kind: string }[];
   /** The PR as `GET /pulls/2` returns it (issue comments, merge groups and re-runs read it). */
   pull?: Record<string, unknown>;
   existingCheck?: { id: number; conclusion: string; title: string; summary: string; text: string; annotations_count: number } | null;
@@ -204,6 +205,9 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
       state.comments.push(body);
       return [201, { id: 1, ...body }];
     }),
+  ));
+  scope.get(`${R}/codeowners/errors`).query(true).reply(on((uri) =>
+    reply(uri, () => ({ errors: (options.githubCodeownersErrors ?? []).map((e) => ({ line: e.line, column: 1, kind: e.kind, source: "", suggestion: null, message: e.kind, path: options.codeowners?.path ?? "CODEOWNERS" })) })),
   ));
   if (options.pull) {
     scope.get(`${R}/pulls/2`).reply(on((uri) => reply(uri, () => options.pull)));

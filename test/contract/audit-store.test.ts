@@ -1,0 +1,725 @@
+/**
+ * One AuditStore contract, run against every engine: SQLite always, PostgreSQL when a server is
+ * available (COUNTERSIGN_TEST_POSTGRES_URL, or a throwaway server from local binaries; see
+ * test/support/postgres.ts). Each test gets its own empty database.
+ */
+import { fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { AuditInputError } from "../../src/audit/audit-input-error.js";
+import type {
+  AuditStore,
+  EvaluationRecordInput,
+  ExceptionRecordInput,
+  MergeRecordInput,
+} from "../../src/audit/audit-store.js";
+import { computeEntryHash, sha256Hex } from "../../src/audit/hash-chain.js";
+import { listMergesStatement, normalizeMergeFilter, pathCandidates } from "../../src/audit/merge-query.js";
+import { MIGRATIONS } from "../../src/audit/migrations/index.js";
+import { openAuditStore } from "../../src/audit/open-audit-store.js";
+import { PostgresAuditStore } from "../../src/audit/postgres-audit-store.js";
+import type { Statement } from "../../src/audit/sql-builder.js";
+import { SqliteAuditStore } from "../../src/audit/sqlite-audit-store.js";
+import { postgresAvailability, startTestPostgres, type TestPostgres } from "../support/postgres.js";
+import { transpileForChild } from "../support/transpile-for-child.js";
+
+/** Raw SQL on the same database, bypassing the store (to tamper, as a DB admin could). */
+interface RawConnection {
+  exec(sql: string): Promise<void>;
+  rows<T>(sql: string): Promise<T[]>;
+  /** The query plan of a store statement, as text (Postgres: with sequential scans discouraged). */
+  explain(stmt: Statement): Promise<string>;
+  close(): Promise<void>;
+}
+
+interface EngineHarness {
+  engine: "sqlite" | "postgres";
+  setup(): Promise<void>;
+  teardown(): Promise<void>;
+  /** DATABASE_URL of a new, empty database. */
+  freshDatabase(): Promise<string>;
+  /** Postgres: a new database with its default (public) schema, as deployed. */
+  wholeDatabase?: () => Promise<string>;
+  /** A store on `url` that has NOT been migrated yet. */
+  unmigrated(url: string): AuditStore;
+  raw(url: string): Promise<RawConnection>;
+  /** SQL that lifts the append-only guard on audit_log (a superuser can; verify() must still catch it). */
+  disableGuard: string;
+}
+
+const sqliteHarness = (): EngineHarness => {
+  let dir = "";
+  let n = 0;
+  return {
+    engine: "sqlite",
+    async setup() {
+      dir = mkdtempSync(join(tmpdir(), "countersign-sqlite-"));
+    },
+    async teardown() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async freshDatabase() {
+      n += 1;
+      return `sqlite://${join(dir, `audit-${n}`, "countersign.db")}`;
+    },
+    unmigrated: (url) => new SqliteAuditStore(url.slice("sqlite://".length)),
+    async raw(url) {
+      const db = new Database(url.slice("sqlite://".length));
+      return {
+        exec: async (sql) => void db.exec(sql),
+        rows: async <T>(sql: string) => db.prepare(sql).all() as T[],
+        explain: async (stmt) =>
+          (db.prepare(`EXPLAIN QUERY PLAN ${stmt.text}`).all(Object.fromEntries(stmt.values.map((v, i) => [`p${i + 1}`, v]))) as { detail: string }[])
+            .map((r) => r.detail)
+            .join("\n"),
+        close: async () => void db.close(),
+      };
+    },
+    disableGuard: "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+  };
+};
+
+const postgresHarness = (): EngineHarness => {
+  let server: TestPostgres | null = null;
+  return {
+    engine: "postgres",
+    async setup() {
+      const started = Date.now();
+      server = await startTestPostgres(postgresAvailability());
+      console.info(`PostgreSQL contract tests on ${server.description} (ready in ${Date.now() - started} ms)`);
+    },
+    async teardown() {
+      await server?.stop();
+    },
+    // An empty schema of a shared database per test; the migration tests also use whole databases.
+    freshDatabase: () => server!.createSchema(),
+    wholeDatabase: () => server!.createDatabase(),
+    unmigrated: (url) => new PostgresAuditStore(url),
+    async raw(url) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      return {
+        exec: async (sql) => void (await client.query(sql)),
+        rows: async <T>(sql: string) => (await client.query(sql)).rows as T[],
+        explain: async (stmt) => {
+          // A handful of rows would always be seq-scanned; this asks whether an index *can* serve the query.
+          await client.query("SET enable_seqscan = off");
+          const plan = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${stmt.text}`, stmt.values);
+          return plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
+        },
+        close: () => client.end(),
+      };
+    },
+    disableGuard: "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
+  };
+};
+
+const availability = postgresAvailability();
+const harnesses: EngineHarness[] = [sqliteHarness()];
+if (availability.kind === "none") {
+  console.warn(`Skipping the PostgreSQL half of the audit-store contract: ${availability.reason}`);
+} else {
+  harnesses.push(postgresHarness());
+}
+
+// ---- fixtures ---------------------------------------------------------------------------------
+
+const sha = (seed: string) => sha256Hex(seed).slice(0, 40);
+const FIXED_NOW = new Date("2026-04-01T12:00:00.000Z");
+
+function mergeInput(overrides: Partial<MergeRecordInput> = {}): MergeRecordInput {
+  const prNumber = overrides.prNumber ?? 42;
+  const repo = overrides.repo ?? "acme/pay";
+  return {
+    repo,
+    prNumber,
+    title: `Add refunds — «ünïcode» ✓ #${prNumber}`,
+    author: "dev-alice",
+    headSha: sha(`${repo}#${prNumber} head`),
+    baseRef: "main",
+    baseSha: sha(`${repo}#${prNumber} base`),
+    mergeCommitSha: sha(`${repo}#${prNumber} merge`),
+    mergedBy: "lead-bob",
+    mergedAt: "2026-03-01T10:00:00Z",
+    aiLevel: "generated",
+    aiTools: ["claude", "copilot"],
+    disclosureSources: [
+      { tool: "claude", where: "trailer", sha: sha(`${repo}#${prNumber} c1`), detail: "Co-authored-by: Claude <noreply@anthropic.com>" },
+      { tool: null, where: "body", detail: "AI-Assisted: generated" },
+    ],
+    agent: null,
+    sponsor: null,
+    reviewers: [
+      {
+        reviewer: "rev-carol",
+        reviewId: 3_000_000_001, // GitHub review ids exceed 2^31
+        state: "APPROVED",
+        reviewedSha: sha(`${repo}#${prNumber} head`),
+        submittedAt: "2026-03-01T09:00:00Z",
+        counted: true,
+        reason: null,
+        checklist: ["I can explain what this change does and why"],
+        verified: "Verified: ran the refund flow against the sandbox, including partial refunds.\nLine 2 \"quoted\".",
+      },
+      {
+        reviewer: "rev-dan",
+        reviewId: 17,
+        state: "APPROVED",
+        reviewedSha: null,
+        submittedAt: null,
+        counted: false,
+        reason: "stale",
+        checklist: [],
+        verified: null,
+      },
+    ],
+    owningTeam: "@acme/payments",
+    teams: [
+      { team: "@acme/payments", files: 2 },
+      { team: "@acme/platform", files: 1 },
+    ],
+    paths: [
+      { path: "src/payments/refund.ts", previousPath: null, status: "added" },
+      { path: "src/payments/index.ts", previousPath: null, status: "modified" },
+    ],
+    boundaries: [{ name: "billing", action: "block", outcome: "exception" }],
+    exceptions: [
+      { boundary: "billing", grantedBy: "sec-erin", reason: "reviewed by security", sha: sha(`${repo}#${prNumber} head`), commentId: 9_000_000_000, grantedAt: "2026-03-01T08:00:00Z" },
+    ],
+    checkConclusion: "success",
+    bypassed: false,
+    commitShas: [sha(`${repo}#${prNumber} c1`), sha(`${repo}#${prNumber} c2`), sha(`${repo}#${prNumber} head`)],
+    configHash: sha256Hex("config"),
+    source: "webhook",
+    ...overrides,
+  };
+}
+
+function evaluationInput(overrides: Partial<EvaluationRecordInput> = {}): EvaluationRecordInput {
+  return {
+    repo: "acme/pay",
+    prNumber: 7,
+    headSha: sha("eval head"),
+    event: "pull_request.opened",
+    conclusion: "failure",
+    title: "Blocked: 1 of 5 gates unmet",
+    gates: [
+      { id: "disclosure", status: "unmet" },
+      { id: "review", status: "passed" },
+    ],
+    aiLevel: "assisted",
+    aiTools: ["copilot"],
+    ...overrides,
+  };
+}
+
+const exceptionInput = (overrides: Partial<ExceptionRecordInput> = {}): ExceptionRecordInput => ({
+  repo: "acme/pay",
+  prNumber: 42,
+  boundary: "billing",
+  grantedBy: "sec-erin",
+  reason: "hotfix reviewed by security",
+  sha: sha("acme/pay#42 head"),
+  commentId: 555,
+  action: "grant",
+  ...overrides,
+});
+
+// ---- the contract -----------------------------------------------------------------------------
+
+describe.each(harnesses)("AuditStore contract: $engine", (h) => {
+  const open: AuditStore[] = [];
+  const raws: RawConnection[] = [];
+  const suiteStart = Date.now();
+
+  beforeAll(() => h.setup(), 120_000);
+  afterAll(async () => {
+    for (const s of open.splice(0)) await s.close().catch(() => {});
+    for (const r of raws.splice(0)) await r.close().catch(() => {});
+    await h.teardown();
+    console.info(`audit-store contract (${h.engine}): ${Date.now() - suiteStart} ms including setup`);
+  }, 60_000);
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close().catch(() => {});
+    for (const r of raws.splice(0)) await r.close().catch(() => {});
+  });
+
+  const newStore = async (url?: string, now: () => Date = () => FIXED_NOW) => {
+    const dbUrl = url ?? (await h.freshDatabase());
+    const store = await openAuditStore(dbUrl, { now });
+    open.push(store);
+    return { store, url: dbUrl };
+  };
+  const rawOn = async (url: string) => {
+    const r = await h.raw(url);
+    raws.push(r);
+    return r;
+  };
+  const recordEvaluations = async (store: AuditStore, n: number) => {
+    for (let i = 1; i <= n; i++) {
+      expect((await store.recordEvaluation(evaluationInput({ prNumber: i, title: `evaluation ${i}` }), `delivery-${i}`)).seq).toBe(i);
+    }
+  };
+
+  test("engine is reported", async () => {
+    const { store } = await newStore();
+    expect(store.engine).toBe(h.engine);
+  });
+
+  describe("migrations", () => {
+    test("open migrates; migrating again is a no-op", async () => {
+      const { store, url } = await newStore(h.wholeDatabase ? await h.wholeDatabase() : undefined);
+      await store.migrate();
+      await store.migrate();
+      const raw = await rawOn(url);
+      const versions = await raw.rows<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version");
+      expect(versions.map((v) => Number(v.version))).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(await store.verify()).toEqual({ ok: true, entries: 0, headHash: null });
+      expect(await store.head()).toBeNull();
+    });
+
+    test("two stores migrating the same empty database at once apply each version once", async () => {
+      const url = await (h.wholeDatabase ?? h.freshDatabase)();
+      const a = h.unmigrated(url);
+      const b = h.unmigrated(url);
+      open.push(a, b);
+      await Promise.all([a.migrate(), b.migrate(), a.migrate()]);
+      const raw = await rawOn(url);
+      const versions = await raw.rows<{ version: number }>("SELECT version FROM schema_migrations");
+      expect(versions).toHaveLength(MIGRATIONS.length);
+      expect((await b.recordEvaluation(evaluationInput(), "d1")).inserted).toBe(true);
+    });
+  });
+
+  describe("merges", () => {
+    test("a recorded merge reads back with every field intact", async () => {
+      const { store } = await newStore();
+      const input = mergeInput({ agent: "claude[bot]", sponsor: "dev-alice", aiLevel: "agent" });
+      const result = await store.recordMerge(input, "delivery-merge-1");
+      expect(result).toEqual({ inserted: true, seq: 1 });
+      const head = await store.head();
+      const expected = { ...input, seq: 1, entryHash: head!.entryHash, recordedAt: FIXED_NOW.toISOString() };
+      expect(await store.getMerge("acme/pay", 42)).toStrictEqual(expected);
+      expect(await store.getMerge("ACME/Pay", 42)).toStrictEqual(expected);
+      expect(await store.findMergeBySha(input.mergeCommitSha!)).toStrictEqual(expected);
+      expect(await store.listMerges({})).toStrictEqual([expected]);
+      expect(await store.getMerge("acme/pay", 43)).toBeNull();
+    });
+
+    test("a merge is recorded once per repo + PR, whatever the delivery", async () => {
+      const { store, url } = await newStore();
+      expect(await store.recordMerge(mergeInput(), "delivery-a")).toEqual({ inserted: true, seq: 1 });
+      expect(await store.recordMerge(mergeInput(), "delivery-a")).toEqual({ inserted: false, seq: null });
+      expect(await store.recordMerge(mergeInput({ source: "backfill", title: "other" }), null)).toEqual({ inserted: false, seq: null });
+      expect(await store.recordMerge(mergeInput({ repo: "Acme/Pay" }), "delivery-b")).toEqual({ inserted: false, seq: null });
+      const raw = await rawOn(url);
+      expect(await raw.rows("SELECT seq FROM audit_log")).toHaveLength(1);
+      expect(await raw.rows("SELECT id FROM merges")).toHaveLength(1);
+      // The no-op consumed no seq: the next entry is 2.
+      expect(await store.recordEvaluation(evaluationInput(), "delivery-c")).toEqual({ inserted: true, seq: 2 });
+      expect((await store.verify()).ok).toBe(true);
+    });
+
+    test("invalid merge input is refused with the field named", async () => {
+      const { store } = await newStore();
+      await expect(store.recordMerge(mergeInput({ mergedAt: "yesterday" }), null)).rejects.toThrow(/mergedAt/);
+      await expect(store.recordMerge(mergeInput({ headSha: "not-a-sha" }), null)).rejects.toThrow(AuditInputError);
+      await expect(store.recordMerge(mergeInput({ repo: "no-slash" }), null)).rejects.toThrow(/owner\/name/);
+      expect(await store.head()).toBeNull();
+    });
+  });
+
+  describe("evaluations and exceptions", () => {
+    test("the same delivery records one evaluation; another delivery records another", async () => {
+      const { store } = await newStore();
+      expect(await store.recordEvaluation(evaluationInput(), "d-1")).toEqual({ inserted: true, seq: 1 });
+      expect(await store.recordEvaluation(evaluationInput(), "d-1")).toEqual({ inserted: false, seq: null });
+      expect(await store.recordEvaluation(evaluationInput(), "d-2")).toEqual({ inserted: true, seq: 2 });
+      // One delivery may evaluate several PRs (check_suite): each is recorded.
+      expect(await store.recordEvaluation(evaluationInput({ prNumber: 8 }), "d-1")).toEqual({ inserted: true, seq: 3 });
+      // Without a delivery id (CLI) there is nothing to deduplicate on.
+      expect((await store.recordEvaluation(evaluationInput(), null)).inserted).toBe(true);
+      expect((await store.recordEvaluation(evaluationInput(), null)).inserted).toBe(true);
+      expect(await store.verify()).toMatchObject({ ok: true, entries: 5 });
+    });
+
+    test("exceptions are listed per PR in order, once per delivery", async () => {
+      const { store } = await newStore();
+      await store.recordException(exceptionInput(), "x-1");
+      expect(await store.recordException(exceptionInput(), "x-1")).toEqual({ inserted: false, seq: null });
+      await store.recordException(exceptionInput({ action: "revoke", reason: "no longer needed", commentId: null }), "x-2");
+      await store.recordException(exceptionInput({ prNumber: 43 }), "x-3");
+      const listed = await store.listExceptions("acme/pay", 42);
+      expect(listed).toStrictEqual([
+        { ...exceptionInput(), grantedAt: FIXED_NOW.toISOString(), seq: 1 },
+        { ...exceptionInput({ action: "revoke", reason: "no longer needed", commentId: null }), grantedAt: FIXED_NOW.toISOString(), seq: 2 },
+      ]);
+      expect(await store.listExceptions("acme/pay", 44)).toEqual([]);
+    });
+  });
+
+  describe("queries", () => {
+    let store: AuditStore;
+    const A = mergeInput({
+      repo: "acme/pay", prNumber: 1, mergedAt: "2026-01-10T10:00:00Z", aiLevel: "assisted",
+      owningTeam: "@acme/payments", teams: [{ team: "@acme/payments", files: 1 }],
+      paths: [{ path: "src/payments/charge.ts", previousPath: null, status: "modified" }],
+    });
+    const B = mergeInput({
+      repo: "acme/pay", prNumber: 2, mergedAt: "2026-02-10T10:00:00Z", aiLevel: "none", bypassed: true, checkConclusion: "failure",
+      owningTeam: "@acme/legacy", teams: [{ team: "@acme/legacy", files: 2 }],
+      paths: [
+        { path: "src/payments-old/x", previousPath: null, status: "modified" },
+        { path: "db/migrations/0001.sql", previousPath: null, status: "added" },
+      ],
+    });
+    const C = mergeInput({
+      repo: "acme/web", prNumber: 3, mergedAt: "2026-03-10T10:00:00.000Z", aiLevel: "agent", agent: "claude[bot]", sponsor: "dev-alice",
+      owningTeam: "@acme/web", teams: [{ team: "@acme/web", files: 1 }, { team: "@Acme/Payments", files: 1 }],
+      paths: [{ path: "web/legacy.ts", previousPath: "src/payments/legacy.ts", status: "renamed" }],
+    });
+    const D = mergeInput({
+      repo: "acme/web", prNumber: 4, mergedAt: "2026-03-20T23:30:00+00:00", aiLevel: "generated",
+      owningTeam: null, teams: [],
+      paths: [{ path: "schema.sql", previousPath: null, status: "modified" }, { path: ".github/workflows/ci.yml", previousPath: null, status: "modified" }],
+    });
+    const revertOfD = mergeInput({
+      repo: "acme/web", prNumber: 5, mergedAt: "2026-03-25T10:00:00Z", aiLevel: "none", title: 'Revert "schema"',
+      owningTeam: "@acme/web", teams: [{ team: "@acme/web", files: 1 }],
+      paths: [{ path: "schema.sql", previousPath: null, status: "modified" }],
+    });
+    const numbers = (ms: { repo: string; prNumber: number }[]) => ms.map((m) => `${m.repo}#${m.prNumber}`);
+
+    beforeEach(async () => {
+      ({ store } = await newStore());
+      for (const [i, m] of [A, B, C, D, revertOfD].entries()) await store.recordMerge(m, `merge-${i}`);
+      await store.recordRevert(
+        { repo: "acme/web", prNumber: 5, revertedRepo: "acme/web", revertedPrNumber: 4, revertedSha: null, method: "body" },
+        "revert-1",
+      );
+    });
+
+    test("no filter: every merge, newest merged_at first", async () => {
+      expect(numbers(await store.listMerges({}))).toEqual(["acme/web#5", "acme/web#4", "acme/web#3", "acme/pay#2", "acme/pay#1"]);
+    });
+
+    test("repo", async () => {
+      expect(numbers(await store.listMerges({ repo: "acme/pay" }))).toEqual(["acme/pay#2", "acme/pay#1"]);
+      expect(numbers(await store.listMerges({ repo: "ACME/web" }))).toEqual(["acme/web#5", "acme/web#4", "acme/web#3"]);
+      await expect(store.listMerges({ repo: "acme" })).rejects.toThrow(AuditInputError);
+    });
+
+    test("path glob: src/payments/** matches the directory (and rename sources), not src/payments-old", async () => {
+      expect(numbers(await store.listMerges({ path: "src/payments/**" }))).toEqual(["acme/web#3", "acme/pay#1"]);
+      expect(numbers(await store.listMerges({ path: "src/payments-old/**" }))).toEqual(["acme/pay#2"]);
+      expect(numbers(await store.listMerges({ path: "**/*.sql" }))).toEqual(["acme/web#5", "acme/web#4", "acme/pay#2"]);
+      expect(numbers(await store.listMerges({ path: "*.sql" }))).toEqual(["acme/web#5", "acme/web#4"]);
+      expect(numbers(await store.listMerges({ path: ".github/**" }))).toEqual(["acme/web#4"]);
+      expect(numbers(await store.listMerges({ path: "src/payments/charge.ts" }))).toEqual(["acme/pay#1"]);
+      expect(await store.listMerges({ path: "src/pay" })).toEqual([]);
+      expect(numbers(await store.listMerges({ path: "src/pay*/**" }))).toEqual(["acme/web#3", "acme/pay#2", "acme/pay#1"]);
+      expect(numbers(await store.listMerges({ path: "src/payments/**", repo: "acme/pay" }))).toEqual(["acme/pay#1"]);
+    });
+
+    test("since / until on merged_at (a bare date covers its whole day)", async () => {
+      expect(numbers(await store.listMerges({ since: "2026-03-10T10:00:00Z" }))).toEqual(["acme/web#5", "acme/web#4", "acme/web#3"]);
+      expect(numbers(await store.listMerges({ since: "2026-03-10T10:00:00.001Z" }))).toEqual(["acme/web#5", "acme/web#4"]);
+      expect(numbers(await store.listMerges({ until: "2026-02-10T10:00:00Z" }))).toEqual(["acme/pay#2", "acme/pay#1"]);
+      expect(numbers(await store.listMerges({ until: "2026-03-20" }))).toEqual(["acme/web#4", "acme/web#3", "acme/pay#2", "acme/pay#1"]);
+      expect(numbers(await store.listMerges({ since: "2026-02-01", until: "2026-03-19" }))).toEqual(["acme/web#3", "acme/pay#2"]);
+      await expect(store.listMerges({ since: "last tuesday" })).rejects.toThrow(/since/);
+    });
+
+    test("ai level", async () => {
+      expect(numbers(await store.listMerges({ ai: "agent" }))).toEqual(["acme/web#3"]);
+      expect(numbers(await store.listMerges({ ai: "none" }))).toEqual(["acme/web#5", "acme/pay#2"]);
+      expect(await store.listMerges({ ai: "undisclosed" })).toEqual([]);
+    });
+
+    test("team: any of the merge's teams, with or without @, any case", async () => {
+      expect(numbers(await store.listMerges({ team: "@acme/payments" }))).toEqual(["acme/web#3", "acme/pay#1"]);
+      expect(numbers(await store.listMerges({ team: "acme/LEGACY" }))).toEqual(["acme/pay#2"]);
+      expect(await store.listMerges({ team: "@acme/nobody" })).toEqual([]);
+    });
+
+    test("bypassed", async () => {
+      expect(numbers(await store.listMerges({ bypassed: true }))).toEqual(["acme/pay#2"]);
+      expect(numbers(await store.listMerges({ bypassed: false }))).toHaveLength(4);
+    });
+
+    test("reverted, and the reverted merge carries revertedBy", async () => {
+      const [d] = await store.listMerges({ reverted: true });
+      expect(numbers([d!])).toEqual(["acme/web#4"]);
+      expect(d!.revertedBy).toEqual([
+        { repo: "acme/web", prNumber: 5, method: "body", revertedSha: null, detectedAt: FIXED_NOW.toISOString(), seq: 6 },
+      ]);
+      expect(numbers(await store.listMerges({ reverted: false }))).toEqual(["acme/web#5", "acme/web#3", "acme/pay#2", "acme/pay#1"]);
+      // A revert by commit SHA (`This reverts commit <abbrev>.`), recorded once.
+      const revert = { repo: "acme/pay", prNumber: 9, revertedRepo: "acme/pay", revertedPrNumber: null, revertedSha: A.mergeCommitSha!.slice(0, 9), method: "commit_msg" } as const;
+      expect((await store.recordRevert(revert, "revert-2")).inserted).toBe(true);
+      expect((await store.recordRevert(revert, "revert-3")).inserted).toBe(false);
+      expect(numbers(await store.listMerges({ reverted: true }))).toEqual(["acme/web#4", "acme/pay#1"]);
+      expect((await store.getMerge("acme/pay", 1))!.revertedBy).toEqual([
+        { repo: "acme/pay", prNumber: 9, method: "commit_msg", revertedSha: A.mergeCommitSha!.slice(0, 9), detectedAt: FIXED_NOW.toISOString(), seq: 7 },
+      ]);
+      expect((await store.getMerge("acme/pay", 2))!.revertedBy).toBeUndefined();
+      expect((await store.verify()).ok).toBe(true);
+    });
+
+    test("a revert recorded before the merge it reverts still links to it", async () => {
+      const { store: s } = await newStore();
+      await s.recordRevert({ repo: "acme/x", prNumber: 2, revertedRepo: "acme/x", revertedPrNumber: null, revertedSha: sha("acme/x#1 merge"), method: "commit_msg" }, null);
+      await s.recordMerge(mergeInput({ repo: "acme/x", prNumber: 1 }), null);
+      expect(numbers(await s.listMerges({ reverted: true }))).toEqual(["acme/x#1"]);
+    });
+
+    test("sha: full merge commit, 7-char prefix, head, any PR commit; too short is refused", async () => {
+      expect(numbers(await store.listMerges({ sha: C.mergeCommitSha! }))).toEqual(["acme/web#3"]);
+      expect(numbers(await store.listMerges({ sha: C.mergeCommitSha!.slice(0, 7).toUpperCase() }))).toEqual(["acme/web#3"]);
+      expect(numbers(await store.listMerges({ sha: C.commitShas[0]! }))).toEqual(["acme/web#3"]);
+      expect((await store.findMergeBySha(B.commitShas[1]!.slice(0, 10)))?.prNumber).toBe(2);
+      expect((await store.findMergeBySha(D.headSha))?.prNumber).toBe(4);
+      expect(await store.findMergeBySha("0000000")).toBeNull();
+      await expect(store.listMerges({ sha: "abc12" })).rejects.toThrow(/at least 7/);
+      await expect(store.findMergeBySha("abc12")).rejects.toThrow(AuditInputError);
+      await expect(store.findMergeBySha("xyz1234")).rejects.toThrow(/hex/);
+    });
+
+    test("findMergeBySha prefers the merge commit, and refuses an ambiguous prefix", async () => {
+      const { store: s } = await newStore();
+      const shared = `abcdef1${"0".repeat(33)}`;
+      await s.recordMerge(mergeInput({ prNumber: 1, commitShas: [shared] }), null); // a PR commit of #1…
+      await s.recordMerge(mergeInput({ prNumber: 2, mergeCommitSha: shared }), null); // …landed as #2's merge commit
+      expect((await s.findMergeBySha(shared))?.prNumber).toBe(2);
+      expect(numbers(await s.listMerges({ sha: shared }))).toEqual(["acme/pay#2", "acme/pay#1"]);
+      await s.recordMerge(mergeInput({ prNumber: 3, commitShas: [`abcdef1${"f".repeat(33)}`] }), null);
+      await expect(s.findMergeBySha("abcdef1")).rejects.toThrow(/ambiguous/);
+    });
+
+    test("path and SHA prefixes are index range scans (no LIKE, no full scan)", async () => {
+      const { url } = await newStore();
+      const raw = await rawOn(url);
+      const paths = await raw.explain(pathCandidates(h.engine, normalizeMergeFilter({ path: "src/payments/**" }).path!.range));
+      const range = (index: string, column: string) =>
+        h.engine === "sqlite"
+          ? new RegExp(`INDEX ${index} \\(${column}>\\? AND ${column}<\\?\\)`)
+          : new RegExp(`Scan (?:on|using) ${index}\\b[^\\n]*\\n\\s+Index Cond: \\(\\(${column} >= `);
+      expect(paths).toMatch(range("merge_paths_path", "path"));
+      expect(paths).toMatch(range("merge_paths_previous", "previous_path"));
+      const bySha = await raw.explain(listMergesStatement(h.engine, normalizeMergeFilter({ sha: "abcdef1" }), null));
+      expect(bySha).toMatch(range(h.engine === "sqlite" ? "sqlite_autoindex_merge_commits_1" : "merge_commits_pkey", "sha"));
+      const byTeam = await raw.explain(listMergesStatement(h.engine, normalizeMergeFilter({ team: "@acme/web" }), null));
+      expect(byTeam).toMatch(/merge_teams_team/);
+    });
+
+    test("combined filters and limit", async () => {
+      expect(numbers(await store.listMerges({ repo: "acme/web", ai: "generated", path: "**/*.sql", since: "2026-03-01" }))).toEqual(["acme/web#4"]);
+      expect(numbers(await store.listMerges({ limit: 2 }))).toEqual(["acme/web#5", "acme/web#4"]);
+      await expect(store.listMerges({ limit: 0 })).rejects.toThrow(/limit/);
+      expect(await store.listMerges({ limit: 5000 })).toHaveLength(5); // clamped to 1000
+    });
+  });
+
+  describe("hash chain", () => {
+    test("verify passes; head is the last entry; entries link by hash", async () => {
+      const { store, url } = await newStore();
+      await store.recordMerge(mergeInput(), "m-1");
+      await store.recordEvaluation(evaluationInput(), "e-1");
+      await store.recordException(exceptionInput(), "x-1");
+      const raw = await rawOn(url);
+      const rows = await raw.rows<{ seq: number; prev_hash: string; entry_hash: string; payload: string; payload_sha256: string }>(
+        "SELECT seq, prev_hash, entry_hash, payload, payload_sha256 FROM audit_log ORDER BY seq",
+      );
+      expect(rows.map((r) => Number(r.seq))).toEqual([1, 2, 3]);
+      expect(rows[0]!.prev_hash).toBe("0".repeat(64));
+      for (const [i, r] of rows.entries()) {
+        expect(r.payload_sha256).toBe(sha256Hex(r.payload));
+        expect(r.entry_hash).toBe(computeEntryHash(i + 1, r.prev_hash, r.payload_sha256));
+        if (i > 0) expect(r.prev_hash).toBe(rows[i - 1]!.entry_hash);
+      }
+      expect(await store.head()).toEqual({ seq: 3, entryHash: rows[2]!.entry_hash });
+      expect(await store.verify()).toEqual({ ok: true, entries: 3, headHash: rows[2]!.entry_hash });
+    });
+
+    test("UPDATE and DELETE on audit_log and the projections are rejected", async () => {
+      const { store, url } = await newStore();
+      await store.recordMerge(mergeInput(), "m-1");
+      const raw = await rawOn(url);
+      await expect(raw.exec("UPDATE audit_log SET payload = 'x' WHERE seq = 1")).rejects.toThrow(/append-only/);
+      await expect(raw.exec("DELETE FROM audit_log WHERE seq = 1")).rejects.toThrow(/append-only/);
+      await expect(raw.exec("UPDATE merges SET bypassed = TRUE")).rejects.toThrow(/append-only/);
+      await expect(raw.exec("DELETE FROM merge_reviews")).rejects.toThrow(/append-only/);
+      await expect(raw.exec("DELETE FROM merge_paths")).rejects.toThrow(/append-only/);
+      if (h.engine === "postgres") await expect(raw.exec("TRUNCATE audit_log CASCADE")).rejects.toThrow(/append-only/);
+      expect((await store.verify()).ok).toBe(true);
+    });
+
+    describe("tampering is found at the first broken link", () => {
+      const tampered = async (sql: (raw: RawConnection) => Promise<string>) => {
+        const { store, url } = await newStore();
+        await recordEvaluations(store, 8);
+        const raw = await rawOn(url);
+        await raw.exec(h.disableGuard);
+        await raw.exec(await sql(raw));
+        return store.verify();
+      };
+      const payloadOf = async (raw: RawConnection, seq: number) =>
+        (await raw.rows<{ payload: string }>(`SELECT payload FROM audit_log WHERE seq = ${seq}`))[0]!.payload;
+
+      test("a modified payload", async () => {
+        const result = await tampered(async () => `UPDATE audit_log SET payload = REPLACE(payload, 'failure', 'success') WHERE seq = 3`);
+        expect(result).toMatchObject({ ok: false, entries: 2, brokenAt: { seq: 3, reason: "payload_sha256 mismatch (payload modified)" } });
+      });
+
+      test("a modified payload with its payload hash recomputed", async () => {
+        const result = await tampered(async (raw) => {
+          const forged = (await payloadOf(raw, 3)).replace("failure", "success");
+          return `UPDATE audit_log SET payload = '${forged}', payload_sha256 = '${sha256Hex(forged)}' WHERE seq = 3`;
+        });
+        expect(result.brokenAt).toEqual({ seq: 3, reason: "entry_hash mismatch (row modified)" });
+      });
+
+      test("a row rewritten with all its hashes recomputed breaks the next link", async () => {
+        const result = await tampered(async (raw) => {
+          const forged = (await payloadOf(raw, 3)).replace("failure", "success");
+          const prev = (await raw.rows<{ prev_hash: string }>("SELECT prev_hash FROM audit_log WHERE seq = 3"))[0]!.prev_hash;
+          const entry = computeEntryHash(3, prev, sha256Hex(forged));
+          return `UPDATE audit_log SET payload = '${forged}', payload_sha256 = '${sha256Hex(forged)}', entry_hash = '${entry}' WHERE seq = 3`;
+        });
+        expect(result.brokenAt).toEqual({ seq: 4, reason: "prev_hash does not match entry 3 (rows reordered or removed)" });
+      });
+
+      test("a column edited outside the payload", async () => {
+        const result = await tampered(async () => "UPDATE audit_log SET subject = 'acme/other#1' WHERE seq = 5");
+        expect(result.brokenAt).toEqual({ seq: 5, reason: "column subject does not match the hashed payload (row modified)" });
+      });
+
+      test("a deleted row", async () => {
+        const result = await tampered(async () => "DELETE FROM audit_log WHERE seq = 4");
+        expect(result).toMatchObject({ ok: false, entries: 3, brokenAt: { seq: 4, reason: "seq gap: 4 missing (row deleted)" } });
+      });
+
+      test("several deleted rows", async () => {
+        const result = await tampered(async () => "DELETE FROM audit_log WHERE seq BETWEEN 4 AND 6");
+        expect(result.brokenAt).toEqual({ seq: 4, reason: "seq gap: 4-6 missing (rows deleted)" });
+      });
+
+      test("reordered rows", async () => {
+        const result = await tampered(
+          async () =>
+            "UPDATE audit_log SET seq = -5 WHERE seq = 5; UPDATE audit_log SET seq = 5 WHERE seq = 6; UPDATE audit_log SET seq = 6 WHERE seq = -5",
+        );
+        expect(result.brokenAt).toEqual({ seq: 5, reason: "prev_hash does not match entry 4 (rows reordered or removed)" });
+      });
+
+      test("a deleted first row", async () => {
+        const result = await tampered(async () => "DELETE FROM audit_log WHERE seq = 1");
+        expect(result.brokenAt).toEqual({ seq: 1, reason: "seq gap: 1 missing (row deleted)" });
+      });
+    });
+
+    test("a truncated tail passes plain verify but fails against a checkpoint", async () => {
+      const { store, url } = await newStore();
+      await recordEvaluations(store, 6);
+      const head = (await store.head())!;
+      expect(await store.verify({ checkpoint: head.entryHash })).toMatchObject({ ok: true, entries: 6 });
+      expect(await store.verify({ checkpoint: `${head.seq}:${head.entryHash}` })).toMatchObject({ ok: true });
+      const earlier = (await rawOn(url)).rows<{ entry_hash: string }>("SELECT entry_hash FROM audit_log WHERE seq = 3");
+      expect(await store.verify({ checkpoint: (await earlier)[0]!.entry_hash })).toMatchObject({ ok: true, entries: 6 });
+
+      const raw = await rawOn(url);
+      await raw.exec(h.disableGuard);
+      await raw.exec("DELETE FROM audit_log WHERE seq >= 5");
+      // Without an external checkpoint a truncated tail is undetectable: that is why checkpoints exist.
+      expect(await store.verify()).toMatchObject({ ok: true, entries: 4 });
+      const bare = await store.verify({ checkpoint: head.entryHash });
+      expect(bare.ok).toBe(false);
+      expect(bare.brokenAt!.reason).toMatch(/not in the chain .*tail truncated or chain rewritten/);
+      expect(await store.verify({ checkpoint: `6:${head.entryHash}` })).toMatchObject({
+        ok: false,
+        brokenAt: { seq: 5, reason: expect.stringMatching(/checkpoint entry 6 .* is missing: the chain ends at 4 \(tail truncated\)/) },
+      });
+      await expect(store.verify({ checkpoint: "not-a-hash" })).rejects.toThrow(AuditInputError);
+    });
+
+    test("a rewritten chain fails against a checkpoint", async () => {
+      const { store, url } = await newStore();
+      await recordEvaluations(store, 3);
+      const head = (await store.head())!;
+      const raw = await rawOn(url);
+      await raw.exec(h.disableGuard);
+      await raw.exec("DELETE FROM audit_log");
+      // The rewritten chain is internally consistent, so only the checkpoint can tell.
+      const forger = await openAuditStore(url, { now: () => new Date("2026-04-02T00:00:00Z") });
+      open.push(forger);
+      for (let i = 1; i <= 3; i++) await forger.recordEvaluation(evaluationInput({ prNumber: i, conclusion: "success" }), `forged-${i}`);
+      expect((await store.verify()).ok).toBe(true);
+      expect(await store.verify({ checkpoint: `3:${head.entryHash}` })).toMatchObject({
+        ok: false,
+        brokenAt: { seq: 3, reason: expect.stringMatching(/chain rewritten/) },
+      });
+    });
+  });
+
+  describe("concurrent writers", () => {
+    test("50 concurrent evaluations from two stores (two connections) form one contiguous chain", async () => {
+      const { store: a, url } = await newStore(undefined, () => new Date());
+      const { store: b } = await newStore(url, () => new Date());
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          (i % 2 ? a : b).recordEvaluation(evaluationInput({ prNumber: i + 1, title: `parallel ${i}` }), `parallel-${i}`),
+        ),
+      );
+      expect(results.every((r) => r.inserted)).toBe(true);
+      expect(results.map((r) => r.seq).sort((x, y) => x! - y!)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(await a.verify()).toMatchObject({ ok: true, entries: 50 });
+      // Redeliveries racing each other still record once.
+      const again = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).recordEvaluation(evaluationInput({ prNumber: 1 }), "parallel-0")),
+      );
+      expect(again.every((r) => !r.inserted)).toBe(true);
+      expect(await b.verify()).toMatchObject({ ok: true, entries: 50 });
+    });
+
+    test("two processes migrating and appending at once form one contiguous chain", async () => {
+      const child = transpileForChild(resolve("test/support/audit-writer-process.ts"), process.cwd());
+      try {
+        const url = await h.freshDatabase();
+        const spawn = (label: string) => {
+          const proc = fork(child.entry, [url, label, "25"], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+          const messages: Record<string, unknown>[] = [];
+          const ready = new Promise<void>((resolveReady, reject) => {
+            proc.on("message", (m: Record<string, unknown>) => {
+              messages.push(m);
+              if (m.ready) resolveReady();
+              if (m.error) reject(new Error(`writer ${label}: ${String(m.error)}`));
+            });
+            proc.on("exit", (code) => reject(new Error(`writer ${label} exited with ${code} before it was ready`)));
+          });
+          const done = new Promise<number[]>((resolveDone, reject) => {
+            proc.on("exit", (code) => {
+              const result = messages.find((m) => m.seqs || m.error);
+              if (result?.seqs) resolveDone(result.seqs as number[]);
+              else reject(new Error(`writer ${label} exited with ${code}: ${String(result?.error ?? "no result")}`));
+            });
+          });
+          return { proc, ready, done };
+        };
+        const writers = [spawn("one"), spawn("two")];
+        await Promise.all(writers.map((w) => w.ready));
+        for (const w of writers) w.proc.send("go");
+        const seqs = (await Promise.all(writers.map((w) => w.done))).flat();
+        expect(seqs.sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+        const { store } = await newStore(url);
+        expect(await store.verify()).toMatchObject({ ok: true, entries: 50 });
+        const raw = await rawOn(url);
+        expect(await raw.rows("SELECT version FROM schema_migrations")).toHaveLength(MIGRATIONS.length);
+      } finally {
+        child.remove();
+      }
+    }, 60_000);
+  });
+});

@@ -74,6 +74,31 @@ export interface MergeRecord extends MergeRecordInput {
   seq: number;
   entryHash: string;
   recordedAt: string;
+  /** PRs recorded as reverting this merge (`recordRevert`); absent when none. */
+  revertedBy?: RevertRecord[];
+}
+
+/** A revert found later: `Reverts owner/repo#N` in a PR body or `This reverts commit <sha>.` in a commit. */
+export interface RevertRecordInput {
+  /** The reverting PR. */
+  repo: string;
+  prNumber: number;
+  /** What it reverts, as found: a PR number and/or a (possibly abbreviated) commit SHA. */
+  revertedRepo: string;
+  revertedPrNumber: number | null;
+  revertedSha: string | null;
+  /** How it was detected: PR body, head branch `revert-N-…`, commit message, or title alone (weak). */
+  method: "body" | "branch" | "commit_msg" | "title";
+  source?: RecordSource;
+}
+
+export interface RevertRecord {
+  repo: string;
+  prNumber: number;
+  method: RevertRecordInput["method"];
+  revertedSha: string | null;
+  detectedAt: string;
+  seq: number;
 }
 
 export interface EvaluationRecordInput {
@@ -86,6 +111,8 @@ export interface EvaluationRecordInput {
   gates: { id: string; status: string }[];
   aiLevel: DisclosureLevel | null;
   aiTools: string[];
+  /** Defaults to "webhook" with a delivery id, else "cli". */
+  source?: RecordSource;
 }
 
 export interface ExceptionRecordInput {
@@ -98,20 +125,26 @@ export interface ExceptionRecordInput {
   commentId: number | null;
   /** "grant" or "revoke". */
   action: "grant" | "revoke";
+  /** Defaults to "webhook" with a delivery id, else "cli". */
+  source?: RecordSource;
 }
 
 export interface MergeFilter {
   repo?: string;
   /** A glob over changed paths (picomatch semantics, as boundaries use). */
   path?: string;
+  /** merged_at at or after this ISO-8601 time; a bare date `YYYY-MM-DD` means its start (UTC). */
   since?: string;
+  /** merged_at at or before this ISO-8601 time; a bare date includes that whole day (UTC). */
   until?: string;
   ai?: DisclosureLevel;
+  /** Any of the merge's owning teams; `@org/team` or `org/team`, case-insensitive. */
   team?: string;
   bypassed?: boolean;
   reverted?: boolean;
   /** Full or abbreviated (>= 7 hex) SHA of the merge commit, the head or any PR commit. */
   sha?: string;
+  /** Default 100; larger values are capped at 1000. */
   limit?: number;
 }
 
@@ -142,6 +175,18 @@ export interface AuditStore {
   listMerges(filter: MergeFilter): Promise<MergeRecord[]>;
   getMerge(repo: string, prNumber: number): Promise<MergeRecord | null>;
   findMergeBySha(sha: string): Promise<MergeRecord | null>;
+  /**
+   * Idempotent per (reverting PR, reverted PR or SHA). The reverted merge's record then carries
+   * `revertedBy`, and `listMerges({ reverted: true })` finds it.
+   */
+  recordRevert(input: RevertRecordInput, deliveryId: string | null): Promise<AppendResult>;
+  /**
+   * Walks the chain and reports the first broken link. `checkpoint` is a head printed earlier
+   * (`<entry_hash>` or `<seq>:<entry_hash>`): verification also fails when it is no longer in the
+   * chain, which is how a truncated tail or a rewritten chain shows.
+   */
   verify(options?: { checkpoint?: string }): Promise<VerifyResult>;
+  /** The newest entry, for `countersign audit checkpoint`; null when the log is empty. */
+  head(): Promise<{ seq: number; entryHash: string } | null>;
   close(): Promise<void>;
 }

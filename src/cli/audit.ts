@@ -14,7 +14,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option("--repo <owner/name>", "only this repository")
     .option("--path <glob>", "only merges that changed a path matching this glob, e.g. 'src/payments/**'")
     .option("--since <date>", "merged at or after (YYYY-MM-DD or ISO-8601)")
-    .option("--until <date>", "merged before (YYYY-MM-DD or ISO-8601)")
+    .option("--until <date>", "merged on or before (a bare date includes that whole day, UTC)")
     .addOption(new Option("--ai <level>", "only this disclosure level").choices([...AI_LEVELS, "undisclosed"]))
     .option("--team <@org/team>", "only merges owned (in part) by this team")
     .option("--bypassed", "only merges made while countersign was not success")

@@ -6,7 +6,8 @@
 import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { AuditInputError } from "../../src/audit/audit-input-error.js";
@@ -69,7 +70,15 @@ const sqliteHarness = (): EngineHarness => {
     async raw(url) {
       const db = new Database(url.slice("sqlite://".length));
       return {
-        exec: async (sql) => void db.exec(sql),
+        exec: async (sql) => {
+          try {
+            db.exec(sql);
+          } catch (error) {
+            // better-sqlite3's native addon keeps the SqliteError class of the first test file that
+            // loaded it in this jest worker: from another file's realm, jest does not see an Error.
+            throw new Error((error as { message: string }).message);
+          }
+        },
         rows: async <T>(sql: string) => db.prepare(sql).all() as T[],
         explain: async (stmt) =>
           (db.prepare(`EXPLAIN QUERY PLAN ${stmt.text}`).all(Object.fromEntries(stmt.values.map((v, i) => [`p${i + 1}`, v]))) as { detail: string }[])
@@ -291,6 +300,14 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
       const versions = await raw.rows<{ version: number }>("SELECT version FROM schema_migrations");
       expect(versions).toHaveLength(MIGRATIONS.length);
       expect((await b.recordEvaluation(evaluationInput(), "d1")).inserted).toBe(true);
+    });
+
+
+    test("a database migrated by a newer Countersign is refused, not written", async () => {
+      const { store, url } = await newStore();
+      const raw = await rawOn(url);
+      await raw.exec("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', '2030-01-01T00:00:00Z')");
+      await expect(store.migrate()).rejects.toThrow(/audit schema version 999, but this Countersign knows versions up to 1/);
     });
   });
 
@@ -685,7 +702,10 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
     });
 
     test("two processes migrating and appending at once form one contiguous chain", async () => {
-      const child = transpileForChild(resolve("test/support/audit-writer-process.ts"), process.cwd());
+      const child = transpileForChild(
+        fileURLToPath(new URL("../support/audit-writer-process.ts", import.meta.url)),
+        fileURLToPath(new URL("../../", import.meta.url)),
+      );
       try {
         const url = await h.freshDatabase();
         const spawn = (label: string) => {

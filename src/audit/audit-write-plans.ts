@@ -1,0 +1,285 @@
+/**
+ * What each kind of record appends: its envelope (hashed into the chain), the checks that make
+ * it a no-op when already recorded, and the projection rows that make it queryable. Pure: the
+ * adapters run a plan inside their chain lock (sqlite-audit-store.ts, postgres-audit-store.ts).
+ */
+import { AuditInputError } from "./audit-input-error.js";
+import type {
+  EvaluationRecordInput,
+  ExceptionRecordInput,
+  MergeRecordInput,
+  RecordSource,
+  RevertRecordInput,
+} from "./audit-store.js";
+import { canonicalJson } from "./canonical-json.js";
+import type { AuditEnvelope } from "./hash-chain.js";
+import { normalizeInstant, normalizeRepo, shaRange, subjectOf, teamKey } from "./merge-query.js";
+import { insertRows, statement, type Engine, type Statement } from "./sql-builder.js";
+
+export interface AppendPlan {
+  envelope: Omit<AuditEnvelope, "v" | "recordedAt">;
+  /** Any of these returning a row means "already recorded": the append is a no-op. */
+  duplicateChecks: Statement[];
+  /** Rows for the projections, given the entry's seq (also their id) and time. */
+  projections: (seq: number, recordedAt: string) => Statement[];
+}
+
+const REVERT_METHODS: readonly RevertRecordInput["method"][] = ["body", "branch", "commit_msg", "title"];
+const RECORD_SOURCES: readonly RecordSource[] = ["webhook", "backfill", "cli"];
+
+function defaultSource(source: RecordSource | undefined, deliveryId: string | null): RecordSource {
+  return source ?? (deliveryId === null ? "cli" : "webhook");
+}
+
+function deliveryCheck(engine: Engine, kind: string, subject: string, deliveryId: string | null): Statement[] {
+  if (deliveryId === null) return [];
+  return [
+    statement(
+      engine,
+      (q) => `SELECT 1 FROM audit_log WHERE kind = ${q.param(kind)} AND subject = ${q.param(subject)} AND delivery_id = ${q.param(deliveryId)}`,
+    ),
+  ];
+}
+
+function checkPullRequest(where: string, repo: string, prNumber: number): void {
+  if (typeof repo !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(repo.trim())) {
+    throw new AuditInputError(`${where}: repo "${repo}" is not of the form owner/name`, "repo");
+  }
+  if (!Number.isInteger(prNumber) || prNumber < 1) {
+    throw new AuditInputError(`${where} ${repo}: prNumber ${prNumber} is not a positive integer`, "prNumber");
+  }
+}
+
+function checkSource(where: string, source: RecordSource): void {
+  if (!RECORD_SOURCES.includes(source)) {
+    throw new AuditInputError(`${where}: source "${source}" is not one of ${RECORD_SOURCES.join(", ")}`, "source");
+  }
+}
+
+/** Lowercase full SHA; throws with the record's context when it is not hex. */
+function fullSha(where: string, field: string, sha: string): string {
+  if (typeof sha !== "string" || !/^[0-9a-fA-F]{7,64}$/.test(sha)) {
+    throw new AuditInputError(`${where}: ${field} "${sha}" is not a hex commit SHA`, field);
+  }
+  return sha.toLowerCase();
+}
+
+export function evaluationPlan(engine: Engine, input: EvaluationRecordInput, deliveryId: string | null): AppendPlan {
+  checkPullRequest("recordEvaluation", input.repo, input.prNumber);
+  const subject = subjectOf(input.repo, input.prNumber);
+  const source = defaultSource(input.source, deliveryId);
+  checkSource(`recordEvaluation ${subject}`, source);
+  return {
+    envelope: { kind: "evaluation", subject, deliveryId, source, data: input },
+    duplicateChecks: deliveryCheck(engine, "evaluation", subject, deliveryId),
+    projections: () => [],
+  };
+}
+
+export function exceptionPlan(engine: Engine, input: ExceptionRecordInput, deliveryId: string | null): AppendPlan {
+  checkPullRequest("recordException", input.repo, input.prNumber);
+  const subject = subjectOf(input.repo, input.prNumber);
+  const source = defaultSource(input.source, deliveryId);
+  checkSource(`recordException ${subject}`, source);
+  const sha = fullSha(`recordException ${subject}`, "sha", input.sha);
+  if (input.action !== "grant" && input.action !== "revoke") {
+    throw new AuditInputError(`recordException ${subject}: action "${input.action}" is not grant or revoke`, "action");
+  }
+  return {
+    envelope: { kind: "exception", subject, deliveryId, source, data: input },
+    duplicateChecks: deliveryCheck(engine, "exception", subject, deliveryId),
+    projections: (seq, recordedAt) =>
+      insertRows(engine, "exceptions", [
+        {
+          id: seq,
+          audit_seq: seq,
+          repo: normalizeRepo(input.repo),
+          pr_number: input.prNumber,
+          boundary: input.boundary,
+          action: input.action,
+          granted_by: input.grantedBy,
+          reason: input.reason,
+          granted_sha: sha,
+          comment_id: input.commentId,
+          granted_at: recordedAt,
+        },
+      ]),
+  };
+}
+
+const ROLE_RANK = { pr_commit: 0, head: 1, merge_commit: 2 } as const;
+type CommitRole = keyof typeof ROLE_RANK;
+
+export function mergePlan(engine: Engine, input: MergeRecordInput, deliveryId: string | null): AppendPlan {
+  checkPullRequest("recordMerge", input.repo, input.prNumber);
+  const subject = subjectOf(input.repo, input.prNumber);
+  const where = `recordMerge ${subject}`;
+  checkSource(where, input.source);
+  let mergedAt: string;
+  try {
+    mergedAt = normalizeInstant(input.mergedAt, "mergedAt");
+  } catch {
+    throw new AuditInputError(`${where}: mergedAt "${input.mergedAt}" is not an ISO-8601 time`, "mergedAt");
+  }
+  // One role per SHA and merge; the strongest wins (a head commit is also a PR commit).
+  const roles = new Map<string, CommitRole>();
+  const addCommit = (field: string, sha: string | null, role: CommitRole) => {
+    if (sha === null) return;
+    const s = fullSha(where, field, sha);
+    const had = roles.get(s);
+    if (had === undefined || ROLE_RANK[role] > ROLE_RANK[had]) roles.set(s, role);
+  };
+  input.commitShas.forEach((sha, i) => addCommit(`commitShas[${i}]`, sha, "pr_commit"));
+  addCommit("headSha", input.headSha, "head");
+  addCommit("mergeCommitSha", input.mergeCommitSha, "merge_commit");
+  const lower = (sha: string | null) => (sha === null ? null : sha.toLowerCase());
+
+  return {
+    envelope: { kind: "merge", subject, deliveryId, source: input.source, data: input },
+    // A merge is recorded once per repo + PR whatever the delivery: webhook and backfill may both see it.
+    duplicateChecks: [statement(engine, (q) => `SELECT 1 FROM audit_log WHERE kind = 'merge' AND subject = ${q.param(subject)}`)],
+    projections: (seq, recordedAt) => {
+      const primary = input.owningTeam === null ? null : teamKey(input.owningTeam);
+      const teams = new Map<string, { team: string; files: number }>();
+      for (const t of input.teams) if (!teams.has(teamKey(t.team))) teams.set(teamKey(t.team), t);
+      if (input.owningTeam !== null && primary !== null && !teams.has(primary)) teams.set(primary, { team: input.owningTeam, files: 0 });
+      return [
+        ...insertRows(engine, "merges", [
+          {
+            id: seq,
+            audit_seq: seq,
+            repo: normalizeRepo(input.repo),
+            pr_number: input.prNumber,
+            title: input.title,
+            author: input.author,
+            head_sha: lower(input.headSha),
+            base_ref: input.baseRef,
+            base_sha: lower(input.baseSha),
+            merge_commit_sha: lower(input.mergeCommitSha),
+            merged_by: input.mergedBy,
+            merged_at: mergedAt,
+            ai_level: input.aiLevel,
+            ai_tools: canonicalJson(input.aiTools),
+            agent: input.agent,
+            sponsor: input.sponsor,
+            owning_team: input.owningTeam,
+            check_conclusion: input.checkConclusion,
+            bypassed: input.bypassed,
+            config_hash: input.configHash,
+            source: input.source,
+            recorded_at: recordedAt,
+          },
+        ]),
+        ...insertRows(
+          engine,
+          "merge_commits",
+          [...roles].map(([sha, role]) => ({ sha, merge_id: seq, role })),
+        ),
+        ...insertRows(
+          engine,
+          "merge_paths",
+          uniqueBy(input.paths, (p) => p.path).map((p) => ({
+            merge_id: seq,
+            path: p.path,
+            previous_path: p.previousPath ?? null,
+            status: p.status,
+          })),
+        ),
+        ...insertRows(
+          engine,
+          "merge_reviews",
+          uniqueBy(input.reviewers, (r) => String(r.reviewId)).map((r) => ({
+            merge_id: seq,
+            review_id: r.reviewId,
+            reviewer: r.reviewer,
+            state: r.state,
+            reviewed_sha: lower(r.reviewedSha),
+            submitted_at: r.submittedAt,
+            counted: r.counted,
+            reason: r.reason,
+            checklist: canonicalJson(r.checklist),
+            verified_note: r.verified,
+          })),
+        ),
+        ...insertRows(
+          engine,
+          "merge_teams",
+          [...teams].map(([key, t]) => ({
+            merge_id: seq,
+            team: t.team,
+            team_key: key,
+            files_owned: t.files,
+            is_primary: key === primary,
+          })),
+        ),
+        ...insertRows(
+          engine,
+          "merge_boundaries",
+          uniqueBy(input.boundaries, (b) => b.name).map((b) => ({
+            merge_id: seq,
+            boundary: b.name,
+            action: b.action,
+            outcome: b.outcome,
+          })),
+        ),
+      ];
+    },
+  };
+}
+
+export function revertPlan(engine: Engine, input: RevertRecordInput, deliveryId: string | null): AppendPlan {
+  checkPullRequest("recordRevert", input.repo, input.prNumber);
+  const reverting = subjectOf(input.repo, input.prNumber);
+  const where = `recordRevert ${reverting}`;
+  checkPullRequest(where, input.revertedRepo, input.revertedPrNumber ?? 1);
+  const source = defaultSource(input.source, deliveryId);
+  checkSource(where, source);
+  if (!REVERT_METHODS.includes(input.method)) {
+    throw new AuditInputError(`${where}: method "${input.method}" is not one of ${REVERT_METHODS.join(", ")}`, "method");
+  }
+  if (input.revertedPrNumber === null && input.revertedSha === null) {
+    throw new AuditInputError(`${where}: give revertedPrNumber or revertedSha (what was reverted)`, "revertedPrNumber");
+  }
+  const revertedRepo = normalizeRepo(input.revertedRepo);
+  const sha = input.revertedSha === null ? null : shaRange(input.revertedSha, "revertedSha").from;
+  // The subject is what was reverted, so the reverted merge's history groups under one subject.
+  const subject = input.revertedPrNumber !== null ? subjectOf(revertedRepo, input.revertedPrNumber) : `${revertedRepo}@${sha}`;
+  const revertingRepo = normalizeRepo(input.repo);
+  return {
+    envelope: { kind: "revert_link", subject, deliveryId, source, data: input },
+    duplicateChecks: [
+      ...deliveryCheck(engine, "revert_link", subject, deliveryId),
+      statement(
+        engine,
+        (q) =>
+          `SELECT 1 FROM reverts WHERE reverting_repo = ${q.param(revertingRepo)} AND reverting_pr = ${q.param(input.prNumber)} AND reverted_ref = ${q.param(subject)}`,
+      ),
+    ],
+    projections: (seq, recordedAt) => [
+      statement(engine, (q) => {
+        const revertedMerge =
+          input.revertedPrNumber !== null
+            ? `(SELECT id FROM merges WHERE repo = ${q.param(revertedRepo)} AND pr_number = ${q.param(input.revertedPrNumber)})`
+            : `(SELECT c.merge_id FROM merge_commits c JOIN merges m ON m.id = c.merge_id
+                WHERE m.repo = ${q.param(revertedRepo)} AND c.sha >= ${q.param(sha)} AND c.sha < ${q.param(`${sha}g`)}
+                ORDER BY CASE c.role WHEN 'merge_commit' THEN 0 WHEN 'head' THEN 1 ELSE 2 END, c.merge_id DESC LIMIT 1)`;
+        return `INSERT INTO reverts (id, audit_seq, reverting_repo, reverting_pr, reverting_merge_id, reverted_repo, reverted_pr,
+            reverted_sha, reverted_ref, reverted_merge_id, method, detected_at)
+          VALUES (${q.param(seq)}, ${q.param(seq)}, ${q.param(revertingRepo)}, ${q.param(input.prNumber)},
+            (SELECT id FROM merges WHERE repo = ${q.param(revertingRepo)} AND pr_number = ${q.param(input.prNumber)}),
+            ${q.param(revertedRepo)}, ${q.param(input.revertedPrNumber)}, ${q.param(sha)}, ${q.param(subject)},
+            ${revertedMerge}, ${q.param(input.method)}, ${q.param(recordedAt)})`;
+      }),
+    ],
+  };
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerAudit } from "./audit.js";
+import { registerBackfill } from "./backfill.js";
 import { withAuditStore, type CliContext, type Io } from "./cli-context.js";
 import { registerInit } from "./init.js";
 import { registerOwners, registerValidate } from "./lint.js";
@@ -28,6 +29,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     withStore: withAuditStore,
   };
   registerAudit(program, ctx);
+  registerBackfill(program, ctx);
   registerValidate(program, ctx);
   registerInit(program, ctx);
   registerOwners(program, ctx);

@@ -170,3 +170,15 @@ describe("agents and incidents", () => {
     expect(gh2.lastCheck()!.output.text).toMatch(/Not allowed in an incident patch.*`package-lock\.json`/);
   });
 });
+
+test("editing or deleting an exception comment neither forges nor revokes anything", async () => {
+  const gh = mockGitHub({ config: CONFIG, teams: TEAMS, pull: pull() });
+  const probot = createTestProbot(store);
+  for (const action of ["edited", "deleted"]) {
+    const event = prCommentEvent("/countersign exception auth: reviewed with security in SEC-1234, token handling unchanged", "sec-lead");
+    event.action = action;
+    await probot.receive(asEvent("issue_comment", event));
+  }
+  expect(gh.calls).toEqual([]);
+  expect(await store.listExceptions("Codertocat/Hello-World", 2)).toEqual([]);
+});

@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import nock from "nock";
 import { pino } from "pino";
-import type { AuditStore } from "../../src/audit/audit-store.js";
-import { openAuditStore } from "../../src/audit/open-audit-store.js";
 import { backfillRepository } from "../../src/github/backfill.js";
 import type { GitHub } from "../../src/github/github.js";
 import { mockGitHub } from "../support/github-mock.js";
+import { useTempStore } from "../support/temp-store.js";
 import { bareTestProbot } from "../support/test-probot.js";
 import { mergedEvent } from "../support/webhook-examples.js";
 
@@ -15,19 +11,7 @@ const NOTE = `- [x] I can explain what this change does and why
 - [x] I checked its failure modes and how to roll it back
 Verified: ran the uploader against a local S3 stub with injected 503s and read the retry loop`;
 
-let dir: string;
-let store: AuditStore;
-beforeEach(async () => {
-  nock.disableNetConnect();
-  dir = mkdtempSync(join(tmpdir(), "countersign-bf-"));
-  store = await openAuditStore(`sqlite:///${join(dir, "a.db").replace(/^\//, "")}`);
-});
-afterEach(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const db = useTempStore();
 
 test("records missed merges as source: backfill, skips unmerged and old PRs, and is idempotent", async () => {
   const merged = { ...mergedEvent({ body: "AI-Assisted: assisted\nAI-Tools: Copilot", updated_at: "2026-11-20T10:00:00Z" }).pull_request };
@@ -39,17 +23,17 @@ test("records missed merges as source: backfill, skips unmerged and old PRs, and
   ];
   nock("https://api.github.com").persist().get("/repos/Codertocat/Hello-World/pulls").query(true).reply(200, list);
   const github = (await bareTestProbot().auth(1)) as unknown as GitHub;
-  const deps = { store, appId: 123, now: () => Date.parse("2026-11-23T00:00:00Z") };
+  const deps = { store: db.store, appId: 123, now: () => Date.parse("2026-11-23T00:00:00Z") };
   const log = pino({ level: "silent" });
 
   const first = await backfillRepository(github, log, deps, { owner: "Codertocat", repo: "Hello-World", since: "2026-06-01T00:00:00Z" });
   expect(first).toMatchObject({ scanned: 2, merged: 1, recorded: 1, alreadyRecorded: 0, failed: 0 });
-  const [m] = await store.listMerges({});
+  const [m] = await db.store.listMerges({});
   expect(m).toMatchObject({ prNumber: 2, source: "backfill", aiLevel: "assisted", checkConclusion: "success", bypassed: false });
   expect(m!.reviewers[0]).toMatchObject({ reviewer: "rev", counted: true });
   expect(gh.checkRuns).toHaveLength(0);
 
   const second = await backfillRepository(github, log, deps, { owner: "Codertocat", repo: "Hello-World", since: "2026-06-01T00:00:00Z" });
   expect(second).toMatchObject({ merged: 1, recorded: 0, alreadyRecorded: 1 });
-  expect(await store.listMerges({})).toHaveLength(1);
+  expect(await db.store.listMerges({})).toHaveLength(1);
 });

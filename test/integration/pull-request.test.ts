@@ -3,14 +3,10 @@
  * Asserts what GitHub would show (check-run conclusion, title, summary), what the audit trail
  * holds, and how many API calls and writes each evaluation costs.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import nock from "nock";
-import type { AuditStore } from "../../src/audit/audit-store.js";
-import { openAuditStore } from "../../src/audit/open-audit-store.js";
 import { main as cli } from "../../src/cli/main.js";
 import { mockGitHub, HEAD_SHA } from "../support/github-mock.js";
+import { useTempStore } from "../support/temp-store.js";
 import { createTestProbot } from "../support/test-probot.js";
 import { asEvent, example, mergedEvent, pullRequestEvent, reviewEvent } from "../support/webhook-examples.js";
 
@@ -32,26 +28,12 @@ Verified: ran the uploader against a local S3 stub with injected 503s and read t
 
 const CODEOWNERS = { path: ".github/CODEOWNERS", text: "* @Codertocat/core\n/docs/ @Codertocat/docs\n" };
 
-let dir: string;
-let store: AuditStore;
-
-beforeEach(async () => {
-  nock.disableNetConnect();
-  dir = mkdtempSync(join(tmpdir(), "countersign-it-"));
-  store = await openAuditStore(`sqlite://${join(dir, "audit.db")}`.replace("sqlite://", "sqlite:///").replace("sqlite:////", "sqlite:///"));
-});
-
-afterEach(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const db = useTempStore();
 
 describe("pull_request.opened", () => {
   test("without a disclosure: failure naming the missing section, created completed in one write", async () => {
     const gh = mockGitHub({ codeowners: CODEOWNERS });
-    const probot = createTestProbot(store);
+    const probot = createTestProbot(db.store);
     await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: "Fixes the uploader.", requested_reviewers: [] })));
 
     expect(gh.checkRuns).toHaveLength(1);
@@ -73,7 +55,7 @@ describe("pull_request.opened", () => {
 
   test("a filled disclosure and a noted approval on the head SHA: success", async () => {
     const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }] });
-    const probot = createTestProbot(store);
+    const probot = createTestProbot(db.store);
     await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED, labels: [{ name: "owner:core" }] })));
 
     const check = gh.lastCheck()!;
@@ -86,7 +68,7 @@ describe("pull_request.opened", () => {
 
   test("a second event with the same outcome reads 3 times and writes nothing (warm caches)", async () => {
     const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }] });
-    const probot = createTestProbot(store);
+    const probot = createTestProbot(db.store);
     await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED, labels: [{ name: "owner:core" }] })));
     const before = gh.calls.length;
     await probot.receive(asEvent("pull_request", pullRequestEvent("edited", { body: DISCLOSED, labels: [{ name: "owner:core" }] })));
@@ -101,7 +83,7 @@ describe("pull_request.opened", () => {
 
   test("an approval without a note does not count, and the summary shows the note to paste", async () => {
     const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: "LGTM" }] });
-    await createTestProbot(store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
+    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
     const check = gh.lastCheck()!;
     expect(check.conclusion).toBe("failure");
     expect(check.output.title).toBe("Blocked: 1 of 5 gates unmet");
@@ -111,7 +93,7 @@ describe("pull_request.opened", () => {
 
   test("an approval of an older head SHA is stale", async () => {
     const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE, commit_id: "a".repeat(40) }] });
-    await createTestProbot(store).receive(asEvent("pull_request", pullRequestEvent("synchronize", { body: DISCLOSED })));
+    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("synchronize", { body: DISCLOSED })));
     expect(gh.lastCheck()!.conclusion).toBe("failure");
     expect(gh.lastCheck()!.output.text).toMatch(/approved an older commit \(aaaaaaa\)/);
   });
@@ -120,7 +102,7 @@ describe("pull_request.opened", () => {
     for (const body of ["", null, "x".repeat(1024 * 1024)]) {
       nock.cleanAll();
       const gh = mockGitHub({ codeowners: CODEOWNERS });
-      await createTestProbot(store).receive(asEvent("pull_request", pullRequestEvent("opened", { body })));
+      await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body })));
       expect(gh.lastCheck()!.conclusion).toBe("failure");
       expect(gh.lastCheck()!.output.title).toBe("Blocked: 2 of 5 gates unmet");
     }
@@ -132,14 +114,14 @@ describe("pull_request.opened", () => {
       reviews: [{ login: "reviewer1", state: "APPROVED", body: null }],
       commits: [{ message: "Fix", authorLogin: null, authorEmail: "someone@example.com" }],
     });
-    await createTestProbot(store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
+    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
     expect(gh.lastCheck()!.conclusion).toBe("failure");
     expect(gh.lastCheck()!.output.text).toMatch(/@reviewer1 .*no `Verified:` statement/);
   });
 
   test("an action the app does not handle makes no API call", async () => {
     const gh = mockGitHub();
-    await createTestProbot(store).receive(asEvent("pull_request", example("pull_request", "assigned")));
+    await createTestProbot(db.store).receive(asEvent("pull_request", example("pull_request", "assigned")));
     expect(gh.calls).toEqual([]);
   });
 
@@ -147,7 +129,7 @@ describe("pull_request.opened", () => {
     const gh = mockGitHub();
     const payload = pullRequestEvent("edited");
     payload.changes = { assignees: {} };
-    await createTestProbot(store).receive(asEvent("pull_request", payload));
+    await createTestProbot(db.store).receive(asEvent("pull_request", payload));
     expect(gh.calls).toEqual([]);
   });
 });
@@ -155,7 +137,7 @@ describe("pull_request.opened", () => {
 describe("configuration", () => {
   test("malformed YAML fails closed with the line", async () => {
     const gh = mockGitHub({ config: "review:\n  required_approvals: [1\n", codeowners: CODEOWNERS });
-    await createTestProbot(store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
+    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
     const check = gh.lastCheck()!;
     expect(check.conclusion).toBe("failure");
     expect(check.output.title).toBe("countersign could not evaluate");
@@ -165,7 +147,7 @@ describe("configuration", () => {
 
   test("an unknown key and a wrong type are both reported with key path and line", async () => {
     const gh = mockGitHub({ config: "review:\n  required_aprovals: 2\n  require_fresh_review: maybe\n", codeowners: CODEOWNERS });
-    await createTestProbot(store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
+    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
     const summary = gh.lastCheck()!.output.summary as string;
     expect(summary).toContain('line 2: `review.required_aprovals`: unknown key "required_aprovals" (did you mean "required_approvals"?)');
     expect(summary).toMatch(/line 3: `review\.require_fresh_review`: .*boolean/);
@@ -178,7 +160,7 @@ describe("configuration", () => {
       codeowners: CODEOWNERS,
     });
     const body = DISCLOSED.replace("- [ ] **None**", "- [x] **None**").replace("- [x] **Assisted**", "- [ ] **Assisted**");
-    await createTestProbot(store).receive(asEvent("pull_request", pullRequestEvent("opened", { body })));
+    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body })));
     // `none` needs a note only because the org config says so.
     expect(gh.lastCheck()!.output.summary).toMatch(/Understanding review \| ❌ unmet/);
   });
@@ -196,7 +178,7 @@ describe("GitHub failures end in failure, never success", () => {
     ["502 on GraphQL", { match: "/graphql", status: 502 }, /HTTP 502/],
   ])("%s", async (_name, failure, reason) => {
     const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }], failures: [failure] });
-    await createTestProbot(store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
+    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
     const check = gh.lastCheck()!;
     expect(check.conclusion).toBe("failure");
     expect(check.output.title).toBe("countersign could not evaluate");
@@ -208,13 +190,13 @@ describe("reviews", () => {
   test("pull_request_review.submitted with a noted approval turns the check green", async () => {
     const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }] });
     const payload = reviewEvent({ body: NOTE, user: { login: "reviewer1", type: "User" } }, { body: DISCLOSED });
-    await createTestProbot(store).receive(asEvent("pull_request_review", payload));
+    await createTestProbot(db.store).receive(asEvent("pull_request_review", payload));
     expect(gh.lastCheck()!.conclusion).toBe("success");
   });
 
   test("the PR author approving their own PR does not count", async () => {
     const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "Codertocat", state: "APPROVED", body: NOTE }] });
-    await createTestProbot(store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
+    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
     expect(gh.lastCheck()!.output.text).toContain("@Codertocat is the PR author");
   });
 });
@@ -222,13 +204,13 @@ describe("reviews", () => {
 describe("merges and the audit trail", () => {
   test("a merged PR writes one merge record with the notes, whatever the delivery", async () => {
     const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }], checkConclusionAtMerge: "success" });
-    const probot = createTestProbot(store);
+    const probot = createTestProbot(db.store);
     const event = mergedEvent({ body: DISCLOSED });
     await probot.receive(asEvent("pull_request", event, "delivery-1"));
     await probot.receive(asEvent("pull_request", event, "delivery-1")); // redelivery
     await probot.receive(asEvent("pull_request", event, "delivery-2")); // a second delivery of the same merge
 
-    const merges = await store.listMerges({});
+    const merges = await db.store.listMerges({});
     expect(merges).toHaveLength(1);
     const m = merges[0]!;
     expect(m).toMatchObject({
@@ -246,7 +228,7 @@ describe("merges and the audit trail", () => {
     expect(gh.checkRuns).toHaveLength(0); // merging records; it does not rewrite the check
 
     const out: string[] = [];
-    process.env.DATABASE_URL = `sqlite://${join(dir, "audit.db")}`.replace("sqlite://", "sqlite:///").replace("sqlite:////", "sqlite:///");
+    process.env.DATABASE_URL = db.url;
     const code = await cli(["node", "countersign", "audit", "merges", "--format", "json"], { out: (t) => out.push(t), err: (t) => out.push(t) }, );
     expect(code).toBe(0);
     expect(JSON.parse(out.join("\n"))).toEqual([expect.objectContaining({ prNumber: 2, aiLevel: "assisted" })]);
@@ -254,8 +236,8 @@ describe("merges and the audit trail", () => {
 
   test("a merge while the check was failing or absent is bypassed, and on_bypass: comment posts a notice", async () => {
     const gh = mockGitHub({ config: "audit:\n  on_bypass: comment\n", codeowners: CODEOWNERS, checkConclusionAtMerge: null });
-    await createTestProbot(store).receive(asEvent("pull_request", mergedEvent({ body: "no disclosure" })));
-    const [m] = await store.listMerges({ bypassed: true });
+    await createTestProbot(db.store).receive(asEvent("pull_request", mergedEvent({ body: "no disclosure" })));
+    const [m] = await db.store.listMerges({ bypassed: true });
     expect(m).toMatchObject({ bypassed: true, checkConclusion: null, aiLevel: "undisclosed" });
     expect(gh.comments[0]?.body).toMatch(/merged without a passing `countersign` check/);
   });
@@ -269,7 +251,7 @@ describe("merge queue and re-runs", () => {
     payload.repository = pullRequestEvent("opened").repository;
     const pr = pullRequestEvent("opened", { body: "undisclosed" }).pull_request;
     nock("https://api.github.com").get("/repos/Codertocat/Hello-World/pulls/2").reply(200, pr);
-    await createTestProbot(store).receive(asEvent("merge_group", payload));
+    await createTestProbot(db.store).receive(asEvent("merge_group", payload));
     const check = gh.lastCheck()!;
     expect(check.head_sha).toBe(payload.merge_group.head_sha);
     expect(check.conclusion).toBe("failure");
@@ -280,7 +262,7 @@ describe("merge queue and re-runs", () => {
     const payload = example("merge_group", "checks_requested");
     payload.merge_group.head_ref = "refs/heads/some-other-branch";
     payload.repository = pullRequestEvent("opened").repository;
-    await createTestProbot(store).receive(asEvent("merge_group", payload));
+    await createTestProbot(db.store).receive(asEvent("merge_group", payload));
     expect(gh.lastCheck()).toMatchObject({ conclusion: "failure", output: { title: "countersign could not evaluate" } });
   });
 
@@ -293,13 +275,13 @@ describe("merge queue and re-runs", () => {
     payload.check_run.head_sha = HEAD_SHA;
     payload.check_run.pull_requests = [{ number: 2, id: 1, url: "", head: { ref: "x", sha: HEAD_SHA, repo: {} }, base: { ref: "main", sha: "f".repeat(40), repo: {} } }];
     nock("https://api.github.com").get("/repos/Codertocat/Hello-World/pulls/2").reply(200, pullRequestEvent("opened", { body: DISCLOSED }).pull_request);
-    await createTestProbot(store).receive(asEvent("check_run", payload));
+    await createTestProbot(db.store).receive(asEvent("check_run", payload));
     expect(gh.checkRuns).toHaveLength(1);
 
     const other = structuredClone(payload);
     other.check_run.app.id = 999;
     const before = gh.calls.length;
-    await createTestProbot(store).receive(asEvent("check_run", other));
+    await createTestProbot(db.store).receive(asEvent("check_run", other));
     expect(gh.calls.length).toBe(before);
   });
 });
@@ -307,7 +289,7 @@ describe("merge queue and re-runs", () => {
 describe("reverts", () => {
   test("merging GitHub's Revert PR marks the original merge as reverted", async () => {
     mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }], checkConclusionAtMerge: "success" });
-    const probot = createTestProbot(store);
+    const probot = createTestProbot(db.store);
     await probot.receive(asEvent("pull_request", mergedEvent({ body: DISCLOSED }), "d-original"));
     nock.cleanAll();
     mockGitHub({ codeowners: CODEOWNERS, checkConclusionAtMerge: "success" });
@@ -321,7 +303,7 @@ describe("reverts", () => {
       .get("/repos/Codertocat/Hello-World/pulls/3/commits").query(true).reply(200, [])
       .get("/repos/Codertocat/Hello-World/pulls/3/reviews").query(true).reply(200, []);
     await probot.receive(asEvent("pull_request", revert, "d-revert"));
-    const reverted = await store.listMerges({ reverted: true });
+    const reverted = await db.store.listMerges({ reverted: true });
     expect(reverted.map((m) => m.prNumber)).toEqual([2]);
     expect(reverted[0]!.revertedBy).toEqual([expect.objectContaining({ prNumber: 3, method: "body" })]);
   });
@@ -331,7 +313,7 @@ describe("CODEOWNERS problems", () => {
   test("invalid lines are listed with GitHub's own view, and parsed once per blob across events", async () => {
     const codeowners = { path: ".github/CODEOWNERS", text: "* @Codertocat/core\n!/vendor/ @Codertocat/core\n*.[ch] @Codertocat/c\n" };
     const gh = mockGitHub({ codeowners, githubCodeownersErrors: [{ line: 2, kind: "Invalid pattern" }, { line: 3, kind: "Invalid pattern" }], reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }] });
-    const probot = createTestProbot(store);
+    const probot = createTestProbot(db.store);
     await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED, labels: [{ name: "owner:core" }] })));
     const text = gh.lastCheck()!.output.text as string;
     expect(text).toMatch(/`\.github\/CODEOWNERS` line 2 skipped/);

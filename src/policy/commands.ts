@@ -2,7 +2,7 @@
  * `/countersign …` commands in PR comments. Only a line that starts with `/countersign` is a
  * command (quoted, fenced or commented-out text is not), so discussing the syntax never grants.
  */
-import { proseLines } from "./review-note.js";
+import { proseLines } from "./markdown-lines.js";
 
 /** Exceptions must say why: a reason shorter than this is refused. */
 export const MIN_EXCEPTION_REASON = 20;

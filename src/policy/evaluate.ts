@@ -11,7 +11,8 @@ import type { Config } from "./config.js";
 import { DISCLOSURE_TEMPLATE } from "./disclosure-template.js";
 import { parseDisclosure, type DisclosureResult } from "./disclosure.js";
 import { resolveOwnership, type Ownership } from "./ownership.js";
-import { noteTemplate, parseUnderstandingNote, proseLines, type UnderstandingNote } from "./review-note.js";
+import { proseLines } from "./markdown-lines.js";
+import { noteTemplate, parseUnderstandingNote, type UnderstandingNote } from "./review-note.js";
 import type { PullRequestSnapshot, ReviewInfo } from "./snapshot.js";
 
 export type GateId = "disclosure" | "review" | "ownership" | "boundaries" | "incident";

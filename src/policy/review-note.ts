@@ -9,6 +9,7 @@
  * Every configured checklist item must be ticked, and the `Verified:` statement must be at least
  * `min_note_length` characters of real content (not "LGTM" nor the template's placeholder).
  */
+import { proseLines } from "./markdown-lines.js";
 
 export interface NoteRequirements {
   checklist: string[];
@@ -119,29 +120,6 @@ function normalize(text: string): string {
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/**
- * Lines of markdown that a reader sees as prose: HTML comments removed, fenced code blocks
- * dropped. Used so a checklist quoted in a code block or left in a comment never counts.
- */
-export function proseLines(markdown: string): string[] {
-  const withoutComments = markdown.replace(/\r\n?/g, "\n").replace(/<!--[\s\S]*?(?:-->|$)/g, "");
-  const out: string[] = [];
-  let fence: string | null = null;
-  for (const line of withoutComments.split("\n")) {
-    const m = /^\s{0,3}(`{3,}|~{3,})/.exec(line);
-    if (m) {
-      const marker = m[1]!;
-      if (fence === null) fence = marker;
-      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = null;
-      continue;
-    }
-    if (fence !== null) continue;
-    if (/^(?: {4}|\t)/.test(line) && !/^\s*(?:[-*+]|\d+[.)])\s/.test(line)) continue;
-    out.push(line);
-  }
-  return out;
 }
 
 /** The note a reviewer pastes, built from the configured checklist. */

@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from "../../src/policy/config.js";
 import { evaluate } from "../../src/policy/evaluate.js";
 import { parseIncidentDeclaration } from "../../src/policy/boundaries.js";
-import { proseLines } from "../../src/policy/review-note.js";
+import { proseLines } from "../../src/policy/markdown-lines.js";
 import { approval, DISCLOSURE, HEAD, snapshot } from "../support/snapshot.js";
 
 function config(yaml: string): Config {

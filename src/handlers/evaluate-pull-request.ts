@@ -20,6 +20,7 @@ import { loadRepoConfig } from "../github/load-config.js";
 import { loadSnapshot, type PullLike } from "../github/load-snapshot.js";
 import { applyOwnerActions } from "../github/owner-actions.js";
 import { evaluate, type Verdict } from "../policy/evaluate.js";
+import { Coalescer } from "./coalesce.js";
 import { render, renderError, type CheckOutput } from "../policy/render.js";
 import type { GrantedException } from "../policy/snapshot.js";
 
@@ -46,7 +47,23 @@ export interface EvaluationOutcome {
   check: UpsertResult;
 }
 
-export async function evaluatePullRequest(github: GitHub, log: Logger, deps: PipelineDeps, req: EvaluationRequest): Promise<EvaluationOutcome> {
+interface Job {
+  github: GitHub;
+  log: Logger;
+  deps: PipelineDeps;
+  req: EvaluationRequest;
+}
+
+// Events for the same PR head arrive in bursts (a push, its labels, a review): one evaluation in
+// flight per head SHA, plus one trailing run with the newest payload.
+const coalescer = new Coalescer<Job, EvaluationOutcome>((job) => runPipeline(job.github, job.log, job.deps, job.req));
+
+export function evaluatePullRequest(github: GitHub, log: Logger, deps: PipelineDeps, req: EvaluationRequest): Promise<EvaluationOutcome> {
+  const key = `${req.pr.base.repo.owner.login}/${req.pr.base.repo.name}#${req.pr.number}@${req.checkSha ?? req.pr.head.sha}`.toLowerCase();
+  return coalescer.submit(key, { github, log, deps, req });
+}
+
+async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req: EvaluationRequest): Promise<EvaluationOutcome> {
   const owner = req.pr.base.repo.owner.login;
   const repo = req.pr.base.repo.name;
   const headSha = req.checkSha ?? req.pr.head.sha;

@@ -324,3 +324,15 @@ describe("CODEOWNERS problems", () => {
     expect(gh.calls.filter((c) => c.endsWith("/codeowners/errors"))).toHaveLength(1);
   });
 });
+
+describe("bursts", () => {
+  test("five events for the same head at once cost two evaluations, and the check is written once", async () => {
+    const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }] });
+    const probot = createTestProbot(db.store);
+    const events = ["opened", "edited", "labeled", "edited", "synchronize"] as const;
+    await Promise.all(events.map((a, i) => probot.receive(asEvent("pull_request", pullRequestEvent(a, { body: DISCLOSED, labels: [{ name: "owner:core" }] }), `burst-${i}`))));
+    expect(gh.calls.filter((c) => c.endsWith("/pulls/2/files"))).toHaveLength(2);
+    expect(gh.checkRuns).toHaveLength(1);
+    expect(gh.lastCheck()!.conclusion).toBe("success");
+  });
+});

@@ -6,7 +6,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { pino } from "pino";
-import { Probot } from "probot";
 import { backfillRepository, type BackfillProgress } from "../github/backfill.js";
 import type { GitHub } from "../github/github.js";
 import { UsageError, type CliContext } from "./cli-context.js";
@@ -54,6 +53,8 @@ function progressLine(p: BackfillProgress): string {
 }
 
 async function authenticate(owner: string, repo: string): Promise<GitHub> {
+  // Loaded on demand: probot is most of the CLI's start-up time and only backfill needs it.
+  const { Probot } = await import("probot");
   const env = process.env;
   const baseUrl = env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` : undefined;
   const log = pino({ level: "silent" });

@@ -1,15 +1,29 @@
 /**
- * `countersign init`: a commented `.github/countersign.yml` and the disclosure section in the PR
- * template. Never clobbers: an existing config is kept unless --force; the template section is
- * appended once (idempotent).
+ * `countersign init`: a commented `.github/countersign.yml` (whose first line points editors at
+ * the JSON Schema) and the disclosure section in the PR template, at the repository's top level.
+ * Never clobbers: an existing config is kept unless --force (it only gains the schema line); the
+ * template section is appended once (idempotent), keeping the template's line endings.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import { DISCLOSURE_TEMPLATE } from "../policy/disclosure-template.js";
 import type { CliContext } from "./cli-context.js";
+import { LocalRepository } from "./local-git.js";
 
 export const PR_TEMPLATE_PATHS = [".github/pull_request_template.md", ".github/PULL_REQUEST_TEMPLATE.md", "pull_request_template.md", "docs/pull_request_template.md"];
+
+/**
+ * The published JSON Schema of this version (the npm package ships `schema/`); `--schema`
+ * points elsewhere, e.g. a copy in the repository.
+ */
+export const SCHEMA_URL = `https://cdn.jsdelivr.net/npm/countersign@${packageVersion()}/schema/countersign.schema.json`;
+
+const MODELINE_RE = /^#\s*yaml-language-server:\s*\$schema=/m;
+
+export function schemaModeline(schema: string = SCHEMA_URL): string {
+  return `# yaml-language-server: $schema=${schema}`;
+}
 
 export const CONFIG_EXAMPLE = `# Countersign: merge-time governance for AI-assisted code.
 # Every key is optional; these are the defaults unless marked "example".
@@ -54,29 +68,85 @@ audit:
   on_bypass: none                # comment | issue | none
 `;
 
-export interface InitResult {
-  actions: string[];
+export interface InitOptions {
+  dryRun: boolean;
+  force: boolean;
+  /** The `$schema` the config's first line points at. */
+  schema?: string;
 }
 
-export function runInit(cwd: string, options: { dryRun: boolean; force: boolean }): InitResult {
+export interface InitResult {
+  /** The directory written to: the repository's top level, else `cwd`. */
+  root: string;
+  actions: string[];
+  notes: string[];
+}
+
+export function runInit(cwd: string, options: InitOptions): InitResult {
+  const root = repositoryRoot(cwd);
+  const would = (done: string, planned: string) => (options.dryRun ? planned : done);
   const actions: string[] = [];
-  const configPath = join(cwd, ".github/countersign.yml");
-  if (existsSync(configPath) && !options.force) actions.push("kept .github/countersign.yml (exists; --force overwrites it)");
-  else {
-    actions.push(`${existsSync(configPath) ? "overwrote" : "wrote"} .github/countersign.yml`);
-    if (!options.dryRun) write(configPath, CONFIG_EXAMPLE);
+  const notes: string[] = [];
+  const modeline = schemaModeline(options.schema);
+
+  const configPath = join(root, ".github/countersign.yml");
+  const configExists = existsSync(configPath);
+  if (configExists && !options.force) {
+    const current = readFileSync(configPath, "utf8");
+    if (MODELINE_RE.test(current)) actions.push("kept .github/countersign.yml (exists; --force overwrites it)");
+    else {
+      actions.push(`${would("added", "would add")} the $schema line to .github/countersign.yml (kept the rest; --force overwrites it)`);
+      if (!options.dryRun) write(configPath, `${modeline}${current.includes("\r\n") ? "\r\n" : "\n"}${current}`);
+    }
+  } else {
+    actions.push(`${configExists ? would("overwrote", "would overwrite") : would("wrote", "would write")} .github/countersign.yml`);
+    if (!options.dryRun) write(configPath, `${modeline}\n${CONFIG_EXAMPLE}`);
   }
 
-  const existing = PR_TEMPLATE_PATHS.find((p) => existsSync(join(cwd, p)));
-  const templatePath = join(cwd, existing ?? PR_TEMPLATE_PATHS[0]!);
+  const existing = PR_TEMPLATE_PATHS.find((p) => existsSync(join(root, p)));
+  const templatePath = join(root, existing ?? PR_TEMPLATE_PATHS[0]!);
   const current = existing ? readFileSync(templatePath, "utf8") : "";
-  if (/AI assistance disclosure/i.test(current)) actions.push(`kept ${existing} (already has the AI assistance disclosure section)`);
+  if (hasDisclosureSection(current)) actions.push(`kept ${existing} (it already has an AI assistance disclosure section)`);
   else {
-    const next = current.length === 0 ? `${DISCLOSURE_TEMPLATE.trim()}\n` : `${current.replace(/\s*$/, "")}\n\n${DISCLOSURE_TEMPLATE.trim()}\n`;
-    actions.push(existing ? `appended the disclosure section to ${existing}` : `wrote ${PR_TEMPLATE_PATHS[0]} with the disclosure section`);
+    const eol = current.includes("\r\n") ? "\r\n" : "\n";
+    const section = DISCLOSURE_TEMPLATE.trim().replace(/\n/g, eol);
+    const next = current.trim().length === 0 ? `${section}${eol}` : `${current.replace(/\s*$/, "")}${eol}${eol}${section}${eol}`;
+    actions.push(
+      existing
+        ? `${would("appended", "would append")} the disclosure section to ${existing} (kept its content)`
+        : `${would("wrote", "would write")} ${PR_TEMPLATE_PATHS[0]} with the disclosure section`,
+    );
     if (!options.dryRun) write(templatePath, next);
   }
-  return { actions };
+
+  const templateDir = join(root, ".github/PULL_REQUEST_TEMPLATE");
+  if (existsSync(templateDir) && statSync(templateDir).isDirectory()) {
+    const missing = readdirSync(templateDir).filter((f) => /\.md$/i.test(f) && !hasDisclosureSection(readFileSync(join(templateDir, f), "utf8")));
+    if (missing.length > 0) notes.push(`.github/PULL_REQUEST_TEMPLATE/ has templates without the disclosure section (${missing.join(", ")}): add it to those you use.`);
+  }
+  return { root, actions, notes };
+}
+
+/** A heading (or answer line) that already asks about AI use: never add a second one. */
+export function hasDisclosureSection(text: string): boolean {
+  return /AI assistance disclosure/i.test(text) || /^\s{0,3}#{1,6}\s.*\bAI\b.*\b(?:assist|disclos|usage|use)/im.test(text) || /^\s*AI-Assisted\s*:/im.test(text);
+}
+
+function repositoryRoot(cwd: string): string {
+  try {
+    return LocalRepository.open(cwd).root;
+  } catch {
+    return cwd;
+  }
+}
+
+function githubRepo(root: string): string | null {
+  try {
+    const r = LocalRepository.open(root).githubRepo();
+    return r ? `${r.owner}/${r.name}` : null;
+  } catch {
+    return null;
+  }
 }
 
 function write(path: string, text: string): void {
@@ -84,10 +154,17 @@ function write(path: string, text: string): void {
   writeFileSync(path, text);
 }
 
-export const NEXT_STEPS = `Next steps:
-  1. Commit .github/countersign.yml and the PR template to your default branch.
-  2. Register the app (npm start without APP_ID opens Probot's setup page) or install an existing Countersign app on the repository.
-  3. Make "countersign" a required status check in a branch ruleset (Settings → Rules → Rulesets).`;
+export function nextSteps(repo: string | null): string {
+  const name = repo ?? "owner/name";
+  return `Next steps:
+  1. Commit .github/countersign.yml and the PR template to the default branch: the check reads them
+     from each pull request's base branch. \`npx countersign validate\` lints the config.
+  2. Install the Countersign app on ${name}, or register your own: \`npm start\` without APP_ID opens
+     Probot's setup page, which writes APP_ID, PRIVATE_KEY and WEBHOOK_SECRET to .env.
+  3. Make "countersign" a required check (a branch ruleset; needs an admin token):
+       GITHUB_TOKEN=<admin token> npx countersign setup-protection --repo ${name} --app-id <APP_ID>
+  4. Before pushing a branch: npx countersign check --base origin/main --body pr.md`;
+}
 
 export function registerInit(program: Command, ctx: CliContext): void {
   program
@@ -95,10 +172,32 @@ export function registerInit(program: Command, ctx: CliContext): void {
     .description("Write a commented .github/countersign.yml and add the disclosure section to the PR template.")
     .option("--dry-run", "print what would change, write nothing")
     .option("--force", "overwrite an existing .github/countersign.yml")
-    .action((opts: { dryRun?: boolean; force?: boolean }) => {
-      const { actions } = runInit(process.cwd(), { dryRun: opts.dryRun === true, force: opts.force === true });
-      for (const a of actions) ctx.io.out(`${opts.dryRun ? "(dry run) " : ""}${a}`);
-      ctx.io.out(`\n${NEXT_STEPS}`);
-    });
+    .option("--schema <url>", "the JSON Schema the config's first line points editors at", SCHEMA_URL)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ countersign init --dry-run
+  $ countersign init
+  $ countersign init --force --schema ../schema/countersign.schema.json   # relative to .github/
 
+Writes at the top level of the git repository containing the current directory. Running it again
+changes nothing: an existing config is kept (it only gains the $schema line), and the disclosure
+section is added to the PR template only when no AI disclosure section is there yet.`,
+    )
+    .action((opts: { dryRun?: boolean; force?: boolean; schema: string }) => {
+      const { root, actions, notes } = runInit(process.cwd(), { dryRun: opts.dryRun === true, force: opts.force === true, schema: opts.schema });
+      for (const a of actions) ctx.io.out(a);
+      for (const n of notes) ctx.io.out(`note: ${n}`);
+      ctx.io.out(`\n${nextSteps(githubRepo(root))}`);
+    });
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "latest";
+  } catch {
+    return "latest";
+  }
 }

@@ -7,16 +7,18 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerAudit } from "./audit.js";
 import { registerBackfill } from "./backfill.js";
+import { registerCheck } from "./check.js";
 import { withAuditStore, type CliContext, type Io } from "./cli-context.js";
 import { registerInit } from "./init.js";
 import { registerOwners, registerValidate } from "./lint.js";
+import { registerSetupProtection } from "./setup-protection.js";
 
 const defaultIo: Io = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   let exitCode = 0;
   const program = new Command("countersign")
-    .description("Merge-time governance for AI-assisted code: query the audit trail, lint config and CODEOWNERS.")
+    .description("Merge-time governance for AI-assisted code: check a branch before pushing, set up a repository, lint config and CODEOWNERS, query the audit trail.")
     .version(readVersion())
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
@@ -33,6 +35,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   registerValidate(program, ctx);
   registerInit(program, ctx);
   registerOwners(program, ctx);
+  registerCheck(program, ctx);
+  registerSetupProtection(program, ctx);
+  program.addHelpText("after", "\nExamples:\n  $ countersign init && countersign setup-protection --repo acme/pay --app-id 123456\n  $ countersign check --base origin/main --body pr.md\n  $ countersign audit merges --bypassed\n\nRun `countersign help <command>` for a command's options and examples.");
 
   try {
     await program.parseAsync(argv);

@@ -76,15 +76,23 @@ const ownershipSchema = z
 
 const boundarySchema = z
   .strictObject({
+    /** Identifies the boundary in messages and in `/countersign exception <name>: <reason>`. */
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
       message: "use letters, digits, '-', '_' or '.' (it is typed in `/countersign exception <name>: …`)",
     }),
+    /** Globs (picomatch; dotfiles match; case-sensitive) of the off-limits paths. */
     paths: z.array(glob).min(1),
+    /** Globs excluded from `paths`. */
     ignore: z.array(glob).default([]),
+    /** Disclosure levels the boundary applies to. */
     applies_to: z.array(level).default(AI_LEVELS_DEFAULT),
+    /** `block`: only an exception lets it through; `require_approval`: noted approvals from the approvers. */
     action: z.enum(["block", "require_approval"]).default("block"),
+    /** Who may approve or grant an exception: `@org/team` or `@user`. */
     approvers: z.array(principal).default([]),
+    /** Noted approvals needed from the approvers (require_approval). */
     min_approvals: z.number().int().min(1).max(10).default(1),
+    /** Shown to the author in the check and the file annotations. */
     message: z.string().optional(),
   })
   .superRefine((b, ctx) => {
@@ -97,9 +105,13 @@ export const configSchema = z
   .strictObject({
     /** Inherit from another repository's config (`repo`, `owner/repo` or `repo:path.yml`); resolved by the loader. */
     _extends: z.string().optional(),
+    /** Gate 1: how the AI-assistance disclosure is read and which identities count as AI evidence. */
     disclosure: disclosureSchema,
+    /** Gate 2: the understanding review an approving reviewer must write. */
     review: reviewSchema,
+    /** Gate 3: CODEOWNERS-based ownership, the owner label and review requests. */
     ownership: ownershipSchema,
+    /** Gate 4: off-limits paths for AI-assisted changes, with their approvers. */
     boundaries: z
       .array(boundarySchema)
       .default([])
@@ -113,6 +125,7 @@ export const configSchema = z
           seen.add(b.name);
         });
       }),
+    /** Gate 4: where coding-agent PRs may go. */
     agents: z
       .strictObject({
         /** Globs an agent PR may touch. */
@@ -121,6 +134,7 @@ export const configSchema = z
         approvers: z.array(principal).default([]),
       })
       .prefault({}),
+    /** Gate 5: incident patches (scope, rollback, no dependency or migration changes). */
     incident: z
       .strictObject({
         /** The label that marks an incident patch. */
@@ -129,6 +143,7 @@ export const configSchema = z
         forbidden: z.array(glob).default([]),
       })
       .prefault({}),
+    /** The audit trail. */
     audit: z
       .strictObject({
         /** What to post when a PR merges while `countersign` was not success. */

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerAudit } from "./audit.js";
 import { registerBackfill } from "./backfill.js";
+import { registerPostmortem } from "./postmortem.js";
 import { registerCheck } from "./check.js";
 import { withAuditStore, type CliContext, type Io } from "./cli-context.js";
 import { registerInit } from "./init.js";
@@ -32,6 +33,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   };
   registerAudit(program, ctx);
   registerBackfill(program, ctx);
+  registerPostmortem(program, ctx);
   registerValidate(program, ctx);
   registerInit(program, ctx);
   registerOwners(program, ctx);

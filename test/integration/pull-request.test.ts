@@ -336,3 +336,25 @@ describe("bursts", () => {
     expect(gh.lastCheck()!.conclusion).toBe("success");
   });
 });
+
+describe("postmortem", () => {
+  test("from a commit SHA of the merged PR to the filled review section", async () => {
+    mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }], checkConclusionAtMerge: "success" });
+    await createTestProbot(db.store).receive(asEvent("pull_request", mergedEvent({ body: DISCLOSED })));
+    process.env.DATABASE_URL = db.url;
+    const out: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
+    // A PR commit (not the merge commit) finds the merge.
+    expect(await cli(["node", "countersign", "postmortem", "01abababab"], io)).toBe(0);
+    const md = out.join("\n");
+    expect(md).toContain('## Change review: Codertocat/Hello-World#2');
+    expect(md).toContain("### Was AI assistance significant? Yes");
+    expect(md).toContain("### Did a human understand the change before it shipped? Yes");
+    expect(md).toMatch(/@reviewer1 \(counted\): approved the merged head ec26c3e; Verified: "ran the uploader/);
+    expect(md).toContain("### Was the gate bypassed? No");
+
+    out.length = 0;
+    expect(await cli(["node", "countersign", "postmortem", "deadbeef"], io)).toBe(1);
+    expect(out.join("\n")).toMatch(/Unknown[\s\S]*not been backfilled/);
+  });
+});

@@ -4,6 +4,7 @@
  */
 import type { ApplicationFunction, Probot } from "probot";
 import type { AuditStore } from "./audit/audit-store.js";
+import { changeEventStats, type ChangeEventOptions } from "./notify/change-events.js";
 import { onCheckRunRerequested } from "./handlers/check-run.js";
 import type { PipelineDeps } from "./handlers/evaluate-pull-request.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
@@ -15,13 +16,15 @@ export interface AppOptions {
   store: AuditStore;
   appId?: number | null;
   now?: () => number;
+  /** POST a change event for every recorded merge (INCIDENT_WEBHOOK_URL). */
+  changeEvents?: ChangeEventOptions | null;
   /** Register HTTP routes (needs Probot's server; off for probot.receive-only use). */
   serve?: boolean;
 }
 
 export function createApp(options: AppOptions): ApplicationFunction {
   return (app: Probot, { addHandler }) => {
-    const deps: PipelineDeps = { store: options.store, appId: options.appId ?? null, now: options.now ?? Date.now };
+    const deps: PipelineDeps = { store: options.store, appId: options.appId ?? null, now: options.now ?? Date.now, changeEvents: options.changeEvents ?? null };
 
     app.on([...PULL_REQUEST_EVENTS], (context) => onPullRequest(context, deps));
     app.on([...PULL_REQUEST_REVIEW_EVENTS], (context) => onPullRequestReview(context, deps));
@@ -34,7 +37,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
     if (options.serve !== false) {
       addHandler((req, res) => {
         if (req.method === "GET" && req.url === "/healthz") {
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine }));
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine, changeEvents: changeEventStats }));
           return true;
         }
         return false;

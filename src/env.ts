@@ -15,6 +15,9 @@ const envSchema = z
     HOST: z.string().optional(),
     DATABASE_URL: z.string().optional(),
     AUDIT_API_TOKEN: z.string().min(16, { message: "AUDIT_API_TOKEN must be at least 16 characters" }).optional(),
+    INCIDENT_WEBHOOK_URL: z.url({ protocol: /^https?$/, message: "INCIDENT_WEBHOOK_URL must be an http(s) URL" }).optional(),
+    INCIDENT_WEBHOOK_ROUTING_KEY: z.string().optional(),
+    GHE_HOST: z.string().optional(),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   })
   .superRefine((env, ctx) => {

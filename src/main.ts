@@ -17,7 +17,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const store = await openAuditStore(parsed.env.DATABASE_URL);
-  const server = await run(createApp({ store, appId: parsed.env.APP_ID ? Number(parsed.env.APP_ID) : null }));
+  const env = parsed.env;
+  const changeEvents = env.INCIDENT_WEBHOOK_URL
+    ? { url: env.INCIDENT_WEBHOOK_URL, routingKey: env.INCIDENT_WEBHOOK_ROUTING_KEY ?? null, webHost: env.GHE_HOST ?? "github.com" }
+    : null;
+  const server = await run(createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents }));
   const stop = async () => {
     await server.stop();
     await store.close();

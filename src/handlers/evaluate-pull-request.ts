@@ -11,6 +11,7 @@
  */
 import type { Logger } from "probot";
 import type { AuditStore } from "../audit/audit-store.js";
+import type { ChangeEventOptions } from "../notify/change-events.js";
 import { loadBaseFiles } from "../github/base-files.js";
 import { upsertCheckRun, type UpsertResult } from "../github/check-run.js";
 import { githubCodeownersErrors, parsedCodeowners } from "../github/codeowners-cache.js";
@@ -26,6 +27,8 @@ import type { GrantedException } from "../policy/snapshot.js";
 
 export interface PipelineDeps {
   store: AuditStore;
+  /** Where to POST a change event for every recorded merge (INCIDENT_WEBHOOK_URL). */
+  changeEvents?: ChangeEventOptions | null;
   /** Our app id, to tell our check runs from another app's of the same name. */
   appId: number | null;
   now: () => number;

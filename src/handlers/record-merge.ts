@@ -14,6 +14,7 @@ import { loadSnapshot, type PullLike } from "../github/load-snapshot.js";
 import { DEFAULT_CONFIG } from "../policy/config.js";
 import { evaluate } from "../policy/evaluate.js";
 import { detectReverts } from "../policy/reverts.js";
+import { buildChangeEvent, sendChangeEvent } from "../notify/change-events.js";
 import { grantedExceptions, type PipelineDeps } from "./evaluate-pull-request.js";
 
 export async function recordMerge(
@@ -90,6 +91,12 @@ export async function recordMerge(
   for (const [i, r] of reverts.entries()) {
     if (r.revertedPrNumber === null && r.revertedSha === null) continue; // a "Revert …" title alone names nothing to link
     await deps.store.recordRevert({ repo: fullName, prNumber: pr.number, ...r, source }, deliveryId ? `${deliveryId}#revert-${i}` : null);
+  }
+
+  if (result.inserted && deps.changeEvents) {
+    // In the background: an incident tool being down must not hold up the webhook.
+    const options = deps.changeEvents;
+    void sendChangeEvent(buildChangeEvent(record, options), options, log);
   }
 
   if (result.inserted && record.bypassed && config.audit.on_bypass !== "none") {

@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../../src/app.js";
 import type { AuditStore } from "../../src/audit/audit-store.js";
+import type { ChangeEventOptions } from "../../src/notify/change-events.js";
 import { clearBaseFilesCache } from "../../src/github/base-files.js";
 import { clearCheckRunCache } from "../../src/github/check-run.js";
 import { clearCodeownersCache } from "../../src/github/codeowners-cache.js";
@@ -19,9 +20,9 @@ export const APP_ID = 123;
 export const WEBHOOK_SECRET = "test-secret";
 
 /** A Probot with the app loaded, for probot.receive. */
-export function createTestProbot(store: AuditStore, options: { retry?: boolean } = {}): Probot {
+export function createTestProbot(store: AuditStore, options: { retry?: boolean; changeEvents?: ChangeEventOptions } = {}): Probot {
   const probot = bareTestProbot(options);
-  probot.load(createApp({ store, appId: APP_ID, now: () => Date.parse("2026-11-23T12:00:00Z"), serve: false }));
+  probot.load(createApp({ store, appId: APP_ID, now: () => Date.parse("2026-11-23T12:00:00Z"), serve: false, changeEvents: options.changeEvents ?? null }));
   return probot;
 }
 

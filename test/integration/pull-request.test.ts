@@ -358,3 +358,28 @@ describe("postmortem", () => {
     expect(out.join("\n")).toMatch(/Unknown[\s\S]*not been backfilled/);
   });
 });
+
+describe("_extends", () => {
+  test("a repository extends a shared policy: keys merge, lists are replaced, the shared file's errors fail closed", async () => {
+    const shared = "review:\n  required_approvals: 2\n  checklist: [\"I ran it\"]\n  min_note_length: 10\n";
+    const gh = mockGitHub({
+      config: "_extends: policies:countersign/base.yml\nreview:\n  min_note_length: 20\n",
+      remoteConfigs: { "Codertocat/policies:countersign/base.yml": shared },
+      codeowners: CODEOWNERS,
+      reviews: [{ login: "a", state: "APPROVED", body: "- [x] I ran it\nVerified: curl against staging, twice" }],
+    });
+    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
+    // Two approvals required by the shared file; the local min_note_length (20) applies.
+    expect(gh.lastCheck()!.output.summary).toMatch(/Understanding review \| ❌ unmet \| 1 of 2 noted approvals/);
+
+    nock.cleanAll();
+    const bad = mockGitHub({
+      config: "_extends: policies:countersign/base.yml\n",
+      remoteConfigs: { "Codertocat/policies:countersign/base.yml": "review:\n  required_approvals: lots\n" },
+      codeowners: CODEOWNERS,
+    });
+    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
+    expect(bad.lastCheck()!.output.title).toBe("countersign could not evaluate");
+    expect(bad.lastCheck()!.output.summary).toContain("Invalid configuration in Codertocat/policies:countersign/base.yml");
+  });
+});

@@ -39,6 +39,8 @@ export interface MockOptions {
   teams?: Record<string, string[]>;
   /** Answer these endpoints (by a substring of the path) with an error status. */
   failures?: { match: string; status: number; times?: number; headers?: Record<string, string>; body?: unknown }[];
+  /** Configs in other repositories, keyed "owner/repo:path" (for _extends). */
+  remoteConfigs?: Record<string, string>;
   githubCodeownersErrors?: { line: number; kind: string }[];
   /** The PR as `GET /pulls/2` returns it (issue comments, merge groups and re-runs read it). */
   pull?: Record<string, unknown>;
@@ -117,6 +119,8 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
     const orgText = options.orgConfig ?? null;
     const orgPart = orgText === null ? null : { f0: blob(orgText) };
     const orgMissing = { type: "NOT_FOUND", path: ["org"], message: "Could not resolve to a Repository with the name 'Codertocat/.github'." };
+    const remote = options.remoteConfigs?.[`${vars.owner}/${vars.repo}:${String(vars.expr ?? "").replace(/^HEAD:/, "")}`];
+    if (remote !== undefined) return [200, { data: { repository: { f0: blob(remote) } } }];
     if (vars.repo === ".github") {
       const text = options.orgConfig ?? null;
       if (text === null) return [200, { data: { repository: null }, errors: [{ type: "NOT_FOUND", message: "Could not resolve to a Repository with the name 'Codertocat/.github'." }] }];

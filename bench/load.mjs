@@ -1,0 +1,337 @@
+// Load and crash bench: the production app (`node dist/main.js`) against the GitHub simulator.
+//
+//   npm run bench -- load                     (LOAD_PRS=500 by default when named, 100 in `npm run bench`)
+//   LOAD_PRS=100 LOAD_LATENCY_MS=30 node bench/load.mjs
+//
+// 1. Idle latency: single PRs opened one at a time on an idle app, webhook sent → check run
+//    completed on the simulator (p50, p95).
+// 2. Burst: LOAD_PRS PRs opened at once across LOAD_REPOS repositories, LOAD_DUP_RATE of the
+//    deliveries sent twice with the same X-GitHub-Delivery, approvals arriving during the burst,
+//    LOAD_LATENCY_MS on every API call. Probot's throttling spaces writes (and GraphQL) about 1 s
+//    apart, so the floor is (writes + GraphQL calls) x 1 s: reported against the wall time, with
+//    writes per evaluation and API calls per delivery. Every final conclusion is checked; no
+//    delivery may be dropped (200, or 202 "still processing").
+// 3. Merges: a share of the PRs merged in a burst (duplicates included): exactly one merge record
+//    per merged PR, bypassed exactly when the check was not green.
+// 4. Crash: another burst of merges, the app SIGKILLed in the middle, restarted, then
+//    `countersign backfill` per repository: no merge missing from the trail, none twice, and the
+//    hash chain verifies.
+//
+// Replicas (issue #6, part 5): LOAD_REPLICAS=2 runs two app processes on one audit store
+// (LOAD_DATABASE_URL=postgres://… to share PostgreSQL; SQLite in a temp dir otherwise) and
+// alternates deliveries between them, so a duplicate delivery usually lands on the other replica.
+// LOAD_REDIS_URL is passed to them as REDIS_URL (Probot's cluster-wide throttling; Probot loads
+// ioredis on demand, which must then be installed).
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { disclosure, note, seedAcme } from "../tools/demo/acme.mjs";
+import { generateAppCredentials, ROOT, runCli, startAppProcess, stopAllChildren } from "../tools/demo/app-process.mjs";
+import { startGitHubSimulator } from "../tools/github-simulator/index.mjs";
+
+const APP_ID = 5150;
+const WRITE_SPACING_MS = 1000; // @octokit/plugin-throttling's write group (minTime), Probot's default
+
+const NOTE = note("replayed the change against the staging snapshot and read every branch of the new code");
+const SCENARIOS = [
+  // [share, name, expected conclusion]
+  [0.4, "assisted + noted approval", "success"],
+  [0.2, "assisted, no approval", "failure"],
+  [0.25, "none", "success"],
+  [0.15, "undisclosed", "failure"],
+];
+
+function config(explicit) {
+  const n = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
+  return {
+    prs: n("LOAD_PRS", explicit ? 500 : 100),
+    repos: n("LOAD_REPOS", 10),
+    latencyMs: n("LOAD_LATENCY_MS", 30),
+    dupRate: n("LOAD_DUP_RATE", 0.2),
+    idleSamples: n("LOAD_IDLE_SAMPLES", 15),
+    mergeRate: n("LOAD_MERGE_RATE", 0.2),
+    crashRate: n("LOAD_CRASH_RATE", 0.2),
+    replicas: n("LOAD_REPLICAS", 1),
+    databaseUrl: process.env.LOAD_DATABASE_URL ?? null,
+    redisUrl: process.env.LOAD_REDIS_URL ?? null,
+  };
+}
+
+/** mulberry32: deterministic choices, so runs are comparable. */
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs, p) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+};
+const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+export default async function load() {
+  const explicit = process.argv.slice(2).includes("load") || process.argv[1]?.endsWith("load.mjs");
+  const cfg = config(explicit);
+  if (!existsSync(join(ROOT, "dist", "main.js"))) throw new Error("dist/main.js is missing: run `npm run build` first");
+  const rand = prng(42);
+  const dir = mkdtempSync(join(tmpdir(), "countersign-load-"));
+  const creds = generateAppCredentials();
+  const sim = await startGitHubSimulator({ appId: APP_ID, publicKey: creds.publicKey });
+  const databaseUrl = cfg.databaseUrl ?? `sqlite://${join(dir, "audit.db")}`;
+  const problems = [];
+  const apps = [];
+  const startApp = async (i, port) => {
+    const env = cfg.redisUrl ? { REDIS_URL: cfg.redisUrl } : {};
+    apps[i] = await startAppProcess({ sim, appId: APP_ID, privateKey: creds.privateKey, webhookSecret: creds.webhookSecret, databaseUrl, cwd: dir, port, env, logLevel: "error" });
+    if (i === 0) sim.setWebhook({ url: apps[0].webhookUrl, secret: creds.webhookSecret });
+    return apps[i];
+  };
+  // Deliveries alternate between replicas (a load balancer in front of them).
+  let turn = 0;
+  const nextUrl = () => apps[turn++ % apps.length].webhookUrl;
+
+  try {
+    console.log(
+      `load: ${cfg.prs} PRs over ${cfg.repos} repositories, ${Math.round(cfg.dupRate * 100)}% duplicate deliveries, ${cfg.latencyMs} ms API latency; write spacing ${WRITE_SPACING_MS} ms (Probot throttling)`,
+    );
+    console.log(`      ${cfg.replicas} app process(es) on ${databaseUrl.replace(/\/\/[^@/]*@/, "//…@").replace(/^sqlite:.*/, "SQLite")}${cfg.redisUrl ? ` with REDIS_URL` : ""}`);
+    const repos = Array.from({ length: cfg.repos }, (_, i) => `acme/load-${String(i).padStart(2, "0")}`);
+    for (const r of repos) seedAcme(sim, r);
+    seedAcme(sim, "acme/idle");
+    for (let i = 0; i < cfg.replicas; i++) await startApp(i);
+    sim.setLatency(cfg.latencyMs);
+
+    // ---- 1. idle latency ----------------------------------------------------------------------
+    const idle = [];
+    for (let i = 0; i < cfg.idleSamples; i++) {
+      const pr = await sim.openPullRequest("acme/idle", { title: `idle ${i}`, body: disclosure("none"), author: { login: "ana" }, files: ["src/api/a.ts"], requestedTeams: ["platform"], labels: ["owner:platform"], deliver: false });
+      const t0 = performance.now();
+      const done = sim.waitForCheck("acme/idle", pr.headSha, (r) => r.status === "completed", { timeoutMs: 30_000 }).then(() => performance.now() - t0);
+      await sim.deliver(pr.delivery.event, pr.delivery.payload);
+      idle.push(await done);
+      await sleep(WRITE_SPACING_MS + 200); // let the write limiter go idle again
+    }
+    const warm = idle.slice(1);
+    console.log(`\n1. idle app, one event at a time (${idle.length} samples):`);
+    console.log(`   webhook → check completed: p50 ${fmt(pct(warm, 50), 0)} ms, p95 ${fmt(pct(warm, 95), 0)} ms warm; the first (cold: token, GraphQL) ${fmt(idle[0], 0)} ms`);
+
+    // ---- 2. burst -----------------------------------------------------------------------------
+    const prs = [];
+    for (let i = 0; i < cfg.prs; i++) {
+      const repo = repos[i % repos.length];
+      let x = rand();
+      const [, scenario, expected] = SCENARIOS.find(([share]) => (x -= share) < 0) ?? SCENARIOS[0];
+      const body = scenario === "none" ? `Fix.\n\nAI-Assisted: none` : scenario === "undisclosed" ? "Fix." : `Fix.\n\n${disclosure("assisted", "GitHub Copilot")}`;
+      const dirName = rand() < 0.5 ? "src/billing" : "src/api";
+      const team = dirName === "src/billing" ? "payments" : "platform";
+      const opened = await sim.openPullRequest(repo, {
+        title: `Change ${i}`,
+        body,
+        author: { login: `dev${i % 37}` },
+        files: [`${dirName}/m${i}.ts`, `${dirName}/m${i}.test.ts`, `docs/m${i}.md`],
+        requestedTeams: [team], // GitHub requests code owners itself when the PR opens
+        deliver: false,
+      });
+      prs.push({ repo, number: opened.number, headSha: opened.headSha, scenario, expected, reviewer: team === "payments" ? "pay-lead" : "plat-lead", opened });
+    }
+    const startMark = sim.mark();
+    const deliveries = [];
+    const send = (d) => {
+      const p = sim.deliver(d.event, d.payload, { id: d.id, url: nextUrl() });
+      deliveries.push(p);
+      if (rand() < cfg.dupRate) deliveries.push(sim.deliver(d.event, d.payload, { id: d.id, url: nextUrl() })); // GitHub redelivers with the same GUID
+      return p;
+    };
+    const t0 = performance.now();
+    const t0Date = Date.now();
+    for (const pr of prs) send(pr.opened.delivery);
+    // Approvals land while the burst is being processed.
+    for (const pr of prs.filter((p) => p.scenario === "assisted + noted approval")) {
+      const review = await sim.review(pr.repo, pr.number, { user: pr.reviewer, body: NOTE, deliver: false });
+      send(review.delivery);
+    }
+    const results = await Promise.all(deliveries);
+    const settleDeadline = Date.now() + Math.max(180_000, cfg.prs * 6 * WRITE_SPACING_MS);
+    let pending = prs;
+    while (pending.length > 0 && Date.now() < settleDeadline) {
+      pending = pending.filter((p) => sim.latestCheck(p.repo, p.headSha)?.conclusion !== p.expected);
+      if (pending.length > 0) await sleep(250);
+    }
+    const settled = performance.now() - t0;
+    // Labels and review requests follow each check write in the write queue: the burst is over
+    // when the app has gone quiet, not when the last conclusion is right.
+    await quiet(sim, 3 * WRITE_SPACING_MS, settleDeadline);
+    const last = sim.requests.at(-1);
+    const wall = Math.max(settled, last ? last.at + last.ms - t0Date : 0);
+    const burst = sim.requests.slice(startMark).filter((r) => r.kind !== "auth");
+    const writes = burst.filter((r) => r.kind === "write");
+    const graphql = burst.filter((r) => r.kind === "graphql");
+    const floor = (writes.length + graphql.length) * WRITE_SPACING_MS;
+    const byDelivery = new Map();
+    for (const r of burst) {
+      const k = r.deliveryId ?? "(none)";
+      const e = byDelivery.get(k) ?? { calls: 0, writes: 0, evaluations: 0 };
+      e.calls++;
+      if (r.kind === "write") e.writes++;
+      if (r.method === "GET" && /\/pulls\/\d+\/files$/.test(r.path) && !/(^|&)page=/.test(r.query)) e.evaluations++;
+      byDelivery.set(k, e);
+    }
+    const guids = new Set(results.map((r) => r.id));
+    const perDelivery = [...guids].map((id) => byDelivery.get(id) ?? { calls: 0, writes: 0, evaluations: 0 });
+    const evaluations = perDelivery.reduce((n, e) => n + e.evaluations, 0);
+    const evaluating = perDelivery.filter((e) => e.evaluations > 0);
+    const dropped = results.filter((r) => r.status !== 200 && r.status !== 202);
+    const wrong = pending.map((p) => `${p.repo}#${p.number} (${p.scenario}): expected ${p.expected}, got ${sim.latestCheck(p.repo, p.headSha)?.conclusion ?? "no check"}`);
+    console.log(`\n2. burst: ${prs.length} PRs opened, ${results.length} deliveries (${guids.size} distinct, ${results.length - guids.size} duplicates), ${cfg.latencyMs} ms latency`);
+    console.log(`   wall time ${secs(wall)} (every conclusion right after ${secs(settled)}) against a floor of ${secs(floor)} (${writes.length} writes + ${graphql.length} GraphQL x ${WRITE_SPACING_MS} ms): ${fmt(wall / floor, 2)}x the floor`);
+    console.log(`   GraphQL base-file reads: ${graphql.length} for ${new Set(prs.map((p) => p.repo)).size} distinct base commits`);
+    console.log(`   evaluations run: ${evaluations} for ${guids.size} distinct deliveries (duplicates and bursts coalesced)`);
+    console.log(`   writes per evaluation: mean ${fmt(writes.length / Math.max(evaluations, 1), 2)}, max ${Math.max(0, ...evaluating.map((e) => e.writes / e.evaluations))}`);
+    console.log(`   API calls per delivery: mean ${fmt(burst.length / guids.size, 2)}, max ${Math.max(...perDelivery.map((e) => e.calls))} (reads ${burst.length - writes.length}, writes ${writes.length})`);
+    console.log(`   writes by kind: ${summarize(writes.map((w) => `${w.method} ${w.path.replace(/\/\d+(\/|$)/g, "/N$1").replace(/^\/repos\/[^/]+\/[^/]+/, "")}`))}`);
+    console.log(`   deliveries dropped: ${dropped.length}; answered 202 (still processing): ${results.filter((r) => r.status === 202).length}`);
+    console.log(`   final conclusions right: ${prs.length - wrong.length}/${prs.length}`);
+    if (dropped.length) problems.push(`${dropped.length} burst deliveries dropped (${[...new Set(dropped.map((d) => d.status))].join(", ")})`);
+    if (wrong.length) problems.push(`${wrong.length} wrong conclusions, e.g. ${wrong.slice(0, 3).join("; ")}`);
+
+    // ---- 3. merges ----------------------------------------------------------------------------
+    const { openAuditStore } = await import(pathToFileURL(join(ROOT, "dist", "audit", "open-audit-store.js")).href);
+    const shuffled = [...prs].sort(() => rand() - 0.5);
+    const toMerge = shuffled.slice(0, Math.round(prs.length * cfg.mergeRate));
+    const toCrash = shuffled.slice(toMerge.length, toMerge.length + Math.round(prs.length * cfg.crashRate));
+    const mergeDeliveries = [];
+    const m0 = performance.now();
+    for (const pr of toMerge) {
+      const merged = await sim.merge(pr.repo, pr.number, { by: "maintainer", deliver: false });
+      mergeDeliveries.push(sim.deliver("pull_request", merged.delivery.payload, { id: merged.delivery.id, url: nextUrl() }));
+      if (rand() < cfg.dupRate) mergeDeliveries.push(sim.deliver("pull_request", merged.delivery.payload, { id: merged.delivery.id, url: nextUrl() }));
+      if (rand() < cfg.dupRate / 2) mergeDeliveries.push(sim.deliver("pull_request", merged.delivery.payload, { url: nextUrl() })); // a second delivery with a new GUID
+    }
+    const mergeResults = await Promise.all(mergeDeliveries);
+    const mergeWall = performance.now() - m0;
+    const check1 = await checkMerges(openAuditStore, databaseUrl, toMerge, sim);
+    console.log(`\n3. merges: ${toMerge.length} PRs merged in a burst, ${mergeResults.length} deliveries (${mergeResults.length - toMerge.length} duplicates), ${secs(mergeWall)}`);
+    console.log(`   merge records: ${check1.recorded}/${toMerge.length}, duplicates ${check1.duplicates}, bypassed flags right ${check1.bypassRight}/${check1.recorded}`);
+    if (mergeResults.some((r) => r.status !== 200 && r.status !== 202)) problems.push("merge deliveries dropped");
+    if (check1.recorded !== toMerge.length || check1.duplicates || check1.bypassRight !== check1.recorded) problems.push(`merge trail wrong after the merge burst: ${JSON.stringify(check1)}`);
+
+    // ---- 4. crash -----------------------------------------------------------------------------
+    const crashDeliveries = [];
+    let answered = 0;
+    const killAfter = Math.max(1, Math.floor(toCrash.length * 0.4));
+    let killed = null;
+    for (const pr of toCrash) {
+      const merged = await sim.merge(pr.repo, pr.number, { by: "maintainer", deliver: false });
+      crashDeliveries.push(
+        sim.deliver("pull_request", merged.delivery.payload, { id: merged.delivery.id, url: nextUrl() }).then((r) => {
+          if (++answered === killAfter && !killed) killed = Promise.all(apps.map((a) => a.stop("SIGKILL", 0)));
+          return r;
+        }),
+      );
+    }
+    const crashResults = await Promise.all(crashDeliveries);
+    await killed;
+    const lost = crashResults.filter((r) => r.status !== 200 && r.status !== 202).length;
+    const before = await checkMerges(openAuditStore, databaseUrl, toCrash, sim);
+    const t1 = performance.now();
+    for (let i = 0; i < apps.length; i++) await startApp(i, apps[i].port);
+    const restart = performance.now() - t1;
+    const backfillEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir, APP_ID: String(APP_ID), PRIVATE_KEY: creds.privateKey, ...sim.env(), DATABASE_URL: databaseUrl, LOG_LEVEL: "error" };
+    const b0 = performance.now();
+    const backfillOut = [];
+    for (const repo of repos) {
+      const res = await runCli(["backfill", "--repo", repo], { env: backfillEnv, cwd: dir });
+      backfillOut.push(res.out.split("\n").at(-1));
+      if (res.code !== 0) problems.push(`backfill ${repo} exited ${res.code}: ${res.out.slice(-300)}`);
+    }
+    const backfillWall = performance.now() - b0;
+    const after = await checkMerges(openAuditStore, databaseUrl, [...toMerge, ...toCrash], sim);
+    const verify = await runCli(["audit", "verify"], { env: backfillEnv, cwd: dir });
+    console.log(`\n4. crash: ${toCrash.length} merges in a burst, app${apps.length > 1 ? "s" : ""} SIGKILLed after ${killAfter} answers; ${lost} deliveries never answered`);
+    console.log(`   recorded before the restart: ${before.recorded}/${toCrash.length}; app restarted in ${secs(restart)}`);
+    console.log(`   backfill (${repos.length} repositories, ${secs(backfillWall)}): e.g. "${backfillOut[0]}"`);
+    console.log(`   after backfill: ${after.recorded}/${toMerge.length + toCrash.length} merged PRs recorded, ${after.duplicates} duplicates, ${after.missing.length} missing; ${after.backfilled} from backfill`);
+    console.log(`   audit verify: ${verify.out}`);
+    if (after.missing.length || after.duplicates) problems.push(`merge trail after crash + backfill: ${JSON.stringify({ missing: after.missing.slice(0, 5), duplicates: after.duplicates })}`);
+    if (verify.code !== 0) problems.push(`audit verify failed: ${verify.out}`);
+    const appErrors = apps.flatMap((a) => a.errors());
+    if (appErrors.length) console.log(`   the app logged ${appErrors.length} error(s) after the restart, e.g. ${appErrors[0].slice(0, 300)}`);
+  } finally {
+    await stopAllChildren();
+    await sim.close();
+    if (!process.env.LOAD_KEEP) rmSync(dir, { recursive: true, force: true });
+  }
+  if (problems.length) {
+    console.log(`\nload: ${problems.length} problem(s):`);
+    for (const p of problems) console.log(`  - ${p}`);
+    process.exitCode = 1;
+  } else console.log("\nload: every conclusion right, no delivery dropped, one merge record per merged PR");
+}
+
+/** Resolves once the simulator has seen no request for `ms` (or at `deadline`). */
+async function quiet(sim, ms, deadline) {
+  for (;;) {
+    const last = sim.requests.at(-1)?.at ?? 0;
+    if (Date.now() - last >= ms || Date.now() > deadline) return;
+    await sleep(200);
+  }
+}
+
+async function checkMerges(openAuditStore, databaseUrl, merged, sim) {
+  const store = await openAuditStore(databaseUrl);
+  try {
+    let recorded = 0;
+    let duplicates = 0;
+    let bypassRight = 0;
+    let backfilled = 0;
+    const missing = [];
+    const byRepo = new Map();
+    for (const pr of merged) byRepo.set(pr.repo, [...(byRepo.get(pr.repo) ?? []), pr]);
+    for (const [repo, list] of byRepo) {
+      const rows = [];
+      for await (const m of store.iterateMerges({ repo })) rows.push(m);
+      const counts = new Map();
+      for (const m of rows) counts.set(m.prNumber, (counts.get(m.prNumber) ?? 0) + 1);
+      for (const pr of list) {
+        const n = counts.get(pr.number) ?? 0;
+        if (n === 0) missing.push(`${repo}#${pr.number}`);
+        else recorded++;
+        if (n > 1) duplicates += n - 1;
+        const row = rows.find((m) => m.prNumber === pr.number);
+        if (row) {
+          const green = sim.latestCheck(repo, pr.headSha)?.conclusion === "success";
+          if (row.bypassed === !green) bypassRight++;
+          if (row.source === "backfill") backfilled++;
+        }
+      }
+    }
+    return { recorded, duplicates, bypassRight, backfilled, missing };
+  } finally {
+    await store.close();
+  }
+}
+
+function summarize(items) {
+  const counts = new Map();
+  for (const i of items) counts.set(i, (counts.get(i) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${v} ${k}`)
+    .join(", ");
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => void stopAllChildren().then(() => process.exit(130)));
+  await load();
+}

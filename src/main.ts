@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { run } from "probot";
 import { createApp } from "./app.js";
+import { CountersignOctokit } from "./github/octokit.js";
 import { openAuditStore } from "./audit/open-audit-store.js";
 import { parseEnv } from "./env.js";
 
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const changeEvents = env.INCIDENT_WEBHOOK_URL
     ? { url: env.INCIDENT_WEBHOOK_URL, routingKey: env.INCIDENT_WEBHOOK_ROUTING_KEY ?? null, webHost: env.GHE_HOST ?? "github.com" }
     : null;
-  const server = await run(createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents }));
+  const server = await run(createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents }), { Octokit: CountersignOctokit });
   const stop = async () => {
     await server.stop();
     await store.close();

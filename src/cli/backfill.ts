@@ -55,12 +55,13 @@ function progressLine(p: BackfillProgress): string {
 async function authenticate(owner: string, repo: string): Promise<GitHub> {
   // Loaded on demand: probot is most of the CLI's start-up time and only backfill needs it.
   const { Probot } = await import("probot");
+  const { CountersignOctokit } = await import("../github/octokit.js");
   const env = process.env;
   const baseUrl = env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` : undefined;
   const log = pino({ level: "silent" });
   if (env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH)) {
     const privateKey = env.PRIVATE_KEY ? env.PRIVATE_KEY.replace(/\\n/g, "\n") : readFileSync(env.PRIVATE_KEY_PATH!, "utf8");
-    const probot = new Probot({ appId: env.APP_ID, privateKey, baseUrl, log });
+    const probot = new Probot({ appId: env.APP_ID, privateKey, baseUrl, log, Octokit: CountersignOctokit });
     const app = await probot.auth();
     try {
       const { data } = await app.rest.apps.getRepoInstallation({ owner, repo });
@@ -71,7 +72,7 @@ async function authenticate(owner: string, repo: string): Promise<GitHub> {
     }
   }
   if (env.GITHUB_TOKEN) {
-    const probot = new Probot({ githubToken: env.GITHUB_TOKEN, baseUrl, log });
+    const probot = new Probot({ githubToken: env.GITHUB_TOKEN, baseUrl, log, Octokit: CountersignOctokit });
     return (await probot.auth()) as unknown as GitHub;
   }
   throw new UsageError("no credentials: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH), or GITHUB_TOKEN");

@@ -34,6 +34,7 @@ const cache = new LruCache<string, BaseFiles>(2_000);
 /** Clears the per-process cache (tests). */
 export function clearBaseFilesCache(): void {
   cache.clear();
+  inflight.clear();
   orgConfigCache.clear();
 }
 
@@ -53,10 +54,22 @@ fragment blob on Blob { oid byteSize isTruncated text }`;
 
 type BaseFilesData = { repository: Record<string, GraphBlob | null> | null; org?: { f0: GraphBlob | null } | null };
 
+const inflight = new Map<string, Promise<BaseFiles>>();
+
 export async function loadBaseFiles(github: GitHub, owner: string, repo: string, sha: string, now: number): Promise<BaseFiles> {
   const key = `${owner}/${repo}@${sha}`.toLowerCase();
   const hit = cache.get(key);
   if (hit) return hit;
+  // Concurrent evaluations on one base commit share a single read.
+  let pending = inflight.get(key);
+  if (!pending) {
+    pending = readBaseFiles(github, owner, repo, sha, now, key).finally(() => inflight.delete(key));
+    inflight.set(key, pending);
+  }
+  return pending;
+}
+
+async function readBaseFiles(github: GitHub, owner: string, repo: string, sha: string, now: number, key: string): Promise<BaseFiles> {
 
   const paths = [CONFIG_PATH, ...CODEOWNERS_LOCATIONS];
   const vars = Object.fromEntries(paths.map((p, i) => [`f${i}`, `${sha}:${p}`]));

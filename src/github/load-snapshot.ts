@@ -112,13 +112,18 @@ export async function loadSnapshot(
  * read once per event, and only for boundaries that matter (no call when none is touched).
  */
 async function loadApproverTeams(github: GitHub, config: Config, snapshot: PullRequestSnapshot): Promise<Record<string, string[]>> {
+  // Membership only matters for someone's approval or exception: with neither, skip the calls.
+  const approved = snapshot.reviews.some((r) => r.state === "APPROVED");
+  const excepted = new Set(snapshot.exceptions.filter((e) => !e.revoked).map((e) => e.boundary));
   const teams = new Set<string>();
   for (const b of config.boundaries) {
+    const needed = (b.action === "require_approval" && approved) || excepted.has(b.name);
+    if (!needed) continue;
     const match = compileGlobs(b.paths);
     if (!snapshot.files.some((f) => match(f.path) || (f.previousPath != null && match(f.previousPath)))) continue;
     for (const a of b.approvers) if (a.includes("/")) teams.add(a.toLowerCase());
   }
-  for (const a of config.agents.approvers) if (a.includes("/")) teams.add(a.toLowerCase());
+  if (excepted.has("agent-scope")) for (const a of config.agents.approvers) if (a.includes("/")) teams.add(a.toLowerCase());
   const out: Record<string, string[]> = {};
   await Promise.all(
     [...teams].map(async (team) => {

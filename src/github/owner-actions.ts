@@ -11,6 +11,13 @@ import type { GitHub } from "./github.js";
 import { LruCache } from "./lru-cache.js";
 
 const requested = new LruCache<string, true>(20_000);
+/** Labels we added, so a stale payload (a redelivery, an event queued before the label landed) does not add them again. */
+const labelled = new LruCache<string, true>(20_000);
+
+export function clearOwnerActionsCache(): void {
+  requested.clear();
+  labelled.clear();
+}
 
 export async function applyOwnerActions(github: GitHub, log: Logger, snapshot: PullRequestSnapshot, verdict: Verdict, config: Config): Promise<void> {
   const { owner, name: repo } = snapshot.repo;
@@ -20,7 +27,11 @@ export async function applyOwnerActions(github: GitHub, log: Logger, snapshot: P
     const want = verdict.ownerLabel;
     const stale = snapshot.labels.filter((l) => l.startsWith("owner:") && l !== want);
     try {
-      if (want && !snapshot.labels.includes(want)) await github.rest.issues.addLabels({ ...issue, labels: [want] });
+      const labelKey = `${owner}/${repo}#${snapshot.number}:${want}`.toLowerCase();
+      if (want && !snapshot.labels.includes(want) && !labelled.get(labelKey)) {
+        await github.rest.issues.addLabels({ ...issue, labels: [want] });
+        labelled.set(labelKey, true);
+      }
       for (const name of stale) await github.rest.issues.removeLabel({ ...issue, name });
     } catch (error) {
       log.warn({ err: error, pr: snapshot.number }, "could not update the owner label (needs pull requests: write)");

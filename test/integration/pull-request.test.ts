@@ -56,13 +56,13 @@ describe("pull_request.opened", () => {
   test("a filled disclosure and a noted approval on the head SHA: success", async () => {
     const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }] });
     const probot = createTestProbot(db.store);
-    await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED, labels: [{ name: "owner:core" }] })));
+    await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED, labels: [{ name: "owner:core" }], requested_teams: [{ slug: "core" }] })));
 
     const check = gh.lastCheck()!;
     expect(check.conclusion).toBe("success");
     expect(check.output.title).toBe("Passed: 3 of 5 gates met, 2 not applicable");
     expect(check.output.summary).toMatch(/Understanding review \| ✅ passed/);
-    expect(gh.labelsAdded).toEqual([]); // the owner label is already there: no write
+    expect(gh.labelsAdded).toEqual([]); // the owner label and the team request are already there: no write
     expect(gh.writes()).toEqual(["POST /repos/Codertocat/Hello-World/check-runs"]);
   });
 

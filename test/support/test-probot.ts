@@ -8,6 +8,7 @@ import type { ChangeEventOptions } from "../../src/notify/change-events.js";
 import { clearBaseFilesCache } from "../../src/github/base-files.js";
 import { clearCheckRunCache } from "../../src/github/check-run.js";
 import { clearCodeownersCache } from "../../src/github/codeowners-cache.js";
+import { clearOwnerActionsCache } from "../../src/github/owner-actions.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -31,6 +32,7 @@ export function bareTestProbot(options: { retry?: boolean } = {}): Probot {
   clearBaseFilesCache();
   clearCheckRunCache();
   clearCodeownersCache();
+  clearOwnerActionsCache();
   return new Probot({
     appId: APP_ID,
     privateKey,

@@ -2,12 +2,13 @@
  * The Octokit the end-to-end tests give Probot. Retry and throttling stay ON (Probot's own
  * plugins); only their clocks are scaled so a suite of fault tests finishes in seconds.
  *
- * `honourSecondaryRateLimits` mirrors the fix proposed for src/main.ts: Probot 14.3.2's
+ * `honourSecondaryRateLimits` uses the same handler as src/main.ts (src/github/octokit.ts): Probot 14.3.2's
  * `getOctokitThrottleOptions` installs an `onSecondaryRateLimit` that only logs, and it overrides
  * ProbotOctokit's retrying default, so a 403 secondary rate limit is never retried after its
  * `retry-after`. Passing this handler through `run(app, { Octokit })` restores the retry.
  */
 import { ProbotOctokit } from "probot";
+import { onSecondaryRateLimit } from "../../../src/github/octokit.js";
 
 export interface E2eOctokitOptions {
   retry?: boolean;
@@ -17,14 +18,6 @@ export interface E2eOctokitOptions {
   /** ms per second of `retry-after`: 1000 in production. */
   throttleRetryAfterBaseValue?: number;
   honourSecondaryRateLimits?: boolean;
-}
-
-type Log = { warn: (msg: string) => void };
-
-/** Retry a secondary rate limit after GitHub's `retry-after`, at most twice, never for more than a minute. */
-export function onSecondaryRateLimit(retryAfter: number, options: { method?: string; url?: string }, octokit: { log: Log }, retryCount: number): boolean {
-  octokit.log.warn(`secondary rate limit on ${options.method} ${options.url}: retrying in ${retryAfter} s (attempt ${retryCount + 1})`);
-  return retryCount < 2 && retryAfter <= 60;
 }
 
 export function e2eOctokit(opts: E2eOctokitOptions = {}): typeof ProbotOctokit {

@@ -137,15 +137,70 @@ export interface MergeFilter {
   since?: string;
   /** merged_at at or before this ISO-8601 time; a bare date includes that whole day (UTC). */
   until?: string;
-  ai?: DisclosureLevel;
+  /** One disclosure level, or several (any of them): `["assisted", "generated", "agent"]` is "AI-assisted". */
+  ai?: DisclosureLevel | readonly DisclosureLevel[];
   /** Any of the merge's owning teams; `@org/team` or `org/team`, case-insensitive. */
   team?: string;
   bypassed?: boolean;
   reverted?: boolean;
+  /** Merges that carried at least one boundary exception (true), or none (false). */
+  exceptions?: boolean;
   /** Full or abbreviated (>= 7 hex) SHA of the merge commit, the head or any PR commit. */
   sha?: string;
   /** Default 100; larger values are capped at 1000. */
   limit?: number;
+  /**
+   * Continue after the last merge of a previous page: its `nextCursor`, an opaque string that
+   * encodes that merge's (merged_at, seq). Pages are newest first and stable under new appends.
+   */
+  cursor?: string;
+}
+
+/** One page of `listMergesPage`; `nextCursor` is null on the last page. */
+export interface MergePage {
+  merges: MergeRecord[];
+  nextCursor: string | null;
+}
+
+/** What `report` groups by: the primary owning team, the AI level, the repository, the UTC month of the merge. */
+export const REPORT_DIMENSIONS = ["team", "ai", "repo", "month"] as const;
+export type ReportDimension = (typeof REPORT_DIMENSIONS)[number];
+
+/** The report takes the merge filters that SQL answers alone (no path glob, SHA or paging). */
+export type ReportFilter = Omit<MergeFilter, "path" | "sha" | "limit" | "cursor">;
+
+export interface ReportCounts {
+  merges: number;
+  /** assisted + generated + agent. */
+  aiAssisted: number;
+  /** aiAssisted / merges (null when there are no merges). */
+  aiAssistedShare: number | null;
+  undisclosed: number;
+  bypassed: number;
+  /** Boundary exceptions the group's merges carried at merge time. */
+  exceptions: number;
+  /** The revert-rate denominator: the group's merges that are not themselves reverts. */
+  revertBase: number;
+  /** Change-failure proxy: of `revertBase`, merges reverted within 7 days of merging. */
+  revertedWithin7d: number;
+  revertRate7d: number | null;
+  /** Change-failure proxy: of `revertBase`, merges reverted within 30 days of merging. */
+  revertedWithin30d: number;
+  revertRate30d: number | null;
+}
+
+export interface ReportRow extends ReportCounts {
+  /** The group's key per dimension; null where the merge has none (no owning team). */
+  group: Partial<Record<ReportDimension, string | null>>;
+}
+
+export interface AuditReport {
+  groupBy: ReportDimension[];
+  /** Sorted by the group keys (nulls last). */
+  rows: ReportRow[];
+  total: ReportCounts;
+  /** What each count means, including which ones are change-failure proxies. */
+  definitions: Record<string, string>;
 }
 
 export interface VerifyResult {
@@ -172,7 +227,28 @@ export interface AuditStore {
   recordMerge(input: MergeRecordInput, deliveryId: string | null): Promise<AppendResult>;
   recordException(input: ExceptionRecordInput, deliveryId: string | null): Promise<AppendResult>;
   listExceptions(repo: string, prNumber: number): Promise<(ExceptionRecordInput & { grantedAt: string; seq: number })[]>;
+  /** The first page (or the page after `filter.cursor`) of merges, newest first. */
   listMerges(filter: MergeFilter): Promise<MergeRecord[]>;
+  /** `listMerges` with the cursor of the next page. */
+  listMergesPage(filter: MergeFilter): Promise<MergePage>;
+  /**
+   * Every merge the filter matches (no limit), newest first, read `batchSize` (default 500, at
+   * most 1000) at a time with keyset paging, so memory stays flat however large the trail.
+   */
+  iterateMerges(filter: Omit<MergeFilter, "limit">, options?: { batchSize?: number }): AsyncIterable<MergeRecord>;
+  /**
+   * `iterateMerges`, each record as its JSON text (exactly `JSON.stringify` of the record),
+   * spliced from the stored canonical payload instead of parsed and re-serialised: the NDJSON
+   * export, several times cheaper in time and garbage.
+   */
+  iterateMergesAsJson(filter: Omit<MergeFilter, "limit">, options?: { batchSize?: number }): AsyncIterable<string>;
+  /** Per-group counts and change-failure proxies, computed in SQL; identical on every engine. */
+  report(filter: ReportFilter, groupBy: readonly ReportDimension[]): Promise<AuditReport>;
+  /**
+   * Many merges in one transaction under the chain lock (imports, benchmarks): the same chain,
+   * projections and once-per-repo+PR rule as `recordMerge` with no delivery id, in input order.
+   */
+  recordMergesBulk(inputs: readonly MergeRecordInput[]): Promise<AppendResult[]>;
   getMerge(repo: string, prNumber: number): Promise<MergeRecord | null>;
   findMergeBySha(sha: string): Promise<MergeRecord | null>;
   /**

@@ -22,6 +22,20 @@ export interface AppendPlan {
   duplicateChecks: Statement[];
   /** Rows for the projections, given the entry's seq (also their id) and time. */
   projections: (seq: number, recordedAt: string) => Statement[];
+  /**
+   * The same projections as plain rows per table, when they need no SQL beyond INSERT (merges):
+   * bulk appends batch these across many entries.
+   */
+  projectionRows?: (seq: number, recordedAt: string) => TableRows[];
+}
+
+export interface TableRows {
+  table: string;
+  rows: Record<string, unknown>[];
+}
+
+function asStatements(engine: Engine, tables: TableRows[]): Statement[] {
+  return tables.flatMap((t) => insertRows(engine, t.table, t.rows));
 }
 
 const REVERT_METHODS: readonly RevertRecordInput["method"][] = ["body", "branch", "commit_msg", "title"];
@@ -132,99 +146,110 @@ export function mergePlan(engine: Engine, input: MergeRecordInput, deliveryId: s
   input.commitShas.forEach((sha, i) => addCommit(`commitShas[${i}]`, sha, "pr_commit"));
   addCommit("headSha", input.headSha, "head");
   addCommit("mergeCommitSha", input.mergeCommitSha, "merge_commit");
-  const lower = (sha: string | null) => (sha === null ? null : sha.toLowerCase());
 
   return {
     envelope: { kind: "merge", subject, deliveryId, source: input.source, data: input },
     // A merge is recorded once per repo + PR whatever the delivery: webhook and backfill may both see it.
     duplicateChecks: [statement(engine, (q) => `SELECT 1 FROM audit_log WHERE kind = 'merge' AND subject = ${q.param(subject)}`)],
-    projections: (seq, recordedAt) => {
-      const primary = input.owningTeam === null ? null : teamKey(input.owningTeam);
-      const teams = new Map<string, { team: string; files: number }>();
-      for (const t of input.teams) if (!teams.has(teamKey(t.team))) teams.set(teamKey(t.team), t);
-      if (input.owningTeam !== null && primary !== null && !teams.has(primary)) teams.set(primary, { team: input.owningTeam, files: 0 });
-      return [
-        ...insertRows(engine, "merges", [
-          {
-            id: seq,
-            audit_seq: seq,
-            repo: normalizeRepo(input.repo),
-            pr_number: input.prNumber,
-            title: input.title,
-            author: input.author,
-            head_sha: lower(input.headSha),
-            base_ref: input.baseRef,
-            base_sha: lower(input.baseSha),
-            merge_commit_sha: lower(input.mergeCommitSha),
-            merged_by: input.mergedBy,
-            merged_at: mergedAt,
-            ai_level: input.aiLevel,
-            ai_tools: canonicalJson(input.aiTools),
-            agent: input.agent,
-            sponsor: input.sponsor,
-            owning_team: input.owningTeam,
-            check_conclusion: input.checkConclusion,
-            bypassed: input.bypassed,
-            config_hash: input.configHash,
-            source: input.source,
-            recorded_at: recordedAt,
-          },
-        ]),
-        ...insertRows(
-          engine,
-          "merge_commits",
-          [...roles].map(([sha, role]) => ({ sha, merge_id: seq, role })),
-        ),
-        ...insertRows(
-          engine,
-          "merge_paths",
-          uniqueBy(input.paths, (p) => p.path).map((p) => ({
-            merge_id: seq,
-            path: p.path,
-            previous_path: p.previousPath ?? null,
-            status: p.status,
-          })),
-        ),
-        ...insertRows(
-          engine,
-          "merge_reviews",
-          uniqueBy(input.reviewers, (r) => String(r.reviewId)).map((r) => ({
-            merge_id: seq,
-            review_id: r.reviewId,
-            reviewer: r.reviewer,
-            state: r.state,
-            reviewed_sha: lower(r.reviewedSha),
-            submitted_at: r.submittedAt,
-            counted: r.counted,
-            reason: r.reason,
-            checklist: canonicalJson(r.checklist),
-            verified_note: r.verified,
-          })),
-        ),
-        ...insertRows(
-          engine,
-          "merge_teams",
-          [...teams].map(([key, t]) => ({
-            merge_id: seq,
-            team: t.team,
-            team_key: key,
-            files_owned: t.files,
-            is_primary: key === primary,
-          })),
-        ),
-        ...insertRows(
-          engine,
-          "merge_boundaries",
-          uniqueBy(input.boundaries, (b) => b.name).map((b) => ({
-            merge_id: seq,
-            boundary: b.name,
-            action: b.action,
-            outcome: b.outcome,
-          })),
-        ),
-      ];
-    },
+    projections: (seq, recordedAt) => asStatements(engine, mergeRows(input, mergedAt, roles, seq, recordedAt)),
+    projectionRows: (seq, recordedAt) => mergeRows(input, mergedAt, roles, seq, recordedAt),
   };
+}
+
+function mergeRows(input: MergeRecordInput, mergedAt: string, roles: Map<string, CommitRole>, seq: number, recordedAt: string): TableRows[] {
+  const lower = (sha: string | null) => (sha === null ? null : sha.toLowerCase());
+  const primary = input.owningTeam === null ? null : teamKey(input.owningTeam);
+  const teams = new Map<string, { team: string; files: number }>();
+  for (const t of input.teams) if (!teams.has(teamKey(t.team))) teams.set(teamKey(t.team), t);
+  if (input.owningTeam !== null && primary !== null && !teams.has(primary)) teams.set(primary, { team: input.owningTeam, files: 0 });
+  return [
+    {
+      table: "merges",
+      rows: [
+        {
+          id: seq,
+          audit_seq: seq,
+          repo: normalizeRepo(input.repo),
+          pr_number: input.prNumber,
+          title: input.title,
+          author: input.author,
+          head_sha: lower(input.headSha),
+          base_ref: input.baseRef,
+          base_sha: lower(input.baseSha),
+          merge_commit_sha: lower(input.mergeCommitSha),
+          merged_by: input.mergedBy,
+          merged_at: mergedAt,
+          ai_level: input.aiLevel,
+          ai_tools: canonicalJson(input.aiTools),
+          agent: input.agent,
+          sponsor: input.sponsor,
+          owning_team: input.owningTeam,
+          check_conclusion: input.checkConclusion,
+          bypassed: input.bypassed,
+          config_hash: input.configHash,
+          source: input.source,
+          recorded_at: recordedAt,
+        },
+      ],
+    },
+    { table: "merge_commits", rows: [...roles].map(([sha, role]) => ({ sha, merge_id: seq, role })) },
+    {
+      table: "merge_paths",
+      rows: uniqueBy(input.paths, (p) => p.path).map((p) => ({
+        merge_id: seq,
+        path: p.path,
+        previous_path: p.previousPath ?? null,
+        status: p.status,
+      })),
+    },
+    {
+      table: "merge_reviews",
+      rows: uniqueBy(input.reviewers, (r) => String(r.reviewId)).map((r) => ({
+        merge_id: seq,
+        review_id: r.reviewId,
+        reviewer: r.reviewer,
+        state: r.state,
+        reviewed_sha: lower(r.reviewedSha),
+        submitted_at: r.submittedAt,
+        counted: r.counted,
+        reason: r.reason,
+        checklist: canonicalJson(r.checklist),
+        verified_note: r.verified,
+      })),
+    },
+    {
+      table: "merge_teams",
+      rows: [...teams].map(([key, t]) => ({
+        merge_id: seq,
+        team: t.team,
+        team_key: key,
+        files_owned: t.files,
+        is_primary: key === primary,
+      })),
+    },
+    {
+      table: "merge_boundaries",
+      rows: uniqueBy(input.boundaries, (b) => b.name).map((b) => ({
+        merge_id: seq,
+        boundary: b.name,
+        action: b.action,
+        outcome: b.outcome,
+      })),
+    },
+    {
+      table: "merge_exceptions",
+      rows: input.exceptions.map((e, ordinal) => ({
+        merge_id: seq,
+        ordinal,
+        boundary: e.boundary,
+        granted_by: e.grantedBy,
+        reason: e.reason,
+        granted_sha: e.sha.toLowerCase(),
+        comment_id: e.commentId,
+        granted_at: e.grantedAt,
+      })),
+    },
+  ];
 }
 
 export function revertPlan(engine: Engine, input: RevertRecordInput, deliveryId: string | null): AppendPlan {

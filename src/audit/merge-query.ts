@@ -6,7 +6,7 @@
 import picomatch from "picomatch";
 import { AI_LEVELS, type DisclosureLevel } from "../policy/snapshot.js";
 import { AuditInputError } from "./audit-input-error.js";
-import type { MergeFilter } from "./audit-store.js";
+import type { MergeFilter, ReportDimension } from "./audit-store.js";
 import { statement, type Engine, type SqlBuilder, type Statement } from "./sql-builder.js";
 
 export const DEFAULT_LIMIT = 100;
@@ -21,12 +21,21 @@ export interface NormalizedMergeFilter {
   since?: string;
   /** merged_at < untilExclusive */
   untilExclusive?: string;
-  ai?: DisclosureLevel;
+  ai?: DisclosureLevel[];
   team?: string;
   bypassed?: boolean;
   reverted?: boolean;
+  exceptions?: boolean;
   sha?: PrefixRange;
   limit: number;
+  /** Keyset position: only merges strictly after this one in (merged_at DESC, id DESC) order. */
+  after?: CursorPosition;
+}
+
+/** Where a page ended: the last merge's merged_at (normalised) and id (= its audit seq). */
+export interface CursorPosition {
+  mergedAt: string;
+  id: number;
 }
 
 /** `[from, to)` in byte order (SQLite BINARY, Postgres COLLATE "C"). */
@@ -93,16 +102,41 @@ export function normalizeMergeFilter(filter: MergeFilter): NormalizedMergeFilter
   if (filter.since !== undefined) out.since = timeBound(filter.since, "since").start;
   if (filter.until !== undefined) out.untilExclusive = timeBound(filter.until, "until").endExclusive;
   if (filter.ai !== undefined) {
-    if (!LEVELS.includes(filter.ai)) {
-      throw new AuditInputError(`ai "${filter.ai}" is not a disclosure level: use one of ${LEVELS.join(", ")}`, "ai");
+    const levels = typeof filter.ai === "string" ? [filter.ai] : [...filter.ai];
+    if (levels.length === 0) throw new AuditInputError(`ai is an empty list: use one or more of ${LEVELS.join(", ")}`, "ai");
+    for (const level of levels) {
+      if (!LEVELS.includes(level)) {
+        throw new AuditInputError(`ai "${level}" is not a disclosure level: use one or more of ${LEVELS.join(", ")}`, "ai");
+      }
     }
-    out.ai = filter.ai;
+    out.ai = [...new Set(levels)];
   }
-  if (filter.team !== undefined) out.team = teamKey(filter.team);
+  if (filter.team !== undefined) {
+    out.team = teamKey(filter.team);
+    if (out.team === "") throw new AuditInputError("team is empty: give @org/team", "team");
+  }
   if (filter.bypassed !== undefined) out.bypassed = filter.bypassed;
   if (filter.reverted !== undefined) out.reverted = filter.reverted;
+  if (filter.exceptions !== undefined) out.exceptions = filter.exceptions;
   if (filter.sha !== undefined) out.sha = shaRange(filter.sha);
+  if (filter.cursor !== undefined) out.after = decodeCursor(filter.cursor);
   return out;
+}
+
+const CURSOR_PREFIX = "m1.";
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** An opaque page cursor: `m1.` + base64url("<merged_at>|<id>"). */
+export function encodeCursor(position: CursorPosition): string {
+  return CURSOR_PREFIX + Buffer.from(`${position.mergedAt}|${position.id}`, "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string): CursorPosition {
+  const invalid = () => new AuditInputError(`cursor "${cursor.slice(0, 80)}" is not a cursor this server issued (use nextCursor from the previous page)`, "cursor");
+  if (typeof cursor !== "string" || !cursor.startsWith(CURSOR_PREFIX) || !/^[A-Za-z0-9_-]+$/.test(cursor.slice(CURSOR_PREFIX.length))) throw invalid();
+  const [mergedAt, id, ...rest] = Buffer.from(cursor.slice(CURSOR_PREFIX.length), "base64url").toString("utf8").split("|");
+  if (rest.length > 0 || mergedAt === undefined || !ISO_INSTANT.test(mergedAt) || id === undefined || !/^[1-9]\d{0,15}$/.test(id)) throw invalid();
+  return { mergedAt, id: Number(id) };
 }
 
 function normalizeLimit(limit: number | undefined): number {
@@ -134,51 +168,265 @@ export function normalizeInstant(value: string, field: string): string {
   return timeBound(value, field).start;
 }
 
-/** Revert rows that point at merge `m`: resolved id, the reverted PR, or a commit of the merge. */
-export const REVERT_MATCHES_MERGE = `(r.reverted_merge_id = m.id
-  OR (r.reverted_repo = m.repo AND r.reverted_pr = m.pr_number)
-  OR (r.reverted_sha IS NOT NULL AND r.reverted_repo = m.repo AND EXISTS (
-    SELECT 1 FROM merge_commits c2
-    WHERE c2.merge_id = m.id AND c2.sha >= r.reverted_sha AND c2.sha < r.reverted_sha || 'g')))`;
+/**
+ * (revert_id, merge_id): each recorded revert and the merge it reverts. A revert names its target
+ * by PR (resolved at record time, or matched later by repo + number) or by a possibly abbreviated
+ * commit SHA of the target (a prefix of one of its merge_commits). Driven from `reverts`, which is
+ * small, each branch an index lookup per revert: SQLite keeps CROSS JOIN order; PostgreSQL is
+ * given a LATERAL range scan, since it cannot estimate a range join and would scan merge_commits.
+ */
+export function revertTargets(engine: Engine): string {
+  const bySha =
+    engine === "sqlite"
+      ? `SELECT r.id, c.merge_id FROM reverts r CROSS JOIN merge_commits c CROSS JOIN merges m
+    WHERE r.reverted_sha IS NOT NULL AND c.sha >= r.reverted_sha AND c.sha < r.reverted_sha || 'g'
+      AND m.id = c.merge_id AND m.repo = r.reverted_repo`
+      : `SELECT r.id, c.merge_id FROM reverts r
+    CROSS JOIN LATERAL (SELECT c.merge_id FROM merge_commits c WHERE c.sha >= r.reverted_sha AND c.sha < r.reverted_sha || 'g' OFFSET 0) c
+    JOIN merges m ON m.id = c.merge_id AND m.repo = r.reverted_repo
+    WHERE r.reverted_sha IS NOT NULL`;
+  return `SELECT r.id AS revert_id, r.reverted_merge_id AS merge_id FROM reverts r WHERE r.reverted_merge_id IS NOT NULL
+  UNION
+  SELECT r.id, m.id FROM reverts r CROSS JOIN merges m WHERE m.repo = r.reverted_repo AND m.pr_number = r.reverted_pr
+  UNION
+  ${bySha}`;
+}
+
+/**
+ * revertTargets for a few merges, driven from those merges (`source` names them: a FROM item with
+ * a `value` column), with each revert's audit seq. For the SHA branch, the reverted SHA (7+ hex)
+ * is a prefix of the commit's SHA iff it lies in [first 7 characters, sha] and the SHA is below
+ * it + 'g': a range on reverts_reverted_sha, kept off the repo index that would list the repo's
+ * every revert per commit (SQLite: unary +; PostgreSQL: an OFFSET 0 fence).
+ */
+function revertTargetsOf(q: SqlBuilder, source: (alias: string) => string): string {
+  const bySha =
+    q.engine === "sqlite"
+      ? `SELECT r.audit_seq, c.merge_id FROM ${source("i3")} CROSS JOIN merge_commits c CROSS JOIN merges m CROSS JOIN reverts r
+    WHERE c.merge_id = i3.value AND m.id = c.merge_id AND r.reverted_sha >= substr(c.sha, 1, 7) AND r.reverted_sha <= c.sha
+      AND c.sha < r.reverted_sha || 'g' AND +r.reverted_repo = m.repo`
+      : `SELECT r.audit_seq, c.merge_id FROM ${source("i3")} CROSS JOIN merge_commits c JOIN merges m ON m.id = c.merge_id
+    CROSS JOIN LATERAL (SELECT r.audit_seq, r.reverted_repo, r.reverted_sha FROM reverts r
+      WHERE r.reverted_sha >= substr(c.sha, 1, 7) AND r.reverted_sha <= c.sha OFFSET 0) r
+    WHERE c.merge_id = i3.value AND c.sha < r.reverted_sha || 'g' AND r.reverted_repo = m.repo`;
+  return `SELECT r.audit_seq, r.reverted_merge_id AS merge_id FROM ${source("i1")} CROSS JOIN reverts r
+    WHERE r.reverted_merge_id = i1.value
+  UNION
+  SELECT r.audit_seq, m.id FROM ${source("i2")} CROSS JOIN merges m CROSS JOIN reverts r
+    WHERE m.id = i2.value AND r.reverted_repo = m.repo AND r.reverted_pr = m.pr_number
+  UNION
+  ${bySha}`;
+}
+
+function revertsOf(engine: Engine, source: (q: SqlBuilder) => (alias: string) => string): Statement {
+  return {
+    ...statement(
+      engine,
+      // CROSS JOIN: the few revert links drive; without statistics SQLite would otherwise scan
+      // audit_log against a bloom filter of them.
+      (q) => `SELECT t.merge_id, a.seq, a.recorded_at, a.payload FROM (${revertTargetsOf(q, source(q))}) t
+      CROSS JOIN audit_log a WHERE a.seq = t.audit_seq
+      ORDER BY t.merge_id, a.seq`,
+    ),
+    prepare: true,
+  };
+}
+
+/** The revert log entries that point at each of `ids`, in seq order. */
+export function revertsOfMerges(engine: Engine, ids: readonly number[]): Statement {
+  return revertsOf(engine, (q) => (alias) => q.idTable(ids, alias));
+}
+
+/** The same for the merge of one PR (beside getMerge's own query). */
+export function revertsOfPullRequest(engine: Engine, repo: string, prNumber: number): Statement {
+  return revertsOf(
+    engine,
+    (q) => (alias) => `(SELECT m0.id AS value FROM merges m0 WHERE m0.repo = ${q.param(repo)} AND m0.pr_number = ${q.param(prNumber)}) ${alias}`,
+  );
+}
+
+/**
+ * The same for every merge with a commit in `range`: run beside the SHA lookup itself, so that
+ * a lookup costs one round trip, not two.
+ */
+export function revertsOfMergesWithCommit(engine: Engine, range: PrefixRange): Statement {
+  return revertsOf(
+    engine,
+    (q) => (alias) => `(SELECT DISTINCT c0.merge_id AS value FROM merge_commits c0 WHERE c0.sha >= ${q.param(range.from)} AND c0.sha < ${q.param(range.to)}) ${alias}`,
+  );
+}
 
 function mergeConditions(q: SqlBuilder, f: NormalizedMergeFilter): string[] {
   const where: string[] = [];
   if (f.repo !== undefined) where.push(`m.repo = ${q.param(f.repo)}`);
   if (f.since !== undefined) where.push(`m.merged_at >= ${q.param(f.since)}`);
   if (f.untilExclusive !== undefined) where.push(`m.merged_at < ${q.param(f.untilExclusive)}`);
-  if (f.ai !== undefined) where.push(`m.ai_level = ${q.param(f.ai)}`);
+  if (f.ai !== undefined) {
+    // Several levels cannot be read from merges_ai_time in merged_at order, so without fresh
+    // statistics SQLite would read the whole window through it and sort; the unary + (SQLite
+    // only) leaves it the merged_at index, which stops after a page.
+    const column = q.engine === "sqlite" && f.ai.length > 1 ? "+m.ai_level" : "m.ai_level";
+    where.push(f.ai.length === 1 ? `m.ai_level = ${q.param(f.ai[0])}` : `${column} IN (${f.ai.map((l) => q.param(l)).join(", ")})`);
+  }
   if (f.team !== undefined) where.push(`m.id IN (SELECT t.merge_id FROM merge_teams t WHERE t.team_key = ${q.param(f.team)})`);
   // Literal TRUE so the partial index merges_bypassed applies.
   if (f.bypassed !== undefined) where.push(f.bypassed ? "m.bypassed = TRUE" : "m.bypassed = FALSE");
   if (f.reverted !== undefined) {
-    where.push(`${f.reverted ? "" : "NOT "}EXISTS (SELECT 1 FROM reverts r WHERE ${REVERT_MATCHES_MERGE})`);
+    where.push(`m.id ${f.reverted ? "" : "NOT "}IN (SELECT rt.merge_id FROM (${revertTargets(q.engine)}) rt)`);
+  }
+  if (f.exceptions !== undefined) {
+    where.push(`${f.exceptions ? "" : "NOT "}EXISTS (SELECT 1 FROM merge_exceptions e WHERE e.merge_id = m.id)`);
   }
   if (f.sha !== undefined) {
     where.push(`m.id IN (SELECT c.merge_id FROM merge_commits c WHERE c.sha >= ${q.param(f.sha.from)} AND c.sha < ${q.param(f.sha.to)})`);
   }
+  if (f.after !== undefined) {
+    // The first conjunct is a plain range the merged_at index can seek to; the second only
+    // breaks ties between merges of the same instant.
+    const at = q.param(f.after.mergedAt);
+    where.push(`m.merged_at <= ${at} AND (m.merged_at < ${at} OR m.id < ${q.param(f.after.id)})`);
+  }
   return where;
 }
 
-/** Step 1 of a path query: (merge, path) candidates from the prefix range, matched in the app. */
-export function pathCandidates(engine: Engine, range: PrefixRange | null): Statement {
+/**
+ * Path-driven candidates: (merge, path) for every changed path or rename source in the glob's
+ * prefix range, at most `limit` of them (the caller then knows whether the prefix is selective).
+ * Each branch is covered by its index: no table rows are read.
+ */
+export function pathCandidates(engine: Engine, range: PrefixRange | null, limit?: number): Statement {
   return statement(engine, (q) => {
-    if (!range) return "SELECT merge_id, path, previous_path FROM merge_paths";
-    // Two range scans (current path, rename source), each on its own index.
-    return `SELECT merge_id, path, previous_path FROM merge_paths WHERE path >= ${q.param(range.from)} AND path < ${q.param(range.to)}
+    const cap = limit === undefined ? "" : ` LIMIT ${q.param(limit)}`;
+    if (!range) {
+      return `SELECT merge_id, path AS p FROM merge_paths UNION ALL SELECT merge_id, previous_path FROM merge_paths WHERE previous_path IS NOT NULL${cap}`;
+    }
+    return `SELECT merge_id, p FROM (
+      SELECT merge_id, path AS p FROM merge_paths WHERE path >= ${q.param(range.from)} AND path < ${q.param(range.to)}
       UNION ALL
-      SELECT merge_id, path, previous_path FROM merge_paths WHERE previous_path >= ${q.param(range.from)} AND previous_path < ${q.param(range.to)}`;
+      SELECT merge_id, previous_path AS p FROM merge_paths WHERE previous_path >= ${q.param(range.from)} AND previous_path < ${q.param(range.to)}
+    ) candidates${cap}`;
   });
 }
 
-export const MERGE_COLUMNS = "a.seq, a.entry_hash, a.recorded_at, a.payload, m.id";
+/**
+ * Merge-driven: every changed path and rename source of these merges, by primary key (about ten
+ * each); the glob is applied by the caller. (A range filter here tempts PostgreSQL to scan the
+ * whole prefix instead, since it cannot tell how few of these merges' paths are in it.)
+ */
+export function pathsOfMerges(engine: Engine, ids: readonly number[]): Statement {
+  return statement(
+    engine,
+    (q) => `SELECT p.merge_id, p.path, p.previous_path FROM ${q.idTable(ids, "ids")} CROSS JOIN merge_paths p WHERE p.merge_id = ids.value`,
+  );
+}
 
-/** Step 2: the merges, newest first; `ids` restricts to the path matches. */
-export function listMergesStatement(engine: Engine, f: NormalizedMergeFilter, ids: readonly number[] | null): Statement {
+export const MERGE_COLUMNS = "a.seq, a.entry_hash, a.recorded_at, a.payload, a.delivery_id, a.source, a.subject, m.id, m.merged_at";
+const ORDER = "ORDER BY m.merged_at DESC, m.id DESC";
+
+/**
+ * The merges, newest first, at most `limit` (default: the filter's); `ids` restricts to path matches.
+ */
+export function listMergesStatement(engine: Engine, f: NormalizedMergeFilter, ids: readonly number[] | null, limit = f.limit): Statement {
   return statement(engine, (q) => {
     const where = mergeConditions(q, f);
-    if (ids) where.push(q.inIds("m.id", ids));
-    return `SELECT ${MERGE_COLUMNS} FROM merges m JOIN audit_log a ON a.seq = m.audit_seq
+    const conditions = where.length ? ` AND ${where.join(" AND ")}` : "";
+    let choose: string;
+    if (!ids) {
+      choose = `SELECT m.id, m.merged_at FROM merges m ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`;
+    } else if (engine === "sqlite") {
+      // With ids (path matches), drive from them and sort what is left: never walk merges by time.
+      choose = `SELECT m.id, m.merged_at FROM ${q.idTable(ids, "ids")} CROSS JOIN merges m WHERE m.id = ids.value${conditions}`;
+    } else {
+      // PostgreSQL would rather hash every merge of the time window than probe a few thousand
+      // ids; the fenced LATERAL makes it one primary-key probe per id.
+      choose = `SELECT m.id, m.merged_at FROM ${q.idTable(ids, "ids")}
+        CROSS JOIN LATERAL (SELECT m.id, m.merged_at FROM merges m WHERE m.id = ids.value${conditions} OFFSET 0) m`;
+    }
+    // The page is chosen on narrow rows first; only its payloads are read. (When a filter makes
+    // the planner sort, e.g. a team's merges, it then sorts ids, not stored records.)
+    return `SELECT ${MERGE_COLUMNS} FROM (${choose} ${ORDER} LIMIT ${q.param(limit)}) page
+      CROSS JOIN merges m CROSS JOIN audit_log a
+      WHERE m.id = page.id AND a.seq = m.audit_seq
+      ${ORDER}`;
+  });
+}
+
+/**
+ * The next `limit` merge positions in page order (no payloads), each flagged when one of its
+ * paths or rename sources lies in `range` (a primary-key probe per merge; always 1 without a
+ * range): the walk a path filter then narrows with the glob itself.
+ */
+export function mergePositionsStatement(engine: Engine, f: NormalizedMergeFilter, limit: number, range: PrefixRange | null): Statement {
+  return statement(engine, (q) => {
+    const where = mergeConditions(q, f);
+    let hit = "1";
+    if (range) {
+      const from = q.param(range.from);
+      const to = q.param(range.to);
+      // Per merge: its paths by primary key (about ten, covered: `|| ''` keeps the planner off
+      // merge_paths_path, whose whole range it would scan for every merge), then its rename
+      // sources in the partial index of renames. OFFSET 0 stops PostgreSQL from hashing either
+      // subquery over the whole table instead.
+      hit = `CASE WHEN EXISTS (SELECT 1 FROM merge_paths p WHERE p.merge_id = m.id
+          AND (p.path || '') >= ${from} AND (p.path || '') < ${to} LIMIT 1 OFFSET 0)
+        OR EXISTS (SELECT 1 FROM merge_paths p WHERE p.merge_id = m.id
+          AND p.previous_path >= ${from} AND p.previous_path < ${to} LIMIT 1 OFFSET 0)
+        THEN 1 ELSE 0 END`;
+    }
+    return `SELECT m.id, m.merged_at, ${hit} AS hit FROM merges m ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ${ORDER} LIMIT ${q.param(limit)}`;
+  });
+}
+
+// ---- report ----------------------------------------------------------------------------------
+
+const GROUP_KEYS: Record<ReportDimension, string> = {
+  // GitHub team slugs are case-insensitive; the owning team as CODEOWNERS spelt it, lowercased.
+  team: "LOWER(m.owning_team)",
+  ai: "m.ai_level",
+  repo: "m.repo",
+  month: "SUBSTR(m.merged_at, 1, 7)",
+};
+
+/** Whole milliseconds from `from` to `to` (ISO-8601 text), per engine. */
+function millisBetween(engine: Engine, from: string, to: string): string {
+  return engine === "sqlite"
+    ? `ROUND((julianday(${to}) - julianday(${from})) * 86400000.0)`
+    : `(EXTRACT(EPOCH FROM (${to}::timestamptz - ${from}::timestamptz)) * 1000)`;
+}
+
+export const REVERT_WINDOWS_DAYS = [7, 30] as const;
+
+/**
+ * One row per group: counts only (rates are divided in the caller, so both engines give the same
+ * numbers). A revert's time is the reverting PR's merge (the detection time if that PR is not recorded).
+ */
+export function reportStatement(engine: Engine, f: NormalizedMergeFilter, groupBy: readonly ReportDimension[]): Statement {
+  return statement(engine, (q) => {
+    const where = mergeConditions(q, f);
+    const keys = groupBy.map((d) => `${GROUP_KEYS[d]} AS k_${d}`);
+    const within = (days: number) =>
+      `SUM(CASE WHEN rp.merge_id IS NULL AND rt.first_revert_at IS NOT NULL AND ${millisBetween(engine, "m.merged_at", "rt.first_revert_at")} <= ${days * 86_400_000} THEN 1 ELSE 0 END)`;
+    return `WITH rt AS (
+        SELECT t.merge_id, MIN(COALESCE(rm.merged_at, r.detected_at)) AS first_revert_at
+        FROM (${revertTargets(engine)}) t JOIN reverts r ON r.id = t.revert_id
+        LEFT JOIN merges rm ON rm.repo = r.reverting_repo AND rm.pr_number = r.reverting_pr
+        GROUP BY t.merge_id
+      ),
+      rp AS (SELECT DISTINCT m2.id AS merge_id FROM reverts r JOIN merges m2 ON m2.repo = r.reverting_repo AND m2.pr_number = r.reverting_pr),
+      ex AS (SELECT merge_id, COUNT(*) AS n FROM merge_exceptions GROUP BY merge_id)
+      SELECT ${[...keys, ""].join(", ")}
+        COUNT(*) AS merges,
+        SUM(CASE WHEN m.ai_level IN ('assisted', 'generated', 'agent') THEN 1 ELSE 0 END) AS ai_assisted,
+        SUM(CASE WHEN m.ai_level = 'undisclosed' THEN 1 ELSE 0 END) AS undisclosed,
+        SUM(CASE WHEN m.bypassed = TRUE THEN 1 ELSE 0 END) AS bypassed,
+        CAST(COALESCE(SUM(ex.n), 0) AS BIGINT) AS exceptions,
+        SUM(CASE WHEN rp.merge_id IS NULL THEN 1 ELSE 0 END) AS revert_base,
+        ${REVERT_WINDOWS_DAYS.map((d) => `${within(d)} AS reverted_${d}d`).join(",\n        ")}
+      FROM merges m
+        LEFT JOIN rt ON rt.merge_id = m.id
+        LEFT JOIN rp ON rp.merge_id = m.id
+        LEFT JOIN ex ON ex.merge_id = m.id
       ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY m.merged_at DESC, m.id DESC LIMIT ${q.param(f.limit)}`;
+      ${groupBy.length ? `GROUP BY ${groupBy.map((d) => GROUP_KEYS[d]).join(", ")}` : ""}`;
   });
 }

@@ -11,12 +11,14 @@ import type { AppendPlan } from "./audit-write-plans.js";
 import { sha256Hex } from "./hash-chain.js";
 import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE, assertKnownVersions } from "./migrations/index.js";
 import { HEAD_SQL, SqlAuditStore, type AuditStoreOptions } from "./sql-audit-store.js";
-import type { Statement } from "./sql-builder.js";
+import { insertRows, type Statement } from "./sql-builder.js";
 
 /** Advisory lock keys (pg_advisory_lock(int, int)): 0x434F554E is "COUN"; advisory locks are per database. */
 const LOCK_NAMESPACE = 0x434f554e;
 const CHAIN_LOCK = 1;
 const MIGRATION_LOCK = 2;
+/** Rows per INSERT … SELECT FROM unnest in a bulk append. */
+const BULK_CHUNK_ROWS = 20_000;
 
 export interface PostgresAuditStoreOptions extends AuditStoreOptions {
   /** Pool size (default 10). */
@@ -40,10 +42,11 @@ export class PostgresAuditStore extends SqlAuditStore {
   private readonly pool: pg.Pool;
   /** Clients whose ROLLBACK failed: their state is unknown, so they are destroyed, not reused. */
   private readonly broken = new WeakSet<pg.PoolClient>();
+  private readonly tableTypes = new Map<string, Map<string, string>>();
 
   constructor(connectionString: string, options: PostgresAuditStoreOptions = {}) {
     super(options);
-    this.pool = new pg.Pool({ connectionString, max: options.max ?? 10, types });
+    this.pool = new pg.Pool({ connectionString: withoutJit(connectionString), max: options.max ?? 10, types });
     this.pool.on("error", options.onIdleError ?? (() => {}));
   }
 
@@ -96,7 +99,61 @@ export class PostgresAuditStore extends SqlAuditStore {
     );
   }
 
+  protected async appendBulk(plans: AppendPlan[]): Promise<AppendResult[]> {
+    return this.withClient((client) =>
+      this.inTransaction(client, async (): Promise<AppendResult[]> => {
+        await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, CHAIN_LOCK]);
+        const check = this.recordedMergeSubjects(plans.map((p) => p.envelope.subject));
+        const recorded = new Set((await client.query<{ subject: string }>(check.text, check.values)).rows.map((r) => r.subject));
+        const head = (await client.query<{ seq: number; entry_hash: string }>(HEAD_SQL)).rows[0];
+        const { results, tables } = this.bulkAppend(plans, recorded, head);
+        for (const { table, rows } of tables) {
+          // Long text (audit_log payloads) goes fastest as plain multi-row VALUES: a text[] of
+          // large strings costs more to escape and parse than it saves in round trips.
+          if (Object.values(rows[0]!).some((v) => typeof v === "string" && v.length > 512)) {
+            for (const stmt of insertRows(this.engine, table, rows)) await client.query(stmt.text, stmt.values);
+            continue;
+          }
+          // Narrow rows: one array per column (INSERT … SELECT FROM unnest), typed as the
+          // table's own columns, thousands of rows per statement with a handful of parameters.
+          const columns = Object.keys(rows[0]!);
+          const types = await this.columnTypes(client, table);
+          const casts = columns.map((c, i) => {
+            const type = types.get(c);
+            if (!type) throw new Error(`bulk append: ${table} has no column ${c}`);
+            return `$${i + 1}::${type}[]`;
+          });
+          const text = `INSERT INTO ${table} (${columns.join(", ")}) SELECT * FROM unnest(${casts.join(", ")})`;
+          for (let i = 0; i < rows.length; i += BULK_CHUNK_ROWS) {
+            const chunk = rows.slice(i, i + BULK_CHUNK_ROWS);
+            await client.query(text, columns.map((c) => chunk.map((r) => r[c] ?? null)));
+          }
+        }
+        return results;
+      }),
+    );
+  }
+
+  /** Column → SQL type of a table on the connection's search_path, read once per store. */
+  private async columnTypes(client: pg.PoolClient, table: string): Promise<Map<string, string>> {
+    let types = this.tableTypes.get(table);
+    if (!types) {
+      const { rows } = await client.query<{ name: string; type: string }>(
+        "SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped",
+        [table],
+      );
+      types = new Map(rows.map((r) => [r.name, r.type]));
+      this.tableTypes.set(table, types);
+    }
+    return types;
+  }
+
   protected async query<T>(stmt: Statement): Promise<T[]> {
+    if (stmt.prepare) {
+      // Named: each pooled connection plans it once (a generic plan after a few runs).
+      const name = `countersign_${sha256Hex(stmt.text).slice(0, 24)}`;
+      return (await this.pool.query({ name, text: stmt.text, values: stmt.values })).rows as T[];
+    }
     return (await this.pool.query(stmt.text, stmt.values)).rows as T[];
   }
 
@@ -128,5 +185,22 @@ export class PostgresAuditStore extends SqlAuditStore {
     }
     await client.query("COMMIT");
     return result;
+  }
+}
+
+/**
+ * JIT compilation costs about a second per plan here (the report's estimated cost over a large
+ * trail triggers it) and saves less than that on these queries: off for this store's sessions,
+ * added to any `options` the URL already carries. A URL that does not parse is left as it is.
+ */
+function withoutJit(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    const options = url.searchParams.get("options");
+    if (options?.includes("jit=")) return connectionString;
+    url.searchParams.set("options", `${options ? `${options} ` : ""}-c jit=off`);
+    return url.toString();
+  } catch {
+    return connectionString;
   }
 }

@@ -4,53 +4,107 @@
  * connection, the lock and the migrations: sqlite-audit-store.ts, postgres-audit-store.ts.
  */
 import { AuditInputError } from "./audit-input-error.js";
-import type {
-  AppendResult,
-  AuditStore,
-  EvaluationRecordInput,
-  ExceptionRecordInput,
-  MergeFilter,
-  MergeRecord,
-  MergeRecordInput,
-  RevertRecord,
-  RevertRecordInput,
-  VerifyResult,
+import {
+  REPORT_DIMENSIONS,
+  type AppendResult,
+  type AuditReport,
+  type AuditStore,
+  type EvaluationRecordInput,
+  type ExceptionRecordInput,
+  type MergeFilter,
+  type MergePage,
+  type MergeRecord,
+  type MergeRecordInput,
+  type ReportCounts,
+  type ReportDimension,
+  type ReportFilter,
+  type ReportRow,
+  type RevertRecord,
+  type RevertRecordInput,
+  type VerifyResult,
 } from "./audit-store.js";
-import { evaluationPlan, exceptionPlan, mergePlan, revertPlan, type AppendPlan } from "./audit-write-plans.js";
+import { evaluationPlan, exceptionPlan, mergePlan, revertPlan, type AppendPlan, type TableRows } from "./audit-write-plans.js";
 import { buildChainRow, parseEnvelope, verifyChain, type ChainRow } from "./hash-chain.js";
 import {
+  MAX_LIMIT,
   MERGE_COLUMNS,
-  REVERT_MATCHES_MERGE,
+  encodeCursor,
   listMergesStatement,
+  mergePositionsStatement,
   normalizeMergeFilter,
   normalizeRepo,
   pathCandidates,
+  pathsOfMerges,
+  reportStatement,
+  revertsOfMerges,
+  revertsOfMergesWithCommit,
+  revertsOfPullRequest,
   shaRange,
+  type NormalizedMergeFilter,
 } from "./merge-query.js";
 import { insertRows, statement, type Engine, type Statement } from "./sql-builder.js";
 
 export interface AuditStoreOptions {
   /** The clock for `recorded_at` (tests pin it). */
   now?: () => Date;
+  /**
+   * A path glob whose first batch of merges does not fill the page is answered from the path
+   * index when its literal prefix matches at most this many changed paths (default 10,000), else
+   * by walking on. Tests set 0 to exercise the walk on small data.
+   */
+  pathIndexMaxRows?: number;
 }
 
 export const HEAD_SQL = "SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1";
 const VERIFY_PAGE = 1000;
+/** See AuditStoreOptions.pathIndexMaxRows. */
+const PATH_DRIVEN_MAX = 10_000;
+const MERGE_SCAN_MAX_BATCH = 5_000;
+/** Walk on without consulting the path index while the page should fill within this many more merges. */
+const WALK_BEFORE_PROBE = 4_000;
+const DEFAULT_ITERATE_BATCH = 500;
 
 interface MergeRow {
   seq: number;
   entry_hash: string;
   recorded_at: string;
   payload: string;
+  delivery_id: string | null;
+  source: string;
+  subject: string;
   id: number;
+  merged_at: string;
 }
+
+/** A bulk append, computed under the chain lock: per-input results and the rows per table. */
+export interface BulkAppend {
+  results: AppendResult[];
+  /** audit_log first, then the projections in dependency order. */
+  tables: TableRows[];
+}
+
+const REPORT_DEFINITIONS: Record<string, string> = {
+  merges: "merges recorded in the group",
+  aiAssisted: "merges disclosed as assisted, generated or agent",
+  aiAssistedShare: "aiAssisted / merges",
+  undisclosed: "merges with no valid AI disclosure",
+  bypassed: "merges made while the countersign check was not success (or absent)",
+  exceptions: "boundary exceptions the group's merges carried at merge time",
+  revertBase: "merges in the group that are not themselves reverts (the revert-rate denominator)",
+  revertedWithin7d: "change-failure proxy: merges of revertBase reverted within 7 days of merging (revert time = the reverting PR's merge)",
+  revertRate7d: "change-failure proxy: revertedWithin7d / revertBase (reverts seen by Countersign, not deployments or incidents)",
+  revertedWithin30d: "change-failure proxy: merges of revertBase reverted within 30 days of merging",
+  revertRate30d: "change-failure proxy: revertedWithin30d / revertBase",
+};
 
 export abstract class SqlAuditStore implements AuditStore {
   abstract readonly engine: Engine;
   protected readonly now: () => Date;
+  private readonly pathIndexMaxRows: number;
 
   constructor(options: AuditStoreOptions = {}) {
     this.now = options.now ?? (() => new Date());
+    this.pathIndexMaxRows = options.pathIndexMaxRows ?? PATH_DRIVEN_MAX;
   }
 
   abstract migrate(): Promise<void>;
@@ -58,6 +112,11 @@ export abstract class SqlAuditStore implements AuditStore {
   /** Runs `plan` in one transaction holding the chain lock (see `appendStatements`). */
   protected abstract append(plan: AppendPlan): Promise<AppendResult>;
   protected abstract query<T>(stmt: Statement): Promise<T[]>;
+  /**
+   * Runs many merge plans in one transaction holding the chain lock: reads which subjects are
+   * already recorded and the head, then inserts what `bulkAppend` returns.
+   */
+  protected abstract appendBulk(plans: AppendPlan[]): Promise<AppendResult[]>;
 
   /**
    * Under the chain lock, after the duplicate checks found nothing and `head` was read: the new
@@ -75,6 +134,41 @@ export abstract class SqlAuditStore implements AuditStore {
     };
   }
 
+  /**
+   * Under the chain lock: the chain rows and projection rows of every plan whose subject is not
+   * in `recorded` (nor earlier in the same batch), linked from `head` in input order.
+   */
+  protected bulkAppend(plans: readonly AppendPlan[], recorded: ReadonlySet<string>, head: { seq: number; entry_hash: string } | undefined): BulkAppend {
+    const seen = new Set(recorded);
+    const tables = new Map<string, Record<string, unknown>[]>([["audit_log", []]]);
+    const results: AppendResult[] = [];
+    let prev = head ? { seq: Number(head.seq), entryHash: head.entry_hash } : null;
+    for (const plan of plans) {
+      if (!plan.projectionRows) throw new Error(`bulk append supports merge plans only, not ${plan.envelope.kind}`);
+      if (seen.has(plan.envelope.subject)) {
+        results.push({ inserted: false, seq: null });
+        continue;
+      }
+      seen.add(plan.envelope.subject);
+      const recordedAt = this.now().toISOString();
+      const row = buildChainRow({ v: 1, ...plan.envelope, recordedAt }, prev);
+      tables.get("audit_log")!.push({ ...row });
+      for (const t of plan.projectionRows(row.seq, recordedAt)) {
+        const rows = tables.get(t.table) ?? [];
+        for (const r of t.rows) rows.push(r);
+        tables.set(t.table, rows);
+      }
+      prev = { seq: row.seq, entryHash: row.entry_hash };
+      results.push({ inserted: true, seq: row.seq });
+    }
+    return { results, tables: [...tables].map(([table, rows]) => ({ table, rows })).filter((t) => t.rows.length > 0) };
+  }
+
+  /** Which of these merge subjects (`owner/repo#N`) are already recorded. */
+  protected recordedMergeSubjects(subjects: readonly string[]): Statement {
+    return statement(this.engine, (q) => `SELECT subject FROM audit_log WHERE kind = 'merge' AND ${q.inTexts("subject", subjects)}`);
+  }
+
   recordEvaluation(input: EvaluationRecordInput, deliveryId: string | null): Promise<AppendResult> {
     return this.appendPlan(() => evaluationPlan(this.engine, input, deliveryId));
   }
@@ -89,6 +183,17 @@ export abstract class SqlAuditStore implements AuditStore {
 
   recordRevert(input: RevertRecordInput, deliveryId: string | null): Promise<AppendResult> {
     return this.appendPlan(() => revertPlan(this.engine, input, deliveryId));
+  }
+
+  async recordMergesBulk(inputs: readonly MergeRecordInput[]): Promise<AppendResult[]> {
+    // Every input is validated before anything is written: one bad record refuses the batch.
+    const plans = inputs.map((input) => mergePlan(this.engine, input, null));
+    if (plans.length === 0) return [];
+    try {
+      return await this.appendBulk(plans);
+    } catch (error) {
+      throw new Error(`audit store (${this.engine}): recording ${plans.length} merges in bulk failed: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   private async appendPlan(build: () => AppendPlan): Promise<AppendResult> {
@@ -120,32 +225,181 @@ export abstract class SqlAuditStore implements AuditStore {
   }
 
   async listMerges(filter: MergeFilter): Promise<MergeRecord[]> {
+    return (await this.listMergesPage(filter)).merges;
+  }
+
+  async listMergesPage(filter: MergeFilter): Promise<MergePage> {
     const f = normalizeMergeFilter(filter);
-    let ids: number[] | null = null;
-    if (f.path) {
-      const { matches, range } = f.path;
-      const candidates = await this.query<{ merge_id: number; path: string; previous_path: string | null }>(
-        pathCandidates(this.engine, range),
-      );
-      const hit = new Set<number>();
-      for (const c of candidates) {
-        if (matches(c.path) || (c.previous_path !== null && matches(c.previous_path))) hit.add(Number(c.merge_id));
-      }
-      if (hit.size === 0) return [];
-      ids = [...hit];
+    // One row more than the page tells whether there is a next page.
+    const rows = await this.pageRows(f, f.limit + 1);
+    const page = rows.slice(0, f.limit);
+    const last = page[page.length - 1];
+    return {
+      merges: await this.toMergeRecords(page),
+      nextCursor: rows.length > f.limit && last ? encodeCursor({ mergedAt: last.merged_at, id: Number(last.id) }) : null,
+    };
+  }
+
+  iterateMerges(filter: Omit<MergeFilter, "limit">, options: { batchSize?: number } = {}): AsyncGenerator<MergeRecord> {
+    return this.walkMerges(filter, options, toMergeRecord);
+  }
+
+  iterateMergesAsJson(filter: Omit<MergeFilter, "limit">, options: { batchSize?: number } = {}): AsyncGenerator<string> {
+    return this.walkMerges(filter, options, toMergeRecordJson);
+  }
+
+  private async *walkMerges<T>(
+    filter: Omit<MergeFilter, "limit">,
+    options: { batchSize?: number },
+    build: (row: MergeRow, reverts: Map<number, RevertRecord[]>) => T,
+  ): AsyncGenerator<T> {
+    const batch = options.batchSize ?? DEFAULT_ITERATE_BATCH;
+    if (!Number.isInteger(batch) || batch < 1 || batch > MAX_LIMIT) {
+      throw new AuditInputError(`batchSize ${batch} is not a whole number from 1 to ${MAX_LIMIT}`, "batchSize");
     }
-    return this.toMergeRecords(await this.query<MergeRow>(listMergesStatement(this.engine, f, ids)));
+    let f = normalizeMergeFilter({ ...filter, limit: batch });
+    for (;;) {
+      const rows = await this.pageRows(f, batch);
+      const reverts = await this.revertsByMerge(rows);
+      const last = rows[rows.length - 1];
+      const count = rows.length;
+      // Built one at a time as the consumer pulls, each row released once built: only the
+      // page's stored text stays alive, so each record is garbage as soon as it is written out.
+      for (let i = 0; i < count; i++) {
+        const row = rows[i]!;
+        rows[i] = undefined as unknown as MergeRow;
+        yield build(row, reverts);
+      }
+      if (!last || count < batch) return;
+      f = { ...f, after: { mergedAt: last.merged_at, id: Number(last.id) } };
+    }
+  }
+
+  /** Up to `want` merge rows in page order. */
+  private async pageRows(f: NormalizedMergeFilter, want: number): Promise<MergeRow[]> {
+    if (!f.path) return this.query<MergeRow>(listMergesStatement(this.engine, f, null, want));
+    const ids = await this.pathMatches(f, f.path, want);
+    if (ids.length === 0) return [];
+    return this.query<MergeRow>(listMergesStatement(this.engine, f, ids, want));
+  }
+
+  /**
+   * Merges with a changed path (or rename source) matching the glob, up to `want`, in page order.
+   * 1. Walk the filter's merges newest first, a batch at a time, checking each batch's paths: a
+   *    broad glob (`src/**`) fills a page from the first batch or two, however large the trail.
+   * 2. When the hit rate so far says the walk would be long, ask the path index how many paths
+   *    the glob's literal prefix holds (covered, bounded): a selective prefix is then read whole,
+   *    and the merge query applies the other filters and the order to its merges.
+   * 3. Otherwise keep walking (a glob starting with a wildcard has no prefix: always 1 and 3).
+   */
+  private async pathMatches(f: NormalizedMergeFilter, path: NonNullable<NormalizedMergeFilter["path"]>, want: number): Promise<number[]> {
+    const { matches, range } = path;
+    const hits: number[] = [];
+    let scan: NormalizedMergeFilter = f;
+    let batch = Math.max(4 * want, 200);
+    let scanned = 0;
+    let probed = range === null;
+    for (;;) {
+      const ahead = hits.length === 0 ? Infinity : ((want - hits.length) * scanned) / hits.length;
+      if (!probed && scanned > 0 && ahead > WALK_BEFORE_PROBE) {
+        probed = true;
+        const candidates = await this.query<{ merge_id: number; p: string }>(pathCandidates(this.engine, range, this.pathIndexMaxRows + 1));
+        if (candidates.length <= this.pathIndexMaxRows) {
+          const hit = new Set<number>();
+          for (const c of candidates) if (matches(c.p)) hit.add(Number(c.merge_id));
+          return [...hit];
+        }
+      }
+      const positions = await this.query<{ id: number; merged_at: string; hit: number }>(mergePositionsStatement(this.engine, scan, batch, range));
+      if (positions.length === 0) return hits;
+      scanned += positions.length;
+      // Only merges with a path in the prefix range have their paths read for the glob.
+      const candidates = positions.filter((p) => Number(p.hit) === 1).map((p) => Number(p.id));
+      const matched = new Set<number>();
+      if (candidates.length > 0) {
+        const paths = await this.query<{ merge_id: number; path: string; previous_path: string | null }>(pathsOfMerges(this.engine, candidates));
+        for (const c of paths) if (matches(c.path) || (c.previous_path !== null && matches(c.previous_path))) matched.add(Number(c.merge_id));
+      }
+      for (const p of positions) {
+        if (!matched.has(Number(p.id))) continue;
+        hits.push(Number(p.id));
+        if (hits.length >= want) return hits;
+      }
+      if (positions.length < batch) return hits;
+      const last = positions[positions.length - 1]!;
+      scan = { ...f, after: { mergedAt: last.merged_at, id: Number(last.id) } };
+      batch = Math.min(batch * 2, MERGE_SCAN_MAX_BATCH);
+    }
+  }
+
+  async report(filter: ReportFilter, groupBy: readonly ReportDimension[]): Promise<AuditReport> {
+    for (const field of ["path", "sha", "limit", "cursor"] as const) {
+      if ((filter as MergeFilter)[field] !== undefined) throw new AuditInputError(`the report does not take a ${field} filter`, field);
+    }
+    const dims = [...groupBy];
+    for (const d of dims) {
+      if (!REPORT_DIMENSIONS.includes(d)) {
+        throw new AuditInputError(`group by "${d}" is not one of ${REPORT_DIMENSIONS.join(", ")}`, "groupBy");
+      }
+    }
+    if (new Set(dims).size !== dims.length) throw new AuditInputError(`group by lists a dimension twice: ${dims.join(", ")}`, "groupBy");
+    const f = normalizeMergeFilter(filter);
+    const raw = await this.query<Record<string, unknown>>(reportStatement(this.engine, f, dims));
+    const rows: ReportRow[] = raw
+      .map((r) => ({
+        group: Object.fromEntries(dims.map((d) => [d, r[`k_${d}`] === null ? null : String(r[`k_${d}`])])) as ReportRow["group"],
+        ...reportCounts({
+          merges: Number(r.merges),
+          aiAssisted: Number(r.ai_assisted),
+          undisclosed: Number(r.undisclosed),
+          bypassed: Number(r.bypassed),
+          exceptions: Number(r.exceptions),
+          revertBase: Number(r.revert_base),
+          revertedWithin7d: Number(r.reverted_7d),
+          revertedWithin30d: Number(r.reverted_30d),
+        }),
+      }))
+      // Sorted here, not in SQL: the engines order NULLs differently.
+      .filter((r) => r.merges > 0)
+      .sort((a, b) => {
+        for (const d of dims) {
+          const x = a.group[d] ?? null;
+          const y = b.group[d] ?? null;
+          if (x === y) continue;
+          if (x === null) return 1;
+          if (y === null) return -1;
+          return x < y ? -1 : 1;
+        }
+        return 0;
+      });
+    const sum = (key: keyof ReportCounts) => rows.reduce((n, r) => n + (r[key] ?? 0), 0);
+    const total = reportCounts({
+      merges: sum("merges"),
+      aiAssisted: sum("aiAssisted"),
+      undisclosed: sum("undisclosed"),
+      bypassed: sum("bypassed"),
+      exceptions: sum("exceptions"),
+      revertBase: sum("revertBase"),
+      revertedWithin7d: sum("revertedWithin7d"),
+      revertedWithin30d: sum("revertedWithin30d"),
+    });
+    return { groupBy: dims, rows, total, definitions: REPORT_DEFINITIONS };
   }
 
   async getMerge(repo: string, prNumber: number): Promise<MergeRecord | null> {
-    const rows = await this.query<MergeRow>(
-      statement(
+    const key = normalizeRepo(repo);
+    const revertRows = this.query<RevertRow>(revertsOfPullRequest(this.engine, key, prNumber));
+    revertRows.catch(() => {}); // awaited below
+    const [row] = await this.query<MergeRow>({
+      ...statement(
         this.engine,
         (q) => `SELECT ${MERGE_COLUMNS} FROM merges m JOIN audit_log a ON a.seq = m.audit_seq
-          WHERE m.repo = ${q.param(normalizeRepo(repo))} AND m.pr_number = ${q.param(prNumber)}`,
+          WHERE m.repo = ${q.param(key)} AND m.pr_number = ${q.param(prNumber)}`,
       ),
-    );
-    return (await this.toMergeRecords(rows))[0] ?? null;
+      prepare: true,
+    });
+    const reverts = revertMap(await revertRows);
+    return row ? toMergeRecord(row, reverts) : null;
   }
 
   /**
@@ -154,8 +408,11 @@ export abstract class SqlAuditStore implements AuditStore {
    */
   async findMergeBySha(sha: string): Promise<MergeRecord | null> {
     const range = shaRange(sha);
-    const rows = await this.query<MergeRow & { sha: string }>(
-      statement(
+    // Both at once (two pooled connections on PostgreSQL): the merges and their revert links.
+    const revertRows = this.query<RevertRow>(revertsOfMergesWithCommit(this.engine, range));
+    revertRows.catch(() => {}); // awaited below; do not let an early throw leave it unhandled
+    const rows = await this.query<MergeRow & { sha: string }>({
+      ...statement(
         this.engine,
         (q) => `SELECT c.sha, ${MERGE_COLUMNS} FROM merge_commits c
           JOIN merges m ON m.id = c.merge_id JOIN audit_log a ON a.seq = m.audit_seq
@@ -163,7 +420,8 @@ export abstract class SqlAuditStore implements AuditStore {
           ORDER BY CASE c.role WHEN 'merge_commit' THEN 0 WHEN 'head' THEN 1 ELSE 2 END, m.merged_at DESC, m.id DESC
           LIMIT 50`,
       ),
-    );
+      prepare: true,
+    });
     const distinct = [...new Set(rows.map((r) => r.sha))];
     if (distinct.length > 1) {
       throw new AuditInputError(
@@ -174,7 +432,9 @@ export abstract class SqlAuditStore implements AuditStore {
         "sha",
       );
     }
-    return (await this.toMergeRecords(rows.slice(0, 1)))[0] ?? null;
+    const reverts = revertMap(await revertRows);
+    const first = rows[0];
+    return first ? toMergeRecord(first, reverts) : null;
   }
 
   async head(): Promise<{ seq: number; entryHash: string } | null> {
@@ -207,38 +467,89 @@ export abstract class SqlAuditStore implements AuditStore {
   /** Rebuilds each record from the exact payload that was hashed, plus later revert links. */
   private async toMergeRecords(rows: MergeRow[]): Promise<MergeRecord[]> {
     if (rows.length === 0) return [];
-    const reverts = await this.query<{ merge_id: number; seq: number; recorded_at: string; payload: string }>(
-      statement(
-        this.engine,
-        (q) => `SELECT m.id AS merge_id, a.seq, a.recorded_at, a.payload
-          FROM merges m JOIN reverts r ON ${REVERT_MATCHES_MERGE} JOIN audit_log a ON a.seq = r.audit_seq
-          WHERE ${q.inIds("m.id", rows.map((r) => Number(r.id)))} ORDER BY a.seq`,
-      ),
-    );
-    const revertsByMerge = new Map<number, RevertRecord[]>();
-    for (const r of reverts) {
-      const input = parseEnvelope(r.payload).data as RevertRecordInput;
-      const list = revertsByMerge.get(Number(r.merge_id)) ?? [];
-      list.push({
-        repo: input.repo,
-        prNumber: input.prNumber,
-        method: input.method,
-        revertedSha: input.revertedSha,
-        detectedAt: r.recorded_at,
-        seq: Number(r.seq),
-      });
-      revertsByMerge.set(Number(r.merge_id), list);
-    }
-    return rows.map((row) => {
-      const record: MergeRecord = {
-        ...(parseEnvelope(row.payload).data as MergeRecordInput),
-        seq: Number(row.seq),
-        entryHash: row.entry_hash,
-        recordedAt: row.recorded_at,
-      };
-      const revertedBy = revertsByMerge.get(Number(row.id));
-      if (revertedBy) record.revertedBy = revertedBy;
-      return record;
-    });
+    const reverts = await this.revertsByMerge(rows);
+    return rows.map((row) => toMergeRecord(row, reverts));
   }
+
+  private async revertsByMerge(rows: MergeRow[]): Promise<Map<number, RevertRecord[]>> {
+    if (rows.length === 0) return new Map();
+    return revertMap(await this.query<RevertRow>(revertsOfMerges(this.engine, rows.map((r) => Number(r.id)))));
+  }
+}
+
+interface RevertRow {
+  merge_id: number;
+  seq: number;
+  recorded_at: string;
+  payload: string;
+}
+
+function revertMap(reverts: RevertRow[]): Map<number, RevertRecord[]> {
+  const byMerge = new Map<number, RevertRecord[]>();
+  for (const r of reverts) {
+    const input = parseEnvelope(r.payload).data as RevertRecordInput;
+    const list = byMerge.get(Number(r.merge_id)) ?? [];
+    list.push({
+      repo: input.repo,
+      prNumber: input.prNumber,
+      method: input.method,
+      revertedSha: input.revertedSha,
+      detectedAt: r.recorded_at,
+      seq: Number(r.seq),
+    });
+    byMerge.set(Number(r.merge_id), list);
+  }
+  return byMerge;
+}
+
+/**
+ * JSON.stringify(toMergeRecord(row)) without parsing: the payload is the canonical JSON of
+ * { data, deliveryId, kind, recordedAt, source, subject, v } (keys sorted, so data first), and
+ * data's text is what JSON.stringify gives for it once parsed (same key order, same escapes).
+ * The tail is rebuilt from the row's columns and must match exactly, else the slow path is taken.
+ */
+function toMergeRecordJson(row: MergeRow, reverts: Map<number, RevertRecord[]>): string {
+  const head = '{"data":';
+  const tail = `,"deliveryId":${JSON.stringify(row.delivery_id)},"kind":"merge","recordedAt":${JSON.stringify(row.recorded_at)},"source":${JSON.stringify(row.source)},"subject":${JSON.stringify(row.subject)},"v":1}`;
+  const { payload } = row;
+  if (!payload.startsWith(`${head}{`) || !payload.endsWith(tail) || payload.charAt(payload.length - tail.length - 1) !== "}") {
+    return JSON.stringify(toMergeRecord(row, reverts));
+  }
+  const data = payload.slice(head.length, payload.length - tail.length - 1);
+  const revertedBy = reverts.get(Number(row.id));
+  const sep = data === "{" ? "" : ",";
+  return `${data}${sep}"seq":${Number(row.seq)},"entryHash":${JSON.stringify(row.entry_hash)},"recordedAt":${JSON.stringify(row.recorded_at)}${
+    revertedBy ? `,"revertedBy":${JSON.stringify(revertedBy)}` : ""
+  }}`;
+}
+
+function toMergeRecord(row: MergeRow, reverts: Map<number, RevertRecord[]>): MergeRecord {
+  const record: MergeRecord = {
+    ...(parseEnvelope(row.payload).data as MergeRecordInput),
+    seq: Number(row.seq),
+    entryHash: row.entry_hash,
+    recordedAt: row.recorded_at,
+  };
+  const revertedBy = reverts.get(Number(row.id));
+  if (revertedBy) record.revertedBy = revertedBy;
+  return record;
+}
+
+const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
+const ratio = (n: number, d: number) => (d === 0 ? null : round4(n / d));
+
+function reportCounts(c: Omit<ReportCounts, "aiAssistedShare" | "revertRate7d" | "revertRate30d">): ReportCounts {
+  return {
+    merges: c.merges,
+    aiAssisted: c.aiAssisted,
+    aiAssistedShare: ratio(c.aiAssisted, c.merges),
+    undisclosed: c.undisclosed,
+    bypassed: c.bypassed,
+    exceptions: c.exceptions,
+    revertBase: c.revertBase,
+    revertedWithin7d: c.revertedWithin7d,
+    revertRate7d: ratio(c.revertedWithin7d, c.revertBase),
+    revertedWithin30d: c.revertedWithin30d,
+    revertRate30d: ratio(c.revertedWithin30d, c.revertBase),
+  };
 }

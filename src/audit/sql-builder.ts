@@ -8,6 +8,11 @@ export type Engine = "sqlite" | "postgres";
 export interface Statement {
   text: string;
   values: unknown[];
+  /**
+   * Worth a server-side prepared statement (PostgreSQL): a fixed text run often whose planning
+   * costs more than its execution. SQLite caches every prepared statement anyway.
+   */
+  prepare?: boolean;
 }
 
 export class SqlBuilder {
@@ -27,6 +32,23 @@ export class SqlBuilder {
     return this.engine === "sqlite"
       ? `${column} IN (SELECT value FROM json_each(${this.param(JSON.stringify(ids))}))`
       : `${column} = ANY(${this.param(ids)}::bigint[])`;
+  }
+
+  /**
+   * The ids as a table `alias(value)` to drive a join from (`FROM <ids> CROSS JOIN t WHERE
+   * t.id = alias.value`): SQLite then probes t's index per id instead of scanning t for the list.
+   */
+  idTable(ids: readonly number[], alias: string): string {
+    return this.engine === "sqlite"
+      ? `json_each(${this.param(JSON.stringify(ids))}) AS ${alias}`
+      : `unnest(${this.param(ids)}::bigint[]) AS ${alias} (value)`;
+  }
+
+  /** `column IN (…values)` for text values, bound as one parameter. */
+  inTexts(column: string, values: readonly string[]): string {
+    return this.engine === "sqlite"
+      ? `${column} IN (SELECT value FROM json_each(${this.param(JSON.stringify(values))}))`
+      : `${column} = ANY(${this.param(values)}::text[])`;
   }
 
   build(text: string): Statement {

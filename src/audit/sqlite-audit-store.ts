@@ -77,12 +77,46 @@ export class SqliteAuditStore extends SqlAuditStore {
       .immediate();
   }
 
+  protected async appendBulk(plans: AppendPlan[]): Promise<AppendResult[]> {
+    return this.db
+      .transaction((): AppendResult[] => {
+        const recorded = new Set<string>();
+        const subjects = plans.map((p) => p.envelope.subject);
+        // json_each takes one parameter, so chunks only bound the JSON text's size.
+        for (let i = 0; i < subjects.length; i += 10_000) {
+          const check = this.recordedMergeSubjects(subjects.slice(i, i + 10_000));
+          for (const row of this.statement(check).all(bind(check)) as { subject: string }[]) recorded.add(row.subject);
+        }
+        const head = this.statement({ text: HEAD_SQL, values: [] }).get() as { seq: number; entry_hash: string } | undefined;
+        const { results, tables } = this.bulkAppend(plans, recorded, head);
+        // One prepared single-row INSERT per table, run per row: SQLite's fastest bulk path.
+        for (const { table, rows } of tables) {
+          const columns = Object.keys(rows[0]!);
+          const insert = this.statement({
+            text: `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+            values: [],
+          });
+          for (const row of rows) insert.run(columns.map((c) => sqliteValue(row[c])));
+        }
+        return results;
+      })
+      .immediate();
+  }
+
   protected async query<T>(stmt: Statement): Promise<T[]> {
     return this.statement(stmt).all(bind(stmt)) as T[];
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    // SQLite's advice for connections that come and go: refresh planner statistics that have
+    // gone stale (cheap when nothing changed), so the next connection plans with them.
+    try {
+      this.db.pragma("optimize");
+    } catch {
+      // Read-only or busy: statistics can wait for the next close.
+    }
+    this.db.close();
   }
 
   private statement(stmt: Statement): Database.Statement {
@@ -100,4 +134,11 @@ export class SqliteAuditStore extends SqlAuditStore {
 /** SqlBuilder's `@pN` placeholders as better-sqlite3 named parameters. */
 function bind(stmt: Statement): Record<string, unknown> {
   return Object.fromEntries(stmt.values.map((v, i) => [`p${i + 1}`, v]));
+}
+
+/** better-sqlite3 binds numbers, strings, bigints, buffers and null only. */
+function sqliteValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value;
 }

@@ -1,48 +1,107 @@
-/** `countersign audit …`: query and verify the audit trail. */
+/** `countersign audit …`: query, report, export and verify the audit trail. */
+import { readFileSync } from "node:fs";
+import { once } from "node:events";
 import { Command, Option } from "commander";
-import type { MergeFilter } from "../audit/audit-store.js";
-import { AI_LEVELS } from "../policy/snapshot.js";
+import { REPORT_DIMENSIONS, type AuditStore, type MergeFilter, type MergeRecord, type ReportDimension } from "../audit/audit-store.js";
+import { mergeReviewStatement } from "../audit/in-toto-statement.js";
+import { AI_LEVELS, type DisclosureLevel } from "../policy/snapshot.js";
 import { UsageError, type CliContext } from "./cli-context.js";
-import { formatMerges, MERGE_FORMATS, type MergeFormat } from "./format-merges.js";
+import {
+  formatMergeDetail,
+  formatMergeLine,
+  formatMerges,
+  formatReport,
+  MERGE_CSV_HEADER,
+  MERGE_FORMATS,
+  REPORT_FORMATS,
+  type MergeFormat,
+  type ReportFormat,
+} from "./format-merges.js";
+
+const LEVELS: readonly string[] = [...AI_LEVELS, "undisclosed"];
+const EXPORT_FORMATS = ["in-toto", "ndjson", "csv"] as const;
+type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/**
+ * Bytes buffered before an `io.out` call while streaming: a few lines per write, and small
+ * enough that buffered lines die young (a large buffer is promoted and grows the old heap).
+ */
+const EXPORT_CHUNK_BYTES = 64 * 1024;
+
+type Opts = Record<string, string | boolean | undefined>;
+
+/** The filters every query verb shares (SPEC "Audit trail" → Query). */
+function filterOptions(cmd: Command, which: { path?: boolean; sha?: boolean } = { path: true, sha: true }): Command {
+  cmd
+    .option("--repo <owner/name>", "only this repository")
+    .option("--since <date>", "merged at or after (YYYY-MM-DD or ISO-8601, UTC)")
+    .option("--until <date>", "merged on or before (a bare date includes that whole day, UTC)")
+    .option("--ai <levels>", `only these disclosure levels, comma-separated (${LEVELS.join(", ")}); "assisted,generated,agent" is AI-assisted`)
+    .option("--team <@org/team>", "only merges owned (in part) by this team")
+    .option("--bypassed", "only merges made while countersign was not success")
+    .option("--reverted", "only merges that were later reverted")
+    .option("--exceptions", "only merges that carried a boundary exception");
+  if (which.path) cmd.option("--path <glob>", "only merges that changed a path matching this glob, e.g. 'src/payments/**'");
+  if (which.sha) cmd.option("--sha <sha>", "the merge containing this commit (full SHA or at least 7 hex characters)");
+  return cmd;
+}
 
 export function registerAudit(program: Command, ctx: CliContext): void {
   const audit = program.command("audit").description("Query and verify the audit trail (DATABASE_URL; default ./data/countersign.db).");
 
-  audit
-    .command("merges")
-    .description("List recorded merges, newest first.")
-    .option("--repo <owner/name>", "only this repository")
-    .option("--path <glob>", "only merges that changed a path matching this glob, e.g. 'src/payments/**'")
-    .option("--since <date>", "merged at or after (YYYY-MM-DD or ISO-8601)")
-    .option("--until <date>", "merged on or before (a bare date includes that whole day, UTC)")
-    .addOption(new Option("--ai <level>", "only this disclosure level").choices([...AI_LEVELS, "undisclosed"]))
-    .option("--team <@org/team>", "only merges owned (in part) by this team")
-    .option("--bypassed", "only merges made while countersign was not success")
-    .option("--reverted", "only merges that were later reverted")
-    .option("--sha <sha>", "the merge containing this commit (full SHA or at least 7 hex characters)")
+  filterOptions(audit.command("merges").description("List recorded merges, newest first, a page at a time."))
     .option("--limit <n>", "at most this many (1-1000)", "100")
+    .option("--cursor <cursor>", "the page after the one that printed this cursor (on stderr)")
     .addOption(new Option("--format <format>", "output format").choices([...MERGE_FORMATS]).default("table"))
-    .addHelpText("after", "\nExamples:\n  countersign audit merges --path 'src/payments/**' --ai generated --since 2026-01-01\n  countersign audit merges --bypassed --format csv > bypasses.csv\n  countersign audit merges --sha abc1234 --format json")
-    .action(async (opts: Record<string, string | boolean | undefined>) => {
-      const filter = mergeFilter(opts);
-      const merges = await ctx.withStore((s) => s.listMerges(filter));
-      ctx.io.out(formatMerges(merges, opts.format as MergeFormat));
+    .addHelpText(
+      "after",
+      "\nExamples:\n  countersign audit merges --path 'src/payments/**' --ai assisted,generated,agent --since 2026-01-01\n  countersign audit merges --bypassed --format csv > bypasses.csv\n  countersign audit merges --sha abc1234 --format json",
+    )
+    .action(async (opts: Opts) => {
+      const filter: MergeFilter = { ...mergeFilter(opts), limit: limitOf(opts.limit) };
+      if (typeof opts.cursor === "string") filter.cursor = opts.cursor;
+      const page = await ctx.withStore((s) => s.listMergesPage(filter));
+      ctx.io.out(formatMerges(page.merges, opts.format as MergeFormat));
+      // stderr, so that stdout stays one well-formed document in every format.
+      if (page.nextCursor) ctx.io.err(`More merges match: add --cursor ${page.nextCursor} for the next page.`);
     });
 
   audit
     .command("show <ref>")
-    .description("One merge in full: owner/repo#N or a commit SHA.")
-    .addOption(new Option("--format <format>", "output format").choices(["json", "table"]).default("json"))
+    .description("One merge in full: owner/repo#N or a commit SHA (the merge commit, the head or any commit of the PR).")
+    .addOption(new Option("--format <format>", "output format").choices(["json", "text", "table"]).default("json"))
     .action(async (ref: string, opts: { format: string }) => {
       const m = /^([\w.-]+\/[\w.-]+)#(\d+)$/.exec(ref);
-      if (!m && !/^[0-9a-f]{7,40}$/i.test(ref)) throw new UsageError(`"${ref}" is neither owner/repo#N nor a commit SHA (at least 7 hex characters)`);
+      if (!m && !/^[0-9a-f]{7,64}$/i.test(ref)) throw new UsageError(`"${ref}" is neither owner/repo#N nor a commit SHA (at least 7 hex characters)`);
       const merge = await ctx.withStore((s) => (m ? s.getMerge(m[1]!, Number(m[2])) : s.findMergeBySha(ref.toLowerCase())));
       if (!merge) {
         ctx.io.err(`No merge recorded for ${ref}.`);
         ctx.fail();
         return;
       }
-      ctx.io.out(opts.format === "json" ? JSON.stringify(merge, null, 2) : formatMerges([merge], "table"));
+      ctx.io.out(opts.format === "json" ? JSON.stringify(merge, null, 2) : opts.format === "text" ? formatMergeDetail(merge) : formatMerges([merge], "table"));
+    });
+
+  filterOptions(audit.command("report").description("Per group: merges, AI-assisted share, undisclosed, bypasses, exceptions, and revert rates within 7 and 30 days (change-failure proxies)."), {})
+    .option("--group-by <dimensions>", `comma-separated: ${REPORT_DIMENSIONS.join(", ")}`, "ai")
+    .addOption(new Option("--format <format>", "output format").choices([...REPORT_FORMATS]).default("table"))
+    .addHelpText("after", "\nExamples:\n  countersign audit report --since 2026-01-01 --group-by ai,team\n  countersign audit report --group-by team,month --format csv > cfr-proxy.csv")
+    .action(async (opts: Opts) => {
+      const groupBy = groupByOf(String(opts.groupBy));
+      const report = await ctx.withStore((s) => s.report(mergeFilter(opts), groupBy));
+      ctx.io.out(formatReport(report, opts.format as ReportFormat));
+    });
+
+  filterOptions(audit.command("export").description("Stream every matching merge, newest first: in-toto Statements, NDJSON or CSV (no limit, flat memory)."))
+    .addOption(new Option("--format <format>", "output format").choices([...EXPORT_FORMATS]).makeOptionMandatory())
+    .addHelpText(
+      "after",
+      "\nin-toto: one Statement v1 per line (predicateType https://countersign.dev/merge-review/v1) whose subject is the\nmerge commit; merges without a merge commit SHA are skipped and counted on stderr.\n\nExamples:\n  countersign audit export --format in-toto --since 2026-01-01 > merges.intoto.jsonl\n  countersign audit export --format ndjson --repo acme/pay | gzip > pay.ndjson.gz",
+    )
+    .action(async (opts: Opts) => {
+      const filter = mergeFilter(opts);
+      const format = opts.format as ExportFormat;
+      const { exported, skipped } = await ctx.withStore((s) => exportMerges(s, filter, format, ctx));
+      if (skipped > 0) ctx.io.err(`Skipped ${skipped} merge${skipped === 1 ? "" : "s"} without a merge commit SHA (exported ${exported}).`);
     });
 
   audit
@@ -66,34 +125,91 @@ export function registerAudit(program: Command, ctx: CliContext): void {
       ctx.io.out(result.headHash ?? "(empty)");
       if (!result.ok) ctx.fail();
     });
-
 }
 
-function mergeFilter(opts: Record<string, string | boolean | undefined>): MergeFilter {
+/** Streams in chunks; waits for stdout to drain so a slow reader does not grow the heap. */
+async function exportMerges(store: AuditStore, filter: MergeFilter, format: ExportFormat, ctx: CliContext): Promise<{ exported: number; skipped: number }> {
+  const recorder = { id: "https://countersign.dev/recorder", version: packageVersion() };
+  const toLine = (m: MergeRecord): string | null => {
+    if (format !== "in-toto") return formatMergeLine(m, format);
+    const statement = mergeReviewStatement(m, recorder);
+    return statement && JSON.stringify(statement);
+  };
+  let exported = 0;
+  let skipped = 0;
+  let chunk = format === "csv" ? MERGE_CSV_HEADER : "";
+  const flush = async () => {
+    if (chunk === "") return;
+    ctx.io.out(chunk);
+    chunk = "";
+    if (process.stdout.writableNeedDrain) await once(process.stdout, "drain");
+  };
+  const add = async (line: string) => {
+    chunk = chunk === "" ? line : `${chunk}\n${line}`;
+    exported += 1;
+    if (chunk.length >= EXPORT_CHUNK_BYTES) await flush();
+  };
+  if (format === "ndjson") {
+    // The stored JSON, spliced rather than parsed and re-serialised: the same lines, far less garbage.
+    for await (const line of store.iterateMergesAsJson(filter)) await add(line);
+  } else {
+    for await (const m of store.iterateMerges(filter)) {
+      const line = toLine(m);
+      if (line === null) skipped += 1;
+      else await add(line);
+    }
+  }
+  await flush();
+  return { exported, skipped };
+}
+
+function mergeFilter(opts: Opts): MergeFilter {
   const filter: MergeFilter = {};
   if (typeof opts.repo === "string") {
     if (!/^[\w.-]+\/[\w.-]+$/.test(opts.repo)) throw new UsageError(`--repo must be owner/name, got "${opts.repo}"`);
     filter.repo = opts.repo;
   }
   if (typeof opts.path === "string") filter.path = opts.path;
-  if (typeof opts.since === "string") filter.since = isoDate(opts.since, "--since");
-  if (typeof opts.until === "string") filter.until = isoDate(opts.until, "--until");
-  if (typeof opts.ai === "string") filter.ai = opts.ai as MergeFilter["ai"];
+  // Dates are checked by the store, which knows that a bare --until date includes its whole day.
+  if (typeof opts.since === "string") filter.since = opts.since;
+  if (typeof opts.until === "string") filter.until = opts.until;
+  if (typeof opts.ai === "string") {
+    const levels = opts.ai.split(",").map((l) => l.trim().toLowerCase()).filter(Boolean);
+    const unknown = levels.filter((l) => !LEVELS.includes(l));
+    if (levels.length === 0 || unknown.length > 0) throw new UsageError(`--ai takes levels from ${LEVELS.join(", ")} (comma-separated), got "${opts.ai}"`);
+    filter.ai = levels as DisclosureLevel[];
+  }
   if (typeof opts.team === "string") filter.team = opts.team.startsWith("@") ? opts.team : `@${opts.team}`;
   if (opts.bypassed === true) filter.bypassed = true;
   if (opts.reverted === true) filter.reverted = true;
+  if (opts.exceptions === true) filter.exceptions = true;
   if (typeof opts.sha === "string") {
-    if (!/^[0-9a-f]{7,40}$/i.test(opts.sha)) throw new UsageError(`--sha needs at least 7 hex characters, got "${opts.sha}"`);
+    if (!/^[0-9a-f]{7,64}$/i.test(opts.sha)) throw new UsageError(`--sha needs at least 7 hex characters, got "${opts.sha}"`);
     filter.sha = opts.sha.toLowerCase();
   }
-  const limit = Number(opts.limit ?? 100);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError(`--limit must be a whole number from 1 to 1000`);
-  filter.limit = limit;
   return filter;
 }
 
-function isoDate(value: string, flag: string): string {
-  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(t)) throw new UsageError(`${flag} must be a date (YYYY-MM-DD or ISO-8601), got "${value}"`);
-  return new Date(t).toISOString();
+function limitOf(value: string | boolean | undefined): number {
+  const limit = Number(value ?? 100);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError(`--limit must be a whole number from 1 to 1000`);
+  return limit;
+}
+
+function groupByOf(value: string): ReportDimension[] {
+  const dims = value.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean);
+  const unknown = dims.filter((d) => !(REPORT_DIMENSIONS as readonly string[]).includes(d));
+  if (unknown.length > 0 || new Set(dims).size !== dims.length) {
+    throw new UsageError(`--group-by takes distinct dimensions from ${REPORT_DIMENSIONS.join(", ")} (comma-separated), got "${value}"`);
+  }
+  return dims as ReportDimension[];
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
 }

@@ -1,8 +1,14 @@
-/** Merge records as a table, JSON, NDJSON or CSV: the stable machine formats of `audit merges`. */
-import type { MergeRecord } from "../audit/audit-store.js";
+/**
+ * Merge records and reports as a table, JSON, NDJSON or CSV: the stable machine formats of
+ * `audit merges`, `audit show` and `audit report`.
+ */
+import type { AuditReport, MergeRecord, ReportCounts, ReportDimension } from "../audit/audit-store.js";
 
 export const MERGE_FORMATS = ["table", "json", "ndjson", "csv"] as const;
 export type MergeFormat = (typeof MERGE_FORMATS)[number];
+
+export const REPORT_FORMATS = ["table", "json", "csv"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const COLUMNS: [string, (m: MergeRecord) => string][] = [
   ["merged_at", (m) => m.mergedAt],
@@ -14,30 +20,118 @@ const COLUMNS: [string, (m: MergeRecord) => string][] = [
   ["reviewers", (m) => m.reviewers.filter((r) => r.counted).map((r) => r.reviewer).join(" ")],
   ["check", (m) => m.checkConclusion ?? "none"],
   ["bypassed", (m) => (m.bypassed ? "yes" : "no")],
+  ["exceptions", (m) => m.exceptions.map((e) => `${e.boundary} by ${e.grantedBy}`).join("; ")],
+  ["reverted_by", (m) => (m.revertedBy ?? []).map((r) => `${r.repo}#${r.prNumber}`).join(" ")],
   ["merge_sha", (m) => (m.mergeCommitSha ?? "").slice(0, 12)],
   ["title", (m) => m.title],
 ];
+
+/** One merge per line (NDJSON) or CSV row: the streaming formats (`audit export`). */
+export function formatMergeLine(m: MergeRecord, format: "ndjson" | "csv"): string {
+  return format === "ndjson" ? JSON.stringify(m) : COLUMNS.map(([, f]) => csvCell(f(m))).join(",");
+}
+
+export const MERGE_CSV_HEADER = COLUMNS.map(([h]) => h).join(",");
 
 export function formatMerges(merges: MergeRecord[], format: MergeFormat): string {
   switch (format) {
     case "json":
       return JSON.stringify(merges, null, 2);
     case "ndjson":
-      return merges.map((m) => JSON.stringify(m)).join("\n");
+      return merges.map((m) => formatMergeLine(m, "ndjson")).join("\n");
     case "csv":
-      return [COLUMNS.map(([h]) => h), ...merges.map((m) => COLUMNS.map(([, f]) => f(m)))].map((row) => row.map(csvCell).join(",")).join("\n");
+      return [MERGE_CSV_HEADER, ...merges.map((m) => formatMergeLine(m, "csv"))].join("\n");
     case "table": {
       if (merges.length === 0) return "No merges recorded for this filter.";
-      const rows = [COLUMNS.map(([h]) => h.toUpperCase()), ...merges.map((m) => COLUMNS.map(([, f]) => f(m)))];
-      const widths = COLUMNS.map((_, i) => Math.min(48, Math.max(...rows.map((r) => r[i]!.length))));
-      return rows.map((r) => r.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
+      return table([COLUMNS.map(([h]) => h.toUpperCase()), ...merges.map((m) => COLUMNS.map(([, f]) => f(m)))]);
     }
   }
 }
 
-function csvCell(value: string): string {
+/** One merge in full, for a person: what a postmortem asks, in the order it asks it. */
+export function formatMergeDetail(m: MergeRecord): string {
+  const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : "—");
+  const lines: [string, string][] = [
+    ["merged", `${m.mergedAt} by ${m.mergedBy ?? "unknown"} into ${m.baseRef} (merge commit ${short(m.mergeCommitSha)}, head ${short(m.headSha)})`],
+    ["author", m.author],
+    ["ai", `${m.aiLevel}${m.aiTools.length ? ` (${m.aiTools.join(", ")})` : ""}${m.agent ? `; agent ${m.agent}` : ""}${m.sponsor ? `; sponsor @${m.sponsor}` : ""}`],
+    ...m.disclosureSources.map((s): [string, string] => ["disclosure", `${s.where}${s.sha ? ` ${short(s.sha)}` : ""}: ${s.detail}`]),
+    ["owner", `${m.owningTeam ?? "(none)"}${m.teams.length ? `; teams: ${m.teams.map((t) => `${t.team} (${t.files} file${t.files === 1 ? "" : "s"})`).join(", ")}` : ""}`],
+    ...m.reviewers.map((r): [string, string] => [
+      "review",
+      `${r.counted ? "counted" : `not counted${r.reason ? ` (${r.reason})` : ""}`}: ${r.reviewer} ${r.state.toLowerCase()} on ${short(r.reviewedSha)}` +
+        `${r.submittedAt ? ` at ${r.submittedAt}` : ""}${r.checklist.length ? `; checked: ${r.checklist.join(" | ")}` : ""}` +
+        `${r.verified ? `; verified: ${r.verified.replace(/\s+/g, " ")}` : ""}`,
+    ]),
+    ["gate", `countersign ${m.checkConclusion ?? "absent"} at merge${m.bypassed ? "; BYPASSED" : ""}${m.configHash ? `; config sha256 ${m.configHash.slice(0, 12)}` : "; default config"}`],
+    ...m.boundaries.map((b): [string, string] => ["boundary", `${b.name} (${b.action}): ${b.outcome}`]),
+    ...m.exceptions.map((e): [string, string] => ["exception", `${e.boundary} granted by ${e.grantedBy} on ${short(e.sha)} at ${e.grantedAt}: ${e.reason}`]),
+    ["paths", `${m.paths.length} changed${m.paths.length ? `: ${m.paths.slice(0, 20).map((p) => (p.previousPath ? `${p.previousPath} → ${p.path}` : p.path)).join(", ")}${m.paths.length > 20 ? ", …" : ""}` : ""}`],
+    ...(m.revertedBy ?? []).map((r): [string, string] => ["reverted", `by ${r.repo}#${r.prNumber} (${r.method}), detected ${r.detectedAt}`]),
+    ["audit", `seq ${m.seq}, entry ${m.entryHash}, recorded ${m.recordedAt} (${m.source})`],
+  ];
+  const width = Math.max(...lines.map(([k]) => k.length));
+  return [`${m.repo}#${m.prNumber}  ${m.title}`, ...lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join("\n");
+}
+
+const REPORT_COLUMNS: [header: string, csv: string, value: (c: ReportCounts) => string][] = [
+  ["MERGES", "merges", (c) => String(c.merges)],
+  ["AI-ASSISTED", "ai_assisted", (c) => String(c.aiAssisted)],
+  ["AI SHARE", "ai_assisted_share", (c) => num(c.aiAssistedShare)],
+  ["UNDISCLOSED", "undisclosed", (c) => String(c.undisclosed)],
+  ["BYPASSED", "bypassed", (c) => String(c.bypassed)],
+  ["EXCEPTIONS", "exceptions", (c) => String(c.exceptions)],
+  ["REVERT BASE", "revert_base", (c) => String(c.revertBase)],
+  ["REVERTED ≤7D", "reverted_within_7d_cfr_proxy", (c) => String(c.revertedWithin7d)],
+  ["CFR PROXY 7D", "revert_rate_7d_cfr_proxy", (c) => num(c.revertRate7d)],
+  ["REVERTED ≤30D", "reverted_within_30d_cfr_proxy", (c) => String(c.revertedWithin30d)],
+  ["CFR PROXY 30D", "revert_rate_30d_cfr_proxy", (c) => num(c.revertRate30d)],
+];
+
+export function formatReport(report: AuditReport, format: ReportFormat): string {
+  const dims = report.groupBy;
+  const key = (group: Partial<Record<ReportDimension, string | null>>, d: ReportDimension) => group[d] ?? "(none)";
+  switch (format) {
+    case "json":
+      return JSON.stringify(report, null, 2);
+    case "csv":
+      return [
+        [...dims, ...REPORT_COLUMNS.map(([, h]) => h)].join(","),
+        ...report.rows.map((r) => [...dims.map((d) => csvCell(r.group[d] ?? "")), ...REPORT_COLUMNS.map(([, , f]) => f(r))].join(",")),
+      ].join("\n");
+    case "table": {
+      if (report.rows.length === 0) return "No merges recorded for this filter.";
+      const percent = (share: string) => (share === "" ? "—" : `${(Number(share) * 100).toFixed(1)}%`);
+      const cells = (c: ReportCounts) => REPORT_COLUMNS.map(([h, , f]) => (/SHARE|PROXY/.test(h) ? percent(f(c)) : f(c)));
+      const total = ["TOTAL", ...dims.slice(1).map(() => ""), ...cells(report.total)];
+      const rows = [
+        [...dims.map((d) => d.toUpperCase()), ...REPORT_COLUMNS.map(([h]) => h)],
+        ...report.rows.map((r) => [...dims.map((d) => key(r.group, d)), ...cells(r)]),
+        ...(dims.length > 0 ? [total] : []),
+      ];
+      return [
+        table(rows),
+        "",
+        "CFR PROXY: change-failure proxy = share of REVERT BASE (merges that are not themselves reverts) reverted within",
+        "7 or 30 days of merging. It counts reverts Countersign recorded, per merge, not failed deployments or incidents.",
+      ].join("\n");
+    }
+  }
+}
+
+function num(x: number | null): string {
+  return x === null ? "" : String(x);
+}
+
+function table(rows: string[][]): string {
+  const columns = rows[0]!.length;
+  const widths = Array.from({ length: columns }, (_, i) => Math.min(48, Math.max(...rows.map((r) => r[i]!.length))));
+  return rows.map((r) => r.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
+}
+
+export function csvCell(value: string): string {
   // RFC 4180: quote fields with commas, quotes or line breaks; double the quotes. A leading
-  // = + - @ is prefixed with ' so spreadsheets do not run it as a formula.
+  // = + - @ (or tab/CR) is prefixed with ' so spreadsheets do not run it as a formula.
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

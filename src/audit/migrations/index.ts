@@ -1,10 +1,11 @@
 /** Every migration, in version order. Append new ones; never edit one that has shipped. */
 import type { Migration } from "./migration.js";
 import { migration0001 } from "./0001-init.js";
+import { migration0002 } from "./0002-merge-exceptions.js";
 
 export type { Migration } from "./migration.js";
 
-export const MIGRATIONS: readonly Migration[] = [migration0001];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
 
 /** Which versions are applied (checksum: sha256 of the SQL that ran, for forensics). */
 export const SCHEMA_MIGRATIONS_TABLE = {

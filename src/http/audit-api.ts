@@ -1,0 +1,240 @@
+/**
+ * The read-only audit API on the app's own server (SPEC "Audit trail" → HTTP):
+ *   GET /countersign/api/merges                          the `audit merges` filters; { merges, nextCursor }
+ *   GET /countersign/api/merges/:owner/:repo/:number     one merge (404 when none)
+ *   GET /countersign/api/commits/:sha                    the merge containing a commit (full or 7+ hex)
+ *   GET /countersign/api/report                          `audit report`: group_by, since, until, repo, …
+ * Every request needs `Authorization: Bearer <AUDIT_API_TOKEN>`; the app does not register this
+ * handler at all when no token is configured. Parameters are parsed with zod at the boundary and
+ * refused with the reason (400); unexpected errors are logged and answered 500 without details.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import { AuditInputError } from "../audit/audit-input-error.js";
+import { REPORT_DIMENSIONS, type AuditStore, type MergeFilter, type ReportDimension } from "../audit/audit-store.js";
+import { timeBound } from "../audit/merge-query.js";
+import { AI_LEVELS } from "../policy/snapshot.js";
+
+export const AUDIT_API_PREFIX = "/countersign/api";
+
+export interface AuditApiOptions {
+  store: AuditStore;
+  /** The bearer token every request must present (AUDIT_API_TOKEN). */
+  token: string;
+  /** Where server errors go (pino-style); the response never carries them. */
+  log?: { error: (details: Record<string, unknown>, message: string) => void };
+}
+
+/** A Probot `addHandler` handler: true when it answered (any path under /countersign/api). */
+export type AuditApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+interface ParamProblem {
+  param: string;
+  message: string;
+}
+
+class BadRequest extends Error {
+  constructor(readonly details: ParamProblem[]) {
+    super("invalid parameter");
+  }
+}
+
+const LEVELS = [...AI_LEVELS, "undisclosed"] as const;
+
+const flag = z.enum(["true", "false"], { message: 'expected "true" or "false"' }).transform((v) => v === "true");
+const instant = z.string().refine(
+  (v) => {
+    try {
+      timeBound(v, "time");
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "expected an ISO-8601 date or time (e.g. 2026-03-01 or 2026-03-01T10:00:00Z); a bare until date includes that whole day (UTC)" },
+);
+const commaList = <T extends string>(values: readonly [T, ...T[]], what: string) =>
+  z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(z.enum(values, { message: `expected ${what} from ${values.join(", ")}, comma-separated` }))
+        .min(1, { message: `expected one or more ${what} from ${values.join(", ")}, comma-separated` }),
+    );
+
+const commonFilters = {
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "expected owner/name" }).optional(),
+  since: instant.optional(),
+  until: instant.optional(),
+  ai: commaList(LEVELS, "disclosure levels").optional(),
+  team: z.string().min(1).max(200, { message: "expected @org/team" }).optional(),
+  bypassed: flag.optional(),
+  reverted: flag.optional(),
+  exceptions: flag.optional(),
+};
+
+const mergesQuery = z.strictObject({
+  ...commonFilters,
+  path: z.string().min(1, { message: "expected a glob such as src/payments/**" }).max(1000).optional(),
+  sha: z.string().regex(/^[0-9a-fA-F]{7,64}$/, { message: "expected at least 7 hex characters of a commit SHA" }).optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,7}$/, { message: "expected a whole number from 1 to 1000" })
+    .transform(Number)
+    .pipe(z.number().min(1, { message: "expected a whole number from 1 to 1000" }).max(1000, { message: "at most 1000" }))
+    .optional(),
+  cursor: z.string().min(1).max(500).optional(),
+});
+
+const reportQuery = z.strictObject({
+  ...commonFilters,
+  group_by: commaList(REPORT_DIMENSIONS, "dimensions")
+    .refine((dims) => new Set(dims).size === dims.length, { message: "lists a dimension twice" })
+    .optional(),
+});
+
+const NO_PARAMS = z.strictObject({});
+
+export function createAuditApiHandler(options: AuditApiOptions): AuditApiHandler {
+  if (!options.token) throw new Error("createAuditApiHandler: token is empty; leave the API unregistered when AUDIT_API_TOKEN is unset");
+  const expected = digest(options.token);
+  const log = options.log ?? { error: (details, message) => console.error(message, details) };
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname !== AUDIT_API_PREFIX && !url.pathname.startsWith(`${AUDIT_API_PREFIX}/`)) return false;
+
+    if (!authorized(req.headers.authorization, expected)) {
+      const presented = req.headers.authorization !== undefined;
+      send(res, 401, { error: "unauthorized", message: "send Authorization: Bearer <AUDIT_API_TOKEN>" }, {
+        "www-authenticate": presented ? 'Bearer realm="countersign", error="invalid_token"' : 'Bearer realm="countersign"',
+      });
+      return true;
+    }
+    if (req.method !== "GET") {
+      send(res, 405, { error: "method not allowed", message: "the audit API is read-only: use GET" }, { allow: "GET" });
+      return true;
+    }
+    try {
+      const answer = await route(options.store, url);
+      if (answer === null) send(res, 404, { error: "not found" });
+      else send(res, answer.status, answer.body);
+    } catch (error) {
+      if (error instanceof BadRequest) send(res, 400, { error: "invalid parameter", details: error.details });
+      else if (error instanceof AuditInputError) send(res, 400, { error: "invalid parameter", details: [{ param: paramName(error.field), message: error.message }] });
+      else {
+        log.error({ err: error, path: url.pathname }, "audit API request failed");
+        send(res, 500, { error: "internal error" });
+      }
+    }
+    return true;
+  };
+}
+
+async function route(store: AuditStore, url: URL): Promise<{ status: number; body: unknown } | null> {
+  const parts = url.pathname.slice(AUDIT_API_PREFIX.length).split("/").filter(Boolean).map(decodeSegment);
+  const [resource, ...rest] = parts;
+
+  if (resource === "merges" && rest.length === 0) {
+    const q = parse(mergesQuery, url.searchParams);
+    const filter: MergeFilter = { ...filterOf(q), limit: q.limit ?? 100 };
+    if (q.path !== undefined) filter.path = q.path;
+    if (q.sha !== undefined) filter.sha = q.sha.toLowerCase();
+    if (q.cursor !== undefined) filter.cursor = q.cursor;
+    const page = await store.listMergesPage(filter);
+    return { status: 200, body: { merges: page.merges, nextCursor: page.nextCursor } };
+  }
+  if (resource === "merges" && rest.length === 3) {
+    parse(NO_PARAMS, url.searchParams);
+    const [owner, repo, number] = rest as [string, string, string];
+    const problems: ParamProblem[] = [];
+    if (!/^[\w.-]+$/.test(owner)) problems.push({ param: "owner", message: "expected a GitHub owner" });
+    if (!/^[\w.-]+$/.test(repo)) problems.push({ param: "repo", message: "expected a repository name" });
+    if (!/^[1-9]\d{0,9}$/.test(number)) problems.push({ param: "number", message: "expected a pull request number" });
+    if (problems.length > 0) throw new BadRequest(problems);
+    const merge = await store.getMerge(`${owner}/${repo}`, Number(number));
+    return merge ? { status: 200, body: merge } : { status: 404, body: { error: "not found", message: `no merge recorded for ${owner}/${repo}#${number}` } };
+  }
+  if (resource === "commits" && rest.length === 1) {
+    parse(NO_PARAMS, url.searchParams);
+    const sha = rest[0]!;
+    if (!/^[0-9a-fA-F]{7,64}$/.test(sha)) throw new BadRequest([{ param: "sha", message: "expected at least 7 hex characters of a commit SHA" }]);
+    const merge = await store.findMergeBySha(sha.toLowerCase());
+    return merge ? { status: 200, body: merge } : { status: 404, body: { error: "not found", message: `no recorded merge contains commit ${sha}` } };
+  }
+  if (resource === "report" && rest.length === 0) {
+    const q = parse(reportQuery, url.searchParams);
+    return { status: 200, body: await store.report(filterOf(q), (q.group_by ?? ["ai"]) as ReportDimension[]) };
+  }
+  return null;
+}
+
+function filterOf(q: z.output<typeof mergesQuery> | z.output<typeof reportQuery>): MergeFilter {
+  const filter: MergeFilter = {};
+  if (q.repo !== undefined) filter.repo = q.repo;
+  if (q.since !== undefined) filter.since = q.since;
+  if (q.until !== undefined) filter.until = q.until;
+  if (q.ai !== undefined) filter.ai = q.ai as MergeFilter["ai"];
+  if (q.team !== undefined) filter.team = q.team;
+  if (q.bypassed !== undefined) filter.bypassed = q.bypassed;
+  if (q.reverted !== undefined) filter.reverted = q.reverted;
+  if (q.exceptions !== undefined) filter.exceptions = q.exceptions;
+  return filter;
+}
+
+/** Query parameters → the schema's output, or a 400 naming every bad parameter. */
+function parse<S extends z.ZodType>(schema: S, params: URLSearchParams): z.output<S> {
+  const raw: Record<string, string> = {};
+  const problems: ParamProblem[] = [];
+  for (const [k, v] of params) {
+    if (k in raw) problems.push({ param: k, message: "given more than once" });
+    raw[k] = v;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      if (issue.code === "unrecognized_keys") for (const k of issue.keys) problems.push({ param: k, message: "unknown parameter" });
+      else problems.push({ param: String(issue.path[0] ?? "query"), message: issue.message });
+    }
+  }
+  if (problems.length > 0) throw new BadRequest(problems);
+  return (parsed as { data: z.output<S> }).data;
+}
+
+/** The store names fields as the library does; the API's parameters are snake_case. */
+function paramName(field: string): string {
+  return field === "groupBy" ? "group_by" : field;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new BadRequest([{ param: "path", message: "malformed percent-encoding" }]);
+  }
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
+}
+
+/** Constant time: both sides are hashed to 32 bytes first, so neither length nor content leaks. */
+function authorized(header: string | undefined, expected: Buffer): boolean {
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? "");
+  if (!m) return false;
+  return timingSafeEqual(digest(m[1]!), expected);
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": String(Buffer.byteLength(text)),
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    ...headers,
+  });
+  res.end(text);
+}

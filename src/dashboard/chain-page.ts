@@ -1,0 +1,45 @@
+/**
+ * The hash chain: its head (to compare with a checkpoint kept outside the database) and, on
+ * request, a full verification, the same walk as `countersign audit verify`.
+ */
+import type { VerifyResult } from "../audit/audit-store.js";
+import { html, type SafeHtml } from "./html.js";
+import { DASHBOARD_PREFIX, page } from "./layout.js";
+
+export interface ChainPageInput {
+  csrfToken: string;
+  head: { seq: number; entryHash: string } | null;
+  /** Present after "Verify now". */
+  verified: VerifyResult | null;
+  checkpoint: string;
+  checkpointProblem: string | null;
+}
+
+export function chainPage(input: ChainPageInput): SafeHtml {
+  const v = input.verified;
+  const result = v
+    ? v.ok
+      ? html`<div class="notice" role="status"><p><span class="badge ok">intact</span> All ${v.entries} entries link up${input.checkpoint ? html`, and checkpoint <code>${input.checkpoint}</code> is in the chain` : null}. Head <code>${v.headHash ?? "—"}</code>.</p></div>`
+      : html`<div class="alert" role="alert"><p><span class="badge danger">broken</span> The chain is broken${v.brokenAt ? html` at seq ${v.brokenAt.seq}: ${v.brokenAt.reason}` : null}. ${v.entries} entries read. Treat records from there on as untrusted and compare with your backups.</p></div>`
+    : null;
+  return page({
+    title: "Audit chain",
+    csrfToken: input.csrfToken,
+    active: "chain",
+    body: html`<h1>Audit chain</h1>
+<p>Every record carries the hash of the one before it, so a modified, deleted or reordered entry breaks the chain. Keep the head hash somewhere outside the database (<code>countersign audit checkpoint</code>) and check it here later: a truncated or rewritten chain no longer contains it.</p>
+<dl class="facts">
+  <dt>Newest entry</dt><dd>${input.head ? html`seq ${input.head.seq}` : "none"}</dd>
+  <dt>Head (checkpoint)</dt><dd>${input.head ? html`<code>${input.head.seq}:${input.head.entryHash}</code>` : html`<span class="muted">the chain is empty</span>`}</dd>
+</dl>
+<h2>Verify</h2>
+${result}
+<form class="filters" method="get" action="${DASHBOARD_PREFIX}/chain" aria-label="Verify the chain">
+  <input type="hidden" name="verify" value="1">
+  <div><label for="checkpoint">Checkpoint (optional)</label><input id="checkpoint" name="checkpoint" value="${input.checkpoint}" autocomplete="off" spellcheck="false" aria-describedby="checkpoint-hint${input.checkpointProblem ? " checkpoint-error" : ""}"${input.checkpointProblem ? html` aria-invalid="true"` : null}>
+    <span class="hint" id="checkpoint-hint"><code>seq:hash</code> or a hash printed earlier</span>${input.checkpointProblem ? html`<span class="field-error" id="checkpoint-error">${input.checkpointProblem}</span>` : null}</div>
+  <div class="actions"><button type="submit">Verify now</button></div>
+</form>
+<p class="muted">Verification reads every entry; on a large trail it takes a few seconds.</p>`,
+  });
+}

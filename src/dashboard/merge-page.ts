@@ -1,0 +1,169 @@
+/**
+ * One merge in full, in the order a post-incident review asks: was the gate green, what did the
+ * author disclose and how was it detected, who reviewed which commit and what they verified, who
+ * owns it, which boundaries it touched and who granted exceptions, was it reverted, and where the
+ * record sits in the hash chain.
+ */
+import type { MergeRecord } from "../audit/audit-store.js";
+import { html, joinHtml, trustedHtml, type SafeHtml } from "./html.js";
+import { checkBadge, DASHBOARD_PREFIX, formatTime, levelBadge, mergeHref, page, shortSha } from "./layout.js";
+
+const MAX_PATHS_SHOWN = 300;
+
+export interface MergePageInput {
+  csrfToken: string;
+  merge: MergeRecord;
+  /** Base of links to the pull request and commits, e.g. https://github.com (GHE: your host). */
+  githubUrl: string;
+}
+
+export function mergePage({ csrfToken, merge: m, githubUrl }: MergePageInput): SafeHtml {
+  const [owner = "", name = ""] = m.repo.split("/");
+  const repoUrl = `${githubUrl.replace(/\/+$/, "")}/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
+  const commitLink = (sha: string | null | undefined) =>
+    sha ? html`<a class="mono" href="${repoUrl}/commit/${encodeURIComponent(sha)}" rel="noreferrer" title="${sha}">${shortSha(sha)}</a>` : html`<span class="muted">—</span>`;
+  const counted = m.reviewers.filter((r) => r.counted);
+  const reverts = m.revertedBy ?? [];
+
+  const glance = html`<dl class="facts" aria-label="At a glance">
+  <dt>Gate at merge</dt><dd>${checkBadge(m.checkConclusion)} ${m.bypassed ? html`<span class="badge danger">bypassed</span> merged while <code>countersign</code> was ${m.checkConclusion ?? "absent"}` : html`<span class="muted">not bypassed</span>`}</dd>
+  <dt>AI disclosure</dt><dd>${levelBadge(m.aiLevel)} ${m.aiTools.length ? m.aiTools.join(", ") : html`<span class="muted">no tools seen</span>`}${m.agent ? html`; agent <strong>${m.agent}</strong>` : null}${m.sponsor ? html`; sponsor <strong>@${m.sponsor}</strong>` : null}</dd>
+  <dt>Understanding reviews</dt><dd>${counted.length} counted of ${m.reviewers.length} approving ${m.reviewers.length === 1 ? "review" : "reviews"}${counted.length ? html`: ${counted.map((r) => r.reviewer).join(", ")}` : null}</dd>
+  <dt>Owning team</dt><dd>${m.owningTeam ?? html`<span class="muted">none</span>`}</dd>
+  <dt>Boundaries</dt><dd>${m.boundaries.length ? m.boundaries.map((b) => b.name).join(", ") : html`<span class="muted">none touched</span>`}${m.exceptions.length ? html`; ${m.exceptions.length} ${m.exceptions.length === 1 ? "exception" : "exceptions"} granted` : null}</dd>
+  <dt>Reverted</dt><dd>${reverts.length ? joinHtml(reverts.map((r) => html`<a href="${mergeHref(r.repo, r.prNumber)}">by ${r.repo}#${r.prNumber}</a>`), ", ") : html`<span class="muted">no</span>`}</dd>
+  <dt>Audit entry</dt><dd>seq ${m.seq}, <code>${m.entryHash}</code></dd>
+</dl>`;
+
+  const merged = html`<dl class="facts">
+  <dt>Merged</dt><dd>${formatTime(m.mergedAt)} by ${m.mergedBy ?? "unknown"} into <code>${m.baseRef}</code></dd>
+  <dt>Author</dt><dd>${m.author}</dd>
+  <dt>Merge commit</dt><dd>${commitLink(m.mergeCommitSha)}</dd>
+  <dt>Head merged</dt><dd>${commitLink(m.headSha)}</dd>
+  <dt>Base</dt><dd>${commitLink(m.baseSha)}</dd>
+  <dt>Pull request</dt><dd><a href="${repoUrl}/pull/${m.prNumber}" rel="noreferrer">${m.repo}#${m.prNumber} on GitHub</a></dd>
+</dl>`;
+
+  const disclosure = html`<p>Level ${levelBadge(m.aiLevel)}${m.aiTools.length ? html`, tools: ${m.aiTools.join(", ")}` : null}${m.agent ? html`, coding agent ${m.agent}` : null}${m.sponsor ? html`, accountable sponsor @${m.sponsor}` : null}.</p>
+${
+  m.disclosureSources.length
+    ? html`<table>
+  <caption>Where the disclosure came from</caption>
+  <thead><tr><th scope="col">Seen in</th><th scope="col">Tool</th><th scope="col">Commit</th><th scope="col">What was found</th></tr></thead>
+  <tbody>${m.disclosureSources.map((s) => html`<tr><th scope="row">${s.where}</th><td>${s.tool ?? html`<span class="muted">level only</span>`}</td><td>${commitLink(s.sha)}</td><td class="note">${s.detail}</td></tr>`)}</tbody>
+</table>`
+    : html`<p class="muted">No disclosure answer or evidence was recorded.</p>`
+}`;
+
+  const reviews = m.reviewers.length
+    ? html`<table>
+  <caption>Approving reviews: the commit each reviewer approved against the head that was merged (<code>${shortSha(m.headSha)}</code>)</caption>
+  <thead><tr><th scope="col">Reviewer</th><th scope="col">Counted</th><th scope="col">Approved commit</th><th scope="col">Submitted (UTC)</th><th scope="col">Checklist ticked</th><th scope="col">Verified note</th></tr></thead>
+  <tbody>${m.reviewers.map(
+    (r) => html`<tr>
+    <th scope="row">${r.reviewer}<br><span class="muted">${r.state.toLowerCase()}</span></th>
+    <td>${r.counted ? html`<span class="badge ok">counted</span>` : html`<span class="badge warn">not counted</span>${r.reason ? html`<br>${r.reason}` : null}`}</td>
+    <td>${commitLink(r.reviewedSha)}<br>${
+      r.reviewedSha === null
+        ? html`<span class="muted">unknown</span>`
+        : r.reviewedSha === m.headSha
+          ? html`<span class="badge ok">= merged head</span>`
+          : html`<span class="badge warn">≠ merged head</span>`
+    }</td>
+    <td class="nowrap">${formatTime(r.submittedAt).replace(" UTC", "")}</td>
+    <td>${r.checklist.length ? html`<ul>${r.checklist.map((c) => html`<li>${c}</li>`)}</ul>` : html`<span class="muted">none</span>`}</td>
+    <td>${r.verified ? html`<p class="note">${r.verified}</p>` : html`<span class="muted">no note</span>`}</td>
+  </tr>`,
+  )}</tbody>
+</table>`
+    : html`<p class="muted">No approving review was recorded.</p>`;
+
+  const ownership = html`<p>Owning team: <strong>${m.owningTeam ?? "none"}</strong> (the team owning the most changed files).</p>
+${
+  m.teams.length
+    ? html`<table>
+  <caption>Every owning team (CODEOWNERS at the base)</caption>
+  <thead><tr><th scope="col">Team</th><th scope="col" class="num">Changed files owned</th></tr></thead>
+  <tbody>${m.teams.map((t) => html`<tr><th scope="row">${t.team}</th><td class="num">${t.files}</td></tr>`)}</tbody>
+</table>`
+    : null
+}`;
+
+  const boundaries = m.boundaries.length
+    ? html`<table>
+  <caption>Boundaries the change touched</caption>
+  <thead><tr><th scope="col">Boundary</th><th scope="col">Action</th><th scope="col">Outcome</th></tr></thead>
+  <tbody>${m.boundaries.map((b) => html`<tr><th scope="row">${b.name}</th><td>${b.action}</td><td>${b.outcome}</td></tr>`)}</tbody>
+</table>`
+    : html`<p class="muted">No configured boundary was touched.</p>`;
+
+  const exceptions = m.exceptions.length
+    ? html`<table>
+  <caption>Boundary exceptions: who granted them, why, and on which commit</caption>
+  <thead><tr><th scope="col">Boundary</th><th scope="col">Granted by</th><th scope="col">Reason</th><th scope="col">Granted on commit</th><th scope="col">When (UTC)</th></tr></thead>
+  <tbody>${m.exceptions.map(
+    (e) => html`<tr>
+    <th scope="row">${e.boundary}</th>
+    <td>${e.grantedBy}</td>
+    <td><p class="note">${e.reason}</p>${e.commentId !== null ? html`<a href="${repoUrl}/pull/${m.prNumber}#issuecomment-${e.commentId}" rel="noreferrer">the comment</a>` : null}</td>
+    <td>${commitLink(e.sha)}<br>${e.sha === m.headSha ? html`<span class="badge ok">= merged head</span>` : html`<span class="badge warn">≠ merged head</span>`}</td>
+    <td class="nowrap">${formatTime(e.grantedAt).replace(" UTC", "")}</td>
+  </tr>`,
+  )}</tbody>
+</table>`
+    : html`<p class="muted">No exception was granted.</p>`;
+
+  const revertList = reverts.length
+    ? html`<ul>${reverts.map(
+        (r) =>
+          html`<li>Reverted by <a href="${mergeHref(r.repo, r.prNumber)}">${r.repo}#${r.prNumber}</a> (found in the ${methodLabel(r.method)}${r.revertedSha ? html`, commit <code>${shortSha(r.revertedSha)}</code>` : null}), detected ${formatTime(r.detectedAt)}, audit seq ${r.seq}.</li>`,
+      )}</ul>`
+    : html`<p class="muted">No revert of this merge has been recorded.</p>`;
+
+  const shown = m.paths.slice(0, MAX_PATHS_SHOWN);
+  const paths = html`<table>
+  <caption>${m.paths.length} changed ${m.paths.length === 1 ? "path" : "paths"}${m.paths.length > shown.length ? `, the first ${shown.length} shown` : ""}</caption>
+  <thead><tr><th scope="col">Path</th><th scope="col">Status</th><th scope="col">Renamed from</th></tr></thead>
+  <tbody>${shown.map((p) => html`<tr><th scope="row" class="mono">${p.path}</th><td>${p.status}</td><td class="mono">${p.previousPath ?? ""}</td></tr>`)}</tbody>
+</table>`;
+
+  const audit = html`<dl class="facts">
+  <dt>Chain position</dt><dd>seq ${m.seq}</dd>
+  <dt>Entry hash</dt><dd><code>${m.entryHash}</code></dd>
+  <dt>Recorded</dt><dd>${formatTime(m.recordedAt)} from ${m.source}</dd>
+  <dt>Config in force</dt><dd>${m.configHash ? html`sha256 <code>${m.configHash}</code>` : "the defaults (no config file)"}</dd>
+  <dt>Commits</dt><dd>${m.commitShas.length ? joinHtml(m.commitShas.map((s) => commitLink(s)), trustedHtml(", ")) : html`<span class="muted">none recorded</span>`}</dd>
+</dl>
+<p><a href="${DASHBOARD_PREFIX}/chain">Verify the whole chain</a></p>`;
+
+  return page({
+    title: `${m.repo}#${m.prNumber}`,
+    csrfToken,
+    active: "merges",
+    body: html`<p><a href="${DASHBOARD_PREFIX}/merges">← All merges</a></p>
+<h1>${m.repo}#${m.prNumber}: ${m.title}</h1>
+${glance}
+<h2 id="merged">Merge</h2>${merged}
+<h2 id="disclosure">AI disclosure</h2>${disclosure}
+<h2 id="reviews">Understanding reviews</h2>${reviews}
+<h2 id="ownership">Ownership</h2>${ownership}
+<h2 id="boundaries">Boundaries</h2>${boundaries}
+<h2 id="exceptions">Exceptions</h2>${exceptions}
+<h2 id="reverts">Reverts</h2>${revertList}
+<h2 id="paths">Changed paths</h2>${paths}
+<h2 id="audit">Audit record</h2>${audit}`,
+  });
+}
+
+function methodLabel(method: string): string {
+  switch (method) {
+    case "body":
+      return "reverting PR's body";
+    case "branch":
+      return "reverting PR's branch name";
+    case "commit_msg":
+      return "commit message";
+    default:
+      return "title only (weak)";
+  }
+}

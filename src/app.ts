@@ -4,6 +4,8 @@
  */
 import type { ApplicationFunction, Probot } from "probot";
 import type { AuditStore } from "./audit/audit-store.js";
+import { createDashboardHandler } from "./dashboard/dashboard-handler.js";
+import { createAuditApiHandler } from "./http/audit-api.js";
 import { changeEventStats, type ChangeEventOptions } from "./notify/change-events.js";
 import { onCheckRunRerequested } from "./handlers/check-run.js";
 import type { PipelineDeps } from "./handlers/evaluate-pull-request.js";
@@ -18,6 +20,8 @@ export interface AppOptions {
   now?: () => number;
   /** POST a change event for every recorded merge (INCIDENT_WEBHOOK_URL). */
   changeEvents?: ChangeEventOptions | null;
+  /** AUDIT_API_TOKEN: turns on the read-only audit API and the dashboard; unset, both are off. */
+  auditApiToken?: string | null;
   /** Register HTTP routes (needs Probot's server; off for probot.receive-only use). */
   serve?: boolean;
 }
@@ -42,6 +46,10 @@ export function createApp(options: AppOptions): ApplicationFunction {
         }
         return false;
       });
+      if (options.auditApiToken) {
+        addHandler(createAuditApiHandler({ store: options.store, token: options.auditApiToken, log: app.log }));
+        addHandler(createDashboardHandler({ store: options.store, token: options.auditApiToken, log: app.log }));
+      }
     }
   };
 }

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const changeEvents = env.INCIDENT_WEBHOOK_URL
     ? { url: env.INCIDENT_WEBHOOK_URL, routingKey: env.INCIDENT_WEBHOOK_ROUTING_KEY ?? null, webHost: env.GHE_HOST ?? "github.com" }
     : null;
-  const server = await run(createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents }), { Octokit: CountersignOctokit });
+  const server = await run(createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents, auditApiToken: env.AUDIT_API_TOKEN ?? null }), { Octokit: CountersignOctokit });
   const stop = async () => {
     await server.stop();
     await store.close();

@@ -10,6 +10,7 @@
  *      `countersign` check run as the app writes it
  *   4. stop the app, then print the audit trail with the CLI: `audit merges`, `audit verify`
  *      (and `audit report` when this build has it)
+ *   5. end with the postmortem section for the bypassed, later reverted merge (#1)
  *
  * Exits 0 when every check concluded as scripted; children are stopped on exit and on signals.
  * Needs `npm run build` first (it runs dist/, the production code).
@@ -209,6 +210,13 @@ async function main() {
     console.log(res.out);
     if (res.code !== 0) failures.push(`countersign audit report exited ${res.code}`);
   }
+
+  // 5. The incident review: #1 merged undisclosed past a failing gate and was reverted by #7.
+  console.log(`\n${bold(`$ countersign postmortem ${REPO}#1`)}`);
+  const pm = await cli(["postmortem", `${REPO}#1`]);
+  console.log(pm.out);
+  if (pm.code !== 0) failures.push(`countersign postmortem exited ${pm.code}`);
+  if (!/Was the gate bypassed\? Yes/.test(pm.out)) failures.push("the postmortem of #1 does not say the gate was bypassed");
 
   console.log("");
   if (failures.length > 0) {

@@ -4,7 +4,7 @@
  * so the CLI can print it and the HTTP API can answer 400 with it.
  */
 export class AuditInputError extends Error {
-  override readonly name = "AuditInputError";
+  override readonly name: string = "AuditInputError";
   constructor(
     message: string,
     /** The offending field, e.g. "sha", "since", "mergedAt". */

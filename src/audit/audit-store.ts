@@ -8,7 +8,8 @@
  */
 import type { DisclosureLevel } from "../policy/snapshot.js";
 
-export type RecordSource = "webhook" | "backfill" | "cli";
+/** Who wrote an entry: a GitHub webhook, `countersign backfill`, another CLI verb, or the HTTP API. */
+export type RecordSource = "webhook" | "backfill" | "cli" | "api";
 
 export interface ReviewerNoteRecord {
   reviewer: string;
@@ -203,6 +204,145 @@ export interface AuditReport {
   definitions: Record<string, string>;
 }
 
+// ---- incidents --------------------------------------------------------------------------------
+
+/** What an incident was, as the postmortem classifies it (`not-ai`: AI assistance played no part). */
+export const INCIDENT_CATEGORIES = [
+  "data-exfiltration",
+  "hallucination-in-production-code",
+  "agent-overreach",
+  "credential-exposure",
+  "shadow-ai",
+  "not-ai",
+] as const;
+export type IncidentCategory = (typeof INCIDENT_CATEGORIES)[number];
+
+/**
+ * How a merge relates to an incident. Links are insert-only; the newest link for an
+ * (incident, merge) pair is its current relation, so `dismissed` after `suspect` clears it.
+ */
+export const INCIDENT_RELATIONS = ["caused", "fixed", "suspect", "dismissed"] as const;
+export type IncidentRelation = (typeof INCIDENT_RELATIONS)[number];
+
+export const INCIDENT_SEVERITIES = [1, 2, 3] as const;
+export type IncidentSeverity = (typeof INCIDENT_SEVERITIES)[number];
+
+/**
+ * An incident opened in the audit trail, keyed by the incident tracker's id. Recorded once:
+ * opening it again with the same fields is a no-op (`inserted: false`); with different fields it
+ * is refused (AuditConflictError) — the first record stands, because the trail is insert-only.
+ */
+export interface IncidentInput {
+  /** The tracker's id, e.g. `INC-2041` or a PagerDuty id: letters, digits, `.`, `_`, `:`, `-` (1-128). */
+  externalId: string;
+  title?: string | null;
+  /** Where the incident is tracked (http or https). */
+  url?: string | null;
+  /** 1 (most severe) to 3. */
+  severity?: IncidentSeverity | null;
+  category?: IncidentCategory | null;
+  /** When the incident started (ISO-8601; stored as UTC). */
+  startedAt?: string | null;
+  source: RecordSource;
+}
+
+/** Links an incident to a recorded merge (the caller resolves owner/repo#N or a SHA to it). */
+export interface IncidentLinkInput {
+  externalId: string;
+  repo: string;
+  prNumber: number;
+  relation: IncidentRelation;
+  note?: string | null;
+  /** Who made the link (a login or a name). */
+  linkedBy?: string | null;
+  /** Defaults to "cli". */
+  source?: RecordSource;
+}
+
+/** One link as recorded, with the linked merge's keys. */
+export interface IncidentLinkRecord {
+  repo: string;
+  prNumber: number;
+  mergeCommitSha: string | null;
+  mergedAt: string;
+  relation: IncidentRelation;
+  note: string | null;
+  linkedBy: string | null;
+  linkedAt: string;
+  seq: number;
+  /** The newest link for this merge and incident: its relation is the current one. */
+  current: boolean;
+}
+
+export interface IncidentFacts {
+  externalId: string;
+  title: string | null;
+  url: string | null;
+  severity: IncidentSeverity | null;
+  category: IncidentCategory | null;
+  startedAt: string | null;
+  source: RecordSource;
+  recordedAt: string;
+  seq: number;
+  entryHash: string;
+}
+
+export interface IncidentRecord extends IncidentFacts {
+  /** Every link, oldest first. */
+  links: IncidentLinkRecord[];
+}
+
+/** An incident as seen from one merge: its current relation to that merge. */
+export interface MergeIncidentLink {
+  incident: IncidentFacts;
+  relation: IncidentRelation;
+  note: string | null;
+  linkedBy: string | null;
+  linkedAt: string;
+  seq: number;
+}
+
+export interface IncidentFilter {
+  category?: IncidentCategory;
+  severity?: IncidentSeverity;
+  /** Started (or, without a start time, recorded) at or after; a bare date is its start (UTC). */
+  since?: string;
+  /** Started (or recorded) at or before; a bare date includes that whole day (UTC). */
+  until?: string;
+  /** Only incidents linked (with any relation) to a merge in this repository. */
+  repo?: string;
+  /** Default 100; larger values are capped at 1000. */
+  limit?: number;
+}
+
+/** `incidents / merges` per group of merges: the merges currently linked as caused or suspect. */
+export interface IncidentLinkedShare {
+  key: string | null;
+  merges: number;
+  linked: number;
+  /** linked / merges (null when there are no merges). */
+  share: number | null;
+}
+
+export interface IncidentTrends {
+  /** Incidents per category (null: none given) and UTC month of their start (else of their recording). */
+  byCategoryMonth: { category: IncidentCategory | null; month: string; incidents: number }[];
+  /** Of the filter's merges, those currently linked as caused or suspect, per AI level. */
+  linkedByAi: IncidentLinkedShare[];
+  /** The same per primary owning team (lowercased, as `report --group-by team`). */
+  linkedByTeam: IncidentLinkedShare[];
+  /** Hours from a caused/suspect merge to its incident's start, over links whose incident has a start time. */
+  mergeToStart: {
+    links: number;
+    medianHours: number | null;
+    p90Hours: number | null;
+    maxHours: number | null;
+    /** Links whose incident started before the merge (left out of the figures above). */
+    startedBeforeMerge: number;
+  };
+  definitions: Record<string, string>;
+}
+
 export interface VerifyResult {
   ok: boolean;
   entries: number;
@@ -257,7 +397,26 @@ export interface AuditStore {
    */
   recordRevert(input: RevertRecordInput, deliveryId: string | null): Promise<AppendResult>;
   /**
-   * Walks the chain and reports the first broken link. `checkpoint` is a head printed earlier
+   * Opens an incident (one chain entry). Idempotent per externalId with identical fields; refused
+   * with AuditConflictError when the id is recorded with different fields.
+   */
+  recordIncident(input: IncidentInput): Promise<AppendResult>;
+  /**
+   * Links an incident to the merge of repo + PR (one chain entry). AuditNotFoundError when either
+   * is not recorded. Repeating the current relation with the same note is a no-op.
+   */
+  linkIncident(input: IncidentLinkInput): Promise<AppendResult>;
+  getIncident(externalId: string): Promise<IncidentRecord | null>;
+  /** Newest first (by start, else recording time), with their links. */
+  listIncidents(filter: IncidentFilter): Promise<IncidentRecord[]>;
+  /** The incidents linked to a merge, each with its current relation (dismissed ones included), oldest link first. */
+  incidentsForMerge(repo: string, prNumber: number): Promise<MergeIncidentLink[]>;
+  /** `audit report --incidents`: incidents by category and month, linked shares, merge-to-incident times. */
+  incidentTrends(filter: ReportFilter): Promise<IncidentTrends>;
+  /**
+   * Walks the chain and reports the first broken link, then checks the incident projections
+   * (incidents, incident_links) against their entries: an edited, deleted or added row there is
+   * reported at its entry's seq. `checkpoint` is a head printed earlier
    * (`<entry_hash>` or `<seq>:<entry_hash>`): verification also fails when it is no longer in the
    * chain, which is how a truncated tail or a rewritten chain shows.
    */

@@ -13,6 +13,7 @@ import type {
 } from "./audit-store.js";
 import { canonicalJson } from "./canonical-json.js";
 import type { AuditEnvelope } from "./hash-chain.js";
+import type { NormalizedIncident, NormalizedIncidentLink } from "./incident-input.js";
 import { normalizeInstant, normalizeRepo, shaRange, subjectOf, teamKey } from "./merge-query.js";
 import { insertRows, statement, type Engine, type Statement } from "./sql-builder.js";
 
@@ -39,7 +40,7 @@ function asStatements(engine: Engine, tables: TableRows[]): Statement[] {
 }
 
 const REVERT_METHODS: readonly RevertRecordInput["method"][] = ["body", "branch", "commit_msg", "title"];
-const RECORD_SOURCES: readonly RecordSource[] = ["webhook", "backfill", "cli"];
+const RECORD_SOURCES: readonly RecordSource[] = ["webhook", "backfill", "cli", "api"];
 
 function defaultSource(source: RecordSource | undefined, deliveryId: string | null): RecordSource {
   return source ?? (deliveryId === null ? "cli" : "webhook");
@@ -307,4 +308,71 @@ function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
     seen.add(k);
     return true;
   });
+}
+
+/** The chain subject of an incident and of its links: its history reads under one subject. */
+export function incidentSubject(externalId: string): string {
+  return `incident:${externalId}`;
+}
+
+/** `incident` is validated and normalised by the caller (normalizeIncident), which also answers repeats. */
+export function incidentPlan(engine: Engine, incident: NormalizedIncident, source: RecordSource): AppendPlan {
+  const subject = incidentSubject(incident.externalId);
+  checkSource(`recordIncident ${subject}`, source);
+  return {
+    envelope: { kind: "incident", subject, deliveryId: null, source, data: incident },
+    // A concurrent open of the same id: the caller re-reads and compares.
+    duplicateChecks: [statement(engine, (q) => `SELECT 1 FROM incidents WHERE external_id = ${q.param(incident.externalId)}`)],
+    projections: (seq, recordedAt) =>
+      insertRows(engine, "incidents", [
+        {
+          id: seq,
+          audit_seq: seq,
+          external_id: incident.externalId,
+          title: incident.title,
+          url: incident.url,
+          severity: incident.severity,
+          category: incident.category,
+          started_at: incident.startedAt,
+          source,
+          recorded_at: recordedAt,
+        },
+      ]),
+  };
+}
+
+/**
+ * `link` is validated by the caller, which resolved the incident and the merge to their ids
+ * (insert-only rows: the ids cannot go stale). Repeating the current relation with the same note
+ * is a no-op; anything else is a new link that becomes the current one.
+ */
+export function incidentLinkPlan(engine: Engine, link: NormalizedIncidentLink, ids: { incidentId: number; mergeId: number }, source: RecordSource): AppendPlan {
+  checkPullRequest(`linkIncident ${link.externalId}`, link.repo, link.prNumber);
+  const subject = incidentSubject(link.externalId);
+  checkSource(`linkIncident ${subject}`, source);
+  const data: NormalizedIncidentLink = { ...link, repo: normalizeRepo(link.repo) };
+  return {
+    envelope: { kind: "incident_link", subject, deliveryId: null, source, data },
+    duplicateChecks: [
+      statement(
+        engine,
+        (q) => `SELECT 1 FROM incident_links l WHERE l.id = (SELECT MAX(l2.id) FROM incident_links l2
+            WHERE l2.incident_id = ${q.param(ids.incidentId)} AND l2.merge_id = ${q.param(ids.mergeId)})
+          AND l.relation = ${q.param(link.relation)} AND COALESCE(l.note, '') = ${q.param(link.note ?? "")}`,
+      ),
+    ],
+    projections: (seq, recordedAt) =>
+      insertRows(engine, "incident_links", [
+        {
+          id: seq,
+          audit_seq: seq,
+          incident_id: ids.incidentId,
+          merge_id: ids.mergeId,
+          relation: link.relation,
+          note: link.note,
+          linked_by: link.linkedBy,
+          linked_at: recordedAt,
+        },
+      ]),
+  };
 }

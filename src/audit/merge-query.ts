@@ -256,7 +256,8 @@ export function revertsOfMergesWithCommit(engine: Engine, range: PrefixRange): S
   );
 }
 
-function mergeConditions(q: SqlBuilder, f: NormalizedMergeFilter): string[] {
+/** The filter as SQL conditions on `merges m` (also used by the incident trends). */
+export function mergeConditions(q: SqlBuilder, f: NormalizedMergeFilter): string[] {
   const where: string[] = [];
   if (f.repo !== undefined) where.push(`m.repo = ${q.param(f.repo)}`);
   if (f.since !== undefined) where.push(`m.merged_at >= ${q.param(f.since)}`);
@@ -379,7 +380,7 @@ export function mergePositionsStatement(engine: Engine, f: NormalizedMergeFilter
 
 // ---- report ----------------------------------------------------------------------------------
 
-const GROUP_KEYS: Record<ReportDimension, string> = {
+export const GROUP_KEYS: Record<ReportDimension, string> = {
   // GitHub team slugs are case-insensitive; the owning team as CODEOWNERS spelt it, lowercased.
   team: "LOWER(m.owning_team)",
   ai: "m.ai_level",

@@ -6,6 +6,7 @@ import { REPORT_DIMENSIONS, type AuditStore, type MergeFilter, type MergeRecord,
 import { mergeReviewStatement } from "../audit/in-toto-statement.js";
 import { AI_LEVELS, type DisclosureLevel } from "../policy/snapshot.js";
 import { UsageError, type CliContext } from "./cli-context.js";
+import { formatIncidentTrends } from "./format-incidents.js";
 import {
   formatMergeDetail,
   formatMergeLine,
@@ -83,12 +84,21 @@ export function registerAudit(program: Command, ctx: CliContext): void {
 
   filterOptions(audit.command("report").description("Per group: merges, AI-assisted share, undisclosed, bypasses, exceptions, and revert rates within 7 and 30 days (change-failure proxies)."), {})
     .option("--group-by <dimensions>", `comma-separated: ${REPORT_DIMENSIONS.join(", ")}`, "ai")
+    .option("--incidents", "add incident trends: incidents by category and month, incident-linked merges by AI level and team, merge-to-incident hours")
     .addOption(new Option("--format <format>", "output format").choices([...REPORT_FORMATS]).default("table"))
-    .addHelpText("after", "\nExamples:\n  countersign audit report --since 2026-01-01 --group-by ai,team\n  countersign audit report --group-by team,month --format csv > cfr-proxy.csv")
+    .addHelpText(
+      "after",
+      "\nWith --incidents, --since/--until also bound the incidents' start times; JSON adds an `incidents` object.\n\nExamples:\n  countersign audit report --since 2026-01-01 --group-by ai,team\n  countersign audit report --group-by team,month --format csv > cfr-proxy.csv\n  countersign audit report --incidents --since 2026-01-01 --format json",
+    )
     .action(async (opts: Opts) => {
       const groupBy = groupByOf(String(opts.groupBy));
-      const report = await ctx.withStore((s) => s.report(mergeFilter(opts), groupBy));
-      ctx.io.out(formatReport(report, opts.format as ReportFormat));
+      const format = opts.format as ReportFormat;
+      if (opts.incidents === true && format === "csv") throw new UsageError("--incidents adds several tables: use --format table or json");
+      const filter = mergeFilter(opts);
+      const [report, incidents] = await ctx.withStore((s) => Promise.all([s.report(filter, groupBy), opts.incidents === true ? s.incidentTrends(filter) : null]));
+      if (incidents === null) ctx.io.out(formatReport(report, format));
+      else if (format === "json") ctx.io.out(JSON.stringify({ ...report, incidents }, null, 2));
+      else ctx.io.out(`${formatReport(report, format)}\n\n${formatIncidentTrends(incidents)}`);
     });
 
   filterOptions(audit.command("export").description("Stream every matching merge, newest first: in-toto Statements, NDJSON or CSV (no limit, flat memory)."))

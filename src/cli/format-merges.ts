@@ -123,7 +123,8 @@ function num(x: number | null): string {
   return x === null ? "" : String(x);
 }
 
-function table(rows: string[][]): string {
+/** Columns padded to their widest cell (at most 48, longer cells cut with …); the first row is the header. */
+export function table(rows: string[][]): string {
   const columns = rows[0]!.length;
   const widths = Array.from({ length: columns }, (_, i) => Math.min(48, Math.max(...rows.map((r) => r[i]!.length))));
   return rows.map((r) => r.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");

@@ -5,10 +5,12 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { AuditNotFoundError } from "../audit/audit-not-found-error.js";
 import { registerAudit } from "./audit.js";
 import { registerBackfill } from "./backfill.js";
 import { registerPostmortem } from "./postmortem.js";
 import { registerCheck } from "./check.js";
+import { registerIncident } from "./incident.js";
 import { withAuditStore, type CliContext, type Io } from "./cli-context.js";
 import { registerInit } from "./init.js";
 import { registerOwners, registerValidate } from "./lint.js";
@@ -33,19 +35,25 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   };
   registerAudit(program, ctx);
   registerBackfill(program, ctx);
+  registerIncident(program, ctx);
   registerPostmortem(program, ctx);
   registerValidate(program, ctx);
   registerInit(program, ctx);
   registerOwners(program, ctx);
   registerCheck(program, ctx);
   registerSetupProtection(program, ctx);
-  program.addHelpText("after", "\nExamples:\n  $ countersign init && countersign setup-protection --repo acme/pay --app-id 123456\n  $ countersign check --base origin/main --body pr.md\n  $ countersign audit merges --bypassed\n\nRun `countersign help <command>` for a command's options and examples.");
+  program.addHelpText("after", "\nExamples:\n  $ countersign init && countersign setup-protection --repo acme/pay --app-id 123456\n  $ countersign check --base origin/main --body pr.md\n  $ countersign audit merges --bypassed\n  $ countersign incident open --id INC-2041 --severity 1 && countersign postmortem INC-2041\n\nRun `countersign help <command>` for a command's options and examples.");
 
   try {
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    // "No such incident or merge" is an answer, not a usage error.
+    if (error instanceof AuditNotFoundError) {
+      io.err(`countersign: ${error.message}`);
+      return 1;
+    }
     io.err(`countersign: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }

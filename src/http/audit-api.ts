@@ -1,18 +1,39 @@
 /**
- * The read-only audit API on the app's own server (SPEC "Audit trail" → HTTP):
- *   GET /countersign/api/merges                          the `audit merges` filters; { merges, nextCursor }
- *   GET /countersign/api/merges/:owner/:repo/:number     one merge (404 when none)
- *   GET /countersign/api/commits/:sha                    the merge containing a commit (full or 7+ hex)
- *   GET /countersign/api/report                          `audit report`: group_by, since, until, repo, …
+ * The audit API on the app's own server (SPEC "Audit trail" → HTTP):
+ *   GET  /countersign/api/merges                          the `audit merges` filters; { merges, nextCursor }
+ *   GET  /countersign/api/merges/:owner/:repo/:number     one merge (404 when none)
+ *   GET  /countersign/api/commits/:sha                    the merge containing a commit (full or 7+ hex)
+ *   GET  /countersign/api/report                          `audit report`: group_by, since, until, repo, …;
+ *                                                          incidents=true adds the incident trends
+ *   GET  /countersign/api/incidents                       `incident list`: category, severity, since, until, repo, limit
+ *   POST /countersign/api/incidents                       open an incident: 201, or 200 when already recorded
+ *                                                          with the same fields (409 with different ones)
+ *   GET  /countersign/api/incidents/:id                   one incident with its links (404 when none)
+ *   POST /countersign/api/incidents/:id/links             { merge: "owner/repo#N" | sha, relation, note?, linkedBy? }:
+ *                                                          201, or 200 when it is already the current link
+ * Merges are read-only; incidents and links are the only writes, each an entry in the hash chain.
  * Every request needs `Authorization: Bearer <AUDIT_API_TOKEN>`; the app does not register this
- * handler at all when no token is configured. Parameters are parsed with zod at the boundary and
- * refused with the reason (400); unexpected errors are logged and answered 500 without details.
+ * handler at all when no token is configured. Parameters and bodies (JSON, at most 64 KiB, else
+ * 413) are parsed with zod at the boundary and refused with the reason (400); unexpected errors
+ * are logged and answered 500 without details.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
+import { AuditConflictError } from "../audit/audit-conflict-error.js";
 import { AuditInputError } from "../audit/audit-input-error.js";
-import { REPORT_DIMENSIONS, type AuditStore, type MergeFilter, type ReportDimension } from "../audit/audit-store.js";
+import { AuditNotFoundError } from "../audit/audit-not-found-error.js";
+import {
+  INCIDENT_CATEGORIES,
+  REPORT_DIMENSIONS,
+  type AuditStore,
+  type IncidentFilter,
+  type IncidentSeverity,
+  type MergeFilter,
+  type ReportDimension,
+} from "../audit/audit-store.js";
+import { incidentFieldsSchema, incidentIdSchema, incidentLinkFieldsSchema } from "../audit/incident-input.js";
+import { findMergeByRef, MERGE_REF_FORMS, parseMergeRef } from "../audit/merge-ref.js";
 import { timeBound } from "../audit/merge-query.js";
 import { AI_LEVELS } from "../policy/snapshot.js";
 
@@ -35,10 +56,26 @@ interface ParamProblem {
 }
 
 class BadRequest extends Error {
-  constructor(readonly details: ParamProblem[]) {
-    super("invalid parameter");
+  constructor(
+    readonly details: ParamProblem[],
+    readonly error = "invalid parameter",
+  ) {
+    super(error);
   }
 }
+
+/** A request refused before it reaches a route: too large, not JSON. */
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(String(body.error));
+  }
+}
+
+/** Request bodies above this are refused with 413 before they are parsed. */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 const LEVELS = [...AI_LEVELS, "undisclosed"] as const;
 
@@ -93,7 +130,46 @@ const reportQuery = z.strictObject({
   group_by: commaList(REPORT_DIMENSIONS, "dimensions")
     .refine((dims) => new Set(dims).size === dims.length, { message: "lists a dimension twice" })
     .optional(),
+  incidents: flag.optional(),
 });
+
+const incidentsQuery = z.strictObject({
+  category: z.enum(INCIDENT_CATEGORIES, { message: `expected one of ${INCIDENT_CATEGORIES.join(", ")}` }).optional(),
+  severity: z.enum(["1", "2", "3"], { message: "expected 1, 2 or 3" }).optional(),
+  since: instant.optional(),
+  until: instant.optional(),
+  repo: commonFilters.repo,
+  limit: z
+    .string()
+    .regex(/^\d{1,7}$/, { message: "expected a whole number from 1 to 1000" })
+    .transform(Number)
+    .pipe(z.number().min(1, { message: "expected a whole number from 1 to 1000" }).max(1000, { message: "at most 1000" }))
+    .optional(),
+});
+
+/** POST /incidents: the incident's fields (the store's own schema: the same reasons as the CLI). */
+const incidentBody = incidentFieldsSchema;
+
+/** POST /incidents/:id/links: the merge as people name it, and the link's fields. */
+const linkBody = incidentLinkFieldsSchema.extend({
+  /** owner/repo#N or a commit SHA of the merge. */
+  merge: z.string({ message: `expected ${MERGE_REF_FORMS}` }).refine((v) => parseMergeRef(v) !== null, { message: `expected ${MERGE_REF_FORMS}` }),
+});
+
+/** The methods each path answers; null: no such resource. */
+function methodsFor(parts: string[]): readonly string[] | null {
+  const [resource, ...rest] = parts;
+  if (resource === "incidents") {
+    if (rest.length === 0) return ["GET", "POST"];
+    if (rest.length === 1) return ["GET"];
+    if (rest.length === 2 && rest[1] === "links") return ["POST"];
+    return null;
+  }
+  if ((resource === "merges" && (rest.length === 0 || rest.length === 3)) || (resource === "commits" && rest.length === 1) || (resource === "report" && rest.length === 0)) {
+    return ["GET"];
+  }
+  return null;
+}
 
 const NO_PARAMS = z.strictObject({});
 
@@ -113,16 +189,26 @@ export function createAuditApiHandler(options: AuditApiOptions): AuditApiHandler
       });
       return true;
     }
-    if (req.method !== "GET") {
-      send(res, 405, { error: "method not allowed", message: "the audit API is read-only: use GET" }, { allow: "GET" });
-      return true;
-    }
     try {
-      const answer = await route(options.store, url);
+      const parts = url.pathname.slice(AUDIT_API_PREFIX.length).split("/").filter(Boolean).map(decodeSegment);
+      const methods = methodsFor(parts);
+      if (methods === null) {
+        send(res, 404, { error: "not found" });
+        return true;
+      }
+      if (!methods.includes(req.method ?? "")) {
+        const allowed = methods.join(" or ");
+        send(res, 405, { error: "method not allowed", message: methods.includes("POST") ? `use ${allowed}` : `this resource is read-only: use ${allowed}` }, { allow: methods.join(", ") });
+        return true;
+      }
+      const answer = req.method === "POST" ? await write(options.store, parts, url, await readJsonBody(req)) : await route(options.store, url, parts);
       if (answer === null) send(res, 404, { error: "not found" });
       else send(res, answer.status, answer.body);
     } catch (error) {
-      if (error instanceof BadRequest) send(res, 400, { error: "invalid parameter", details: error.details });
+      if (error instanceof HttpProblem) send(res, error.status, error.body, error.status === 413 ? { connection: "close" } : {});
+      else if (error instanceof BadRequest) send(res, 400, { error: error.error, details: error.details });
+      else if (error instanceof AuditNotFoundError) send(res, 404, { error: "not found", message: error.message });
+      else if (error instanceof AuditConflictError) send(res, 409, { error: "conflict", message: error.message });
       else if (error instanceof AuditInputError) send(res, 400, { error: "invalid parameter", details: [{ param: paramName(error.field), message: error.message }] });
       else {
         log.error({ err: error, path: url.pathname }, "audit API request failed");
@@ -133,8 +219,7 @@ export function createAuditApiHandler(options: AuditApiOptions): AuditApiHandler
   };
 }
 
-async function route(store: AuditStore, url: URL): Promise<{ status: number; body: unknown } | null> {
-  const parts = url.pathname.slice(AUDIT_API_PREFIX.length).split("/").filter(Boolean).map(decodeSegment);
+async function route(store: AuditStore, url: URL, parts: string[]): Promise<{ status: number; body: unknown } | null> {
   const [resource, ...rest] = parts;
 
   if (resource === "merges" && rest.length === 0) {
@@ -166,9 +251,112 @@ async function route(store: AuditStore, url: URL): Promise<{ status: number; bod
   }
   if (resource === "report" && rest.length === 0) {
     const q = parse(reportQuery, url.searchParams);
-    return { status: 200, body: await store.report(filterOf(q), (q.group_by ?? ["ai"]) as ReportDimension[]) };
+    const filter = filterOf(q);
+    const report = await store.report(filter, (q.group_by ?? ["ai"]) as ReportDimension[]);
+    return { status: 200, body: q.incidents ? { ...report, incidents: await store.incidentTrends(filter) } : report };
+  }
+  if (resource === "incidents" && rest.length === 0) {
+    const q = parse(incidentsQuery, url.searchParams);
+    const filter: IncidentFilter = { limit: q.limit ?? 100 };
+    if (q.category !== undefined) filter.category = q.category;
+    if (q.severity !== undefined) filter.severity = Number(q.severity) as IncidentSeverity;
+    if (q.since !== undefined) filter.since = q.since;
+    if (q.until !== undefined) filter.until = q.until;
+    if (q.repo !== undefined) filter.repo = q.repo;
+    return { status: 200, body: { incidents: await store.listIncidents(filter) } };
+  }
+  if (resource === "incidents" && rest.length === 1) {
+    parse(NO_PARAMS, url.searchParams);
+    const id = incidentId(rest[0]!);
+    const incident = await store.getIncident(id);
+    return incident ? { status: 200, body: incident } : { status: 404, body: { error: "not found", message: `no incident ${id} is recorded` } };
   }
   return null;
+}
+
+/** The POST routes: 201 when recorded, 200 when it was already (the answer carries the record either way). */
+async function write(store: AuditStore, parts: string[], url: URL, body: unknown): Promise<{ status: number; body: unknown }> {
+  parse(NO_PARAMS, url.searchParams);
+  const [, id, links] = parts;
+  if (id === undefined) {
+    const fields = parseBody(incidentBody, body);
+    const result = await store.recordIncident({ ...fields, source: "api" });
+    return { status: result.inserted ? 201 : 200, body: await store.getIncident(fields.externalId) };
+  }
+  if (links === "links") {
+    const externalId = incidentId(id);
+    const fields = parseBody(linkBody, body);
+    if (!(await store.getIncident(externalId))) return { status: 404, body: { error: "not found", message: `no incident ${externalId} is recorded: POST it to ${AUDIT_API_PREFIX}/incidents first` } };
+    const merge = await findMergeByRef(store, parseMergeRef(fields.merge)!);
+    if (!merge) return { status: 404, body: { error: "not found", message: `no merge recorded for ${fields.merge}` } };
+    const result = await store.linkIncident({
+      externalId,
+      repo: merge.repo,
+      prNumber: merge.prNumber,
+      relation: fields.relation,
+      note: fields.note ?? null,
+      linkedBy: fields.linkedBy ?? null,
+      source: "api",
+    });
+    return { status: result.inserted ? 201 : 200, body: await store.getIncident(externalId) };
+  }
+  throw new Error(`no POST route for ${parts.join("/")}`); // methodsFor admits no other
+}
+
+function incidentId(segment: string): string {
+  const parsed = incidentIdSchema.safeParse(segment);
+  if (!parsed.success) throw new BadRequest([{ param: "id", message: parsed.error.issues[0]!.message }]);
+  return parsed.data;
+}
+
+/** A JSON body → the schema's output, or a 400 naming every bad field. */
+function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const problems: ParamProblem[] = [];
+  for (const issue of parsed.error.issues) {
+    if (issue.code === "unrecognized_keys") for (const k of issue.keys) problems.push({ param: k, message: "unknown field" });
+    else if (issue.path.length === 0) problems.push({ param: "body", message: "expected a JSON object" });
+    else problems.push({ param: issue.path.map(String).join("."), message: issue.message });
+  }
+  throw new BadRequest(problems, "invalid body");
+}
+
+/**
+ * The request's JSON body: 415 unless it is declared JSON, 413 past MAX_BODY_BYTES (declared or
+ * counted while reading; the rest is not read), 400 when it does not parse.
+ */
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const type = req.headers["content-type"] ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HttpProblem(415, { error: "unsupported media type", message: "send the body as JSON with Content-Type: application/json" });
+  }
+  const tooLarge = () => new HttpProblem(413, { error: "payload too large", message: `the body is larger than ${MAX_BODY_BYTES} bytes` });
+  if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+  // Listeners, not `for await`: leaving that loop early destroys the socket before the 413 is sent.
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (error: Error) => {
+      req.off("data", onData).off("end", onEnd).off("error", stop);
+      // The unread rest is abandoned (the reply closes the connection); a later reset is expected.
+      req.on("error", () => {});
+      req.pause();
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) stop(tooLarge());
+      else chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks).toString("utf8"));
+    req.on("data", onData).on("end", onEnd).on("error", stop);
+  });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new BadRequest([{ param: "body", message: `not valid JSON: ${(error as Error).message}` }], "invalid body");
+  }
 }
 
 function filterOf(q: z.output<typeof mergesQuery> | z.output<typeof reportQuery>): MergeFilter {

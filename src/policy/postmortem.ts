@@ -2,8 +2,9 @@
  * The review section a blameless postmortem needs, composed from the audit trail alone. Every
  * question is answered from recorded facts, or "unknown" with the reason the trail lacks them —
  * never a guess. Pure: the caller loads the merge, its incident links and the merges nearby.
+ * By incident id (composeIncidentPostmortem): a review of each merge linked as caused, else suspect.
  */
-import type { MergeRecord } from "../audit/audit-store.js";
+import type { IncidentFacts, IncidentLinkRecord, IncidentRelation, IncidentRecord, MergeIncidentLink, MergeRecord } from "../audit/audit-store.js";
 
 export type Answer = "yes" | "no" | "partly" | "unknown";
 
@@ -21,8 +22,11 @@ export interface IncidentContext {
   severity: number | null;
   category: string | null;
   startedAt: string | null;
+  /** The change's current relation to the incident. */
   relation: string | null;
   note: string | null;
+  /** Hours from the merge to the incident's start (negative: it started before the merge); null without a start. */
+  mergeToStartHours: number | null;
 }
 
 export interface PostmortemInput {
@@ -31,14 +35,38 @@ export interface PostmortemInput {
   merge: MergeRecord | null;
   /** Merges that touched the same paths in the 72 hours before this one. */
   nearby: MergeRecord[];
+  /** The incident the postmortem is for, with this change's relation to it. */
   incident?: IncidentContext | null;
+  /** Every incident linked to this change, with its current relation. */
+  incidents?: IncidentContext[];
+  /** Why every answer is unknown when there is no merge (default: it is not in the trail). */
+  unknownReason?: string;
 }
 
 export interface Postmortem {
   ref: string;
   merge: { repo: string; prNumber: number; title: string; mergeCommitSha: string | null; mergedAt: string } | null;
   incident: IncidentContext | null;
+  incidents: IncidentContext[];
   findings: PostmortemFinding[];
+}
+
+/** A postmortem asked for by incident id: the incident, and a change review per merge that caused it. */
+export interface IncidentPostmortem {
+  ref: string;
+  incident: Pick<IncidentFacts, "externalId" | "title" | "url" | "severity" | "category" | "startedAt">;
+  /** Which links were followed: the merges that caused it, else the suspects; null when neither. */
+  relation: "caused" | "suspect" | null;
+  /** One review per merge followed; a single all-unknown review, with the reason, when none is linked. */
+  changes: Postmortem[];
+}
+
+/** What the caller loaded for one merge an incident is linked to. */
+export interface LinkedChange {
+  merge: MergeRecord;
+  nearby: MergeRecord[];
+  /** incidentsForMerge: every incident linked to this merge, current relations. */
+  incidents: MergeIncidentLink[];
 }
 
 export const NEARBY_HOURS = 72;
@@ -56,11 +84,14 @@ const QUESTIONS: Record<PostmortemFinding["id"], string> = {
 export function composePostmortem(input: PostmortemInput): Postmortem {
   const m = input.merge;
   if (!m) {
-    const why = `no merge for ${input.ref} is in the audit trail: it may have merged before Countersign was installed and not been backfilled (\`countersign backfill --repo owner/name --since DATE\`)`;
+    const why =
+      input.unknownReason ??
+      `no merge for ${input.ref} is in the audit trail: it may have merged before Countersign was installed and not been backfilled (\`countersign backfill --repo owner/name --since DATE\`)`;
     return {
       ref: input.ref,
       merge: null,
       incident: input.incident ?? null,
+      incidents: input.incidents ?? [],
       findings: (Object.keys(QUESTIONS) as PostmortemFinding["id"][]).map((id) => ({ id, question: QUESTIONS[id], answer: "unknown", details: [why] })),
     };
   }
@@ -69,8 +100,94 @@ export function composePostmortem(input: PostmortemInput): Postmortem {
     ref: input.ref,
     merge: { repo: m.repo, prNumber: m.prNumber, title: m.title, mergeCommitSha: m.mergeCommitSha, mergedAt: m.mergedAt },
     incident: input.incident ?? null,
+    incidents: input.incidents ?? [],
     findings,
   };
+}
+
+/** An incident as one change's postmortem shows it: its facts, the change's relation, and the time between. */
+export function incidentContext(incident: IncidentFacts, link: { relation: string; note: string | null } | null, mergedAt: string | null): IncidentContext {
+  const hours = incident.startedAt && mergedAt ? (Date.parse(incident.startedAt) - Date.parse(mergedAt)) / 3_600_000 : null;
+  return {
+    id: incident.externalId,
+    title: incident.title,
+    url: incident.url,
+    severity: incident.severity,
+    category: incident.category,
+    startedAt: incident.startedAt,
+    relation: link?.relation ?? null,
+    note: link?.note ?? null,
+    mergeToStartHours: hours === null ? null : Math.round(hours * 100) / 100,
+  };
+}
+
+/** The merges a postmortem follows: current `caused` links, else current `suspect` ones. */
+export function culpritLinks<L extends { relation: IncidentRelation; current: boolean }>(links: readonly L[]): { relation: "caused" | "suspect" | null; links: L[] } {
+  for (const relation of ["caused", "suspect"] as const) {
+    const found = links.filter((l) => l.current && l.relation === relation);
+    if (found.length > 0) return { relation, links: found };
+  }
+  return { relation: null, links: [] };
+}
+
+const mergeKey = (m: { repo: string; prNumber: number }) => `${m.repo.toLowerCase()}#${m.prNumber}`;
+
+/**
+ * The postmortem for an incident: a change review of each merge linked as caused (else suspect),
+ * each showing the incident and every other incident on that merge. With none linked, one review
+ * whose every answer is unknown, saying which links exist and how to add the missing one.
+ */
+export function composeIncidentPostmortem(input: { ref: string; incident: IncidentRecord; changes: readonly LinkedChange[] }): IncidentPostmortem {
+  const { incident } = input;
+  const facts = {
+    externalId: incident.externalId,
+    title: incident.title,
+    url: incident.url,
+    severity: incident.severity,
+    category: incident.category,
+    startedAt: incident.startedAt,
+  };
+  const chosen = culpritLinks(incident.links);
+  const loaded = new Map(input.changes.map((c) => [mergeKey(c.merge), c]));
+  const changes = chosen.links.map((link): Postmortem => {
+    const change = loaded.get(mergeKey(link));
+    if (!change) {
+      return composePostmortem({
+        ref: `${link.repo}#${link.prNumber}`,
+        merge: null,
+        nearby: [],
+        incident: incidentContext(incident, link, link.mergedAt),
+        unknownReason: `the merge ${link.repo}#${link.prNumber} linked to ${incident.externalId} could not be read from the audit trail`,
+      });
+    }
+    return composePostmortem({
+      ref: `${link.repo}#${link.prNumber}`,
+      merge: change.merge,
+      nearby: change.nearby,
+      incident: incidentContext(incident, link, change.merge.mergedAt),
+      incidents: change.incidents.map((l) => incidentContext(l.incident, l, change.merge.mergedAt)),
+    });
+  });
+  if (changes.length === 0) {
+    changes.push(
+      composePostmortem({
+        ref: input.ref,
+        merge: null,
+        nearby: [],
+        incident: incidentContext(incident, null, null),
+        unknownReason: noCulpritReason(incident.externalId, incident.links),
+      }),
+    );
+  }
+  return { ref: input.ref, incident: facts, relation: chosen.relation, changes };
+}
+
+function noCulpritReason(id: string, links: readonly IncidentLinkRecord[]): string {
+  const current = links.filter((l) => l.current).map((l) => `${l.repo}#${l.prNumber} ${l.relation}`);
+  return (
+    `no merge is linked to incident ${id} as caused or suspect (${current.length ? `current links: ${current.join(", ")}` : "it has no links"}): ` +
+    `link the change with \`countersign incident link ${id} --merge owner/repo#N --relation caused\``
+  );
 }
 
 function finding(id: PostmortemFinding["id"], answer: Answer, details: string[]): PostmortemFinding {
@@ -155,19 +272,65 @@ function nearbyFinding(m: MergeRecord, nearby: MergeRecord[]): PostmortemFinding
 
 const ANSWER_LABEL: Record<Answer, string> = { yes: "Yes", no: "No", partly: "Partly", unknown: "Unknown" };
 
-export function renderPostmortemMarkdown(p: Postmortem): string {
+const FOOTNOTE = '_Generated by Countersign from its audit trail. "Unknown" means the trail does not hold the fact, not that it did not happen._';
+
+/** Markdown for a change's postmortem, or for an incident's (its facts, then a review per change). */
+export function renderPostmortemMarkdown(p: Postmortem | IncidentPostmortem): string {
+  const lines = "changes" in p ? incidentLines(p) : changeLines(p);
+  lines.push(FOOTNOTE);
+  return lines.join("\n");
+}
+
+function incidentLines(p: IncidentPostmortem): string[] {
+  const i = p.incident;
+  const lines = [`# Postmortem: ${i.externalId}${i.title ? ` — ${i.title}` : ""}`, ""];
+  lines.push(`- Severity: ${i.severity ? `SEV${i.severity}` : "not recorded"}`);
+  lines.push(`- Category: ${i.category ?? "not recorded"}`);
+  lines.push(`- Started: ${i.startedAt ?? "not recorded"}`);
+  if (i.url) lines.push(`- Tracked at: ${i.url}`);
+  const followed = p.changes.filter((c) => c.merge).map((c) => `${c.merge!.repo}#${c.merge!.prNumber}`);
+  lines.push(p.relation ? `- Changes linked as **${p.relation}**: ${followed.join(", ") || "none readable"}` : "- No change is linked as caused or suspect.", "");
+  for (const change of p.changes) lines.push(...changeLines(change));
+  return lines;
+}
+
+function changeLines(p: Postmortem): string[] {
   const lines: string[] = [];
   const head = p.merge ? `${p.merge.repo}#${p.merge.prNumber} "${p.merge.title}" (${short(p.merge.mergeCommitSha)}, merged ${p.merge.mergedAt})` : p.ref;
   lines.push(`## Change review: ${head}`, "");
   if (p.incident) {
     const i = p.incident;
-    lines.push(`Incident **${i.id}**${i.title ? ` — ${i.title}` : ""}${i.severity ? `, SEV${i.severity}` : ""}${i.category ? `, ${i.category}` : ""}${i.startedAt ? `, started ${i.startedAt}` : ""}${i.relation ? `; this change is linked as **${i.relation}**` : ""}${i.note ? ` (${i.note})` : ""}.`, "");
+    lines.push(
+      `Incident **${i.id}**${i.title ? ` — ${i.title}` : ""}${i.severity ? `, SEV${i.severity}` : ""}${i.category ? `, ${i.category}` : ""}${i.startedAt ? `, started ${i.startedAt}` : ""}${sinceMerge(i)}${i.relation ? `; this change is linked as **${i.relation}**` : ""}${i.note ? ` (${i.note})` : ""}.${beforeMergeWarning(i)}`,
+      "",
+    );
+  }
+  const others = p.incidents.filter((i) => i.id !== p.incident?.id);
+  if (others.length > 0) {
+    lines.push(p.incident ? "### Other incidents linked to this change" : "### Incidents linked to this change");
+    for (const i of others) {
+      const facts = [i.severity ? `SEV${i.severity}` : null, i.category, i.startedAt ? `started ${i.startedAt}${sinceMerge(i)}` : "no start time"].filter(Boolean).join(", ");
+      lines.push(`- **${i.id}**${i.title ? ` — ${i.title}` : ""} (${facts}): **${i.relation ?? "linked"}**${i.note ? ` — ${i.note}` : ""}${i.url ? ` (${i.url})` : ""}.${beforeMergeWarning(i)}`);
+    }
+    lines.push("");
   }
   for (const f of p.findings) {
     lines.push(`### ${f.question} ${ANSWER_LABEL[f.answer]}`);
     for (const d of f.details) lines.push(`- ${d}`);
     lines.push("");
   }
-  lines.push("_Generated by Countersign from its audit trail. \"Unknown\" means the trail does not hold the fact, not that it did not happen._");
-  return lines.join("\n");
+  return lines;
+}
+
+function sinceMerge(i: IncidentContext): string {
+  if (i.mergeToStartHours === null) return "";
+  const h = Math.abs(i.mergeToStartHours);
+  const amount = h >= 48 ? `${h.toFixed(1)} h (${(h / 24).toFixed(1)} days)` : `${h.toFixed(1)} h`;
+  return ` (${amount} ${i.mergeToStartHours < 0 ? "before" : "after"} this change merged)`;
+}
+
+function beforeMergeWarning(i: IncidentContext): string {
+  return i.mergeToStartHours !== null && i.mergeToStartHours < 0 && (i.relation === "caused" || i.relation === "suspect")
+    ? " It started before this change merged, so this change alone cannot have caused it."
+    : "";
 }

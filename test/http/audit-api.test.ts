@@ -294,7 +294,7 @@ describe("methods and failures", () => {
     const reply = await call("/countersign/api/merges", { method, body: method === "HEAD" ? undefined : JSON.stringify({ repo: "acme/pay" }) });
     expect(reply.status).toBe(405);
     expect(reply.headers.allow).toBe("GET");
-    if (method !== "HEAD") expect(reply.body).toEqual({ error: "method not allowed", message: "the audit API is read-only: use GET" });
+    if (method !== "HEAD") expect(reply.body).toEqual({ error: "method not allowed", message: "this resource is read-only: use GET" });
   });
 
   test("an unauthenticated POST is 401, not 405 (routes are not revealed)", async () => {

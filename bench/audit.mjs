@@ -27,6 +27,7 @@ import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { prng } from "./prng.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -49,18 +50,6 @@ const GLOBS = [
 ];
 
 // ---- 1. synthetic merges -------------------------------------------------------------------------
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const REPOS = ["pay", "web", "api", "mobile", "infra", "auth", "search", "billing", "ledger", "checkout", "catalog", "orders", "inventory", "shipping", "accounts", "admin", "analytics", "reporting", "growth", "ml", "platform", "gateway", "notifications", "identity", "risk", "fraud", "support", "cms", "docs-site", "design-system", "data-pipeline", "etl", "warehouse", "sdk-js", "sdk-go", "cli", "terraform", "k8s", "observability", "edge"].map((r) => `acme/${r}`);
 const AREAS = ["payments", "auth", "billing", "search", "ui", "api", "db", "notifications", "checkout", "catalog", "orders", "inventory", "shipping", "accounts", "admin", "analytics", "reporting", "growth", "ml", "platform", "infra", "config", "i18n", "security", "storage", "cache", "mobile", "gateway", "risk", "support"];

@@ -14,6 +14,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { prng } from "./prng.mjs";
 import { CODEOWNERS_MAX_BYTES, parseCodeowners } from "../dist/policy/codeowners.js";
 
 const require = createRequire(import.meta.url);
@@ -23,18 +24,6 @@ const { OwnershipEngine } = require("@snyk/github-codeowners/dist/lib/ownership/
 const CASES = JSON.parse(readFileSync(new URL("../test/fixtures/codeowners/conformance-cases.json", import.meta.url), "utf8"));
 const RULES = 2000;
 const PATHS = 3000;
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOP = ["src", "packages", "apps", "services", "libs", "docs", "tools", "scripts", "infra", "test", "config", ".github"];
 const MID = ["core", "api", "web", "auth", "billing", "search", "ui", "db", "migrations", "generated", "vendor", "internal", "utils", "components", "fixtures", "__snapshots__", "logs", "handlers", "models", "proto"];

@@ -17,17 +17,23 @@
 //    `countersign backfill` per repository: no merge missing from the trail, none twice, and the
 //    hash chain verifies.
 //
-// Replicas (issue #6, part 5): LOAD_REPLICAS=2 runs two app processes on one audit store
-// (LOAD_DATABASE_URL=postgres://… to share PostgreSQL; SQLite in a temp dir otherwise) and
-// alternates deliveries between them, so a duplicate delivery usually lands on the other replica.
-// LOAD_REDIS_URL is passed to them as REDIS_URL (Probot's cluster-wide throttling; Probot loads
-// ioredis on demand, which must then be installed).
+// Replicas (issue #6, part 5): `npm run bench -- load --replicas 2` (or LOAD_REPLICAS=2) runs two
+// app processes sharing a throwaway PostgreSQL (started with .ci/postgres.sh) and a throwaway
+// redis-server (REDIS_URL: Probot's cluster-wide write spacing and the per-head evaluation lease),
+// and alternates deliveries between them, so a duplicate delivery usually lands on the other
+// replica. LOAD_DATABASE_URL=postgres://… and LOAD_REDIS_URL=redis://… use existing servers
+// instead; LOAD_REDIS_URL=none runs the replicas without Redis (to measure what the lease prevents).
+// It also prints deliveries per replica, duplicate check-run creates and the Redis keys seen, and
+// fails on any duplicate check run or merge record.
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { prng } from "./prng.mjs";
 import { disclosure, note, seedAcme } from "../tools/demo/acme.mjs";
-import { generateAppCredentials, ROOT, runCli, startAppProcess, stopAllChildren } from "../tools/demo/app-process.mjs";
+import { freePort, generateAppCredentials, ROOT, runCli, startAppProcess, stopAllChildren } from "../tools/demo/app-process.mjs";
+import { startRedisServer } from "../tools/demo/redis-server.mjs";
 import { startGitHubSimulator } from "../tools/github-simulator/index.mjs";
 
 const APP_ID = 5150;
@@ -42,8 +48,18 @@ const SCENARIOS = [
   [0.15, "undisclosed", "failure"],
 ];
 
+/** `--name value` or `--name=value` on the command line (after `npm run bench -- load`). */
+function flag(name) {
+  const args = process.argv.slice(2);
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  return args[i].includes("=") ? args[i].slice(args[i].indexOf("=") + 1) : args[i + 1];
+}
+
 function config(explicit) {
   const n = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
+  const replicas = Number(flag("replicas") ?? process.env.LOAD_REPLICAS ?? process.env.BENCH_LOAD_REPLICAS ?? 1);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`--replicas must be a positive integer, got ${flag("replicas") ?? process.env.LOAD_REPLICAS}`);
   return {
     prs: n("LOAD_PRS", explicit ? 500 : 100),
     repos: n("LOAD_REPOS", 10),
@@ -52,22 +68,34 @@ function config(explicit) {
     idleSamples: n("LOAD_IDLE_SAMPLES", 15),
     mergeRate: n("LOAD_MERGE_RATE", 0.2),
     crashRate: n("LOAD_CRASH_RATE", 0.2),
-    replicas: n("LOAD_REPLICAS", 1),
+    replicas,
     databaseUrl: process.env.LOAD_DATABASE_URL ?? null,
     redisUrl: process.env.LOAD_REDIS_URL ?? null,
   };
 }
 
-/** mulberry32: deterministic choices, so runs are comparable. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Servers this run started (PostgreSQL, Redis), stopped in `finally` and on SIGINT. */
+const servers = [];
+async function stopServers() {
+  for (const s of servers.splice(0).reverse()) await s.stop().catch((e) => console.error(`load: stopping ${s.name}: ${e.message}`));
+}
+
+/** A throwaway PostgreSQL through .ci/postgres.sh (as the postgres user when root), on a free port. */
+async function startPostgres() {
+  const script = join(ROOT, ".ci", "postgres.sh");
+  const env = { ...process.env, COUNTERSIGN_PG_DIR: join(tmpdir(), `countersign-load-pg-${process.pid}`), COUNTERSIGN_PG_PORT: String(await freePort()) };
+  delete env.GITHUB_ENV; // the script would export the URL to later CI steps
+  let out;
+  try {
+    out = execFileSync("bash", [script, "start"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (error) {
+    throw new Error(`could not start PostgreSQL for the replicas (${String(error.stderr ?? error.message).trim().split("\n").at(-1)}): install PostgreSQL or set LOAD_DATABASE_URL=postgres://…`);
+  }
+  const url = /COUNTERSIGN_TEST_POSTGRES_URL=(\S+)/.exec(out)?.[1];
+  if (!url) throw new Error(`.ci/postgres.sh start printed no URL: ${out}`);
+  const server = { name: "PostgreSQL", url, stop: async () => void execFileSync("bash", [script, "stop"], { env, stdio: "ignore" }) };
+  servers.push(server);
+  return server;
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -88,24 +116,42 @@ export default async function load() {
   const dir = mkdtempSync(join(tmpdir(), "countersign-load-"));
   const creds = generateAppCredentials();
   const sim = await startGitHubSimulator({ appId: APP_ID, publicKey: creds.publicKey });
-  const databaseUrl = cfg.databaseUrl ?? `sqlite://${join(dir, "audit.db")}`;
+  // Replicas share what must be shared: the audit trail (PostgreSQL) and Redis.
+  let databaseUrl = cfg.databaseUrl ?? `sqlite://${join(dir, "audit.db")}`;
+  let redisUrl = cfg.redisUrl === "none" ? null : cfg.redisUrl;
+  let started = "";
   const problems = [];
   const apps = [];
+  const perReplica = [];
   const startApp = async (i, port) => {
-    const env = cfg.redisUrl ? { REDIS_URL: cfg.redisUrl } : {};
+    const env = redisUrl ? { REDIS_URL: redisUrl } : {};
     apps[i] = await startAppProcess({ sim, appId: APP_ID, privateKey: creds.privateKey, webhookSecret: creds.webhookSecret, databaseUrl, cwd: dir, port, env, logLevel: "error" });
     if (i === 0) sim.setWebhook({ url: apps[0].webhookUrl, secret: creds.webhookSecret });
     return apps[i];
   };
   // Deliveries alternate between replicas (a load balancer in front of them).
   let turn = 0;
-  const nextUrl = () => apps[turn++ % apps.length].webhookUrl;
+  const nextUrl = () => {
+    const i = turn++ % apps.length;
+    perReplica[i] = (perReplica[i] ?? 0) + 1;
+    return apps[i].webhookUrl;
+  };
 
   try {
+    if (cfg.replicas > 1 && !cfg.databaseUrl) {
+      databaseUrl = (await startPostgres()).url;
+      started += " PostgreSQL (.ci/postgres.sh)";
+    }
+    if (cfg.replicas > 1 && !cfg.redisUrl) {
+      const redis = await startRedisServer();
+      servers.push({ name: "redis-server", stop: redis.stop });
+      redisUrl = redis.url;
+      started += ` redis-server (${redis.url})`;
+    }
     console.log(
       `load: ${cfg.prs} PRs over ${cfg.repos} repositories, ${Math.round(cfg.dupRate * 100)}% duplicate deliveries, ${cfg.latencyMs} ms API latency; write spacing ${WRITE_SPACING_MS} ms (Probot throttling)`,
     );
-    console.log(`      ${cfg.replicas} app process(es) on ${databaseUrl.replace(/\/\/[^@/]*@/, "//…@").replace(/^sqlite:.*/, "SQLite")}${cfg.redisUrl ? ` with REDIS_URL` : ""}`);
+    console.log(`      ${cfg.replicas} app process(es) on ${databaseUrl.replace(/\/\/[^@/]*@/, "//…@").replace(/^sqlite:.*/, "SQLite")}${redisUrl ? ` with REDIS_URL` : ""}${started ? `; started${started}` : ""}`);
     const repos = Array.from({ length: cfg.repos }, (_, i) => `acme/load-${String(i).padStart(2, "0")}`);
     for (const r of repos) seedAcme(sim, r);
     seedAcme(sim, "acme/idle");
@@ -114,8 +160,10 @@ export default async function load() {
 
     // ---- 1. idle latency ----------------------------------------------------------------------
     const idle = [];
+    const idleHeads = [];
     for (let i = 0; i < cfg.idleSamples; i++) {
       const pr = await sim.openPullRequest("acme/idle", { title: `idle ${i}`, body: disclosure("none"), author: { login: "ana" }, files: ["src/api/a.ts"], requestedTeams: ["platform"], labels: ["owner:platform"], deliver: false });
+      idleHeads.push({ repo: "acme/idle", number: pr.number, headSha: pr.headSha });
       const t0 = performance.now();
       const done = sim.waitForCheck("acme/idle", pr.headSha, (r) => r.status === "completed", { timeoutMs: 30_000 }).then(() => performance.now() - t0);
       await sim.deliver(pr.delivery.event, pr.delivery.payload);
@@ -202,6 +250,15 @@ export default async function load() {
     console.log(`   writes by kind: ${summarize(writes.map((w) => `${w.method} ${w.path.replace(/\/\d+(\/|$)/g, "/N$1").replace(/^\/repos\/[^/]+\/[^/]+/, "")}`))}`);
     console.log(`   deliveries dropped: ${dropped.length}; answered 202 (still processing): ${results.filter((r) => r.status === 202).length}`);
     console.log(`   final conclusions right: ${prs.length - wrong.length}/${prs.length}`);
+    const dupChecks = duplicateCheckRuns(sim, [...prs, ...idleHeads]);
+    console.log(`   countersign check runs: ${dupChecks.runs} for ${dupChecks.heads} head SHAs; duplicate creates: ${dupChecks.duplicates}${dupChecks.examples.length ? ` (e.g. ${dupChecks.examples.join(", ")})` : ""}`);
+    if (apps.length > 1) console.log(`   deliveries per replica: ${perReplica.map((n, i) => `#${i + 1} ${n}`).join(", ")}`);
+    if (redisUrl) {
+      const keys = await redisKeys(redisUrl);
+      console.log(`   Redis keys after the burst: ${keys.bottleneck} Bottleneck (Probot's throttle, e.g. ${keys.example ?? "none"}), ${keys.leases} evaluation leases still held, ${keys.other} other`);
+      if (keys.bottleneck === 0) problems.push("REDIS_URL is set but Probot's throttle left no Bottleneck keys in Redis: the replicas are not sharing write spacing");
+    }
+    if (dupChecks.duplicates) problems.push(`${dupChecks.duplicates} duplicate countersign check runs, e.g. ${dupChecks.examples.join(", ")}`);
     if (dropped.length) problems.push(`${dropped.length} burst deliveries dropped (${[...new Set(dropped.map((d) => d.status))].join(", ")})`);
     if (wrong.length) problems.push(`${wrong.length} wrong conclusions, e.g. ${wrong.slice(0, 3).join("; ")}`);
 
@@ -265,10 +322,12 @@ export default async function load() {
     console.log(`   audit verify: ${verify.out}`);
     if (after.missing.length || after.duplicates) problems.push(`merge trail after crash + backfill: ${JSON.stringify({ missing: after.missing.slice(0, 5), duplicates: after.duplicates })}`);
     if (verify.code !== 0) problems.push(`audit verify failed: ${verify.out}`);
+    if (apps.length > 1) console.log(`   deliveries per replica over the whole run: ${perReplica.map((n, i) => `#${i + 1} ${n}`).join(", ")}`);
     const appErrors = apps.flatMap((a) => a.errors());
     if (appErrors.length) console.log(`   the app logged ${appErrors.length} error(s) after the restart, e.g. ${appErrors[0].slice(0, 300)}`);
   } finally {
     await stopAllChildren();
+    await stopServers();
     await sim.close();
     if (!process.env.LOAD_KEEP) rmSync(dir, { recursive: true, force: true });
   }
@@ -276,7 +335,7 @@ export default async function load() {
     console.log(`\nload: ${problems.length} problem(s):`);
     for (const p of problems) console.log(`  - ${p}`);
     process.exitCode = 1;
-  } else console.log("\nload: every conclusion right, no delivery dropped, one merge record per merged PR");
+  } else console.log(`\nload: every conclusion right, no delivery dropped, one check run per head, one merge record per merged PR${cfg.replicas > 1 ? ` across ${cfg.replicas} replicas` : ""}`);
 }
 
 /** Resolves once the simulator has seen no request for `ms` (or at `deadline`). */
@@ -322,6 +381,41 @@ async function checkMerges(openAuditStore, databaseUrl, merged, sim) {
   }
 }
 
+/** `countersign` check runs per head SHA: GitHub shows the newest, but a second create is a wasted write and a confusing history. */
+function duplicateCheckRuns(sim, heads) {
+  let runs = 0;
+  let duplicates = 0;
+  const examples = [];
+  const seen = new Set();
+  for (const h of heads) {
+    const key = `${h.repo}@${h.headSha}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const n = sim.checkRuns(h.repo, { sha: h.headSha, name: "countersign" }).length;
+    runs += n;
+    if (n > 1) {
+      duplicates += n - 1;
+      if (examples.length < 3) examples.push(`${h.repo}#${h.number} has ${n}`);
+    }
+  }
+  return { runs, heads: seen.size, duplicates, examples };
+}
+
+/** What the replicas left in Redis: Bottleneck's keys (`b_…`) prove Probot's throttle is clustered. */
+async function redisKeys(url) {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const keys = await redis.keys("*");
+    const bottleneck = keys.filter((k) => k.startsWith("b_"));
+    const leases = keys.filter((k) => k.startsWith("countersign:lease:"));
+    return { bottleneck: bottleneck.length, example: bottleneck.sort()[0] ?? null, leases: leases.length, other: keys.length - bottleneck.length - leases.length };
+  } finally {
+    redis.disconnect();
+  }
+}
+
 function summarize(items) {
   const counts = new Map();
   for (const i of items) counts.set(i, (counts.get(i) ?? 0) + 1);
@@ -332,6 +426,6 @@ function summarize(items) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => void stopAllChildren().then(() => process.exit(130)));
+  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => void stopAllChildren().then(stopServers).then(() => process.exit(130)));
   await load();
 }

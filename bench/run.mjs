@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // `npm run bench -- <name>`: builds, then runs bench/<name>.mjs (all of them without a name).
 // Each benchmark measures its baselines in the same process and prints ratios against them.
+// Flags after the name go to the benchmark (`npm run bench -- load --replicas 2`); every flag takes a value.
 import { readdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const available = readdirSync(here).filter((f) => f.endsWith(".mjs") && f !== "run.mjs").map((f) => f.replace(/\.mjs$/, ""));
-const wanted = process.argv.slice(2);
+const HELPERS = new Set(["run.mjs", "prng.mjs"]);
+const available = readdirSync(here).filter((f) => f.endsWith(".mjs") && !HELPERS.has(f)).map((f) => f.replace(/\.mjs$/, ""));
+const args = process.argv.slice(2);
+const wanted = args.filter((a, i) => !a.startsWith("--") && !(args[i - 1]?.startsWith("--") && !args[i - 1].includes("=")));
 const unknown = wanted.filter((w) => !available.includes(w));
 if (unknown.length > 0) {
   console.error(`unknown benchmark: ${unknown.join(", ")}. Available: ${available.join(", ")}`);

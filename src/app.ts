@@ -4,6 +4,7 @@
  */
 import type { ApplicationFunction, Probot } from "probot";
 import type { AuditStore } from "./audit/audit-store.js";
+import type { Leases } from "./cluster/leases.js";
 import { createDashboardHandler } from "./dashboard/dashboard-handler.js";
 import { createAuditApiHandler } from "./http/audit-api.js";
 import { changeEventStats, type ChangeEventOptions } from "./notify/change-events.js";
@@ -22,13 +23,21 @@ export interface AppOptions {
   changeEvents?: ChangeEventOptions | null;
   /** AUDIT_API_TOKEN: turns on the read-only audit API and the dashboard; unset, both are off. */
   auditApiToken?: string | null;
+  /** Evaluation leases shared by replicas (REDIS_URL); null for a single process. */
+  leases?: Leases | null;
   /** Register HTTP routes (needs Probot's server; off for probot.receive-only use). */
   serve?: boolean;
 }
 
 export function createApp(options: AppOptions): ApplicationFunction {
   return (app: Probot, { addHandler }) => {
-    const deps: PipelineDeps = { store: options.store, appId: options.appId ?? null, now: options.now ?? Date.now, changeEvents: options.changeEvents ?? null };
+    const deps: PipelineDeps = {
+      store: options.store,
+      appId: options.appId ?? null,
+      now: options.now ?? Date.now,
+      changeEvents: options.changeEvents ?? null,
+      leases: options.leases ?? null,
+    };
 
     app.on([...PULL_REQUEST_EVENTS], (context) => onPullRequest(context, deps));
     app.on([...PULL_REQUEST_REVIEW_EVENTS], (context) => onPullRequestReview(context, deps));

@@ -18,6 +18,9 @@ const envSchema = z
     INCIDENT_WEBHOOK_URL: z.url({ protocol: /^https?$/, message: "INCIDENT_WEBHOOK_URL must be an http(s) URL" }).optional(),
     INCIDENT_WEBHOOK_ROUTING_KEY: z.string().optional(),
     GHE_HOST: z.string().optional(),
+    // Probot hands it to ioredis for cluster-wide rate-limit coordination; replicas also take their
+    // per-head evaluation leases there. A typo must not silently fall back to per-process limits.
+    REDIS_URL: z.url({ protocol: /^rediss?$/, message: "REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://redis:6379)" }).optional(),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   })
   .superRefine((env, ctx) => {

@@ -36,12 +36,14 @@ export async function upsertCheckRun(
   github: GitHub,
   target: { owner: string; repo: string; headSha: string; appId: number | null },
   output: CheckOutput,
+  /** false when other replicas write the same check runs: what this process wrote last may be stale. */
+  options: { trustRemembered?: boolean } = {},
 ): Promise<UpsertResult> {
   const { owner, repo, headSha } = target;
   const key = `${owner}/${repo}@${headSha}`.toLowerCase();
   const want = fingerprint(output.conclusion, output.title, output.summary, output.text, output.annotations.length);
 
-  let existing = known.get(key);
+  let existing = options.trustRemembered === false ? undefined : known.get(key);
   if (!existing) {
     const res = await github.rest.checks.listForRef({ owner, repo, ref: headSha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
     const ours = res.data.check_runs.filter((r) => target.appId === null || r.app?.id === target.appId);

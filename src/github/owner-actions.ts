@@ -19,7 +19,18 @@ export function clearOwnerActionsCache(): void {
   labelled.clear();
 }
 
-export async function applyOwnerActions(github: GitHub, log: Logger, snapshot: PullRequestSnapshot, verdict: Verdict, config: Config): Promise<void> {
+export async function applyOwnerActions(
+  github: GitHub,
+  log: Logger,
+  snapshot: PullRequestSnapshot,
+  verdict: Verdict,
+  config: Config,
+  /**
+   * true when other replicas act on the same PRs: this process's memory of what it did misses
+   * theirs, so a write the payload seems to need is first confirmed by a read (cheaper than a write).
+   */
+  options: { shared?: boolean } = {},
+): Promise<void> {
   const { owner, name: repo } = snapshot.repo;
   const issue = { owner, repo, issue_number: snapshot.number };
 
@@ -29,7 +40,8 @@ export async function applyOwnerActions(github: GitHub, log: Logger, snapshot: P
     try {
       const labelKey = `${owner}/${repo}#${snapshot.number}:${want}`.toLowerCase();
       if (want && !snapshot.labels.includes(want) && !labelled.get(labelKey)) {
-        await github.rest.issues.addLabels({ ...issue, labels: [want] });
+        const current = options.shared ? (await github.rest.issues.listLabelsOnIssue({ ...issue, per_page: 100 })).data.map((l) => l.name) : [];
+        if (!current.includes(want)) await github.rest.issues.addLabels({ ...issue, labels: [want] });
         labelled.set(labelKey, true);
       }
       for (const name of stale) await github.rest.issues.removeLabel({ ...issue, name });
@@ -45,6 +57,13 @@ export async function applyOwnerActions(github: GitHub, log: Logger, snapshot: P
   const key = `${owner}/${repo}#${snapshot.number}:${team}`.toLowerCase();
   if (requested.get(key) || snapshot.requestedReviewers.teams.some((t) => t.toLowerCase() === team.toLowerCase())) return;
   try {
+    if (options.shared) {
+      const current = await github.rest.pulls.listRequestedReviewers({ owner, repo, pull_number: snapshot.number });
+      if (current.data.teams.some((t) => t.slug.toLowerCase() === teamSlug(team).toLowerCase())) {
+        requested.set(key, true);
+        return;
+      }
+    }
     if (snapshot.requestedReviewers.users.length > 0 || snapshot.reviews.length > 0) {
       // Nobody needs asking when a member of the team is already requested or has reviewed.
       const members = await github.paginate(github.rest.teams.listMembersInOrg, { org: owner, team_slug: teamSlug(team), per_page: 100 }, (r) =>

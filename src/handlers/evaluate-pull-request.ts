@@ -11,6 +11,7 @@
  */
 import type { Logger } from "probot";
 import type { AuditStore } from "../audit/audit-store.js";
+import { runExclusive, type Leases } from "../cluster/leases.js";
 import type { ChangeEventOptions } from "../notify/change-events.js";
 import { loadBaseFiles } from "../github/base-files.js";
 import { upsertCheckRun, type UpsertResult } from "../github/check-run.js";
@@ -32,6 +33,12 @@ export interface PipelineDeps {
   /** Our app id, to tell our check runs from another app's of the same name. */
   appId: number | null;
   now: () => number;
+  /**
+   * Set when replicas share Redis (REDIS_URL): evaluations of one head take turns across
+   * processes, and the check run is read back instead of remembered (another replica may have
+   * written it since).
+   */
+  leases?: Leases | null;
 }
 
 export interface EvaluationRequest {
@@ -58,8 +65,15 @@ interface Job {
 }
 
 // Events for the same PR head arrive in bursts (a push, its labels, a review): one evaluation in
-// flight per head SHA, plus one trailing run with the newest payload.
-const coalescer = new Coalescer<Job, EvaluationOutcome>((job) => runPipeline(job.github, job.log, job.deps, job.req));
+// flight per head SHA, plus one trailing run with the newest payload. Across replicas, the check
+// run's head takes the lease, so the trailing run of another replica waits for this one.
+const coalescer = new Coalescer<Job, EvaluationOutcome>((job) => {
+  const run = () => runPipeline(job.github, job.log, job.deps, job.req);
+  const leases = job.deps.leases;
+  if (!leases) return run();
+  const repo = `${job.req.pr.base.repo.owner.login}/${job.req.pr.base.repo.name}`;
+  return runExclusive(leases, `check:${repo}@${job.req.checkSha ?? job.req.pr.head.sha}`.toLowerCase(), run, { log: job.log });
+});
 
 export function evaluatePullRequest(github: GitHub, log: Logger, deps: PipelineDeps, req: EvaluationRequest): Promise<EvaluationOutcome> {
   const key = `${req.pr.base.repo.owner.login}/${req.pr.base.repo.name}#${req.pr.number}@${req.checkSha ?? req.pr.head.sha}`.toLowerCase();
@@ -94,7 +108,7 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
       }
       verdict = evaluate(snapshot, loaded.config, { codeowners }); // 4
       output = render(verdict);
-      if (req.sideEffects !== false) sideEffects = () => applyOwnerActions(github, log, snapshot, verdict!, loaded.config);
+      if (req.sideEffects !== false) sideEffects = () => applyOwnerActions(github, log, snapshot, verdict!, loaded.config, { shared: Boolean(deps.leases) });
     }
   } catch (error) {
     const { reason, nextStep } = explainError(error);
@@ -103,7 +117,7 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     verdict = null;
   }
 
-  const check = await upsertCheckRun(github, { owner, repo, headSha, appId: deps.appId }, output); // 5
+  const check = await upsertCheckRun(github, { owner, repo, headSha, appId: deps.appId }, output, { trustRemembered: !deps.leases }); // 5
   log.info({ ...ctx, conclusion: output.conclusion, title: output.title, check: check.action }, "countersign evaluated");
   if (sideEffects) await sideEffects(); // 6
 

@@ -37,10 +37,10 @@ export function freePort() {
 export const children = new Set();
 
 /**
- * Starts `node dist/main.js` and waits for GET /healthz. Resolves with
- * `{ child, port, webhookUrl, log, stop(signal?, graceMs?), exited }`.
+ * Starts `node dist/main.js` (or `entry`, e.g. src/main.ts transpiled by a test) and waits for
+ * GET /healthz. Resolves with `{ child, port, webhookUrl, log, stop(signal?, graceMs?), exited }`.
  */
-export async function startAppProcess({ sim, appId, privateKey, webhookSecret, databaseUrl, cwd, port, env = {}, logLevel = "warn" }) {
+export async function startAppProcess({ sim, appId, privateKey, webhookSecret, databaseUrl, cwd, port, env = {}, logLevel = "warn", entry = join(ROOT, "dist", "main.js") }) {
   port ??= await freePort();
   const childEnv = {
     PATH: process.env.PATH ?? "",
@@ -56,7 +56,7 @@ export async function startAppProcess({ sim, appId, privateKey, webhookSecret, d
     LOG_FORMAT: "json",
     ...env,
   };
-  const child = spawn(process.execPath, [join(ROOT, "dist", "main.js")], { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [entry], { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   const log = [];
   const collect = (d) => {

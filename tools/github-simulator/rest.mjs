@@ -150,6 +150,11 @@ export function createRestRoutes(ctx) {
     const pr = pullOf(req, repo);
     return paginate(req, pr.reviews.map((r) => world.reviewJson(repo, pr, r, base())));
   });
+  route("GET", "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers", (req) => {
+    const repo = repoOf(req);
+    const pr = pullOf(req, repo);
+    return { status: 200, body: { users: pr.requestedReviewers.map((u) => world.userJson(u, base())), teams: pr.requestedTeams.map((t) => world.teamJson(t, base())) } };
+  });
   route("POST", "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers", (req) => {
     const repo = repoOf(req);
     const pr = pullOf(req, repo);

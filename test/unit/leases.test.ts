@@ -1,0 +1,106 @@
+/**
+ * runExclusive: replicas take turns per key, the waiter runs after the holder, and the lease
+ * store being down or a holder that never lets go delays work but never drops it.
+ */
+import { runExclusive, type Lease, type Leases } from "../../src/cluster/leases.js";
+
+/** Leases in a Map with a fake clock: what Redis' SET NX PX does, without Redis. */
+class MemoryLeases implements Leases {
+  readonly held = new Map<string, { token: number; until: number }>();
+  now = 0;
+  #next = 0;
+  async tryAcquire(key: string, ttlMs: number): Promise<Lease | null> {
+    const cur = this.held.get(key);
+    if (cur && cur.until > this.now) return null;
+    const token = ++this.#next;
+    this.held.set(key, { token, until: this.now + ttlMs });
+    return {
+      renew: async () => {
+        const c = this.held.get(key);
+        if (c?.token !== token) return false;
+        c.until = this.now + ttlMs;
+        return true;
+      },
+      release: async () => {
+        if (this.held.get(key)?.token === token) this.held.delete(key);
+      },
+    };
+  }
+  async close(): Promise<void> {}
+}
+
+const silent = () => {
+  const warnings: string[] = [];
+  return { warnings, log: { warn: (_: object, msg: string) => void warnings.push(msg) } };
+};
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+test("a second replica waits for the holder, then runs its own request", async () => {
+  const leases = new MemoryLeases();
+  const { log, warnings } = silent();
+  const order: string[] = [];
+  let finishFirst!: () => void;
+  const first = runExclusive(leases, "check:acme/pay@abc", async () => {
+    order.push("A starts");
+    await new Promise<void>((r) => (finishFirst = r));
+    order.push("A ends");
+    return "A";
+  }, { log });
+  await tick();
+  const second = runExclusive(leases, "check:acme/pay@abc", async () => {
+    order.push("B runs");
+    return "B";
+  }, { log, sleep: tick });
+  for (let i = 0; i < 5; i++) await tick();
+  expect(order).toEqual(["A starts"]);
+  finishFirst();
+  expect(await Promise.all([first, second])).toEqual(["A", "B"]);
+  expect(order).toEqual(["A starts", "A ends", "B runs"]);
+  expect(leases.held.size).toBe(0);
+  expect(warnings).toEqual([]);
+});
+
+test("other keys do not wait, and the lease is released when the work throws", async () => {
+  const leases = new MemoryLeases();
+  const { log } = silent();
+  let release!: () => void;
+  const slow = runExclusive(leases, "k1", () => new Promise<void>((r) => (release = r)), { log });
+  await tick();
+  await expect(runExclusive(leases, "k2", async () => "other", { log })).resolves.toBe("other");
+  release();
+  await slow;
+  await expect(runExclusive(leases, "k1", async () => { throw new Error("boom"); }, { log })).rejects.toThrow("boom");
+  expect(leases.held.size).toBe(0);
+});
+
+test("an unreachable lease store does not stop the evaluation: it runs, with a warning", async () => {
+  const down: Leases = { tryAcquire: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:6379")), close: async () => {} };
+  const { log, warnings } = silent();
+  await expect(runExclusive(down, "k", async () => 42, { log })).resolves.toBe(42);
+  expect(warnings).toEqual([expect.stringContaining("could not take the evaluation lease")]);
+});
+
+test("a holder that never lets go delays a waiter by at most maxWaitMs", async () => {
+  const leases = new MemoryLeases();
+  await leases.tryAcquire("k", 60_000); // a replica that is stuck, still renewing
+  const { log, warnings } = silent();
+  const started = Date.now();
+  await expect(runExclusive(leases, "k", async () => "ran", { log, maxWaitMs: 30, maxPollMs: 5 })).resolves.toBe("ran");
+  expect(Date.now() - started).toBeLessThan(2_000);
+  expect(warnings).toEqual([expect.stringContaining("held the evaluation lease too long")]);
+});
+
+test("a long evaluation keeps its lease renewed, so nobody else takes it after the ttl", async () => {
+  const leases = new MemoryLeases();
+  const { log } = silent();
+  let release!: () => void;
+  const long = runExclusive(leases, "k", () => new Promise<void>((r) => (release = r)), { log, ttlMs: 30 });
+  for (let t = 0; t < 5; t++) {
+    leases.now += 20; // past the original ttl, but renewed every 10 ms of real time
+    await new Promise((r) => setTimeout(r, 15));
+    expect(await leases.tryAcquire("k", 30)).toBeNull();
+  }
+  release();
+  await long;
+  expect(leases.held.size).toBe(0);
+});

@@ -10,7 +10,8 @@
  *      `countersign` check run as the app writes it
  *   4. stop the app, then print the audit trail with the CLI: `audit merges`, `audit verify`
  *      (and `audit report` when this build has it)
- *   5. end with the postmortem section for the bypassed, later reverted merge (#1)
+ *   5. record an incident, link the bypassed, later reverted merge (#1) to it as the cause, and end
+ *      with the postmortem section generated from the incident id
  *
  * Exits 0 when every check concluded as scripted; children are stopped on exit and on signals.
  * Needs `npm run build` first (it runs dist/, the production code).
@@ -212,11 +213,22 @@ async function main() {
   }
 
   // 5. The incident review: #1 merged undisclosed past a failing gate and was reverted by #7.
-  console.log(`\n${bold(`$ countersign postmortem ${REPO}#1`)}`);
-  const pm = await cli(["postmortem", `${REPO}#1`]);
+  //    Record the incident, link #1 to it as the cause, and let the postmortem start from the id.
+  const steps = [
+    ["incident", "open", "--id", "INC-1", "--title", "Checkout errors after an undisclosed change", "--severity", "2", "--category", "shadow-ai", "--started-at", new Date().toISOString()],
+    ["incident", "link", "INC-1", "--merge", `${REPO}#1`, "--relation", "caused", "--note", "reverted by #7"],
+  ];
+  for (const args of steps) {
+    console.log(`\n${bold(`$ countersign ${args.map((a) => (/[\s#]/.test(a) ? `'${a}'` : a)).join(" ")}`)}`);
+    const res = await cli(args);
+    if (res.out.trim()) console.log(res.out.trim());
+    if (res.code !== 0) failures.push(`countersign ${args.slice(0, 2).join(" ")} exited ${res.code}`);
+  }
+  console.log(`\n${bold("$ countersign postmortem INC-1")}`);
+  const pm = await cli(["postmortem", "INC-1"]);
   console.log(pm.out);
   if (pm.code !== 0) failures.push(`countersign postmortem exited ${pm.code}`);
-  if (!/Was the gate bypassed\? Yes/.test(pm.out)) failures.push("the postmortem of #1 does not say the gate was bypassed");
+  if (!/Was the gate bypassed\? Yes/.test(pm.out)) failures.push("the postmortem of INC-1 (merge #1) does not say the gate was bypassed");
 
   console.log("");
   if (failures.length > 0) {

@@ -7,6 +7,7 @@
  * Tables other than `audit_log` are projections for fast queries and are insert-only.
  */
 import type { DisclosureLevel } from "../policy/snapshot.js";
+import type { NormalizedIncident } from "./incident-input.js";
 
 /** Who wrote an entry: a GitHub webhook, `countersign backfill`, another CLI verb, or the HTTP API. */
 export type RecordSource = "webhook" | "backfill" | "cli" | "api";
@@ -274,13 +275,7 @@ export interface IncidentLinkRecord {
   current: boolean;
 }
 
-export interface IncidentFacts {
-  externalId: string;
-  title: string | null;
-  url: string | null;
-  severity: IncidentSeverity | null;
-  category: IncidentCategory | null;
-  startedAt: string | null;
+export interface IncidentFacts extends NormalizedIncident {
   source: RecordSource;
   recordedAt: string;
   seq: number;

@@ -2,7 +2,7 @@
  * How people name a merge: `owner/repo#N` or a commit SHA (the merge commit, the head or any
  * commit of the PR; 7 to 64 hex). Parsed once here for the CLI, the HTTP API and the postmortem.
  */
-import type { AuditStore, MergeRecord } from "./audit-store.js";
+import type { AppendResult, AuditStore, IncidentLinkInput, MergeRecord } from "./audit-store.js";
 
 export type MergeRef = { kind: "pr"; repo: string; prNumber: number } | { kind: "sha"; sha: string };
 
@@ -19,4 +19,19 @@ export function parseMergeRef(ref: string): MergeRef | null {
 /** The merge named by `ref`; an abbreviated SHA matching several commits throws AuditInputError. */
 export function findMergeByRef(store: AuditStore, ref: MergeRef): Promise<MergeRecord | null> {
   return ref.kind === "pr" ? store.getMerge(ref.repo, ref.prNumber) : store.findMergeBySha(ref.sha);
+}
+
+export type LinkByRefOutcome = { missing: "incident" | "merge" } | { merge: MergeRecord; result: AppendResult };
+
+/** Links a recorded incident to the merge `ref` names (CLI and API); says which of the two is missing. */
+export async function linkIncidentByRef(
+  store: AuditStore,
+  ref: MergeRef,
+  link: Omit<IncidentLinkInput, "repo" | "prNumber">,
+): Promise<LinkByRefOutcome> {
+  if (!(await store.getIncident(link.externalId))) return { missing: "incident" };
+  const merge = await findMergeByRef(store, ref);
+  if (!merge) return { missing: "merge" };
+  const result = await store.linkIncident({ ...link, repo: merge.repo, prNumber: merge.prNumber });
+  return { merge, result };
 }

@@ -13,7 +13,7 @@ import {
   type IncidentRelation,
   type IncidentSeverity,
 } from "../audit/audit-store.js";
-import { findMergeByRef, MERGE_REF_FORMS, parseMergeRef } from "../audit/merge-ref.js";
+import { linkIncidentByRef, MERGE_REF_FORMS, parseMergeRef } from "../audit/merge-ref.js";
 import { UsageError, type CliContext } from "./cli-context.js";
 import { formatIncidentDetail, formatIncidents, INCIDENT_FORMATS, type IncidentFormat } from "./format-incidents.js";
 
@@ -94,31 +94,23 @@ export function registerIncident(program: Command, ctx: CliContext): void {
     .action(async (externalId: string, opts: LinkOptions) => {
       const ref = parseMergeRef(opts.merge);
       if (!ref) throw new UsageError(`--merge "${opts.merge}" is neither ${MERGE_REF_FORMS}`);
-      type Outcome = { missing: string } | { merge: string; result: AppendResult };
-      const outcome = await ctx.withStore(async (s): Promise<Outcome> => {
-        if (!(await s.getIncident(externalId))) return { missing: `No incident ${externalId} is recorded: open it first with countersign incident open --id ${externalId}.` };
-        const merge = await findMergeByRef(s, ref);
-        if (!merge) return { missing: `No merge recorded for ${opts.merge}: link a merged PR that Countersign recorded (countersign backfill records missed ones).` };
-        const result = await s.linkIncident({
-          externalId,
-          repo: merge.repo,
-          prNumber: merge.prNumber,
-          relation: opts.relation,
-          note: opts.note ?? null,
-          linkedBy: opts.linkedBy ?? null,
-          source: "cli",
-        });
-        return { merge: `${merge.repo}#${merge.prNumber}`, result };
-      });
+      const outcome = await ctx.withStore((s) =>
+        linkIncidentByRef(s, ref, { externalId, relation: opts.relation, note: opts.note ?? null, linkedBy: opts.linkedBy ?? null, source: "cli" }),
+      );
       if ("missing" in outcome) {
-        ctx.io.err(outcome.missing);
+        ctx.io.err(
+          outcome.missing === "incident"
+            ? `No incident ${externalId} is recorded: open it first with countersign incident open --id ${externalId}.`
+            : `No merge recorded for ${opts.merge}: link a merged PR that Countersign recorded (countersign backfill records missed ones).`,
+        );
         ctx.fail();
         return;
       }
+      const merge = `${outcome.merge.repo}#${outcome.merge.prNumber}`;
       ctx.io.out(
         outcome.result.inserted
-          ? `Linked ${outcome.merge} to ${externalId} as ${opts.relation} (audit seq ${outcome.result.seq}).`
-          : `${outcome.merge} is already linked to ${externalId} as ${opts.relation} with this note: nothing to do.`,
+          ? `Linked ${merge} to ${externalId} as ${opts.relation} (audit seq ${outcome.result.seq}).`
+          : `${merge} is already linked to ${externalId} as ${opts.relation} with this note: nothing to do.`,
       );
     });
 

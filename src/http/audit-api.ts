@@ -33,7 +33,7 @@ import {
   type ReportDimension,
 } from "../audit/audit-store.js";
 import { incidentFieldsSchema, incidentIdSchema, incidentLinkFieldsSchema } from "../audit/incident-input.js";
-import { findMergeByRef, MERGE_REF_FORMS, parseMergeRef } from "../audit/merge-ref.js";
+import { linkIncidentByRef, MERGE_REF_FORMS, parseMergeRef } from "../audit/merge-ref.js";
 import { timeBound } from "../audit/merge-query.js";
 import { AI_LEVELS } from "../policy/snapshot.js";
 
@@ -112,16 +112,19 @@ const commonFilters = {
   exceptions: flag.optional(),
 };
 
+/** `limit`: 1 to 1000 (the page size of every list). */
+const limitParam = z
+  .string()
+  .regex(/^\d{1,7}$/, { message: "expected a whole number from 1 to 1000" })
+  .transform(Number)
+  .pipe(z.number().min(1, { message: "expected a whole number from 1 to 1000" }).max(1000, { message: "at most 1000" }))
+  .optional();
+
 const mergesQuery = z.strictObject({
   ...commonFilters,
   path: z.string().min(1, { message: "expected a glob such as src/payments/**" }).max(1000).optional(),
   sha: z.string().regex(/^[0-9a-fA-F]{7,64}$/, { message: "expected at least 7 hex characters of a commit SHA" }).optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,7}$/, { message: "expected a whole number from 1 to 1000" })
-    .transform(Number)
-    .pipe(z.number().min(1, { message: "expected a whole number from 1 to 1000" }).max(1000, { message: "at most 1000" }))
-    .optional(),
+  limit: limitParam,
   cursor: z.string().min(1).max(500).optional(),
 });
 
@@ -139,12 +142,7 @@ const incidentsQuery = z.strictObject({
   since: instant.optional(),
   until: instant.optional(),
   repo: commonFilters.repo,
-  limit: z
-    .string()
-    .regex(/^\d{1,7}$/, { message: "expected a whole number from 1 to 1000" })
-    .transform(Number)
-    .pipe(z.number().min(1, { message: "expected a whole number from 1 to 1000" }).max(1000, { message: "at most 1000" }))
-    .optional(),
+  limit: limitParam,
 });
 
 /** POST /incidents: the incident's fields (the store's own schema: the same reasons as the CLI). */
@@ -286,18 +284,18 @@ async function write(store: AuditStore, parts: string[], url: URL, body: unknown
   if (links === "links") {
     const externalId = incidentId(id);
     const fields = parseBody(linkBody, body);
-    if (!(await store.getIncident(externalId))) return { status: 404, body: { error: "not found", message: `no incident ${externalId} is recorded: POST it to ${AUDIT_API_PREFIX}/incidents first` } };
-    const merge = await findMergeByRef(store, parseMergeRef(fields.merge)!);
-    if (!merge) return { status: 404, body: { error: "not found", message: `no merge recorded for ${fields.merge}` } };
-    const result = await store.linkIncident({
+    const outcome = await linkIncidentByRef(store, parseMergeRef(fields.merge)!, {
       externalId,
-      repo: merge.repo,
-      prNumber: merge.prNumber,
       relation: fields.relation,
       note: fields.note ?? null,
       linkedBy: fields.linkedBy ?? null,
       source: "api",
     });
+    if ("missing" in outcome) {
+      const message = outcome.missing === "incident" ? `no incident ${externalId} is recorded: POST it to ${AUDIT_API_PREFIX}/incidents first` : `no merge recorded for ${fields.merge}`;
+      return { status: 404, body: { error: "not found", message } };
+    }
+    const { result } = outcome;
     return { status: result.inserted ? 201 : 200, body: await store.getIncident(externalId) };
   }
   throw new Error(`no POST route for ${parts.join("/")}`); // methodsFor admits no other

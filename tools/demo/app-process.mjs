@@ -56,23 +56,12 @@ export async function startAppProcess({ sim, appId, privateKey, webhookSecret, d
     LOG_FORMAT: "json",
     ...env,
   };
-  const child = spawn(process.execPath, [entry], { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  const log = [];
-  const collect = (d) => {
-    for (const line of String(d).split("\n")) if (line.trim()) log.push(line);
-  };
-  child.stdout.on("data", collect);
-  child.stderr.on("data", collect);
-  let exited = null;
-  child.on("exit", (code, signal) => {
-    exited = { code, signal };
-    children.delete(child);
-  });
+  const proc = spawnTracked(process.execPath, [entry], { cwd, env: childEnv });
+  const { child, log } = proc;
   const healthz = `http://127.0.0.1:${port}/healthz`;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (exited) throw new Error(`the app exited during start-up (${JSON.stringify(exited)}):\n${log.slice(-20).join("\n")}`);
+    if (proc.exited) throw new Error(`the app exited during start-up (${JSON.stringify(proc.exited)}):\n${log.slice(-20).join("\n")}`);
     try {
       const res = await fetch(healthz);
       if (res.ok) break;
@@ -92,12 +81,32 @@ export async function startAppProcess({ sim, appId, privateKey, webhookSecret, d
     webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
     log,
     get exited() {
-      return exited;
+      return proc.exited;
     },
     stop: (signal = "SIGTERM", graceMs = 5000) => stopChild(child, signal, graceMs),
     /** Errors the app logged (pino level >= 50) and start-up failures. */
     errors: () => log.filter((l) => /"level":(50|60)/.test(l) || /^countersign:/.test(l)),
   };
+}
+
+/**
+ * Spawns a child that stopAllChildren() will stop, collecting its non-empty output lines in `log`;
+ * `exited` is null until it exits, then `{ code, signal }`.
+ */
+export function spawnTracked(command, args, options) {
+  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  const proc = { child, log: [], exited: null };
+  const collect = (d) => {
+    for (const line of String(d).split("\n")) if (line.trim()) proc.log.push(line);
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  child.on("exit", (code, signal) => {
+    proc.exited = { code, signal };
+    children.delete(child);
+  });
+  return proc;
 }
 
 export function stopChild(child, signal = "SIGTERM", graceMs = 5000) {

@@ -3,12 +3,12 @@
  * installs it when missing) on 127.0.0.1 and a free port, in a temp working directory, with
  * persistence off (`--save '' --appendonly no`). Nothing outlives `stop()`.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { children, freePort, stopChild } from "./app-process.mjs";
+import { freePort, spawnTracked, stopChild } from "./app-process.mjs";
 
 /** The redis-server binary: $REDIS_SERVER, /usr/bin/redis-server, else the first on PATH; null when absent. */
 export function findRedisServer() {
@@ -28,24 +28,15 @@ export async function startRedisServer({ bin = findRedisServer() } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "countersign-redis-"));
   const port = await freePort();
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--daemonize", "no", "--loglevel", "warning"];
-  const child = spawn(bin, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  const log = [];
-  const collect = (d) => log.push(...String(d).split("\n").filter((l) => l.trim()));
-  child.stdout.on("data", collect);
-  child.stderr.on("data", collect);
-  let exited = null;
-  child.on("exit", (code, signal) => {
-    exited = { code, signal };
-    children.delete(child);
-  });
+  const proc = spawnTracked(bin, args, { cwd: dir });
+  const { child, log } = proc;
   const remove = () => rmSync(dir, { recursive: true, force: true });
   const deadline = Date.now() + 10_000;
   while (!(await ping(port))) {
-    if (exited || Date.now() > deadline) {
+    if (proc.exited || Date.now() > deadline) {
       child.kill("SIGKILL");
       remove();
-      throw new Error(`redis-server did not start on 127.0.0.1:${port} (${exited ? JSON.stringify(exited) : "no PONG within 10 s"}):\n${log.slice(-10).join("\n")}`);
+      throw new Error(`redis-server did not start on 127.0.0.1:${port} (${proc.exited ? JSON.stringify(proc.exited) : "no PONG within 10 s"}):\n${log.slice(-10).join("\n")}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

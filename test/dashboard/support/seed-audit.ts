@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import type { AuditStore, MergeRecordInput, ReviewerNoteRecord } from "../../../src/audit/audit-store.js";
 import type { DisclosureLevel } from "../../../src/policy/snapshot.js";
+import { prng } from "../../../bench/prng.mjs";
 
 /** The tests' clock: a Friday afternoon. */
 export const SEED_NOW = new Date("2026-11-20T15:00:00.000Z");
@@ -30,17 +31,6 @@ export const HOSTILE = {
   tool: `claude"><script>window.__xss=6</script>`,
 };
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run seeds the same trail. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RepoShape {
   repo: string;
@@ -113,7 +103,7 @@ export interface SeededTrail {
  * written when the merge happened.
  */
 export async function seedAuditTrail(store: AuditStore, setClock: (time: Date) => void = () => {}): Promise<SeededTrail> {
-  const random = rng(20261120);
+  const random = prng(20261120);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const start = SEED_NOW.getTime() - 26 * 7 * DAY;
   const inputs: MergeRecordInput[] = [];

@@ -133,6 +133,11 @@ export interface ExceptionRecordInput {
 
 export interface MergeFilter {
   repo?: string;
+  /**
+   * Only merges in one of these repositories (owner/name, case-insensitive), e.g. the ones a
+   * signed-in GitHub user can read. An empty list matches nothing.
+   */
+  repos?: readonly string[];
   /** A glob over changed paths (picomatch semantics, as boundaries use). */
   path?: string;
   /** merged_at at or after this ISO-8601 time; a bare date `YYYY-MM-DD` means its start (UTC). */
@@ -385,7 +390,7 @@ export interface AuditStore {
    */
   recordMergesBulk(inputs: readonly MergeRecordInput[]): Promise<AppendResult[]>;
   getMerge(repo: string, prNumber: number): Promise<MergeRecord | null>;
-  findMergeBySha(sha: string): Promise<MergeRecord | null>;
+  findMergeBySha(sha: string, options?: { repos?: readonly string[] }): Promise<MergeRecord | null>;
   /**
    * Idempotent per (reverting PR, reverted PR or SHA). The reverted merge's record then carries
    * `revertedBy`, and `listMerges({ reverted: true })` finds it.

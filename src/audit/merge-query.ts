@@ -16,6 +16,8 @@ const LEVELS: readonly string[] = [...AI_LEVELS, "undisclosed"];
 
 export interface NormalizedMergeFilter {
   repo?: string;
+  /** Lower-cased, deduplicated; empty: no merge matches. */
+  repos?: string[];
   path?: { glob: string; range: PrefixRange | null; matches: (path: string) => boolean };
   /** merged_at >= since */
   since?: string;
@@ -46,6 +48,16 @@ export interface PrefixRange {
 
 export function normalizeRepo(repo: string): string {
   return repo.trim().toLowerCase();
+}
+
+/** A set of repositories (`repos` filters) as stored: lower-cased, each checked to be owner/name. */
+export function normalizeRepoSet(repos: readonly string[]): string[] {
+  for (const repo of repos) {
+    if (typeof repo !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(repo.trim())) {
+      throw new AuditInputError(`repos: "${String(repo)}" is not of the form owner/name`, "repos");
+    }
+  }
+  return [...new Set(repos.map(normalizeRepo))];
 }
 
 /** Teams are compared without the leading `@` and case-insensitively, as GitHub does. */
@@ -94,6 +106,7 @@ export function normalizeMergeFilter(filter: MergeFilter): NormalizedMergeFilter
     }
     out.repo = normalizeRepo(filter.repo);
   }
+  if (filter.repos !== undefined) out.repos = normalizeRepoSet(filter.repos);
   if (filter.path !== undefined) {
     const glob = filter.path.trim();
     if (glob === "") throw new AuditInputError("path is empty: give a glob such as src/payments/**", "path");
@@ -260,6 +273,8 @@ export function revertsOfMergesWithCommit(engine: Engine, range: PrefixRange): S
 export function mergeConditions(q: SqlBuilder, f: NormalizedMergeFilter): string[] {
   const where: string[] = [];
   if (f.repo !== undefined) where.push(`m.repo = ${q.param(f.repo)}`);
+  // An empty set is a real answer (a user who can read no repository), not "no filter".
+  if (f.repos !== undefined) where.push(f.repos.length === 0 ? "1 = 0" : q.inTexts("m.repo", f.repos));
   if (f.since !== undefined) where.push(`m.merged_at >= ${q.param(f.since)}`);
   if (f.untilExclusive !== undefined) where.push(`m.merged_at < ${q.param(f.untilExclusive)}`);
   if (f.ai !== undefined) {

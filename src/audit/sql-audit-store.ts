@@ -67,6 +67,7 @@ import {
   listMergesStatement,
   mergePositionsStatement,
   normalizeMergeFilter,
+  normalizeRepoSet,
   normalizeRepo,
   pathCandidates,
   pathsOfMerges,
@@ -441,8 +442,11 @@ export abstract class SqlAuditStore implements AuditStore {
    * The merge containing a commit: its merge commit first, then its head, then any PR commit.
    * An abbreviated SHA that matches several different commits is refused as ambiguous.
    */
-  async findMergeBySha(sha: string): Promise<MergeRecord | null> {
+  async findMergeBySha(sha: string, options: { repos?: readonly string[] } = {}): Promise<MergeRecord | null> {
     const range = shaRange(sha);
+    // Scoped in SQL, so that neither the answer nor an ambiguity error tells of other repositories.
+    const repos = options.repos === undefined ? null : normalizeRepoSet(options.repos);
+    if (repos !== null && repos.length === 0) return null;
     // Both at once (two pooled connections on PostgreSQL): the merges and their revert links.
     const revertRows = this.query<RevertRow>(revertsOfMergesWithCommit(this.engine, range));
     revertRows.catch(() => {}); // awaited below; do not let an early throw leave it unhandled
@@ -451,7 +455,7 @@ export abstract class SqlAuditStore implements AuditStore {
         this.engine,
         (q) => `SELECT c.sha, ${MERGE_COLUMNS} FROM merge_commits c
           JOIN merges m ON m.id = c.merge_id JOIN audit_log a ON a.seq = m.audit_seq
-          WHERE c.sha >= ${q.param(range.from)} AND c.sha < ${q.param(range.to)}
+          WHERE c.sha >= ${q.param(range.from)} AND c.sha < ${q.param(range.to)}${repos ? ` AND ${q.inTexts("m.repo", repos)}` : ""}
           ORDER BY CASE c.role WHEN 'merge_commit' THEN 0 WHEN 'head' THEN 1 ELSE 2 END, m.merged_at DESC, m.id DESC
           LIMIT 50`,
       ),

@@ -68,6 +68,24 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
       expect(await allPages({ ai: ["assisted", "generated"], limit: 1 })).toEqual([["acme/web#8"], ["acme/pay#7"], ["acme/pay#3"], ["acme/web#2"]]);
     });
 
+    test("repos: only merges in a set of repositories, case-insensitive, in every query; an empty set matches nothing", async () => {
+      await store.recordMerge(mergeInput({ repo: "acme/infra", prNumber: 50, mergedAt: "2026-01-16T00:00:00Z", commitShas: [sha("infra-50")] }), null);
+      const web = newestFirst.filter((k) => k.startsWith("acme/web#"));
+      expect(await allPages({ repos: ["ACME/Web"], limit: 2 })).toEqual([web.slice(0, 2), web.slice(2, 4), web.slice(4)]);
+      expect(keys(await store.listMerges({ repos: ["acme/web", "acme/infra"], ai: "none" }))).toEqual(["acme/web#6"]);
+      expect(keys(await store.listMerges({ repos: ["acme/infra", "acme/web"], repo: "acme/pay" }))).toEqual([]);
+      expect(keys(await collect(store.iterateMerges({ repos: ["acme/pay"], path: "src/**" }, { batchSize: 1 })))).toEqual(["acme/pay#9", "acme/pay#5", "acme/pay#3"]);
+      expect(await store.listMerges({ repos: [] })).toEqual([]);
+      expect(await collect(store.iterateMerges({ repos: [] }))).toEqual([]);
+      expect((await store.report({ repos: ["acme/infra", "acme/pay"] }, [])).total.merges).toBe(6);
+      expect((await store.report({ repos: [] }, [])).total.merges).toBe(0);
+      await expect(store.listMerges({ repos: ["acme"] })).rejects.toThrow(/repos: "acme" is not of the form owner\/name/);
+      // The commit lookup is scoped in the query: another repository's commit is simply not found.
+      expect((await store.findMergeBySha(sha("infra-50"), { repos: ["Acme/Infra"] }))?.prNumber).toBe(50);
+      expect(await store.findMergeBySha(sha("infra-50"), { repos: ["acme/web"] })).toBeNull();
+      expect(await store.findMergeBySha(sha("infra-50"), { repos: [] })).toBeNull();
+    });
+
     test("a page cut inside a run of equal merged_at continues inside it", async () => {
       const first = await store.listMergesPage({ limit: 5 }); // ends at #6, the second of four merged at the same instant
       expect(keys(first.merges).at(-1)).toBe("acme/web#6");

@@ -109,3 +109,47 @@ test("faults: N times then normal, latency, and the log says which requests were
   expect(pulls.map((r) => [r.status, r.faulted])).toEqual([[503, true], [200, false]]);
   expect(pulls[0]!.ms).toBeGreaterThanOrEqual(45);
 });
+
+test("Sign in with GitHub: authorize acts as the signed-in user, codes work once, the user's token lists only what they can read", async () => {
+  sim.oauthApp({ clientId: "Iv1.sim", clientSecret: "sim-client-secret-0123" });
+  sim.repo("acme/web");
+  sim.repo("other/tool");
+  sim.signInAs("ana", { repos: ["acme/api", "other/tool"] });
+  const authorize = (clientId = "Iv1.sim") =>
+    fetch(`${sim.url}/login/oauth/authorize?${new URLSearchParams({ client_id: clientId, redirect_uri: "http://app.test/cb?x=1", state: "s1" })}`, { redirect: "manual" });
+  const approved = new URL((await authorize()).headers.get("location")!);
+  expect(`${approved.origin}${approved.pathname}`).toBe("http://app.test/cb");
+  expect(approved.searchParams.get("x")).toBe("1");
+  expect(approved.searchParams.get("state")).toBe("s1");
+  const code = approved.searchParams.get("code")!;
+  expect((await authorize("Iv1.other")).status).toBe(404);
+
+  const exchange = (c: string, secret = "sim-client-secret-0123") =>
+    fetch(`${sim.url}/login/oauth/access_token`, {
+      method: "POST",
+      headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ client_id: "Iv1.sim", client_secret: secret, code: c, redirect_uri: "http://app.test/cb?x=1" }).toString(),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }));
+  expect((await exchange(code, "wrong-secret-0000000000")).body.error).toBe("incorrect_client_credentials");
+  const first = await exchange(code);
+  expect(first).toMatchObject({ status: 200, body: { token_type: "bearer", access_token: expect.stringMatching(/^ghu_/) } });
+  // One use only: GitHub's 200 with an error object.
+  expect(await exchange(code)).toEqual({ status: 200, body: expect.objectContaining({ error: "bad_verification_code", error_description: "The code passed is incorrect or expired." }) });
+
+  const get = (path: string, token = first.body.access_token) => fetch(`${sim.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(await (await get("/user")).json()).toMatchObject({ login: "ana" });
+  expect((await get("/user", "ghu_not-issued")).status).toBe(401);
+  const page1 = await get("/user/installations?per_page=1");
+  expect(page1.headers.get("link")).toContain('rel="next"');
+  const { installations } = (await (await get("/user/installations?per_page=100")).json()) as { total_count: number; installations: { id: number }[] };
+  expect(installations.map((i) => i.id).sort()).toEqual([sim.org("acme").installationId, sim.org("other").installationId].sort());
+  const acme = (await (await get(`/user/installations/${sim.org("acme").installationId}/repositories`)).json()) as { total_count: number; repositories: { full_name: string }[] };
+  expect(acme).toMatchObject({ total_count: 1, repositories: [{ full_name: "acme/api" }] });
+
+  sim.signInAs("bob", { deny: true });
+  const denied = new URL((await authorize()).headers.get("location")!);
+  expect(denied.searchParams.get("error")).toBe("access_denied");
+  expect(denied.searchParams.get("state")).toBe("s1");
+  expect(denied.searchParams.has("code")).toBe(false);
+  expect(sim.requests.filter((r) => r.kind === "oauth").map((r) => `${r.method} ${r.path} ${r.status}`)).toContain("POST /login/oauth/access_token 200");
+});

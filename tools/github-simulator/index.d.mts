@@ -20,9 +20,12 @@ export interface SimulatorOptions {
   log?: ((line: string) => void) | null;
   port?: number;
   host?: string;
+  /** The app's OAuth client credentials, for "Sign in with GitHub" (also `oauthApp`). */
+  oauth?: { clientId: string; clientSecret: string } | null;
 }
 
-export type RequestKind = "read" | "graphql" | "write" | "auth" | "other";
+/** "oauth": the web flow's /login/oauth/authorize and /login/oauth/access_token. */
+export type RequestKind = "read" | "graphql" | "write" | "auth" | "oauth" | "other";
 
 export interface RequestLogEntry {
   seq: number;
@@ -153,6 +156,16 @@ export declare class GitHubSimulator {
   repo(fullName: string, opts?: { files?: Record<string, string>; defaultBranch?: string; private?: boolean }): { fullName: string; installationId: number; defaultBranch: string; [k: string]: any };
   pushToBranch(fullName: string, branch: string, opts?: { files?: Record<string, string | null>; message?: string }): string;
   branchSha(fullName: string, branch?: string): string;
+  /** The app's OAuth client credentials (GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET). */
+  oauthApp(credentials: { clientId: string; clientSecret: string }): void;
+  /**
+   * The user GET /login/oauth/authorize acts as (already signed in to GitHub, approving the app;
+   * `deny`: clicking Cancel, so the callback gets error=access_denied). `repos` are added to what
+   * they can read.
+   */
+  signInAs(login: string, opts?: { deny?: boolean; repos?: string[] }): void;
+  /** Repositories `login` can read: what /user/installations and /user/installations/{id}/repositories list. */
+  grantRead(login: string, fullNames: string[]): void;
   setCodeownersErrors(fullName: string, errors: { line: number; column: number; kind: string; source?: string; suggestion?: string | null; message: string; path: string }[] | null): void;
 
   openPullRequest(fullName: string, opts?: OpenPullRequestOptions): Promise<{ number: number; headSha: string; baseSha: string; delivery: DeliveryResult }>;

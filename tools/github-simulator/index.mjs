@@ -18,6 +18,7 @@ import { EventEmitter } from "node:events";
 import { createServer } from "node:http";
 import { createHash, createPublicKey, randomBytes } from "node:crypto";
 import { executeGraphql } from "./graphql.mjs";
+import { createOAuthRoutes, OAUTH_PATHS } from "./oauth.mjs";
 import { createRestRoutes, errorBody, HttpError } from "./rest.mjs";
 import { createPayloads, newDeliveryId, postDelivery } from "./webhooks.mjs";
 import { World } from "./world.mjs";
@@ -38,8 +39,9 @@ export async function startGitHubSimulator(options = {}) {
 }
 
 export class GitHubSimulator {
-  constructor({ appId = 1, appSlug = "countersign", publicKey = null, privateKey = null, webhook = null, latencyMs = 0, blobTextLimit = 512 * 1024, rateLimit = 5000, clock = () => Date.now(), log = null } = {}) {
+  constructor({ appId = 1, appSlug = "countersign", publicKey = null, privateKey = null, webhook = null, latencyMs = 0, blobTextLimit = 512 * 1024, rateLimit = 5000, clock = () => Date.now(), log = null, oauth = null } = {}) {
     this.world = new World({ appId, appSlug, clock });
+    if (oauth) this.oauthApp(oauth);
     this.clock = clock;
     this.publicKey = publicKey ? createPublicKey(publicKey) : privateKey ? createPublicKey(privateKey) : null;
     this.webhook = webhook ? { ...webhook } : null;
@@ -58,6 +60,7 @@ export class GitHubSimulator {
     this.usage = new Map();
     this.seq = 0;
     this.payloads = createPayloads(this.world, () => this.base());
+    this.oauthRoutes = createOAuthRoutes({ world: this.world, clock: this.clock });
     this.rest = createRestRoutes({
       world: this.world,
       base: () => this.base(),
@@ -65,6 +68,7 @@ export class GitHubSimulator {
       clock: this.clock,
       issueToken: (installationId) => this.#issueToken(installationId),
       tokenInstallation: (token) => this.#tokenInstallation(token),
+      userOfToken: (token) => this.oauthRoutes.userOfToken(token),
       rateLimit: (id) => this.#rateLimit(id, false),
       emit: (name, data) => this.#emit(name, data),
     });
@@ -152,6 +156,27 @@ export class GitHubSimulator {
   /** Overrides GitHub's list of invalid CODEOWNERS lines for a repository (null: computed). */
   setCodeownersErrors(fullName, errors) {
     this.#repo(fullName).codeownersErrors = errors;
+  }
+
+  // ---- "Sign in with GitHub" (user-to-server OAuth) ---------------------------------------------
+
+  /** The app's OAuth client credentials (GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET). */
+  oauthApp({ clientId, clientSecret }) {
+    Object.assign(this.world.oauth, { clientId, clientSecret });
+  }
+
+  /**
+   * The user `GET /login/oauth/authorize` acts as: already signed in to GitHub, approving the app
+   * (`deny: true`: clicking Cancel). `repos` adds repositories they can read (see `grantRead`).
+   */
+  signInAs(login, { deny = false, repos = [] } = {}) {
+    Object.assign(this.world.oauth, { user: login, deny });
+    this.world.grantRead(login, repos);
+  }
+
+  /** Repositories `login` can read: what `/user/installations[/{id}/repositories]` list for their token. */
+  grantRead(login, fullNames) {
+    this.world.grantRead(login, fullNames);
   }
 
   #repo(fullName) {
@@ -488,6 +513,9 @@ export class GitHubSimulator {
     } else if (url.pathname.startsWith("/api/v3/") || url.pathname === "/api/v3") {
       path = url.pathname.slice("/api/v3".length) || "/";
       kind = method === "GET" || method === "HEAD" ? "read" : "write";
+    } else if (OAUTH_PATHS.includes(url.pathname)) {
+      path = url.pathname;
+      kind = "oauth";
     } else {
       path = url.pathname;
       kind = "other";
@@ -520,6 +548,12 @@ export class GitHubSimulator {
     if (fault && fault.status) {
       entry.faulted = true;
       send(fault.status, fault.body ?? errorBody(fault.status, fault.status >= 500 ? "Server Error" : `Simulated ${fault.status}`), fault.headers);
+      return;
+    }
+    // The web flow takes forms, not JSON.
+    if (kind === "oauth") {
+      const out = this.oauthRoutes.handle(method, path, url, raw, req.headers);
+      send(out.status, out.body, out.headers, out.raw);
       return;
     }
 

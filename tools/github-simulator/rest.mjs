@@ -392,6 +392,34 @@ export function createRestRoutes(ctx) {
     return { status: 200, body: world.teamJson(team, base()) };
   });
 
+  // ---- the signed-in user (user-to-server tokens from oauth.mjs) ----------------------------
+
+  const readable = (req) => world.readableRepos(req.user.login);
+  const wrap = (page, key, total, extra = {}) => ({ ...page, body: { total_count: total, ...extra, [key]: page.body } });
+  route("GET", "/user", (req) => ({ status: 200, body: { ...world.userJson(req.user, base()), name: req.user.login, email: null } }), { auth: "user" });
+  route(
+    "GET",
+    "/user/installations",
+    (req) => {
+      // The app's installations on an account where the user can read at least one repository.
+      const ids = [...new Set(readable(req).map((r) => r.installationId))];
+      const list = ids.map((id) => world.installationJson(world.installations.get(id), base()));
+      return wrap(paginate(req, list), "installations", list.length);
+    },
+    { auth: "user" },
+  );
+  route(
+    "GET",
+    "/user/installations/{id}/repositories",
+    (req) => {
+      const repos = readable(req).filter((r) => r.installationId === Number(req.params.id));
+      if (repos.length === 0) throw new HttpError(404, "Not Found");
+      const list = repos.map((r) => ({ ...world.repoJson(r, base()), permissions: { admin: false, maintain: false, push: false, triage: false, pull: true } }));
+      return wrap(paginate(req, list), "repositories", list.length, { repository_selection: "all" });
+    },
+    { auth: "user" },
+  );
+
   // ---- repository ---------------------------------------------------------------------------
 
   route("GET", "/repos/{owner}/{repo}", (req) => ({ status: 200, body: world.repoJson(repoOf(req), base()) }));
@@ -426,6 +454,12 @@ export function createRestRoutes(ctx) {
       if (!m) {
         if (route.auth === "any") return;
         throw new HttpError(401, "Requires authentication");
+      }
+      if (route.auth === "user") {
+        const user = ctx.userOfToken(m[1]);
+        if (!user) throw new HttpError(401, "Bad credentials");
+        req.user = user;
+        return;
       }
       const inst = ctx.tokenInstallation(m[1]);
       if (!inst) {

@@ -22,6 +22,14 @@ export class World {
     this.teams = new Map();
     this.repos = new Map();
     this.checkRunIndex = new Map();
+    /**
+     * "Sign in with GitHub" (the app's user-to-server OAuth): the app's client credentials, the
+     * user the authorize page acts as (already signed in to GitHub), whether they click Cancel,
+     * one-time codes and the user tokens issued for them.
+     */
+    this.oauth = { clientId: null, clientSecret: null, user: null, deny: false, codes: new Map(), tokens: new Map() };
+    /** login (lower-cased) → repository full names (lower-cased) the user can read. */
+    this.readAccess = new Map();
   }
 
   nextId() {
@@ -79,6 +87,21 @@ export class World {
 
   findTeam(org, slug) {
     return this.teams.get(`${org}/${slug}`.toLowerCase()) ?? null;
+  }
+
+  /** Repositories `login` can read (what GitHub's user-to-server endpoints list), adding to earlier grants. */
+  grantRead(login, fullNames) {
+    this.user(login);
+    const key = login.toLowerCase();
+    const set = this.readAccess.get(key) ?? new Set();
+    for (const name of fullNames) set.add(String(name).toLowerCase());
+    this.readAccess.set(key, set);
+  }
+
+  /** The existing repositories `login` can read, in creation order. */
+  readableRepos(login) {
+    const set = this.readAccess.get(String(login).toLowerCase()) ?? new Set();
+    return [...this.repos.values()].filter((r) => set.has(r.fullName.toLowerCase()));
   }
 
   // ---- repositories -------------------------------------------------------------------------

@@ -34,8 +34,11 @@ export class SqliteAuditStore extends SqlAuditStore {
     const inMemory = filename === ":memory:";
     if (!inMemory) mkdirSync(dirname(resolve(filename)), { recursive: true });
     this.db = new Database(filename);
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-    if (!inMemory) this.db.pragma("journal_mode = WAL");
+    const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    // Switching a new file to WAL while another process is doing the same can answer SQLITE_BUSY
+    // at once, without consulting busy_timeout: retry it within the same budget.
+    if (!inMemory) retryWhileBusy(() => this.db.pragma("journal_mode = WAL"), busyTimeoutMs);
     this.db.pragma("foreign_keys = ON");
   }
 
@@ -141,4 +144,18 @@ function sqliteValue(value: unknown): unknown {
   if (value === undefined) return null;
   if (typeof value === "boolean") return value ? 1 : 0;
   return value;
+}
+
+/** Runs `fn` again (5 ms, doubling to 100 ms) while it throws SQLITE_BUSY, for at most `timeoutMs`. */
+function retryWhileBusy<T>(fn: () => T, timeoutMs: number): T {
+  const deadline = Date.now() + timeoutMs;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let delayMs = 5; ; delayMs = Math.min(delayMs * 2, 100)) {
+    try {
+      return fn();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || Date.now() >= deadline) throw error;
+      Atomics.wait(sleeper, 0, 0, delayMs);
+    }
+  }
 }

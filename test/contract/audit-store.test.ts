@@ -3,7 +3,7 @@
  * available (COUNTERSIGN_TEST_POSTGRES_URL, or a throwaway server from local binaries; see
  * test/support/postgres.ts). Each test gets its own empty database.
  */
-import { fork } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { AuditInputError } from "../../src/audit/audit-input-error.js";
 import type { AuditStore } from "../../src/audit/audit-store.js";
@@ -485,10 +485,12 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
         fileURLToPath(new URL("../support/audit-writer-process.ts", import.meta.url)),
         fileURLToPath(new URL("../../", import.meta.url)),
       );
+      const procs: ChildProcess[] = [];
       try {
         const url = await h.freshDatabase();
         const spawn = (label: string) => {
           const proc = fork(child.entry, [url, label, "25"], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+          procs.push(proc);
           const messages: Record<string, unknown>[] = [];
           const ready = new Promise<void>((resolveReady, reject) => {
             proc.on("message", (m: Record<string, unknown>) => {
@@ -517,6 +519,8 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
         const raw = await rawOn(url);
         expect(await raw.rows("SELECT version FROM schema_migrations")).toHaveLength(MIGRATIONS.length);
       } finally {
+        // A writer that failed leaves the other waiting for "go" with its IPC channel open.
+        for (const proc of procs) if (proc.exitCode === null && proc.signalCode === null) proc.kill();
         child.remove();
       }
     }, 60_000);

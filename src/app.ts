@@ -6,6 +6,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import type { AuditStore } from "./audit/audit-store.js";
 import type { Leases } from "./cluster/leases.js";
 import { createDashboardHandler } from "./dashboard/dashboard-handler.js";
+import type { GitHubOAuthConfig } from "./github/user-sign-in.js";
 import { createAuditApiHandler } from "./http/audit-api.js";
 import { changeEventStats, type ChangeEventOptions } from "./notify/change-events.js";
 import { onCheckRunRerequested } from "./handlers/check-run.js";
@@ -21,8 +22,12 @@ export interface AppOptions {
   now?: () => number;
   /** POST a change event for every recorded merge (INCIDENT_WEBHOOK_URL). */
   changeEvents?: ChangeEventOptions | null;
-  /** AUDIT_API_TOKEN: turns on the read-only audit API and the dashboard; unset, both are off. */
+  /** AUDIT_API_TOKEN: turns on the read-only audit API and the dashboard's token sign-in. */
   auditApiToken?: string | null;
+  /** GITHUB_CLIENT_ID/SECRET: the dashboard's GitHub sign-in (each user sees their repositories). */
+  githubOAuth?: GitHubOAuthConfig | null;
+  /** Links from the dashboard to pull requests and commits (GHE: its web URL). */
+  githubUrl?: string;
   /** Evaluation leases shared by replicas (REDIS_URL); null for a single process. */
   leases?: Leases | null;
   /** Register HTTP routes (needs Probot's server; off for probot.receive-only use). */
@@ -55,9 +60,16 @@ export function createApp(options: AppOptions): ApplicationFunction {
         }
         return false;
       });
-      if (options.auditApiToken) {
-        addHandler(createAuditApiHandler({ store: options.store, token: options.auditApiToken, log: app.log }));
-        addHandler(createDashboardHandler({ store: options.store, token: options.auditApiToken, log: app.log }));
+      // The JSON API takes the bearer token only; the dashboard is on with either sign-in.
+      if (options.auditApiToken) addHandler(createAuditApiHandler({ store: options.store, token: options.auditApiToken, log: app.log }));
+      if (options.auditApiToken || options.githubOAuth) {
+        addHandler(createDashboardHandler({
+          store: options.store,
+          token: options.auditApiToken ?? undefined,
+          github: options.githubOAuth ?? null,
+          log: app.log,
+          ...(options.githubUrl ? { githubUrl: options.githubUrl } : {}),
+        }));
       }
     }
   };

@@ -18,12 +18,23 @@ const envSchema = z
     INCIDENT_WEBHOOK_URL: z.url({ protocol: /^https?$/, message: "INCIDENT_WEBHOOK_URL must be an http(s) URL" }).optional(),
     INCIDENT_WEBHOOK_ROUTING_KEY: z.string().optional(),
     GHE_HOST: z.string().optional(),
+    GHE_PROTOCOL: z.enum(["http", "https"], { message: "GHE_PROTOCOL must be http or https" }).optional(),
+    /** The GitHub App's OAuth client id (App settings → General): turns on "Sign in with GitHub" for the dashboard. */
+    GITHUB_CLIENT_ID: z.string().regex(/^[\w.-]{1,100}$/, { message: "GITHUB_CLIENT_ID must be the App's client id (letters, digits, . _ -)" }).optional(),
+    /** The App's client secret, generated next to the client id. */
+    GITHUB_CLIENT_SECRET: z.string().min(16, { message: "GITHUB_CLIENT_SECRET must be at least 16 characters (the App's generated client secret)" }).optional(),
     // Probot hands it to ioredis for cluster-wide rate-limit coordination; replicas also take their
     // per-head evaluation leases there. A typo must not silently fall back to per-process limits.
     REDIS_URL: z.url({ protocol: /^rediss?$/, message: "REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://redis:6379)" }).optional(),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   })
   .superRefine((env, ctx) => {
+    // One without the other is a half-configured sign-in: refuse rather than silently turn it off.
+    for (const [set, missing] of [["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"], ["GITHUB_CLIENT_SECRET", "GITHUB_CLIENT_ID"]] as const) {
+      if (env[set] && !env[missing]) {
+        ctx.addIssue({ code: "custom", path: [missing], message: `required with ${set} (GitHub sign-in for the dashboard needs both, from the App's settings page); unset ${set} to turn it off` });
+      }
+    }
     // Probot silently falls back to the secret "development" when WEBHOOK_SECRET is unset.
     if (env.NODE_ENV === "production" && !env.WEBHOOK_SECRET) {
       ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required when NODE_ENV=production (Probot would otherwise accept webhooks signed with \"development\")" });
@@ -37,4 +48,18 @@ export function parseEnv(env: NodeJS.ProcessEnv): { ok: true; env: Env } | { ok:
   const parsed = envSchema.safeParse(cleaned);
   if (parsed.success) return { ok: true, env: parsed.data };
   return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+}
+
+/** Where GitHub's web pages (OAuth) and REST API are, the way Probot reads GHE_HOST and GHE_PROTOCOL. */
+export function githubUrls(env: Pick<Env, "GHE_HOST" | "GHE_PROTOCOL">): { web: string; api: string } {
+  if (!env.GHE_HOST) return { web: "https://github.com", api: "https://api.github.com" };
+  const web = `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}`;
+  return { web, api: `${web}/api/v3` };
+}
+
+/** GitHub OAuth sign-in for the dashboard, when both client credentials are set. */
+export function githubOAuthOf(env: Env): { clientId: string; clientSecret: string; webUrl: string; apiUrl: string } | null {
+  if (!env.GITHUB_CLIENT_ID || !env.GITHUB_CLIENT_SECRET) return null;
+  const urls = githubUrls(env);
+  return { clientId: env.GITHUB_CLIENT_ID, clientSecret: env.GITHUB_CLIENT_SECRET, webUrl: urls.web, apiUrl: urls.api };
 }

@@ -10,7 +10,7 @@ import { createApp } from "./app.js";
 import { CountersignOctokit } from "./github/octokit.js";
 import { openAuditStore } from "./audit/open-audit-store.js";
 import { openRedisLeases } from "./cluster/redis-leases.js";
-import { parseEnv } from "./env.js";
+import { githubOAuthOf, githubUrls, parseEnv } from "./env.js";
 
 async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const changeEvents = env.INCIDENT_WEBHOOK_URL
     ? { url: env.INCIDENT_WEBHOOK_URL, routingKey: env.INCIDENT_WEBHOOK_ROUTING_KEY ?? null, webHost: env.GHE_HOST ?? "github.com" }
     : null;
-  const server = await run(createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents, auditApiToken: env.AUDIT_API_TOKEN ?? null, leases }), { Octokit: CountersignOctokit });
+  const server = await run(createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents, auditApiToken: env.AUDIT_API_TOKEN ?? null, githubOAuth: githubOAuthOf(env), githubUrl: githubUrls(env).web, leases }), { Octokit: CountersignOctokit });
   const stop = async () => {
     await server.stop();
     await leases?.close();

@@ -4,10 +4,10 @@
  */
 import type { VerifyResult } from "../audit/audit-store.js";
 import { html, type SafeHtml } from "./html.js";
-import { DASHBOARD_PREFIX, page } from "./layout.js";
+import { DASHBOARD_PREFIX, page, type SignedIn } from "./layout.js";
 
 export interface ChainPageInput {
-  csrfToken: string;
+  signedIn: SignedIn;
   head: { seq: number; entryHash: string } | null;
   /** Present after "Verify now". */
   verified: VerifyResult | null;
@@ -24,7 +24,7 @@ export function chainPage(input: ChainPageInput): SafeHtml {
     : null;
   return page({
     title: "Audit chain",
-    csrfToken: input.csrfToken,
+    signedIn: input.signedIn,
     active: "chain",
     body: html`<h1>Audit chain</h1>
 <p>Every record carries the hash of the one before it, so a modified, deleted or reordered entry breaks the chain. Keep the head hash somewhere outside the database (<code>countersign audit checkpoint</code>) and check it here later: a truncated or rewritten chain no longer contains it.</p>

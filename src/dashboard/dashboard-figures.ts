@@ -49,7 +49,7 @@ export function isoDate(time: Date): string {
 
 export async function loadFigures(
   store: AuditStore,
-  options: { now: Date; weeks?: number; filter?: Pick<ReportFilter, "repo" | "team">; maxCounted?: number },
+  options: { now: Date; weeks?: number; filter?: Pick<ReportFilter, "repo" | "repos" | "team">; maxCounted?: number },
 ): Promise<DashboardFigures> {
   const count = options.weeks ?? DEFAULT_WEEKS;
   const base: ReportFilter = { ...options.filter };

@@ -20,7 +20,10 @@ header.top{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1.5rem;paddi
 header.top .brand{font-weight:700;font-size:1.05rem;color:var(--fg);text-decoration:none}
 header.top nav ul{display:flex;gap:1.25rem;list-style:none;margin:0;padding:0}
 header.top nav a[aria-current=page]{font-weight:700;color:var(--fg)}
-header.top form{margin-left:auto}
+header.top form{margin-left:auto;display:flex;gap:.75rem;align-items:center}
+header.top .who{color:var(--muted);font-size:.875rem}
+a.button.github{background:#24292f;border-color:#24292f;color:#fff}
+.or{text-align:center;color:var(--muted);margin:1rem 0}
 main{max-width:1280px;margin:0 auto;padding:1rem 1.5rem 3rem}
 main:focus{outline:none}
 h1{font-size:1.45rem;margin:.5rem 0 1rem;overflow-wrap:anywhere}
@@ -96,26 +99,38 @@ export const CONTENT_SECURITY_POLICY = [
 
 export type NavItem = "overview" | "merges" | "chain";
 
+/** Who is signed in, for the header: the sign-out form's CSRF token, a name, and what they may open. */
+export interface SignedIn {
+  csrfToken: string;
+  /** The GitHub login, or null for the audit token. */
+  login: string | null;
+  /** Token sessions see every repository and the audit chain; GitHub sessions their repositories only. */
+  admin: boolean;
+}
+
 export interface PageFrame {
   title: string;
-  /** Present when signed in: the navigation and the sign-out form (with its CSRF token). */
-  csrfToken?: string;
+  /** Present when signed in: the navigation, who is signed in, and the sign-out form. */
+  signedIn?: SignedIn;
   active?: NavItem;
   body: HtmlValue;
+  /** A same-origin URL to go to at once (meta refresh; the dashboard runs no script). */
+  refreshTo?: string;
 }
 
 export function page(frame: PageFrame): SafeHtml {
   const nav = (item: NavItem, href: string, label: string) =>
     html`<li><a href="${href}"${frame.active === item ? trustedHtml(' aria-current="page"') : null}>${label}</a></li>`;
   const header =
-    frame.csrfToken !== undefined
+    frame.signedIn !== undefined
       ? html`<header class="top">
   <a class="brand" href="${DASHBOARD_PREFIX}/">Countersign audit</a>
   <nav aria-label="Dashboard">
-    <ul>${nav("overview", `${DASHBOARD_PREFIX}/`, "Overview")}${nav("merges", `${DASHBOARD_PREFIX}/merges`, "Merges")}${nav("chain", `${DASHBOARD_PREFIX}/chain`, "Audit chain")}</ul>
+    <ul>${nav("overview", `${DASHBOARD_PREFIX}/`, "Overview")}${nav("merges", `${DASHBOARD_PREFIX}/merges`, "Merges")}${frame.signedIn.admin ? nav("chain", `${DASHBOARD_PREFIX}/chain`, "Audit chain") : null}</ul>
   </nav>
   <form method="post" action="${DASHBOARD_PREFIX}/logout">
-    <input type="hidden" name="csrf" value="${frame.csrfToken}">
+    <span class="who" id="signed-in-as">${frame.signedIn.login === null ? html`Signed in with the audit token` : html`Signed in as <strong>${frame.signedIn.login}</strong>`}</span>
+    <input type="hidden" name="csrf" value="${frame.signedIn.csrfToken}">
     <button type="submit" class="secondary">Sign out</button>
   </form>
 </header>`
@@ -127,6 +142,7 @@ export function page(frame: PageFrame): SafeHtml {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
+${frame.refreshTo !== undefined ? html`<meta http-equiv="refresh" content="0;url=${frame.refreshTo}">` : null}
 <title>${frame.title} · Countersign audit</title>
 <style>${trustedHtml(CSS)}</style>
 </head>

@@ -6,18 +6,18 @@
  */
 import type { MergeRecord } from "../audit/audit-store.js";
 import { html, joinHtml, trustedHtml, type SafeHtml } from "./html.js";
-import { checkBadge, DASHBOARD_PREFIX, formatTime, levelBadge, mergeHref, page, shortSha } from "./layout.js";
+import { checkBadge, DASHBOARD_PREFIX, formatTime, levelBadge, mergeHref, page, shortSha, type SignedIn } from "./layout.js";
 
 const MAX_PATHS_SHOWN = 300;
 
 export interface MergePageInput {
-  csrfToken: string;
+  signedIn: SignedIn;
   merge: MergeRecord;
   /** Base of links to the pull request and commits, e.g. https://github.com (GHE: your host). */
   githubUrl: string;
 }
 
-export function mergePage({ csrfToken, merge: m, githubUrl }: MergePageInput): SafeHtml {
+export function mergePage({ signedIn, merge: m, githubUrl }: MergePageInput): SafeHtml {
   const [owner = "", name = ""] = m.repo.split("/");
   const repoUrl = `${githubUrl.replace(/\/+$/, "")}/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
   const commitLink = (sha: string | null | undefined) =>
@@ -134,11 +134,11 @@ ${
   <dt>Config in force</dt><dd>${m.configHash ? html`sha256 <code>${m.configHash}</code>` : "the defaults (no config file)"}</dd>
   <dt>Commits</dt><dd>${m.commitShas.length ? joinHtml(m.commitShas.map((s) => commitLink(s)), trustedHtml(", ")) : html`<span class="muted">none recorded</span>`}</dd>
 </dl>
-<p><a href="${DASHBOARD_PREFIX}/chain">Verify the whole chain</a></p>`;
+${signedIn.admin ? html`<p><a href="${DASHBOARD_PREFIX}/chain">Verify the whole chain</a></p>` : null}`;
 
   return page({
     title: `${m.repo}#${m.prNumber}`,
-    csrfToken,
+    signedIn,
     active: "merges",
     body: html`<p><a href="${DASHBOARD_PREFIX}/merges">← All merges</a></p>
 <h1>${m.repo}#${m.prNumber}: ${m.title}</h1>

@@ -2,12 +2,12 @@
 import type { MergeRecord } from "../audit/audit-store.js";
 import { AI_CHOICES, filterQuery, isFiltered, type FilterProblem, type FilterValues } from "./dashboard-filter.js";
 import { html, joinHtml, trustedHtml, type SafeHtml } from "./html.js";
-import { checkBadge, DASHBOARD_PREFIX, formatTime, levelBadge, mergeHref, page } from "./layout.js";
+import { checkBadge, DASHBOARD_PREFIX, formatTime, levelBadge, mergeHref, page, type SignedIn } from "./layout.js";
 
 export const PAGE_SIZE = 50;
 
 export interface MergesPageInput {
-  csrfToken: string;
+  signedIn: SignedIn;
   values: FilterValues;
   problems: FilterProblem[];
   /** null when the filter was refused (problems). */
@@ -44,7 +44,7 @@ export function mergesPage(input: MergesPageInput): SafeHtml {
 
   return page({
     title: "Merges",
-    csrfToken: input.csrfToken,
+    signedIn: input.signedIn,
     active: "merges",
     body: html`<h1>Merges</h1>
 ${filterForm(values, problems)}

@@ -6,20 +6,23 @@ import type { MergeRecord, ReportRow } from "../audit/audit-store.js";
 import { CHART_COLORS, formatPercent, rateChart, weeklyBarChart, type RateRow } from "./charts.js";
 import { MAX_COUNTED, type DashboardFigures } from "./dashboard-figures.js";
 import { html, type SafeHtml } from "./html.js";
-import { DASHBOARD_PREFIX, page } from "./layout.js";
+import { DASHBOARD_PREFIX, page, type SignedIn } from "./layout.js";
 import { mergesTable } from "./merges-page.js";
 
 const MAX_TEAMS = 12;
 const LEVEL_ORDER = ["none", "assisted", "generated", "agent", "undisclosed"];
 
 export interface OverviewPageInput {
-  csrfToken: string;
+  signedIn: SignedIn;
   figures: DashboardFigures;
   /** The repo/team scope of the figures, as typed. */
   scope: { repo: string; team: string };
   scopeProblems: { field: "repo" | "team"; message: string }[];
   recentBypasses: MergeRecord[];
-  chainHead: { seq: number; entryHash: string } | null;
+  /** A GitHub session's repositories (everything it sees); null for the audit token. */
+  readable: readonly string[] | null;
+  /** The whole trail's chain head, for admin (token) sessions only; null: not shown. */
+  chainHead: { seq: number; entryHash: string } | "empty" | null;
 }
 
 export function overviewPage(input: OverviewPageInput): SafeHtml {
@@ -96,9 +99,10 @@ export function overviewPage(input: OverviewPageInput): SafeHtml {
 
   return page({
     title: "Overview",
-    csrfToken: input.csrfToken,
+    signedIn: input.signedIn,
     active: "overview",
     body: html`<h1>Overview: the last ${f.weeks.length} weeks</h1>
+${input.readable !== null ? html`<p class="notice" role="status" id="readable-repos">${readableSentence(input.readable)}</p>` : null}
 <p class="muted">From ${f.since} to ${f.until} (UTC)${scopeParams.size ? html`, scoped to ${[...scopeParams.values()].join(" and ")}` : null}. Weeks start on Monday; the current week is partial.</p>
 <div class="forms">
 <form class="filters inline" method="get" action="${DASHBOARD_PREFIX}/" aria-label="Scope the overview">
@@ -122,7 +126,7 @@ export function overviewPage(input: OverviewPageInput): SafeHtml {
   ${card(t.bypassed, "bypassed the gate", mergesLink({ bypassed: "true" }))}
   ${card(t.exceptions, "boundary exceptions", mergesLink({ exceptions: "true" }))}
   ${card(`${formatPercent(t.revertRate30d, 1)}`, `reverted within 30 days (${t.revertedWithin30d})`, mergesLink({ reverted: "true" }))}
-  ${card(input.chainHead ? `#${input.chainHead.seq}` : "empty", "audit chain head", `${DASHBOARD_PREFIX}/chain`)}
+  ${input.chainHead !== null ? card(input.chainHead === "empty" ? "empty" : `#${input.chainHead.seq}`, "audit chain head", `${DASHBOARD_PREFIX}/chain`) : null}
 </ul>
 <h2>Trends</h2>
 <div class="charts">
@@ -140,6 +144,12 @@ ${
     : html`<p>No merge bypassed the gate.</p>`
 }`,
   });
+}
+
+function readableSentence(repos: readonly string[]): string {
+  if (repos.length === 0) return "You can read no repository that Countersign is installed on, so there is nothing to show. Ask for access on GitHub, then sign in again.";
+  const shown = repos.slice(0, 10).join(", ");
+  return `You see the ${repos.length === 1 ? "repository" : `${repos.length} repositories`} you could read on GitHub when you signed in: ${shown}${repos.length > 10 ? ` and ${repos.length - 10} more` : ""}.`;
 }
 
 function rateRow(label: string, r: ReportRow): RateRow {

@@ -53,6 +53,23 @@ describe("session cookies", () => {
     expect(sessions.loginCsrfMatches(a.id, sessions.csrfToken(a))).toBe(false);
   });
 
+  test("a GitHub session carries its login and repositories under the MAC; the keys change with the client secret", () => {
+    const withGitHub = new DashboardSessions(TOKEN, "a-github-client-secret-0123");
+    const access = { kind: "github" as const, login: "ana", repos: ["acme/web", "acme/ui"] };
+    const { session, cookieValue } = withGitHub.issue(T0, access);
+    expect(cookieValue).toMatch(/^g1\.[A-Za-z0-9_-]{24}\.\d+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    expect(withGitHub.verify(cookieValue, T0 + 1)).toEqual({ ...session, access });
+    expect(withGitHub.verify(withGitHub.issue(T0).cookieValue, T0)?.access).toEqual({ kind: "token" });
+    // Another client secret (rotated) or the token alone: not this server's cookie.
+    expect(new DashboardSessions(TOKEN, "another-client-secret-0123").verify(cookieValue, T0)).toBeNull();
+    expect(sessions.verify(cookieValue, T0)).toBeNull();
+    // GitHub sign-in alone: no token matches.
+    const githubOnly = new DashboardSessions(undefined, "a-github-client-secret-0123");
+    expect(githubOnly.tokenMatches("")).toBe(false);
+    expect(githubOnly.verify(githubOnly.issue(T0, access).cookieValue, T0)?.access).toEqual(access);
+    expect(() => new DashboardSessions(undefined, undefined)).toThrow(/neither/);
+  });
+
   test("the sign-in token comparison takes any input without throwing", () => {
     expect(sessions.tokenMatches(TOKEN)).toBe(true);
     for (const wrong of ["", TOKEN.slice(0, -1), `${TOKEN} `, TOKEN.toUpperCase(), "é".repeat(100)]) expect(sessions.tokenMatches(wrong)).toBe(false);

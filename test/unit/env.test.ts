@@ -1,4 +1,4 @@
-import { parseEnv } from "../../src/env.js";
+import { githubOAuthOf, githubUrls, parseEnv } from "../../src/env.js";
 
 test.each([
   ["redis://127.0.0.1:6379", true],
@@ -15,4 +15,50 @@ test.each([
 
 test("an empty REDIS_URL is the same as unset: one process, no Redis", () => {
   expect(parseEnv({ REDIS_URL: "" })).toEqual({ ok: true, env: {} });
+});
+
+describe("GitHub sign-in for the dashboard", () => {
+  const ID = "Iv1.8a61f9b3a7aba766";
+  const SECRET = "1234567890abcdef1234567890abcdef12345678";
+
+  test("both set: on, with github.com's web and API URLs", () => {
+    const parsed = parseEnv({ GITHUB_CLIENT_ID: ID, GITHUB_CLIENT_SECRET: SECRET });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(githubOAuthOf(parsed.env)).toEqual({ clientId: ID, clientSecret: SECRET, webUrl: "https://github.com", apiUrl: "https://api.github.com" });
+  });
+
+  test("neither set (or empty): off", () => {
+    const parsed = parseEnv({ GITHUB_CLIENT_ID: "", GITHUB_CLIENT_SECRET: "" });
+    expect(parsed).toEqual({ ok: true, env: {} });
+    if (parsed.ok) expect(githubOAuthOf(parsed.env)).toBeNull();
+  });
+
+  test.each([
+    [{ GITHUB_CLIENT_ID: ID }, "GITHUB_CLIENT_SECRET: required with GITHUB_CLIENT_ID"],
+    [{ GITHUB_CLIENT_SECRET: SECRET }, "GITHUB_CLIENT_ID: required with GITHUB_CLIENT_SECRET"],
+    [{ GITHUB_CLIENT_ID: ID, GITHUB_CLIENT_SECRET: "" }, "GITHUB_CLIENT_SECRET: required with GITHUB_CLIENT_ID"],
+  ])("one without the other is refused, naming the missing one: %j", (env, message) => {
+    const parsed = parseEnv(env);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.errors).toEqual([expect.stringContaining(message)]);
+  });
+
+  test.each([
+    [{ GITHUB_CLIENT_ID: "has space", GITHUB_CLIENT_SECRET: SECRET }, /^GITHUB_CLIENT_ID: GITHUB_CLIENT_ID must be the App's client id/],
+    [{ GITHUB_CLIENT_ID: ID, GITHUB_CLIENT_SECRET: "short" }, /^GITHUB_CLIENT_SECRET: GITHUB_CLIENT_SECRET must be at least 16 characters/],
+    [{ GHE_PROTOCOL: "ftp" }, /^GHE_PROTOCOL: GHE_PROTOCOL must be http or https/],
+  ])("malformed values are refused: %j", (env, message) => {
+    const parsed = parseEnv(env);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.errors).toEqual([expect.stringMatching(message)]);
+  });
+
+  test.each([
+    [{}, { web: "https://github.com", api: "https://api.github.com" }],
+    [{ GHE_HOST: "github.example.com" }, { web: "https://github.example.com", api: "https://github.example.com/api/v3" }],
+    [{ GHE_HOST: "127.0.0.1:3100", GHE_PROTOCOL: "http" as const }, { web: "http://127.0.0.1:3100", api: "http://127.0.0.1:3100/api/v3" }],
+  ])("GitHub's URLs from GHE_HOST/GHE_PROTOCOL as Probot reads them: %j", (env, urls) => {
+    expect(githubUrls(env)).toEqual(urls);
+  });
 });

@@ -1,15 +1,19 @@
 /**
  * The dashboard in a real browser (Debian's Chromium through playwright-core): a security
  * reviewer signs in, filters merges by path, opens one, downloads the CSV; hostile PR data runs
- * no script; every page passes the accessibility checks and can be used from the keyboard.
+ * no script; every page passes the accessibility checks and can be used from the keyboard; a
+ * developer signs in with GitHub (the simulator, on another site) and sees only their repository.
  * Screenshots go to test-artifacts/ (gitignored); COUNTERSIGN_UPDATE_SCREENSHOT=1 also copies
  * the overview to docs/dashboard.png for the README.
  */
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import nock from "nock";
 import type { Page } from "playwright-core";
+import type { GitHubSimulator } from "../../tools/github-simulator/index.mjs";
 import { launchChromium, type Browser } from "./support/browser.js";
 import { startDashboardServer, TEST_TOKEN, type DashboardServer } from "./support/dashboard-server.js";
+import { READER, startGitHub } from "./support/github-sign-in.js";
 import { auditPage, focusedElement } from "./support/page-audit.js";
 import { BYPASS_MERGE, CAPTURE_MERGE, HOSTILE } from "./support/seed-audit.js";
 
@@ -19,7 +23,10 @@ const ARTIFACTS = `${ROOT}test-artifacts`;
 /** Per test and hook: a browser start and several page loads. */
 const TIMEOUT = 60_000;
 
+nock.restore(); // the dashboard calls the GitHub simulator over real HTTP
+
 let server: DashboardServer;
+let sim: GitHubSimulator;
 let browser: Browser;
 let page: Page;
 /** Console errors, failed requests and CSP violations seen by the page: none are expected. */
@@ -27,7 +34,11 @@ const trouble: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startDashboardServer();
+  const github = await startGitHub();
+  sim = github.sim;
+  // GitHub on another site than the dashboard (localhost vs 127.0.0.1), as in production: its
+  // redirect back is a cross-site navigation, the case SameSite cookies treat differently.
+  server = await startDashboardServer({ handler: { github: { ...github.config, webUrl: `http://localhost:${sim.port}` } } });
   browser = await launchChromium();
   page = await browser.context.newPage();
   page.on("console", (m) => {
@@ -51,6 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await sim?.close();
 }, TIMEOUT);
 
 afterEach(() => {
@@ -201,4 +213,46 @@ test("keyboard only: skip link, visible focus on every stop, filter and open a m
   expect(await auditPage(page)).toEqual([]);
   await page.goto(url("/countersign/"));
   expect(new URL(page.url()).pathname).toBe("/countersign/login");
+}, TIMEOUT);
+
+test("a developer signs in with GitHub and sees only the repository they can read", async () => {
+  await browser.context.clearCookies();
+  await page.goto(url("/countersign/merges?ai=ai"));
+  expect(new URL(page.url()).pathname).toBe("/countersign/login");
+  // A first sign-in: GitHub (the simulator, on another site) shows its "Authorize" page.
+  sim.signInAs(READER.login, { consent: true });
+  await page.getByRole("link", { name: "Sign in with GitHub" }).click();
+  await page.waitForURL(/^http:\/\/localhost:\d+\/login\/oauth\/authorize\?/);
+  // Approving there starts the way back on GitHub's site: the callback's answer sets a Strict
+  // session cookie, which Chromium would not send on an immediate redirect; the callback's own
+  // page moves on by itself, and lands signed in where the developer was going.
+  await page.getByRole("button", { name: "Authorize countersign" }).click();
+  await page.waitForURL(url("/countersign/merges?ai=ai"));
+  expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toContain("GET /login/oauth/authorize");
+  const session = (await browser.context.cookies(url("/countersign/"))).find((c) => c.name === "countersign_session");
+  expect(session).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/countersign" });
+  expect((await browser.context.cookies(url("/countersign/auth/github"))).find((c) => c.name === "countersign_oauth")).toBeUndefined();
+  await expect(visibleText("#signed-in-as")).resolves.toBe(`Signed in as ${READER.login}`);
+  await expect(page.getByRole("link", { name: "Audit chain" }).count()).resolves.toBe(0);
+
+  // Only acme/web's merges, and as many as the trail holds for it.
+  const expected = await server.store.listMerges({ repo: "acme/web", ai: ["assisted", "generated", "agent"], limit: 50 });
+  expect(expected.length).toBeGreaterThan(0);
+  const links = await page.locator("table.merges tbody th a").allInnerTexts();
+  expect(links).toEqual(expected.map((m) => `${m.repo}#${m.prNumber}`));
+  expect(await auditPage(page)).toEqual([]);
+
+  // Another repository's merge does not exist for this session; the audit chain is refused.
+  const other = await page.goto(url(`/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`));
+  expect(other?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toBe("No merge recorded");
+  const chain = await page.goto(url("/countersign/chain"));
+  expect(chain?.status()).toBe(403);
+  await page.goto(url("/countersign/"));
+  await expect(visibleText("#readable-repos")).resolves.toContain("acme/web");
+  expect(await auditPage(page)).toEqual([]);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(url("/countersign/login?signed_out=1"));
+  expect(await auditPage(page)).toEqual([]);
 }, TIMEOUT);

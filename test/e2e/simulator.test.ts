@@ -151,5 +151,21 @@ test("Sign in with GitHub: authorize acts as the signed-in user, codes work once
   expect(denied.searchParams.get("error")).toBe("access_denied");
   expect(denied.searchParams.get("state")).toBe("s1");
   expect(denied.searchParams.has("code")).toBe(false);
+  // A first sign-in: GitHub's "Authorize" page, whose button posts the same parameters.
+  sim.signInAs("ana", { consent: true });
+  const consent = await authorize();
+  expect(consent.status).toBe(200);
+  const form = await consent.text();
+  expect(form).toContain('<form method="post" action="/login/oauth/authorize">');
+  expect(form).toContain('<input type="hidden" name="state" value="s1">');
+  const posted = await fetch(`${sim.url}/login/oauth/authorize`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ client_id: "Iv1.sim", redirect_uri: "http://app.test/cb", state: "s2" }).toString(),
+  });
+  expect(posted.status).toBe(302);
+  expect(new URL(posted.headers.get("location")!).searchParams.get("state")).toBe("s2");
+  expect(new URL(posted.headers.get("location")!).searchParams.get("code")).toMatch(/^[0-9a-f]{20}$/);
   expect(sim.requests.filter((r) => r.kind === "oauth").map((r) => `${r.method} ${r.path} ${r.status}`)).toContain("POST /login/oauth/access_token 200");
 });

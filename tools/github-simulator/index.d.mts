@@ -160,10 +160,11 @@ export declare class GitHubSimulator {
   oauthApp(credentials: { clientId: string; clientSecret: string }): void;
   /**
    * The user GET /login/oauth/authorize acts as (already signed in to GitHub, approving the app;
-   * `deny`: clicking Cancel, so the callback gets error=access_denied). `repos` are added to what
+   * `deny`: clicking Cancel, so the callback gets error=access_denied; `consent`: GitHub's
+   * "Authorize" page first, whose button POSTs the approval). `repos` are added to what
    * they can read.
    */
-  signInAs(login: string, opts?: { deny?: boolean; repos?: string[] }): void;
+  signInAs(login: string, opts?: { deny?: boolean; consent?: boolean; repos?: string[] }): void;
   /** Repositories `login` can read: what /user/installations and /user/installations/{id}/repositories list. */
   grantRead(login: string, fullNames: string[]): void;
   setCodeownersErrors(fullName: string, errors: { line: number; column: number; kind: string; source?: string; suggestion?: string | null; message: string; path: string }[] | null): void;

@@ -167,10 +167,11 @@ export class GitHubSimulator {
 
   /**
    * The user `GET /login/oauth/authorize` acts as: already signed in to GitHub, approving the app
-   * (`deny: true`: clicking Cancel). `repos` adds repositories they can read (see `grantRead`).
+   * (`deny: true`: clicking Cancel; `consent: true`: GitHub's "Authorize" page first, whose button
+   * posts the approval). `repos` adds repositories they can read (see `grantRead`).
    */
-  signInAs(login, { deny = false, repos = [] } = {}) {
-    Object.assign(this.world.oauth, { user: login, deny });
+  signInAs(login, { deny = false, consent = false, repos = [] } = {}) {
+    Object.assign(this.world.oauth, { user: login, deny, consent });
     this.world.grantRead(login, repos);
   }
 

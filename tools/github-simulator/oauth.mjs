@@ -4,7 +4,10 @@
  *
  *   GET  /login/oauth/authorize     acts as an already-signed-in user (`world.oauth.user`) who
  *                                   approves: 302 to redirect_uri with a one-time code and the
- *                                   state; with `world.oauth.deny`, 302 with error=access_denied
+ *                                   state; with `world.oauth.deny`, 302 with error=access_denied;
+ *                                   with `world.oauth.consent`, GitHub's first-time "Authorize"
+ *                                   page instead, whose button POSTs back here (so the way back
+ *                                   to the app starts on GitHub's site, as it does for real)
  *   POST /login/oauth/access_token  code → token; GitHub's answers to a bad code or client
  *                                   credentials are HTTP 200 with an `error` object
  *
@@ -22,13 +25,14 @@ export const OAUTH_PATHS = ["/login/oauth/authorize", "/login/oauth/access_token
 export function createOAuthRoutes({ world, clock }) {
   const oauth = world.oauth;
 
-  const authorize = (url) => {
+  const authorize = (url, consented) => {
     const clientId = url.searchParams.get("client_id");
     const redirectUri = url.searchParams.get("redirect_uri");
     const state = url.searchParams.get("state");
     if (!oauth.clientId || clientId !== oauth.clientId) return page(404, "simulator: unknown client_id (set it with sim.oauthApp({ clientId, clientSecret }))");
     if (!redirectUri || !/^https?:\/\//.test(redirectUri)) return page(400, "simulator: redirect_uri is missing or not an http(s) URL");
     if (!oauth.user) return page(400, "simulator: nobody is signed in to GitHub (sim.signInAs(login))");
+    if (oauth.consent && !consented) return consentPage(url.searchParams, oauth.user, world.appSlug);
     const back = new URL(redirectUri);
     if (oauth.deny) {
       back.searchParams.set("error", "access_denied");
@@ -76,7 +80,12 @@ export function createOAuthRoutes({ world, clock }) {
 
   return {
     handle(method, path, url, raw, headers) {
-      if (path === "/login/oauth/authorize") return method === "GET" ? authorize(url) : page(404, "Not Found");
+      if (path === "/login/oauth/authorize") {
+        if (method === "GET") return authorize(url, false);
+        // The consent page's "Authorize" button: the same parameters, posted as a form.
+        if (method === "POST") return authorize(new URL(`${url.pathname}?${raw}`, url), true);
+        return page(404, "Not Found");
+      }
       if (path === "/login/oauth/access_token") return method === "POST" ? accessToken(url, raw, headers) : page(404, "Not Found");
       return null;
     },
@@ -86,6 +95,15 @@ export function createOAuthRoutes({ world, clock }) {
       return t && t.expires >= clock() ? world.user(t.login) : null;
     },
   };
+}
+
+function consentPage(params, login, appSlug) {
+  const esc = (v) => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const hidden = [...params].map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join("");
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Authorize ${esc(appSlug)}</title></head>
+<body><main><h1>Authorize ${esc(appSlug)}</h1><p>Signed in as ${esc(login)}.</p>
+<form method="post" action="/login/oauth/authorize">${hidden}<button type="submit">Authorize ${esc(appSlug)}</button></form></main></body></html>`;
+  return { status: 200, body, raw: true, headers: { "content-type": "text/html; charset=utf-8" } };
 }
 
 function page(status, text) {

@@ -25,9 +25,10 @@ export class World {
     /**
      * "Sign in with GitHub" (the app's user-to-server OAuth): the app's client credentials, the
      * user the authorize page acts as (already signed in to GitHub), whether they click Cancel,
+     * whether GitHub first shows its "Authorize" page (a first sign-in) or redirects at once,
      * one-time codes and the user tokens issued for them.
      */
-    this.oauth = { clientId: null, clientSecret: null, user: null, deny: false, codes: new Map(), tokens: new Map() };
+    this.oauth = { clientId: null, clientSecret: null, user: null, deny: false, consent: false, codes: new Map(), tokens: new Map() };
     /** login (lower-cased) → repository full names (lower-cased) the user can read. */
     this.readAccess = new Map();
   }

@@ -220,8 +220,11 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
   async function finishGitHubSignIn(req: IncomingMessage, res: ServerResponse, config: GitHubOAuthConfig, secure: boolean, url: URL, clock: number): Promise<true> {
     const clearState = stateCookie("", 0, secure);
     const again = { href: `${DASHBOARD_PREFIX}/login`, label: "Sign in again" };
-    const refuse = (status: number, title: string, message: string, outcome: string) => {
-      options.log?.warn?.({ event: "dashboard.login", method: "github", outcome }, `dashboard GitHub sign-in refused: ${outcome}`);
+    const refuse = (status: number, title: string, message: string, outcome: string, details: Record<string, unknown> = {}) => {
+      const line = { event: "dashboard.login", method: "github", outcome, ...details };
+      // GitHub failing is the operator's problem; a refused or abandoned sign-in is the user's.
+      if (outcome === "unavailable") log.error(line, "dashboard GitHub sign-in failed: GitHub did not answer");
+      else options.log?.warn?.(line, `dashboard GitHub sign-in refused: ${outcome}`);
       return sendHtml(res, status, messagePage({ title, message, link: again }), { "set-cookie": clearState });
     };
     const matched = matchOAuthState(cookies(req).get(OAUTH_STATE_COOKIE) ?? [], url.searchParams.get("state"));
@@ -240,8 +243,7 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     } catch (err) {
       if (!(err instanceof GitHubSignInError)) throw err;
       const page = signInRefusal(err);
-      log.error({ event: "dashboard.login", method: "github", outcome: err.reason, ...err.details, err: err.message }, "dashboard GitHub sign-in failed");
-      return refuse(page.status, page.title, page.message, err.reason);
+      return refuse(page.status, page.title, page.message, err.reason, { ...err.details, reason: err.message });
     }
     const next = safeNext(matched.next);
     const { cookieValue } = sessions.issue(clock, { kind: "github", login: access.login, repos: access.repos });

@@ -146,7 +146,7 @@ test("a boundary with team approvers and no approval or exception yet reads no m
 
 // Regressions once found by the load bench: shared base-file reads and no duplicate label writes.
 
-test("a burst of PRs on one base commit reads the base files once (in-flight GraphQL reads are not shared yet)", async () => {
+test("a burst of PRs on one base commit reads the base files once (the in-flight GraphQL read is shared)", async () => {
   const repo = uniqueRepo("budget");
   seedAcme(h.sim, repo);
   const prs = [];
@@ -156,7 +156,7 @@ test("a burst of PRs on one base commit reads the base files once (in-flight Gra
   h.coldCaches();
   const mark = h.sim.mark();
   await Promise.all(prs.map((p) => h.sim.deliver(p.delivery.event, p.delivery.payload)));
-  // Today: 5 (every evaluation misses the cache before the first answer fills it).
+  // Without sharing the in-flight read this was 5: each evaluation missed the cache before the first answer filled it.
   expect(h.sim.callsSince(mark).filter((c) => c === "POST /graphql")).toHaveLength(1);
 });
 

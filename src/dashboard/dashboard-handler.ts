@@ -351,7 +351,8 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     if (!record) {
       return sendHtml(res, 404, messagePage({ title: "No merge recorded", message: `No merge is recorded for ${owner}/${name}#${number}.`, signedIn, link: { href: `${DASHBOARD_PREFIX}/merges`, label: "All merges" } }));
     }
-    return sendHtml(res, 200, mergePage({ signedIn, merge: record, githubUrl }));
+    const incidents = await store.incidentsForMerge(record.repo, record.prNumber);
+    return sendHtml(res, 200, mergePage({ signedIn, merge: record, incidents, githubUrl }));
   }
 
   async function commit(res: ServerResponse, url: URL, viewer: Viewer): Promise<true> {

@@ -4,7 +4,7 @@
  * owns it, which boundaries it touched and who granted exceptions, was it reverted, and where the
  * record sits in the hash chain.
  */
-import type { MergeRecord } from "../audit/audit-store.js";
+import type { MergeIncidentLink, MergeRecord } from "../audit/audit-store.js";
 import { html, joinHtml, trustedHtml, type SafeHtml } from "./html.js";
 import { checkBadge, DASHBOARD_PREFIX, formatTime, levelBadge, mergeHref, page, shortSha, type SignedIn } from "./layout.js";
 
@@ -13,11 +13,13 @@ const MAX_PATHS_SHOWN = 300;
 export interface MergePageInput {
   signedIn: SignedIn;
   merge: MergeRecord;
+  /** Incidents linked to this merge, each with its current relation (store.incidentsForMerge). */
+  incidents?: readonly MergeIncidentLink[];
   /** Base of links to the pull request and commits, e.g. https://github.com (GHE: your host). */
   githubUrl: string;
 }
 
-export function mergePage({ signedIn, merge: m, githubUrl }: MergePageInput): SafeHtml {
+export function mergePage({ signedIn, merge: m, incidents = [], githubUrl }: MergePageInput): SafeHtml {
   const [owner = "", name = ""] = m.repo.split("/");
   const repoUrl = `${githubUrl.replace(/\/+$/, "")}/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
   const commitLink = (sha: string | null | undefined) =>
@@ -120,6 +122,23 @@ ${
       )}</ul>`
     : html`<p class="muted">No revert of this merge has been recorded.</p>`;
 
+  const incidentTable = incidents.length
+    ? html`<table>
+  <caption>Incidents linked to this merge (the current relation; <code>countersign postmortem</code> writes the review section)</caption>
+  <thead><tr><th scope="col">Incident</th><th scope="col">Relation</th><th scope="col">Severity, category</th><th scope="col">Started (UTC)</th><th scope="col">Note</th><th scope="col">Linked</th></tr></thead>
+  <tbody>${incidents.map(
+    (l) => html`<tr>
+    <th scope="row">${safeUrl(l.incident.url) ? html`<a href="${l.incident.url}" rel="noreferrer">${l.incident.externalId}</a>` : l.incident.externalId}${l.incident.title ? html`<br><span class="muted">${l.incident.title}</span>` : null}</th>
+    <td>${l.relation === "caused" ? html`<span class="badge danger">caused</span>` : l.relation === "dismissed" ? html`<span class="muted">dismissed</span>` : l.relation}</td>
+    <td>${l.incident.severity ? `SEV${l.incident.severity}` : "—"}${l.incident.category ? `, ${l.incident.category}` : ""}</td>
+    <td class="nowrap">${l.incident.startedAt ? formatTime(l.incident.startedAt).replace(" UTC", "") : "—"}</td>
+    <td>${l.note ? html`<p class="note">${l.note}</p>` : html`<span class="muted">—</span>`}</td>
+    <td class="nowrap">${l.linkedBy ? `${l.linkedBy}, ` : ""}${formatTime(l.linkedAt).replace(" UTC", "")}</td>
+  </tr>`,
+  )}</tbody>
+</table>`
+    : html`<p class="muted">No incident is linked to this merge.</p>`;
+
   const shown = m.paths.slice(0, MAX_PATHS_SHOWN);
   const paths = html`<table>
   <caption>${m.paths.length} changed ${m.paths.length === 1 ? "path" : "paths"}${m.paths.length > shown.length ? `, the first ${shown.length} shown` : ""}</caption>
@@ -150,6 +169,7 @@ ${glance}
 <h2 id="boundaries">Boundaries</h2>${boundaries}
 <h2 id="exceptions">Exceptions</h2>${exceptions}
 <h2 id="reverts">Reverts</h2>${revertList}
+<h2 id="incidents">Incidents</h2>${incidentTable}
 <h2 id="paths">Changed paths</h2>${paths}
 <h2 id="audit">Audit record</h2>${audit}`,
   });
@@ -166,4 +186,9 @@ function methodLabel(method: string): string {
     default:
       return "title only (weak)";
   }
+}
+
+/** Only http(s) incident URLs become links (the store validates them; this keeps the page safe regardless). */
+function safeUrl(url: string | null): boolean {
+  return url !== null && /^https?:\/\//i.test(url);
 }

@@ -257,6 +257,21 @@ describe("pages", () => {
     expect(capture).toContain("stale: approved an older head");
   });
 
+  test("a merge page lists the incidents linked to it with their current relation; a merge without one says so", async () => {
+    const before = (await request(server, `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, { cookie })).text;
+    expect(before).toContain("No incident is linked to this merge.");
+    await server.store.recordIncident({ externalId: "INC-9001", title: "Retries <b>stormed</b> the queue", url: "https://acme.pagerduty.com/incidents/Q1W2E3", severity: 2, category: "hallucination-in-production-code", startedAt: "2026-11-19T08:00:00Z", source: "cli" });
+    await server.store.linkIncident({ externalId: "INC-9001", repo: CAPTURE_MERGE.repo, prNumber: CAPTURE_MERGE.prNumber, relation: "suspect", note: "touched the retry loop", linkedBy: "oncall", source: "cli" });
+    await server.store.linkIncident({ externalId: "INC-9001", repo: CAPTURE_MERGE.repo, prNumber: CAPTURE_MERGE.prNumber, relation: "caused", note: "bisected to this merge", linkedBy: "oncall", source: "cli" });
+    const res = await request(server, `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, { cookie });
+    expect(res.status).toBe(200);
+    const text = res.text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    expect(text).toContain("INC-9001 Retries &lt;b&gt;stormed&lt;/b&gt; the queue caused SEV2, hallucination-in-production-code 2026-11-19 08:00 bisected to this merge oncall,");
+    expect(text).not.toContain("touched the retry loop"); // the superseded link is history, not the current relation
+    expect(res.text).toContain('<a href="https://acme.pagerduty.com/incidents/Q1W2E3" rel="noreferrer">INC-9001</a>');
+    expect(res.text).not.toContain("<b>stormed");
+  });
+
   test("unknown merge and malformed merge paths: 404 pages", async () => {
     expect((await request(server, "/countersign/merges/acme/web/99999", { cookie })).status).toBe(404);
     expect((await request(server, "/countersign/merges/acme/web/0", { cookie })).status).toBe(404);

@@ -3,7 +3,7 @@
  * 1. the authorize URL the browser is sent to; 2. the code exchanged for a user-to-server token;
  * 3. who the user is (`GET /user`); 4. the repositories they can read through the app's
  * installations (`GET /user/installations`, then `GET /user/installations/{id}/repositories`,
- * every page). The token is used for these reads only and never stored or logged.
+ * every page); 5. the token revoked. It is used for these reads only and never stored or logged.
  */
 
 export interface GitHubOAuthConfig {
@@ -48,6 +48,33 @@ export function authorizeUrl(config: GitHubOAuthConfig, input: { redirectUri: st
 
 export async function signInWithCode(config: GitHubOAuthConfig, input: { code: string; redirectUri: string }, fetchImpl: typeof fetch = fetch): Promise<GitHubUserAccess> {
   const token = await exchangeCode(config, input, fetchImpl);
+  try {
+    return await readAccess(config, token, fetchImpl);
+  } finally {
+    // The reads are all the token was for: revoke it at GitHub (8 h of life otherwise). Best effort:
+    // a failed revocation must not fail a sign-in whose reads succeeded.
+    await revokeToken(config, token, fetchImpl).catch(() => {});
+  }
+}
+
+/**
+ * `DELETE /applications/{client_id}/token` with the client id and secret (Basic auth): the token
+ * stops working at once. Resolves true when GitHub answered 204.
+ */
+export async function revokeToken(config: GitHubOAuthConfig, token: string, fetchImpl: typeof fetch = fetch): Promise<boolean> {
+  const basic = Buffer.from(`${config.clientId}:${config.clientSecret}`, "utf8").toString("base64");
+  const response = await fetchImpl(`${config.apiUrl}/applications/${encodeURIComponent(config.clientId)}/token`, {
+    method: "DELETE",
+    headers: { accept: "application/vnd.github+json", authorization: `Basic ${basic}`, "content-type": "application/json", "x-github-api-version": "2022-11-28" },
+    body: JSON.stringify({ access_token: token }),
+    redirect: "error",
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
+  await response.body?.cancel();
+  return response.status === 204;
+}
+
+async function readAccess(config: GitHubOAuthConfig, token: string, fetchImpl: typeof fetch): Promise<GitHubUserAccess> {
   const user = await getJson<{ login?: unknown }>(fetchImpl, `${config.apiUrl}/user`, token, "user");
   if (typeof user.body.login !== "string" || user.body.login === "") throw unexpected("user", "no login in GET /user");
   const repos = new Set<string>();

@@ -66,18 +66,35 @@ describe("the way to GitHub and back", () => {
     expect(callback.cookies).toContainEqual(expect.stringMatching(/^countersign_oauth=; Path=\/countersign\/auth\/github; Max-Age=0/));
     expect(cookie).not.toBe("");
     // The user's token is neither kept in the cookie nor logged.
-    const token = [...(sim.world.oauth.tokens as Map<string, unknown>).keys()].at(-1)!;
+    // …and revoked at GitHub once the reads are done: it no longer opens anything.
+    const token = (sim.world.oauth.revoked as string[]).at(-1)!;
+    expect((sim.world.oauth.tokens as Map<string, unknown>).has(token)).toBe(false);
     expect(token).toMatch(/^ghu_/);
     expect(session).not.toContain(token);
     expect(JSON.stringify(server.logs)).not.toContain(token);
     expect(server.logs).toContainEqual(expect.objectContaining({ level: "info", details: expect.objectContaining({ event: "dashboard.login", method: "github", login: "ana", repos: 1 }) }));
     // The calls GitHub saw: the code once, then who and what, as a GitHub App's user token reads them.
-    expect(sim.requests.slice(-4).map((r) => `${r.method} ${r.path}${r.query ? `?${r.query}` : ""}`)).toEqual([
+    expect(sim.requests.slice(-5).map((r) => `${r.method} ${r.path}${r.query ? `?${r.query}` : ""}`)).toEqual([
       "POST /login/oauth/access_token",
       "GET /user",
       "GET /user/installations?per_page=100",
       `GET /user/installations/${sim.org("acme").installationId}/repositories?per_page=100`,
+      `DELETE /applications/${CLIENT_ID}/token`,
     ]);
+  });
+
+  test("the token is revoked even when a read fails, and a failed revocation does not fail the sign-in", async () => {
+    const revokedBefore = (sim.world.oauth.revoked as string[]).length;
+    sim.fault({ path: "/user/installations", status: 503 });
+    const failed = await signInWithGitHub(server);
+    expect(failed.callback.status).toBe(502);
+    expect((sim.world.oauth.revoked as string[]).length).toBe(revokedBefore + 1);
+    sim.clearFaults();
+    sim.fault({ path: `/applications/${CLIENT_ID}/token`, status: 500 });
+    const { callback, cookie } = await signInWithGitHub(server);
+    expect(callback.status).toBe(200);
+    expect(cookie).not.toBe("");
+    expect((sim.world.oauth.revoked as string[]).length).toBe(revokedBefore + 1);
   });
 
   test("repositories are read from every page of GitHub's Link-paginated lists", async () => {

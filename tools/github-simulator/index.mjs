@@ -69,6 +69,7 @@ export class GitHubSimulator {
       issueToken: (installationId) => this.#issueToken(installationId),
       tokenInstallation: (token) => this.#tokenInstallation(token),
       userOfToken: (token) => this.oauthRoutes.userOfToken(token),
+      revokeUserToken: (clientId, authorization, token) => this.oauthRoutes.revokeToken(clientId, authorization, token),
       rateLimit: (id) => this.#rateLimit(id, false),
       emit: (name, data) => this.#emit(name, data),
     });

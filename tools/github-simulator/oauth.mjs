@@ -11,7 +11,8 @@
  *   POST /login/oauth/access_token  code → token; GitHub's answers to a bad code or client
  *                                   credentials are HTTP 200 with an `error` object
  *
- * The user endpoints these tokens open (`/user`, `/user/installations`, …) are in rest.mjs.
+ * The user endpoints these tokens open (`/user`, `/user/installations`, …) and
+ * `DELETE /applications/{client_id}/token` (revoking one) are in rest.mjs.
  */
 import { randomBytes } from "node:crypto";
 
@@ -88,6 +89,19 @@ export function createOAuthRoutes({ world, clock }) {
       }
       if (path === "/login/oauth/access_token") return method === "POST" ? accessToken(url, raw, headers) : page(404, "Not Found");
       return null;
+    },
+    /**
+     * `DELETE /applications/{client_id}/token` (Basic auth with the client id and secret): the
+     * status GitHub answers. 204 revoked; 404 for wrong client credentials or an unknown token.
+     */
+    revokeToken(clientId, authorization, token) {
+      const basic = /^basic\s+(\S+)$/i.exec(String(authorization ?? ""));
+      const [id, secret] = basic ? Buffer.from(basic[1], "base64").toString("utf8").split(":") : [];
+      if (!oauth.clientId || clientId !== oauth.clientId || id !== oauth.clientId || secret !== oauth.clientSecret) return 404;
+      if (typeof token !== "string" || !oauth.tokens.has(token)) return 404;
+      oauth.tokens.delete(token);
+      oauth.revoked.push(token);
+      return 204;
     },
     /** The user a `ghu_` token was issued to, or null (unknown or expired). */
     userOfToken(token) {

@@ -420,6 +420,18 @@ export function createRestRoutes(ctx) {
     { auth: "user" },
   );
 
+  // Revoking a user-to-server token: Basic auth with the app's client id and secret.
+  route(
+    "DELETE",
+    "/applications/{client_id}/token",
+    (req) => {
+      const status = ctx.revokeUserToken(req.params.client_id, req.headers.authorization, req.body?.access_token);
+      if (status !== 204) throw new HttpError(status, "Not Found");
+      return { status: 204, body: null };
+    },
+    { auth: "any" },
+  );
+
   // ---- repository ---------------------------------------------------------------------------
 
   route("GET", "/repos/{owner}/{repo}", (req) => ({ status: 200, body: world.repoJson(repoOf(req), base()) }));

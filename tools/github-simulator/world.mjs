@@ -28,7 +28,7 @@ export class World {
      * whether GitHub first shows its "Authorize" page (a first sign-in) or redirects at once,
      * one-time codes and the user tokens issued for them.
      */
-    this.oauth = { clientId: null, clientSecret: null, user: null, deny: false, consent: false, codes: new Map(), tokens: new Map() };
+    this.oauth = { clientId: null, clientSecret: null, user: null, deny: false, consent: false, codes: new Map(), tokens: new Map(), revoked: [] };
     /** login (lower-cased) → repository full names (lower-cased) the user can read. */
     this.readAccess = new Map();
   }

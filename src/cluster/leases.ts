@@ -25,8 +25,12 @@ export interface ExclusiveOptions {
   log: { warn: (obj: object, msg: string) => void };
   /** Expiry of a lease whose holder died; renewed every third of it while the work runs. */
   ttlMs?: number;
-  /** Longest wait for another holder before running anyway (a possible duplicate beats no check). */
-  maxWaitMs?: number;
+  /**
+   * Longest a holder keeps renewing (default 60 min). Waiters never run beside a live holder, however
+   * long its writes wait in the throttle queue; a holder stuck past this lets its lease lapse (ttl
+   * later) so the others go on: a possible duplicate beats no check.
+   */
+  maxHoldMs?: number;
   /** Longest pause between attempts. */
   maxPollMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -35,16 +39,19 @@ export interface ExclusiveOptions {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Runs `work` while holding `key`, waiting for the current holder first. Fails open: when the
- * lease store is unreachable, or another holder keeps it past `maxWaitMs`, the work runs anyway,
- * because an evaluation that never happens would leave the PR without its check.
+ * Runs `work` while holding `key`, waiting for the current holder first, for as long as that holder
+ * is alive (it renews). Fails open: when the lease store is unreachable the work runs anyway, and a
+ * holder stuck past `maxHoldMs` stops renewing, because an evaluation that never happens would
+ * leave the PR without its check. (Waiters must not give up on a live holder: under a burst, its
+ * check-run write can sit in Probot's 1-write-per-second queue for many minutes, and a waiter that
+ * ran anyway would create a second check run; the 500-PR two-replica load bench did exactly that
+ * with a 10-minute give-up.)
  */
 export async function runExclusive<T>(leases: Leases, key: string, work: () => Promise<T>, options: ExclusiveOptions): Promise<T> {
   const ttlMs = options.ttlMs ?? 30_000;
-  const maxWaitMs = options.maxWaitMs ?? 10 * 60_000;
+  const maxHoldMs = options.maxHoldMs ?? 60 * 60_000;
   const maxPollMs = options.maxPollMs ?? 1_000;
   const sleep = options.sleep ?? defaultSleep;
-  const started = Date.now();
   let pause = Math.min(50, maxPollMs);
   let lease: Lease | null = null;
   for (;;) {
@@ -55,10 +62,6 @@ export async function runExclusive<T>(leases: Leases, key: string, work: () => P
       return work();
     }
     if (lease) break;
-    if (Date.now() - started >= maxWaitMs) {
-      options.log.warn({ lease: key, waitedMs: Date.now() - started }, "another replica held the evaluation lease too long: evaluating without it");
-      return work();
-    }
     // Jittered, growing pauses: waiters on one head do not retry in lockstep.
     await sleep(Math.round(pause * (0.5 + Math.random())));
     pause = Math.min(pause * 2, maxPollMs);
@@ -66,7 +69,13 @@ export async function runExclusive<T>(leases: Leases, key: string, work: () => P
 
   const held = lease;
   // Under load the write queue can hold an evaluation for minutes: keep the lease while it runs.
+  const heldSince = Date.now();
   const renewal = setInterval(() => {
+    if (Date.now() - heldSince >= maxHoldMs) {
+      clearInterval(renewal);
+      options.log.warn({ lease: key, heldMs: Date.now() - heldSince }, "an evaluation held its lease past maxHoldMs: letting it lapse so other replicas go on (a second check run is possible)");
+      return;
+    }
     held.renew().then(
       (ok) => {
         if (!ok) options.log.warn({ lease: key }, "the evaluation lease expired before it was renewed: another replica may evaluate this head at the same time");

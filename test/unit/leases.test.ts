@@ -1,6 +1,7 @@
 /**
  * runExclusive: replicas take turns per key, the waiter runs after the holder, and the lease
- * store being down or a holder that never lets go delays work but never drops it.
+ * store being down or a holder that never lets go delays work but never drops it, and a waiter
+ * never runs beside a holder that is still renewing.
  */
 import { runExclusive, type Lease, type Leases } from "../../src/cluster/leases.js";
 
@@ -80,14 +81,25 @@ test("an unreachable lease store does not stop the evaluation: it runs, with a w
   expect(warnings).toEqual([expect.stringContaining("could not take the evaluation lease")]);
 });
 
-test("a holder that never lets go delays a waiter by at most maxWaitMs", async () => {
+test("a waiter never runs beside a live holder, however long it works; a holder stuck past maxHoldMs lets its lease lapse", async () => {
   const leases = new MemoryLeases();
-  await leases.tryAcquire("k", 60_000); // a replica that is stuck, still renewing
-  const { log, warnings } = silent();
-  const started = Date.now();
-  await expect(runExclusive(leases, "k", async () => "ran", { log, maxWaitMs: 30, maxPollMs: 5 })).resolves.toBe("ran");
-  expect(Date.now() - started).toBeLessThan(2_000);
-  expect(warnings).toEqual([expect.stringContaining("held the evaluation lease too long")]);
+  const t0 = Date.now();
+  const clock = setInterval(() => (leases.now = Date.now() - t0), 2);
+  try {
+    const { log, warnings } = silent();
+    void runExclusive(leases, "k", () => new Promise<never>(() => {}), { log, ttlMs: 40, maxHoldMs: 250 }); // stuck for good, renewing
+    await new Promise((r) => setTimeout(r, 10));
+    let ranAt = -1;
+    const waiter = runExclusive(leases, "k", async () => void (ranAt = Date.now() - t0), { log, ttlMs: 40, maxPollMs: 5 });
+    await new Promise((r) => setTimeout(r, 150)); // well past the 40 ms ttl: renewals keep the holder's lease
+    expect(ranAt).toBe(-1);
+    await waiter;
+    expect(ranAt).toBeGreaterThanOrEqual(250); // only once the holder stopped renewing (and its ttl ran out)
+    expect(ranAt).toBeLessThan(2_000);
+    expect(warnings).toEqual([expect.stringContaining("held its lease past maxHoldMs")]);
+  } finally {
+    clearInterval(clock);
+  }
 });
 
 test("a long evaluation keeps its lease renewed, so nobody else takes it after the ttl", async () => {

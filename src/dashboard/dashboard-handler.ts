@@ -33,6 +33,7 @@ import type { SafeHtml } from "./html.js";
 import { CONTENT_SECURITY_POLICY, DASHBOARD_PREFIX, mergeHref, type SignedIn } from "./layout.js";
 import { loginPage, messagePage, signedInPage } from "./login-page.js";
 import { mergePage } from "./merge-page.js";
+import { incidentsPage } from "./incidents-page.js";
 import { sendMergesCsv } from "./merges-csv.js";
 import { mergesPage, PAGE_SIZE } from "./merges-page.js";
 import { overviewPage } from "./overview-page.js";
@@ -162,6 +163,7 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
       if (path === `${DASHBOARD_PREFIX}/merges`) return await merges(res, url, viewer);
       if (path === `${DASHBOARD_PREFIX}/merges.csv`) return await csv(res, url, viewer);
       if (path.startsWith(`${DASHBOARD_PREFIX}/merges/`)) return await merge(res, path, viewer);
+      if (path === `${DASHBOARD_PREFIX}/incidents`) return await incidents(res, viewer);
       if (path === `${DASHBOARD_PREFIX}/commit`) return await commit(res, url, viewer);
       if (path === `${DASHBOARD_PREFIX}/chain`) return await chain(res, url, viewer);
       return sendHtml(res, 404, messagePage({ title: "Not found", message: "There is no dashboard page here.", signedIn: viewer.signedIn, link: { href: `${DASHBOARD_PREFIX}/`, label: "Go to the overview" } }));
@@ -353,6 +355,19 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     }
     const incidents = await store.incidentsForMerge(record.repo, record.prNumber);
     return sendHtml(res, 200, mergePage({ signedIn, merge: record, incidents, githubUrl }));
+  }
+
+  async function incidents(res: ServerResponse, viewer: Viewer): Promise<true> {
+    const limit = 200;
+    const all = await store.listIncidents({ limit: limit + 1 });
+    // A GitHub session sees an incident only through a merge it can see, and only those links.
+    const visible = viewer.repos === null
+      ? all
+      : all.flatMap((i) => {
+          const links = i.links.filter((l) => viewer.repos!.includes(normalizeRepo(l.repo)));
+          return links.length ? [{ ...i, links }] : [];
+        });
+    return sendHtml(res, 200, incidentsPage({ signedIn: viewer.signedIn, incidents: visible.slice(0, limit), more: all.length > limit }));
   }
 
   async function commit(res: ServerResponse, url: URL, viewer: Viewer): Promise<true> {

@@ -97,7 +97,7 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join("; ");
 
-export type NavItem = "overview" | "merges" | "chain";
+export type NavItem = "overview" | "merges" | "incidents" | "chain";
 
 /** Who is signed in, for the header: the sign-out form's CSRF token, a name, and what they may open. */
 export interface SignedIn {
@@ -126,7 +126,7 @@ export function page(frame: PageFrame): SafeHtml {
       ? html`<header class="top">
   <a class="brand" href="${DASHBOARD_PREFIX}/">Countersign audit</a>
   <nav aria-label="Dashboard">
-    <ul>${nav("overview", `${DASHBOARD_PREFIX}/`, "Overview")}${nav("merges", `${DASHBOARD_PREFIX}/merges`, "Merges")}${frame.signedIn.admin ? nav("chain", `${DASHBOARD_PREFIX}/chain`, "Audit chain") : null}</ul>
+    <ul>${nav("overview", `${DASHBOARD_PREFIX}/`, "Overview")}${nav("merges", `${DASHBOARD_PREFIX}/merges`, "Merges")}${nav("incidents", `${DASHBOARD_PREFIX}/incidents`, "Incidents")}${frame.signedIn.admin ? nav("chain", `${DASHBOARD_PREFIX}/chain`, "Audit chain") : null}</ul>
   </nav>
   <form method="post" action="${DASHBOARD_PREFIX}/logout">
     <span class="who" id="signed-in-as">${frame.signedIn.login === null ? html`Signed in with the audit token` : html`Signed in as <strong>${frame.signedIn.login}</strong>`}</span>

@@ -193,6 +193,22 @@ describe("a GitHub session sees only its repositories", () => {
     cookie = (await signInWithGitHub(server)).cookie;
   });
 
+  test("incidents: only those linked to a merge in acme/web, with only those links; unlinked ones are the token's", async () => {
+    await server.store.recordIncident({ externalId: "INC-GH-1", title: "Checkout and web both down", severity: 1, category: "agent-overreach", startedAt: "2026-11-18T10:00:00Z", source: "cli" });
+    await server.store.linkIncident({ externalId: "INC-GH-1", repo: HOSTILE.repo, prNumber: HOSTILE.prNumber, relation: "suspect", source: "cli" });
+    await server.store.linkIncident({ externalId: "INC-GH-1", repo: CAPTURE_MERGE.repo, prNumber: CAPTURE_MERGE.prNumber, relation: "caused", source: "cli" });
+    await server.store.recordIncident({ externalId: "INC-GH-2", title: "Payments only", source: "cli" });
+    await server.store.linkIncident({ externalId: "INC-GH-2", repo: CAPTURE_MERGE.repo, prNumber: CAPTURE_MERGE.prNumber, relation: "caused", source: "cli" });
+    await server.store.recordIncident({ externalId: "INC-GH-3", title: "Not linked yet", source: "cli" });
+    const res = await request(server, "/countersign/incidents", { cookie });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain("INC-GH-1");
+    expect(res.text).toContain(`href="/countersign/merges/${HOSTILE.repo}/${HOSTILE.prNumber}#incidents"`);
+    expect(res.text).not.toContain(CAPTURE_MERGE.repo);
+    expect(res.text).not.toContain("INC-GH-2");
+    expect(res.text).not.toContain("INC-GH-3");
+  });
+
   test("the merges list, its filters and the CSV hold acme/web only", async () => {
     const list = await request(server, "/countersign/merges", { cookie });
     expect(list.status).toBe(200);

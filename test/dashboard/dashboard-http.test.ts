@@ -29,7 +29,7 @@ describe("access", () => {
     await server.close();
   });
 
-  test.each(["/countersign/", "/countersign", "/countersign/merges?path=src%2Fpayments%2F**", "/countersign/merges.csv", `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, "/countersign/chain?verify=1", `/countersign/commit?sha=${sha("x").slice(0, 7)}`, "/countersign/nope"])(
+  test.each(["/countersign/", "/countersign", "/countersign/merges?path=src%2Fpayments%2F**", "/countersign/merges.csv", "/countersign/incidents", `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, "/countersign/chain?verify=1", `/countersign/commit?sha=${sha("x").slice(0, 7)}`, "/countersign/nope"])(
     "no session: GET %s redirects to sign-in and shows no data",
     async (path) => {
       const res = await request(server, path);
@@ -270,6 +270,30 @@ describe("pages", () => {
     expect(text).not.toContain("touched the retry loop"); // the superseded link is history, not the current relation
     expect(res.text).toContain('<a href="https://acme.pagerduty.com/incidents/Q1W2E3" rel="noreferrer">INC-9001</a>');
     expect(res.text).not.toContain("<b>stormed");
+  });
+
+  test("the incidents page: every incident, newest first, with its merges' current relations; an empty store says how to record one", async () => {
+    const empty = await startDashboardServer({ seed: false });
+    try {
+      const { cookie: emptyCookie } = await signIn(empty);
+      const none = await request(empty, "/countersign/incidents", { cookie: emptyCookie });
+      expect(none.status).toBe(200);
+      expect(none.text).toContain("No incident is recorded.");
+    } finally {
+      await empty.close();
+    }
+    await server.store.recordIncident({ externalId: "INC-8001", title: "Older", startedAt: "2026-11-01T00:00:00Z", source: "cli" });
+    await server.store.recordIncident({ externalId: "INC-8002", title: "Newer", severity: 1, category: "credential-exposure", startedAt: "2026-11-15T00:00:00Z", source: "api" });
+    await server.store.linkIncident({ externalId: "INC-8002", repo: BYPASS_MERGE.repo, prNumber: BYPASS_MERGE.prNumber, relation: "suspect", source: "cli" });
+    await server.store.linkIncident({ externalId: "INC-8002", repo: BYPASS_MERGE.repo, prNumber: BYPASS_MERGE.prNumber, relation: "dismissed", note: "ruled out", source: "cli" });
+    const res = await request(server, "/countersign/incidents", { cookie });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('aria-current="page">Incidents<');
+    const text = res.text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    expect(text.indexOf("INC-8002")).toBeLessThan(text.indexOf("INC-8001"));
+    expect(text).toContain(`INC-8002 Newer SEV1 credential-exposure 2026-11-15 00:00 ${BYPASS_MERGE.repo}#${BYPASS_MERGE.prNumber} dismissed`);
+    expect(text).not.toContain(`${BYPASS_MERGE.prNumber} suspect`); // superseded
+    expect(text).toMatch(/INC-8001 Older — not classified 2026-11-01 00:00 none yet/);
   });
 
   test("unknown merge and malformed merge paths: 404 pages", async () => {

@@ -3,6 +3,7 @@
  * instead of running with surprising defaults.
  */
 import { z } from "zod";
+import type { GitHubOAuthConfig } from "./github/user-sign-in.js";
 
 const envSchema = z
   .object({
@@ -58,7 +59,7 @@ export function githubUrls(env: Pick<Env, "GHE_HOST" | "GHE_PROTOCOL">): { web: 
 }
 
 /** GitHub OAuth sign-in for the dashboard, when both client credentials are set. */
-export function githubOAuthOf(env: Env): { clientId: string; clientSecret: string; webUrl: string; apiUrl: string } | null {
+export function githubOAuthOf(env: Env): GitHubOAuthConfig | null {
   if (!env.GITHUB_CLIENT_ID || !env.GITHUB_CLIENT_SECRET) return null;
   const urls = githubUrls(env);
   return { clientId: env.GITHUB_CLIENT_ID, clientSecret: env.GITHUB_CLIENT_SECRET, webUrl: urls.web, apiUrl: urls.api };

@@ -14,7 +14,7 @@ import type {
 import { canonicalJson } from "./canonical-json.js";
 import type { AuditEnvelope } from "./hash-chain.js";
 import type { NormalizedIncident, NormalizedIncidentLink } from "./incident-input.js";
-import { normalizeInstant, normalizeRepo, shaRange, subjectOf, teamKey } from "./merge-query.js";
+import { isRepoName, normalizeInstant, normalizeRepo, shaRange, subjectOf, teamKey } from "./merge-query.js";
 import { insertRows, statement, type Engine, type Statement } from "./sql-builder.js";
 
 export interface AppendPlan {
@@ -56,8 +56,9 @@ function deliveryCheck(engine: Engine, kind: string, subject: string, deliveryId
   ];
 }
 
-function checkPullRequest(where: string, repo: string, prNumber: number): void {
-  if (typeof repo !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(repo.trim())) {
+/** Throws AuditInputError unless `repo` is owner/name and `prNumber` a positive integer. */
+export function checkPullRequest(where: string, repo: string, prNumber: number): void {
+  if (!isRepoName(repo)) {
     throw new AuditInputError(`${where}: repo "${repo}" is not of the form owner/name`, "repo");
   }
   if (!Number.isInteger(prNumber) || prNumber < 1) {

@@ -14,6 +14,7 @@ import {
   type IncidentRelation,
   type IncidentSeverity,
 } from "./audit-store.js";
+import { checkPullRequest } from "./audit-write-plans.js";
 import { normalizeInstant, normalizeRepo } from "./merge-query.js";
 
 /** Tracker ids (`INC-2041`, `PD:Q1W2E3`, a UUID) fit; paths, `owner/repo#N` and spaces do not. */
@@ -114,12 +115,7 @@ export function normalizeIncident(input: IncidentInput): NormalizedIncident {
 export function normalizeIncidentLink(input: IncidentLinkInput): NormalizedIncidentLink {
   const where = `linkIncident ${describeId(input.externalId)}`;
   const id = parseOrThrow(incidentIdSchema, input.externalId, where, "externalId");
-  if (typeof input.repo !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(input.repo.trim())) {
-    throw new AuditInputError(`${where}: repo ${JSON.stringify(input.repo)} is not of the form owner/name`, "repo");
-  }
-  if (!Number.isInteger(input.prNumber) || input.prNumber < 1) {
-    throw new AuditInputError(`${where}: prNumber ${JSON.stringify(input.prNumber)} is not a positive integer`, "prNumber");
-  }
+  checkPullRequest(where, input.repo, input.prNumber);
   const f = parseOrThrow(
     incidentLinkFieldsSchema,
     { relation: input.relation, note: input.note, linkedBy: input.linkedBy },

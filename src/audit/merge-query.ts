@@ -46,6 +46,11 @@ export interface PrefixRange {
   to: string;
 }
 
+/** `owner/name`: the only form a repository takes in the store's inputs. */
+export function isRepoName(repo: unknown): repo is string {
+  return typeof repo === "string" && /^[^/\s]+\/[^/\s]+$/.test(repo.trim());
+}
+
 export function normalizeRepo(repo: string): string {
   return repo.trim().toLowerCase();
 }
@@ -53,7 +58,7 @@ export function normalizeRepo(repo: string): string {
 /** A set of repositories (`repos` filters) as stored: lower-cased, each checked to be owner/name. */
 export function normalizeRepoSet(repos: readonly string[]): string[] {
   for (const repo of repos) {
-    if (typeof repo !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(repo.trim())) {
+    if (!isRepoName(repo)) {
       throw new AuditInputError(`repos: "${String(repo)}" is not of the form owner/name`, "repos");
     }
   }
@@ -101,7 +106,7 @@ export function globPrefixRange(glob: string): PrefixRange | null {
 export function normalizeMergeFilter(filter: MergeFilter): NormalizedMergeFilter {
   const out: NormalizedMergeFilter = { limit: normalizeLimit(filter.limit) };
   if (filter.repo !== undefined) {
-    if (!/^[^/\s]+\/[^/\s]+$/.test(filter.repo.trim())) {
+    if (!isRepoName(filter.repo)) {
       throw new AuditInputError(`repo "${filter.repo}" is not of the form owner/name`, "repo");
     }
     out.repo = normalizeRepo(filter.repo);

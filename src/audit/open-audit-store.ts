@@ -7,6 +7,7 @@
 import { isAbsolute, resolve } from "node:path";
 import type { AuditStore } from "./audit-store.js";
 import type { AuditStoreOptions } from "./sql-audit-store.js";
+import { redactUrl } from "../redact-url.js";
 
 export const DEFAULT_SQLITE_PATH = "data/countersign.db";
 
@@ -42,7 +43,7 @@ export async function openAuditStore(
 ): Promise<AuditStore> {
   const { cwd, ...storeOptions } = options;
   const db = parseDatabaseUrl(databaseUrl, cwd);
-  const where = db.engine === "sqlite" ? `SQLite file ${db.filename}` : `PostgreSQL ${redact(db.url)}`;
+  const where = db.engine === "sqlite" ? `SQLite file ${db.filename}` : `PostgreSQL ${redactUrl(db.url)}`;
   let store: AuditStore;
   try {
     if (db.engine === "sqlite") {
@@ -64,13 +65,3 @@ export async function openAuditStore(
   return store;
 }
 
-/** The URL without its password, for messages and logs. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, "//***@");
-  }
-}

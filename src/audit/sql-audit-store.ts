@@ -67,6 +67,7 @@ import {
   listMergesStatement,
   mergePositionsStatement,
   normalizeMergeFilter,
+  isRepoName,
   normalizeRepoSet,
   normalizeRepo,
   pathCandidates,
@@ -572,7 +573,7 @@ export abstract class SqlAuditStore implements AuditStore {
     if (filter.severity !== undefined && !(INCIDENT_SEVERITIES as readonly number[]).includes(filter.severity)) {
       throw new AuditInputError(`severity ${filter.severity} is not 1, 2 or 3`, "severity");
     }
-    if (filter.repo !== undefined && !/^[^/\s]+\/[^/\s]+$/.test(filter.repo.trim())) {
+    if (filter.repo !== undefined && !isRepoName(filter.repo)) {
       throw new AuditInputError(`repo "${filter.repo}" is not of the form owner/name`, "repo");
     }
     const limit = filter.limit ?? 100;

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import type { Lease, Leases } from "./leases.js";
+import { redactUrl } from "../redact-url.js";
 
 const PREFIX = "countersign:lease:";
 const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
@@ -57,15 +58,4 @@ export async function openRedisLeases(url: string): Promise<RedisLeases> {
     throw new Error(`REDIS_URL ${redactUrl(url)}: cannot connect (${reason}). Start Redis or correct REDIS_URL; a single replica runs without it (unset REDIS_URL).`, { cause: error });
   }
   return new RedisLeases(redis);
-}
-
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparseable URL)";
-  }
 }

@@ -2,7 +2,8 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openAuditStore, parseDatabaseUrl, redact } from "../../src/audit/open-audit-store.js";
+import { openAuditStore, parseDatabaseUrl } from "../../src/audit/open-audit-store.js";
+import { redactUrl as redact } from "../../src/redact-url.js";
 
 describe("parseDatabaseUrl", () => {
   const cwd = "/srv/app";

@@ -2,7 +2,8 @@
  * RedisLeases against a real redis-server (started here; skipped, saying so, when it is not
  * installed: CI installs Debian's redis-server). Two clients stand for two replicas.
  */
-import { openRedisLeases, redactUrl, type RedisLeases } from "../../src/cluster/redis-leases.js";
+import { openRedisLeases, type RedisLeases } from "../../src/cluster/redis-leases.js";
+import { redactUrl } from "../../src/redact-url.js";
 import { runExclusive } from "../../src/cluster/leases.js";
 import { findRedisServer, startRedisServer, type TestRedis } from "../../tools/demo/redis-server.mjs";
 

@@ -311,6 +311,8 @@ export interface IncidentFilter {
   until?: string;
   /** Only incidents linked (with any relation) to a merge in this repository. */
   repo?: string;
+  /** Only incidents linked to a merge in one of these repositories (a GitHub dashboard session's); empty matches nothing. */
+  repos?: readonly string[];
   /** Default 100; larger values are capped at 1000. */
   limit?: number;
 }

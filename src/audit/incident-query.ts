@@ -4,7 +4,7 @@
  * relation of an (incident, merge) pair is its newest link: the highest id, ids being seqs.
  */
 import type { IncidentFilter, ReportDimension } from "./audit-store.js";
-import { GROUP_KEYS, mergeConditions, normalizeRepo, timeBound, type NormalizedMergeFilter } from "./merge-query.js";
+import { GROUP_KEYS, mergeConditions, normalizeRepo, normalizeRepoSet, timeBound, type NormalizedMergeFilter } from "./merge-query.js";
 import { statement, type Engine, type Statement } from "./sql-builder.js";
 
 export const INCIDENT_COLUMNS = "i.id, a.seq, a.entry_hash, a.recorded_at, a.source, a.payload";
@@ -29,6 +29,7 @@ export interface NormalizedIncidentFilter {
   since?: string;
   untilExclusive?: string;
   repo?: string;
+  repos?: string[];
   limit: number;
 }
 
@@ -39,6 +40,7 @@ export function normalizeIncidentFilter(filter: IncidentFilter, limit: number): 
   if (filter.since !== undefined) out.since = timeBound(filter.since, "since").start;
   if (filter.until !== undefined) out.untilExclusive = timeBound(filter.until, "until").endExclusive;
   if (filter.repo !== undefined) out.repo = normalizeRepo(filter.repo);
+  if (filter.repos !== undefined) out.repos = normalizeRepoSet(filter.repos);
   return out;
 }
 
@@ -50,9 +52,9 @@ export function listIncidentsStatement(engine: Engine, f: NormalizedIncidentFilt
     if (f.severity !== undefined) where.push(`i.severity = ${q.param(f.severity)}`);
     if (f.since !== undefined) where.push(`${INCIDENT_TIME} >= ${q.param(f.since)}`);
     if (f.untilExclusive !== undefined) where.push(`${INCIDENT_TIME} < ${q.param(f.untilExclusive)}`);
-    if (f.repo !== undefined) {
-      where.push(`i.id IN (SELECT l.incident_id FROM incident_links l JOIN merges m ON m.id = l.merge_id WHERE m.repo = ${q.param(f.repo)})`);
-    }
+    const linkedIn = (condition: string) => `i.id IN (SELECT l.incident_id FROM incident_links l JOIN merges m ON m.id = l.merge_id WHERE ${condition})`;
+    if (f.repo !== undefined) where.push(linkedIn(`m.repo = ${q.param(f.repo)}`));
+    if (f.repos !== undefined) where.push(f.repos.length ? linkedIn(q.inTexts("m.repo", f.repos)) : "1 = 0");
     return `SELECT ${INCIDENT_COLUMNS} FROM incidents i JOIN audit_log a ON a.seq = i.audit_seq
       ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY ${INCIDENT_TIME} DESC, i.id DESC LIMIT ${q.param(f.limit)}`;

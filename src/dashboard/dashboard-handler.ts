@@ -359,15 +359,11 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
 
   async function incidents(res: ServerResponse, viewer: Viewer): Promise<true> {
     const limit = 200;
-    const all = await store.listIncidents({ limit: limit + 1 });
-    // A GitHub session sees an incident only through a merge it can see, and only those links.
-    const visible = viewer.repos === null
-      ? all
-      : all.flatMap((i) => {
-          const links = i.links.filter((l) => viewer.repos!.includes(normalizeRepo(l.repo)));
-          return links.length ? [{ ...i, links }] : [];
-        });
-    return sendHtml(res, 200, incidentsPage({ signedIn: viewer.signedIn, incidents: visible.slice(0, limit), more: all.length > limit }));
+    // A GitHub session sees an incident only through a merge it can see (the store filters), and only those links.
+    const found = await store.listIncidents({ limit: limit + 1, ...(viewer.repos === null ? {} : { repos: viewer.repos }) });
+    const repos = viewer.repos;
+    const visible = repos === null ? found : found.map((i) => ({ ...i, links: i.links.filter((l) => repos.includes(normalizeRepo(l.repo))) }));
+    return sendHtml(res, 200, incidentsPage({ signedIn: viewer.signedIn, incidents: visible.slice(0, limit), more: found.length > limit }));
   }
 
   async function commit(res: ServerResponse, url: URL, viewer: Viewer): Promise<true> {

@@ -253,6 +253,9 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
       [{ since: "2026-02-01" }, ["INC-3", "INC-2"]],
       [{ until: "2026-02-05" }, ["INC-2", "INC-1"]],
       [{ repo: "ACME/web" }, ["INC-1"]],
+      [{ repos: ["acme/infra", "ACME/Web"] }, ["INC-1"]],
+      [{ repos: ["acme/infra"] }, []],
+      [{ repos: [] }, []],
       [{ limit: 1 }, ["INC-3"]],
     ])("%j", async (filter, expected) => {
       expect((await store.listIncidents(filter)).map((i) => i.externalId)).toEqual(expected);
@@ -264,6 +267,7 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
       await expect(store.listIncidents({ severity: 5 as never })).rejects.toThrow(AuditInputError);
       await expect(store.listIncidents({ since: "soon" })).rejects.toThrow(/since "soon" is not an ISO-8601/);
       await expect(store.getIncident("has space")).rejects.toThrow(AuditInputError);
+      await expect(store.listIncidents({ repos: ["not a repo"] })).rejects.toThrow(/repos: "not a repo" is not of the form owner\/name/);
     });
   });
 

@@ -1,6 +1,7 @@
 /**
  * The Probot application function: wires each event to its handler and the read-only routes.
- * No policy logic lives here.
+ * No policy logic lives here. Everything the app holds between events (GitHub caches, the
+ * evaluation queue, change-event counters) is created here, in `createPipelineDeps`.
  */
 import type { ApplicationFunction, Probot } from "probot";
 import type { AuditStore } from "./audit/audit-store.js";
@@ -8,9 +9,10 @@ import type { Leases } from "./cluster/leases.js";
 import { createDashboardHandler } from "./dashboard/dashboard-handler.js";
 import type { GitHubOAuthConfig } from "./github/user-sign-in.js";
 import { createAuditApiHandler } from "./http/audit-api.js";
-import { changeEventStats, type ChangeEventOptions } from "./notify/change-events.js";
+import type { GitHubCaches } from "./github/caches.js";
+import type { ChangeEventOptions, ChangeEventStats } from "./notify/change-events.js";
 import { onCheckRunRerequested } from "./handlers/check-run.js";
-import type { PipelineDeps } from "./handlers/evaluate-pull-request.js";
+import { createPipelineDeps } from "./handlers/pipeline-deps.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onMergeGroup } from "./handlers/merge-group.js";
 import { onPullRequestReview, PULL_REQUEST_REVIEW_EVENTS } from "./handlers/pull-request-review.js";
@@ -32,17 +34,22 @@ export interface AppOptions {
   leases?: Leases | null;
   /** Register HTTP routes (needs Probot's server; off for probot.receive-only use). */
   serve?: boolean;
+  /** State to use instead of fresh state (tests that look inside or empty the caches). */
+  caches?: GitHubCaches;
+  changeEventStats?: ChangeEventStats;
 }
 
 export function createApp(options: AppOptions): ApplicationFunction {
   return (app: Probot, { addHandler }) => {
-    const deps: PipelineDeps = {
+    const deps = createPipelineDeps({
       store: options.store,
       appId: options.appId ?? null,
       now: options.now ?? Date.now,
       changeEvents: options.changeEvents ?? null,
       leases: options.leases ?? null,
-    };
+    });
+    if (options.caches) deps.caches = options.caches;
+    if (options.changeEventStats) deps.changeEventStats = options.changeEventStats;
 
     app.on([...PULL_REQUEST_EVENTS], (context) => onPullRequest(context, deps));
     app.on([...PULL_REQUEST_REVIEW_EVENTS], (context) => onPullRequestReview(context, deps));
@@ -55,7 +62,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
     if (options.serve !== false) {
       addHandler((req, res) => {
         if (req.method === "GET" && req.url === "/healthz") {
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine, changeEvents: changeEventStats }));
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine, changeEvents: deps.changeEventStats }));
           return true;
         }
         return false;

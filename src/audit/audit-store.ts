@@ -6,71 +6,13 @@
  * entry's `entry_hash`, so any modified, deleted or reordered row is found by `verify()`.
  * Tables other than `audit_log` are projections for fast queries and are insert-only.
  */
+import type { MergeRecordInput, RecordSource } from "../policy/merge-record.js";
 import type { DisclosureLevel } from "../policy/snapshot.js";
 import type { NormalizedIncident } from "./incident-input.js";
 
-/** Who wrote an entry: a GitHub webhook, `countersign backfill`, another CLI verb, or the HTTP API. */
-export type RecordSource = "webhook" | "backfill" | "cli" | "api";
-
-export interface ReviewerNoteRecord {
-  reviewer: string;
-  reviewId: number;
-  state: string;
-  /** The head SHA the review was submitted on. */
-  reviewedSha: string | null;
-  submittedAt: string | null;
-  /** Whether the review counted towards the understanding-review gate. */
-  counted: boolean;
-  /** Why it did not count (stale, author, no note…), when it did not. */
-  reason: string | null;
-  /** The checklist items found ticked. */
-  checklist: string[];
-  /** The `Verified:` statement. */
-  verified: string | null;
-}
-
-export interface DisclosureSourceRecord {
-  /** Canonical tool id, or null for a level-only answer. */
-  tool: string | null;
-  /** Where it was seen: body, trailer, commit, author, marker. */
-  where: string;
-  /** Commit SHA when it came from a commit. */
-  sha?: string | null;
-  detail: string;
-}
-
-export interface MergeRecordInput {
-  repo: string; // owner/name
-  prNumber: number;
-  title: string;
-  author: string;
-  headSha: string;
-  baseRef: string;
-  baseSha: string | null;
-  mergeCommitSha: string | null;
-  mergedBy: string | null;
-  mergedAt: string; // ISO-8601 UTC
-  aiLevel: DisclosureLevel;
-  aiTools: string[];
-  disclosureSources: DisclosureSourceRecord[];
-  agent: string | null;
-  sponsor: string | null;
-  reviewers: ReviewerNoteRecord[];
-  owningTeam: string | null;
-  teams: { team: string; files: number }[];
-  paths: { path: string; previousPath: string | null; status: string }[];
-  boundaries: { name: string; action: string; outcome: string }[];
-  exceptions: { boundary: string; grantedBy: string; reason: string; sha: string; commentId: number | null; grantedAt: string }[];
-  /** The `countersign` conclusion on the head SHA at merge time; null when there was none. */
-  checkConclusion: string | null;
-  /** Merged while `countersign` was not success (or absent). */
-  bypassed: boolean;
-  /** SHAs of the PR's commits (lookups by any of them find this merge). */
-  commitShas: string[];
-  /** SHA-256 of the config text in force (null: defaults). */
-  configHash: string | null;
-  source: RecordSource;
-}
+// The merge record is a domain object built by the policy engine (policy/merge-record.ts); the
+// store validates, chains and projects it.
+export type { DisclosureSourceRecord, MergeRecordInput, RecordSource, ReviewerNoteRecord } from "../policy/merge-record.js";
 
 export interface MergeRecord extends MergeRecordInput {
   seq: number;

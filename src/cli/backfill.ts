@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { pino } from "pino";
-import { backfillRepository, type BackfillProgress } from "../github/backfill.js";
+import { backfillRepository, type BackfillProgress } from "../handlers/backfill.js";
+import { createPipelineDeps } from "../handlers/pipeline-deps.js";
 import type { GitHub } from "../github/github.js";
 import { UsageError, type CliContext } from "./cli-context.js";
 
@@ -34,7 +35,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
       const github = await authenticate(owner, repo);
       const tty = process.stderr.isTTY === true;
       const result = await ctx.withStore((store) =>
-        backfillRepository(github, log, { store, appId: process.env.APP_ID ? Number(process.env.APP_ID) : null, now: Date.now }, {
+        backfillRepository(github, log, createPipelineDeps({ store, appId: process.env.APP_ID ? Number(process.env.APP_ID) : null, now: Date.now }), {
           owner,
           repo,
           since,

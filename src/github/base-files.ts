@@ -1,14 +1,14 @@
 /**
  * Reads the files the policy needs from the PR's BASE commit (never its head, so a PR cannot
  * loosen its own rules): `.github/countersign.yml` and the CODEOWNERS candidates, in ONE GraphQL
- * call. Results are cached by commit SHA, which is immutable, so a burst of events for PRs on the
- * same base costs one call.
+ * call. Results are cached by commit SHA (in the caller's GitHubCaches), which is immutable, so a
+ * burst of events for PRs on the same base costs one call.
  */
 import { CODEOWNERS_LOCATIONS, codeownersTooLarge } from "../policy/codeowners.js";
 import { CONFIG_PATH } from "../policy/config.js";
 import type { CodeownersSource } from "../policy/snapshot.js";
+import type { GitHubCaches } from "./caches.js";
 import type { GitHub } from "./github.js";
-import { LruCache } from "./lru-cache.js";
 
 export interface BlobText {
   path: string;
@@ -29,15 +29,6 @@ interface GraphBlob {
   text?: string | null;
 }
 
-const cache = new LruCache<string, BaseFiles>(2_000);
-
-/** Clears the per-process cache (tests). */
-export function clearBaseFilesCache(): void {
-  cache.clear();
-  inflight.clear();
-  orgConfigCache.clear();
-}
-
 // The organisation's `.github` config rides along in the same request: it is the fallback when
 // the repository has none, and asking costs nothing extra. A missing `.github` repository
 // answers NOT_FOUND on the `org` path only, with the rest of the data intact.
@@ -54,22 +45,21 @@ fragment blob on Blob { oid byteSize isTruncated text }`;
 
 type BaseFilesData = { repository: Record<string, GraphBlob | null> | null; org?: { f0: GraphBlob | null } | null };
 
-const inflight = new Map<string, Promise<BaseFiles>>();
-
-export async function loadBaseFiles(github: GitHub, owner: string, repo: string, sha: string, now: number): Promise<BaseFiles> {
+export async function loadBaseFiles(github: GitHub, caches: GitHubCaches, owner: string, repo: string, sha: string, now: number): Promise<BaseFiles> {
   const key = `${owner}/${repo}@${sha}`.toLowerCase();
-  const hit = cache.get(key);
+  const hit = caches.baseFiles.get(key);
   if (hit) return hit;
   // Concurrent evaluations on one base commit share a single read.
-  let pending = inflight.get(key);
+  const inFlight = caches.baseFilesInFlight;
+  let pending = inFlight.get(key);
   if (!pending) {
-    pending = readBaseFiles(github, owner, repo, sha, now, key).finally(() => inflight.delete(key));
-    inflight.set(key, pending);
+    pending = readBaseFiles(github, caches, owner, repo, sha, now, key).finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
   }
   return pending;
 }
 
-async function readBaseFiles(github: GitHub, owner: string, repo: string, sha: string, now: number, key: string): Promise<BaseFiles> {
+async function readBaseFiles(github: GitHub, caches: GitHubCaches, owner: string, repo: string, sha: string, now: number, key: string): Promise<BaseFiles> {
 
   const paths = [CONFIG_PATH, ...CODEOWNERS_LOCATIONS];
   const vars = Object.fromEntries(paths.map((p, i) => [`f${i}`, `${sha}:${p}`]));
@@ -85,7 +75,7 @@ async function readBaseFiles(github: GitHub, owner: string, repo: string, sha: s
   if (!data.repository) throw new Error(`repository ${owner}/${repo} is not readable by the app`);
   if (repo.toLowerCase() !== ".github") {
     const orgBlob = data.org ? await toBlobText(github, owner, ".github", "HEAD", CONFIG_PATH, data.org.f0) : null;
-    orgConfigCache.set(`${owner}/.github:${CONFIG_PATH}`.toLowerCase(), { value: orgBlob, at: now });
+    caches.remoteConfig.set(`${owner}/.github:${CONFIG_PATH}`.toLowerCase(), { value: orgBlob, at: now });
   }
 
   const blobs: (BlobText | null)[] = [];
@@ -100,7 +90,7 @@ async function readBaseFiles(github: GitHub, owner: string, repo: string, sha: s
       ? { path: co.path, text: codeownersTooLarge(co.sizeBytes) ? null : co.text, sizeBytes: co.sizeBytes, oid: co.oid }
       : { path: null, text: null, sizeBytes: 0 },
   };
-  cache.set(key, result);
+  caches.baseFiles.set(key, result);
   return result;
 }
 
@@ -115,7 +105,6 @@ async function toBlobText(github: GitHub, owner: string, repo: string, ref: stri
   return { path, text: typeof res.data === "string" ? res.data : String(res.data), sizeBytes, oid: blob.oid };
 }
 
-const orgConfigCache = new LruCache<string, { value: BlobText | null; at: number }>(500);
 const ORG_CONFIG_TTL_MS = 5 * 60_000;
 
 const REMOTE_QUERY = `query countersignRemoteConfig($owner: String!, $repo: String!, $expr: String!) {
@@ -128,9 +117,16 @@ fragment blob on Blob { oid byteSize isTruncated text }`;
  * an `_extends` target). Null when the repository or file does not exist. Cached for 5 minutes
  * because a default branch moves.
  */
-export async function loadRemoteConfig(github: GitHub, owner: string, repo: string, path: string, now: number): Promise<BlobText | null> {
+export async function loadRemoteConfig(
+  github: GitHub,
+  caches: GitHubCaches,
+  owner: string,
+  repo: string,
+  path: string,
+  now: number,
+): Promise<BlobText | null> {
   const key = `${owner}/${repo}:${path}`.toLowerCase();
-  const hit = orgConfigCache.get(key);
+  const hit = caches.remoteConfig.get(key);
   if (hit && now - hit.at < ORG_CONFIG_TTL_MS) return hit.value;
   let value: BlobText | null = null;
   try {
@@ -139,7 +135,7 @@ export async function loadRemoteConfig(github: GitHub, owner: string, repo: stri
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  orgConfigCache.set(key, { value, at: now });
+  caches.remoteConfig.set(key, { value, at: now });
   return value;
 }
 

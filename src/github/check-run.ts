@@ -1,27 +1,17 @@
 /**
  * One `countersign` check run per head SHA, created already completed and updated in place.
  * Every write costs about a second of Probot's write spacing, so an update whose output would
- * not change is skipped: the last output we wrote is remembered per SHA, and on a cold cache the
+ * not change is skipped: the last output we wrote is remembered per SHA (GitHubCaches.checkRuns),
+ * and on a cold cache the
  * existing run is read back and compared.
  */
 import { createHash } from "node:crypto";
 import { CHECK_NAME, type CheckOutput } from "../policy/render.js";
+import type { GitHubCaches } from "./caches.js";
 import type { GitHub } from "./github.js";
-import { LruCache } from "./lru-cache.js";
 
 /** GitHub accepts at most 50 annotations per create or update request. */
 const ANNOTATIONS_PER_REQUEST = 50;
-
-interface Known {
-  id: number;
-  fingerprint: string;
-}
-
-const known = new LruCache<string, Known>(20_000);
-
-export function clearCheckRunCache(): void {
-  known.clear();
-}
 
 export interface UpsertResult {
   action: "created" | "updated" | "unchanged";
@@ -36,14 +26,18 @@ export async function upsertCheckRun(
   github: GitHub,
   target: { owner: string; repo: string; headSha: string; appId: number | null },
   output: CheckOutput,
-  /** false when other replicas write the same check runs: what this process wrote last may be stale. */
-  options: { trustRemembered?: boolean } = {},
+  /**
+   * `remembered`: what this process wrote (null: remember nothing); `trustRemembered` false when
+   * other replicas write the same check runs, so what this process wrote last may be stale.
+   */
+  options: { remembered: GitHubCaches["checkRuns"] | null; trustRemembered?: boolean },
 ): Promise<UpsertResult> {
+  const known = options.remembered;
   const { owner, repo, headSha } = target;
   const key = `${owner}/${repo}@${headSha}`.toLowerCase();
   const want = fingerprint(output.conclusion, output.title, output.summary, output.text, output.annotations.length);
 
-  let existing = options.trustRemembered === false ? undefined : known.get(key);
+  let existing = options.trustRemembered === false ? undefined : known?.get(key);
   if (!existing) {
     const res = await github.rest.checks.listForRef({ owner, repo, ref: headSha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
     const ours = res.data.check_runs.filter((r) => target.appId === null || r.app?.id === target.appId);
@@ -56,7 +50,7 @@ export async function upsertCheckRun(
             ? fingerprint(run.conclusion ?? "", run.output.title ?? "", run.output.summary ?? "", run.output.text ?? "", run.output.annotations_count)
             : "",
       };
-      known.set(key, existing);
+      known?.set(key, existing);
     }
   }
   if (existing && existing.fingerprint === want) return { action: "unchanged", id: existing.id };
@@ -85,7 +79,7 @@ export async function upsertCheckRun(
   for (const batch of batches.slice(1)) {
     await github.rest.checks.update({ owner, repo, check_run_id: id, output: { title: output.title, summary: output.summary, annotations: batch } });
   }
-  known.set(key, { id, fingerprint: want });
+  known?.set(key, { id, fingerprint: want });
   return { action, id };
 }
 

@@ -3,15 +3,21 @@
  * comes from the webhook payload when it has one; files, commits and reviews are listed in
  * parallel, 100 per page; base-branch files come from `base-files.ts` (one cached GraphQL call).
  */
+import { approverTeams, type TeamMembers } from "../policy/approvers.js";
 import { compileGlobs } from "../policy/boundaries.js";
 import type { Config } from "../policy/config.js";
-import type { Actor, ChangedFile, GrantedException, PullRequestSnapshot, ReviewInfo } from "../policy/snapshot.js";
+import {
+  MAX_LISTED_COMMITS,
+  MAX_LISTED_FILES,
+  type Actor,
+  type ChangedFile,
+  type GrantedException,
+  type PullRequestSnapshot,
+  type ReviewInfo,
+} from "../policy/snapshot.js";
 import type { BaseFiles } from "./base-files.js";
 import type { GitHub } from "./github.js";
-
-/** GitHub lists at most 3,000 files of a PR and (REST) at most 250 commits. */
-export const MAX_LISTED_FILES = 3000;
-export const MAX_LISTED_COMMITS = 250;
+import { readTeamMembers } from "./teams.js";
 
 /** The fields of a REST pull request object that the snapshot uses (webhook payloads have them too). */
 export interface PullLike {
@@ -43,7 +49,8 @@ export async function loadSnapshot(
   github: GitHub,
   pr: PullLike,
   base: BaseFiles,
-  config: Config,
+  /** null when the config is invalid: the facts are read, no approver team is. */
+  config: Config | null,
   exceptions: GrantedException[],
 ): Promise<PullRequestSnapshot> {
   const owner = pr.base.repo.owner.login;
@@ -111,7 +118,8 @@ export async function loadSnapshot(
  * Members of the teams that can approve or grant exceptions for the boundaries this PR touches:
  * read once per event, and only for boundaries that matter (no call when none is touched).
  */
-async function loadApproverTeams(github: GitHub, config: Config, snapshot: PullRequestSnapshot): Promise<Record<string, string[]>> {
+async function loadApproverTeams(github: GitHub, config: Config | null, snapshot: PullRequestSnapshot): Promise<TeamMembers> {
+  if (config === null) return {};
   // Membership only matters for someone's approval or exception: with neither, skip the calls.
   const approved = snapshot.reviews.some((r) => r.state === "APPROVED");
   const excepted = new Set(snapshot.exceptions.filter((e) => !e.revoked).map((e) => e.boundary));
@@ -121,18 +129,8 @@ async function loadApproverTeams(github: GitHub, config: Config, snapshot: PullR
     if (!needed) continue;
     const match = compileGlobs(b.paths);
     if (!snapshot.files.some((f) => match(f.path) || (f.previousPath != null && match(f.previousPath)))) continue;
-    for (const a of b.approvers) if (a.includes("/")) teams.add(a.toLowerCase());
+    for (const team of approverTeams(b.approvers)) teams.add(team);
   }
-  if (excepted.has("agent-scope")) for (const a of config.agents.approvers) if (a.includes("/")) teams.add(a.toLowerCase());
-  const out: Record<string, string[]> = {};
-  await Promise.all(
-    [...teams].map(async (team) => {
-      const [org, slug] = team.slice(1).split("/") as [string, string];
-      const members = await github.paginate(github.rest.teams.listMembersInOrg, { org, team_slug: slug, per_page: 100 }, (res) =>
-        res.data.map((m) => m.login),
-      );
-      out[team] = members;
-    }),
-  );
-  return out;
+  if (excepted.has("agent-scope")) for (const team of approverTeams(config.agents.approvers)) teams.add(team);
+  return readTeamMembers(github, teams);
 }

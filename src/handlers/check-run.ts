@@ -1,8 +1,9 @@
 /** `check_run.rerequested` on our own check: evaluate its PRs again from fresh data. */
 import type { Context } from "probot";
 import { CHECK_NAME } from "../policy/render.js";
-import type { PullLike } from "../github/load-snapshot.js";
-import { evaluatePullRequest, type PipelineDeps } from "./evaluate-pull-request.js";
+import { getPull, openPullNumbersAt } from "../github/pulls.js";
+import { evaluatePullRequest } from "./evaluate-pull-request.js";
+import type { PipelineDeps } from "./pipeline-deps.js";
 
 export async function onCheckRunRerequested(context: Context<"check_run.rerequested">, deps: PipelineDeps): Promise<void> {
   const run = context.payload.check_run;
@@ -12,12 +13,11 @@ export async function onCheckRunRerequested(context: Context<"check_run.rereques
   let numbers = (run.pull_requests ?? []).map((p) => p.number);
   if (numbers.length === 0) {
     // Fork PRs are not listed on the check run: find the PRs whose head is this commit.
-    const res = await context.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: run.head_sha });
-    numbers = res.data.filter((p) => p.state === "open" && p.head.sha === run.head_sha).map((p) => p.number);
+    numbers = await openPullNumbersAt(context.octokit, owner, repo, run.head_sha);
   }
   for (const pull_number of numbers) {
-    const { data } = await context.octokit.rest.pulls.get({ owner, repo, pull_number });
-    if (data.state !== "open") continue;
-    await evaluatePullRequest(context.octokit, context.log, deps, { pr: data as unknown as PullLike, event: "check_run.rerequested", deliveryId: context.id ?? null });
+    const pr = await getPull(context.octokit, owner, repo, pull_number);
+    if (pr.state !== "open") continue;
+    await evaluatePullRequest(context.octokit, context.log, deps, { pr, event: "check_run.rerequested", deliveryId: context.id ?? null });
   }
 }

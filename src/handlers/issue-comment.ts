@@ -8,10 +8,13 @@ import type { Context } from "probot";
 import { loadBaseFiles } from "../github/base-files.js";
 import type { GitHub } from "../github/github.js";
 import { loadRepoConfig } from "../github/load-config.js";
-import type { PullLike } from "../github/load-snapshot.js";
+import { commentOnIssue, getPull, reactToComment } from "../github/pulls.js";
+import { readTeamMembers } from "../github/teams.js";
+import { approversOf, approverTeams, isApprover } from "../policy/approvers.js";
 import { COMMAND_HELP, parseCommands, type Command } from "../policy/commands.js";
 import type { Config } from "../policy/config.js";
-import { evaluatePullRequest, type PipelineDeps } from "./evaluate-pull-request.js";
+import { evaluatePullRequest } from "./evaluate-pull-request.js";
+import type { PipelineDeps } from "./pipeline-deps.js";
 
 export async function onIssueComment(context: Context<"issue_comment.created">, deps: PipelineDeps): Promise<void> {
   const { issue, comment } = context.payload;
@@ -21,15 +24,15 @@ export async function onIssueComment(context: Context<"issue_comment.created">, 
 
   const { owner, repo } = context.repo();
   const github = context.octokit;
-  const reply = (body: string) => github.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: `> ${firstLine(comment.body)}\n\n${body}` });
+  const reply = (body: string) => commentOnIssue(github, owner, repo, issue.number, `> ${firstLine(comment.body)}\n\n${body}`);
 
-  const { data: pr } = await github.rest.pulls.get({ owner, repo, pull_number: issue.number });
+  const pr = await getPull(github, owner, repo, issue.number);
   if (pr.state !== "open") {
     await reply("This pull request is closed: there is nothing to grant or revoke.");
     return;
   }
-  const base = await loadBaseFiles(github, owner, repo, pr.base.sha, deps.now());
-  const loaded = await loadRepoConfig(github, owner, repo, base.config, deps.now());
+  const base = await loadBaseFiles(github, deps.caches, owner, repo, pr.base.sha, deps.now());
+  const loaded = await loadRepoConfig(github, deps.caches, owner, repo, base.config, deps.now());
   if (!loaded.ok) {
     await reply("The repository's `.github/countersign.yml` is invalid, so no exception can be granted. See the `countersign` check for the errors.");
     return;
@@ -42,8 +45,8 @@ export async function onIssueComment(context: Context<"issue_comment.created">, 
     changed = (await runCommand(github, deps, key, { owner, repo, pr: issue.number, headSha: pr.head.sha, login, commentId: comment.id }, loaded.config, command, reply)) || changed;
   }
   if (changed) {
-    await github.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: "+1" });
-    await evaluatePullRequest(github, context.log, deps, { pr: pr as unknown as PullLike, event: "issue_comment.created", deliveryId: context.id ?? null });
+    await reactToComment(github, owner, repo, comment.id, "+1");
+    await evaluatePullRequest(github, context.log, deps, { pr, event: "issue_comment.created", deliveryId: context.id ?? null });
   }
 }
 
@@ -71,7 +74,8 @@ async function runCommand(github: GitHub, deps: PipelineDeps, deliveryId: string
     await reply(`There is no boundary \`${command.boundary}\`. Boundaries here: ${names}.`);
     return false;
   }
-  if (!(await isApprover(github, at.login, approvers))) {
+  // The same rule as the boundary gate, fed by the same membership read (the teams' member lists).
+  if (!isApprover(at.login, approvers, await readTeamMembers(github, approverTeams(approvers)))) {
     await reply(
       `@${at.login} is not an approver of \`${command.boundary}\`, so nothing was ${command.kind === "revoke" ? "revoked" : "granted"}. ` +
         (approvers.length > 0 ? `Ask one of ${approvers.join(", ")}.` : "No approvers are configured for it (`.github/countersign.yml`)."),
@@ -95,29 +99,6 @@ async function runCommand(github: GitHub, deps: PipelineDeps, deliveryId: string
   );
   if (res.inserted) await reply(`Exception for \`${command.boundary}\` revoked by @${at.login}.`);
   return res.inserted;
-}
-
-function approversOf(config: Config, boundary: string): string[] | null {
-  if (boundary === "agent-scope") return config.agents.approvers;
-  return config.boundaries.find((b) => b.name === boundary)?.approvers ?? null;
-}
-
-/** A user approver by login, or an active member of an approver team. */
-async function isApprover(github: GitHub, login: string, approvers: string[]): Promise<boolean> {
-  for (const a of approvers) {
-    if (!a.includes("/")) {
-      if (a.slice(1).toLowerCase() === login.toLowerCase()) return true;
-      continue;
-    }
-    const [org, team_slug] = a.slice(1).split("/") as [string, string];
-    try {
-      const { data } = await github.rest.teams.getMembershipForUserInOrg({ org, team_slug, username: login });
-      if (data.state === "active") return true;
-    } catch (error) {
-      if ((error as { status?: number }).status !== 404) throw error;
-    }
-  }
-  return false;
 }
 
 function firstLine(text: string): string {

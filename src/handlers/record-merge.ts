@@ -2,20 +2,19 @@
  * `pull_request.closed` with `merged: true`: the primary audit record. The PR is re-read from the
  * API (reviews, commits, CODEOWNERS at its base) rather than trusting earlier events, because
  * deliveries can arrive out of order or not at all. One record per repo + PR, whatever the delivery.
+ * The PR is assessed exactly as the check run assesses it (assess-pull-request.ts); under an
+ * invalid config the merge is recorded as such, with no gate evaluated, never under the defaults.
  */
 import type { Logger } from "probot";
-import type { MergeRecordInput } from "../audit/audit-store.js";
-import { loadBaseFiles } from "../github/base-files.js";
 import { readCheckConclusion } from "../github/check-run.js";
-import { parsedCodeowners } from "../github/codeowners-cache.js";
 import type { GitHub } from "../github/github.js";
-import { loadRepoConfig } from "../github/load-config.js";
-import { loadSnapshot, type PullLike } from "../github/load-snapshot.js";
-import { DEFAULT_CONFIG } from "../policy/config.js";
-import { evaluate } from "../policy/evaluate.js";
+import type { PullLike } from "../github/load-snapshot.js";
+import { commentOnIssue, openIssue } from "../github/pulls.js";
+import { mergeRecordOf, type MergeRecordInput, type RecordSource } from "../policy/merge-record.js";
 import { detectReverts } from "../policy/reverts.js";
 import { buildChangeEvent, sendChangeEvent } from "../notify/change-events.js";
-import { grantedExceptions, type PipelineDeps } from "./evaluate-pull-request.js";
+import { assessPullRequest } from "./assess-pull-request.js";
+import type { PipelineDeps } from "./pipeline-deps.js";
 
 export async function recordMerge(
   github: GitHub,
@@ -23,68 +22,42 @@ export async function recordMerge(
   deps: PipelineDeps,
   pr: PullLike,
   deliveryId: string | null,
-  source: MergeRecordInput["source"] = "webhook",
+  source: RecordSource = "webhook",
 ): Promise<{ inserted: boolean; record: MergeRecordInput }> {
   const owner = pr.base.repo.owner.login;
   const repo = pr.base.repo.name;
   const fullName = `${owner}/${repo}`;
 
-  const base = await loadBaseFiles(github, owner, repo, pr.base.sha, deps.now());
-  const loaded = await loadRepoConfig(github, owner, repo, base.config, deps.now());
-  // An invalid config cannot evaluate, but the merge still happened: record it under the defaults.
-  const config = loaded.ok ? loaded.config : DEFAULT_CONFIG;
-  const exceptions = await grantedExceptions(deps.store, fullName, pr.number);
-  const [snapshot, checkConclusion] = await Promise.all([
-    loadSnapshot(github, pr, base, config, exceptions),
+  const [assessment, checkConclusion] = await Promise.all([
+    assessPullRequest(github, log, deps, pr, { factsWhenInvalid: true }),
     readCheckConclusion(github, { owner, repo, headSha: pr.head.sha, appId: deps.appId }),
   ]);
-  const verdict = evaluate(snapshot, config, { codeowners: parsedCodeowners(base.codeowners) });
-  const evidenceSources = verdict.disclosure.evidence.map((e) => ({ tool: e.tool, where: e.where === "commit" ? "commit" : e.kind, sha: e.sha ?? null, detail: e.detail }));
-  const answerSources = verdict.disclosure.answers.map((a) => ({ tool: a.tools[0] ?? null, where: a.source === "trailer" ? "trailer" : "body", sha: a.sha ?? null, detail: a.text }));
-
-  const record: MergeRecordInput = {
+  const snapshot = assessment.snapshot!; // factsWhenInvalid: always read
+  const record = mergeRecordOf({
     repo: fullName,
-    prNumber: pr.number,
-    title: pr.title,
-    author: snapshot.author.login,
-    headSha: pr.head.sha,
-    baseRef: pr.base.ref,
-    baseSha: pr.base.sha,
-    mergeCommitSha: pr.merge_commit_sha ?? null,
-    mergedBy: pr.merged_by?.login ?? null,
-    mergedAt: pr.merged_at ?? new Date(deps.now()).toISOString(),
-    aiLevel: verdict.disclosure.level,
-    aiTools: verdict.disclosure.tools,
-    disclosureSources: [...answerSources, ...evidenceSources],
-    agent: verdict.disclosure.agent,
-    sponsor: verdict.sponsor,
-    reviewers: verdict.reviews.map((r) => ({
-      reviewer: r.reviewer,
-      reviewId: r.reviewId,
-      state: r.state,
-      reviewedSha: r.reviewedSha,
-      submittedAt: r.submittedAt,
-      counted: r.counted,
-      reason: r.reason,
-      checklist: r.note.checked,
-      verified: r.note.verified,
-    })),
-    owningTeam: verdict.ownership.owningTeam,
-    teams: verdict.ownership.teams.map((t) => ({ team: t.team, files: t.files })),
-    paths: snapshot.files.map((f) => ({ path: f.path, previousPath: f.previousPath ?? null, status: f.status })),
-    boundaries: verdict.boundaries.map((b) => ({ name: b.name, action: b.action, outcome: b.status === "passed" ? (b.via ?? "passed") : "unmet" })),
-    exceptions: exceptions
-      .filter((e) => !e.revoked)
-      .map((e) => ({ boundary: e.boundary, grantedBy: e.grantedBy, reason: e.reason, sha: e.sha, commentId: e.commentId, grantedAt: e.grantedAt })),
+    pull: {
+      number: pr.number,
+      title: pr.title,
+      headSha: pr.head.sha,
+      baseRef: pr.base.ref,
+      baseSha: pr.base.sha,
+      mergeCommitSha: pr.merge_commit_sha ?? null,
+      mergedBy: pr.merged_by?.login ?? null,
+      mergedAt: pr.merged_at ?? null,
+    },
+    snapshot,
+    verdict: assessment.kind === "verdict" ? assessment.verdict : null,
+    config: assessment.kind === "verdict" ? { hash: assessment.configHash } : { invalid: { source: assessment.configSource, errors: assessment.errors } },
+    exceptions: assessment.exceptions,
     checkConclusion,
-    // Merged while the required check was not green (or never ran): the gate was bypassed.
-    bypassed: checkConclusion !== "success",
-    commitShas: snapshot.commits.flatMap((c) => (c.sha ? [c.sha] : [])),
-    configHash: loaded.ok ? loaded.hash : null,
     source,
-  };
+    now: new Date(deps.now()).toISOString(),
+  });
   const result = await deps.store.recordMerge(record, deliveryId);
-  log.info({ delivery: deliveryId, repo: fullName, pr: pr.number, bypassed: record.bypassed, inserted: result.inserted }, "merge recorded");
+  log.info(
+    { delivery: deliveryId, repo: fullName, pr: pr.number, bypassed: record.bypassed, configInvalid: assessment.kind === "config-invalid", inserted: result.inserted },
+    "merge recorded",
+  );
 
   // A revert links back to what it reverted; the earlier record itself is never modified.
   const reverts = detectReverts({ repo: fullName, title: pr.title, body: pr.body ?? null, headRef: pr.head.ref, commitMessages: snapshot.commits.map((c) => c.message) });
@@ -96,11 +69,13 @@ export async function recordMerge(
   if (result.inserted && deps.changeEvents) {
     // In the background: an incident tool being down must not hold up the webhook.
     const options = deps.changeEvents;
-    void sendChangeEvent(buildChangeEvent(record, options), options, log);
+    void sendChangeEvent(buildChangeEvent(record, options), options, log, deps.changeEventStats);
   }
 
-  if (result.inserted && record.bypassed && config.audit.on_bypass !== "none") {
-    await noticeBypass(github, log, record, config.audit.on_bypass);
+  // Under an invalid config no `audit.on_bypass` is in force: the default, no notice.
+  const onBypass = assessment.kind === "verdict" ? assessment.config.audit.on_bypass : "none";
+  if (result.inserted && record.bypassed && onBypass !== "none") {
+    await noticeBypass(github, log, record, onBypass);
   }
   return { inserted: result.inserted, record };
 }
@@ -112,8 +87,8 @@ async function noticeBypass(github: GitHub, log: Logger, m: MergeRecordInput, mo
     `Merged by @${m.mergedBy ?? "unknown"} at ${m.mergedAt}; head ${m.headSha.slice(0, 7)}; AI disclosure: \`${m.aiLevel}\`. ` +
     `This merge is recorded as \`bypassed\` in the audit trail.`;
   try {
-    if (mode === "comment") await github.rest.issues.createComment({ owner, repo, issue_number: m.prNumber, body: text });
-    else await github.rest.issues.create({ owner, repo, title: `Countersign bypassed on #${m.prNumber}: ${m.title}`.slice(0, 250), body: `${text}\n\nPR: #${m.prNumber}` });
+    if (mode === "comment") await commentOnIssue(github, owner, repo, m.prNumber, text);
+    else await openIssue(github, owner, repo, `Countersign bypassed on #${m.prNumber}: ${m.title}`.slice(0, 250), `${text}\n\nPR: #${m.prNumber}`);
   } catch (error) {
     log.warn({ err: error, pr: m.prNumber }, "could not post the bypass notice");
   }

@@ -154,7 +154,7 @@ export function teamSlug(team: string): string {
 
 function loadCodeowners(snapshot: PullRequestSnapshot): Codeowners | null {
   const src = snapshot.codeowners;
-  if (src.path === null || src.text === null || codeownersTooLarge(src.sizeBytes)) return null;
+  if (src.path === null || src.text === null) return null;
   return parseCodeowners(src.text);
 }
 
@@ -287,10 +287,13 @@ function reviewGate(d: DisclosureResult, reviews: ReviewJudgement[], config: Con
 function ownershipGate(o: Verdict["ownership"], snapshot: PullRequestSnapshot, config: Config, annotations: Annotation[]): Gate {
   const reasons: string[] = [];
   if (snapshot.codeowners.path === null) reasons.push("No CODEOWNERS file at `.github/CODEOWNERS`, `CODEOWNERS` or `docs/CODEOWNERS` on the base branch.");
-  else if (codeownersTooLarge(snapshot.codeowners.sizeBytes)) {
+  else if (snapshot.codeowners.text === null && codeownersTooLarge(snapshot.codeowners.sizeBytes)) {
+    // The loader does not download a file GitHub ignores; a text given here is judged by parseCodeowners.
     reasons.push(`\`${snapshot.codeowners.path}\` is ${snapshot.codeowners.sizeBytes} bytes: GitHub ignores CODEOWNERS files of 3 MB or more, so nobody owns anything.`);
   }
-  for (const e of o.codeownersErrors.slice(0, 20)) reasons.push(`\`${snapshot.codeowners.path}\` line ${e.line} skipped: ${e.message}`);
+  for (const e of o.codeownersErrors.slice(0, 20)) {
+    reasons.push(`\`${snapshot.codeowners.path}\` ${e.line > 0 ? `line ${e.line} skipped` : "is ignored"}: ${e.message}`);
+  }
   if (o.codeownersErrors.length > 20) reasons.push(`…and ${o.codeownersErrors.length - 20} more invalid CODEOWNERS lines.`);
   const gh = snapshot.codeowners.githubErrors;
   if (gh && o.codeownersErrors.length > 0) {

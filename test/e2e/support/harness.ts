@@ -16,9 +16,7 @@ import { createNodeMiddleware, Probot } from "probot";
 import { createApp } from "../../../src/app.js";
 import type { AuditStore } from "../../../src/audit/audit-store.js";
 import { openAuditStore } from "../../../src/audit/open-audit-store.js";
-import { clearBaseFilesCache } from "../../../src/github/base-files.js";
-import { clearCheckRunCache } from "../../../src/github/check-run.js";
-import { clearCodeownersCache } from "../../../src/github/codeowners-cache.js";
+import { createGitHubCaches } from "../../../src/github/caches.js";
 import { startGitHubSimulator, type GitHubSimulator } from "../../../tools/github-simulator/index.mjs";
 import { e2eOctokit, type E2eOctokitOptions } from "./octokit.js";
 
@@ -54,12 +52,15 @@ export function uniqueRepo(prefix = "svc"): string {
 }
 
 export async function startHarness(options: E2eOctokitOptions & { latencyMs?: number; log?: boolean } = {}): Promise<Harness> {
+  // The app's own caches, created here so a test can make the next evaluation cold.
+  const caches = createGitHubCaches();
   const coldCaches = () => {
-    clearBaseFilesCache();
-    clearCheckRunCache();
-    clearCodeownersCache();
+    caches.baseFiles.clear();
+    caches.remoteConfig.clear();
+    caches.checkRuns.clear();
+    caches.codeowners.clear();
+    caches.codeownersErrors.clear();
   };
-  coldCaches();
   const dir = mkdtempSync(join(tmpdir(), "countersign-e2e-"));
   const store = await openAuditStore(`sqlite://${join(dir, "audit.db")}`);
   const sim = await startGitHubSimulator({ appId: APP_ID, publicKey: keys.publicKey, latencyMs: options.latencyMs ?? 0, log: options.log ? (l) => console.log(`sim: ${l}`) : null });
@@ -71,7 +72,7 @@ export async function startHarness(options: E2eOctokitOptions & { latencyMs?: nu
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     Octokit: e2eOctokit(options),
   });
-  const middleware = await createNodeMiddleware(createApp({ store, appId: APP_ID }), { probot });
+  const middleware = await createNodeMiddleware(createApp({ store, appId: APP_ID, caches }), { probot });
   const server: Server = createServer((req, res) => {
     void middleware(req, res, () => res.writeHead(404).end());
   });

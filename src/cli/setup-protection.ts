@@ -21,7 +21,7 @@ import { readRepository, readRulesets, restClient, SetupError, TOKEN_HINT, write
 import { Command } from "commander";
 import picomatch from "picomatch";
 import { CHECK_NAME } from "../policy/render.js";
-import { UsageError, type CliContext } from "./cli-context.js";
+import { repoOption, UsageError, type CliContext } from "./cli-context.js";
 
 export const RULESET_NAME = "Countersign";
 const DEFAULT_BRANCH = "~DEFAULT_BRANCH";
@@ -249,9 +249,7 @@ added there instead of creating a second ruleset. GitHub Enterprise Server: set 
 GHE_PROTOCOL). Exit status: 0 done (or nothing to do), 2 usage errors or GitHub refused.`,
     )
     .action(async (opts: { repo: string; branch?: string; appId?: string; token?: string; dryRun?: boolean }) => {
-      const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9._-]+)$/.exec(opts.repo);
-      if (!m) throw new UsageError(`--repo "${opts.repo}" is not owner/name`);
-      const [, owner, repo] = m as unknown as [string, string, string];
+      const { owner, repo } = repoOption(opts.repo);
       const branch = opts.branch?.replace(/^refs\/heads\//, "") ?? null;
       if (branch !== null && (branch === "" || /[\s~^:?*[\\]/.test(branch))) throw new UsageError(`--branch "${opts.branch}" is not a branch name`);
       const appIdText = opts.appId ?? deps.env.APP_ID ?? deps.dotenv().APP_ID;

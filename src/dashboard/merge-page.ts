@@ -150,7 +150,11 @@ ${
   <dt>Chain position</dt><dd>seq ${m.seq}</dd>
   <dt>Entry hash</dt><dd><code>${m.entryHash}</code></dd>
   <dt>Recorded</dt><dd>${formatTime(m.recordedAt)} from ${m.source}</dd>
-  <dt>Config in force</dt><dd>${m.configHash ? html`sha256 <code>${m.configHash}</code>` : "the defaults (no config file)"}</dd>
+  <dt>Config in force</dt><dd>${
+    m.configInvalid
+      ? html`invalid (${m.configInvalid.source}): the gates were not evaluated`
+      : m.configHash ? html`sha256 <code>${m.configHash}</code>` : "the defaults (no config file)"
+  }</dd>
   <dt>Commits</dt><dd>${m.commitShas.length ? joinHtml(m.commitShas.map((s) => commitLink(s)), trustedHtml(", ")) : html`<span class="muted">none recorded</span>`}</dd>
 </dl>
 ${signedIn.admin ? html`<p><a href="${DASHBOARD_PREFIX}/chain">Verify the whole chain</a></p>` : null}`;

@@ -34,7 +34,7 @@ import {
 } from "../audit/audit-store.js";
 import { incidentFieldsSchema, incidentIdSchema, incidentLinkFieldsSchema } from "../audit/incident-input.js";
 import { linkIncidentByRef, MERGE_REF_FORMS, parseMergeRef } from "../audit/merge-ref.js";
-import { timeBound } from "../audit/merge-query.js";
+import { isRepoName, timeBound } from "../audit/merge-query.js";
 import { AI_LEVELS } from "../policy/snapshot.js";
 
 export const AUDIT_API_PREFIX = "/countersign/api";
@@ -102,7 +102,7 @@ const commaList = <T extends string>(values: readonly [T, ...T[]], what: string)
     );
 
 const commonFilters = {
-  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "expected owner/name" }).optional(),
+  repo: z.string().refine(isRepoName, { message: "expected owner/name" }).optional(),
   since: instant.optional(),
   until: instant.optional(),
   ai: commaList(LEVELS, "disclosure levels").optional(),

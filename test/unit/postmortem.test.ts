@@ -1,5 +1,5 @@
 import type { IncidentFacts, IncidentLinkRecord, IncidentRecord, MergeIncidentLink, MergeRecord } from "../../src/audit/audit-store.js";
-import { composeIncidentPostmortem, composePostmortem, culpritLinks, incidentContext, renderPostmortemMarkdown, type LinkedChange } from "../../src/policy/postmortem.js";
+import { composeIncidentPostmortem, composePostmortem, culpritLinks, incidentContext, renderPostmortemMarkdown, type LinkedChange } from "../../src/reports/postmortem.js";
 
 const HEAD = "a".repeat(40);
 function merge(patch: Partial<MergeRecord> = {}): MergeRecord {

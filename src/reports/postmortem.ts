@@ -242,7 +242,7 @@ function reviewBarFinding(m: MergeRecord): PostmortemFinding {
   const gates = (m as { gates?: { id: string; status: string }[] }).gates;
   const details = [
     `The \`countersign\` check at merge time: **${m.checkConclusion ?? "absent"}**.`,
-    m.configHash ? `Config in force: sha256 ${m.configHash.slice(0, 16)}… (\`.github/countersign.yml\` as read at the base commit).` : "Config in force: the defaults (no .github/countersign.yml), or it could not be read.",
+    m.configInvalid ? `Config in force: invalid (${m.configInvalid.source}); the gates were not evaluated at merge time.` : m.configHash ? `Config in force: sha256 ${m.configHash.slice(0, 16)}… (\`.github/countersign.yml\` as read at the base commit).` : "Config in force: the defaults (no .github/countersign.yml), or it could not be read.",
   ];
   if (gates?.length) details.push(`Gates: ${gates.map((g) => `${g.id} ${g.status}`).join(", ")}.`);
   if (m.checkConclusion === null) return finding("review_bar", "unknown", [...details, "No check result was recorded for the merged head."]);

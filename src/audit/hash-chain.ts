@@ -1,5 +1,5 @@
 /**
- * The audit log's hash chain (research/audit.md §2). Each entry stores the exact canonical JSON it
+ * The audit log's hash chain (docs/audit-trail.md). Each entry stores the exact canonical JSON it
  * hashed, and
  *   payload_sha256 = sha256(payload)
  *   entry_hash     = sha256("countersign/v1\n" + seq + "\n" + prev_hash + "\n" + payload_sha256)

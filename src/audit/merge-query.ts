@@ -1,5 +1,5 @@
 /**
- * Turns a MergeFilter into SQL that uses the indexes of research/audit.md §6: no `LIKE`, prefix
+ * Turns a MergeFilter into SQL that uses the indexes (docs/audit-trail.md, "Schema"): no `LIKE`, prefix
  * ranges instead (`sha >= 'abc1234' AND sha < 'abc1234g'`; a path glob's literal prefix as a
  * range on merge_paths, then the full glob with picomatch on the candidates only).
  */

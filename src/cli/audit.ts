@@ -30,7 +30,7 @@ const EXPORT_CHUNK_BYTES = 64 * 1024;
 
 type Opts = Record<string, string | boolean | undefined>;
 
-/** The filters every query verb shares (SPEC "Audit trail" → Query). */
+/** The filters every query verb shares (docs/audit-trail.md, "Reading the trail"). */
 function filterOptions(cmd: Command, which: { path?: boolean; sha?: boolean } = { path: true, sha: true }): Command {
   cmd
     .option("--repo <owner/name>", "only this repository")

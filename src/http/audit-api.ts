@@ -1,5 +1,5 @@
 /**
- * The audit API on the app's own server (SPEC "Audit trail" → HTTP):
+ * The audit API on the app's own server (docs/audit-trail.md, "Reading the trail"):
  *   GET  /countersign/api/merges                          the `audit merges` filters; { merges, nextCursor }
  *   GET  /countersign/api/merges/:owner/:repo/:number     one merge (404 when none)
  *   GET  /countersign/api/commits/:sha                    the merge containing a commit (full or 7+ hex)

@@ -5,16 +5,7 @@
 import type { GrantedException } from "./snapshot.js";
 
 /** One recorded grant or revoke (the fields the fold reads). */
-export interface ExceptionEntry {
-  seq: number;
-  action: "grant" | "revoke";
-  boundary: string;
-  grantedBy: string;
-  reason: string;
-  sha: string;
-  commentId: number | null;
-  grantedAt: string;
-}
+export type ExceptionEntry = Omit<GrantedException, "revoked"> & { seq: number; action: "grant" | "revoke" };
 
 /** The exceptions in force: every grant, in recording order, marked revoked when a later revoke names its boundary. */
 export function grantedExceptions(entries: readonly ExceptionEntry[]): GrantedException[] {

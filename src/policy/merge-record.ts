@@ -4,28 +4,19 @@
  * describes how the store chains and projects it.
  */
 import type { ConfigError } from "./config.js";
-import type { Verdict } from "./evaluate.js";
+import type { ReviewJudgement, Verdict } from "./evaluate.js";
 import type { DisclosureLevel, GrantedException, PullRequestSnapshot } from "./snapshot.js";
 
 /** Who wrote an entry: a GitHub webhook, `countersign backfill`, another CLI verb, or the HTTP API. */
 export type RecordSource = "webhook" | "backfill" | "cli" | "api";
 
-export interface ReviewerNoteRecord {
-  reviewer: string;
-  reviewId: number;
-  state: string;
-  /** The head SHA the review was submitted on. */
-  reviewedSha: string | null;
-  submittedAt: string | null;
-  /** Whether the review counted towards the understanding-review gate. */
-  counted: boolean;
-  /** Why it did not count (stale, author, no note…), when it did not. */
-  reason: string | null;
+/** A review as the record keeps it: the judgement of the understanding-review gate, note flattened. */
+export type ReviewerNoteRecord = Omit<ReviewJudgement, "note"> & {
   /** The checklist items found ticked. */
   checklist: string[];
   /** The `Verified:` statement. */
   verified: string | null;
-}
+};
 
 export interface DisclosureSourceRecord {
   /** Canonical tool id, or null for a level-only answer. */

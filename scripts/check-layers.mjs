@@ -88,7 +88,9 @@ export function checkLayers(srcDir) {
       const spec = m[1] ?? m[2];
       const line = lineAt(m.index + m[0].length - 1);
       if (!spec.startsWith(".")) {
-        if (FORBIDDEN_PACKAGES[unit]?.test(spec)) violations.push({ file: rel, line, message: `${unit} must stay pure but imports "${spec}"` });
+        if (FORBIDDEN_PACKAGES[unit]?.test(spec)) {
+          violations.push({ file: rel, line, message: `${unit} must stay pure but imports "${spec}"` });
+        }
         continue;
       }
       const target = relative(srcDir, resolve(dirname(file), spec)).split(sep).join("/");

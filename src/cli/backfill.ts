@@ -34,7 +34,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
       });
       const tty = process.stderr.isTTY === true;
       const result = await ctx.withStore((store) =>
-        backfillRepository(github, log, createPipelineDeps({ store, appId: process.env.APP_ID ? Number(process.env.APP_ID) : null, now: Date.now }), {
+        backfillRepository(github, log, createPipelineDeps({ store, appId: appIdOf(process.env), now: Date.now }), {
           owner,
           repo,
           since,
@@ -50,4 +50,8 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
 
 function progressLine(p: BackfillProgress): string {
   return `scanned ${p.scanned} closed PRs, ${p.merged} merged: ${p.recorded} recorded, ${p.alreadyRecorded} already in the trail, ${p.failed} failed`;
+}
+
+function appIdOf(env: NodeJS.ProcessEnv): number | null {
+  return env.APP_ID ? Number(env.APP_ID) : null;
 }

@@ -17,7 +17,13 @@ import { CODEOWNERS_LOCATIONS } from "../policy/codeowners.js";
 import { CONFIG_PATH, DEFAULT_CONFIG, loadConfig, type Config, type ConfigError } from "../policy/config.js";
 import { evaluate, type Gate, type GateStatus, type Verdict } from "../policy/evaluate.js";
 import { ERROR_TITLE } from "../policy/render.js";
-import { MAX_LISTED_COMMITS, MAX_LISTED_FILES, type CodeownersSource, type PullRequestSnapshot, type ReviewInfo } from "../policy/snapshot.js";
+import {
+  MAX_LISTED_COMMITS,
+  MAX_LISTED_FILES,
+  type CodeownersSource,
+  type PullRequestSnapshot,
+  type ReviewInfo,
+} from "../policy/snapshot.js";
 import type { ConfigLoad } from "../github/load-config.js";
 import { assess } from "../handlers/assess-pull-request.js";
 import { readOptional, UsageError, type CliContext } from "./cli-context.js";

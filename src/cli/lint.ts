@@ -56,7 +56,9 @@ export function lintFiles(cwd: string, options: { config?: string; codeowners?: 
   if (codeownersFile !== null && codeownersText !== null) {
     const lines = codeownersText.split("\n");
     for (const e of parseCodeowners(codeownersText).errors) {
-      problems.push({ file: codeownersFile, line: e.line || null, path: e.line ? patternOf(lines[e.line - 1] ?? "") : "", message: e.message });
+      // Line 0: the whole file is ignored (3 MB or more).
+      const path = e.line ? patternOf(lines[e.line - 1] ?? "") : "";
+      problems.push({ file: codeownersFile, line: e.line || null, path, message: e.message });
     }
   }
   return { ok: problems.length === 0, config: { file: configFile, present: configText !== null }, codeowners: codeownersFile, problems };

@@ -17,7 +17,18 @@
 import { readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import type { Octokit } from "@octokit/rest";
-import { readRepository, readRulesets, restClient, SetupError, TOKEN_HINT, writeRuleset, type Rule, type Ruleset, type RulesetBody, type StatusCheck } from "../github/rulesets.js";
+import {
+  readRepository,
+  readRulesets,
+  restClient,
+  SetupError,
+  TOKEN_HINT,
+  writeRuleset,
+  type Rule,
+  type Ruleset,
+  type RulesetBody,
+  type StatusCheck,
+} from "../github/rulesets.js";
 import { Command } from "commander";
 import picomatch from "picomatch";
 import { CHECK_NAME } from "../policy/render.js";

@@ -45,7 +45,14 @@ fragment blob on Blob { oid byteSize isTruncated text }`;
 
 type BaseFilesData = { repository: Record<string, GraphBlob | null> | null; org?: { f0: GraphBlob | null } | null };
 
-export async function loadBaseFiles(github: GitHub, caches: GitHubCaches, owner: string, repo: string, sha: string, now: number): Promise<BaseFiles> {
+export async function loadBaseFiles(
+  github: GitHub,
+  caches: GitHubCaches,
+  owner: string,
+  repo: string,
+  sha: string,
+  now: number,
+): Promise<BaseFiles> {
   const key = `${owner}/${repo}@${sha}`.toLowerCase();
   const hit = caches.baseFiles.get(key);
   if (hit) return hit;
@@ -59,7 +66,15 @@ export async function loadBaseFiles(github: GitHub, caches: GitHubCaches, owner:
   return pending;
 }
 
-async function readBaseFiles(github: GitHub, caches: GitHubCaches, owner: string, repo: string, sha: string, now: number, key: string): Promise<BaseFiles> {
+async function readBaseFiles(
+  github: GitHub,
+  caches: GitHubCaches,
+  owner: string,
+  repo: string,
+  sha: string,
+  now: number,
+  key: string,
+): Promise<BaseFiles> {
 
   const paths = [CONFIG_PATH, ...CODEOWNERS_LOCATIONS];
   const vars = Object.fromEntries(paths.map((p, i) => [`f${i}`, `${sha}:${p}`]));

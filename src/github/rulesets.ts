@@ -42,7 +42,10 @@ export async function restClient(token: string, baseUrl: string, warn: (message:
 }
 
 /** Step 1: the repository's default branch and whether the token is an admin. */
-export async function readRepository(octokit: Octokit, req: RepoRef): Promise<{ defaultBranch: string | null; admin: boolean | undefined }> {
+export async function readRepository(
+  octokit: Octokit,
+  req: RepoRef,
+): Promise<{ defaultBranch: string | null; admin: boolean | undefined }> {
   const { owner, repo } = req;
   const { data } = await call(`read ${owner}/${repo}`, req, () => octokit.rest.repos.get({ owner, repo }));
   return { defaultBranch: data.default_branch ?? null, admin: data.permissions?.admin };

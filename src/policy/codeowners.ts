@@ -187,8 +187,11 @@ function normalizePath(path: string): string {
   return start === 0 ? path : path.slice(start);
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** The UTF-8 encoded length of `text`, without encoding it (lone surrogates count as U+FFFD). */
 function utf8Length(text: string): number {
+  if (!NON_ASCII.test(text)) return text.length; // the common case, without a loop
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -60,21 +60,15 @@ export async function loadBaseFiles(
   const inFlight = caches.baseFilesInFlight;
   let pending = inFlight.get(key);
   if (!pending) {
-    pending = readBaseFiles(github, caches, owner, repo, sha, now, key).finally(() => inFlight.delete(key));
+    pending = readBaseFiles({ github, caches, owner, repo, sha, now, key }).finally(() => inFlight.delete(key));
     inFlight.set(key, pending);
   }
   return pending;
 }
 
-async function readBaseFiles(
-  github: GitHub,
-  caches: GitHubCaches,
-  owner: string,
-  repo: string,
-  sha: string,
-  now: number,
-  key: string,
-): Promise<BaseFiles> {
+type Read = { github: GitHub; caches: GitHubCaches; owner: string; repo: string; sha: string; now: number; key: string };
+
+async function readBaseFiles({ github, caches, owner, repo, sha, now, key }: Read): Promise<BaseFiles> {
 
   const paths = [CONFIG_PATH, ...CODEOWNERS_LOCATIONS];
   const vars = Object.fromEntries(paths.map((p, i) => [`f${i}`, `${sha}:${p}`]));

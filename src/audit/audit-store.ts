@@ -70,7 +70,18 @@ export interface MergeRecordInput {
   /** SHA-256 of the config text in force (null: defaults). */
   configHash: string | null;
   source: RecordSource;
+  /**
+   * Recorded from the webhook payload alone while GitHub could not be read: the facts named in
+   * `missing` are absent (empty lists, null team and check), and the verdict fields are not
+   * a verdict. A later `completeMerge` entry supersedes it. Absent or false: a complete record.
+   */
+  incomplete?: boolean;
+  /** What an incomplete record lacks, e.g. reviews, notes, files, owners, verdict. */
+  missing?: string[];
 }
+
+/** The facts an incomplete merge record lacks (the ones only GitHub's API can give). */
+export const INCOMPLETE_MERGE_MISSING = ["reviews", "notes", "files", "owners", "verdict"] as const;
 
 export interface MergeRecord extends MergeRecordInput {
   seq: number;
@@ -78,6 +89,16 @@ export interface MergeRecord extends MergeRecordInput {
   recordedAt: string;
   /** PRs recorded as reverting this merge (`recordRevert`); absent when none. */
   revertedBy?: RevertRecord[];
+  /** Set when this record is a completion: the seq of the incomplete entry it completes. */
+  completes?: number;
+}
+
+/** The recovery sweep's bookkeeping, shared by replicas (not part of the audit trail). */
+export interface ReconcileState {
+  /** When the last finished sweep started (ISO-8601): the next one reads deliveries from here. */
+  lastSweepStartedAt: string;
+  /** GUIDs this app asked GitHub to redeliver (newest last, bounded): never asked twice. */
+  redelivered: string[];
 }
 
 /** A revert found later: `Reverts owner/repo#N` in a PR body or `This reverts commit <sha>.` in a commit. */
@@ -149,6 +170,8 @@ export interface MergeFilter {
   /** Any of the merge's owning teams; `@org/team` or `org/team`, case-insensitive. */
   team?: string;
   bypassed?: boolean;
+  /** Merges recorded while GitHub could not be read and not completed yet (true), or complete ones (false). */
+  incomplete?: boolean;
   reverted?: boolean;
   /** Merges that carried at least one boundary exception (true), or none (false). */
   exceptions?: boolean;
@@ -184,6 +207,11 @@ export interface ReportCounts {
   aiAssistedShare: number | null;
   undisclosed: number;
   bypassed: number;
+  /**
+   * Merges recorded while GitHub could not be read and not completed yet: their reviews, owners
+   * and verdict are unknown, so they count in merges (and by disclosure) but not as bypassed.
+   */
+  incomplete: number;
   /** Boundary exceptions the group's merges carried at merge time. */
   exceptions: number;
   /** The revert-rate denominator: the group's merges that are not themselves reverts. */
@@ -392,6 +420,16 @@ export interface AuditStore {
    */
   recordMergesBulk(inputs: readonly MergeRecordInput[]): Promise<AppendResult[]>;
   getMerge(repo: string, prNumber: number): Promise<MergeRecord | null>;
+  /**
+   * Completes an incomplete merge record (one new chain entry, `merge_completion`): the queryable
+   * tables then show `input`, which must be complete. A no-op (`inserted: false`) when the merge is
+   * already complete; AuditNotFoundError when it is not recorded.
+   */
+  completeMerge(input: MergeRecordInput): Promise<AppendResult>;
+  /** Incomplete merge records, oldest merge first (at most `limit`, default 100). */
+  listIncompleteMerges(limit?: number): Promise<MergeRecord[]>;
+  readReconcileState(): Promise<ReconcileState | null>;
+  writeReconcileState(state: ReconcileState): Promise<void>;
   findMergeBySha(sha: string, options?: { repos?: readonly string[] }): Promise<MergeRecord | null>;
   /**
    * Idempotent per (reverting PR, reverted PR or SHA). The reverted merge's record then carries

@@ -28,6 +28,7 @@ import {
   type MergePage,
   type MergeRecord,
   type MergeRecordInput,
+  type ReconcileState,
   type ReportCounts,
   type ReportDimension,
   type ReportFilter,
@@ -47,6 +48,13 @@ import {
   type TableRows,
 } from "./audit-write-plans.js";
 import { buildChainRow, parseEnvelope, verifyChain, type ChainRow } from "./hash-chain.js";
+import {
+  incompleteMergesStatement,
+  mergeCompletionPlan,
+  parseReconcileState,
+  readReconcileStateStatement,
+  writeReconcileStateStatement,
+} from "./merge-completion.js";
 import { INCIDENT_ID_PATTERN, normalizeIncident, normalizeIncidentLink, type NormalizedIncident, type NormalizedIncidentLink } from "./incident-input.js";
 import {
   INCIDENT_PROJECTION_SQL,
@@ -126,6 +134,7 @@ const REPORT_DEFINITIONS: Record<string, string> = {
   aiAssistedShare: "aiAssisted / merges",
   undisclosed: "merges with no valid AI disclosure",
   bypassed: "merges made while the countersign check was not success (or absent)",
+  incomplete: "merges recorded while GitHub could not be read and not completed yet (reviews, owners and verdict unknown)",
   exceptions: "boundary exceptions the group's merges carried at merge time",
   revertBase: "merges in the group that are not themselves reverts (the revert-rate denominator)",
   revertedWithin7d: "change-failure proxy: merges of revertBase reverted within 7 days of merging (revert time = the reverting PR's merge)",
@@ -390,6 +399,7 @@ export abstract class SqlAuditStore implements AuditStore {
           aiAssisted: Number(r.ai_assisted),
           undisclosed: Number(r.undisclosed),
           bypassed: Number(r.bypassed),
+          incomplete: Number(r.incomplete),
           exceptions: Number(r.exceptions),
           revertBase: Number(r.revert_base),
           revertedWithin7d: Number(r.reverted_7d),
@@ -415,6 +425,7 @@ export abstract class SqlAuditStore implements AuditStore {
       aiAssisted: sum("aiAssisted"),
       undisclosed: sum("undisclosed"),
       bypassed: sum("bypassed"),
+      incomplete: sum("incomplete"),
       exceptions: sum("exceptions"),
       revertBase: sum("revertBase"),
       revertedWithin7d: sum("revertedWithin7d"),
@@ -475,6 +486,32 @@ export abstract class SqlAuditStore implements AuditStore {
     const reverts = revertMap(await revertRows);
     const first = rows[0];
     return first ? toMergeRecord(first, reverts) : null;
+  }
+
+  // ---- recovery: merge completion and the sweep's state (merge-completion.ts) -----------------
+
+  async completeMerge(input: MergeRecordInput): Promise<AppendResult> {
+    const [row] = await this.query<MergeRow>(
+      statement(this.engine, (q) => `SELECT ${MERGE_COLUMNS} FROM merges m JOIN audit_log a ON a.seq = m.audit_seq
+        WHERE m.repo = ${q.param(normalizeRepo(input.repo))} AND m.pr_number = ${q.param(input.prNumber)}`),
+    );
+    if (!row) throw new AuditNotFoundError(`completeMerge: no merge recorded for ${input.repo}#${input.prNumber}`, "merge");
+    const recorded = toMergeRecord(row, new Map());
+    if (recorded.incomplete !== true) return { inserted: false, seq: null };
+    return this.appendPlan(() => mergeCompletionPlan(this.engine, input, { ...recorded, mergeId: Number(row.id) }));
+  }
+
+  async listIncompleteMerges(limit = 100): Promise<MergeRecord[]> {
+    return this.toMergeRecords(await this.query<MergeRow>(incompleteMergesStatement(this.engine, MERGE_COLUMNS, Math.min(Math.max(1, limit), MAX_LIMIT))));
+  }
+
+  async readReconcileState(): Promise<ReconcileState | null> {
+    const [row] = await this.query<{ value: string }>(readReconcileStateStatement(this.engine));
+    return row ? parseReconcileState(row.value) : null;
+  }
+
+  async writeReconcileState(state: ReconcileState): Promise<void> {
+    await this.query(writeReconcileStateStatement(this.engine, state, this.now().toISOString()));
   }
 
   async head(): Promise<{ seq: number; entryHash: string } | null> {
@@ -766,6 +803,7 @@ function reportCounts(c: Omit<ReportCounts, "aiAssistedShare" | "revertRate7d" |
     aiAssistedShare: ratio(c.aiAssisted, c.merges),
     undisclosed: c.undisclosed,
     bypassed: c.bypassed,
+    incomplete: c.incomplete,
     exceptions: c.exceptions,
     revertBase: c.revertBase,
     revertedWithin7d: c.revertedWithin7d,

@@ -87,10 +87,3 @@ export function activeRepositories(deliveries: readonly HookDelivery[]): Map<num
   }
   return out;
 }
-
-/** owner/name of a repository id, read with the installation's token. */
-export async function repositoryName(github: GitHub, repositoryId: number): Promise<{ owner: string; repo: string }> {
-  const { data } = await github.request("GET /repositories/{repository_id}", { repository_id: repositoryId });
-  const full = data as { name: string; owner: { login: string } };
-  return { owner: full.owner.login, repo: full.name };
-}

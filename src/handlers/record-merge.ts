@@ -11,11 +11,13 @@ import { parsedCodeowners } from "../github/codeowners-cache.js";
 import type { GitHub } from "../github/github.js";
 import { loadRepoConfig } from "../github/load-config.js";
 import { loadSnapshot, type PullLike } from "../github/load-snapshot.js";
-import { DEFAULT_CONFIG } from "../policy/config.js";
+import { isGitHubUnavailable } from "../github/unavailable.js";
+import { DEFAULT_CONFIG, type Config } from "../policy/config.js";
 import { evaluate } from "../policy/evaluate.js";
 import { detectReverts } from "../policy/reverts.js";
 import { buildChangeEvent, sendChangeEvent } from "../notify/change-events.js";
 import { grantedExceptions, type PipelineDeps } from "./evaluate-pull-request.js";
+import { recordIncompleteMerge } from "./incomplete-merge.js";
 
 export async function recordMerge(
   github: GitHub,
@@ -25,6 +27,29 @@ export async function recordMerge(
   deliveryId: string | null,
   source: MergeRecordInput["source"] = "webhook",
 ): Promise<{ inserted: boolean; record: MergeRecordInput }> {
+  // [recovery] GitHub failing even after Octokit's retries: record what the payload says, now.
+  let assessed: AssessedMerge;
+  try {
+    assessed = await assessMerge(github, deps, pr, source);
+  } catch (error) {
+    if (!isGitHubUnavailable(error)) throw error;
+    return recordIncompleteMerge(log, deps, pr, deliveryId, source, error);
+  }
+  const { record, config } = assessed;
+  const result = await deps.store.recordMerge(record, deliveryId);
+  log.info({ delivery: deliveryId, repo: record.repo, pr: pr.number, bypassed: record.bypassed, inserted: result.inserted }, "merge recorded");
+  await afterMergeRecorded(github, log, deps, { pr, record, config, commitMessages: assessed.commitMessages, inserted: result.inserted, deliveryId, source });
+  return { inserted: result.inserted, record };
+}
+
+export interface AssessedMerge {
+  record: MergeRecordInput;
+  config: Config;
+  commitMessages: string[];
+}
+
+/** Everything GitHub says about a merged PR, as its audit record (no writes). */
+export async function assessMerge(github: GitHub, deps: PipelineDeps, pr: PullLike, source: MergeRecordInput["source"]): Promise<AssessedMerge> {
   const owner = pr.base.repo.owner.login;
   const repo = pr.base.repo.name;
   const fullName = `${owner}/${repo}`;
@@ -83,26 +108,41 @@ export async function recordMerge(
     configHash: loaded.ok ? loaded.hash : null,
     source,
   };
-  const result = await deps.store.recordMerge(record, deliveryId);
-  log.info({ delivery: deliveryId, repo: fullName, pr: pr.number, bypassed: record.bypassed, inserted: result.inserted }, "merge recorded");
+  return { record, config, commitMessages: snapshot.commits.map((c) => c.message) };
+}
 
+export interface RecordedMerge {
+  pr: Pick<PullLike, "number" | "title" | "body" | "head">;
+  record: MergeRecordInput;
+  /** null: the config could not be read (an incomplete record): no bypass notice. */
+  config: Config | null;
+  commitMessages: string[];
+  inserted: boolean;
+  deliveryId: string | null;
+  source: MergeRecordInput["source"];
+}
+
+/** Revert links, the change event and the bypass notice of a merge just recorded (or completed). */
+export async function afterMergeRecorded(github: GitHub | null, log: Logger, deps: PipelineDeps, m: RecordedMerge): Promise<void> {
+  const { pr, record, deliveryId, source } = m;
+  const fullName = record.repo;
   // A revert links back to what it reverted; the earlier record itself is never modified.
-  const reverts = detectReverts({ repo: fullName, title: pr.title, body: pr.body ?? null, headRef: pr.head.ref, commitMessages: snapshot.commits.map((c) => c.message) });
+  const reverts = detectReverts({ repo: fullName, title: pr.title, body: pr.body ?? null, headRef: pr.head.ref, commitMessages: m.commitMessages });
   for (const [i, r] of reverts.entries()) {
     if (r.revertedPrNumber === null && r.revertedSha === null) continue; // a "Revert …" title alone names nothing to link
     await deps.store.recordRevert({ repo: fullName, prNumber: pr.number, ...r, source }, deliveryId ? `${deliveryId}#revert-${i}` : null);
   }
+  if (!m.inserted || record.incomplete === true) return; // [recovery] an incomplete record notifies once completed
 
-  if (result.inserted && deps.changeEvents) {
+  if (deps.changeEvents) {
     // In the background: an incident tool being down must not hold up the webhook.
     const options = deps.changeEvents;
     void sendChangeEvent(buildChangeEvent(record, options), options, log);
   }
 
-  if (result.inserted && record.bypassed && config.audit.on_bypass !== "none") {
-    await noticeBypass(github, log, record, config.audit.on_bypass);
+  if (github && record.bypassed && m.config && m.config.audit.on_bypass !== "none") {
+    await noticeBypass(github, log, record, m.config.audit.on_bypass);
   }
-  return { inserted: result.inserted, record };
 }
 
 async function noticeBypass(github: GitHub, log: Logger, m: MergeRecordInput, mode: "comment" | "issue"): Promise<void> {

@@ -19,6 +19,7 @@ import { openAuditStore } from "../../../src/audit/open-audit-store.js";
 import { clearBaseFilesCache } from "../../../src/github/base-files.js";
 import { clearCheckRunCache } from "../../../src/github/check-run.js";
 import { clearCodeownersCache } from "../../../src/github/codeowners-cache.js";
+import { createReconciler, type Reconciler } from "../../../src/handlers/reconcile.js";
 import { startGitHubSimulator, type GitHubSimulator } from "../../../tools/github-simulator/index.mjs";
 import { e2eOctokit, type E2eOctokitOptions } from "./octokit.js";
 
@@ -41,6 +42,10 @@ export interface Harness {
   store: AuditStore;
   /** The app's webhook URL. */
   webhookUrl: string;
+  /** The recovery sweep, without a timer: tests run it with `reconciler.runSweep()`. */
+  reconciler: Reconciler;
+  /** Points the simulator's webhooks at a closed port (the app is down) or back at the app. */
+  appDown(down: boolean): void;
   /** Drops the app's per-process caches (base files, check runs, CODEOWNERS): the next evaluation is cold. */
   coldCaches(): void;
   close(): Promise<void>;
@@ -71,7 +76,8 @@ export async function startHarness(options: E2eOctokitOptions & { latencyMs?: nu
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     Octokit: e2eOctokit(options),
   });
-  const middleware = await createNodeMiddleware(createApp({ store, appId: APP_ID }), { probot });
+  const reconciler = createReconciler({ intervalMs: 0 });
+  const middleware = await createNodeMiddleware(createApp({ store, appId: APP_ID, reconciler }), { probot });
   const server: Server = createServer((req, res) => {
     void middleware(req, res, () => res.writeHead(404).end());
   });
@@ -82,6 +88,9 @@ export async function startHarness(options: E2eOctokitOptions & { latencyMs?: nu
     sim,
     store,
     webhookUrl,
+    reconciler,
+    // Port 9 (discard) on loopback has no listener: connection refused, as for a stopped app.
+    appDown: (down) => sim.setWebhook({ url: down ? "http://127.0.0.1:9/api/github/webhooks" : webhookUrl, secret: WEBHOOK_SECRET }),
     coldCaches,
     async close() {
       server.closeAllConnections();

@@ -99,6 +99,8 @@ export interface ReconcileState {
   lastSweepStartedAt: string;
   /** GUIDs this app asked GitHub to redeliver (newest last, bounded): never asked twice. */
   redelivered: string[];
+  /** The newest delivery attempt read (ids only grow): the next sweep reads the newer ones only. */
+  lastDeliveryId?: number | null;
 }
 
 /** A revert found later: `Reverts owner/repo#N` in a PR body or `This reverts commit <sha>.` in a commit. */

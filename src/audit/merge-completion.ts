@@ -103,7 +103,11 @@ export function parseReconcileState(value: string): ReconcileState | null {
   try {
     const parsed = JSON.parse(value) as Partial<ReconcileState>;
     if (typeof parsed.lastSweepStartedAt !== "string") return null;
-    return { lastSweepStartedAt: parsed.lastSweepStartedAt, redelivered: Array.isArray(parsed.redelivered) ? parsed.redelivered.map(String) : [] };
+    return {
+      lastSweepStartedAt: parsed.lastSweepStartedAt,
+      redelivered: Array.isArray(parsed.redelivered) ? parsed.redelivered.map(String) : [],
+      lastDeliveryId: typeof parsed.lastDeliveryId === "number" ? parsed.lastDeliveryId : null,
+    };
   } catch {
     return null;
   }

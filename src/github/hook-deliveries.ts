@@ -33,17 +33,19 @@ export interface DeliveriesSince {
 }
 
 /**
- * The attempts made at or after `since` (epoch ms), newest first: pages of 100 follow the `cursor` in
- * each answer's `Link` header and stop at the first page that reaches back past `since`.
+ * The attempts newer than the last one seen (`afterId`, ids only grow) and made at or after `since`
+ * (epoch ms), newest first: pages of 100 follow the `cursor` in each answer's `Link` header and stop
+ * at the first attempt already seen or older than `since`.
  */
-export async function listDeliveriesSince(app: GitHub, since: number, maxPages = 50): Promise<DeliveriesSince> {
+export async function listDeliveriesSince(app: GitHub, window: { since: number; afterId: number | null }, maxPages = 50): Promise<DeliveriesSince> {
   const deliveries: HookDelivery[] = [];
   let calls = 0;
   const pages = app.paginate.iterator(app.rest.apps.listWebhookDeliveries, { per_page: 100 });
   for await (const page of pages) {
     calls++;
     for (const d of page.data as unknown as HookDelivery[]) {
-      if (Date.parse(d.delivered_at) < since) return { deliveries, calls, truncated: false };
+      const seen = window.afterId !== null && d.id <= window.afterId;
+      if (seen || Date.parse(d.delivered_at) < window.since) return { deliveries, calls, truncated: false };
       deliveries.push(d);
     }
     if (calls >= maxPages) return { deliveries, calls, truncated: true };

@@ -158,7 +158,7 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
     const state = await deps.store.readReconcileState();
     const since = state ? Date.parse(state.lastSweepStartedAt) - (options.overlapMs ?? 60_000) : started - (options.firstLookbackMs ?? 24 * 3600_000);
     const appOctokit = (await app.auth()) as unknown as GitHub;
-    const listed = await listDeliveriesSince(appOctokit, since);
+    const listed = await listDeliveriesSince(appOctokit, { since, afterId: state?.lastDeliveryId ?? null });
     result.deliveriesRead = listed.deliveries.length;
     if (listed.truncated) result.errors.push("more deliveries than one sweep reads: the rest waits for the next sweep");
 
@@ -182,10 +182,14 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
     }
     const complete = result.errors.length === 0 && !listed.truncated;
     // A sweep that could not finish keeps its window: the next one reads from the same point.
-    const next: ReconcileState = {
-      lastSweepStartedAt: complete ? result.startedAt : (state?.lastSweepStartedAt ?? new Date(since).toISOString()),
-      redelivered: redelivered.slice(-REDELIVERED_KEPT),
-    };
+    const newest = listed.deliveries[0]?.id ?? state?.lastDeliveryId ?? null;
+    const next: ReconcileState = complete
+      ? { lastSweepStartedAt: result.startedAt, redelivered: redelivered.slice(-REDELIVERED_KEPT), lastDeliveryId: newest }
+      : {
+          lastSweepStartedAt: state?.lastSweepStartedAt ?? new Date(since).toISOString(),
+          redelivered: redelivered.slice(-REDELIVERED_KEPT),
+          lastDeliveryId: state?.lastDeliveryId ?? null,
+        };
     await deps.store.writeReconcileState(next);
     const outcome = complete ? "ok" : "partial";
     log.info({ ...result, outcome }, "recovery sweep done");

@@ -90,7 +90,7 @@ describe.each(harnesses)("AuditStore merge completion: $engine", (h) => {
     const { store } = await newStore();
     expect(await store.readReconcileState()).toBeNull();
     await store.writeReconcileState({ lastSweepStartedAt: "2026-04-01T12:00:00.000Z", redelivered: ["a"] });
-    await store.writeReconcileState({ lastSweepStartedAt: "2026-04-01T12:05:00.000Z", redelivered: ["a", "b"] });
-    expect(await store.readReconcileState()).toEqual({ lastSweepStartedAt: "2026-04-01T12:05:00.000Z", redelivered: ["a", "b"] });
+    await store.writeReconcileState({ lastSweepStartedAt: "2026-04-01T12:05:00.000Z", redelivered: ["a", "b"], lastDeliveryId: 12 });
+    expect(await store.readReconcileState()).toEqual({ lastSweepStartedAt: "2026-04-01T12:05:00.000Z", redelivered: ["a", "b"], lastDeliveryId: 12 });
   });
 });

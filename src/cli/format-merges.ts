@@ -18,8 +18,9 @@ const COLUMNS: [string, (m: MergeRecord) => string][] = [
   ["tools", (m) => m.aiTools.join(" ")],
   ["team", (m) => m.owningTeam ?? ""],
   ["reviewers", (m) => m.reviewers.filter((r) => r.counted).map((r) => r.reviewer).join(" ")],
-  ["check", (m) => m.checkConclusion ?? "none"],
-  ["bypassed", (m) => (m.bypassed ? "yes" : "no")],
+  // An incomplete record has no verdict yet: say so rather than "none" / "no".
+  ["check", (m) => (m.incomplete ? "incomplete" : (m.checkConclusion ?? "none"))],
+  ["bypassed", (m) => (m.incomplete ? "unknown" : m.bypassed ? "yes" : "no")],
   ["exceptions", (m) => m.exceptions.map((e) => `${e.boundary} by ${e.grantedBy}`).join("; ")],
   ["reverted_by", (m) => (m.revertedBy ?? []).map((r) => `${r.repo}#${r.prNumber}`).join(" ")],
   ["merge_sha", (m) => (m.mergeCommitSha ?? "").slice(0, 12)],
@@ -70,6 +71,10 @@ export function formatMergeDetail(m: MergeRecord): string {
     ...(m.revertedBy ?? []).map((r): [string, string] => ["reverted", `by ${r.repo}#${r.prNumber} (${r.method}), detected ${r.detectedAt}`]),
     ["audit", `seq ${m.seq}, entry ${m.entryHash}, recorded ${m.recordedAt} (${m.source})`],
   ];
+  if (m.incomplete) {
+    lines.unshift(["INCOMPLETE", `recorded while GitHub could not be read; missing ${(m.missing ?? []).join(", ")} (the recovery sweep completes it)`]);
+  }
+  if (m.completes !== undefined) lines.push(["completed", `this entry completes the incomplete record at seq ${m.completes}`]);
   const width = Math.max(...lines.map(([k]) => k.length));
   return [`${m.repo}#${m.prNumber}  ${m.title}`, ...lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join("\n");
 }
@@ -114,6 +119,9 @@ export function formatReport(report: AuditReport, format: ReportFormat): string 
         "",
         "CFR PROXY: change-failure proxy = share of REVERT BASE (merges that are not themselves reverts) reverted within",
         "7 or 30 days of merging. It counts reverts Countersign recorded, per merge, not failed deployments or incidents.",
+        ...(report.total.incomplete > 0
+          ? [`INCOMPLETE: ${report.total.incomplete} of these merges were recorded while GitHub could not be read (owners, reviews, verdict unknown; not counted as BYPASSED).`]
+          : []),
       ].join("\n");
     }
   }

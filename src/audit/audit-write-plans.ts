@@ -203,8 +203,8 @@ export function mergeRows(input: MergeRecordInput, mergedAt: string, roles: Map<
           config_hash: input.configHash,
           source: input.source,
           recorded_at: recordedAt,
-          incomplete: input.incomplete === true,
-          missing: input.incomplete === true ? canonicalJson(input.missing ?? []) : null,
+          // Only on incomplete records: a complete one keeps the columns' defaults (and the row a version-1 schema takes).
+          ...(input.incomplete === true ? { incomplete: true, missing: canonicalJson(input.missing ?? []) } : {}),
         },
       ],
     },

@@ -233,7 +233,10 @@ export abstract class SqlAuditStore implements AuditStore {
 
   async recordMergesBulk(inputs: readonly MergeRecordInput[]): Promise<AppendResult[]> {
     // Every input is validated before anything is written: one bad record refuses the batch.
-    const plans = inputs.map((input) => mergePlan(this.engine, input, null));
+    const plans = inputs.map((input) => {
+      if (input.incomplete === true) throw new AuditInputError(`recordMergesBulk ${input.repo}#${input.prNumber}: bulk imports take complete records only`, "incomplete");
+      return mergePlan(this.engine, input, null);
+    });
     if (plans.length === 0) return [];
     try {
       return await this.appendBulk(plans);

@@ -59,7 +59,9 @@ export function createApp(options: AppOptions): ApplicationFunction {
     if (options.serve !== false) {
       addHandler((req, res) => {
         if (req.method === "GET" && req.url === "/healthz") {
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine, changeEvents: changeEventStats, reconcile: reconcileHealth(options.reconciler ?? null) }));
+          const reconcile = reconcileHealth(options.reconciler ?? null);
+          const health = { ok: true, store: options.store.engine, changeEvents: changeEventStats, reconcile };
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(health));
           return true;
         }
         return false;

@@ -146,7 +146,8 @@ export function checkedMerge(where: string, input: MergeRecordInput): { mergedAt
   if (input.incomplete !== undefined && typeof input.incomplete !== "boolean") {
     throw new AuditInputError(`${where}: incomplete must be true or false`, "incomplete");
   }
-  if (input.incomplete === true && (!Array.isArray(input.missing) || input.missing.length === 0 || input.missing.some((m) => typeof m !== "string"))) {
+  const named = Array.isArray(input.missing) && input.missing.length > 0 && input.missing.every((m) => typeof m === "string");
+  if (input.incomplete === true && !named) {
     throw new AuditInputError(`${where}: an incomplete record must name what it is missing (missing: a non-empty list)`, "missing");
   }
   let mergedAt: string;
@@ -170,7 +171,13 @@ export function checkedMerge(where: string, input: MergeRecordInput): { mergedAt
 }
 
 /** The projection rows of a merge record (`seq`: the merge's id; also used by merge completions). */
-export function mergeRows(input: MergeRecordInput, mergedAt: string, roles: Map<string, CommitRole>, seq: number, recordedAt: string): TableRows[] {
+export function mergeRows(
+  input: MergeRecordInput,
+  mergedAt: string,
+  roles: Map<string, CommitRole>,
+  seq: number,
+  recordedAt: string,
+): TableRows[] {
   const lower = (sha: string | null) => (sha === null ? null : sha.toLowerCase());
   const primary = input.owningTeam === null ? null : teamKey(input.owningTeam);
   const teams = new Map<string, { team: string; files: number }>();

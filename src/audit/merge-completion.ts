@@ -56,7 +56,10 @@ export function mergeCompletionPlan(engine: Engine, input: MergeRecordInput, rec
   return {
     envelope: { kind: "merge_completion", subject, deliveryId: null, source: "backfill", data },
     duplicateChecks: [
-      statement(engine, (q) => `SELECT 1 FROM merges WHERE repo = ${q.param(repo)} AND pr_number = ${q.param(input.prNumber)} AND incomplete = FALSE`),
+      statement(
+        engine,
+        (q) => `SELECT 1 FROM merges WHERE repo = ${q.param(repo)} AND pr_number = ${q.param(input.prNumber)} AND incomplete = FALSE`,
+      ),
     ],
     projections: (seq, recordedAt) => {
       const tables = mergeRows(data, mergedAt, roles, recorded.mergeId, recordedAt);
@@ -94,7 +97,8 @@ export function readReconcileStateStatement(engine: Engine): Statement {
 export function writeReconcileStateStatement(engine: Engine, state: ReconcileState, now: string): Statement {
   return statement(
     engine,
-    (q) => `INSERT INTO reconcile_state (name, value, updated_at) VALUES (${q.param(STATE_NAME)}, ${q.param(JSON.stringify(state))}, ${q.param(now)})
+    (q) => `INSERT INTO reconcile_state (name, value, updated_at)
+      VALUES (${q.param(STATE_NAME)}, ${q.param(JSON.stringify(state))}, ${q.param(now)})
       ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at RETURNING name`,
   );
 }

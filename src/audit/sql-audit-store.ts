@@ -234,7 +234,10 @@ export abstract class SqlAuditStore implements AuditStore {
   async recordMergesBulk(inputs: readonly MergeRecordInput[]): Promise<AppendResult[]> {
     // Every input is validated before anything is written: one bad record refuses the batch.
     const plans = inputs.map((input) => {
-      if (input.incomplete === true) throw new AuditInputError(`recordMergesBulk ${input.repo}#${input.prNumber}: bulk imports take complete records only`, "incomplete");
+      if (input.incomplete === true) {
+        const where = `recordMergesBulk ${input.repo}#${input.prNumber}`;
+        throw new AuditInputError(`${where}: bulk imports take complete records only`, "incomplete");
+      }
       return mergePlan(this.engine, input, null);
     });
     if (plans.length === 0) return [];
@@ -505,7 +508,8 @@ export abstract class SqlAuditStore implements AuditStore {
   }
 
   async listIncompleteMerges(limit = 100): Promise<MergeRecord[]> {
-    return this.toMergeRecords(await this.query<MergeRow>(incompleteMergesStatement(this.engine, MERGE_COLUMNS, Math.min(Math.max(1, limit), MAX_LIMIT))));
+    const bounded = Math.min(Math.max(1, limit), MAX_LIMIT);
+    return this.toMergeRecords(await this.query<MergeRow>(incompleteMergesStatement(this.engine, MERGE_COLUMNS, bounded)));
   }
 
   async readReconcileState(): Promise<ReconcileState | null> {

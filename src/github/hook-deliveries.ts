@@ -37,7 +37,11 @@ export interface DeliveriesSince {
  * (epoch ms), newest first: pages of 100 follow the `cursor` in each answer's `Link` header and stop
  * at the first attempt already seen or older than `since`.
  */
-export async function listDeliveriesSince(app: GitHub, window: { since: number; afterId: number | null }, maxPages = 50): Promise<DeliveriesSince> {
+export async function listDeliveriesSince(
+  app: GitHub,
+  window: { since: number; afterId: number | null },
+  maxPages = 50,
+): Promise<DeliveriesSince> {
   const deliveries: HookDelivery[] = [];
   let calls = 0;
   const pages = app.paginate.iterator(app.rest.apps.listWebhookDeliveries, { per_page: 100 });

@@ -14,21 +14,28 @@ export async function repositoryName(github: GitHub, repositoryId: number): Prom
   return { owner: full.owner.login, repo: full.name };
 }
 
+type OpenPull = PullLike & { updated_at: string };
+
 /** Open PRs updated at or after `since` (epoch ms): newest first, a page of 100 at a time, stopping at the first older one. */
-export async function openPullsUpdatedSince(github: GitHub, owner: string, repo: string, since: number): Promise<(PullLike & { updated_at: string })[]> {
-  const out: (PullLike & { updated_at: string })[] = [];
-  const pages = github.paginate.iterator(github.rest.pulls.list, { owner, repo, state: "open", sort: "updated", direction: "desc", per_page: 100 });
+export async function openPullsUpdatedSince(github: GitHub, owner: string, repo: string, since: number): Promise<OpenPull[]> {
+  const out: OpenPull[] = [];
+  const params = { owner, repo, state: "open", sort: "updated", direction: "desc", per_page: 100 } as const;
+  const pages = github.paginate.iterator(github.rest.pulls.list, params);
   for await (const page of pages) {
     for (const pr of page.data) {
       if (Date.parse(pr.updated_at) < since) return out;
-      out.push(pr as unknown as PullLike & { updated_at: string });
+      out.push(pr as unknown as OpenPull);
     }
   }
   return out;
 }
 
 /** Whether `headSha` has a `countersign` check run from this app (`appId` null: from any app), in any state. */
-export async function hasOwnCheckRun(github: GitHub, target: { owner: string; repo: string; headSha: string; appId: number | null }): Promise<boolean> {
-  const res = await github.rest.checks.listForRef({ owner: target.owner, repo: target.repo, ref: target.headSha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
+export async function hasOwnCheckRun(
+  github: GitHub,
+  target: { owner: string; repo: string; headSha: string; appId: number | null },
+): Promise<boolean> {
+  const { owner, repo, headSha } = target;
+  const res = await github.rest.checks.listForRef({ owner, repo, ref: headSha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
   return res.data.check_runs.some((r) => target.appId === null || r.app?.id === target.appId);
 }

@@ -3,7 +3,8 @@
  * dropped connection, after Octokit's retries) rather than "this request is wrong" (4xx, a bug).
  * Only the first is worth recording what is known and trying again later.
  */
-const NETWORK_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|EPIPE|UND_ERR|socket hang up|fetch failed|timed? ?out|network/i;
+const NETWORK_FAILURE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|EPIPE|UND_ERR|socket hang up|fetch failed|timed? ?out|network/i;
 
 export function isGitHubUnavailable(error: unknown): boolean {
   const e = (error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error) as {

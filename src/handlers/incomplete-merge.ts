@@ -14,7 +14,11 @@ import { grantedExceptions, type PipelineDeps } from "./evaluate-pull-request.js
 import { afterMergeRecorded, assessMerge } from "./record-merge.js";
 
 /** The record the payload alone supports: no reviews, files, owners or verdict (and it says so). */
-export async function incompleteMergeRecord(deps: PipelineDeps, pr: PullLike, source: MergeRecordInput["source"]): Promise<MergeRecordInput> {
+export async function incompleteMergeRecord(
+  deps: PipelineDeps,
+  pr: PullLike,
+  source: MergeRecordInput["source"],
+): Promise<MergeRecordInput> {
   const owner = pr.base.repo.owner.login;
   const repo = pr.base.repo.name;
   // The body alone: commits, and the repository's own AI identities, need GitHub.
@@ -43,7 +47,7 @@ export async function incompleteMergeRecord(deps: PipelineDeps, pr: PullLike, so
     boundaries: [],
     exceptions: exceptions
       .filter((e) => !e.revoked)
-      .map((e) => ({ boundary: e.boundary, grantedBy: e.grantedBy, reason: e.reason, sha: e.sha, commentId: e.commentId, grantedAt: e.grantedAt })),
+      .map(({ boundary, grantedBy, reason, sha, commentId, grantedAt }) => ({ boundary, grantedBy, reason, sha, commentId, grantedAt })),
     checkConclusion: null,
     bypassed: false,
     commitShas: [],
@@ -68,7 +72,8 @@ export async function recordIncompleteMerge(
     { delivery: deliveryId, repo: record.repo, pr: pr.number, inserted: result.inserted, reason: explainError(cause).reason },
     "GitHub cannot be read: merge recorded INCOMPLETE from the webhook payload; the recovery sweep completes it",
   );
-  await afterMergeRecorded(null, log, deps, { pr, record, config: null, commitMessages: [], inserted: result.inserted, deliveryId, source });
+  const recorded = { pr, record, config: null, commitMessages: [], inserted: result.inserted, deliveryId, source };
+  await afterMergeRecorded(null, log, deps, recorded);
   return { inserted: result.inserted, record };
 }
 
@@ -79,8 +84,11 @@ export async function completeMerge(github: GitHub, log: Logger, deps: PipelineD
   const pr = data as unknown as PullLike;
   const assessed = await assessMerge(github, deps, pr, recorded.source);
   const result = await deps.store.completeMerge(assessed.record);
-  log.info({ repo: recorded.repo, pr: recorded.prNumber, completed: result.inserted, bypassed: assessed.record.bypassed }, "incomplete merge record completed");
-  const record = { ...assessed.record, exceptions: recorded.exceptions };
-  await afterMergeRecorded(github, log, deps, { pr, record, config: assessed.config, commitMessages: assessed.commitMessages, inserted: result.inserted, deliveryId: null, source: "backfill" });
+  const { record: completed, config, commitMessages } = assessed;
+  const inserted = result.inserted;
+  const facts = { repo: recorded.repo, pr: recorded.prNumber, completed: inserted, bypassed: completed.bypassed };
+  log.info(facts, "incomplete merge record completed");
+  const record = { ...completed, exceptions: recorded.exceptions };
+  await afterMergeRecorded(github, log, deps, { pr, record, config, commitMessages, inserted, deliveryId: null, source: "backfill" });
   return result.inserted;
 }

@@ -156,7 +156,9 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
   if (lease === "taken") return done("skipped");
   try {
     const state = await deps.store.readReconcileState();
-    const since = state ? Date.parse(state.lastSweepStartedAt) - (options.overlapMs ?? 60_000) : started - (options.firstLookbackMs ?? 24 * 3600_000);
+    const since = state
+      ? Date.parse(state.lastSweepStartedAt) - (options.overlapMs ?? 60_000)
+      : started - (options.firstLookbackMs ?? 24 * 3600_000);
     const appOctokit = (await app.auth()) as unknown as GitHub;
     const listed = await listDeliveriesSince(appOctokit, { since, afterId: state?.lastDeliveryId ?? null });
     result.deliveriesRead = listed.deliveries.length;
@@ -203,7 +205,10 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
   }
 }
 
-/** The sweep's lease across replicas: "none" without Redis (or when it is unreachable: sweep anyway), "taken" when another replica sweeps. */
+/**
+ * The sweep's lease across replicas: "none" without Redis (or when it is unreachable: sweep anyway),
+ * "taken" when another replica sweeps.
+ */
 async function takeSweepLease(deps: PipelineDeps, options: ReconcilerOptions, log: Logger): Promise<Lease | "none" | "taken"> {
   if (!deps.leases) return "none";
   try {
@@ -225,7 +230,14 @@ async function guarded(result: SweepResult, log: Logger, what: string, work: () 
   }
 }
 
-async function scanRepository(github: GitHub, log: Logger, deps: PipelineDeps, repositoryId: number, since: number, result: SweepResult): Promise<void> {
+async function scanRepository(
+  github: GitHub,
+  log: Logger,
+  deps: PipelineDeps,
+  repositoryId: number,
+  since: number,
+  result: SweepResult,
+): Promise<void> {
   const { owner, repo } = await repositoryName(github, repositoryId);
   const backfill = await backfillRepository(github, log, deps, { owner, repo, since: new Date(since).toISOString() });
   result.mergesRecorded += backfill.recorded;

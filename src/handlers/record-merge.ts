@@ -37,8 +37,10 @@ export async function recordMerge(
   }
   const { record, config } = assessed;
   const result = await deps.store.recordMerge(record, deliveryId);
-  log.info({ delivery: deliveryId, repo: record.repo, pr: pr.number, bypassed: record.bypassed, inserted: result.inserted }, "merge recorded");
-  await afterMergeRecorded(github, log, deps, { pr, record, config, commitMessages: assessed.commitMessages, inserted: result.inserted, deliveryId, source });
+  const inserted = result.inserted;
+  log.info({ delivery: deliveryId, repo: record.repo, pr: pr.number, bypassed: record.bypassed, inserted }, "merge recorded");
+  const { commitMessages } = assessed;
+  await afterMergeRecorded(github, log, deps, { pr, record, config, commitMessages, inserted, deliveryId, source });
   return { inserted: result.inserted, record };
 }
 
@@ -49,7 +51,12 @@ export interface AssessedMerge {
 }
 
 /** Everything GitHub says about a merged PR, as its audit record (no writes). */
-export async function assessMerge(github: GitHub, deps: PipelineDeps, pr: PullLike, source: MergeRecordInput["source"]): Promise<AssessedMerge> {
+export async function assessMerge(
+  github: GitHub,
+  deps: PipelineDeps,
+  pr: PullLike,
+  source: MergeRecordInput["source"],
+): Promise<AssessedMerge> {
   const owner = pr.base.repo.owner.login;
   const repo = pr.base.repo.name;
   const fullName = `${owner}/${repo}`;
@@ -127,7 +134,8 @@ export async function afterMergeRecorded(github: GitHub | null, log: Logger, dep
   const { pr, record, deliveryId, source } = m;
   const fullName = record.repo;
   // A revert links back to what it reverted; the earlier record itself is never modified.
-  const reverts = detectReverts({ repo: fullName, title: pr.title, body: pr.body ?? null, headRef: pr.head.ref, commitMessages: m.commitMessages });
+  const found = { repo: fullName, title: pr.title, body: pr.body ?? null, headRef: pr.head.ref, commitMessages: m.commitMessages };
+  const reverts = detectReverts(found);
   for (const [i, r] of reverts.entries()) {
     if (r.revertedPrNumber === null && r.revertedSha === null) continue; // a "Revert …" title alone names nothing to link
     await deps.store.recordRevert({ repo: fullName, prNumber: pr.number, ...r, source }, deliveryId ? `${deliveryId}#revert-${i}` : null);

@@ -97,10 +97,25 @@ export function composePostmortem(input: PostmortemInput): Postmortem {
   }
   const findings: PostmortemFinding[] = m.incomplete
     ? incompleteFindings(m)
-    : [aiFinding(m), understoodFinding(m), scopeFinding(m), reviewBarFinding(m), ownedFinding(m), bypassFinding(m), nearbyFinding(m, input.nearby)];
+    : [
+        aiFinding(m),
+        understoodFinding(m),
+        scopeFinding(m),
+        reviewBarFinding(m),
+        ownedFinding(m),
+        bypassFinding(m),
+        nearbyFinding(m, input.nearby),
+      ];
   return {
     ref: input.ref,
-    merge: { repo: m.repo, prNumber: m.prNumber, title: m.title, mergeCommitSha: m.mergeCommitSha, mergedAt: m.mergedAt, ...(m.incomplete ? { incomplete: true } : {}) },
+    merge: {
+      repo: m.repo,
+      prNumber: m.prNumber,
+      title: m.title,
+      mergeCommitSha: m.mergeCommitSha,
+      mergedAt: m.mergedAt,
+      ...(m.incomplete ? { incomplete: true } : {}),
+    },
     incident: input.incident ?? null,
     incidents: input.incidents ?? [],
     findings,
@@ -207,7 +222,10 @@ function backfillNote(m: MergeRecord): string[] {
  * and little else: every question that needs reviews, files, owners or the verdict is unknown.
  */
 function incompleteFindings(m: MergeRecord): PostmortemFinding[] {
-  const why = `The audit record is INCOMPLETE: it was written from the webhook alone while GitHub could not be read, and lacks ${(m.missing ?? []).join(", ") || "facts"}. The recovery sweep completes it once GitHub answers; until then this cannot be answered.`;
+  const lacks = (m.missing ?? []).join(", ") || "facts";
+  const why =
+    `The audit record is INCOMPLETE: it was written from the webhook alone while GitHub could not be read, and lacks ${lacks}. ` +
+    "The recovery sweep completes it once GitHub answers; until then this cannot be answered.";
   const ai = aiFinding(m);
   const aiDetails = [...ai.details, "From the PR body only: commits were not read."];
   return [
@@ -314,7 +332,10 @@ function changeLines(p: Postmortem): string[] {
   const lines: string[] = [];
   const head = p.merge ? `${p.merge.repo}#${p.merge.prNumber} "${p.merge.title}" (${short(p.merge.mergeCommitSha)}, merged ${p.merge.mergedAt})` : p.ref;
   lines.push(`## Change review: ${head}`, "");
-  if (p.merge?.incomplete) lines.push("> **Incomplete record**: written while GitHub could not be read; most answers below are unknown until it is completed.", "");
+  if (p.merge?.incomplete) {
+    lines.push("> **Incomplete record**: written while GitHub could not be read; most answers below stay unknown until it is completed.");
+    lines.push("");
+  }
   if (p.incident) {
     const i = p.incident;
     lines.push(

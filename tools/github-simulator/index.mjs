@@ -370,7 +370,9 @@ export class GitHubSimulator {
   }
 
   #background(promise) {
-    const tracked = promise.catch((error) => this.logLine?.(`redelivery failed: ${error?.message ?? error}`)).finally(() => this.inFlight.delete(tracked));
+    const tracked = promise
+      .catch((error) => this.logLine?.(`redelivery failed: ${error?.message ?? error}`))
+      .finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
   }
 

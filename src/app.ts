@@ -17,6 +17,7 @@ import { onIssueComment } from "./handlers/issue-comment.js";
 import { onMergeGroup } from "./handlers/merge-group.js";
 import { onPullRequestReview, PULL_REQUEST_REVIEW_EVENTS } from "./handlers/pull-request-review.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
+import { reconcileHealth, type Reconciler } from "./handlers/reconcile.js";
 
 export interface AppOptions {
   store: AuditStore;
@@ -37,6 +38,8 @@ export interface AppOptions {
   /** State to use instead of fresh state (tests that look inside or empty the caches). */
   caches?: GitHubCaches;
   changeEventStats?: ChangeEventStats;
+  /** The recovery sweep (RECONCILE_INTERVAL_SECONDS): attached to the app here, started by its own timer. */
+  reconciler?: Reconciler | null;
 }
 
 export function createApp(options: AppOptions): ApplicationFunction {
@@ -56,13 +59,16 @@ export function createApp(options: AppOptions): ApplicationFunction {
     app.on("check_run.rerequested", (context) => onCheckRunRerequested(context, deps));
     app.on("merge_group.checks_requested", (context) => onMergeGroup(context, deps));
     app.on("issue_comment.created", (context) => onIssueComment(context, deps));
+    options.reconciler?.attach(app, deps);
 
     // Probot's addHandler throws "No server instance" when the app is loaded without its HTTP
     // server (probot.receive in tests, serverless adapters): routes are then simply not served.
     if (options.serve !== false) {
       addHandler((req, res) => {
         if (req.method === "GET" && req.url === "/healthz") {
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine, changeEvents: deps.changeEventStats }));
+          const reconcile = reconcileHealth(options.reconciler ?? null);
+          const health = { ok: true, store: options.store.engine, changeEvents: deps.changeEventStats, reconcile };
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(health));
           return true;
         }
         return false;

@@ -10,7 +10,8 @@ import { createApp } from "./app.js";
 import { CountersignOctokit } from "./github/octokit.js";
 import { openAuditStore } from "./audit/open-audit-store.js";
 import { openRedisLeases } from "./cluster/redis-leases.js";
-import { githubOAuthOf, githubUrls, parseEnv } from "./env.js";
+import { githubOAuthOf, githubUrls, parseEnv, reconcileIntervalMs } from "./env.js";
+import { createReconciler } from "./handlers/reconcile.js";
 
 async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
@@ -25,8 +26,23 @@ async function main(): Promise<void> {
   const changeEvents = env.INCIDENT_WEBHOOK_URL
     ? { url: env.INCIDENT_WEBHOOK_URL, routingKey: env.INCIDENT_WEBHOOK_ROUTING_KEY ?? null, webHost: env.GHE_HOST ?? "github.com" }
     : null;
-  const server = await run(createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents, auditApiToken: env.AUDIT_API_TOKEN ?? null, githubOAuth: githubOAuthOf(env), githubUrl: githubUrls(env).web, leases }), { Octokit: CountersignOctokit });
+  // The recovery sweep needs the App's identity (it reads the webhook's delivery log with a JWT).
+  const reconciler = env.APP_ID ? createReconciler({ intervalMs: reconcileIntervalMs(env) }) : null;
+  const server = await run(
+    createApp({
+      store,
+      appId: env.APP_ID ? Number(env.APP_ID) : null,
+      changeEvents,
+      auditApiToken: env.AUDIT_API_TOKEN ?? null,
+      githubOAuth: githubOAuthOf(env),
+      githubUrl: githubUrls(env).web,
+      leases,
+      reconciler,
+    }),
+    { Octokit: CountersignOctokit },
+  );
   const stop = async () => {
+    reconciler?.stop();
     await server.stop();
     await leases?.close();
     await store.close();

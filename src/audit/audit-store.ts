@@ -14,12 +14,27 @@ import type { NormalizedIncident } from "./incident-input.js";
 // store validates, chains and projects it.
 export type { DisclosureSourceRecord, MergeRecordInput, RecordSource, ReviewerNoteRecord } from "../policy/merge-record.js";
 
+/** The facts an incomplete merge record lacks (the ones only GitHub's API can give). */
+export const INCOMPLETE_MERGE_MISSING = ["reviews", "notes", "files", "owners", "verdict"] as const;
+
 export interface MergeRecord extends MergeRecordInput {
   seq: number;
   entryHash: string;
   recordedAt: string;
   /** PRs recorded as reverting this merge (`recordRevert`); absent when none. */
   revertedBy?: RevertRecord[];
+  /** Set when this record is a completion: the seq of the incomplete entry it completes. */
+  completes?: number;
+}
+
+/** The recovery sweep's bookkeeping, shared by replicas (not part of the audit trail). */
+export interface ReconcileState {
+  /** When the last finished sweep started (ISO-8601): the next one reads deliveries from here. */
+  lastSweepStartedAt: string;
+  /** GUIDs this app asked GitHub to redeliver (newest last, bounded): never asked twice. */
+  redelivered: string[];
+  /** The newest delivery attempt read (ids only grow): the next sweep reads the newer ones only. */
+  lastDeliveryId?: number | null;
 }
 
 /** A revert found later: `Reverts owner/repo#N` in a PR body or `This reverts commit <sha>.` in a commit. */
@@ -91,6 +106,8 @@ export interface MergeFilter {
   /** Any of the merge's owning teams; `@org/team` or `org/team`, case-insensitive. */
   team?: string;
   bypassed?: boolean;
+  /** Merges recorded while GitHub could not be read and not completed yet (true), or complete ones (false). */
+  incomplete?: boolean;
   reverted?: boolean;
   /** Merges that carried at least one boundary exception (true), or none (false). */
   exceptions?: boolean;
@@ -126,6 +143,11 @@ export interface ReportCounts {
   aiAssistedShare: number | null;
   undisclosed: number;
   bypassed: number;
+  /**
+   * Merges recorded while GitHub could not be read and not completed yet: their reviews, owners
+   * and verdict are unknown, so they count in merges (and by disclosure) but not as bypassed.
+   */
+  incomplete: number;
   /** Boundary exceptions the group's merges carried at merge time. */
   exceptions: number;
   /** The revert-rate denominator: the group's merges that are not themselves reverts. */
@@ -334,6 +356,16 @@ export interface AuditStore {
    */
   recordMergesBulk(inputs: readonly MergeRecordInput[]): Promise<AppendResult[]>;
   getMerge(repo: string, prNumber: number): Promise<MergeRecord | null>;
+  /**
+   * Completes an incomplete merge record (one new chain entry, `merge_completion`): the queryable
+   * tables then show `input`, which must be complete. A no-op (`inserted: false`) when the merge is
+   * already complete; AuditNotFoundError when it is not recorded.
+   */
+  completeMerge(input: MergeRecordInput): Promise<AppendResult>;
+  /** Incomplete merge records, oldest merge first (at most `limit`, default 100). */
+  listIncompleteMerges(limit?: number): Promise<MergeRecord[]>;
+  readReconcileState(): Promise<ReconcileState | null>;
+  writeReconcileState(state: ReconcileState): Promise<void>;
   findMergeBySha(sha: string, options?: { repos?: readonly string[] }): Promise<MergeRecord | null>;
   /**
    * Idempotent per (reverting PR, reverted PR or SHA). The reverted merge's record then carries

@@ -14,7 +14,7 @@ import type { RecordSource, VerifyResult } from "./audit-store.js";
 export const GENESIS_HASH = "0".repeat(64);
 const DOMAIN = "countersign/v1";
 
-export type AuditKind = "merge" | "evaluation" | "exception" | "revert_link" | "incident" | "incident_link";
+export type AuditKind = "merge" | "merge_completion" | "evaluation" | "exception" | "revert_link" | "incident" | "incident_link";
 
 /** What is hashed: the row's identifying columns plus the record itself. */
 export interface AuditEnvelope {

@@ -5,6 +5,7 @@
  * subclasses own the connection, the lock and the migrations: sqlite-audit-store.ts,
  * postgres-audit-store.ts. docs/audit-trail.md describes the chain.
  */
+import { AuditInputError } from "./audit-input-error.js";
 import { AuditNotFoundError } from "./audit-not-found-error.js";
 import type {
   AppendResult,
@@ -22,6 +23,7 @@ import type {
   MergePage,
   MergeRecord,
   MergeRecordInput,
+  ReconcileState,
   ReportDimension,
   ReportFilter,
   RevertRecordInput,
@@ -38,9 +40,16 @@ import {
   type TableRows,
 } from "./audit-write-plans.js";
 import { buildChainRow, parseEnvelope, verifyChain, type ChainRow } from "./hash-chain.js";
+import {
+  incompleteMergesStatement,
+  mergeCompletionPlan,
+  parseReconcileState,
+  readReconcileStateStatement,
+  writeReconcileStateStatement,
+} from "./merge-completion.js";
 import { normalizeIncident, normalizeIncidentLink } from "./incident-input.js";
 import { mergeIdStatement } from "./incident-query.js";
-import { normalizeRepo } from "./merge-query.js";
+import { MAX_LIMIT, MERGE_COLUMNS, normalizeRepo } from "./merge-query.js";
 import { insertRows, statement, type Engine, type SqlReader, type Statement } from "./sql-builder.js";
 import * as incidents from "./sql-incident-reads.js";
 import * as merges from "./sql-merge-reads.js";
@@ -160,7 +169,13 @@ export abstract class SqlAuditStore implements AuditStore {
 
   async recordMergesBulk(inputs: readonly MergeRecordInput[]): Promise<AppendResult[]> {
     // Every input is validated before anything is written: one bad record refuses the batch.
-    const plans = inputs.map((input) => mergePlan(this.engine, input, null));
+    const plans = inputs.map((input) => {
+      if (input.incomplete === true) {
+        const where = `recordMergesBulk ${input.repo}#${input.prNumber}`;
+        throw new AuditInputError(`${where}: bulk imports take complete records only`, "incomplete");
+      }
+      return mergePlan(this.engine, input, null);
+    });
     if (plans.length === 0) return [];
     try {
       return await this.appendBulk(plans);
@@ -239,6 +254,34 @@ export abstract class SqlAuditStore implements AuditStore {
 
   incidentTrends(filter: ReportFilter): Promise<IncidentTrends> {
     return incidents.incidentTrends(this.reader, filter);
+  }
+
+  // ---- recovery: merge completion and the sweep's state (merge-completion.ts) -----------------
+
+  async completeMerge(input: MergeRecordInput): Promise<AppendResult> {
+    const [row] = await this.query<merges.MergeRow>(
+      statement(this.engine, (q) => `SELECT ${MERGE_COLUMNS} FROM merges m JOIN audit_log a ON a.seq = m.audit_seq
+        WHERE m.repo = ${q.param(normalizeRepo(input.repo))} AND m.pr_number = ${q.param(input.prNumber)}`),
+    );
+    if (!row) throw new AuditNotFoundError(`completeMerge: no merge recorded for ${input.repo}#${input.prNumber}`, "merge");
+    const recorded = merges.toMergeRecord(row, new Map());
+    if (recorded.incomplete !== true) return { inserted: false, seq: null };
+    return this.appendPlan(() => mergeCompletionPlan(this.engine, input, { ...recorded, mergeId: Number(row.id) }));
+  }
+
+  async listIncompleteMerges(limit = 100): Promise<MergeRecord[]> {
+    const bounded = Math.min(Math.max(1, limit), MAX_LIMIT);
+    const rows = await this.query<merges.MergeRow>(incompleteMergesStatement(this.engine, MERGE_COLUMNS, bounded));
+    return rows.map((row) => merges.toMergeRecord(row, new Map()));
+  }
+
+  async readReconcileState(): Promise<ReconcileState | null> {
+    const [row] = await this.query<{ value: string }>(readReconcileStateStatement(this.engine));
+    return row ? parseReconcileState(row.value) : null;
+  }
+
+  async writeReconcileState(state: ReconcileState): Promise<void> {
+    await this.query(writeReconcileStateStatement(this.engine, state, this.now().toISOString()));
   }
 
   async head(): Promise<{ seq: number; entryHash: string } | null> {

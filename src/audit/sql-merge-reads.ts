@@ -45,7 +45,7 @@ const MERGE_SCAN_MAX_BATCH = 5_000;
 const WALK_BEFORE_PROBE = 4_000;
 const DEFAULT_ITERATE_BATCH = 500;
 
-interface MergeRow {
+export interface MergeRow {
   seq: number;
   entry_hash: string;
   recorded_at: string;
@@ -63,6 +63,7 @@ const REPORT_DEFINITIONS: Record<string, string> = {
   aiAssistedShare: "aiAssisted / merges",
   undisclosed: "merges with no valid AI disclosure",
   bypassed: "merges made while the countersign check was not success (or absent)",
+  incomplete: "merges recorded while GitHub could not be read and not completed yet (reviews, owners and verdict unknown)",
   exceptions: "boundary exceptions the group's merges carried at merge time",
   revertBase: "merges in the group that are not themselves reverts (the revert-rate denominator)",
   revertedWithin7d: "change-failure proxy: merges of revertBase reverted within 7 days of merging (revert time = the reverting PR's merge)",
@@ -188,6 +189,7 @@ export async function report(db: SqlReader, filter: ReportFilter, groupBy: reado
         aiAssisted: Number(r.ai_assisted),
         undisclosed: Number(r.undisclosed),
         bypassed: Number(r.bypassed),
+        incomplete: Number(r.incomplete),
         exceptions: Number(r.exceptions),
         revertBase: Number(r.revert_base),
         revertedWithin7d: Number(r.reverted_7d),
@@ -213,6 +215,7 @@ export async function report(db: SqlReader, filter: ReportFilter, groupBy: reado
     aiAssisted: sum("aiAssisted"),
     undisclosed: sum("undisclosed"),
     bypassed: sum("bypassed"),
+    incomplete: sum("incomplete"),
     exceptions: sum("exceptions"),
     revertBase: sum("revertBase"),
     revertedWithin7d: sum("revertedWithin7d"),
@@ -355,6 +358,7 @@ function reportCounts(c: Omit<ReportCounts, "aiAssistedShare" | "revertRate7d" |
     aiAssistedShare: ratio(c.aiAssisted, c.merges),
     undisclosed: c.undisclosed,
     bypassed: c.bypassed,
+    incomplete: c.incomplete,
     exceptions: c.exceptions,
     revertBase: c.revertBase,
     revertedWithin7d: c.revertedWithin7d,

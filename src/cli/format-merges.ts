@@ -50,6 +50,11 @@ export function formatMergeDetail(m: MergeRecord): string {
     ...(m.revertedBy ?? []).map((r): [string, string] => ["reverted", `by ${r.repo}#${r.prNumber} (${r.method}), detected ${r.detectedAt}`]),
     ["audit", `seq ${m.seq}, entry ${m.entryHash}, recorded ${m.recordedAt} (${m.source})`],
   ];
+  if (m.incomplete) {
+    const missing = (m.missing ?? []).join(", ");
+    lines.unshift(["INCOMPLETE", `recorded while GitHub could not be read; missing ${missing} (the recovery sweep completes it)`]);
+  }
+  if (m.completes !== undefined) lines.push(["completed", `this entry completes the incomplete record at seq ${m.completes}`]);
   const width = Math.max(...lines.map(([k]) => k.length));
   return [`${m.repo}#${m.prNumber}  ${m.title}`, ...lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join("\n");
 }
@@ -94,6 +99,12 @@ export function formatReport(report: AuditReport, format: ReportFormat): string 
         "",
         "CFR PROXY: change-failure proxy = share of REVERT BASE (merges that are not themselves reverts) reverted within",
         "7 or 30 days of merging. It counts reverts Countersign recorded, per merge, not failed deployments or incidents.",
+        ...(report.total.incomplete > 0
+          ? [
+              `INCOMPLETE: ${report.total.incomplete} of these merges were recorded while GitHub could not be read`,
+              "(owners, reviews and verdict unknown; not counted as BYPASSED).",
+            ]
+          : []),
       ].join("\n");
     }
   }

@@ -27,7 +27,12 @@ export function mergePage({ signedIn, merge: m, incidents = [], githubUrl }: Mer
   const counted = m.reviewers.filter((r) => r.counted);
   const reverts = m.revertedBy ?? [];
 
-  const glance = html`<dl class="facts" aria-label="At a glance">
+  const incomplete = m.incomplete
+    ? html`<p class="badge danger" role="status">Incomplete record: written while GitHub could not be read;
+  missing ${(m.missing ?? []).join(", ")}.
+  The recovery sweep completes it.</p>`
+    : null;
+  const glance = html`${incomplete}<dl class="facts" aria-label="At a glance">
   <dt>Gate at merge</dt><dd>${checkBadge(m.checkConclusion)} ${m.bypassed ? html`<span class="badge danger">bypassed</span> merged while <code>countersign</code> was ${m.checkConclusion ?? "absent"}` : html`<span class="muted">not bypassed</span>`}</dd>
   <dt>AI disclosure</dt><dd>${levelBadge(m.aiLevel)} ${m.aiTools.length ? m.aiTools.join(", ") : html`<span class="muted">no tools seen</span>`}${m.agent ? html`; agent <strong>${m.agent}</strong>` : null}${m.sponsor ? html`; sponsor <strong>@${m.sponsor}</strong>` : null}</dd>
   <dt>Understanding reviews</dt><dd>${counted.length} counted of ${m.reviewers.length} approving ${m.reviewers.length === 1 ? "review" : "reviews"}${counted.length ? html`: ${counted.map((r) => r.reviewer).join(", ")}` : null}</dd>

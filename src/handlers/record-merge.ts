@@ -10,10 +10,13 @@ import { readCheckConclusion } from "../github/check-run.js";
 import type { GitHub } from "../github/github.js";
 import type { PullLike } from "../github/load-snapshot.js";
 import { commentOnIssue, openIssue } from "../github/pulls.js";
+import { isGitHubUnavailable } from "../github/unavailable.js";
+import type { Config } from "../policy/config.js";
 import { mergeRecordOf, type MergeRecordInput, type RecordSource } from "../policy/merge-record.js";
 import { detectReverts } from "../policy/reverts.js";
 import { buildChangeEvent, sendChangeEvent } from "../notify/change-events.js";
 import { assessPullRequest } from "./assess-pull-request.js";
+import { recordIncompleteMerge } from "./incomplete-merge.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
 
 export async function recordMerge(
@@ -24,17 +27,43 @@ export async function recordMerge(
   deliveryId: string | null,
   source: RecordSource = "webhook",
 ): Promise<{ inserted: boolean; record: MergeRecordInput }> {
+  // GitHub failing even after Octokit's retries: record what the payload says, now.
+  let assessed: AssessedMerge;
+  try {
+    assessed = await assessMerge(github, log, deps, pr, source);
+  } catch (error) {
+    if (!isGitHubUnavailable(error)) throw error;
+    return recordIncompleteMerge(log, deps, pr, deliveryId, source, error);
+  }
+  const { record, config, commitMessages } = assessed;
+  const result = await deps.store.recordMerge(record, deliveryId);
+  const inserted = result.inserted;
+  log.info(
+    { delivery: deliveryId, repo: record.repo, pr: pr.number, bypassed: record.bypassed, configInvalid: config === null, inserted },
+    "merge recorded",
+  );
+  await afterMergeRecorded(github, log, deps, { pr, record, config, commitMessages, inserted, deliveryId, source });
+  return { inserted, record };
+}
+
+export interface AssessedMerge {
+  record: MergeRecordInput;
+  /** null: the config in force was invalid (no gate evaluated, no `audit.on_bypass` in force). */
+  config: Config | null;
+  commitMessages: string[];
+}
+
+/** Everything GitHub says about a merged PR, as its audit record (no writes). */
+export async function assessMerge(github: GitHub, log: Logger, deps: PipelineDeps, pr: PullLike, source: RecordSource): Promise<AssessedMerge> {
   const owner = pr.base.repo.owner.login;
   const repo = pr.base.repo.name;
-  const fullName = `${owner}/${repo}`;
-
   const [assessment, checkConclusion] = await Promise.all([
     assessPullRequest(github, log, deps, pr, { factsWhenInvalid: true }),
     readCheckConclusion(github, { owner, repo, headSha: pr.head.sha, appId: deps.appId }),
   ]);
   const snapshot = assessment.snapshot!; // factsWhenInvalid: always read
   const record = mergeRecordOf({
-    repo: fullName,
+    repo: `${owner}/${repo}`,
     pull: {
       number: pr.number,
       title: pr.title,
@@ -47,37 +76,51 @@ export async function recordMerge(
     },
     snapshot,
     verdict: assessment.kind === "verdict" ? assessment.verdict : null,
-    config: assessment.kind === "verdict" ? { hash: assessment.configHash } : { invalid: { source: assessment.configSource, errors: assessment.errors } },
+    config:
+      assessment.kind === "verdict"
+        ? { hash: assessment.configHash }
+        : { invalid: { source: assessment.configSource, errors: assessment.errors } },
     exceptions: assessment.exceptions,
     checkConclusion,
     source,
     now: new Date(deps.now()).toISOString(),
   });
-  const result = await deps.store.recordMerge(record, deliveryId);
-  log.info(
-    { delivery: deliveryId, repo: fullName, pr: pr.number, bypassed: record.bypassed, configInvalid: assessment.kind === "config-invalid", inserted: result.inserted },
-    "merge recorded",
-  );
+  const config = assessment.kind === "verdict" ? assessment.config : null;
+  return { record, config, commitMessages: snapshot.commits.map((c) => c.message) };
+}
 
+export interface RecordedMerge {
+  pr: Pick<PullLike, "number" | "title" | "body" | "head">;
+  record: MergeRecordInput;
+  /** null: the config was invalid or could not be read (an incomplete record): no bypass notice. */
+  config: Config | null;
+  commitMessages: string[];
+  inserted: boolean;
+  deliveryId: string | null;
+  source: RecordSource;
+}
+
+/** Revert links, the change event and the bypass notice of a merge just recorded (or completed). */
+export async function afterMergeRecorded(github: GitHub | null, log: Logger, deps: PipelineDeps, m: RecordedMerge): Promise<void> {
+  const { pr, record, deliveryId, source } = m;
+  const fullName = record.repo;
   // A revert links back to what it reverted; the earlier record itself is never modified.
-  const reverts = detectReverts({ repo: fullName, title: pr.title, body: pr.body ?? null, headRef: pr.head.ref, commitMessages: snapshot.commits.map((c) => c.message) });
-  for (const [i, r] of reverts.entries()) {
+  const found = { repo: fullName, title: pr.title, body: pr.body ?? null, headRef: pr.head.ref, commitMessages: m.commitMessages };
+  for (const [i, r] of detectReverts(found).entries()) {
     if (r.revertedPrNumber === null && r.revertedSha === null) continue; // a "Revert …" title alone names nothing to link
     await deps.store.recordRevert({ repo: fullName, prNumber: pr.number, ...r, source }, deliveryId ? `${deliveryId}#revert-${i}` : null);
   }
+  if (!m.inserted || record.incomplete === true) return; // an incomplete record notifies once completed
 
-  if (result.inserted && deps.changeEvents) {
+  if (deps.changeEvents) {
     // In the background: an incident tool being down must not hold up the webhook.
     const options = deps.changeEvents;
     void sendChangeEvent(buildChangeEvent(record, options), options, log, deps.changeEventStats);
   }
-
   // Under an invalid config no `audit.on_bypass` is in force: the default, no notice.
-  const onBypass = assessment.kind === "verdict" ? assessment.config.audit.on_bypass : "none";
-  if (result.inserted && record.bypassed && onBypass !== "none") {
-    await noticeBypass(github, log, record, onBypass);
+  if (github && record.bypassed && m.config && m.config.audit.on_bypass !== "none") {
+    await noticeBypass(github, log, record, m.config.audit.on_bypass);
   }
-  return { inserted: result.inserted, record };
 }
 
 async function noticeBypass(github: GitHub, log: Logger, m: MergeRecordInput, mode: "comment" | "issue"): Promise<void> {

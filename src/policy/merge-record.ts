@@ -64,6 +64,14 @@ export interface MergeRecordInput {
    */
   configInvalid?: { source: string; errors: { path: string; line: number | null; message: string }[] };
   source: RecordSource;
+  /**
+   * Recorded from the webhook payload alone while GitHub could not be read: the facts named in
+   * `missing` are absent (empty lists, null team and check), and the verdict fields are not
+   * a verdict. A later completion entry supersedes it. Absent or false: a complete record.
+   */
+  incomplete?: boolean;
+  /** What an incomplete record lacks, e.g. reviews, notes, files, owners, verdict. */
+  missing?: string[];
 }
 
 /** The merged pull request as GitHub reports it (the fields the record keeps). */

@@ -13,8 +13,9 @@ export const COLUMNS: [string, (m: MergeRecord) => string][] = [
   ["tools", (m) => m.aiTools.join(" ")],
   ["team", (m) => m.owningTeam ?? ""],
   ["reviewers", (m) => m.reviewers.filter((r) => r.counted).map((r) => r.reviewer).join(" ")],
-  ["check", (m) => m.checkConclusion ?? "none"],
-  ["bypassed", (m) => (m.bypassed ? "yes" : "no")],
+  // An incomplete record has no verdict yet: say so rather than "none" / "no".
+  ["check", (m) => (m.incomplete ? "incomplete" : (m.checkConclusion ?? "none"))],
+  ["bypassed", (m) => (m.incomplete ? "unknown" : m.bypassed ? "yes" : "no")],
   ["exceptions", (m) => m.exceptions.map((e) => `${e.boundary} by ${e.grantedBy}`).join("; ")],
   ["reverted_by", (m) => (m.revertedBy ?? []).map((r) => `${r.repo}#${r.prNumber}`).join(" ")],
   ["merge_sha", (m) => (m.mergeCommitSha ?? "").slice(0, 12)],

@@ -246,3 +246,14 @@ describe("a merge's postmortem shows its incident links", () => {
     expect(md).not.toContain("Incident");
   });
 });
+
+test("an incomplete record (written while GitHub could not be read): only the body's disclosure is answered", () => {
+  const m = merge({ incomplete: true, missing: ["reviews", "notes", "files", "owners", "verdict"], reviewers: [], owningTeam: null, teams: [], paths: [], checkConclusion: null });
+  const p = composePostmortem({ ref: "ccccccc", merge: m, nearby: [] });
+  expect(answers(p)).toEqual({ ai: "yes", understood: "unknown", scope: "unknown", review_bar: "unknown", owned: "unknown", bypassed: "unknown", nearby: "unknown" });
+  expect(p.merge).toMatchObject({ incomplete: true });
+  const md = renderPostmortemMarkdown(p);
+  expect(md).toContain("**Incomplete record**");
+  expect(md).toContain("lacks reviews, notes, files, owners, verdict");
+  expect(md).not.toContain("Was the gate bypassed? No");
+});

@@ -17,6 +17,7 @@ import { createApp } from "../../../src/app.js";
 import type { AuditStore } from "../../../src/audit/audit-store.js";
 import { openAuditStore } from "../../../src/audit/open-audit-store.js";
 import { createGitHubCaches } from "../../../src/github/caches.js";
+import { createReconciler, type Reconciler } from "../../../src/handlers/reconcile.js";
 import { startGitHubSimulator, type GitHubSimulator } from "../../../tools/github-simulator/index.mjs";
 import { e2eOctokit, type E2eOctokitOptions } from "./octokit.js";
 
@@ -39,6 +40,10 @@ export interface Harness {
   store: AuditStore;
   /** The app's webhook URL. */
   webhookUrl: string;
+  /** The recovery sweep, without a timer: tests run it with `reconciler.runSweep()`. */
+  reconciler: Reconciler;
+  /** Points the simulator's webhooks at a closed port (the app is down) or back at the app. */
+  appDown(down: boolean): void;
   /** Drops the app's per-process caches (base files, check runs, CODEOWNERS): the next evaluation is cold. */
   coldCaches(): void;
   close(): Promise<void>;
@@ -72,7 +77,8 @@ export async function startHarness(options: E2eOctokitOptions & { latencyMs?: nu
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     Octokit: e2eOctokit(options),
   });
-  const middleware = await createNodeMiddleware(createApp({ store, appId: APP_ID, caches }), { probot });
+  const reconciler = createReconciler({ intervalMs: 0 });
+  const middleware = await createNodeMiddleware(createApp({ store, appId: APP_ID, caches, reconciler }), { probot });
   const server: Server = createServer((req, res) => {
     void middleware(req, res, () => res.writeHead(404).end());
   });
@@ -83,6 +89,9 @@ export async function startHarness(options: E2eOctokitOptions & { latencyMs?: nu
     sim,
     store,
     webhookUrl,
+    reconciler,
+    // Port 9 (discard) on loopback has no listener: connection refused, as for a stopped app.
+    appDown: (down) => sim.setWebhook({ url: down ? "http://127.0.0.1:9/api/github/webhooks" : webhookUrl, secret: WEBHOOK_SECRET }),
     coldCaches,
     async close() {
       server.closeAllConnections();

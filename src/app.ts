@@ -9,12 +9,15 @@ import { createDashboardHandler } from "./dashboard/dashboard-handler.js";
 import type { GitHubOAuthConfig } from "./github/user-sign-in.js";
 import { createAuditApiHandler } from "./http/audit-api.js";
 import { changeEventStats, type ChangeEventOptions } from "./notify/change-events.js";
-import { onCheckRunRerequested } from "./handlers/check-run.js";
+import { onCheckRunRerequested, onCheckSuiteRerequested } from "./handlers/check-run.js";
 import type { PipelineDeps } from "./handlers/evaluate-pull-request.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onMergeGroup } from "./handlers/merge-group.js";
 import { onPullRequestReview, PULL_REQUEST_REVIEW_EVENTS } from "./handlers/pull-request-review.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
+import type { WebhookInbox } from "./inbox/webhook-inbox.js";
+import { createAppMetrics, type AppMetrics } from "./metrics/app-metrics.js";
+import { createMetricsHandler } from "./http/metrics-route.js";
 
 export interface AppOptions {
   store: AuditStore;
@@ -32,34 +35,54 @@ export interface AppOptions {
   leases?: Leases | null;
   /** Register HTTP routes (needs Probot's server; off for probot.receive-only use). */
   serve?: boolean;
+  /**
+   * The durable webhook inbox (main creates it on the audit store): deliveries are stored before
+   * they are answered and processed with retries. Without it Probot answers and processes them
+   * itself (probot.receive in tests, serverless adapters).
+   */
+  inbox?: WebhookInbox | null;
+  /** The Prometheus registry's metrics (main shares it with the Octokit that counts GitHub calls). */
+  metrics?: AppMetrics | null;
+  /** METRICS_TOKEN (else AUDIT_API_TOKEN): turns on GET /metrics behind that bearer token. */
+  metricsToken?: string | null;
 }
 
 export function createApp(options: AppOptions): ApplicationFunction {
   return (app: Probot, { addHandler }) => {
+    const metrics = options.metrics ?? createAppMetrics({ processMetrics: false });
+    const inbox = options.inbox ?? null;
     const deps: PipelineDeps = {
       store: options.store,
       appId: options.appId ?? null,
       now: options.now ?? Date.now,
       changeEvents: options.changeEvents ?? null,
       leases: options.leases ?? null,
+      metrics,
+      // Only the inbox retries a delivery: without it a transient failure would just be lost.
+      retryTransient: inbox !== null,
     };
 
     app.on([...PULL_REQUEST_EVENTS], (context) => onPullRequest(context, deps));
     app.on([...PULL_REQUEST_REVIEW_EVENTS], (context) => onPullRequestReview(context, deps));
     app.on("check_run.rerequested", (context) => onCheckRunRerequested(context, deps));
+    app.on("check_suite.rerequested", (context) => onCheckSuiteRerequested(context, deps));
     app.on("merge_group.checks_requested", (context) => onMergeGroup(context, deps));
     app.on("issue_comment.created", (context) => onIssueComment(context, deps));
 
     // Probot's addHandler throws "No server instance" when the app is loaded without its HTTP
     // server (probot.receive in tests, serverless adapters): routes are then simply not served.
     if (options.serve !== false) {
-      addHandler((req, res) => {
+      if (inbox) inbox.attach(app);
+      addHandler(async (req, res) => {
         if (req.method === "GET" && req.url === "/healthz") {
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine, changeEvents: changeEventStats }));
+          const inboxHealth = inbox ? await inbox.health().catch((error: Error) => ({ error: `the inbox could not be read: ${error.message}` })) : null;
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine, changeEvents: changeEventStats, inbox: inboxHealth }));
           return true;
         }
         return false;
       });
+      const metricsToken = options.metricsToken ?? options.auditApiToken;
+      if (metricsToken) addHandler(createMetricsHandler({ metrics, token: metricsToken }));
       // The JSON API takes the bearer token only; the dashboard is on with either sign-in.
       if (options.auditApiToken) addHandler(createAuditApiHandler({ store: options.store, token: options.auditApiToken, log: app.log }));
       if (options.auditApiToken || options.githubOAuth) {

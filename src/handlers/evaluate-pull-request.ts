@@ -16,7 +16,8 @@ import type { ChangeEventOptions } from "../notify/change-events.js";
 import { loadBaseFiles } from "../github/base-files.js";
 import { upsertCheckRun, type UpsertResult } from "../github/check-run.js";
 import { githubCodeownersErrors, parsedCodeowners } from "../github/codeowners-cache.js";
-import { explainError } from "../github/errors.js";
+import { explainError, isTransient } from "../github/errors.js";
+import type { AppMetrics } from "../metrics/app-metrics.js";
 import type { GitHub } from "../github/github.js";
 import { loadRepoConfig } from "../github/load-config.js";
 import { loadSnapshot, type PullLike } from "../github/load-snapshot.js";
@@ -39,6 +40,13 @@ export interface PipelineDeps {
    * written it since).
    */
   leases?: Leases | null;
+  /** Evaluation latency (and other app metrics); absent in tests that do not look. */
+  metrics?: AppMetrics | null;
+  /**
+   * Set when deliveries are retried (the durable inbox): after the fail-closed check is written,
+   * a transient GitHub failure is thrown again so the delivery is tried later.
+   */
+  retryTransient?: boolean;
 }
 
 export interface EvaluationRequest {
@@ -89,6 +97,8 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
   let verdict: Verdict | null = null;
   let output: CheckOutput;
   let sideEffects: (() => Promise<void>) | null = null;
+  let transient: unknown = null;
+  const timer = deps.metrics?.evaluationSeconds.startTimer();
   try {
     const base = await loadBaseFiles(github, owner, repo, req.pr.base.sha, deps.now()); // 1
     const loaded = await loadRepoConfig(github, owner, repo, base.config, deps.now()); // 2
@@ -115,11 +125,15 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     log.error({ ...ctx, err: error }, `evaluation failed: ${reason}`);
     output = renderError(reason, `${nextStep}\n\nDelivery: \`${req.deliveryId ?? "n/a"}\`, ${ctx.repo}#${ctx.pr} at ${headSha.slice(0, 7)}.`);
     verdict = null;
+    if (deps.retryTransient && isTransient(error)) transient = error;
   }
 
   const check = await upsertCheckRun(github, { owner, repo, headSha, appId: deps.appId }, output, { trustRemembered: !deps.leases }); // 5
   log.info({ ...ctx, conclusion: output.conclusion, title: output.title, check: check.action }, "countersign evaluated");
   if (sideEffects) await sideEffects(); // 6
+  // The check says "could not evaluate" meanwhile (fail closed); the retry replaces it, and its
+  // evaluation is the one recorded for this delivery.
+  if (transient) throw transient;
 
   await deps.store.recordEvaluation(
     {
@@ -135,6 +149,7 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     },
     req.deliveryId,
   ); // 7
+  timer?.({ conclusion: output.conclusion });
   return { verdict, output, check };
 }
 

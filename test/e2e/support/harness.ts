@@ -72,8 +72,9 @@ export interface HarnessOptions extends E2eOctokitOptions {
   settle?: boolean;
   /** Inbox retry timing, scaled down (default: first retry after 50 ms). */
   inbox?: InboxTuning;
-  /** An existing audit database (sqlite://…) instead of a fresh one: a restart. */
+  /** An existing audit database (sqlite://…) instead of a fresh one, and the simulator of an earlier harness: a restart. */
   databaseUrl?: string;
+  sim?: GitHubSimulator;
   metricsToken?: string;
 }
 
@@ -88,7 +89,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const store = await openAuditStore(options.databaseUrl ?? `sqlite://${join(dir, "audit.db")}`);
   const metrics = createAppMetrics({ processMetrics: false });
   const inbox = new WebhookInbox({ store: store.inbox(), metrics, retryBaseMs: 50, retryMaxMs: 1000, pollMs: 100, ...options.inbox });
-  const sim = await startGitHubSimulator({ appId: APP_ID, publicKey: keys.publicKey, latencyMs: options.latencyMs ?? 0, log: options.log ? (l) => console.log(`sim: ${l}`) : null });
+  const sim = options.sim ?? (await startHarnessSimulator(options));
   const probot = new Probot({
     appId: APP_ID,
     privateKey: keys.privateKey,
@@ -126,11 +127,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await inbox.stop();
-      await sim.close();
+      if (!options.sim) await sim.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A simulator that knows the harness app's key; pass it as `sim` to harnesses that share it (a restart). */
+export function startHarnessSimulator(options: { latencyMs?: number; log?: boolean } = {}): Promise<GitHubSimulator> {
+  return startGitHubSimulator({ appId: APP_ID, publicKey: keys.publicKey, latencyMs: options.latencyMs ?? 0, log: options.log ? (l) => console.log(`sim: ${l}`) : null });
 }
 
 /** GitHub API calls in a slice of the simulator's log, split the way the budget counts them. */

@@ -75,8 +75,8 @@ export function createApp(options: AppOptions): ApplicationFunction {
       if (inbox) inbox.attach(app);
       addHandler(async (req, res) => {
         if (req.method === "GET" && req.url === "/healthz") {
-          const inboxHealth = inbox ? await inbox.health().catch((error: Error) => ({ error: `the inbox could not be read: ${error.message}` })) : null;
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine, changeEvents: changeEventStats, inbox: inboxHealth }));
+          const health = inbox ? { inbox: await inbox.health().catch((error: Error) => ({ error: `the inbox could not be read: ${error.message}` })) } : {};
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine, changeEvents: changeEventStats, ...health }));
           return true;
         }
         return false;

@@ -53,19 +53,16 @@ export function withGitHubMetrics(Octokit: typeof ProbotOctokit, metrics: GitHub
 }
 
 /**
- * A bounded label for a request: the route template Octokit was called with
- * (`GET /repos/{owner}/{repo}/pulls/{pull_number}`), or for an expanded URL (a pagination link)
- * the same shape with owner, repo, numbers and SHAs replaced.
+ * A bounded label for a request, the same whether Octokit was called with a route template
+ * (`/repos/{owner}/{repo}/pulls/{pull_number}/files`) or an expanded URL (pagination):
+ * `GET /repos/{owner}/{repo}/pulls/{id}/files`. Parameters, numbers and SHAs become `{id}`.
  */
 export function requestKind(method: string | undefined, url: string | undefined): string {
   let path = (url ?? "").replace(/\?.*$/, "").replace(/^https?:\/\/[^/]+/, "").replace(/^\/api\/v3(?=\/)/, "");
   if (path === "/api/graphql") path = "/graphql";
-  if (!path.includes("{")) {
-    path = path
-      .replace(/^\/repos\/[^/]+\/[^/]+/, "/repos/{owner}/{repo}")
-      .replace(/^\/repositories\/\d+/, "/repositories/{id}")
-      .replace(/\/[0-9a-f]{40}(?=\/|$)/gi, "/{sha}")
-      .replace(/\/\d+(?=\/|$)/g, "/{n}");
-  }
+  path = path
+    .replace(/^\/repos\/[^/]+\/[^/]+/, "/repos/{owner}/{repo}")
+    .replace(/^\/repositories\/\d+/, "/repos/{owner}/{repo}")
+    .replace(/\/(?:\{(?!owner\}|repo\})[^/}]+\}|\d+|[0-9a-f]{40})(?=\/|$)/gi, "/{id}");
   return `${(method ?? "GET").toUpperCase()} ${path}`;
 }

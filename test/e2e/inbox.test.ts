@@ -177,3 +177,19 @@ test("a delivery that cannot be stored is answered 503, so GitHub marks it faile
   expect(res.status).toBe(503);
   await expect(enqueue({ id: "x", event: "ping", action: null, payload: "{}", receivedAt: new Date() })).rejects.toThrow();
 });
+
+test("/metrics after a delivery: GitHub calls by kind, the rate limit left, the evaluation's latency", async () => {
+  const h = await start({ settle: true, metricsToken: "e2e-metrics-token-0123" });
+  const repo = uniqueRepo();
+  const pr = await approvedPullRequest(h, repo);
+  await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
+  const res = await fetch(`${h.appUrl}/metrics`, { headers: { authorization: "Bearer e2e-metrics-token-0123" } });
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  expect(text).toContain('countersign_github_requests_total{kind="GET /repos/{owner}/{repo}/pulls/{id}/files",status="2xx"} 1');
+  expect(text).toContain('countersign_github_requests_total{kind="POST /repos/{owner}/{repo}/check-runs",status="2xx"} 1');
+  expect(text).toMatch(/countersign_github_requests_total\{kind="POST \/graphql",status="2xx"\} 1/);
+  expect(text).toMatch(/^countersign_github_rate_limit_remaining\{resource="core"\} \d+$/m);
+  expect(text).toContain('countersign_evaluation_duration_seconds_count{conclusion="success"} 1');
+  expect(text).toContain('countersign_deliveries_processed_total{event="pull_request"} 1');
+});

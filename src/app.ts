@@ -75,8 +75,11 @@ export function createApp(options: AppOptions): ApplicationFunction {
       if (inbox) inbox.attach(app);
       addHandler(async (req, res) => {
         if (req.method === "GET" && req.url === "/healthz") {
-          const health = inbox ? { inbox: await inbox.health().catch((error: Error) => ({ error: `the inbox could not be read: ${error.message}` })) } : {};
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine, changeEvents: changeEventStats, ...health }));
+          const health = inbox
+            ? { inbox: await inbox.health().catch((error: Error) => ({ error: `the inbox could not be read: ${error.message}` })) }
+            : {};
+          const body = { ok: true, store: options.store.engine, changeEvents: changeEventStats, ...health };
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
           return true;
         }
         return false;

@@ -115,7 +115,8 @@ export class SqlInboxStore implements InboxStore {
     const at = input.receivedAt.toISOString();
     const inserted = await this.rows((q) =>
       `INSERT INTO webhook_deliveries (delivery_id, event, action, payload, received_at, state, attempts, next_attempt_at)
-       VALUES (${q.param(input.id)}, ${q.param(input.event)}, ${q.param(input.action)}, ${q.param(input.payload)}, ${q.param(at)}, 'pending', 0, ${q.param(at)})
+       VALUES (${q.param(input.id)}, ${q.param(input.event)}, ${q.param(input.action)}, ${q.param(input.payload)},
+               ${q.param(at)}, 'pending', 0, ${q.param(at)})
        ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id`,
     );
     if (inserted.length > 0) return "stored";
@@ -130,8 +131,8 @@ export class SqlInboxStore implements InboxStore {
   async claim({ owner, now, leaseMs, limit }: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<InboxDelivery[]> {
     const rows = await this.rows<DeliveryRow>((q) => {
       const at = q.param(now.toISOString());
-      return `UPDATE webhook_deliveries SET claimed_by = ${q.param(owner)}, claimed_until = ${q.param(new Date(now.getTime() + leaseMs).toISOString())},
-                attempts = attempts + 1
+      const until = q.param(new Date(now.getTime() + leaseMs).toISOString());
+      return `UPDATE webhook_deliveries SET claimed_by = ${q.param(owner)}, claimed_until = ${until}, attempts = attempts + 1
               WHERE delivery_id IN (
                 SELECT delivery_id FROM webhook_deliveries
                 WHERE state = 'pending' AND next_attempt_at <= ${at} AND (claimed_until IS NULL OR claimed_until <= ${at})
@@ -150,7 +151,8 @@ export class SqlInboxStore implements InboxStore {
 
   async complete(id: string, owner: string, now: Date): Promise<boolean> {
     return this.changed((q) =>
-      `UPDATE webhook_deliveries SET state = 'done', payload = '', finished_at = ${q.param(now.toISOString())}, claimed_by = NULL, claimed_until = NULL
+      `UPDATE webhook_deliveries
+       SET state = 'done', payload = '', finished_at = ${q.param(now.toISOString())}, claimed_by = NULL, claimed_until = NULL
        WHERE delivery_id = ${q.param(id)} AND claimed_by = ${q.param(owner)} AND state = 'pending' RETURNING delivery_id`,
     );
   }
@@ -169,27 +171,33 @@ export class SqlInboxStore implements InboxStore {
     return this.changed((q) => {
       const at = q.param(now.toISOString());
       return `UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = ${at}, finished_at = NULL
-              WHERE delivery_id = ${q.param(id)} AND (state = 'parked' OR (state = 'pending' AND (claimed_until IS NULL OR claimed_until <= ${at})))
+              WHERE delivery_id = ${q.param(id)}
+                AND (state = 'parked' OR (state = 'pending' AND (claimed_until IS NULL OR claimed_until <= ${at})))
               RETURNING delivery_id`;
     });
   }
 
   async get(id: string): Promise<InboxDelivery | null> {
-    const rows = await this.rows<DeliveryRow>((q) => `SELECT ${SUMMARY_COLUMNS}, payload FROM webhook_deliveries WHERE delivery_id = ${q.param(id)}`);
+    const rows = await this.rows<DeliveryRow>(
+      (q) => `SELECT ${SUMMARY_COLUMNS}, payload FROM webhook_deliveries WHERE delivery_id = ${q.param(id)}`,
+    );
     return rows[0] ? toDelivery(rows[0]) : null;
   }
 
   async list(filter: { state?: DeliveryState; limit?: number } = {}): Promise<InboxDeliverySummary[]> {
     const rows = await this.rows<DeliveryRow>((q) => {
       const where = filter.state ? `WHERE state = ${q.param(filter.state)}` : "";
-      return `SELECT ${SUMMARY_COLUMNS} FROM webhook_deliveries ${where} ORDER BY received_at, delivery_id LIMIT ${q.param(filter.limit ?? 100)}`;
+      return `SELECT ${SUMMARY_COLUMNS} FROM webhook_deliveries ${where}
+              ORDER BY received_at, delivery_id LIMIT ${q.param(filter.limit ?? 100)}`;
     });
     return rows.map(toSummary);
   }
 
   async stats(): Promise<InboxStats> {
     const rows = await this.rows<{ state: DeliveryState; n: number | string; oldest: string | null }>(
-      () => "SELECT state, count(*) AS n, min(received_at) AS oldest FROM webhook_deliveries WHERE state IN ('pending', 'parked') GROUP BY state",
+      () =>
+        `SELECT state, count(*) AS n, min(received_at) AS oldest FROM webhook_deliveries
+         WHERE state IN ('pending', 'parked') GROUP BY state`,
     );
     const pending = rows.find((r) => r.state === "pending");
     return {
@@ -204,7 +212,8 @@ export class SqlInboxStore implements InboxStore {
     for (;;) {
       const rows = await this.rows((q) =>
         `DELETE FROM webhook_deliveries WHERE delivery_id IN (
-           SELECT delivery_id FROM webhook_deliveries WHERE state = 'done' AND finished_at < ${q.param(before.toISOString())} LIMIT ${PRUNE_BATCH})
+           SELECT delivery_id FROM webhook_deliveries
+           WHERE state = 'done' AND finished_at < ${q.param(before.toISOString())} LIMIT ${PRUNE_BATCH})
          RETURNING delivery_id`,
       );
       total += rows.length;
@@ -216,7 +225,8 @@ export class SqlInboxStore implements InboxStore {
     await this.rows((q) => `INSERT INTO scheduled_jobs (name) VALUES (${q.param(name)}) ON CONFLICT (name) DO NOTHING RETURNING name`);
     return this.changed((q) => {
       const at = q.param(now.toISOString());
-      return `UPDATE scheduled_jobs SET held_by = ${q.param(owner)}, lease_until = ${q.param(new Date(now.getTime() + leaseMs).toISOString())}
+      const until = q.param(new Date(now.getTime() + leaseMs).toISOString());
+      return `UPDATE scheduled_jobs SET held_by = ${q.param(owner)}, lease_until = ${until}
               WHERE name = ${q.param(name)} AND (lease_until IS NULL OR lease_until <= ${at})
                 AND (last_run_at IS NULL OR last_run_at <= ${q.param(new Date(now.getTime() - everyMs).toISOString())})
               RETURNING name`;
@@ -225,16 +235,22 @@ export class SqlInboxStore implements InboxStore {
 
   async finishJob(name: string, owner: string, now: Date, result: string): Promise<void> {
     await this.rows((q) =>
-      `UPDATE scheduled_jobs SET held_by = NULL, lease_until = NULL, last_run_at = ${q.param(now.toISOString())}, last_result = ${q.param(result)}
+      `UPDATE scheduled_jobs
+       SET held_by = NULL, lease_until = NULL, last_run_at = ${q.param(now.toISOString())}, last_result = ${q.param(result)}
        WHERE name = ${q.param(name)} AND held_by = ${q.param(owner)} RETURNING name`,
     );
   }
 
   async jobs(): Promise<ScheduledJob[]> {
-    const rows = await this.rows<{ name: string; held_by: string | null; lease_until: string | null; last_run_at: string | null; last_result: string | null }>(
-      () => "SELECT name, held_by, lease_until, last_run_at, last_result FROM scheduled_jobs ORDER BY name",
-    );
-    return rows.map((r) => ({ name: r.name, heldBy: r.held_by, leaseUntil: r.lease_until, lastRunAt: r.last_run_at, lastResult: r.last_result }));
+    type Row = { name: string; held_by: string | null; lease_until: string | null; last_run_at: string | null; last_result: string | null };
+    const rows = await this.rows<Row>(() => "SELECT name, held_by, lease_until, last_run_at, last_result FROM scheduled_jobs ORDER BY 1");
+    return rows.map((r) => ({
+      name: r.name,
+      heldBy: r.held_by,
+      leaseUntil: r.lease_until,
+      lastRunAt: r.last_run_at,
+      lastResult: r.last_result,
+    }));
   }
 
   private rows<T = { delivery_id: string }>(compose: Parameters<typeof statement>[1]): Promise<T[]> {

@@ -22,7 +22,9 @@ export function registerInbox(program: Command, ctx: CliContext): void {
     .option("--limit <n>", "at most this many deliveries", "100")
     .action(async (options: ListOptions) => {
       const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000, not "${options.limit}"`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+        throw new UsageError(`--limit must be a whole number from 1 to 10000, not "${options.limit}"`);
+      }
       await ctx.withStore(async (store) => {
         const box = store.inbox();
         const stats = await box.stats();
@@ -33,7 +35,8 @@ export function registerInbox(program: Command, ctx: CliContext): void {
           ctx.io.out(JSON.stringify({ ...stats, deliveries }, null, 2));
           return;
         }
-        ctx.io.out(`pending: ${stats.pending}${stats.oldestPendingReceivedAt ? ` (oldest received ${stats.oldestPendingReceivedAt})` : ""}; parked: ${stats.parked}`);
+        const oldest = stats.oldestPendingReceivedAt ? ` (oldest received ${stats.oldestPendingReceivedAt})` : "";
+        ctx.io.out(`pending: ${stats.pending}${oldest}; parked: ${stats.parked}`);
         if (deliveries.length > 0) ctx.io.out(formatTable(deliveries));
         if (stats.parked > 0) ctx.io.out("Try a parked delivery again with `countersign inbox retry <delivery-id>`.");
       });

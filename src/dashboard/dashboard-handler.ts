@@ -310,7 +310,18 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     // The chain head is the whole trail's: admin (token) sessions only.
     const chainHead = viewer.signedIn.admin ? ((await store.head()) ?? "empty") : null;
     const parked = viewer.signedIn.admin ? await parkedDeliveries(store) : null;
-    return sendHtml(res, scopeProblems.length ? 400 : 200, overviewPage({ signedIn: viewer.signedIn, figures, scope: { repo: parsed.values.repo, team: parsed.values.team }, scopeProblems, recentBypasses, chainHead, readable: viewer.repos, parked }));
+    const typed = { repo: parsed.values.repo, team: parsed.values.team };
+    const body = overviewPage({
+      signedIn: viewer.signedIn,
+      figures,
+      scope: typed,
+      scopeProblems,
+      recentBypasses,
+      chainHead,
+      readable: viewer.repos,
+      parked,
+    });
+    return sendHtml(res, scopeProblems.length ? 400 : 200, body);
   }
 
   async function merges(res: ServerResponse, url: URL, viewer: Viewer): Promise<true> {

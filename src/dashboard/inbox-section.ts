@@ -15,14 +15,19 @@ export interface ParkedDeliveries {
 
 export function parkedDeliveriesSection(parked: ParkedDeliveries | null): SafeHtml | null {
   if (!parked || parked.count === 0) return null;
-  const rows = parked.deliveries.map(
-    (d) =>
-      html`<tr><td><code>${d.id}</code></td><td>${d.action ? `${d.event}.${d.action}` : d.event}</td><td>${d.receivedAt}</td><td>${d.attempts}</td><td>${d.lastError ?? ""}</td></tr>`,
-  );
+  const rows = parked.deliveries.map((d) => {
+    const event = d.action ? `${d.event}.${d.action}` : d.event;
+    const cells = [html`<code>${d.id}</code>`, event, d.receivedAt, d.attempts, d.lastError ?? ""].map((c) => html`<td>${c}</td>`);
+    return html`<tr>${cells}</tr>`;
+  });
+  const what = parked.count === 1 ? "delivery was" : "deliveries were";
+  const shown = parked.count > parked.deliveries.length ? ` (${parked.deliveries.length} of ${parked.count})` : "";
+  const headers = ["Delivery", "Event", "Received", "Attempts", "Last error"].map((h) => html`<th scope="col">${h}</th>`);
   return html`<h2 id="parked-deliveries">Parked deliveries</h2>
-<p class="notice" role="status">${parked.count} webhook ${parked.count === 1 ? "delivery was" : "deliveries were"} not processed after every attempt, so checks or merge records may be missing. Fix the cause, then run <code>countersign inbox retry &lt;delivery-id&gt;</code>.</p>
-<table><caption>The oldest parked deliveries${parked.count > parked.deliveries.length ? ` (${parked.deliveries.length} of ${parked.count})` : ""}</caption>
-<thead><tr><th scope="col">Delivery</th><th scope="col">Event</th><th scope="col">Received</th><th scope="col">Attempts</th><th scope="col">Last error</th></tr></thead>
+<p class="notice" role="status">${parked.count} webhook ${what} not processed after every attempt, so checks or merge records
+may be missing. Fix the cause, then run <code>countersign inbox retry &lt;delivery-id&gt;</code>.</p>
+<table><caption>The oldest parked deliveries${shown}</caption>
+<thead><tr>${headers}</tr></thead>
 <tbody>${rows}</tbody></table>`;
 }
 

@@ -69,7 +69,8 @@ export function isTransient(error: unknown): boolean {
 }
 
 function isNetworkError(error: unknown): boolean {
-  for (let e = error as { code?: string; name?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  type Cause = { code?: string; message?: string; cause?: unknown } | undefined;
+  for (let e = error as Cause, depth = 0; e && depth < 5; e = e.cause as Cause, depth++) {
     if (typeof e.code === "string" && /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|UND_ERR)/.test(e.code)) return true;
     if (/fetch failed|socket hang up|network/i.test(e.message ?? "")) return true;
   }

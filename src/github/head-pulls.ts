@@ -6,7 +6,13 @@ import type { PullLike } from "./load-snapshot.js";
  * `numbers` are the PRs GitHub listed on the check run or suite; fork PRs are not listed there, so
  * without any the PRs are found by commit. Each is read again: only open ones are returned.
  */
-export async function openPullsForHead(github: GitHub, owner: string, repo: string, headSha: string, numbers: readonly number[]): Promise<PullLike[]> {
+export async function openPullsForHead(
+  github: GitHub,
+  owner: string,
+  repo: string,
+  headSha: string,
+  numbers: readonly number[],
+): Promise<PullLike[]> {
   let wanted = [...new Set(numbers)];
   if (wanted.length === 0) {
     const res = await github.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: headSha });

@@ -21,7 +21,9 @@ export async function onCheckSuiteRerequested(context: Context<"check_suite.rere
   await reevaluateHead(context, deps, suite.head_sha, (suite.pull_requests ?? []).map((p) => p.number), "check_suite.rerequested");
 }
 
-async function reevaluateHead(context: Context<"check_run.rerequested" | "check_suite.rerequested">, deps: PipelineDeps, headSha: string, numbers: number[], event: string): Promise<void> {
+type RerequestContext = Context<"check_run.rerequested" | "check_suite.rerequested">;
+
+async function reevaluateHead(context: RerequestContext, deps: PipelineDeps, headSha: string, numbers: number[], event: string) {
   const { owner, repo } = context.repo();
   for (const pr of await openPullsForHead(context.octokit, owner, repo, headSha, numbers)) {
     await evaluatePullRequest(context.octokit, context.log, deps, { pr, event, deliveryId: context.id ?? null });

@@ -24,7 +24,9 @@ export async function onIssueComment(context: Context<"issue_comment.created">, 
   const log = context.log;
   const where = { delivery: context.id, repo: `${owner}/${repo}`, pr: issue.number, comment: comment.id };
   const reply = (body: string) =>
-    courtesy(log, where, "reply", () => github.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: `> ${firstLine(comment.body)}\n\n${body}` }));
+    courtesy(log, where, "reply", () =>
+      github.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: `> ${firstLine(comment.body)}\n\n${body}` }),
+    );
 
   const { data: pr } = await github.rest.pulls.get({ owner, repo, pull_number: issue.number });
   if (pr.state !== "open") {
@@ -43,13 +45,15 @@ export async function onIssueComment(context: Context<"issue_comment.created">, 
   for (const [i, command] of commands.entries()) {
     // One delivery can carry several commands: each gets its own idempotency key.
     const key = context.id ? `${context.id}#${i}` : null;
-    outcomes.push(await runCommand(github, deps, key, { owner, repo, pr: issue.number, headSha: pr.head.sha, login, commentId: comment.id }, loaded.config, command));
+    const at = { owner, repo, pr: issue.number, headSha: pr.head.sha, login, commentId: comment.id };
+    outcomes.push(await runCommand(github, deps, key, at, loaded.config, command));
   }
   // 2. Re-evaluate. A retried delivery finds its grants already recorded, and evaluates again.
   let evaluation: unknown = null;
   if (outcomes.some((o) => o.recorded)) {
     try {
-      await evaluatePullRequest(github, log, deps, { pr: pr as unknown as PullLike, event: "issue_comment.created", deliveryId: context.id ?? null });
+      const req = { pr: pr as unknown as PullLike, event: "issue_comment.created", deliveryId: context.id ?? null };
+      await evaluatePullRequest(github, log, deps, req);
     } catch (error) {
       evaluation = error;
     }
@@ -58,7 +62,9 @@ export async function onIssueComment(context: Context<"issue_comment.created">, 
   //    Only for what this attempt recorded, so a retry does not repeat them.
   for (const o of outcomes) if (o.reply) await reply(o.reply);
   if (outcomes.some((o) => o.inserted)) {
-    await courtesy(log, where, "reaction", () => github.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: "+1" }));
+    await courtesy(log, where, "reaction", () =>
+      github.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: "+1" }),
+    );
   }
   if (evaluation) throw evaluation;
 }
@@ -81,7 +87,14 @@ interface CommandOutcome {
   reply: string | null;
 }
 
-async function runCommand(github: GitHub, deps: PipelineDeps, deliveryId: string | null, at: Where, config: Config, command: Command): Promise<CommandOutcome> {
+async function runCommand(
+  github: GitHub,
+  deps: PipelineDeps,
+  deliveryId: string | null,
+  at: Where,
+  config: Config,
+  command: Command,
+): Promise<CommandOutcome> {
   const answer = (reply: string): CommandOutcome => ({ recorded: false, inserted: false, reply });
   if (command.kind === "help") return answer(COMMAND_HELP);
   if (command.kind === "invalid") return answer(`\`${command.text}\`: ${command.problem}.\n\n${COMMAND_HELP}`);
@@ -111,11 +124,9 @@ async function runCommand(github: GitHub, deps: PipelineDeps, deliveryId: string
     },
     deliveryId,
   );
-  const reply = !res.inserted
-    ? null
-    : grant
-      ? `Exception for \`${command.boundary}\` granted by @${at.login} on ${at.headSha.slice(0, 7)} and recorded in the audit trail. New commits void it.`
-      : `Exception for \`${command.boundary}\` revoked by @${at.login}.`;
+  const what = `Exception for \`${command.boundary}\``;
+  const granted = `${what} granted by @${at.login} on ${at.headSha.slice(0, 7)} and recorded in the audit trail. New commits void it.`;
+  const reply = !res.inserted ? null : grant ? granted : `${what} revoked by @${at.login}.`;
   return { recorded: true, inserted: res.inserted, reply };
 }
 

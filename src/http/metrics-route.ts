@@ -9,7 +9,9 @@ import { authorized, digest } from "./bearer-token.js";
 export const METRICS_PATH = "/metrics";
 
 export function createMetricsHandler(options: { metrics: AppMetrics; token: string }) {
-  if (!options.token) throw new Error("createMetricsHandler: token is empty; leave /metrics unregistered without METRICS_TOKEN or AUDIT_API_TOKEN");
+  if (!options.token) {
+    throw new Error("createMetricsHandler: token is empty; leave /metrics unregistered without METRICS_TOKEN or AUDIT_API_TOKEN");
+  }
   const expected = digest(options.token);
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (new URL(req.url ?? "/", "http://localhost").pathname !== METRICS_PATH) return false;
@@ -18,11 +20,15 @@ export function createMetricsHandler(options: { metrics: AppMetrics; token: stri
       return true;
     }
     if (!authorized(req.headers.authorization, expected)) {
-      res.writeHead(401, { "www-authenticate": 'Bearer realm="countersign"', "content-type": "text/plain" }).end("send Authorization: Bearer <METRICS_TOKEN>\n");
+      res
+        .writeHead(401, { "www-authenticate": 'Bearer realm="countersign"', "content-type": "text/plain" })
+        .end("send Authorization: Bearer <METRICS_TOKEN>\n");
       return true;
     }
     const text = await options.metrics.registry.metrics();
-    res.writeHead(200, { "content-type": options.metrics.registry.contentType, "cache-control": "no-store" }).end(req.method === "HEAD" ? undefined : text);
+    res
+      .writeHead(200, { "content-type": options.metrics.registry.contentType, "cache-control": "no-store" })
+      .end(req.method === "HEAD" ? undefined : text);
     return true;
   };
 }

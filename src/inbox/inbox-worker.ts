@@ -187,7 +187,9 @@ export class InboxWorker {
       }
       await this.options.dispatch({ id: d.id, name: d.event, payload });
       clearInterval(renew);
-      if (!(await store.complete(d.id, this.owner, this.now()))) log.warn(ctx, "inbox: processed, but the claim had expired and another replica may process it again");
+      if (!(await store.complete(d.id, this.owner, this.now()))) {
+        log.warn(ctx, "inbox: processed, but the claim had expired and another replica may process it again");
+      }
       metrics?.deliveriesProcessed.inc({ event: d.event });
     } catch (error) {
       clearInterval(renew);
@@ -203,7 +205,8 @@ export class InboxWorker {
       }
       if (park) {
         metrics?.deliveriesParked.inc({ event: d.event });
-        log.error({ ...ctx, error: message }, `inbox: delivery parked after ${d.attempts} attempts; \`countersign inbox retry ${d.id}\` tries it again`);
+        const next = `\`countersign inbox retry ${d.id}\` tries it again`;
+        log.error({ ...ctx, error: message }, `inbox: delivery parked after ${d.attempts} attempts; ${next}`);
       } else {
         log.warn({ ...ctx, error: message, retryAt: retryAt!.toISOString() }, "inbox: delivery failed; retrying later");
       }

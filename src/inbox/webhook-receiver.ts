@@ -75,7 +75,8 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): NodeHand
     try {
       outcome = await options.store({ id, event, action, payload: body, receivedAt: now() });
     } catch (error) {
-      options.log.error({ delivery: id, event, err: error }, "webhook not stored in the inbox: answered 503 so GitHub marks it failed (redeliver it)");
+      const why = "webhook not stored in the inbox: answered 503 so GitHub marks it failed (redeliver it)";
+      options.log.error({ delivery: id, event, err: error }, why);
       return answer(res, 503, { error: "The delivery could not be stored; redeliver it." });
     }
     return answer(res, 202, { delivery: id, outcome });

@@ -56,15 +56,21 @@ export function createAppMetrics(options: { processMetrics?: boolean } = {}): Ap
       },
     });
   inboxGauge("countersign_inbox_pending", "Deliveries waiting in the inbox (due now or waiting for a retry).", (s) => s.pending);
-  inboxGauge("countersign_inbox_oldest_pending_age_seconds", "Age of the oldest pending delivery (absent when none).", (s) => s.oldestPendingAgeSeconds);
-  inboxGauge("countersign_inbox_parked", "Deliveries parked after their last attempt, waiting for `countersign inbox retry`.", (s) => s.parked);
+  inboxGauge(
+    "countersign_inbox_oldest_pending_age_seconds",
+    "Age of the oldest pending delivery (absent when none).",
+    (s) => s.oldestPendingAgeSeconds,
+  );
+  inboxGauge("countersign_inbox_parked", "Deliveries parked after their last attempt.", (s) => s.parked);
+  const counter = <L extends string>(name: string, help: string, label: L) =>
+    new Counter<L>({ name, help, labelNames: [label], registers });
 
   return {
     registry,
-    deliveriesReceived: new Counter({ name: "countersign_deliveries_received_total", help: "Verified webhook deliveries stored in the inbox.", labelNames: ["event"], registers }),
-    deliveriesProcessed: new Counter({ name: "countersign_deliveries_processed_total", help: "Deliveries processed successfully.", labelNames: ["event"], registers }),
-    deliveriesFailed: new Counter({ name: "countersign_deliveries_failed_total", help: "Failed processing attempts (each retry counts).", labelNames: ["event"], registers }),
-    deliveriesParked: new Counter({ name: "countersign_deliveries_parked_total", help: "Deliveries parked after their last attempt.", labelNames: ["event"], registers }),
+    deliveriesReceived: counter("countersign_deliveries_received_total", "Verified webhook deliveries stored in the inbox.", "event"),
+    deliveriesProcessed: counter("countersign_deliveries_processed_total", "Deliveries processed successfully.", "event"),
+    deliveriesFailed: counter("countersign_deliveries_failed_total", "Failed processing attempts (each retry counts).", "event"),
+    deliveriesParked: counter("countersign_deliveries_parked_total", "Deliveries parked after their last attempt.", "event"),
     evaluationSeconds: new Histogram({
       name: "countersign_evaluation_duration_seconds",
       help: "Time of one evaluation: config, snapshot, verdict, check run and audit record.",
@@ -72,10 +78,20 @@ export function createAppMetrics(options: { processMetrics?: boolean } = {}): Ap
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     }),
-    githubRequests: new Counter({ name: "countersign_github_requests_total", help: "GitHub API requests by kind (method and route) and status class.", labelNames: ["kind", "status"], registers }),
-    githubRateLimitRemaining: new Gauge({ name: "countersign_github_rate_limit_remaining", help: "The last x-ratelimit-remaining GitHub answered, per resource.", labelNames: ["resource"], registers }),
-    sweepRuns: new Counter({ name: "countersign_sweep_runs_total", help: "Reconcile sweeps run by this replica, by result.", labelNames: ["result"], registers }),
-    sweepRecoveries: new Counter({ name: "countersign_sweep_recoveries_total", help: "What reconcile sweeps recovered, by kind.", labelNames: ["kind"], registers }),
+    githubRequests: new Counter({
+      name: "countersign_github_requests_total",
+      help: "GitHub API requests by kind (method and route) and status class.",
+      labelNames: ["kind", "status"],
+      registers,
+    }),
+    githubRateLimitRemaining: new Gauge({
+      name: "countersign_github_rate_limit_remaining",
+      help: "The last x-ratelimit-remaining GitHub answered, per resource.",
+      labelNames: ["resource"],
+      registers,
+    }),
+    sweepRuns: counter("countersign_sweep_runs_total", "Reconcile sweeps run by this replica, by result.", "result"),
+    sweepRecoveries: counter("countersign_sweep_recoveries_total", "What reconcile sweeps recovered, by kind.", "kind"),
     watchInbox(source) {
       inboxSource = source;
     },

@@ -8,7 +8,8 @@ const T0 = new Date("2026-04-01T12:00:00.000Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
 function delivery(id: string, overrides: Partial<InboxDeliveryInput> = {}): InboxDeliveryInput {
-  return { id, event: "pull_request", action: "opened", payload: JSON.stringify({ action: "opened", n: id }), receivedAt: T0, ...overrides };
+  const payload = JSON.stringify({ action: "opened", n: id });
+  return { id, event: "pull_request", action: "opened", payload, receivedAt: T0, ...overrides };
 }
 
 describe.each(harnesses)("inbox store on $engine", (h) => {
@@ -20,7 +21,9 @@ describe.each(harnesses)("inbox store on $engine", (h) => {
     expect(await inbox.enqueue(delivery("d1"))).toBe("duplicate");
 
     const claimed = await inbox.claim({ owner: "a", now: T0, leaseMs: 60_000, limit: 10 });
-    expect(claimed).toEqual([expect.objectContaining({ id: "d1", event: "pull_request", action: "opened", attempts: 1, state: "pending" })]);
+    expect(claimed).toEqual([
+      expect.objectContaining({ id: "d1", event: "pull_request", action: "opened", attempts: 1, state: "pending" }),
+    ]);
     expect(JSON.parse(claimed[0]!.payload)).toEqual({ action: "opened", n: "d1" });
     expect(await inbox.claim({ owner: "b", now: at(1000), leaseMs: 60_000, limit: 10 })).toEqual([]);
 
@@ -64,7 +67,8 @@ describe.each(harnesses)("inbox store on $engine", (h) => {
 
     // An operator's retry (or GitHub's Redeliver of it) makes it due again with fresh attempts.
     expect(await inbox.retry("f1", at(40_000))).toBe(true);
-    expect(await inbox.claim({ owner: "a", now: at(40_000), leaseMs: 60_000, limit: 1 })).toEqual([expect.objectContaining({ id: "f1", attempts: 1 })]);
+    const retried = await inbox.claim({ owner: "a", now: at(40_000), leaseMs: 60_000, limit: 1 });
+    expect(retried).toEqual([expect.objectContaining({ id: "f1", attempts: 1 })]);
     await inbox.fail("f1", "a", "again", at(41_000), null);
     expect(await inbox.enqueue(delivery("f1", { receivedAt: at(50_000) }))).toBe("requeued");
     expect(await inbox.get("f1")).toMatchObject({ state: "pending", attempts: 0 });
@@ -78,7 +82,8 @@ describe.each(harnesses)("inbox store on $engine", (h) => {
     expect(await inbox.claim({ owner: "live", now: at(9_999), leaseMs: 10_000, limit: 1 })).toEqual([]);
     expect(await inbox.renew("e1", "dead", at(20_000))).toBe(true);
     expect(await inbox.claim({ owner: "live", now: at(15_000), leaseMs: 10_000, limit: 1 })).toEqual([]);
-    expect(await inbox.claim({ owner: "live", now: at(20_000), leaseMs: 10_000, limit: 1 })).toEqual([expect.objectContaining({ id: "e1", attempts: 2 })]);
+    const taken = await inbox.claim({ owner: "live", now: at(20_000), leaseMs: 10_000, limit: 1 });
+    expect(taken).toEqual([expect.objectContaining({ id: "e1", attempts: 2 })]);
     expect(await inbox.complete("e1", "dead", at(21_000))).toBe(false);
     expect(await inbox.fail("e1", "dead", "late", at(21_000), null)).toBe(false);
     expect(await inbox.complete("e1", "live", at(22_000))).toBe(true);
@@ -109,7 +114,8 @@ describe.each(harnesses)("inbox store on $engine", (h) => {
     expect(first.filter(Boolean)).toHaveLength(1);
     const holder = first[0] ? "a" : "b";
     await (holder === "a" ? one : two).finishJob("sweep", holder, at(5_000), '{"ok":true}');
-    expect(await one.jobs()).toEqual([{ name: "sweep", heldBy: null, leaseUntil: null, lastRunAt: at(5_000).toISOString(), lastResult: '{"ok":true}' }]);
+    const done = { name: "sweep", heldBy: null, leaseUntil: null, lastRunAt: at(5_000).toISOString(), lastResult: '{"ok":true}' };
+    expect(await one.jobs()).toEqual([done]);
     expect(await two.claimJob("sweep", "b", at(200_000), opts)).toBe(false); // ran 195 s ago
     expect(await two.claimJob("sweep", "b", at(305_000), opts)).toBe(true);
     // b dies holding it: after the lease anyone may run it.

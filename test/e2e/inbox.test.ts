@@ -28,7 +28,9 @@ async function start(options: Parameters<typeof startHarness>[0] = {}): Promise<
 
 const NOTE = note("exported 12k invoices from the staging snapshot and diffed the CSV byte for byte");
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
+type Maybe<T> = T | null | undefined | false;
+
+async function until<T>(what: string, probe: () => Promise<Maybe<T>> | Maybe<T>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -41,7 +41,7 @@ beforeEach(async () => {
     host: "127.0.0.1",
     port,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    Probot: Probot.defaults({ appId: APP_ID, privateKey: "unused: no GitHub call in these tests", secret: WEBHOOK_SECRET, Octokit: ProbotOctokit }),
+    Probot: Probot.defaults({ appId: APP_ID, privateKey: "unused: no GitHub call here", secret: WEBHOOK_SECRET, Octokit: ProbotOctokit }),
   });
   await server.load(createApp({ store, appId: APP_ID, inbox, metrics, metricsToken: TOKEN }));
   await server.start();
@@ -97,7 +97,7 @@ function post(options: Post = {}): Promise<{ status: number; body: string }> {
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
     // The server may answer 413 and close before the whole body is sent.
-    req.on("error", (error) => ((error as { code?: string }).code === "EPIPE" || (error as { code?: string }).code === "ECONNRESET" ? undefined : reject(error)));
+    req.on("error", (error: Error & { code?: string }) => (error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error)));
     if (options.chunked) {
       const buf = Buffer.from(body);
       for (let i = 0; i < buf.length; i += 16 * 1024) req.write(buf.subarray(i, i + 16 * 1024));

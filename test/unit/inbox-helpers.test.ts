@@ -8,7 +8,11 @@ import { describeError, InboxWorker } from "../../src/inbox/inbox-worker.js";
 test.each([
   ["GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", "GET /repos/{owner}/{repo}/pulls/{id}/files"],
   ["GET", "https://api.github.com/repositories/42/pulls/7/files?per_page=100&page=2", "GET /repos/{owner}/{repo}/pulls/{id}/files"],
-  ["GET", "http://127.0.0.1:3100/api/v3/repos/acme/pay/commits/0123456789abcdef0123456789abcdef01234567/check-runs", "GET /repos/{owner}/{repo}/commits/{id}/check-runs"],
+  [
+    "GET",
+    "http://127.0.0.1:3100/api/v3/repos/acme/pay/commits/0123456789abcdef0123456789abcdef01234567/check-runs",
+    "GET /repos/{owner}/{repo}/commits/{id}/check-runs",
+  ],
   ["POST", "/graphql", "POST /graphql"],
   ["POST", "http://ghe.example/api/graphql", "POST /graphql"],
   ["post", "/app/installations/{installation_id}/access_tokens", "POST /app/installations/{id}/access_tokens"],
@@ -32,12 +36,14 @@ test("transient: 5xx, 429, rate-limited 403, network; not: 404, 401, a plain 403
 });
 
 test("describeError names every error of an AggregateError with its HTTP status and request", () => {
-  const e = Object.assign(new Error("Bad Gateway"), { status: 502, request: { method: "GET", url: "https://api.github.com/repos/a/b/pulls/1/files?page=2" } });
-  expect(describeError(new AggregateError([e, new Error("second")]))).toBe("HTTP 502: Bad Gateway (GET https://api.github.com/repos/a/b/pulls/1/files); second");
+  const url = "https://api.github.com/repos/a/b/pulls/1/files";
+  const e = Object.assign(new Error("Bad Gateway"), { status: 502, request: { method: "GET", url: `${url}?page=2` } });
+  expect(describeError(new AggregateError([e, new Error("second")]))).toBe(`HTTP 502: Bad Gateway (GET ${url}); second`);
 });
 
 test("retry delays grow 3× from the base, with jitter, up to the maximum", () => {
-  const worker = new InboxWorker({ store: {} as InboxStore, dispatch: async () => {}, log: pino({ level: "silent" }), retryBaseMs: 1000, retryMaxMs: 20_000 });
+  const log = pino({ level: "silent" });
+  const worker = new InboxWorker({ store: {} as InboxStore, dispatch: async () => {}, log, retryBaseMs: 1000, retryMaxMs: 20_000 });
   const delays = [1, 2, 3, 4, 5].map((n) => worker.retryDelay(n));
   const expected = [1000, 3000, 9000, 20_000, 20_000];
   delays.forEach((d, i) => {

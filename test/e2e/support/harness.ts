@@ -136,7 +136,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
 /** A simulator that knows the harness app's key; pass it as `sim` to harnesses that share it (a restart). */
 export function startHarnessSimulator(options: { latencyMs?: number; log?: boolean } = {}): Promise<GitHubSimulator> {
-  return startGitHubSimulator({ appId: APP_ID, publicKey: keys.publicKey, latencyMs: options.latencyMs ?? 0, log: options.log ? (l) => console.log(`sim: ${l}`) : null });
+  const log = options.log ? (l: string) => console.log(`sim: ${l}`) : null;
+  return startGitHubSimulator({ appId: APP_ID, publicKey: keys.publicKey, latencyMs: options.latencyMs ?? 0, log });
 }
 
 /** GitHub API calls in a slice of the simulator's log, split the way the budget counts them. */

@@ -23,6 +23,8 @@ export const LAYERS = {
   audit: ["policy", "redact-url.ts"],
   // Everything that talks to GitHub's API.
   github: ["policy"],
+  // The app's Prometheus metrics (a registry created by main or createApp and passed down).
+  metrics: [],
   // Leases shared by replicas (Redis).
   cluster: ["redact-url.ts"],
   // Outbound change events (incident tools) for recorded merges.
@@ -30,17 +32,19 @@ export const LAYERS = {
   // Reports computed over the audit trail (postmortems).
   reports: ["policy", "audit"],
   // Webhook handlers: compose github, policy, audit and cluster into the pipeline.
-  handlers: ["policy", "audit", "github", "cluster", "notify"],
+  handlers: ["policy", "audit", "github", "cluster", "notify", "metrics"],
+  // The durable webhook inbox: stores deliveries before answering, processes them with retries.
+  inbox: ["audit", "metrics"],
   // HTTP surfaces: the JSON audit API and the dashboard (which shares the API's request helpers).
-  http: ["policy", "audit", "reports"],
+  http: ["policy", "audit", "reports", "metrics"],
   dashboard: ["policy", "audit", "github", "reports", "http"],
   // The command line.
   cli: ["policy", "audit", "github", "handlers", "reports", "cluster", "notify"],
   // Process environment parsing (read by main.ts and the CLI).
   "env.ts": ["github", "redact-url.ts"],
   // Composition roots.
-  "app.ts": ["policy", "audit", "github", "cluster", "notify", "reports", "handlers", "http", "dashboard"],
-  "main.ts": ["app.ts", "env.ts", "audit", "github", "cluster", "notify", "handlers", "redact-url.ts"],
+  "app.ts": ["policy", "audit", "github", "cluster", "notify", "reports", "handlers", "http", "dashboard", "inbox", "metrics"],
+  "main.ts": ["app.ts", "env.ts", "audit", "github", "cluster", "notify", "handlers", "redact-url.ts", "inbox", "metrics"],
   // The library entry point: the pure engine only.
   "index.ts": ["policy"],
 };

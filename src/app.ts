@@ -11,13 +11,16 @@ import type { GitHubOAuthConfig } from "./github/user-sign-in.js";
 import { createAuditApiHandler } from "./http/audit-api.js";
 import type { GitHubCaches } from "./github/caches.js";
 import type { ChangeEventOptions, ChangeEventStats } from "./notify/change-events.js";
-import { onCheckRunRerequested } from "./handlers/check-run.js";
+import { onCheckRunRerequested, onCheckSuiteRerequested } from "./handlers/check-run.js";
 import { createPipelineDeps } from "./handlers/pipeline-deps.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onMergeGroup } from "./handlers/merge-group.js";
 import { onPullRequestReview, PULL_REQUEST_REVIEW_EVENTS } from "./handlers/pull-request-review.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import { reconcileHealth, type Reconciler } from "./handlers/reconcile.js";
+import type { WebhookInbox } from "./inbox/webhook-inbox.js";
+import { createAppMetrics, type AppMetrics } from "./metrics/app-metrics.js";
+import { createMetricsHandler } from "./http/metrics-route.js";
 
 export interface AppOptions {
   store: AuditStore;
@@ -40,16 +43,31 @@ export interface AppOptions {
   changeEventStats?: ChangeEventStats;
   /** The recovery sweep (RECONCILE_INTERVAL_SECONDS): attached to the app here, started by its own timer. */
   reconciler?: Reconciler | null;
+  /**
+   * The durable webhook inbox (main creates it on the audit store): deliveries are stored before
+   * they are answered and processed with retries. Without it Probot answers and processes them
+   * itself (probot.receive in tests, serverless adapters).
+   */
+  inbox?: WebhookInbox | null;
+  /** The Prometheus registry's metrics (main shares it with the Octokit that counts GitHub calls). */
+  metrics?: AppMetrics | null;
+  /** METRICS_TOKEN (else AUDIT_API_TOKEN): turns on GET /metrics behind that bearer token. */
+  metricsToken?: string | null;
 }
 
 export function createApp(options: AppOptions): ApplicationFunction {
   return (app: Probot, { addHandler }) => {
+    const metrics = options.metrics ?? createAppMetrics({ processMetrics: false });
+    const inbox = options.inbox ?? null;
     const deps = createPipelineDeps({
       store: options.store,
       appId: options.appId ?? null,
       now: options.now ?? Date.now,
       changeEvents: options.changeEvents ?? null,
       leases: options.leases ?? null,
+      metrics,
+      // Only the inbox retries a delivery: without it a transient failure would just be lost.
+      retryTransient: inbox !== null,
     });
     if (options.caches) deps.caches = options.caches;
     if (options.changeEventStats) deps.changeEventStats = options.changeEventStats;
@@ -57,6 +75,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
     app.on([...PULL_REQUEST_EVENTS], (context) => onPullRequest(context, deps));
     app.on([...PULL_REQUEST_REVIEW_EVENTS], (context) => onPullRequestReview(context, deps));
     app.on("check_run.rerequested", (context) => onCheckRunRerequested(context, deps));
+    app.on("check_suite.rerequested", (context) => onCheckSuiteRerequested(context, deps));
     app.on("merge_group.checks_requested", (context) => onMergeGroup(context, deps));
     app.on("issue_comment.created", (context) => onIssueComment(context, deps));
     options.reconciler?.attach(app, deps);
@@ -64,15 +83,21 @@ export function createApp(options: AppOptions): ApplicationFunction {
     // Probot's addHandler throws "No server instance" when the app is loaded without its HTTP
     // server (probot.receive in tests, serverless adapters): routes are then simply not served.
     if (options.serve !== false) {
-      addHandler((req, res) => {
+      if (inbox) inbox.attach(app);
+      addHandler(async (req, res) => {
         if (req.method === "GET" && req.url === "/healthz") {
           const reconcile = reconcileHealth(options.reconciler ?? null);
-          const health = { ok: true, store: options.store.engine, changeEvents: deps.changeEventStats, reconcile };
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(health));
+          const health = inbox
+            ? { inbox: await inbox.health().catch((error: Error) => ({ error: `the inbox could not be read: ${error.message}` })) }
+            : {};
+          const body = { ok: true, store: options.store.engine, changeEvents: deps.changeEventStats, reconcile, ...health };
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
           return true;
         }
         return false;
       });
+      const metricsToken = options.metricsToken ?? options.auditApiToken;
+      if (metricsToken) addHandler(createMetricsHandler({ metrics, token: metricsToken }));
       // The JSON API takes the bearer token only; the dashboard is on with either sign-in.
       if (options.auditApiToken) addHandler(createAuditApiHandler({ store: options.store, token: options.auditApiToken, log: app.log }));
       if (options.auditApiToken || options.githubOAuth) {

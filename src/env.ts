@@ -36,6 +36,18 @@ const envSchema = z
       .string()
       .regex(/^\d+$/, { message: "RECONCILE_INTERVAL_SECONDS must be a whole number of seconds (0 turns the recovery sweep off)" })
       .optional(),
+    /** Bearer token for GET /metrics (Prometheus); AUDIT_API_TOKEN is accepted when unset; with neither, /metrics is off. */
+    METRICS_TOKEN: z.string().min(16, { message: "METRICS_TOKEN must be at least 16 characters" }).optional(),
+    /** Attempts at a webhook delivery before it is parked (default 6: about half an hour of backoff). */
+    INBOX_MAX_ATTEMPTS: z
+      .string()
+      .regex(/^[1-9]\d{0,2}$/, { message: "INBOX_MAX_ATTEMPTS must be a whole number from 1 to 999" })
+      .optional(),
+    /** Days a processed delivery is kept in the inbox, so a redelivery of it is recognised (default 7). */
+    INBOX_RETENTION_DAYS: z
+      .string()
+      .regex(/^[1-9]\d{0,3}$/, { message: "INBOX_RETENTION_DAYS must be a whole number of days from 1 to 9999" })
+      .optional(),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   })
   .superRefine((env, ctx) => {

@@ -7,6 +7,7 @@
  * Tables other than `audit_log` are projections for fast queries and are insert-only.
  */
 import type { MergeRecordInput, RecordSource } from "../policy/merge-record.js";
+import type { InboxStore } from "./inbox-store.js";
 import type { DisclosureLevel } from "../policy/snapshot.js";
 import type { NormalizedIncident } from "./incident-input.js";
 
@@ -399,5 +400,7 @@ export interface AuditStore {
   verify(options?: { checkpoint?: string }): Promise<VerifyResult>;
   /** The newest entry, for `countersign audit checkpoint`; null when the log is empty. */
   head(): Promise<{ seq: number; entryHash: string } | null>;
+  /** The durable webhook inbox and job schedule, on this store's database (same connection). */
+  inbox(): InboxStore;
   close(): Promise<void>;
 }

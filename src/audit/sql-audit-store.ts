@@ -5,6 +5,8 @@
  * subclasses own the connection, the lock and the migrations: sqlite-audit-store.ts,
  * postgres-audit-store.ts. docs/audit-trail.md describes the chain.
  */
+import { AuditConflictError } from "./audit-conflict-error.js";
+import { SqlInboxStore, type InboxStore } from "./inbox-store.js";
 import { AuditInputError } from "./audit-input-error.js";
 import { AuditNotFoundError } from "./audit-not-found-error.js";
 import type {
@@ -99,6 +101,10 @@ export abstract class SqlAuditStore implements AuditStore {
    * already recorded and the head, then inserts what `bulkAppend` returns.
    */
   protected abstract appendBulk(plans: AppendPlan[]): Promise<AppendResult[]>;
+
+  inbox(): InboxStore {
+    return new SqlInboxStore(this.engine, (stmt) => this.query(stmt));
+  }
 
   /**
    * Under the chain lock, after the duplicate checks found nothing and `head` was read: the new

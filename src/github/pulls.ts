@@ -47,3 +47,18 @@ export async function openIssue(github: GitHub, owner: string, repo: string, tit
 export async function reactToComment(github: GitHub, owner: string, repo: string, commentId: number, content: "+1"): Promise<void> {
   await github.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content });
 }
+
+/**
+ * The open pull requests whose head is a commit, as full pull objects (for re-running checks).
+ * `numbers` are the PRs GitHub listed on the check run or suite; fork PRs are not listed there, so
+ * without any the PRs are found by commit. Each is read again: only open ones are returned.
+ */
+export async function openPullsForHead(github: GitHub, owner: string, repo: string, headSha: string, numbers: readonly number[]): Promise<Pull[]> {
+  const wanted = numbers.length > 0 ? [...new Set(numbers)] : await openPullNumbersAt(github, owner, repo, headSha);
+  const pulls: Pull[] = [];
+  for (const number of wanted) {
+    const pr = await getPull(github, owner, repo, number);
+    if (pr.state === "open") pulls.push(pr);
+  }
+  return pulls;
+}

@@ -10,7 +10,7 @@
 import type { Logger } from "probot";
 import { runExclusive } from "../cluster/leases.js";
 import { upsertCheckRun, type UpsertResult } from "../github/check-run.js";
-import { explainError } from "../github/errors.js";
+import { explainError, isTransient } from "../github/errors.js";
 import type { GitHub } from "../github/github.js";
 import type { PullLike } from "../github/load-snapshot.js";
 import { applyOwnerActions } from "../github/owner-actions.js";
@@ -70,6 +70,8 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
   let verdict: Verdict | null = null;
   let output: CheckOutput;
   let sideEffects: (() => Promise<void>) | null = null;
+  let transient: unknown = null;
+  const timer = deps.metrics?.evaluationSeconds.startTimer();
   try {
     const assessment = await assessPullRequest(github, log, deps, req.pr); // 1–4
     if (assessment.kind === "config-invalid") {
@@ -93,11 +95,15 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     log.error({ ...ctx, err: error }, `evaluation failed: ${reason}`);
     output = renderError(reason, `${nextStep}\n\nDelivery: \`${req.deliveryId ?? "n/a"}\`, ${ctx.repo}#${ctx.pr} at ${headSha.slice(0, 7)}.`);
     verdict = null;
+    if (deps.retryTransient && isTransient(error)) transient = error;
   }
 
   const target = { owner, repo, headSha, appId: deps.appId };
   const check = await upsertCheckRun(github, target, output, { remembered: deps.caches.checkRuns, trustRemembered: !deps.leases }); // 5
   log.info({ ...ctx, conclusion: output.conclusion, title: output.title, check: check.action }, "countersign evaluated");
+  // The check says "could not evaluate" meanwhile (fail closed); the retry replaces it, and its
+  // evaluation is the one recorded for this delivery.
+  if (transient) throw transient;
   if (sideEffects) await sideEffects(); // 6
 
   await deps.store.recordEvaluation(
@@ -114,5 +120,6 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     },
     req.deliveryId,
   ); // 7
+  timer?.({ conclusion: output.conclusion });
   return { verdict, output, check };
 }

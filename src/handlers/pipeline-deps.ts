@@ -7,6 +7,7 @@ import type { AuditStore } from "../audit/audit-store.js";
 import type { Leases } from "../cluster/leases.js";
 import { createGitHubCaches, type GitHubCaches } from "../github/caches.js";
 import { createChangeEventStats, type ChangeEventOptions, type ChangeEventStats } from "../notify/change-events.js";
+import type { AppMetrics } from "../metrics/app-metrics.js";
 import { Coalescer } from "./coalesce.js";
 import { runEvaluationJob, type EvaluationJob, type EvaluationOutcome } from "./evaluate-pull-request.js";
 
@@ -29,9 +30,16 @@ export interface PipelineDeps {
   evaluations: Coalescer<EvaluationJob, EvaluationOutcome>;
   /** Change events sent, failed and retried (served on /healthz). */
   changeEventStats: ChangeEventStats;
+  /** Evaluation latency (and other app metrics); absent in tests that do not look. */
+  metrics?: AppMetrics | null;
+  /**
+   * Set when deliveries are retried (the durable inbox): after the fail-closed check is written,
+   * a transient GitHub failure is thrown again so the delivery is tried later.
+   */
+  retryTransient?: boolean;
 }
 
-export type PipelineOptions = Pick<PipelineDeps, "store" | "appId" | "now"> & Partial<Pick<PipelineDeps, "changeEvents" | "leases">>;
+export type PipelineOptions = Pick<PipelineDeps, "store" | "appId" | "now"> & Partial<Pick<PipelineDeps, "changeEvents" | "leases" | "metrics" | "retryTransient">>;
 
 /** Fresh state around the given store and settings. */
 export function createPipelineDeps(options: PipelineOptions): PipelineDeps {

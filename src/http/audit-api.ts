@@ -17,8 +17,8 @@
  * 413) are parsed with zod at the boundary and refused with the reason (400); unexpected errors
  * are logged and answered 500 without details.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { authorized, digest } from "./bearer-token.js";
 import { z } from "zod";
 import { AuditConflictError } from "../audit/audit-conflict-error.js";
 import { AuditInputError } from "../audit/audit-input-error.js";
@@ -400,17 +400,6 @@ function decodeSegment(segment: string): string {
   } catch {
     throw new BadRequest([{ param: "path", message: "malformed percent-encoding" }]);
   }
-}
-
-function digest(text: string): Buffer {
-  return createHash("sha256").update(text, "utf8").digest();
-}
-
-/** Constant time: both sides are hashed to 32 bytes first, so neither length nor content leaks. */
-function authorized(header: string | undefined, expected: Buffer): boolean {
-  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? "");
-  if (!m) return false;
-  return timingSafeEqual(digest(m[1]!), expected);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

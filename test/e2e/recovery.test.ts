@@ -28,7 +28,7 @@ test("down while a PR is opened and another merged: the sweep records the merge,
   const repo = uniqueRepo("down");
   seedAcme(h.sim, repo);
   const merged = await openPr(h, repo, "Refund export");
-  expect(merged.delivery.status).toBe(200);
+  expect(merged.delivery.status).toBe(202);
 
   h.appDown(true);
   const opened = await openPr(h, repo, "Invoice paging");
@@ -46,7 +46,7 @@ test("down while a PR is opened and another merged: the sweep records the merge,
 
   await h.sim.idle();
   const redelivered = h.sim.deliveries.filter((d) => d.redelivery);
-  expect(redelivered.map((d) => [d.id, d.status]).sort()).toEqual([[merge.delivery.id, 200], [opened.delivery.id, 200]].sort());
+  expect(redelivered.map((d) => [d.id, d.status]).sort()).toEqual([[merge.delivery.id, 202], [opened.delivery.id, 202]].sort());
   // The redeliveries found the sweep's work: still one merge record and one check run.
   expect(h.sim.checkRuns(repo, { sha: opened.headSha })).toHaveLength(1);
   expect((await h.store.listMerges({ repo })).map((m) => m.prNumber)).toEqual([merged.number]);
@@ -89,7 +89,7 @@ test("GitHub answers 502 to every read while a PR merges: recorded incomplete at
   h.sim.fault({ method: "POST", path: "/graphql", status: 502 });
 
   const merge = await h.sim.merge(repo, pr.number, { by: "pay-lead" });
-  expect(merge.delivery.status).toBe(200);
+  expect(merge.delivery.status).toBe(202);
   const incomplete = (await h.store.getMerge(repo, pr.number))!;
   expect(incomplete).toMatchObject({
     incomplete: true,

@@ -23,6 +23,22 @@ export const AI_TOOL_IDS = [
   "opencode",
   "deepseek",
   "sweep",
+  "windsurf",
+  "cline",
+  "roo-code",
+  "continue",
+  "tabnine",
+  "cody",
+  "jetbrains-ai",
+  "zed",
+  "goose",
+  "kiro",
+  "qwen",
+  "kimi",
+  "glm",
+  "grok",
+  "llama",
+  "mistral",
 ] as const;
 export type AiToolId = (typeof AI_TOOL_IDS)[number];
 
@@ -243,13 +259,64 @@ export const TOOL_ALIASES: Readonly<Record<AiToolId, readonly string[]>> = {
   opencode: ["opencode"],
   deepseek: ["deepseek", "deep seek"],
   sweep: ["sweep", "sweep ai", "sweep-ai"],
+  windsurf: ["windsurf", "codeium"],
+  cline: ["cline"],
+  "roo-code": ["roo code", "roo-code", "roocode", "roo cline"],
+  continue: ["continue.dev", "continue dev"],
+  tabnine: ["tabnine"],
+  cody: ["sourcegraph cody", "cody"],
+  "jetbrains-ai": ["jetbrains ai", "jetbrains ai assistant", "junie"],
+  zed: ["zed", "zed ai", "zed agent"],
+  goose: ["goose"],
+  kiro: ["kiro"],
+  qwen: ["qwen", "qwen code", "qwen-code"],
+  kimi: ["kimi", "kimi k2"],
+  glm: ["glm"],
+  grok: ["grok"],
+  llama: ["code llama", "codellama"],
+  mistral: ["mistral", "le chat", "mistral vibe"],
 };
+
+/**
+ * Model names people write instead of the tool ("used Opus 4.6", "GPT-5.4", "Sonnet 4.5"), each
+ * mapped to its maker's tool. They count only when the text names no tool product, so
+ * `Cursor (gpt-5)` stays cursor. Matched at a word start; a version may follow directly
+ * (`gpt-4o`, `gpt5.4`, `opus-4`), and `requiresVersion` models count only with one (`llama3`,
+ * not the llama.cpp project).
+ */
+export const MODEL_ALIASES: readonly { text: string; tool: AiToolId; requiresVersion?: boolean }[] = [
+  { text: "gpt", tool: "chatgpt" },
+  { text: "openai", tool: "chatgpt" },
+  { text: "o3-mini", tool: "chatgpt" },
+  { text: "o3-pro", tool: "chatgpt" },
+  { text: "o4-mini", tool: "chatgpt" },
+  { text: "o1-preview", tool: "chatgpt" },
+  { text: "claude", tool: "claude" },
+  { text: "sonnet", tool: "claude" },
+  { text: "opus", tool: "claude", requiresVersion: true },
+  { text: "haiku", tool: "claude", requiresVersion: true },
+  { text: "gemini", tool: "gemini" },
+  { text: "gemma", tool: "gemini", requiresVersion: true },
+  { text: "deepseek", tool: "deepseek" },
+  { text: "qwen", tool: "qwen" },
+  { text: "qwq", tool: "qwen" },
+  { text: "kimi", tool: "kimi" },
+  { text: "glm", tool: "glm", requiresVersion: true },
+  { text: "grok", tool: "grok", requiresVersion: true },
+  { text: "llama", tool: "llama", requiresVersion: true },
+  { text: "codestral", tool: "mistral" },
+  { text: "devstral", tool: "mistral" },
+  { text: "mistral", tool: "mistral" },
+];
 
 /**
  * Aliases that are also ordinary words ("move the cursor", "sweep the callers", French "aider").
  * In prose they count only when capitalised; in `AI-Tools:` lists and trailer values they always count.
  */
-export const AMBIGUOUS_ALIASES: readonly string[] = ["cursor", "amp", "sweep", "droid", "jules", "devin", "aider", "codex"];
+export const AMBIGUOUS_ALIASES: readonly string[] = [
+  "cursor", "amp", "sweep", "droid", "jules", "devin", "aider", "codex",
+  "goose", "zed", "cody", "kiro", "grok", "junie", "kimi", "continue dev", "le chat", "windsurf", "cline",
+];
 
 export type SignatureKind =
   /** a phrase anywhere in a commit message or visible PR-body line */

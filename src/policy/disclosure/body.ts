@@ -5,8 +5,9 @@
  */
 import { CHECKBOX, HEADING, LIST_ITEM, visibleLines } from "../markdown-lines.js";
 import type { Context } from "./context.js";
-import { readFreeText } from "./free-text.js";
-import { capped, clip, firstWord, isUnchosenList, levelOfBoxText, levelOfWord, stripMarks, toolsOf, TITLE_MAX, union } from "./text.js";
+import { addProseAnswers } from "./prose-answers.js";
+import { readProse, type ProseLine } from "./prose.js";
+import { capped, clip, firstWord, isUnchosenList, levelOfBoxText, levelOfWord, toolsOf, TITLE_MAX, union } from "./text.js";
 import { readTrailer, scanComment, scanPhrases, TRAILER_LINE } from "./trailers.js";
 
 /** Deeper nesting of AI sections is not a template anyone writes; the cap bounds the work per line. */
@@ -35,6 +36,8 @@ export function readBody(body: string, ctx: Context): void {
   const lines = visibleLines(body, (comment) => scanComment(comment, ctx));
   const stack: Section[] = [];
   const sections: Section[] = [];
+  const proseLines: ProseLine[] = [];
+  const lineProblems = new Map<number, string>();
 
   for (const [index, line] of lines.entries()) {
     ctx.currentLine = index;
@@ -84,10 +87,17 @@ export function readBody(body: string, ctx: Context): void {
 
     // Lines that answer or show evidence on their own. Checkboxes only count inside a section.
     if (box) continue;
-    readBodyLine(text, ctx);
+    const read = readBodyLine(text, ctx);
+    if (read === true) continue;
+    if (typeof read === "string") lineProblems.set(index, read);
+    proseLines.push({ text, line: index });
   }
 
   for (const section of sections) readSection(section, ctx);
+  const isBlank = (i: number): boolean => lines[i]?.kind !== "text" || (lines[i]?.text.trim() ?? "") === "";
+  const findings = readProse(proseLines, isBlank, ctx);
+  addProseAnswers(findings, ctx, "body", undefined);
+  for (const [line, problem] of lineProblems) if (!findings.some((f) => f.line === line)) ctx.problem(problem);
   // Report body answers in the order they appear.
   ctx.answers.sort((a, b) => (ctx.answerLine.get(a) ?? 0) - (ctx.answerLine.get(b) ?? 0));
   const listed = [...ctx.listedTools];
@@ -177,8 +187,12 @@ export function readSection(section: Section, ctx: Context): void {
   ctx.addAnswer({ level, source: "section", where: "body", tools, text: clip(text) }, box.line);
 }
 
-/** One visible, non-checkbox body line: answer lines, free text, trailers, signatures, sponsor. */
-export function readBodyLine(text: string, ctx: Context): void {
+/**
+ * One visible, non-checkbox body line: answer lines, trailers, signatures, sponsor. Returns true
+ * when the line is read, a problem when it looks like an answer but is not one (prose may still
+ * read it), false when it is left to the prose reader.
+ */
+export function readBodyLine(text: string, ctx: Context): boolean | string {
   if (ctx.sponsor === null && /sponsor/i.test(text.slice(0, 100))) {
     const m = SPONSOR_LINE.exec(text);
     if (m?.[1]) ctx.sponsor = m[1];
@@ -187,34 +201,38 @@ export function readBodyLine(text: string, ctx: Context): void {
   const tools = TOOLS_LINE.exec(text);
   if (tools) {
     for (const t of toolsOf(tools[1] ?? "", ctx)) ctx.listedTools.add(t);
-    return;
+    return true;
   }
 
-  const prose = stripMarks(capped(text));
   const answer = ANSWER_LINE.exec(text);
   if (answer) {
-    // `**AI disclosure:** This PR was written primarily by Claude Code.` is a free-text answer.
-    const unknown = readAnswerValue(text, answer[2] ?? "", ctx);
-    if (unknown && !readFreeText(prose, text, ctx)) ctx.problem(unknown);
-    return;
+    // `**AI disclosure:** This PR was written primarily by Claude Code.` is left to the prose reader.
+    const value = answer[2] ?? "";
+    if (value.trim() === "" || /^[*_`\s]*$/.test(value)) return false; // a label whose answer may follow
+    if (isUnchosenList(value.trim())) {
+      ctx.problem(`"${clip(text.trim(), 80)}" lists several choices; keep exactly one`);
+      return true;
+    }
+    return readAnswerValue(text, value, ctx) ?? true;
   }
 
   const trailer = TRAILER_LINE.exec(text);
   if (trailer) {
     const key = (trailer[1] ?? "").toLowerCase();
     const value = (trailer[2] ?? "").trim();
-    if (readTrailer(key, value, text, ctx, "body", undefined)) return;
+    if (readTrailer(key, value, text, ctx, "body", undefined)) return true;
   }
 
-  scanPhrases(capped(text).toLowerCase(), text, ctx, "body", undefined);
-  readFreeText(prose, text, ctx);
+  const lower = capped(text).toLowerCase();
+  if (scanPhrases(lower, text, ctx, "body", undefined)) return true;
+  return false;
 }
+
 
 /** Reads an answer line's value; returns a problem when the value is not an answer. */
 export function readAnswerValue(line: string, rawValue: string, ctx: Context): string | null {
   const value = rawValue.trim();
   if (value === "" || /^[*_`\s]*$/.test(value)) return null; // an unfilled template line
-  if (isUnchosenList(value)) return `"${clip(line.trim(), 80)}" lists several choices; keep exactly one`;
   const word = firstWord(value);
   const level = levelOfWord(word);
   if (!level) return `"${clip(line.trim(), 80)}" is not a recognised answer; write none, assisted, generated or agent`;

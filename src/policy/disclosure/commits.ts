@@ -3,6 +3,8 @@ import { AGENT_MARKERS, TOOL_SIGNATURES } from "../ai-identities.js";
 import type { Actor, CommitInfo } from "../snapshot.js";
 import type { Context } from "./context.js";
 import { capped, clip } from "./text.js";
+import { addProseAnswers } from "./prose-answers.js";
+import { readProse, type ProseLine } from "./prose.js";
 import { readTrailer, scanPhrases, TRAILER_LINE } from "./trailers.js";
 
 export function readPrAuthor(author: Actor | null, ctx: Context): void {
@@ -53,6 +55,8 @@ export function readCommit(commit: CommitInfo, ctx: Context): void {
   while (start > 0 && (lines[start - 1] ?? "").trim() !== "") start--;
   const trailerStart = start > first ? start : end;
 
+  const prose: ProseLine[] = [];
+  let fenced = false;
   for (let i = first; i < end; i++) {
     const line = lines[i] ?? "";
     if (i >= trailerStart) {
@@ -60,7 +64,9 @@ export function readCommit(commit: CommitInfo, ctx: Context): void {
       if (m && readTrailer((m[1] ?? "").toLowerCase(), (m[2] ?? "").trim(), line, ctx, "commit", sha)) continue;
     }
     const lower = capped(line).toLowerCase();
-    scanPhrases(lower, line, ctx, "commit", sha);
+    const signed = scanPhrases(lower, line, ctx, "commit", sha);
+    if (/^\s*(?:```|~~~)/.test(line)) fenced = !fenced;
+    else if (!signed && !fenced && !/^\s*>/.test(line) && line.trim() !== "") prose.push({ text: line, line: i });
     // Squash merges of Copilot agent PRs carry the body's `<!-- START COPILOT … -->` markers.
     for (const marker of AGENT_MARKERS) {
       if (marker.kind === "comment" && lower.includes(`<!-- ${marker.text}`)) {
@@ -68,4 +74,6 @@ export function readCommit(commit: CommitInfo, ctx: Context): void {
       }
     }
   }
+  // A squash merge carries the PR description: its prose answers like the body's.
+  addProseAnswers(readProse(prose, (i) => (lines[i] ?? "").trim() === "", ctx), ctx, "commit", sha);
 }

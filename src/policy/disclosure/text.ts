@@ -1,5 +1,6 @@
 /** Words in text: which tools a text names, which level a word or a checked box names, and small text helpers. */
 import type { AiLevel } from "../snapshot.js";
+import { MODEL_ALIASES } from "../ai-identities.js";
 import type { Context } from "./context.js";
 
 export const TEXT_MAX = 200;
@@ -32,7 +33,37 @@ export function toolsOf(text: string, ctx: Context, prose = false): string[] {
   }
   (depth === 0 ? outside : inside).push(text.slice(from));
   const out = toolsInText(outside.join(" "), ctx, prose);
-  return out.length > 0 ? out : toolsInText(inside.join(" "), ctx, prose);
+  if (out.length > 0) return out;
+  const qualifier = toolsInText(inside.join(" "), ctx, prose);
+  return qualifier.length > 0 ? qualifier : modelsInText(text);
+}
+
+/** Tool ids of the models `text` names (`Opus 4.6`, `GPT-5.4`), for text that names no product. */
+export function modelsInText(text: string): string[] {
+  if (!text) return [];
+  const lower = text.slice(0, 20_000).toLowerCase();
+  const found = new Set<string>();
+  for (const model of MODEL_ALIASES) {
+    if (found.has(model.tool)) continue;
+    for (let i = lower.indexOf(model.text); i >= 0; i = lower.indexOf(model.text, i + 1)) {
+      if (wordStartsAt(lower, i) && modelEndsAt(lower, i + model.text.length, model.requiresVersion === true)) {
+        found.add(model.tool);
+        break;
+      }
+    }
+  }
+  return [...found].sort();
+}
+
+/** After a model name: the end of the word, or a version (`-4o`, `5.4`, ` 4.6`, `-4-5`). */
+function modelEndsAt(s: string, j: number, requiresVersion: boolean): boolean {
+  const next = s[j] ?? "";
+  const digitAt = (k: number): boolean => /[0-9]/.test(s[k] ?? "");
+  if (digitAt(j)) return true;
+  if ((next === "-" || next === " " || next === ".") && digitAt(j + 1)) return true;
+  if (requiresVersion) return false;
+  if (next === "-") return /[a-z]/.test(s[j + 1] ?? "") && !/^-(?:based|like|style|compatible|powered)/.test(s.slice(j, j + 12));
+  return !WORD_CHAR.test(next) && !(next === "." && /[a-z]/.test(s[j + 1] ?? ""));
 }
 
 /** Kernel form `Claude:claude-3-opus coccinelle sparse`: the part after `:` is the model. */

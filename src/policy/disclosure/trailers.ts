@@ -26,6 +26,8 @@ export function readTrailer(key: string, value: string, line: string, ctx: Conte
   if (declared) {
     if (isPlaceholder(value)) return true;
     const tools = toolsOfTrailerValue(value, ctx);
+    // curl credits people this way ("Assisted-by: Jay Satiro"): a person is not a disclosure.
+    if (tools.length === 0 && namesPerson(value)) return true;
     if (ctx.acceptTrailers) {
       ctx.addAnswer({ level: declared, source: "trailer", where, ...(sha ? { sha } : {}), tools, text: detail });
     } else {
@@ -59,6 +61,17 @@ export function readTrailer(key: string, value: string, line: string, ctx: Conte
   return false;
 }
 
+/**
+ * `Jay Satiro`, `Viktor Szakats <v@example.org>`: capitalised words and no version, model or AI
+ * word. An unknown tool (`FooCoder 2`, `some-llm`) is still an AI tool.
+ */
+function namesPerson(value: string): boolean {
+  const v = value.replace(/<[^<>]{0,320}>/g, " ").trim();
+  if (/[0-9]|\bai\b|\bllm|\bgpt|bot\b|agent|assistant|model|coder|pilot|\[bot\]/i.test(v)) return false;
+  const words = v.split(/\s+/).filter((w) => w !== "");
+  return words.length >= 2 && words.length <= 4 && words.every((w) => /^\p{Lu}[\p{L}'.-]*$/u.test(w));
+}
+
 /** Template placeholders such as Airflow's `Generated-by: [Tool Name]` or `<Agent Name and Version>`. */
 export function isPlaceholder(value: string): boolean {
   const v = value.trim().toLowerCase();
@@ -66,17 +79,22 @@ export function isPlaceholder(value: string): boolean {
 }
 
 /** Tool-default phrases and agent links on one line (lower-cased). */
-export function scanPhrases(lower: string, line: string, ctx: Context, where: "body" | "commit", sha: string | undefined): void {
+/** Returns true when the line holds one: a tool's own footer is evidence, never the author's prose. */
+export function scanPhrases(lower: string, line: string, ctx: Context, where: "body" | "commit", sha: string | undefined): boolean {
+  let found = false;
   for (const sig of TOOL_SIGNATURES) {
     if (sig.kind === "phrase" && lower.includes(sig.text)) {
       ctx.addEvidence({ tool: sig.tool, level: "generated", kind: "signature", where, ...(sha ? { sha } : {}), detail: clip(line.trim()) });
+      found = true;
     }
   }
   for (const marker of AGENT_MARKERS) {
     if (marker.kind === "link" && hasLink(lower, marker.text)) {
       ctx.addEvidence({ tool: marker.tool, level: "agent", kind: "marker", where, ...(sha ? { sha } : {}), detail: clip(line.trim()) });
+      found = true;
     }
   }
+  return found;
 }
 
 /** The link prefix followed by an id, so a bare mention of the site is not a session. */

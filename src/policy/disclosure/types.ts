@@ -32,8 +32,10 @@ export interface DisclosureAnswer {
   sha?: string;
   /** Canonical tool ids named in the answer, sorted. */
   tools: string[];
-  /** The answer as written (trimmed, at most 200 characters). */
+  /** The answer as written (trimmed, at most 200 characters): for prose, the sentence read. */
   text: string;
+  /** Prose reports AI use but no level: `level` is the `assisted` floor and the author should tick a box. */
+  unclear?: boolean;
 }
 
 /** Something the app detected. */
@@ -58,6 +60,11 @@ export interface DisclosureResult {
   evidence: DisclosureEvidence[];
   /** Login of the agent identity that made this an `agent` PR. */
   agent: string | null;
+  /**
+   * Only prose without a level reported AI use (and nothing else tells the level): `level` is
+   * `assisted` and the check asks the author to tick one box.
+   */
+  levelUnclear: boolean;
   /** What the author must fix, human-readable. */
   problems: string[];
   /** Login from a `Sponsor: @login` line in the body. */

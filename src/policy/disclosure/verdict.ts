@@ -30,6 +30,10 @@ export function verdict(author: Actor | null, ctx: Context): DisclosureResult {
   let level: DisclosureLevel;
   let declared: AiLevel | null = null;
   let contradiction = false;
+  // Prose that reports AI use without a level: `assisted` at least, and the author is asked for a box.
+  const unclear = answers.find((a) => a.unclear) ?? null;
+  const unclearOnly = unclear !== null && answers.every((a) => a.unclear || a.level === "none");
+  let levelUnclear = false;
 
   if (ctx.invalidSection) {
     // Two boxes: the author must fix the section; only agent signals can still classify the PR.
@@ -46,8 +50,16 @@ export function verdict(author: Actor | null, ctx: Context): DisclosureResult {
       if (top === "none") top = "assisted"; // only an AI-Tools list contradicts
       level = top;
       ctx.problem(contradictionProblem(saidNone, nonNone[0] ?? null, evidence, listed));
+    } else if (unclearOnly && maxEvidence && LEVEL_RANK[maxEvidence] > LEVEL_RANK[declared]) {
+      level = maxEvidence; // "AI usage: Claude Code" with Claude's co-author trailer: the evidence tells the level
     } else {
       level = hasAgentEvidence ? "agent" : declared;
+      if (unclearOnly && evidence.length === 0) {
+        levelUnclear = true;
+        ctx.problem(
+          `The PR says AI was used ("${clip(unclear.text, 120)}") but not how much; read as assisted. Check one box: Assisted, Generated or Agent`,
+        );
+      }
     }
   } else if (hasAgentEvidence) {
     level = "agent";
@@ -67,6 +79,7 @@ export function verdict(author: Actor | null, ctx: Context): DisclosureResult {
     declared,
     tools,
     contradiction,
+    levelUnclear,
     answers,
     evidence,
     agent: level === "agent" && agentIndex >= 0 ? (ctx.agentLogins[agentIndex] ?? null) : null,

@@ -1,0 +1,302 @@
+/**
+ * Disclosure step 3b: prose. Most projects that ask for disclosure get sentences, not boxes:
+ * "## AI Disclosure / Claude wrote most of it", "**AI usage:** I used Codex to find the bug",
+ * "No AI was used." The body (or a commit message) is read as paragraphs; a paragraph under an
+ * AI heading, after an AI label or after a question about AI is an answer however it is worded;
+ * elsewhere a sentence counts only when it says a tool or AI did or helped with the work.
+ *
+ * Each sentence gives a level: an agent opened or authored the PR → agent; a tool wrote,
+ * generated or implemented the change → generated; it explained, searched, reviewed, completed
+ * or wrote only tests, docs or messages → assisted; AI use without a level → assisted, flagged
+ * `unclear` so the check asks for a box. `none` comes only from a paragraph that reports no use
+ * at all, and a negation about the description or comments alone is not `none`.
+ * Work is linear: sentences are capped and every pattern has bounded gaps, no nested quantifiers.
+ */
+import { HEADING, LIST_ITEM } from "../markdown-lines.js";
+import type { AiLevel } from "../snapshot.js";
+import type { Context } from "./context.js";
+import { findMentions } from "./mentions.js";
+import { clip, stripMarks } from "./text.js";
+
+export interface ProseLine {
+  text: string;
+  /** Index of the line, for reading order. */
+  line: number;
+}
+
+export interface ProseFinding {
+  level: AiLevel;
+  /** AI use is reported but no level can be told; `level` is the `assisted` floor. */
+  unclear: boolean;
+  tools: string[];
+  /** The sentence the finding came from, as written. */
+  sentence: string;
+  line: number;
+}
+
+interface Block {
+  text: string;
+  line: number;
+  /** Under an AI heading, label or question: every sentence is an answer. */
+  ai: boolean;
+}
+
+const SENTENCE_MAX = 400;
+const BLOCK_MAX = 4_000;
+/** An AI heading covers its first paragraphs only; a long section is mostly something else. */
+const AI_BLOCKS_MAX = 4;
+
+// ---- Paragraphs and their context ------------------------------------------------------------
+
+const AI_WORD = /(?:^|[^\p{L}\p{N}])(?:ai|a\.i\.|genai|gen-ai|llms?|generative ai|artificial intelligence)(?:$|[^\p{L}\p{N}])/u;
+const AI_TOPIC =
+  /assist|disclos|dislcos|closure|usage|\buse\b|\bused\b|\busing\b|generat|\btools?\b|tooling|involvement|\bhelp|notes?\b|statement|declar|contribution|transparency|attestation/u;
+const NOT_A_DISCLOSURE = /checklist|policy|policies|metrics|feature|integration|provider|support for|summary by|model/u;
+
+/** A heading, label or question names the author's AI use (typos and short labels included). */
+export function namesAiTopic(title: string): boolean {
+  const t = stripMarks(title.slice(0, 300)).toLowerCase().replace(/[:：#]+\s*$/, "").trim();
+  if (!AI_WORD.test(t) || NOT_A_DISCLOSURE.test(t)) return false;
+  if (AI_TOPIC.test(t)) return true;
+  return t.split(/\s+/).length <= 2;
+}
+
+const LABEL = /^[ \t]*(?:[-*+][ \t]+)?[*_]{0,3}([^:：*_\n]{1,60}?)[*_]{0,3}[ \t]*[:：][*_]{0,3}[ \t]*(.*)$/u;
+
+/**
+ * Groups lines into paragraphs and marks those that answer an AI question. `lines` are the
+ * visible text lines still unread (answer lines, trailers and boxes are left out by the caller).
+ */
+export function proseBlocks(lines: ProseLine[], isBlank: (i: number) => boolean): Block[] {
+  const blocks: Block[] = [];
+  let current = null as { parts: string[]; line: number; ai: boolean; chars: number } | null;
+  const open = (): boolean => current !== null && current.parts.length > 0;
+  let sectionAi = 0; // paragraphs left under an AI heading
+  let nextAi = false; // the next paragraph answers a label or question
+  let prevLine = -2;
+
+  const flush = (): void => {
+    if (current && current.parts.length > 0) {
+      blocks.push({ text: current.parts.join(" "), line: current.line, ai: current.ai });
+      if (current.ai && sectionAi > 0) sectionAi--;
+    }
+    current = null;
+  };
+  const start = (line: number, ai: boolean): void => {
+    flush();
+    current = { parts: [], line, ai, chars: 0 };
+  };
+  const push = (text: string): void => {
+    if (!current || current.chars >= BLOCK_MAX) return;
+    current.parts.push(text.trim());
+    current.chars += text.length;
+  };
+
+  for (const { text, line } of lines) {
+    const gap = line !== prevLine + 1 && hasBlankBetween(prevLine, line, isBlank);
+    prevLine = line;
+    if (gap) flush();
+    const heading = HEADING.exec(text);
+    if (heading) {
+      flush();
+      const title = text.replace(/^\s*#+/, "").replace(/#+\s*$/, "");
+      sectionAi = namesAiTopic(title) || isAiQuestion(title) ? AI_BLOCKS_MAX : 0;
+      nextAi = false;
+      continue;
+    }
+    const item = LIST_ITEM.exec(text);
+    const content = item ? (item[1] ?? "") : text;
+    const label = LABEL.exec(content);
+    const question = content.indexOf("?");
+    if (label && namesAiTopic(label[1] ?? "")) {
+      start(line, true);
+      const value = label[2] ?? "";
+      if (value.trim()) push(value);
+      else nextAi = true;
+      continue;
+    }
+    if (question >= 0 && isAiQuestion(content.slice(0, question + 1))) {
+      start(line, true);
+      const rest = content.slice(question + 1).replace(/^[\s*_]+/, "");
+      if (rest.trim()) push(rest);
+      else nextAi = true;
+      continue;
+    }
+    if (!open() || item) {
+      start(line, nextAi || sectionAi > 0);
+      nextAi = false;
+    }
+    if (namesAiTopic(content) && content.trim().split(/\s+/).length <= 5 && !/[.!]\s*$/.test(content.trim())) {
+      // "AI Disclosure" on a line of its own: a label whose answer follows.
+      flush();
+      nextAi = true;
+      continue;
+    }
+    push(content);
+  }
+  flush();
+  return blocks;
+}
+
+function hasBlankBetween(a: number, b: number, isBlank: (i: number) => boolean): boolean {
+  for (let i = a + 1; i < b; i++) if (isBlank(i)) return true;
+  return false;
+}
+
+function isAiQuestion(text: string): boolean {
+  const t = stripMarks(text.slice(0, 300)).toLowerCase().trim();
+  return t.endsWith("?") && AI_WORD.test(t) && /\b(?:used?|using|authored|generated|assist|help|written|tool|tooling|involved)/.test(t);
+}
+
+// ---- Sentences ---------------------------------------------------------------------------------
+
+/** Splits at sentence ends and semicolons; a dot inside a version or a name does not end one. */
+function sentences(text: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const end = (c === "." || c === "!" || c === "?" || c === ";") && (i + 1 >= text.length || text[i + 1] === " ");
+    if (!end) continue;
+    if (c === "." && /(?:^|\s)(?:e\.g|i\.e|etc|vs|incl|approx)$/i.test(text.slice(Math.max(from, i - 6), i))) continue;
+    out.push(text.slice(from, i + 1));
+    from = i + 1;
+  }
+  out.push(text.slice(from));
+  return out.map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/** Sentences that ask the reader something or tell them what to do: template text, not an answer. */
+const INSTRUCTION =
+  /\byou\b|\byour\b|\bplease\b|^(?:if|when|describe|disclose|list|mention|check|tick|select|indicate|add|remove|give|make sure|note that|see|read|e\.g|for example)\b|\bmust\b|\bshould\b|\?$/;
+
+const NONE_ONLY = /^(?:no|none|nope|nil|n\/a|na|not applicable|not used|nothing|zero|0%|0|nein|non)\b/;
+const NONE_PATTERNS = [
+  /\bno aitool\b/,
+  /\b(?:not|n't|never)\b(?: [\w'-]+){0,3}? (?:use|used|using|involve|involved|rely|relied|touch|touched)\b(?: [\w'-]+){0,3}? aitool/,
+  /\baitool(?: \w+){0,3}? (?:was|were|is|has been|have been|wasn't|weren't)(?: not| never)? ?(?:not|n't|never) (?:used|involved|harmed)/,
+  /\baitool (?:was|were)n't used/,
+  /\bwithout (?:any |the )?(?:use of |help of |help from |assistance from |using )?(?:an? )?aitool/,
+  /\b(?:not|zero|no)(?: \w+)? aitool[- ](?:assisted|generated|written|code|usage|use|involvement)/,
+  /\bnone used\b|\bnot used\b/,
+];
+const HUMAN_ONLY =
+  /\b(?:100% human|human[- ]written|hand[- ]written|(?:written|wrote|authored) (?:\w+ ){0,4}?(?:entirely |completely |fully |all )?(?:by (?:me|myself|hand|a human)|myself|manually)|by hand)\b/;
+const EXCEPTION = /\b(?:except|unless|only (?:for|to|in|as|with)|other than|apart from|besides|with the exception|but (?:i|we) (?:did|used|asked)|aside from)\b/;
+/** What a scoped negation is about when it is not the change itself. */
+const MINOR_SCOPE =
+  /\b(?:descriptions?|comments?|commit messages?|commits? message|messages?|pr text|pr body|titles?|summary|docs|documentation|readme|changelog|translations?|tests?|testing|unit tests|research\w*|review\w*|explor\w*|investigat\w*|debug\w*|questions?|typos?|formatting|boilerplate|naming|wording|prose|english|grammar|spelling|benchmarks?|scripts?|setup|setting up|profiling)\b/;
+const MAJOR_SCOPE =
+  /\b(?:most|majority|bulk|all(?: of)? (?:the |it|this)|entire|entirely|whole|everything|the (?:fix|code|change|changes|implementation|patch|pr|commits?)|this (?:pr|change|patch|commit|fix)|implement\w*|initial (?:fix|version|implementation)|first (?:pass|draft|version))\b/;
+
+const AGENT =
+  /\b(?:(?:opened|created|authored|submitted|generated|written|made|produced) (?:\w+ ){0,2}?by (?:an? |the |my )?(?:aitool )?(?:autonomous |background |cloud |coding )+agent|aitool (?:coding |background |cloud )agent (?:\w+ ){0,2}?(?:opened|created|authored|submitted|made)|autonomous(?:ly)? (?:agent|aitool))\b/;
+const GENERATE_VERB =
+  "(?:wrote|writes|write|written|writing|generated|generate|generates|implemented|implement|implements|authored|created|create|produced|produce|coded|code|built|build|developed|develop|drafted|draft|made|make|did|do|done|changed|change|rewrote|rewritten|ported|port|translated|converted|refactored|fixed|fix|vibe[- ]?coded|came up with|one-shotted|cranked out|handled|took care of)";
+const GENERATE = [
+  new RegExp(`\\baitool(?: \\(aitool\\))?(?: [\\w'+/-]+){0,3}? ${GENERATE_VERB}\\b`),
+  new RegExp(`\\b${GENERATE_VERB}(?: [\\w'-]+){0,4}? (?:by|with|using|via|through|in) (?:an? |the |my )?aitool`),
+  new RegExp(`\\b(?:used?|using|asked|prompted|had|let|got|leveraged|leaned on|instructed|told|tasked) (?:\\w+ ){0,3}?aitool(?: \\(aitool\\))?(?: [\\w'+/-]+){0,4}? (?:to |for )?(?:\\w+ ){0,3}?${GENERATE_VERB}\\b`),
+  /\baitool[- ](?:generated|written|authored|produced|created|coded|made)\b/,
+  /\bvibe[- ]?cod/,
+];
+const ASSIST_CUE =
+  /\b(?:help|helped|helps|helping|helpful|assist|assisted|assisting|assistance|aid|aided|support|guidance|suggest\w*|review\w*|explain\w*|explanations?|understand\w*|search\w*|research\w*|investigat\w*|explor\w*|debug\w*|brainstorm\w*|proofread\w*|auto-?complet\w*|completions?|tab[- ]complet\w*|found|find|finding|spotted|spot|identif\w*|caught|reported|pointed out|analy[sz]\w*|questions?|rubber[- ]duck\w*|consult\w*|figur\w* out|feedback|inspect\w*|validat\w*|judg\w*|diagnos\w*|trac\w*|locat\w*|only for|just for|minor|small|parts of|some of|a bit|a little|partially|partly|in part|sanity|polish\w*|clean\w* up|tweak\w*|lookups?|advice|second opinion|pointers|hints?)\b/;
+/** Outside an AI paragraph: the sentence must say a tool did or helped with the work. */
+const USE_OUTSIDE = [
+  /\b(?:i|we)(?:'ve| have| had|'d)? (?:\w+ ){0,3}?(?:used|use|using|asked|prompted|consulted|leveraged|employed|utilized|had|let|got|leaned on|relied on|worked with|paired with|collaborated with|ran|tried|enlisted|tasked)\b(?: [\w'+/().-]+){0,6}? aitool/,
+  /\b(?:with|using|via|through|from|by) (?:the |some )?(?:help|assistance|support|aid|input|guidance) (?:of|from) (?:an? |the |my )?aitool/,
+  /\baitool(?: \(aitool\))?(?: [\w'+/-]+){0,3}? (?:wrote|generated|implemented|authored|created|produced|helped|assisted|found|drafted|suggested|reviewed|identified|spotted|caught|fixed|did|proposed|refactored|ported|translated|converted|debugged|made|came up|pointed)\b/,
+  /\b(?:written|generated|implemented|authored|created|produced|coded|developed|built|made|drafted|assisted|aided|co-authored|done|prepared|ported|refactored|reported|found|spotted|pointed out|suggested|identified|caught|helped|supported|powered|translated)(?: [\w'-]+){0,3}? (?:by|with|using|via|in|through) (?:an? |the |some )?aitool/,
+  /\baitool[- ](?:assisted|generated|written|authored|aided|produced|created|helped|coded|made)\b/,
+  /\baitool (?:was|were|has been|have been|is|got) (?:\w+ )?(?:used|utilized|leveraged|employed|consulted|involved)/,
+  /\bthanks? (?:to )?aitool/,
+];
+
+interface SentenceReading {
+  kind: "none" | "scoped-none" | "use" | "human";
+  level: AiLevel;
+  unclear: boolean;
+}
+
+function readSentence(marked: string, mentioned: boolean, ai: boolean): SentenceReading | null {
+  const s = marked;
+  if (INSTRUCTION.test(s)) return null;
+  const negated = NONE_PATTERNS.some((p) => p.test(s)) || (ai && NONE_ONLY.test(s));
+  const exception = EXCEPTION.test(s);
+  if (negated && !exception) {
+    if (!ai && !NONE_SUBJECT.test(s)) return null;
+    const clause = s.split(/[,;:(]| - | – | — | but /)[0] ?? s;
+    return MINOR_SCOPE.test(clause) && !MAJOR_SCOPE.test(clause) ? { kind: "scoped-none", level: "none", unclear: false } : { kind: "none", level: "none", unclear: false };
+  }
+  if (negated && exception) return { kind: "use", level: "assisted", unclear: false };
+  if (!mentioned && !ai) return null;
+  if (!mentioned && !/\b(?:it|they|them|its)\b/.test(s)) {
+    if (ai && HUMAN_ONLY.test(s)) return { kind: "human", level: "none", unclear: false };
+    if (ai && /^(?:yes|yep|yeah|ja|oui|sí|si)\b/.test(s)) return { kind: "use", level: "assisted", unclear: false };
+    if (!ai || !(ASSIST_CUE.test(s) || GENERATE.some((p) => p.test(s.replace(/\b(?:it|they)\b/, "aitool"))))) return null;
+  }
+  if (!ai && !USE_OUTSIDE.some((p) => p.test(s))) return null;
+  const t = mentioned ? s : s.replace(/\b(?:it|they|them)\b/, "aitool");
+  if (AGENT.test(t)) return { kind: "use", level: "agent", unclear: false };
+  const generates = GENERATE.some((p) => p.test(t));
+  const assists = ASSIST_CUE.test(t);
+  const minor = MINOR_SCOPE.test(t);
+  const major = MAJOR_SCOPE.test(t);
+  if (generates && (major || (!assists && !minor))) return { kind: "use", level: "generated", unclear: false };
+  if (generates || assists || minor) return { kind: "use", level: "assisted", unclear: false };
+  if (ai && HUMAN_ONLY.test(s)) return { kind: "human", level: "none", unclear: false };
+  return { kind: "use", level: "assisted", unclear: true };
+}
+
+/** `[Claude Code](https://…)` reads as its text. */
+const MD_LINK = /\[([^\[\]]{0,200})\]\([^()\s]{0,500}\)/g;
+/** Outside an AI paragraph a negation answers only when it is about the author or this change. */
+const NONE_SUBJECT = /^(?:no|did|didn't|not|never|without|aitool|zero|none)\b|\b(?:i|we|this (?:pr|change|patch|commit|fix))\b/;
+
+const RANK: Record<AiLevel, number> = { none: 0, assisted: 1, generated: 2, agent: 3 };
+
+/** The finding of one paragraph, or null when it says nothing about AI use. */
+export function readBlock(block: Block, ctx: Context): ProseFinding | null {
+  let best: { reading: SentenceReading; sentence: string; tools: string[] } | null = null;
+  let none: string | null = null;
+  let human = false;
+  let prevNone = false;
+  const tools = new Set<string>();
+  for (const raw of sentences(block.text.replace(MD_LINK, "$1"))) {
+    const sentence = clip(stripMarks(raw).replace(/\s+/g, " ").trim(), SENTENCE_MAX);
+    const m = findMentions(sentence, ctx);
+    let reading = readSentence(m.marked.replace(/[“”]/g, '"'), m.any, block.ai);
+    // "I didn't use AI for this. Unless you count random questions": the exception reports use.
+    if (!reading && prevNone && /^(?:unless|except|apart from|other than|but|although|though)\b/.test(m.marked)) {
+      reading = { kind: "use", level: "assisted", unclear: false };
+    }
+    prevNone = reading?.kind === "none";
+    if (!reading) continue;
+    if (reading.kind === "none") none ??= raw;
+    if (reading.kind === "human") human = true;
+    if (reading.kind !== "use") continue;
+    for (const t of m.tools) tools.add(t);
+    const better =
+      !best || RANK[reading.level] > RANK[best.reading.level] || (RANK[reading.level] === RANK[best.reading.level] && best.reading.unclear && !reading.unclear);
+    if (better) best = { reading, sentence: raw, tools: m.tools };
+  }
+  if (best) {
+    let level = best.reading.level;
+    // "Claude drafted it … all code written by hand": the author says the code is theirs.
+    if (level === "generated" && human) level = "assisted";
+    return { level, unclear: best.reading.unclear, tools: [...tools].sort(), sentence: clip(best.sentence.trim()), line: block.line };
+  }
+  if (none !== null || (human && block.ai)) return { level: "none", unclear: false, tools: [], sentence: clip((none ?? block.text).trim()), line: block.line };
+  return null;
+}
+
+/** Every paragraph's finding, in reading order. */
+export function readProse(lines: ProseLine[], isBlank: (i: number) => boolean, ctx: Context): ProseFinding[] {
+  const out: ProseFinding[] = [];
+  for (const block of proseBlocks(lines, isBlank)) {
+    const f = readBlock(block, ctx);
+    if (f) out.push(f);
+  }
+  return out;
+}

@@ -173,7 +173,7 @@ const INSTRUCTION =
 const NONE_ONLY = /^(?:no|none|nope|nil|n\/a|na|not applicable|not used|nothing|zero|0%|0|nein|non)\b/;
 const NONE_PATTERNS = [
   /\bno aitool\b/,
-  /\b(?:not|n't|never)\b(?: [\w'-]+){0,3}? (?:use|used|using|involve|involved|rely|relied|touch|touched)\b(?: [\w'-]+){0,3}? aitool/,
+  /(?:\bnot|n't|\bnever)\b(?: [\w'-]+){0,3}? (?:use|used|using|involve|involved|rely|relied|touch|touched)\b(?: [\w'-]+){0,3}? aitool/,
   /\baitool(?: \w+){0,3}? (?:was|were|is|has been|have been|wasn't|weren't)(?: not| never)? ?(?:not|n't|never) (?:used|involved|harmed)/,
   /\baitool (?:was|were)n't used/,
   /\bwithout (?:any |the )?(?:use of |help of |help from |assistance from |using )?(?:an? )?aitool/,
@@ -207,7 +207,7 @@ const USE_OUTSIDE = [
   /\b(?:i|we)(?:'ve| have| had|'d)? (?:\w+ ){0,3}?(?:used|use|using|asked|prompted|consulted|leveraged|employed|utilized|had|let|got|leaned on|relied on|worked with|paired with|collaborated with|ran|tried|enlisted|tasked)\b(?: [\w'+/().-]+){0,6}? aitool/,
   /\b(?:with|using|via|through|from|by) (?:the |some )?(?:help|assistance|support|aid|input|guidance) (?:of|from) (?:an? |the |my )?aitool/,
   /\baitool(?: \(aitool\))?(?: [\w'+/-]+){0,3}? (?:wrote|generated|implemented|authored|created|produced|helped|assisted|found|drafted|suggested|reviewed|identified|spotted|caught|fixed|did|proposed|refactored|ported|translated|converted|debugged|made|came up|pointed)\b/,
-  /\b(?:written|generated|implemented|authored|created|produced|coded|developed|built|made|drafted|assisted|aided|co-authored|done|prepared|ported|refactored|reported|found|spotted|pointed out|suggested|identified|caught|helped|supported|powered|translated)(?: [\w'-]+){0,3}? (?:by|with|using|via|in|through) (?:an? |the |some )?aitool/,
+  /\b(?:written|generated|implemented|authored|opened|submitted|created|produced|coded|developed|built|made|drafted|assisted|aided|co-authored|done|prepared|ported|refactored|reported|found|spotted|pointed out|suggested|identified|caught|helped|supported|powered|translated)(?: [\w'-]+){0,3}? (?:by|with|using|via|in|through) (?:an? |the |some )?aitool/,
   /\baitool[- ](?:assisted|generated|written|authored|aided|produced|created|helped|coded|made)\b/,
   /\baitool (?:was|were|has been|have been|is|got) (?:\w+ )?(?:used|utilized|leveraged|employed|consulted|involved)/,
   /\bthanks? (?:to )?aitool/,
@@ -219,7 +219,10 @@ interface SentenceReading {
   unclear: boolean;
 }
 
-function readSentence(marked: string, mentioned: boolean, ai: boolean): SentenceReading | null {
+/** "opened by the Devin coding agent": the agent named, then marked as a tool. */
+const AGENT_BY = /\b(?:opened|created|authored|submitted) (?:\w+ ){0,2}?by (?:an? |the |my )?aitool\b/;
+
+function readSentence(marked: string, mentioned: boolean, ai: boolean, sentenceLower: string): SentenceReading | null {
   const s = marked;
   if (INSTRUCTION.test(s)) return null;
   const negated = NONE_PATTERNS.some((p) => p.test(s)) || (ai && NONE_ONLY.test(s));
@@ -238,7 +241,7 @@ function readSentence(marked: string, mentioned: boolean, ai: boolean): Sentence
   }
   if (!ai && !USE_OUTSIDE.some((p) => p.test(s))) return null;
   const t = mentioned ? s : s.replace(/\b(?:it|they|them)\b/, "aitool");
-  if (AGENT.test(t)) return { kind: "use", level: "agent", unclear: false };
+  if (AGENT.test(t) || (/\bagent\b/.test(sentenceLower) && AGENT_BY.test(t))) return { kind: "use", level: "agent", unclear: false };
   const generates = GENERATE.some((p) => p.test(t));
   const assists = ASSIST_CUE.test(t);
   const minor = MINOR_SCOPE.test(t);
@@ -252,7 +255,7 @@ function readSentence(marked: string, mentioned: boolean, ai: boolean): Sentence
 /** `[Claude Code](https://…)` reads as its text. */
 const MD_LINK = /\[([^\[\]]{0,200})\]\([^()\s]{0,500}\)/g;
 /** Outside an AI paragraph a negation answers only when it is about the author or this change. */
-const NONE_SUBJECT = /^(?:no|did|didn't|not|never|without|aitool|zero|none)\b|\b(?:i|we|this (?:pr|change|patch|commit|fix))\b/;
+const NONE_SUBJECT = /^(?:no|did|didn't|not|never|without|aitool|zero|none|there (?:is|was|were))\b|\b(?:i|we|this (?:pr|change|patch|commit|fix))\b/;
 
 const RANK: Record<AiLevel, number> = { none: 0, assisted: 1, generated: 2, agent: 3 };
 
@@ -266,7 +269,7 @@ export function readBlock(block: Block, ctx: Context): ProseFinding | null {
   for (const raw of sentences(block.text.replace(MD_LINK, "$1"))) {
     const sentence = clip(stripMarks(raw).replace(/\s+/g, " ").trim(), SENTENCE_MAX);
     const m = findMentions(sentence, ctx);
-    let reading = readSentence(m.marked.replace(/[“”]/g, '"'), m.any, block.ai);
+    let reading = readSentence(m.marked.replace(/[“”]/g, '"'), m.any, block.ai, sentence.toLowerCase());
     // "I didn't use AI for this. Unless you count random questions": the exception reports use.
     if (!reading && prevNone && /^(?:unless|except|apart from|other than|but|although|though)\b/.test(m.marked)) {
       reading = { kind: "use", level: "assisted", unclear: false };

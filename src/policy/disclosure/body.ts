@@ -6,13 +6,17 @@
 import { CHECKBOX, HEADING, LIST_ITEM, visibleLines } from "../markdown-lines.js";
 import type { Context } from "./context.js";
 import { addProseAnswers } from "./prose-answers.js";
-import { readProse, type ProseLine } from "./prose.js";
+import { readBlock, readProse, type ProseLine } from "./prose.js";
 import { capped, clip, firstWord, isUnchosenList, levelOfBoxText, levelOfWord, toolsOf, TITLE_MAX, union } from "./text.js";
 import { readTrailer, scanComment, scanPhrases, TRAILER_LINE } from "./trailers.js";
 
 /** Deeper nesting of AI sections is not a template anyone writes; the cap bounds the work per line. */
 export const SECTION_DEPTH_MAX = 32;
 export const SECTION_PROSE_MAX = 20_000;
+/** Boxes this many lines apart belong to one group of choices. */
+const BOX_GROUP_SPAN = 4;
+/** Templates hold a handful of boxes; reading at most this many as sentences bounds the work. */
+const BOXES_READ_MAX = 100;
 
 export interface Section {
   kind: "heading" | "summary" | "list";
@@ -37,6 +41,7 @@ export function readBody(body: string, ctx: Context): void {
   const stack: Section[] = [];
   const sections: Section[] = [];
   const proseLines: ProseLine[] = [];
+  const boxes: { text: string; line: number; section: Section | null; ticked: boolean }[] = [];
   const lineProblems = new Map<number, string>();
 
   for (const [index, line] of lines.entries()) {
@@ -46,6 +51,8 @@ export function readBody(body: string, ctx: Context): void {
     if (line.kind === "code") continue;
     if (line.kind === "quote") {
       endListSections(stack, line.indent);
+      // A GitHub alert (`> [!NOTE]`) is the author's own callout: its prose is read, nothing else.
+      if (line.alert) proseLines.push({ text: line.alert, line: index });
       continue;
     }
     if (blank) continue;
@@ -72,9 +79,11 @@ export function readBody(body: string, ctx: Context): void {
     }
 
     const top = stack[stack.length - 1];
+    const ticked = box !== null && (box[1] === "x" || box[1] === "X");
+    if (box) boxes.push({ text: (box[2] ?? "").trim(), line: index, section: top ?? null, ticked });
     if (box && top) {
       const boxText = (box[2] ?? "").trim();
-      if (box[1] === "x" || box[1] === "X") top.checked.push({ text: boxText, line: index });
+      if (ticked) top.checked.push({ text: boxText, line: index });
       if (!top.offersChoice && levelOfBoxText(boxText) !== null) top.offersChoice = true;
     } else if (top && !startsSection && top.proseChars < SECTION_PROSE_MAX) {
       top.prose.push(text);
@@ -94,8 +103,27 @@ export function readBody(body: string, ctx: Context): void {
   }
 
   for (const section of sections) readSection(section, ctx);
-  const isBlank = (i: number): boolean => lines[i]?.kind !== "text" || (lines[i]?.text.trim() ?? "") === "";
+  const isBlank = (i: number): boolean => {
+    const l = lines[i];
+    if (l?.alert !== undefined) return l.alert.trim() === "";
+    return l?.kind !== "text" || l.text.trim() === "";
+  };
   const findings = readProse(proseLines, isBlank, ctx);
+  // A ticked box that is not a level choice reads as a sentence: in an AI section ("[x] I wrote this
+  // code myself"), or beside other boxes about AI ("[x] AI was not used" / "[ ] AI was used for …").
+  // A lone checklist item elsewhere is not a disclosure.
+  let boxesRead = 0;
+  for (const [i, box] of boxes.entries()) {
+    if (!box.ticked || box.section?.offersChoice) continue;
+    if (++boxesRead > BOXES_READ_MAX) break;
+    // Boxes are in line order, one per line: the neighbours within the span are a few entries away.
+    const near = boxes.slice(Math.max(0, i - BOX_GROUP_SPAN), i + BOX_GROUP_SPAN + 1);
+    const aboutAi = (b: (typeof boxes)[number]): boolean => b !== box && Math.abs(b.line - box.line) <= BOX_GROUP_SPAN && AI_WORD.test(capped(b.text).toLowerCase());
+    const group = box.section !== null || near.some(aboutAi);
+    if (!group) continue;
+    const finding = readBlock({ text: box.text, line: box.line, ai: box.section !== null }, ctx);
+    if (finding) findings.push(finding);
+  }
   addProseAnswers(findings, ctx, "body", undefined);
   for (const [line, problem] of lineProblems) if (!findings.some((f) => f.line === line)) ctx.problem(problem);
   // Report body answers in the order they appear.

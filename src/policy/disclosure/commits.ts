@@ -1,5 +1,6 @@
 /** Disclosure steps 1 and 4: the PR author, and each commit's author, trailer block and markers. */
 import { AGENT_MARKERS, TOOL_SIGNATURES } from "../ai-identities.js";
+import { ALERT_MARKER } from "../markdown-lines.js";
 import type { Actor, CommitInfo } from "../snapshot.js";
 import type { Context } from "./context.js";
 import { capped, clip } from "./text.js";
@@ -57,6 +58,7 @@ export function readCommit(commit: CommitInfo, ctx: Context): void {
 
   const prose: ProseLine[] = [];
   let fenced = false;
+  let alert = false;
   for (let i = first; i < end; i++) {
     const line = lines[i] ?? "";
     if (i >= trailerStart) {
@@ -65,8 +67,13 @@ export function readCommit(commit: CommitInfo, ctx: Context): void {
     }
     const lower = capped(line).toLowerCase();
     const signed = scanPhrases(lower, line, ctx, "commit", sha);
+    const quoted = /^\s*>/.test(line);
+    // A GitHub alert (`> [!NOTE]`) carried over from the PR description is the author's own text.
+    if (ALERT_MARKER.test(line)) alert = true;
+    else if (!quoted) alert = false;
+    else if (alert && !fenced && !signed) prose.push({ text: line.replace(/^[ \t]*(?:>[ \t]?)+/, ""), line: i });
     if (/^\s*(?:```|~~~)/.test(line)) fenced = !fenced;
-    else if (!signed && !fenced && !/^\s*>/.test(line) && line.trim() !== "") prose.push({ text: line, line: i });
+    else if (!signed && !fenced && !quoted && line.trim() !== "") prose.push({ text: line, line: i });
     // Squash merges of Copilot agent PRs carry the body's `<!-- START COPILOT … -->` markers.
     for (const marker of AGENT_MARKERS) {
       if (marker.kind === "comment" && lower.includes(`<!-- ${marker.text}`)) {
@@ -75,5 +82,6 @@ export function readCommit(commit: CommitInfo, ctx: Context): void {
     }
   }
   // A squash merge carries the PR description: its prose answers like the body's.
-  addProseAnswers(readProse(prose, (i) => (lines[i] ?? "").trim() === "", ctx), ctx, "commit", sha);
+  const blank = (i: number): boolean => /^[\s>]*$/.test(lines[i] ?? "");
+  addProseAnswers(readProse(prose, blank, ctx), ctx, "commit", sha);
 }

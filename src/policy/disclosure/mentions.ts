@@ -29,7 +29,7 @@ const FEATURE_NOUNS = new Set([
   "api", "apis", "sdk", "client", "provider", "providers", "integration", "endpoint", "key", "keys", "models", "backend", "plugin",
   "plugins", "extension", "config", "configuration", "support", "server", "adapter", "token", "tokens", "auth", "workflow", "workflows",
   "action", "actions", "app", "bot", "instructions", "settings", "rules", "skill", "skills", "hooks", "mcp", "cli's", "users", "features",
-  "feature", "summary", "summaries", "policy", "policies", "usage", "smells", "slop", "generated", "metrics", "review", "reviews",
+  "feature", "summary", "summaries", "policy", "policies", "usage", "smells", "slop", "metrics", "review", "reviews",
 ]);
 
 const cache = new WeakMap<Context, Map<string, Candidate[]>>();
@@ -64,8 +64,58 @@ export interface Mentions {
 const WORD = /[\p{L}\p{N}]+/gu;
 const ALNUM = /[\p{L}\p{N}]/u;
 
-/** `sentence` is short (the caller caps it), so the per-word checks are bounded. */
-export function findMentions(sentence: string, ctx: Context): Mentions {
+/**
+ * Names no list knows, read only in a sentence that answers an AI question: a capitalised name
+ * with a version ("Fable 5", "Sol-5.6"), a name that produced the work ("written by Fable",
+ * "developed alongside Fable") or one qualified by a known tool ("Fable (via Claude Code)").
+ */
+const NAME_VERSION = /(?<![\p{L}\p{N}])(\p{Lu}[\p{L}]{1,20})[- ]v?\d+(?:\.\d+)*(?![\p{L}\p{N}])/gu;
+const NAME_AFTER_WORK =
+  /\b(?:written|wrote|generated|implemented|produced|created|developed|drafted|driven|done|made|built|coded|authored|assisted|aided|helped|powered)(?: [\w-]+){0,2}? (?:by|with|using|via|alongside|through) (\p{Lu}[\p{L}\p{N}-]{1,30})/gu;
+const NAME_VIA = /^(\p{Lu}[\p{L}\p{N}-]{1,30}) \((?:via|in|through|using|with|on) /u;
+/** "Fable did everything", "Fable was used to …", "lots of Fable help". */
+const NAME_SUBJECT =
+  /^(\p{Lu}[\p{L}\p{N}-]{1,30}) (?:did|wrote|generated|implemented|produced|created|drafted|made|found|helped|assisted|suggested|(?:was|were|is|has been) (?:\w+ )?(?:used|utilized|leveraged|employed))\b/u;
+const NAME_HELP = /\b(?:of|with|from) (\p{Lu}[\p{L}\p{N}-]{1,30}) (?:help|assistance|support)\b/u;
+/** Capitalised words that are platforms, languages or ordinary nouns, never an AI tool. */
+const NOT_A_TOOL = new Set([
+  "i", "github", "git", "gitlab", "xcode", "macos", "ios", "ipados", "linux", "windows", "ubuntu", "fedora", "debian", "arch", "nixos",
+  "node", "python", "zig", "rust", "go", "java", "swift", "kotlin", "ruby", "php", "gtk", "qt", "unicode", "android", "chrome",
+  "firefox", "safari", "llvm", "gcc", "clang", "cmake", "neovim", "vim", "emacs", "vs", "step", "phase", "part", "version", "issue",
+  "pr", "section", "chapter", "table", "figure", "page", "line", "case", "option", "level", "test", "item", "stage", "round", "day",
+  "week", "month", "year", "me", "myself", "hand", "the", "a", "an", "my", "our", "this", "that", "it", "us", "them", "people",
+  "we", "he", "she", "they", "you", "someone", "everything", "all", "nothing", "everyone", "which", "what", "who",
+]);
+
+/** "used codex 5.5 to …": a lower-case name that is also a word, read as the tool after a use verb or before a version. */
+function usedAsTool(lower: string, start: number, end: number): boolean {
+  if (/^[ -]?\d/.test(lower.slice(end, end + 3))) return true;
+  return /\b(?:used|using|with|by|via|asked|had|let|prompted)\s$/.test(lower.slice(Math.max(0, start - 10), start));
+}
+
+function unknownNames(sentence: string): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  const add = (m: RegExpExecArray, group: string | undefined, full: boolean): void => {
+    if (!group || NOT_A_TOOL.has(group.toLowerCase())) return;
+    const start = full ? m.index : m.index + m[0].lastIndexOf(group);
+    out.push({ start, end: full ? m.index + m[0].length : start + group.length });
+  };
+  for (const m of sentence.matchAll(NAME_VERSION)) add(m, m[1], true);
+  for (const m of sentence.matchAll(NAME_AFTER_WORK)) add(m, m[1], false);
+  for (const re of [NAME_VIA, NAME_SUBJECT]) {
+    const m = re.exec(sentence);
+    if (m?.[1] && !NOT_A_TOOL.has(m[1].toLowerCase())) out.push({ start: 0, end: m[1].length });
+  }
+  const help = NAME_HELP.exec(sentence);
+  if (help) add(help, help[1], false);
+  return out;
+}
+
+/**
+ * `sentence` is short (the caller caps it), so the per-word checks are bounded. `unknown`: also
+ * read names no list knows (for sentences that answer an AI question).
+ */
+export function findMentions(sentence: string, ctx: Context, unknown = false): Mentions {
   const lower = sentence.toLowerCase();
   const map = index(ctx);
   const spans: { start: number; end: number; tool: string | null; model: boolean }[] = [];
@@ -79,7 +129,7 @@ export function findMentions(sentence: string, ctx: Context): Mentions {
     for (const c of list) {
       if (!lower.startsWith(c.text, start)) continue;
       let end = start + c.text.length;
-      if (c.ambiguous && sentence[start] === lower[start]) continue;
+      if (c.ambiguous && sentence[start] === lower[start] && !(unknown && usedAsTool(lower, start, start + c.text.length))) continue;
       if (c.model) {
         const version = /^[-. ]?[0-9][0-9a-z.]*(?:-[0-9a-z.]+){0,4}/.exec(lower.slice(end, end + 24));
         if (version) end += version[0].length;
@@ -93,6 +143,13 @@ export function findMentions(sentence: string, ctx: Context): Mentions {
       covered = end;
       break;
     }
+  }
+  if (unknown) {
+    for (const u of unknownNames(sentence)) {
+      if (spans.some((sp) => sp.start < u.end && u.start < sp.end)) continue;
+      spans.push({ start: u.start, end: u.end, tool: null, model: false });
+    }
+    spans.sort((a, b) => a.start - b.start);
   }
   const products = new Set(spans.filter((s) => s.tool && !s.model).map((s) => s.tool as string));
   const tools = products.size > 0 ? products : new Set(spans.filter((s) => s.tool && s.model).map((s) => s.tool as string));

@@ -15,6 +15,7 @@
 import { HEADING, LIST_ITEM } from "../markdown-lines.js";
 import type { AiLevel } from "../snapshot.js";
 import type { Context } from "./context.js";
+import { ASSIST_CUE, levelOfUse, MAJOR_SCOPE, MINOR_SCOPE } from "./clauses.js";
 import { findMentions } from "./mentions.js";
 import { clip, stripMarks } from "./text.js";
 
@@ -34,7 +35,7 @@ export interface ProseFinding {
   line: number;
 }
 
-interface Block {
+export interface Block {
   text: string;
   line: number;
   /** Under an AI heading, label or question: every sentence is an answer. */
@@ -56,7 +57,9 @@ const NOT_A_DISCLOSURE = /checklist|policy|policies|metrics|feature|integration|
 /** A heading, label or question names the author's AI use (typos and short labels included). */
 export function namesAiTopic(title: string): boolean {
   const t = stripMarks(title.slice(0, 300)).toLowerCase().replace(/[:：#]+\s*$/, "").trim();
-  if (!AI_WORD.test(t) || NOT_A_DISCLOSURE.test(t)) return false;
+  if (!AI_WORD.test(t)) return false;
+  if (/disclos|dislcos/.test(t)) return true;
+  if (NOT_A_DISCLOSURE.test(t)) return false;
   if (AI_TOPIC.test(t)) return true;
   return t.split(/\s+/).length <= 2;
 }
@@ -102,12 +105,20 @@ export function proseBlocks(lines: ProseLine[], isBlank: (i: number) => boolean)
       const title = text.replace(/^\s*#+/, "").replace(/#+\s*$/, "");
       sectionAi = namesAiTopic(title) || isAiQuestion(title) ? AI_BLOCKS_MAX : 0;
       nextAi = false;
+      // "#### Was AI used? No": the question's answer on the heading line.
+      const q = questionEnd(title);
+      const rest = q > 0 ? title.slice(q).replace(/^[\s*_]+/, "") : "";
+      if (rest.trim()) {
+        start(line, true);
+        push(rest);
+        flush();
+      }
       continue;
     }
     const item = LIST_ITEM.exec(text);
     const content = item ? (item[1] ?? "") : text;
     const label = LABEL.exec(content);
-    const question = content.indexOf("?");
+    const question = questionEnd(content) - 1;
     if (label && namesAiTopic(label[1] ?? "")) {
       start(line, true);
       const value = label[2] ?? "";
@@ -115,7 +126,7 @@ export function proseBlocks(lines: ProseLine[], isBlank: (i: number) => boolean)
       else nextAi = true;
       continue;
     }
-    if (question >= 0 && isAiQuestion(content.slice(0, question + 1))) {
+    if (question >= 0) {
       start(line, true);
       const rest = content.slice(question + 1).replace(/^[\s*_]+/, "");
       if (rest.trim()) push(rest);
@@ -126,7 +137,7 @@ export function proseBlocks(lines: ProseLine[], isBlank: (i: number) => boolean)
       start(line, nextAi || sectionAi > 0);
       nextAi = false;
     }
-    if (namesAiTopic(content) && content.trim().split(/\s+/).length <= 5 && !/[.!]\s*$/.test(content.trim())) {
+    if (isBareLabel(content)) {
       // "AI Disclosure" on a line of its own: a label whose answer follows.
       flush();
       nextAi = true;
@@ -143,6 +154,26 @@ function hasBlankBetween(a: number, b: number, isBlank: (i: number) => boolean):
   return false;
 }
 
+/** "AI Disclosure" on a line of its own is a label; "no AI used" is an answer. */
+function isBareLabel(content: string): boolean {
+  const t = content.trim();
+  if (!namesAiTopic(t) || t.split(/\s+/).length > 5 || /[.!]$/.test(t)) return false;
+  return !/\b(?:no|not|none|never|without|was|were|is|used|wrote|written|generated|did)\b|n't\b/i.test(stripMarks(t));
+}
+
+/**
+ * The index just after the `?` of an AI question that `text` asks, or -1. A question inside
+ * quotation marks is quoted ("adds a template asking \"Was AI used?\""), not asked.
+ */
+function questionEnd(text: string): number {
+  const q = text.indexOf("?");
+  if (q < 0) return -1;
+  const before = text.slice(0, q);
+  const quotes = (before.match(/["“”]/g) ?? []).length;
+  if (quotes % 2 === 1) return -1;
+  return isAiQuestion(text.slice(0, q + 1)) ? q + 1 : -1;
+}
+
 function isAiQuestion(text: string): boolean {
   const t = stripMarks(text.slice(0, 300)).toLowerCase().trim();
   return t.endsWith("?") && AI_WORD.test(t) && /\b(?:used?|using|authored|generated|assist|help|written|tool|tooling|involved)/.test(t);
@@ -156,7 +187,8 @@ function sentences(text: string): string[] {
   let from = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    const end = (c === "." || c === "!" || c === "?" || c === ";") && (i + 1 >= text.length || text[i + 1] === " ");
+    const colon = c === ":" && text[i + 1] === " " && /[A-Z]/.test(text[i + 2] ?? "");
+    const end = colon || ((c === "." || c === "!" || c === "?" || c === ";") && (i + 1 >= text.length || text[i + 1] === " "));
     if (!end) continue;
     if (c === "." && /(?:^|\s)(?:e\.g|i\.e|etc|vs|incl|approx)$/i.test(text.slice(Math.max(from, i - 6), i))) continue;
     out.push(text.slice(from, i + 1));
@@ -181,37 +213,28 @@ const NONE_PATTERNS = [
   /\bnone used\b|\bnot used\b/,
 ];
 const HUMAN_ONLY =
-  /\b(?:100% human|human[- ]written|hand[- ]written|(?:written|wrote|authored) (?:\w+ ){0,4}?(?:entirely |completely |fully |all )?(?:by (?:me|myself|hand|a human)|myself|manually)|by hand)\b/;
+  /^i (?:wrote|authored|implemented|coded) (?:this|the|all|it|every)\b|\b(?:100% human|human[- ]written|hand[- ]written|(?:written|wrote|authored) (?:\w+ ){0,4}?(?:entirely |completely |fully |all )?(?:by (?:me|myself|hand|a human)|myself|manually)|by hand)\b/;
 const EXCEPTION = /\b(?:except|unless|only (?:for|to|in|as|with)|other than|apart from|besides|with the exception|but (?:i|we) (?:did|used|asked)|aside from)\b/;
-/** What a scoped negation is about when it is not the change itself. */
-const MINOR_SCOPE =
-  /\b(?:descriptions?|comments?|commit messages?|commits? message|messages?|pr text|pr body|titles?|summary|docs|documentation|readme|changelog|translations?|tests?|testing|unit tests|research\w*|review\w*|explor\w*|investigat\w*|debug\w*|questions?|typos?|formatting|boilerplate|naming|wording|prose|english|grammar|spelling|benchmarks?|scripts?|setup|setting up|profiling)\b/;
-const MAJOR_SCOPE =
-  /\b(?:most|majority|bulk|all(?: of)? (?:the |it|this)|entire|entirely|whole|everything|the (?:fix|code|change|changes|implementation|patch|pr|commits?)|this (?:pr|change|patch|commit|fix)|implement\w*|initial (?:fix|version|implementation)|first (?:pass|draft|version))\b/;
 
 const AGENT =
   /\b(?:(?:opened|created|authored|submitted|generated|written|made|produced) (?:\w+ ){0,2}?by (?:an? |the |my )?(?:aitool )?(?:autonomous |background |cloud |coding )+agent|aitool (?:coding |background |cloud )agent (?:\w+ ){0,2}?(?:opened|created|authored|submitted|made)|autonomous(?:ly)? (?:agent|aitool))\b/;
-const GENERATE_VERB =
-  "(?:wrote|writes|write|written|writing|generated|generate|generates|implemented|implement|implements|authored|created|create|produced|produce|coded|code|built|build|developed|develop|drafted|draft|made|make|did|do|done|changed|change|rewrote|rewritten|ported|port|translated|converted|refactored|fixed|fix|vibe[- ]?coded|came up with|one-shotted|cranked out|handled|took care of)";
-const GENERATE = [
-  new RegExp(`\\baitool(?: \\(aitool\\))?(?: [\\w'+/-]+){0,3}? ${GENERATE_VERB}\\b`),
-  new RegExp(`\\b${GENERATE_VERB}(?: [\\w'-]+){0,4}? (?:by|with|using|via|through|in) (?:an? |the |my )?aitool`),
-  new RegExp(`\\b(?:used?|using|asked|prompted|had|let|got|leveraged|leaned on|instructed|told|tasked) (?:\\w+ ){0,3}?aitool(?: \\(aitool\\))?(?: [\\w'+/-]+){0,4}? (?:to |for )?(?:\\w+ ){0,3}?${GENERATE_VERB}\\b`),
-  /\baitool[- ](?:generated|written|authored|produced|created|coded|made)\b/,
-  /\bvibe[- ]?cod/,
-];
-const ASSIST_CUE =
-  /\b(?:help|helped|helps|helping|helpful|assist|assisted|assisting|assistance|aid|aided|support|guidance|suggest\w*|review\w*|explain\w*|explanations?|understand\w*|search\w*|research\w*|investigat\w*|explor\w*|debug\w*|brainstorm\w*|proofread\w*|auto-?complet\w*|completions?|tab[- ]complet\w*|found|find|finding|spotted|spot|identif\w*|caught|reported|pointed out|analy[sz]\w*|questions?|rubber[- ]duck\w*|consult\w*|figur\w* out|feedback|inspect\w*|validat\w*|judg\w*|diagnos\w*|trac\w*|locat\w*|only for|just for|minor|small|parts of|some of|a bit|a little|partially|partly|in part|sanity|polish\w*|clean\w* up|tweak\w*|lookups?|advice|second opinion|pointers|hints?)\b/;
 /** Outside an AI paragraph: the sentence must say a tool did or helped with the work. */
 const USE_OUTSIDE = [
-  /\b(?:i|we)(?:'ve| have| had|'d)? (?:\w+ ){0,3}?(?:used|use|using|asked|prompted|consulted|leveraged|employed|utilized|had|let|got|leaned on|relied on|worked with|paired with|collaborated with|ran|tried|enlisted|tasked)\b(?: [\w'+/().-]+){0,6}? aitool/,
+  /\b(?:i|we)(?:'ve| have| had|'d)? (?:\w+ ){0,3}?(?:used|using|asked|prompted|consulted|leveraged|employed|utilized|had|let|got|leaned on|relied on|worked with|paired with|collaborated with|ran|tried|enlisted|tasked)\b(?: [\w'+/().-]+){0,6}? aitool/,
+  /^(?:used|using|leaned on|relied on|asked|had|let|prompted|consulted) (?:[\w'-]+ ){0,2}?aitool/,
+  /\b(?:let|had|made|got|asked|told|allowed|tasked) aitool (?:to )?[\w-]+/,
   /\b(?:with|using|via|through|from|by) (?:the |some )?(?:help|assistance|support|aid|input|guidance) (?:of|from) (?:an? |the |my )?aitool/,
   /\baitool(?: \(aitool\))?(?: [\w'+/-]+){0,3}? (?:wrote|generated|implemented|authored|created|produced|helped|assisted|found|drafted|suggested|reviewed|identified|spotted|caught|fixed|did|proposed|refactored|ported|translated|converted|debugged|made|came up|pointed)\b/,
-  /\b(?:written|generated|implemented|authored|opened|submitted|created|produced|coded|developed|built|made|drafted|assisted|aided|co-authored|done|prepared|ported|refactored|reported|found|spotted|pointed out|suggested|identified|caught|helped|supported|powered|translated)(?: [\w'-]+){0,3}? (?:by|with|using|via|in|through) (?:an? |the |some )?aitool/,
+  /\b(?:written|generated|implemented|authored|opened|submitted|created|produced|coded|developed|built|made|drafted|assisted|aided|co-authored|done|prepared|ported|refactored|reported|found|spotted|pointed out|suggested|identified|caught|helped|supported|powered|translated)(?: [\w'-]+){0,3}? (?:by|with|using|via|in|through) (?:an? |the |some )?(?:[\w-]+ (?:and |& |\+ )?){0,3}?aitool/,
   /\baitool[- ](?:assisted|generated|written|authored|aided|produced|created|helped|coded|made)\b/,
   /\baitool (?:was|were|has been|have been|is|got) (?:\w+ )?(?:used|utilized|leveraged|employed|consulted|involved)/,
   /\bthanks? (?:to )?aitool/,
 ];
+/** Talk about AI policy or templates, not a report of use ("adds an AI disclosure section"). */
+const POLICY_TALK = /\b(?:disclos\w*|polic(?:y|ies)|templates?|guidelines?|guidance|requirements?|contributing)\b/;
+/** Use stated as a fact about this change by its author, which policy talk or a condition does not hide. */
+const FIRST_PERSON_USE =
+  /\b(?:i|we)(?:'ve| have| had)? (?:\w+ ){0,2}?(?:used|asked|had|let|leaned on|relied on|prompted)\b|\b(?:this|the) (?:pr|patch|change|commit|fix)\b(?: \w+){0,3}? (?:was|is|were) (?:\w+ )?(?:written|generated|made|created|implemented|developed|produced)/;
 
 interface SentenceReading {
   kind: "none" | "scoped-none" | "use" | "human";
@@ -222,34 +245,51 @@ interface SentenceReading {
 /** "opened by the Devin coding agent": the agent named, then marked as a tool. */
 const AGENT_BY = /\b(?:opened|created|authored|submitted) (?:\w+ ){0,2}?by (?:an? |the |my )?aitool\b/;
 
+/** Template text listing examples, and a label whose answer is missing ("AI Model used:"). */
+const TEMPLATE_TEXT = /^(?:examples?|for example|such as|e\.g)\b|^(?:\S+ ){0,5}\S+:$/;
+const YES = /^(?:yes|yep|yeah|ja|oui|sí|si)\b/;
+
+function isNegated(clause: string): boolean {
+  return NONE_PATTERNS.some((p) => p.test(clause));
+}
+
 function readSentence(marked: string, mentioned: boolean, ai: boolean, sentenceLower: string): SentenceReading | null {
   const s = marked;
-  if (INSTRUCTION.test(s)) return null;
-  const negated = NONE_PATTERNS.some((p) => p.test(s)) || (ai && NONE_ONLY.test(s));
-  const exception = EXCEPTION.test(s);
-  if (negated && !exception) {
+  if (INSTRUCTION.test(s) || TEMPLATE_TEXT.test(s)) return null;
+  const negated = isNegated(s) || (ai && NONE_ONLY.test(s));
+  if (!mentioned && !ai && !negated) return null;
+  // Outside an AI paragraph a sentence must say a tool did the work, and not only talk about AI policy.
+  const outsideUse = !ai && USE_OUTSIDE.some((p) => p.test(s)) && !talksAboutAi(s);
+  const use = ai || outsideUse ? levelOfUse(s, ai, isNegated) : null;
+  if (negated) {
+    // "Only used as a judge …, not used at all for commit messages": the use outweighs the negation.
+    if (use) return { kind: "use", level: use.level, unclear: use.unclear };
+    if (EXCEPTION.test(s)) return { kind: "use", level: "assisted", unclear: false };
     if (!ai && !NONE_SUBJECT.test(s)) return null;
     const clause = s.split(/[,;:(]| - | – | — | but /)[0] ?? s;
     return MINOR_SCOPE.test(clause) && !MAJOR_SCOPE.test(clause) ? { kind: "scoped-none", level: "none", unclear: false } : { kind: "none", level: "none", unclear: false };
   }
-  if (negated && exception) return { kind: "use", level: "assisted", unclear: false };
-  if (!mentioned && !ai) return null;
-  if (!mentioned && !/\b(?:it|they|them|its)\b/.test(s)) {
-    if (ai && HUMAN_ONLY.test(s)) return { kind: "human", level: "none", unclear: false };
-    if (ai && /^(?:yes|yep|yeah|ja|oui|sí|si)\b/.test(s)) return { kind: "use", level: "assisted", unclear: false };
-    if (!ai || !(ASSIST_CUE.test(s) || GENERATE.some((p) => p.test(s.replace(/\b(?:it|they)\b/, "aitool"))))) return null;
+  if (!ai && !outsideUse) return null;
+  // An AI paragraph's sentence that names no tool but says what was done ("Validation and test writing").
+  if (ai && !use && !mentioned) {
+    if (HUMAN_ONLY.test(s)) return { kind: "human", level: "none", unclear: false };
+    if (YES.test(s)) return { kind: "use", level: "assisted", unclear: false };
+    return ASSIST_CUE.test(s) ? { kind: "use", level: "assisted", unclear: false } : null;
   }
-  if (!ai && !USE_OUTSIDE.some((p) => p.test(s))) return null;
-  const t = mentioned ? s : s.replace(/\b(?:it|they|them)\b/, "aitool");
-  if (AGENT.test(t) || (/\bagent\b/.test(sentenceLower) && AGENT_BY.test(t))) return { kind: "use", level: "agent", unclear: false };
-  const generates = GENERATE.some((p) => p.test(t));
-  const assists = ASSIST_CUE.test(t);
-  const minor = MINOR_SCOPE.test(t);
-  const major = MAJOR_SCOPE.test(t);
-  if (generates && (major || (!assists && !minor))) return { kind: "use", level: "generated", unclear: false };
-  if (generates || assists || minor) return { kind: "use", level: "assisted", unclear: false };
+  if (AGENT.test(s) || (/\bagent\b/.test(sentenceLower) && AGENT_BY.test(s))) return { kind: "use", level: "agent", unclear: false };
+  if (use) return { kind: "use", level: use.level, unclear: use.unclear };
   if (ai && HUMAN_ONLY.test(s)) return { kind: "human", level: "none", unclear: false };
-  return { kind: "use", level: "assisted", unclear: true };
+  if (ai && YES.test(s)) return { kind: "use", level: "assisted", unclear: false };
+  if (!ai) return { kind: "use", level: "assisted", unclear: true };
+  return mentioned ? { kind: "use", level: "assisted", unclear: true } : null;
+}
+
+/** Policy talk, or use under a condition ("when our PRs are AI-authored"), unless the author states use as a fact. */
+function talksAboutAi(s: string): boolean {
+  if (FIRST_PERSON_USE.test(s)) return false;
+  if (POLICY_TALK.test(s)) return true;
+  const at = s.indexOf("aitool");
+  return at > 0 && /\b(?:if|when|whenever|once)\b/.test(s.slice(0, at));
 }
 
 /** `[Claude Code](https://…)` reads as its text. */
@@ -268,7 +308,7 @@ export function readBlock(block: Block, ctx: Context): ProseFinding | null {
   const tools = new Set<string>();
   for (const raw of sentences(block.text.replace(MD_LINK, "$1"))) {
     const sentence = clip(stripMarks(raw).replace(/\s+/g, " ").trim(), SENTENCE_MAX);
-    const m = findMentions(sentence, ctx);
+    const m = findMentions(sentence, ctx, block.ai);
     let reading = readSentence(m.marked.replace(/[“”]/g, '"'), m.any, block.ai, sentence.toLowerCase());
     // "I didn't use AI for this. Unless you count random questions": the exception reports use.
     if (!reading && prevNone && /^(?:unless|except|apart from|other than|but|although|though)\b/.test(m.marked)) {

@@ -199,13 +199,19 @@ function disclosureGate(d: DisclosureResult, snapshot: PullRequestSnapshot): Gat
   const tools = d.tools.length > 0 ? ` (${d.tools.join(", ")})` : d.level !== "none" ? " (an AI tool)" : "";
   const source = verdictSource(d);
   if (d.levelUnclear) {
-    // Prose says AI was used but not how much: assisted at least, and one box settles it.
+    // Prose says AI was used but not how much: that is a disclosure at `assisted` (so the
+    // understanding review applies), and one ticked box makes it precise.
+    const ask = "Check the one box that matches (None, Assisted, Generated or Agent) to make the level precise";
     return gate(
       "disclosure",
-      "unmet",
-      `AI use reported, level unclear (read as assisted${tools}) from ${source}`,
-      [`Read as **assisted**${tools} from ${source}: it reports AI use but not how much.`, ...(seen ? [`AI tools seen: ${seen}.`] : [])],
-      `Check the one box that matches, in the PR description (quoted: ${source}):\n\n${DISCLOSURE_TEMPLATE}`,
+      "passed",
+      `Disclosed: assisted${tools}, level unclear, from ${source}; check one box to be precise`,
+      [
+        `Read as **assisted**${tools} from ${source}: it reports AI use but not how much.`,
+        `${ask}:\n\n${DISCLOSURE_TEMPLATE}`,
+        ...(seen ? [`AI tools seen: ${seen}.`] : []),
+      ],
+      `${ask}, in the PR description (read: ${source}):\n\n${DISCLOSURE_TEMPLATE}`,
     );
   }
   const reasons = [`Level: **${d.level}**${tools} from ${source}.`];

@@ -51,7 +51,7 @@ export const MINOR_SCOPE =
 export const MAJOR_SCOPE =
   /\b(?:most|majority|bulk|all(?: of)? (?:the |it|this)|entire|entirely|whole|everything|the (?:fix|code|change|changes|implementation|patch|pr|commits?|work|logic)|this (?:pr|change|patch|commit|fix)|implement\w*|initial (?:fix|version|implementation)|first (?:pass|draft|version))\b/;
 /** The change itself named as an object ("test and fix produced by …", "write the code"). */
-const MAJOR_OBJECT = /\b(?:fix|fixes|code|implementation|patch|change|changes|logic|feature|pr|work|majority|most|bulk|everything|first pass)\b/;
+const MAJOR_OBJECT = /\b(?:fix|fixes|code|implementation|patch|change|changes|logic|feature|pr|work|everything|first pass)\b/;
 /** A share of the work, not most of it. */
 const PARTIAL = /\b(?:some|a few|a bit|bits|a little|small|minor|partially|partly|in part|occasional\w*|tiny)\b/;
 /** Most or all of the work. */

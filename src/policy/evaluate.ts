@@ -214,6 +214,16 @@ function disclosureGate(d: DisclosureResult, snapshot: PullRequestSnapshot): Gat
       `${ask}, in the PR description (read: ${source}):\n\n${DISCLOSURE_TEMPLATE}`,
     );
   }
+  if (d.autocompleteExempt) {
+    const used = d.tools.length > 0 ? ` (${d.tools.join(", ")})` : "";
+    return gate(
+      "disclosure",
+      "passed",
+      `Disclosed: autocomplete only${used}, counted as none (disclosure.autocomplete_exempt) from ${source}`,
+      [`Read as AI used for autocomplete only${used} from ${source}; this repository counts that as **none** (disclosure.autocomplete_exempt).`],
+      null,
+    );
+  }
   const reasons = [`Level: **${d.level}**${tools} from ${source}.`];
   for (const a of d.answers.slice(1, 4)) reasons.push(`Also read: ${a.level} from ${answerSource(a)}.`);
   if (d.agent) reasons.push(`Coding agent: @${d.agent}.`);

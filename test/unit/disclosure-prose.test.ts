@@ -1,5 +1,5 @@
 /** Prose disclosures, one example per category people write (built for this test, not copied). */
-import { DEFAULT_CONFIG } from "../../src/policy/config.js";
+import { DEFAULT_CONFIG, loadConfig, type Config } from "../../src/policy/config.js";
 import { parseDisclosure } from "../../src/policy/disclosure.js";
 import { evaluate } from "../../src/policy/evaluate.js";
 import { render } from "../../src/policy/render.js";
@@ -105,5 +105,40 @@ describe("prose disclosures", () => {
     const out = render(v);
     expect(out.summary).toContain("| 1. AI disclosure | ✅ passed | Disclosed: assisted (claude), level unclear, from the PR body sentence “Claude Code”");
     expect(out.text).toContain("Check the one box that matches");
+  });
+});
+
+describe("disclosure.autocomplete_exempt", () => {
+  const exempt = (): Config => {
+    const res = loadConfig("disclosure:\n  autocomplete_exempt: true\n");
+    if (!res.ok) throw new Error(JSON.stringify(res.errors));
+    return res.config;
+  };
+  const AUTOCOMPLETE = "Fix the tab order.\n\n**AI usage:** Copilot autocomplete only.";
+
+  test("is off by default: autocomplete is assisted and needs the understanding review", () => {
+    expect(DEFAULT_CONFIG.disclosure.autocomplete_exempt).toBe(false);
+    const v = evaluate(snapshot({ body: AUTOCOMPLETE }), DEFAULT_CONFIG);
+    expect(v.disclosure.level).toBe("assisted");
+    expect(v.gates[1]?.status).toBe("unmet");
+  });
+
+  test("when on, autocomplete only counts as none for the gates, and the check says so", () => {
+    const v = evaluate(snapshot({ body: AUTOCOMPLETE }), exempt());
+    expect(v.disclosure).toMatchObject({ level: "none", declared: "assisted", autocompleteExempt: true, tools: ["copilot"] });
+    expect(v.gates[0]?.status).toBe("passed");
+    expect(v.gates[0]?.summary).toBe(
+      "Disclosed: autocomplete only (copilot), counted as none (disclosure.autocomplete_exempt) from the PR body sentence “Copilot autocomplete only.”",
+    );
+    expect(v.gates[1]?.status).toBe("not_applicable");
+  });
+
+  test.each([
+    ["autocomplete and more", "**AI usage:** Copilot autocomplete, and Claude wrote the tests."],
+    ["a tool's trailer shows generation", "**AI usage:** tab completions only.\n\nGenerated-by: Claude Code"],
+    ["no AI use at all", "**AI usage:** none"],
+  ])("does not exempt %s", (_name, body) => {
+    const r = parseDisclosure({ body, commits: [], author: HUMAN }, { autocomplete_exempt: true });
+    expect(r.autocompleteExempt).toBe(false);
   });
 });

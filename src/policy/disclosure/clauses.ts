@@ -173,3 +173,16 @@ function clauseLevel(clause: string, work: string): UseReading {
   if (ASSIST_CUE.test(clause) || minor || ASSIST_INSTRUMENT.test(clause)) return { level: "assisted", unclear: false };
   return { level: "assisted", unclear: true };
 }
+
+const AUTOCOMPLETE = /\b(?:auto-?complet\w*|(?:code |inline |tab[- ])?completions?|tab[- ]complet\w*|inline suggestions?|(?:code )?suggestions? (?:in|from) (?:the |my )?(?:editor|ide))\b/g;
+/** Any other use named beside autocomplete ("autocomplete and the tests") makes it more than autocomplete. */
+const OTHER_USE =
+  /\b(?:wr[io]te|written|writing|generat\w*|implement\w*|draft\w*|tests?|review\w*|explain\w*|debug\w*|search\w*|research\w*|investigat\w*|refactor\w*|chat\w*|agent\w*|document\w*|comments?|messages?|descriptions?|fix\w*|found|spotted|most|all)\b/;
+
+/** The answer says AI was used for autocomplete and for nothing else. */
+export function onlyAutocomplete(text: string): boolean {
+  const t = text.slice(0, 400).toLowerCase();
+  AUTOCOMPLETE.lastIndex = 0;
+  if (!AUTOCOMPLETE.test(t)) return false;
+  return !OTHER_USE.test(t.replace(AUTOCOMPLETE, " "));
+}

@@ -25,6 +25,7 @@ export interface Alias {
 
 export class Context {
   readonly acceptTrailers: boolean;
+  readonly autocompleteExempt: boolean;
   readonly byEmail = new Map<string, Identity>();
   /** `*+login@users.noreply.github.com` patterns, keyed by the lower-case login part. */
   readonly byNoreplyLogin = new Map<string, Identity>();
@@ -50,6 +51,7 @@ export class Context {
 
   constructor(cfg: DisclosureConfig) {
     this.acceptTrailers = cfg.accept_trailers;
+    this.autocompleteExempt = cfg.autocomplete_exempt;
     for (const id of AI_IDENTITIES) {
       const identity: Identity = { tool: id.tool, asAuthor: id.asAuthor, asCoAuthor: id.asCoAuthor, login: id.logins[0] ?? null };
       for (const e of id.emails) this.add(this.byEmail, e, identity);
@@ -138,6 +140,7 @@ export function normaliseConfig(config: DisclosureConfigInput | undefined): Disc
       .filter((i) => i && typeof i.tool === "string" && i.tool.trim() !== "")
       .map((i) => ({ tool: i.tool.trim(), emails: strings(i.emails), logins: strings(i.logins) })),
     agents: strings(config?.agents).map((a) => a.trim().replace(/^@/, "")),
+    autocomplete_exempt: config?.autocomplete_exempt === true,
   };
 }
 

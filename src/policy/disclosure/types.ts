@@ -9,6 +9,8 @@ export interface DisclosureConfig {
   ai_identities: { tool: string; emails: string[]; logins: string[] }[];
   /** Extra coding-agent logins: a PR or commit authored by one is an `agent` PR. */
   agents: string[];
+  /** AI used only for autocomplete counts as `none`. */
+  autocomplete_exempt: boolean;
 }
 
 /** What `parseDisclosure` accepts as config: every field optional. */
@@ -16,6 +18,7 @@ export interface DisclosureConfigInput {
   accept_trailers?: boolean;
   ai_identities?: { tool: string; emails?: string[]; logins?: string[] }[];
   agents?: string[];
+  autocomplete_exempt?: boolean;
 }
 
 export interface DisclosureInput {
@@ -65,6 +68,11 @@ export interface DisclosureResult {
    * `assisted` and the check asks the author to tick one box.
    */
   levelUnclear: boolean;
+  /**
+   * The author reported AI use for autocomplete only and `autocomplete_exempt` is on: `level` is
+   * `none` while `declared` keeps what was said.
+   */
+  autocompleteExempt: boolean;
   /** What the author must fix, human-readable. */
   problems: string[];
   /** Login from a `Sponsor: @login` line in the body. */

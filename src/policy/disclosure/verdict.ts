@@ -2,6 +2,7 @@
 import { AI_REVIEWER_BOTS, NON_AI_BOTS } from "../ai-identities.js";
 import type { Actor, AiLevel, DisclosureLevel } from "../snapshot.js";
 import { LEVEL_RANK, type Context } from "./context.js";
+import { onlyAutocomplete } from "./clauses.js";
 import { clip, union } from "./text.js";
 import type { DisclosureAnswer, DisclosureEvidence, DisclosureResult } from "./types.js";
 
@@ -73,6 +74,18 @@ export function verdict(author: Actor | null, ctx: Context): DisclosureResult {
     ctx.problem("Assisted-by/Generated-by trailers do not count as a disclosure in this repository (disclosure.accept_trailers is off); fill in the AI section of the PR body");
   }
 
+  // Autocomplete only, in a repository that exempts it: `none` for the gates, `declared` keeps what was said.
+  let autocompleteExempt = false;
+  const used = answers.filter((a) => a.level !== "none");
+  if (ctx.autocompleteExempt && level === "assisted" && !contradiction && used.length > 0 && used.every((a) => onlyAutocomplete(a.text))) {
+    if (!evidence.some((e) => e.level !== "assisted")) {
+      level = "none";
+      levelUnclear = false;
+      autocompleteExempt = true;
+      ctx.problems = ctx.problems.filter((p) => !p.includes("but not how much"));
+    }
+  }
+
   const tools = union(...answers.map((a) => a.tools), evidence.flatMap((e) => (e.tool ? [e.tool] : [])), [...ctx.listedTools]);
   return {
     level,
@@ -80,6 +93,7 @@ export function verdict(author: Actor | null, ctx: Context): DisclosureResult {
     tools,
     contradiction,
     levelUnclear,
+    autocompleteExempt,
     answers,
     evidence,
     agent: level === "agent" && agentIndex >= 0 ? (ctx.agentLogins[agentIndex] ?? null) : null,

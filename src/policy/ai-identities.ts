@@ -79,7 +79,9 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     // As the commit author (not a co-author) the agent made the commit itself.
     asAuthor: "agent",
     asCoAuthor: "generated",
-    source: "Claude Code's default commit trailer `Co-Authored-By: Claude <noreply@anthropic.com>`; also the author of commits Claude Code makes on its own",
+    source:
+      "Claude Code's default commit trailer `Co-Authored-By: Claude <noreply@anthropic.com>`; " +
+      "also the author of commits Claude Code makes on its own",
   },
   {
     tool: "claude",
@@ -374,7 +376,12 @@ export interface AgentMarker {
 /** Markers only an autonomous agent session leaves: they raise the level to `agent`. */
 export const AGENT_MARKERS: readonly AgentMarker[] = [
   { tool: "copilot", text: "agent-logs-url", kind: "trailer-key", source: "the Copilot coding agent's commit trailer" },
-  { tool: "copilot", text: "start copilot", kind: "comment", source: "the Copilot coding agent's hidden PR-description comments `<!-- START COPILOT … -->`" },
+  {
+    tool: "copilot",
+    text: "start copilot",
+    kind: "comment",
+    source: "the Copilot coding agent's hidden PR-description comments `<!-- START COPILOT … -->`",
+  },
   { tool: "claude", text: "claude-session", kind: "trailer-key", source: "the trailer Claude Code on the web adds" },
   { tool: "claude", text: "claude.ai/code/session_", kind: "link", source: "a link to a Claude Code on the web session" },
   { tool: "codex", text: "chatgpt.com/codex/tasks/", kind: "link", source: "a link to a Codex cloud task in the PR description" },

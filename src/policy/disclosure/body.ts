@@ -32,9 +32,17 @@ export interface Section {
 }
 
 export const ANSWER_LINE =
-  /^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?(ai[ \t-]*assist(?:ed|ance)?|ai[ \t-]*(?:usage[ \t-]*|use[ \t-]*)?disclosure|ai[ \t-]*usage|ai[ \t-]*used?|ki[ \t-]*unterst(?:ü|ue)tzung|uso[ \t]+de[ \t]+(?:la[ \t]+)?ia|utilisation[ \t]+de[ \t]+l['’][ \t]*ia|ai[ \t]*使用|ai[ \t]*사용)(?:\*\*|__)?[ \t]*[:：][ \t]*(.*)$/iu;
+  new RegExp(
+    "^[ \\t]*(?:[-*+][ \\t]+)?(?:\\*\\*|__)?(ai[ \\t-]*assist(?:ed|ance)?|ai[ \\t-]*(?:usage[ \\t-]*|" +
+      "use[ \\t-]*)?disclosure|ai[ \\t-]*usage|ai[ \\t-]*used?|ki[ \\t-]*unterst(?:ü|ue)tzung|" +
+      "uso[ \\t]+de[ \\t]+(?:la[ \\t]+)?ia|utilisation[ \\t]+de[ \\t]+l['’][ \\t]*ia|ai[ \\t]*使用|" +
+      "ai[ \\t]*사용)(?:\\*\\*|__)?[ \\t]*[:：][ \\t]*(.*)$", "iu",
+  );
 export const TOOLS_LINE = /^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?ai[ \t-]*tools?(?:[ \t]+used)?(?:\*\*|__)?[ \t]*[:：][ \t]*(.*)$/iu;
-export const SPONSOR_LINE = /^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?sponsor(?:\*\*|__)?[ \t]*[:：][ \t]*(?:\*\*|__)?@([A-Za-z0-9][A-Za-z0-9-]{0,38})/i;
+export const SPONSOR_LINE = new RegExp(
+  "^[ \\t]*(?:[-*+][ \\t]+)?(?:\\*\\*|__)?sponsor(?:\\*\\*|__)?[ \\t]*[:：][ \\t]*(?:\\*\\*|" +
+    "__)?@([A-Za-z0-9][A-Za-z0-9-]{0,38})", "i",
+);
 
 export function readBody(body: string, ctx: Context): void {
   const lines = visibleLines(body, (comment) => scanComment(comment, ctx));
@@ -118,7 +126,8 @@ export function readBody(body: string, ctx: Context): void {
     if (++boxesRead > BOXES_READ_MAX) break;
     // Boxes are in line order, one per line: the neighbours within the span are a few entries away.
     const near = boxes.slice(Math.max(0, i - BOX_GROUP_SPAN), i + BOX_GROUP_SPAN + 1);
-    const aboutAi = (b: (typeof boxes)[number]): boolean => b !== box && Math.abs(b.line - box.line) <= BOX_GROUP_SPAN && AI_WORD.test(capped(b.text).toLowerCase());
+    const aboutAi = (b: (typeof boxes)[number]): boolean =>
+      b !== box && Math.abs(b.line - box.line) <= BOX_GROUP_SPAN && AI_WORD.test(capped(b.text).toLowerCase());
     const group = box.section !== null || near.some(aboutAi);
     if (!group) continue;
     const finding = readBlock({ text: box.text, line: box.line, ai: box.section !== null }, ctx);
@@ -180,8 +189,12 @@ export function summaryText(text: string): string | null {
   return inner.replace(/<[^<>]{0,200}>/g, " ").trim();
 }
 
-export const AI_WORD = /(?:^|[^\p{L}\p{N}])(?:ai|a\.i\.|genai|gen-ai|llms?|ki|ia|artificial intelligence)(?:$|[^\p{L}\p{N}])|ai使用|ai 사용/u;
-export const AI_PURPOSE = /assist|disclos|usage|\buse\b|\bused\b|\busing\b|generat|\btools?\b|tooling|involvement|\bhelp|unterstützung|nutzung|\buso\b|utilisation|使用|사용|declar/u;
+export const AI_WORD =
+  /(?:^|[^\p{L}\p{N}])(?:ai|a\.i\.|genai|gen-ai|llms?|ki|ia|artificial intelligence)(?:$|[^\p{L}\p{N}])|ai使用|ai 사용/u;
+export const AI_PURPOSE = new RegExp(
+  "assist|disclos|usage|\\buse\\b|\\bused\\b|\\busing\\b|generat|\\btools?\\b|tooling|involvement|\\bhelp|" +
+    "unterstützung|nutzung|\\buso\\b|utilisation|使用|사용|declar", "u",
+);
 
 /**
  * A heading, `<summary>` or parent list item names an AI section when it names AI and its use
@@ -208,7 +221,9 @@ export function readSection(section: Section, ctx: Context): void {
   const text = box.text;
   const level = levelOfBoxText(text);
   if (!level) {
-    ctx.problem(`The checked box in the AI disclosure section ("${clip(text, 80)}") does not name a level; check None, Assisted, Generated or Agent`);
+    ctx.problem(
+      `The checked box in the AI disclosure section ("${clip(text, 80)}") does not name a level; check None, Assisted, Generated or Agent`,
+    );
     return;
   }
   const tools = level === "none" ? [] : union(toolsOf(text, ctx, true), ...section.prose.map((p) => toolsOf(p, ctx, true)));

@@ -31,7 +31,8 @@ export function readCommit(commit: CommitInfo, ctx: Context): void {
   if (identity) {
     const who = `${name ?? login ?? "author"}${email ? ` <${email}>` : ""}`;
     const agentLogin = identity.asAuthor === "agent" ? (login ?? identity.login ?? email) : null;
-    ctx.addEvidence({ tool: identity.tool, level: identity.asAuthor, kind: "author", where: "commit", ...shaField, detail: clip(`author ${who}`) }, agentLogin);
+    const detail = clip(`author ${who}`);
+    ctx.addEvidence({ tool: identity.tool, level: identity.asAuthor, kind: "author", where: "commit", ...shaField, detail }, agentLogin);
   }
   for (const sig of TOOL_SIGNATURES) {
     if (sig.kind === "author-name-suffix" && name && name.toLowerCase().endsWith(sig.text)) {
@@ -45,7 +46,8 @@ export function readCommit(commit: CommitInfo, ctx: Context): void {
   const subject = (lines[first] ?? "").trim().toLowerCase();
   for (const sig of TOOL_SIGNATURES) {
     if (sig.kind === "subject-prefix" && subject.startsWith(sig.text)) {
-      ctx.addEvidence({ tool: sig.tool, level: "generated", kind: "signature", where: "commit", ...shaField, detail: clip(lines[first] ?? "") });
+      const detail = clip(lines[first] ?? "");
+      ctx.addEvidence({ tool: sig.tool, level: "generated", kind: "signature", where: "commit", ...shaField, detail });
     }
   }
 

@@ -71,7 +71,8 @@ export class Context {
     }
     for (const agent of cfg.agents) {
       const known = agent.includes("@") ? this.byEmail.get(agent.toLowerCase()) : this.byLogin.get(agent.toLowerCase());
-      const identity: Identity = { tool: known?.tool ?? null, asAuthor: "agent", asCoAuthor: "generated", login: agent.includes("@") ? null : agent };
+      const login = agent.includes("@") ? null : agent;
+      const identity: Identity = { tool: known?.tool ?? null, asAuthor: "agent", asCoAuthor: "generated", login };
       if (agent.includes("@")) this.add(this.byEmail, agent, identity);
       else {
         this.add(this.byLogin, agent, identity);
@@ -132,7 +133,8 @@ export class Context {
 }
 
 export function normaliseConfig(config: DisclosureConfigInput | undefined): DisclosureConfig {
-  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === "string" && s.trim() !== "") : []);
+  const strings = (v: unknown): string[] =>
+    Array.isArray(v) ? v.filter((s): s is string => typeof s === "string" && s.trim() !== "") : [];
   const identities = Array.isArray(config?.ai_identities) ? config.ai_identities : [];
   return {
     accept_trailers: config?.accept_trailers !== false,

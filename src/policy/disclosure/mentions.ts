@@ -46,7 +46,9 @@ function index(ctx: Context): Map<string, Candidate[]> {
     map.set(key, list);
   };
   for (const a of ctx.aliases) add({ text: a.text, tool: a.tool, ambiguous: a.ambiguous, model: false, requiresVersion: false });
-  for (const m of MODEL_ALIASES) add({ text: m.text, tool: m.tool, ambiguous: false, model: true, requiresVersion: m.requiresVersion === true });
+  for (const m of MODEL_ALIASES) {
+    add({ text: m.text, tool: m.tool, ambiguous: false, model: true, requiresVersion: m.requiresVersion === true });
+  }
   for (const t of AI_TERMS) add({ text: t, tool: null, ambiguous: false, model: false, requiresVersion: false });
   cache.set(ctx, map);
   return map;
@@ -71,11 +73,19 @@ const ALNUM = /[\p{L}\p{N}]/u;
  */
 const NAME_VERSION = /(?<![\p{L}\p{N}])(\p{Lu}[\p{L}]{1,20})[- ]v?\d+(?:\.\d+)*(?![\p{L}\p{N}])/gu;
 const NAME_AFTER_WORK =
-  /\b(?:written|wrote|generated|implemented|produced|created|developed|drafted|driven|done|made|built|coded|authored|assisted|aided|helped|powered)(?: [\w-]+){0,2}? (?:by|with|using|via|alongside|through) (\p{Lu}[\p{L}\p{N}-]{1,30})/gu;
+  new RegExp(
+    "\\b(?:written|wrote|generated|implemented|produced|created|developed|drafted|driven|done|made|" +
+      "built|coded|authored|assisted|aided|helped|powered)(?: [\\w-]+){0,2}? (?:by|with|using|via|" +
+      "alongside|through) (\\p{Lu}[\\p{L}\\p{N}-]{1,30})", "gu",
+  );
 const NAME_VIA = /^(\p{Lu}[\p{L}\p{N}-]{1,30}) \((?:via|in|through|using|with|on) /u;
 /** "Fable did everything", "Fable was used to …", "lots of Fable help". */
 const NAME_SUBJECT =
-  /^(\p{Lu}[\p{L}\p{N}-]{1,30}) (?:did|wrote|generated|implemented|produced|created|drafted|made|found|helped|assisted|suggested|(?:was|were|is|has been) (?:\w+ )?(?:used|utilized|leveraged|employed))\b/u;
+  new RegExp(
+    "^(\\p{Lu}[\\p{L}\\p{N}-]{1,30}) (?:did|wrote|generated|implemented|produced|created|drafted|made|" +
+      "found|helped|assisted|suggested|(?:was|were|is|has been) (?:\\w+ )?(?:used|utilized|leveraged|" +
+      "employed))\\b", "u",
+  );
 const NAME_HELP = /\b(?:of|with|from) (\p{Lu}[\p{L}\p{N}-]{1,30}) (?:help|assistance|support)\b/u;
 /** Capitalised words that are platforms, languages or ordinary nouns, never an AI tool. */
 const NOT_A_TOOL = new Set([

@@ -51,7 +51,10 @@ const AI_BLOCKS_MAX = 4;
 
 const AI_WORD = /(?:^|[^\p{L}\p{N}])(?:ai|a\.i\.|genai|gen-ai|llms?|generative ai|artificial intelligence)(?:$|[^\p{L}\p{N}])/u;
 const AI_TOPIC =
-  /assist|disclos|dislcos|closure|usage|\buse\b|\bused\b|\busing\b|generat|\btools?\b|tooling|involvement|\bhelp|notes?\b|statement|declar|contribution|transparency|attestation/u;
+  new RegExp(
+    "assist|disclos|dislcos|closure|usage|\\buse\\b|\\bused\\b|\\busing\\b|generat|\\btools?\\b|tooling|" +
+      "involvement|\\bhelp|notes?\\b|statement|declar|contribution|transparency|attestation", "u",
+  );
 const NOT_A_DISCLOSURE = /checklist|policy|policies|metrics|feature|integration|provider|support for|summary by|model/u;
 
 /** A heading, label or question names the author's AI use (typos and short labels included). */
@@ -200,7 +203,11 @@ function sentences(text: string): string[] {
 
 /** Sentences that ask the reader something or tell them what to do: template text, not an answer. */
 const INSTRUCTION =
-  /\byou\b|\byour\b|\bplease\b|^(?:if|when|describe|disclose|list|mention|check|tick|select|indicate|add|remove|give|make sure|note that|see|read|e\.g|for example)\b|\bmust\b|\bshould\b|\?$/;
+  new RegExp(
+    "\\byou\\b|\\byour\\b|\\bplease\\b|^(?:if|when|describe|disclose|list|mention|check|tick|select|" +
+      "indicate|add|remove|give|make sure|note that|see|read|e\\.g|for example)\\b|\\bmust\\b|\\bshould\\b|" +
+      "\\?$",
+  );
 
 const NONE_ONLY = /^(?:no|none|nope|nil|n\/a|na|not applicable|not used|nothing|zero|0%|0|nein|non)\b/;
 const NONE_PATTERNS = [
@@ -213,19 +220,45 @@ const NONE_PATTERNS = [
   /\bnone used\b|\bnot used\b/,
 ];
 const HUMAN_ONLY =
-  /^i (?:wrote|authored|implemented|coded) (?:this|the|all|it|every)\b|\b(?:100% human|human[- ]written|hand[- ]written|(?:written|wrote|authored) (?:\w+ ){0,4}?(?:entirely |completely |fully |all )?(?:by (?:me|myself|hand|a human)|myself|manually)|by hand)\b/;
-const EXCEPTION = /\b(?:except|unless|only (?:for|to|in|as|with)|other than|apart from|besides|with the exception|but (?:i|we) (?:did|used|asked)|aside from)\b/;
+  new RegExp(
+    "^i (?:wrote|authored|implemented|coded) (?:this|the|all|it|every)\\b|\\b(?:100% human|" +
+      "human[- ]written|hand[- ]written|(?:written|wrote|authored) (?:\\w+ ){0,4}?(?:entirely |" +
+      "completely |fully |all )?(?:by (?:me|myself|hand|a human)|myself|manually)|by hand)\\b",
+  );
+const EXCEPTION = new RegExp(
+  "\\b(?:except|unless|only (?:for|to|in|as|with)|other than|apart from|besides|with the exception|" +
+    "but (?:i|we) (?:did|used|asked)|aside from)\\b",
+);
 
 const AGENT =
-  /\b(?:(?:opened|created|authored|submitted|generated|written|made|produced) (?:\w+ ){0,2}?by (?:an? |the |my )?(?:aitool )?(?:autonomous |background |cloud |coding )+agent|aitool (?:coding |background |cloud )agent (?:\w+ ){0,2}?(?:opened|created|authored|submitted|made)|autonomous(?:ly)? (?:agent|aitool))\b/;
+  new RegExp(
+    "\\b(?:(?:opened|created|authored|submitted|generated|written|made|" +
+      "produced) (?:\\w+ ){0,2}?by (?:an? |the |my )?(?:aitool )?(?:autonomous |background |cloud |" +
+      "coding )+agent|aitool (?:coding |background |cloud )agent (?:\\w+ ){0,2}?(?:opened|created|" +
+      "authored|submitted|made)|autonomous(?:ly)? (?:agent|aitool))\\b",
+  );
 /** Outside an AI paragraph: the sentence must say a tool did or helped with the work. */
 const USE_OUTSIDE = [
-  /\b(?:i|we)(?:'ve| have| had|'d)? (?:\w+ ){0,3}?(?:used|using|asked|prompted|consulted|leveraged|employed|utilized|had|let|got|leaned on|relied on|worked with|paired with|collaborated with|ran|tried|enlisted|tasked)\b(?: [\w'+/().-]+){0,6}? aitool/,
+  new RegExp(
+    "\\b(?:i|we)(?:'ve| have| had|'d)? (?:\\w+ ){0,3}?(?:used|using|asked|prompted|consulted|leveraged|" +
+      "employed|utilized|had|let|got|leaned on|relied on|worked with|paired with|collaborated with|ran|" +
+      "tried|enlisted|tasked)\\b(?: [\\w'+/().-]+){0,6}? aitool",
+  ),
   /^(?:used|using|leaned on|relied on|asked|had|let|prompted|consulted) (?:[\w'-]+ ){0,2}?aitool/,
   /\b(?:let|had|made|got|asked|told|allowed|tasked) aitool (?:to )?[\w-]+/,
   /\b(?:with|using|via|through|from|by) (?:the |some )?(?:help|assistance|support|aid|input|guidance) (?:of|from) (?:an? |the |my )?aitool/,
-  /\baitool(?: \(aitool\))?(?: [\w'+/-]+){0,3}? (?:wrote|generated|implemented|authored|created|produced|helped|assisted|found|drafted|suggested|reviewed|identified|spotted|caught|fixed|did|proposed|refactored|ported|translated|converted|debugged|made|came up|pointed)\b/,
-  /\b(?:written|generated|implemented|authored|opened|submitted|created|produced|coded|developed|built|made|drafted|assisted|aided|co-authored|done|prepared|ported|refactored|reported|found|spotted|pointed out|suggested|identified|caught|helped|supported|powered|translated)(?: [\w'-]+){0,3}? (?:by|with|using|via|in|through) (?:an? |the |some )?(?:[\w-]+ (?:and |& |\+ )?){0,3}?aitool/,
+  new RegExp(
+    "\\baitool(?: \\(aitool\\))?(?: [\\w'+/-]+){0,3}? (?:wrote|generated|implemented|authored|created|" +
+      "produced|helped|assisted|found|drafted|suggested|reviewed|identified|spotted|caught|fixed|did|" +
+      "proposed|refactored|ported|translated|converted|debugged|made|came up|pointed)\\b",
+  ),
+  new RegExp(
+    "\\b(?:written|generated|implemented|authored|opened|submitted|created|produced|coded|developed|" +
+      "built|made|drafted|assisted|aided|co-authored|done|prepared|ported|refactored|reported|found|" +
+      "spotted|pointed out|suggested|identified|caught|helped|supported|powered|" +
+      "translated)(?: [\\w'-]+){0,3}? (?:by|with|using|via|in|through) (?:an? |the |" +
+      "some )?(?:[\\w-]+ (?:and |& |\\+ )?){0,3}?aitool",
+  ),
   /\baitool[- ](?:assisted|generated|written|authored|aided|produced|created|helped|coded|made)\b/,
   /\baitool (?:was|were|has been|have been|is|got) (?:\w+ )?(?:used|utilized|leveraged|employed|consulted|involved)/,
   /\bthanks? (?:to )?aitool/,
@@ -234,7 +267,11 @@ const USE_OUTSIDE = [
 const POLICY_TALK = /\b(?:disclos\w*|polic(?:y|ies)|templates?|guidelines?|guidance|requirements?|contributing)\b/;
 /** Use stated as a fact about this change by its author, which policy talk or a condition does not hide. */
 const FIRST_PERSON_USE =
-  /\b(?:i|we)(?:'ve| have| had)? (?:\w+ ){0,2}?(?:used|asked|had|let|leaned on|relied on|prompted)\b|\b(?:this|the) (?:pr|patch|change|commit|fix)\b(?: \w+){0,3}? (?:was|is|were) (?:\w+ )?(?:written|generated|made|created|implemented|developed|produced)/;
+  new RegExp(
+    "\\b(?:i|we)(?:'ve| have| had)? (?:\\w+ ){0,2}?(?:used|asked|had|let|leaned on|relied on|" +
+      "prompted)\\b|\\b(?:this|the) (?:pr|patch|change|commit|fix)\\b(?: \\w+){0,3}? (?:was|is|" +
+      "were) (?:\\w+ )?(?:written|generated|made|created|implemented|developed|produced)",
+  );
 
 interface SentenceReading {
   kind: "none" | "scoped-none" | "use" | "human";
@@ -267,7 +304,8 @@ function readSentence(marked: string, mentioned: boolean, ai: boolean, sentenceL
     if (EXCEPTION.test(s)) return { kind: "use", level: "assisted", unclear: false };
     if (!ai && !NONE_SUBJECT.test(s)) return null;
     const clause = s.split(/[,;:(]| - | – | — | but /)[0] ?? s;
-    return MINOR_SCOPE.test(clause) && !MAJOR_SCOPE.test(clause) ? { kind: "scoped-none", level: "none", unclear: false } : { kind: "none", level: "none", unclear: false };
+    const scoped = MINOR_SCOPE.test(clause) && !MAJOR_SCOPE.test(clause);
+    return { kind: scoped ? "scoped-none" : "none", level: "none", unclear: false };
   }
   if (!ai && !outsideUse) return null;
   // An AI paragraph's sentence that names no tool but says what was done ("Validation and test writing").
@@ -295,7 +333,10 @@ function talksAboutAi(s: string): boolean {
 /** `[Claude Code](https://…)` reads as its text. */
 const MD_LINK = /\[([^\[\]]{0,200})\]\([^()\s]{0,500}\)/g;
 /** Outside an AI paragraph a negation answers only when it is about the author or this change. */
-const NONE_SUBJECT = /^(?:no|did|didn't|not|never|without|aitool|zero|none|there (?:is|was|were))\b|\b(?:i|we|this (?:pr|change|patch|commit|fix))\b/;
+const NONE_SUBJECT = new RegExp(
+  "^(?:no|did|didn't|not|never|without|aitool|zero|none|there (?:is|was|were))\\b|\\b(?:i|we|" +
+    "this (?:pr|change|patch|commit|fix))\\b",
+);
 
 const RANK: Record<AiLevel, number> = { none: 0, assisted: 1, generated: 2, agent: 3 };
 
@@ -321,7 +362,9 @@ export function readBlock(block: Block, ctx: Context): ProseFinding | null {
     if (reading.kind !== "use") continue;
     for (const t of m.tools) tools.add(t);
     const better =
-      !best || RANK[reading.level] > RANK[best.reading.level] || (RANK[reading.level] === RANK[best.reading.level] && best.reading.unclear && !reading.unclear);
+      !best ||
+      RANK[reading.level] > RANK[best.reading.level] ||
+      (RANK[reading.level] === RANK[best.reading.level] && best.reading.unclear && !reading.unclear);
     if (better) best = { reading, sentence: raw, tools: m.tools };
   }
   if (best) {
@@ -330,7 +373,9 @@ export function readBlock(block: Block, ctx: Context): ProseFinding | null {
     if (level === "generated" && human) level = "assisted";
     return { level, unclear: best.reading.unclear, tools: [...tools].sort(), sentence: clip(best.sentence.trim()), line: block.line };
   }
-  if (none !== null || (human && block.ai)) return { level: "none", unclear: false, tools: [], sentence: clip((none ?? block.text).trim()), line: block.line };
+  if (none !== null || (human && block.ai)) {
+    return { level: "none", unclear: false, tools: [], sentence: clip((none ?? block.text).trim()), line: block.line };
+  }
   return null;
 }
 

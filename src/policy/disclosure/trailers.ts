@@ -21,7 +21,14 @@ export const DISCLOSURE_TRAILERS: Record<string, AiLevel> = {
  * A `Key: value` line in a commit's trailer block or on its own line in the body.
  * Returns true when the key is one this gate reads.
  */
-export function readTrailer(rawKey: string, value: string, line: string, ctx: Context, where: "body" | "commit", sha: string | undefined): boolean {
+export function readTrailer(
+  rawKey: string,
+  value: string,
+  line: string,
+  ctx: Context,
+  where: "body" | "commit",
+  sha: string | undefined,
+): boolean {
   const key = rawKey.replace(/ /g, "-");
   const detail = clip(line.trim());
   const declared = DISCLOSURE_TRAILERS[key];
@@ -44,7 +51,9 @@ export function readTrailer(rawKey: string, value: string, line: string, ctx: Co
   if (key === "co-authored-by") {
     const email = /<([^<>\s]{1,320})>/.exec(value)?.[1] ?? null;
     const identity = ctx.identityByEmail(email);
-    if (identity) ctx.addEvidence({ tool: identity.tool, level: identity.asCoAuthor, kind: "co-author", where, ...(sha ? { sha } : {}), detail });
+    if (identity) {
+      ctx.addEvidence({ tool: identity.tool, level: identity.asCoAuthor, kind: "co-author", where, ...(sha ? { sha } : {}), detail });
+    }
     return true;
   }
   for (const marker of AGENT_MARKERS) {
@@ -111,7 +120,10 @@ export function hasLink(lower: string, prefix: string): boolean {
 export function scanComment(comment: string, ctx: Context): void {
   const lower = capped(comment).toLowerCase();
   for (const marker of AGENT_MARKERS) {
-    const hit = marker.kind === "comment" ? lower.trimStart().startsWith(marker.text) : marker.kind === "link" && hasLink(lower, marker.text);
-    if (hit) ctx.addEvidence({ tool: marker.tool, level: "agent", kind: "marker", where: "body", detail: clip(`<!--${comment}-->`.replace(/\s+/g, " ")) });
+    const hit =
+      marker.kind === "comment" ? lower.trimStart().startsWith(marker.text) : marker.kind === "link" && hasLink(lower, marker.text);
+    if (!hit) continue;
+    const detail = clip(`<!--${comment}-->`.replace(/\s+/g, " "));
+    ctx.addEvidence({ tool: marker.tool, level: "agent", kind: "marker", where: "body", detail });
   }
 }

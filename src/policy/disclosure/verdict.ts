@@ -16,7 +16,13 @@ export function verdict(author: Actor | null, ctx: Context): DisclosureResult {
     const generated = ctx.evidence.find((e) => e.level === "generated");
     if (generated) {
       ctx.addEvidence(
-        { tool: null, level: "agent", kind: "pr-author", where: "pr", detail: `PR opened by bot ${author.login} with AI-generated changes` },
+        {
+          tool: null,
+          level: "agent",
+          kind: "pr-author",
+          where: "pr",
+          detail: `PR opened by bot ${author.login} with AI-generated changes`,
+        },
         author.login,
       );
     }
@@ -58,7 +64,8 @@ export function verdict(author: Actor | null, ctx: Context): DisclosureResult {
       if (unclearOnly && evidence.length === 0) {
         levelUnclear = true;
         ctx.problem(
-          `The PR says AI was used ("${clip(unclear.text, 120)}") but not how much; read as assisted. Check one box: Assisted, Generated or Agent`,
+          `The PR says AI was used ("${clip(unclear.text, 120)}") but not how much; read as assisted. ` +
+            "Check one box: Assisted, Generated or Agent",
         );
       }
     }
@@ -71,7 +78,10 @@ export function verdict(author: Actor | null, ctx: Context): DisclosureResult {
   }
 
   if (level === "undisclosed" && ctx.ignoredTrailers > 0 && !ctx.invalidSection) {
-    ctx.problem("Assisted-by/Generated-by trailers do not count as a disclosure in this repository (disclosure.accept_trailers is off); fill in the AI section of the PR body");
+    ctx.problem(
+      "Assisted-by/Generated-by trailers do not count as a disclosure in this repository (disclosure.accept_trailers is off); " +
+        "fill in the AI section of the PR body",
+    );
   }
 
   // Autocomplete only, in a repository that exempts it: `none` for the gates, `declared` keeps what was said.
@@ -118,7 +128,9 @@ export function contradictionProblem(
     const more = rest > 0 ? ` and ${rest} more sign${rest > 1 ? "s" : ""} of AI use` : "";
     return `${said}, but ${shown.map(describeEvidence).join(" and ")}${more}; correct the disclosure`;
   }
-  if (otherAnswer) return `${said}, but ${describeAnswer(otherAnswer)} declares ${otherAnswer.level}${toolNote(otherAnswer.tools)}; keep one answer`;
+  if (otherAnswer) {
+    return `${said}, but ${describeAnswer(otherAnswer)} declares ${otherAnswer.level}${toolNote(otherAnswer.tools)}; keep one answer`;
+  }
   return `${said}, but AI-Tools names ${listed.join(", ")}; correct the disclosure`;
 }
 
@@ -131,7 +143,11 @@ export function describeEvidence(e: DisclosureEvidence): string {
   const tool = e.tool ?? "an AI tool";
   const where = e.where === "commit" ? `commit ${shortSha(e.sha)}` : e.where === "pr" ? "the PR author" : "the PR body";
   const what =
-    e.kind === "pr-author" ? `is a coding agent (${tool})` : e.kind === "author" ? `is authored by ${tool}` : `shows ${tool} (${clip(e.detail, 80)})`;
+    e.kind === "pr-author"
+      ? `is a coding agent (${tool})`
+      : e.kind === "author"
+        ? `is authored by ${tool}`
+        : `shows ${tool} (${clip(e.detail, 80)})`;
   return `${where} ${what}`;
 }
 

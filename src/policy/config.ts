@@ -228,7 +228,8 @@ export function loadConfig(yamlText: string | null | undefined): LoadConfigResul
 }
 
 const KNOWN_KEYS = [
-  "disclosure", "review", "ownership", "boundaries", "agents", "incident", "audit", "accept_trailers", "ai_identities", "autocomplete_exempt",
+  "disclosure", "review", "ownership", "boundaries", "agents", "incident", "audit", "accept_trailers", "ai_identities",
+  "autocomplete_exempt",
   "applies_to", "required_approvals", "require_fresh_review", "checklist", "min_note_length", "require_team",
   "fallback_team", "label", "request_review", "paths", "ignore", "action", "approvers", "min_approvals", "message",
   "scope", "forbidden", "on_bypass", "name", "tool", "emails", "logins",

@@ -220,7 +220,10 @@ function disclosureGate(d: DisclosureResult, snapshot: PullRequestSnapshot): Gat
       "disclosure",
       "passed",
       `Disclosed: autocomplete only${used}, counted as none (disclosure.autocomplete_exempt) from ${source}`,
-      [`Read as AI used for autocomplete only${used} from ${source}; this repository counts that as **none** (disclosure.autocomplete_exempt).`],
+      [
+        `Read as AI used for autocomplete only${used} from ${source}; ` +
+          "this repository counts that as **none** (disclosure.autocomplete_exempt).",
+      ],
       null,
     );
   }

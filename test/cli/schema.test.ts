@@ -42,7 +42,8 @@ test("it is a draft-07 schema editors can use, with the doc comments as descript
 });
 
 test("documents disclosure.autocomplete_exempt (a boolean, false unless set)", () => {
-  const disclosure = (schema.properties as Record<string, { properties: Record<string, { type?: string; default?: unknown; description?: string }> }>).disclosure!;
+  type Property = { type?: string; default?: unknown; description?: string };
+  const disclosure = (schema.properties as Record<string, { properties: Record<string, Property> }>).disclosure!;
   expect(disclosure.properties.autocomplete_exempt).toMatchObject({ type: "boolean", default: false });
   expect(disclosure.properties.autocomplete_exempt!.description).toMatch(/autocomplete/);
   expect(validator.safeParse({ disclosure: { autocomplete_exempt: true } }).success).toBe(true);

@@ -109,7 +109,9 @@ describe("disclosure corpus", () => {
   });
 
   test("never reads none where the author reported AI use or said nothing", () => {
-    const falseNone = results.filter(({ c, r }) => r.level === "none" && c.level !== "none" && c.level !== "undisclosed").map(({ c }) => c.id);
+    const falseNone = results
+      .filter(({ c, r }) => r.level === "none" && c.level !== "none" && c.level !== "undisclosed")
+      .map(({ c }) => c.id);
     expect(falseNone).toEqual([]);
   });
 });

@@ -10,13 +10,23 @@ const HUMAN = { login: "alice", type: "User" as const };
 const read = (body: string) => parseDisclosure({ body, commits: [], author: HUMAN });
 
 const CASES: [string, string, DisclosureLevel, string[]][] = [
-  ["heading + tool-as-subject", "Fix the resize race.\n\n## AI Disclosure\nClaude wrote most of it; I tested it on macOS.", "generated", ["claude"]],
+  [
+    "heading + tool-as-subject",
+    "Fix the resize race.\n\n## AI Disclosure\nClaude wrote most of it; I tested it on macOS.",
+    "generated",
+    ["claude"],
+  ],
   ["heading typo, answer on next paragraph", "## AI Dislcosure\n\nI used Codex to explain the GTK input path.", "assisted", ["codex"]],
   ["bold label", "**AI usage:** Gemini helped review the parser, the code is mine.", "assisted", ["gemini"]],
   ["LLM notes label", "LLM notes: tests generated with Opus 4.6, reviewed by me.", "assisted", ["claude"]],
   ["label on its own line", "AI Disclosure\nThe implementation was developed with Cursor.", "generated", ["cursor"]],
   ["Apache question, No", "### Was this patch authored or co-authored using generative AI tooling?\n\nNo", "none", []],
-  ["Apache question, Yes with prose", "### Was this patch authored or co-authored using generative AI tooling?\n\nYes, GPT-5.4 drafted the fix.", "generated", ["chatgpt"]],
+  [
+    "Apache question, Yes with prose",
+    "### Was this patch authored or co-authored using generative AI tooling?\n\nYes, GPT-5.4 drafted the fix.",
+    "generated",
+    ["chatgpt"],
+  ],
   ["none form", "Fix typo.\n\nThere is no AI usage for this one.", "none", []],
   ["none form, LLM", "I didn't use any LLM for this.", "none", []],
   ["negation scope", "Claude Code wrote the fix. No AI was used to write the description.", "generated", ["claude"]],
@@ -30,26 +40,66 @@ const CASES: [string, string, DisclosureLevel, string[]][] = [
 
 /** The level comes from the clauses whose subject or instrument is the tool, not from the author's own clauses. */
 const CLAUSE_CASES: [string, string, DisclosureLevel, string[]][] = [
-  ["tool made the edits, author checked", "## AI Disclosure\nGemini made the edits across the parsers, and I checked each one.", "generated", ["gemini"]],
-  ["tool traced and implemented", "**AI usage:** I used Claude Code to trace the leak, implement the fix and add a test.", "generated", ["claude"]],
-  ["tool explained, author wrote", "AI disclosure: I used Codex to explain the crash, but I wrote the patch myself.", "assisted", ["codex"]],
+  [
+    "tool made the edits, author checked",
+    "## AI Disclosure\nGemini made the edits across the parsers, and I checked each one.",
+    "generated",
+    ["gemini"],
+  ],
+  [
+    "tool traced and implemented",
+    "**AI usage:** I used Claude Code to trace the leak, implement the fix and add a test.",
+    "generated",
+    ["claude"],
+  ],
+  [
+    "tool explained, author wrote",
+    "AI disclosure: I used Codex to explain the crash, but I wrote the patch myself.",
+    "assisted",
+    ["codex"],
+  ],
   ["written with assistance", "## AI usage\nThe change was written with Copilot assistance.", "assisted", ["copilot"]],
   ["the fix as a noun", "**AI usage:** Cursor suggested the fix; I verified it by hand.", "assisted", ["cursor"]],
   ["only tests, even most of them", "## AI disclosure\nClaude wrote most of the unit tests.", "assisted", ["claude"]],
   ["assist with drafting", "## AI disclosure\nGemini was used to assist with exploration and drafting the change.", "assisted", ["gemini"]],
-  ["author's verb beside the tool", "AI Disclosure: I did a lot of rubber-ducking with Claude while trying designs.", "assisted", ["claude"]],
-  ["tool drafted after the author investigated", "**AI disclosure per CONTRIBUTING.md:** I traced the crash with Claude and it drafted this change.", "generated", ["claude"]],
+  [
+    "author's verb beside the tool",
+    "AI Disclosure: I did a lot of rubber-ducking with Claude while trying designs.",
+    "assisted",
+    ["claude"],
+  ],
+  [
+    "tool drafted after the author investigated",
+    "**AI disclosure per CONTRIBUTING.md:** I traced the crash with Claude and it drafted this change.",
+    "generated",
+    ["claude"],
+  ],
   ["not AI-written", "**AI usage:** AI helped here and there. It is by no means AI-written; it is mostly my own work.", "assisted", []],
   ["use beside a scoped negation", "**LLM notes:** only used to judge the benchmark numbers, not used for any code.", "assisted", []],
   ["unknown name with a version", "**AI usage:** Nimbus 3 implemented the parser changes; I reviewed them.", "generated", []],
   ["unknown name after a work verb", "AI usage: written by Quill, reviewed by me.", "generated", []],
   ["lower-case none line", "Tidy the overlay.\n\nno AI used", "none", []],
-  ["GitHub alert is the author's text", "Adds nushell support.\n\n> [!NOTE]\n> Used Gemini for understanding the zsh integration.", "assisted", ["gemini"]],
+  [
+    "GitHub alert is the author's text",
+    "Adds nushell support.\n\n> [!NOTE]\n> Used Gemini for understanding the zsh integration.",
+    "assisted",
+    ["gemini"],
+  ],
   ["trailer written with a space", "Fix the DH parser.\n\nAssisted by: Claude Opus 4.6", "assisted", ["claude"]],
   ["ticked box in a group of AI boxes", "## Notes\n- [x] AI was not used\n- [ ] AI was used as follows:", "none", []],
   ["question answered on its heading line", "#### Was any of this generated by an AI tool? No", "none", []],
-  ["a quoted question is not asked", 'Adds a template line asking "Was this patch authored using generative AI tooling?" to the form.', "undisclosed", []],
-  ["policy talk with AI-generated", "After a wave of AI-generated pull requests, this adds an AI disclosure to the templates.", "undisclosed", []],
+  [
+    "a quoted question is not asked",
+    'Adds a template line asking "Was this patch authored using generative AI tooling?" to the form.',
+    "undisclosed",
+    [],
+  ],
+  [
+    "policy talk with AI-generated",
+    "After a wave of AI-generated pull requests, this adds an AI disclosure to the templates.",
+    "undisclosed",
+    [],
+  ],
 ];
 
 describe("prose disclosures", () => {
@@ -97,13 +147,14 @@ describe("prose disclosures", () => {
     const g = v.gates[0];
     expect(g?.status).toBe("passed");
     expect(v.disclosure.level).toBe("assisted");
-    expect(g?.summary).toBe("Disclosed: assisted (claude), level unclear, from the PR body sentence “Claude Code”; check one box to be precise");
+    const summary = "Disclosed: assisted (claude), level unclear, from the PR body sentence “Claude Code”";
+    expect(g?.summary).toBe(`${summary}; check one box to be precise`);
     expect(g?.reasons.join("\n")).toMatch(/Check the one box that matches[\s\S]*## AI assistance disclosure/);
     expect(g?.fix).toMatch(/Check the one box/);
     // At assisted the understanding review applies.
     expect(v.gates[1]?.status).toBe("unmet");
     const out = render(v);
-    expect(out.summary).toContain("| 1. AI disclosure | ✅ passed | Disclosed: assisted (claude), level unclear, from the PR body sentence “Claude Code”");
+    expect(out.summary).toContain(`| 1. AI disclosure | ✅ passed | ${summary}`);
     expect(out.text).toContain("Check the one box that matches");
   });
 });
@@ -128,7 +179,8 @@ describe("disclosure.autocomplete_exempt", () => {
     expect(v.disclosure).toMatchObject({ level: "none", declared: "assisted", autocompleteExempt: true, tools: ["copilot"] });
     expect(v.gates[0]?.status).toBe("passed");
     expect(v.gates[0]?.summary).toBe(
-      "Disclosed: autocomplete only (copilot), counted as none (disclosure.autocomplete_exempt) from the PR body sentence “Copilot autocomplete only.”",
+      "Disclosed: autocomplete only (copilot), counted as none (disclosure.autocomplete_exempt) " +
+        "from the PR body sentence “Copilot autocomplete only.”",
     );
     expect(v.gates[1]?.status).toBe("not_applicable");
   });

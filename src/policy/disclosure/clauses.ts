@@ -127,8 +127,14 @@ function firstWordOf(text: string): string {
 /** A clause that goes on the previous one's subject: it starts with a verb or "to". */
 function continues(clause: string): boolean {
   const w = firstWordOf(clause);
-  return w === "to" || GEN_WORDS.has(w) || HELPERS.has(w) || /(?:ed|ing)$/.test(w) || ASSIST_CUE.test(w);
+  if (w === "to" || GEN_WORDS.has(w) || NOUN_VERBS.has(w) || BASE_VERBS.has(w) || HELPERS.has(w)) return true;
+  return /(?:ed|ing)$/.test(w) || ASSIST_CUE.test(w);
 }
+
+/** Verbs that start a clause going on the previous subject ("…, make a plan and write the draft"). */
+const BASE_VERBS = new Set([
+  "run", "ran", "add", "find", "explain", "understand", "plan", "test", "check", "review", "investigate", "debug",
+]);
 
 function subjectOf(clause: string, previous: Subject, ai: boolean, first: boolean): { subject: Subject; work: string } {
   const afterTool = (): string => clause.slice(clause.indexOf("aitool") + "aitool".length);
@@ -136,8 +142,12 @@ function subjectOf(clause: string, previous: Subject, ai: boolean, first: boolea
     if (/^aitool\b/.test(clause)) return { subject: "tool", work: afterTool() };
     const instrument = TOOL_INSTRUMENT.exec(clause);
     if (instrument) return { subject: "tool", work: clause.slice(instrument.index + instrument[0].length) };
-    // "I did some rubber ducking with Claude": the author's verb; only what follows the tool is its work.
-    if (HUMAN_SUBJECT.test(clause)) return { subject: "tool", work: afterTool() };
+    // "I did some rubber ducking with Claude": the author's verb; only what follows the tool is its work,
+    // unless the author's verb made the change itself with the tool ("I made the patch with Codex").
+    if (HUMAN_SUBJECT.test(clause)) {
+      const before = clause.slice(0, clause.indexOf("aitool"));
+      return { subject: "tool", work: generates(before) && MAJOR_OBJECT.test(before) ? clause : afterTool() };
+    }
     if (TOOL_PASSIVE.test(clause) || TOOL_COMPOUND.test(clause)) return { subject: "tool", work: clause.replace(/aitool-/g, "aitool ") };
   }
   if (HUMAN_SUBJECT.test(clause) || HUMAN_MARK.test(clause)) return { subject: "human", work: "" };

@@ -326,7 +326,7 @@ function readSentence(marked: string, mentioned: boolean, ai: boolean, sentenceL
 function talksAboutAi(s: string): boolean {
   if (FIRST_PERSON_USE.test(s)) return false;
   if (POLICY_TALK.test(s)) return true;
-  const at = s.indexOf("aitool");
+  const at = s.lastIndexOf("aitool");
   return at > 0 && /\b(?:if|when|whenever|once)\b/.test(s.slice(0, at));
 }
 
@@ -345,6 +345,8 @@ export function readBlock(block: Block, ctx: Context): ProseFinding | null {
   let best: { reading: SentenceReading; sentence: string; tools: string[] } | null = null;
   let none: string | null = null;
   let human = false;
+  /** The author says they wrote the code, not only the messages or the description. */
+  let humanCode = false;
   let prevNone = false;
   const tools = new Set<string>();
   for (const raw of sentences(block.text.replace(MD_LINK, "$1"))) {
@@ -358,7 +360,10 @@ export function readBlock(block: Block, ctx: Context): ProseFinding | null {
     prevNone = reading?.kind === "none";
     if (!reading) continue;
     if (reading.kind === "none") none ??= raw;
-    if (reading.kind === "human") human = true;
+    if (reading.kind === "human") {
+      human = true;
+      if (!MINOR_SCOPE.test(m.marked) || MAJOR_SCOPE.test(m.marked)) humanCode = true;
+    }
     if (reading.kind !== "use") continue;
     for (const t of m.tools) tools.add(t);
     const better =
@@ -370,7 +375,7 @@ export function readBlock(block: Block, ctx: Context): ProseFinding | null {
   if (best) {
     let level = best.reading.level;
     // "Claude drafted it … all code written by hand": the author says the code is theirs.
-    if (level === "generated" && human) level = "assisted";
+    if (level === "generated" && humanCode) level = "assisted";
     return { level, unclear: best.reading.unclear, tools: [...tools].sort(), sentence: clip(best.sentence.trim()), line: block.line };
   }
   if (none !== null || (human && block.ai)) {

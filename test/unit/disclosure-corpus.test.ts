@@ -32,7 +32,7 @@ interface CorpusCase {
 }
 
 /** The accuracy the suite enforces; measured accuracy is printed with each run. */
-const MIN_ACCURACY = 0.81;
+const MIN_ACCURACY = 0.83;
 
 const corpusPath = process.env["DISCLOSURE_CORPUS"] || fileURLToPath(new URL("../fixtures/disclosures/corpus.json", import.meta.url));
 const corpus = JSON.parse(readFileSync(corpusPath, "utf8")) as CorpusCase[];

@@ -5,9 +5,8 @@
 import type { ApplicationFunction, Probot } from "probot";
 import type { AuditStore } from "./audit/audit-store.js";
 import type { Leases } from "./cluster/leases.js";
-import { createDashboardHandler } from "./dashboard/dashboard-handler.js";
 import type { GitHubOAuthConfig } from "./github/user-sign-in.js";
-import { createAuditApiHandler } from "./http/audit-api.js";
+import { healthzHandler, readRoutes } from "./http/read-routes.js";
 import { changeEventStats, type ChangeEventOptions } from "./notify/change-events.js";
 import { onCheckRunRerequested } from "./handlers/check-run.js";
 import type { PipelineDeps } from "./handlers/evaluate-pull-request.js";
@@ -53,24 +52,9 @@ export function createApp(options: AppOptions): ApplicationFunction {
     // Probot's addHandler throws "No server instance" when the app is loaded without its HTTP
     // server (probot.receive in tests, serverless adapters): routes are then simply not served.
     if (options.serve !== false) {
-      addHandler((req, res) => {
-        if (req.method === "GET" && req.url === "/healthz") {
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine, changeEvents: changeEventStats }));
-          return true;
-        }
-        return false;
-      });
+      addHandler(healthzHandler(() => ({ ok: true, store: options.store.engine, changeEvents: changeEventStats })));
       // The JSON API takes the bearer token only; the dashboard is on with either sign-in.
-      if (options.auditApiToken) addHandler(createAuditApiHandler({ store: options.store, token: options.auditApiToken, log: app.log }));
-      if (options.auditApiToken || options.githubOAuth) {
-        addHandler(createDashboardHandler({
-          store: options.store,
-          token: options.auditApiToken ?? undefined,
-          github: options.githubOAuth ?? null,
-          log: app.log,
-          ...(options.githubUrl ? { githubUrl: options.githubUrl } : {}),
-        }));
-      }
+      for (const route of readRoutes({ ...options, log: app.log })) addHandler(route);
     }
   };
 }

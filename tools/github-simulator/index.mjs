@@ -72,6 +72,7 @@ export class GitHubSimulator {
       revokeUserToken: (clientId, authorization, token) => this.oauthRoutes.revokeToken(clientId, authorization, token),
       rateLimit: (id) => this.#rateLimit(id, false),
       emit: (name, data) => this.#emit(name, data),
+      deliveries: () => this.deliveries,
     });
     this.server = createServer((req, res) => {
       this.#handle(req, res).catch((error) => {
@@ -152,6 +153,21 @@ export class GitHubSimulator {
   branchSha(fullName, branch) {
     const repo = this.#repo(fullName);
     return repo.branches.get(branch ?? repo.defaultBranch);
+  }
+
+  /**
+   * The active ruleset rules GitHub applies to `branch` (GET /repos/{o}/{r}/rules/branches/{branch}),
+   * e.g. [{ type: "required_status_checks", parameters: { required_status_checks: [{ context: "countersign" }] } }].
+   */
+  setBranchRules(fullName, branch, rules) {
+    const repo = this.#repo(fullName);
+    repo.branchRules ??= new Map();
+    repo.branchRules.set(branch, rules);
+  }
+
+  /** Takes a repository out of its organisation's installation ("Only select repositories"). */
+  removeFromInstallation(fullName) {
+    this.#repo(fullName).installationId = null;
   }
 
   /** Overrides GitHub's list of invalid CODEOWNERS lines for a repository (null: computed). */
@@ -323,7 +339,11 @@ export class GitHubSimulator {
     const target = url ?? this.webhook?.url;
     if (!target) throw new Error("simulator: no webhook URL configured (setWebhook)");
     const body = typeof payload === "string" ? payload : JSON.stringify(payload);
-    const record = { id, event, action: typeof payload === "object" ? (payload.action ?? null) : null, at: this.clock(), status: null, ms: null, body: null, payload: body };
+    const parsed = typeof payload === "object" ? payload : null;
+    const record = {
+      id, number: this.world.nextId(), event, action: parsed?.action ?? null, at: this.clock(), status: null, ms: null, body: null, payload: body,
+      redelivery: this.deliveries.some((d) => d.id === id), installationId: parsed?.installation?.id ?? null, repositoryId: parsed?.repository?.id ?? null,
+    };
     this.deliveries.push(record);
     const res = await postDelivery(target, { event, id, body, secret: secret ?? this.webhook?.secret ?? "development", appId: this.world.appId });
     Object.assign(record, { status: res.status, ms: res.ms, body: res.body });

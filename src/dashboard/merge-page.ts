@@ -6,6 +6,7 @@
  */
 import type { MergeIncidentLink, MergeRecord } from "../audit/audit-store.js";
 import { html, joinHtml, trustedHtml, type SafeHtml } from "./html.js";
+import { plainText } from "./plain-text.js";
 import { checkBadge, DASHBOARD_PREFIX, formatTime, levelBadge, mergeHref, page, shortSha, type SignedIn } from "./layout.js";
 
 const MAX_PATHS_SHOWN = 300;
@@ -52,7 +53,7 @@ ${
     ? html`<table>
   <caption>Where the disclosure came from</caption>
   <thead><tr><th scope="col">Seen in</th><th scope="col">Tool</th><th scope="col">Commit</th><th scope="col">What was found</th></tr></thead>
-  <tbody>${m.disclosureSources.map((s) => html`<tr><th scope="row">${s.where}</th><td>${s.tool ?? html`<span class="muted">level only</span>`}</td><td>${commitLink(s.sha)}</td><td class="note">${s.detail}</td></tr>`)}</tbody>
+  <tbody>${m.disclosureSources.map((s) => html`<tr><th scope="row">${s.where}</th><td>${s.tool ?? html`<span class="muted">level only</span>`}</td><td>${commitLink(s.sha)}</td><td class="note">${plainText(s.detail)}</td></tr>`)}</tbody>
 </table>`
     : html`<p class="muted">No disclosure answer or evidence was recorded.</p>`
 }`;

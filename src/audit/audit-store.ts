@@ -70,6 +70,17 @@ export interface MergeRecordInput {
   /** SHA-256 of the config text in force (null: defaults). */
   configHash: string | null;
   source: RecordSource;
+  /**
+   * GitHub's web URL for this repository's host, e.g. `https://ghe.example.com` (GitHub Enterprise
+   * Server) or `https://github.com`, as the app saw it. Absent in records made before it was kept:
+   * readers then fall back to the configured host (GHE_HOST) or github.com (`githubUrlOf`).
+   */
+  githubUrl?: string | null;
+}
+
+/** The web URL links and subject names use for a merge: its recorded host, else `fallback`. */
+export function githubUrlOf(m: Pick<MergeRecordInput, "githubUrl">, fallback = "https://github.com"): string {
+  return (m.githubUrl ?? fallback).replace(/\/+$/, "");
 }
 
 export interface MergeRecord extends MergeRecordInput {

@@ -148,6 +148,9 @@ export function mergePlan(engine: Engine, input: MergeRecordInput, deliveryId: s
   input.commitShas.forEach((sha, i) => addCommit(`commitShas[${i}]`, sha, "pr_commit"));
   addCommit("headSha", input.headSha, "head");
   addCommit("mergeCommitSha", input.mergeCommitSha, "merge_commit");
+  if (input.githubUrl !== undefined && input.githubUrl !== null && !/^https?:\/\/[^/\s?#]+$/.test(input.githubUrl)) {
+    throw new AuditInputError(`${where}: githubUrl "${input.githubUrl}" must be GitHub's web origin, e.g. https://ghe.example.com`, "githubUrl");
+  }
 
   return {
     envelope: { kind: "merge", subject, deliveryId, source: input.source, data: input },
@@ -189,6 +192,7 @@ function mergeRows(input: MergeRecordInput, mergedAt: string, roles: Map<string,
           check_conclusion: input.checkConclusion,
           bypassed: input.bypassed,
           config_hash: input.configHash,
+          github_url: input.githubUrl ?? null,
           source: input.source,
           recorded_at: recordedAt,
         },

@@ -5,10 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import { githubUrls } from "../env.js";
 import { DoctorCannotCheck, doctorDeliveries, doctorRepo, type Finding } from "../github/doctor.js";
 import { doctorClients, type DoctorCredentials } from "../github/doctor-clients.js";
-import { readOptional, UsageError, type CliContext } from "./cli-context.js";
+import { configuredGithubUrls, readOptional, UsageError, type CliContext } from "./cli-context.js";
 
 const MARK: Record<Finding["status"], string> = { ok: "ok     ", problem: "PROBLEM", warning: "warning", skipped: "skipped" };
 
@@ -44,7 +43,7 @@ JSON: { "ok", "target", "auth", "findings": [{ "check", "repo", "status", "messa
       const findings: Finding[] = [];
       let cannot: string | null = null;
       try {
-        const clients = await doctorClients(credentials, githubUrls({ GHE_HOST: process.env.GHE_HOST, GHE_PROTOCOL: process.env.GHE_PROTOCOL === "http" ? "http" : undefined }));
+        const clients = await doctorClients(credentials, configuredGithubUrls());
         let repos: string[];
         if (opts.repo !== undefined) repos = [opts.repo];
         else {

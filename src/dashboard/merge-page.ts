@@ -4,7 +4,7 @@
  * owns it, which boundaries it touched and who granted exceptions, was it reverted, and where the
  * record sits in the hash chain.
  */
-import type { MergeIncidentLink, MergeRecord } from "../audit/audit-store.js";
+import { githubUrlOf, type MergeIncidentLink, type MergeRecord } from "../audit/audit-store.js";
 import { html, joinHtml, trustedHtml, type SafeHtml } from "./html.js";
 import { plainText } from "./plain-text.js";
 import { checkBadge, DASHBOARD_PREFIX, formatTime, levelBadge, mergeHref, page, shortSha, type SignedIn } from "./layout.js";
@@ -22,7 +22,7 @@ export interface MergePageInput {
 
 export function mergePage({ signedIn, merge: m, incidents = [], githubUrl }: MergePageInput): SafeHtml {
   const [owner = "", name = ""] = m.repo.split("/");
-  const repoUrl = `${githubUrl.replace(/\/+$/, "")}/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
+  const repoUrl = `${githubUrlOf(m, githubUrl)}/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
   const commitLink = (sha: string | null | undefined) =>
     sha ? html`<a class="mono" href="${repoUrl}/commit/${encodeURIComponent(sha)}" rel="noreferrer" title="${sha}">${shortSha(sha)}</a>` : html`<span class="muted">—</span>`;
   const counted = m.reviewers.filter((r) => r.counted);

@@ -16,6 +16,8 @@ export const MAX_LISTED_COMMITS = 250;
 /** The fields of a REST pull request object that the snapshot uses (webhook payloads have them too). */
 export interface PullLike {
   number: number;
+  /** `https://<GitHub host>/owner/repo/pull/N`: where the record's links point. */
+  html_url?: string;
   title: string;
   body?: string | null;
   user: { login: string; type?: string } | null;

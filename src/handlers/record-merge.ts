@@ -77,6 +77,7 @@ export async function recordMerge(
       .filter((e) => !e.revoked)
       .map((e) => ({ boundary: e.boundary, grantedBy: e.grantedBy, reason: e.reason, sha: e.sha, commentId: e.commentId, grantedAt: e.grantedAt })),
     checkConclusion,
+    githubUrl: pr.html_url ? new URL(pr.html_url).origin : null,
     // Merged while the required check was not green (or never ran): the gate was bypassed.
     bypassed: checkConclusion !== "success",
     commitShas: snapshot.commits.flatMap((c) => (c.sha ? [c.sha] : [])),

@@ -6,7 +6,7 @@
  * or the audit record.
  */
 import type { Logger } from "probot";
-import type { MergeRecordInput } from "../audit/audit-store.js";
+import { githubUrlOf, type MergeRecordInput } from "../audit/audit-store.js";
 
 export interface ChangeEventOptions {
   url: string;
@@ -47,7 +47,7 @@ export interface ChangeEvent {
 export const changeEventStats = { sent: 0, failed: 0, retried: 0 };
 
 export function buildChangeEvent(m: MergeRecordInput, options: Pick<ChangeEventOptions, "routingKey" | "webHost">): ChangeEvent {
-  const prUrl = `https://${options.webHost ?? "github.com"}/${m.repo}/pull/${m.prNumber}`;
+  const prUrl = `${githubUrlOf(m, `https://${options.webHost ?? "github.com"}`)}/${m.repo}/pull/${m.prNumber}`;
   const summary = `Merged ${m.repo}#${m.prNumber}: ${m.title} (AI: ${m.aiLevel}${m.owningTeam ? `, owner ${m.owningTeam}` : ""}${m.bypassed ? ", gate BYPASSED" : ""})`;
   return {
     ...(options.routingKey ? { routing_key: options.routingKey } : {}),

@@ -3,10 +3,11 @@ import type { Migration } from "./migration.js";
 import { migration0001 } from "./0001-init.js";
 import { migration0002 } from "./0002-merge-exceptions.js";
 import { migration0003 } from "./0003-incidents.js";
+import { migration0004 } from "./0004-merge-github-url.js";
 
 export type { Migration } from "./migration.js";
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
 
 /** Which versions are applied (checksum: sha256 of the SQL that ran, for forensics). */
 export const SCHEMA_MIGRATIONS_TABLE = {

@@ -85,7 +85,9 @@ async function main() {
   console.log(bold("Countersign demo"));
   console.log(dim(`  GitHub simulator  ${sim.apiUrl} (GHE layout; GraphQL at /api/graphql)`));
   console.log(dim(`  app               node dist/main.js on http://127.0.0.1:${app.port} (APP_ID ${APP_ID}, key generated just now)`));
-  console.log(dim(`  audit trail       ${databaseUrl}: ${history.merges} earlier merges since ${history.since.slice(0, 10)}, ${history.reverts} reverts, ${history.incidents} incidents`));
+  const earlier = `${history.merges} earlier merges since ${history.since.slice(0,
+    10)}, ${history.reverts} reverts, ${history.incidents} incidents`;
+  console.log(dim(`  audit trail       ${databaseUrl}: ${earlier}`));
   console.log(dim(`  repository        ${REPO}: .github/countersign.yml (auth boundary, agent scope docs/ test/), CODEOWNERS`));
   sim.setWebhook({ url: app.webhookUrl, secret: creds.webhookSecret });
   console.log(dim(`  app ready after ${elapsed().trim()}\n`));
@@ -207,7 +209,8 @@ async function main() {
   const cliEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? workDir, DATABASE_URL: databaseUrl };
   const cli = (args) => runCli(args, { env: cliEnv, cwd: workDir });
   const today = new Date(started - 60_000).toISOString();
-  for (const args of [["audit", "merges", "--since", today], ["audit", "merges", "--path", "src/auth/**", "--format", "ndjson"], ["audit", "verify"]]) {
+  for (const args of [["audit", "merges", "--since", today], ["audit", "merges", "--path", "src/auth/**", "--format", "ndjson"],
+    ["audit", "verify"]]) {
     console.log(`\n${bold(`$ countersign ${args.map((a) => (/[*\s]/.test(a) ? `'${a}'` : a)).join(" ")}`)}`);
     const res = await cli(args);
     console.log(args.includes("ndjson") ? excerpt(res.out) : res.out);
@@ -247,7 +250,8 @@ async function main() {
   }
   console.log(green(`Demo finished in ${elapsed().trim()}: every check concluded as scripted, the trail verifies.`));
   if (process.env.DEMO_KEEP) {
-    console.log(`\nThe store is kept in ${workDir}. Open the dashboard on it (then http://localhost:3000/countersign/, sign in with the token):`);
+    console.log(`\nThe store is kept in ${workDir}. Open the dashboard on it (then http://localhost:3000/countersign/, sign in with the ` +
+      `token):`);
     console.log(`  DATABASE_URL=${databaseUrl} AUDIT_API_TOKEN=demo-dashboard-token-0000 node bin/countersign.js serve`);
   } else {
     console.log(dim("\nRun it with DEMO_KEEP=1 to keep the store and open the dashboard on it (the demo prints the command)."));

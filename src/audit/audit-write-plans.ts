@@ -149,7 +149,8 @@ export function mergePlan(engine: Engine, input: MergeRecordInput, deliveryId: s
   addCommit("headSha", input.headSha, "head");
   addCommit("mergeCommitSha", input.mergeCommitSha, "merge_commit");
   if (input.githubUrl !== undefined && input.githubUrl !== null && !/^https?:\/\/[^/\s?#]+$/.test(input.githubUrl)) {
-    throw new AuditInputError(`${where}: githubUrl "${input.githubUrl}" must be GitHub's web origin, e.g. https://ghe.example.com`, "githubUrl");
+    throw new AuditInputError(`${where}: githubUrl "${input.githubUrl}" must be GitHub's web origin, e.g. https://ghe.example.com`,
+      "githubUrl");
   }
 
   return {

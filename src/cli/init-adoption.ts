@@ -68,14 +68,16 @@ export function formatAdoption(a: Adoption): string[] {
       out.push(`  ownership.fallback_team (${a.fallbackTeam}) owns them, so the ownership gate passes; add CODEOWNERS to route reviews.`);
       return out;
     }
-    out.push("  Every pull request would fail the ownership gate. Add .github/CODEOWNERS, for example:", `    * ${team}`, `  ${fallback[0]}`, ...fallback.slice(1));
+    out.push("  Every pull request would fail the ownership gate. Add .github/CODEOWNERS, for example:", `    * ${team}`,
+      `  ${fallback[0]}`, ...fallback.slice(1));
     return out;
   }
   if (c.unowned === 0) {
     out.push(`CODEOWNERS: ${a.codeownersPath} gives an owner to all ${count(c.total)} files.`);
     return out;
   }
-  out.push(`CODEOWNERS: ${a.codeownersPath} gives an owner to ${count(c.owned)} of ${count(c.total)} files; ${count(c.unowned)} have none.`);
+  out.push(`CODEOWNERS: ${a.codeownersPath} gives an owner to ${count(c.owned)} of ${count(c.total)} files; ${count(c.unowned)} have ` +
+    `none.`);
   if (a.fallbackTeam) {
     out.push(`  ownership.fallback_team (${a.fallbackTeam}) owns them, so the ownership gate passes for them.`);
     return out;
@@ -87,7 +89,8 @@ export function formatAdoption(a: Adoption): string[] {
   }
   const listed = c.largestUnowned.reduce((n, d) => n + d.files, 0);
   const rest = c.unowned - listed;
-  if (rest > 0) out.push(`    (${count(rest)} more unowned file${rest === 1 ? "" : "s"} elsewhere: \`countersign owners <path>\` shows any file's owners)`);
+  const files = `file${rest === 1 ? "" : "s"}`;
+  if (rest > 0) out.push(`    (${count(rest)} more unowned ${files} elsewhere: \`countersign owners <path>\` shows any file's owners)`);
   out.push(`  Append to ${a.codeownersPath} (the last matching line wins; replace ${team} with the owning team):`);
   for (const d of c.largestUnowned) out.push(`    ${codeownersLineFor(d, team)}`);
   out.push(`  ${fallback[0]}`, ...fallback.slice(1));

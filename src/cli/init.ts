@@ -106,7 +106,8 @@ export function runInit(cwd: string, options: InitOptions): InitResult {
     const current = existsSync(path) ? readFileSync(path, "utf8") : null;
     if (current === text) actions.push(`kept ${LOCAL_SCHEMA} (this version's schema, for editors)`);
     else {
-      actions.push(`${current === null ? would("wrote", "would write") : would("updated", "would update")} ${LOCAL_SCHEMA} (this version's schema, for editors)`);
+      actions.push(`${current === null ? would("wrote", "would write") : would("updated",
+        "would update")} ${LOCAL_SCHEMA} (this version's schema, for editors)`);
       if (!options.dryRun) write(path, text);
     }
   }
@@ -130,9 +131,11 @@ export function runInit(cwd: string, options: InitOptions): InitResult {
   const current = existing ? readFileSync(templatePath, "utf8") : "";
   const reused = disclosureHeading(current);
   if (reused !== null) {
-    actions.push(`kept ${existing} (it already has an AI assistance disclosure section${reused.line > 0 ? `, line ${reused.line}: "${reused.text}"` : ""})`);
+    actions.push(`kept ${existing} (it already has an AI assistance disclosure section${reused.line > 0
+      ? `, line ${reused.line}: "${reused.text}"` : ""})`);
     if (!/AI assistance disclosure/i.test(current)) {
-      notes.push(`the check reads the section already in ${existing}: one checked box (None, Assisted, Generated, Agent) or an \`AI-Assisted: none|assisted|generated|agent\` line in the PR description.`);
+      notes.push(`the check reads the section already in ${existing}: one checked box (None, Assisted, Generated, Agent) or an ` +
+        `\`AI-Assisted: none|assisted|generated|agent\` line in the PR description.`);
     }
   }
   else {
@@ -163,7 +166,8 @@ export function hasDisclosureSection(text: string): boolean {
 /** The line of the existing AI section (1-based; 0 when only the phrase is found), or null. */
 function disclosureHeading(text: string): { line: number; text: string } | null {
   const lines = text.split(/\r?\n/);
-  const i = lines.findIndex((l) => /AI assistance disclosure/i.test(l) || /^\s{0,3}#{1,6}\s.*\bAI\b.*\b(?:assist|disclos|usage|use)/i.test(l) || /^\s*AI-Assisted\s*:/i.test(l));
+  const i = lines.findIndex((l) => /AI assistance disclosure/i.test(l)
+    || /^\s{0,3}#{1,6}\s.*\bAI\b.*\b(?:assist|disclos|usage|use)/i.test(l) || /^\s*AI-Assisted\s*:/i.test(l));
   if (i >= 0) return { line: i + 1, text: lines[i]!.trim() };
   return /AI assistance disclosure/i.test(text) ? { line: 0, text: "" } : null;
 }
@@ -210,7 +214,8 @@ export function registerInit(program: Command, ctx: CliContext): void {
     .description("Write a commented .github/countersign.yml, add the disclosure section to the PR template, report CODEOWNERS coverage.")
     .option("--dry-run", "print what would change, write nothing")
     .option("--force", "overwrite an existing .github/countersign.yml")
-    .option("--schema <url>", "the JSON Schema the config's first line points editors at (default: node_modules/countersign's, else a copy in .github/)")
+    .option("--schema <url>",
+      "the JSON Schema the config's first line points editors at (default: node_modules/countersign's, else a copy in .github/)")
     .addHelpText(
       "after",
       `
@@ -227,7 +232,8 @@ Then it reads the default branch (origin/HEAD): how many files CODEOWNERS leaves
 the largest such directories, and the CODEOWNERS lines or ownership.fallback_team that would cover them.`,
     )
     .action((opts: { dryRun?: boolean; force?: boolean; schema?: string }) => {
-      const { root, actions, notes } = runInit(process.cwd(), { dryRun: opts.dryRun === true, force: opts.force === true, ...(opts.schema ? { schema: opts.schema } : {}) });
+      const { root, actions, notes } = runInit(process.cwd(),
+        { dryRun: opts.dryRun === true, force: opts.force === true, ...(opts.schema ? { schema: opts.schema } : {}) });
       for (const a of actions) ctx.io.out(a);
       for (const n of notes) ctx.io.out(`note: ${n}`);
       const adoption = readAdoption(root);

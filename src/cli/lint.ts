@@ -36,7 +36,8 @@ export function lintFiles(cwd: string, options: { config?: string; codeowners?: 
   const configText = readOptional(options.config !== undefined ? resolve(cwd, options.config) : join(root, CONFIG_PATH));
   if (configText === null && options.config !== undefined) throw new UsageError(`--config: cannot read ${options.config}`);
   const config = loadConfig(configText);
-  if (configText !== null && !config.ok) for (const e of config.errors) problems.push({ file: configFile, line: e.line, path: e.path, message: e.message });
+  if (configText !== null && !config.ok) for (const e of config.errors) problems.push({ file: configFile, line: e.line, path: e.path,
+    message: e.message });
 
   let codeownersFile: string | null = null;
   let codeownersText: string | null = null;
@@ -72,7 +73,8 @@ export function lintFiles(cwd: string, options: { config?: string; codeowners?: 
         "(`countersign init` shows what CODEOWNERS leaves unowned).",
     );
   }
-  return { ok: problems.length === 0, config: { file: configFile, present: configText !== null }, codeowners: codeownersFile, problems, warnings };
+  return { ok: problems.length === 0, config: { file: configFile, present: configText !== null }, codeowners: codeownersFile, problems,
+    warnings };
 }
 
 /** The pattern of a CODEOWNERS line: its first field (`\ ` escapes a space). */

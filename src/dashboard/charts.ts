@@ -87,7 +87,8 @@ export function weeklyBarChart(input: WeeklyChartInput): SafeHtml {
   const xLabels = input.weeks.map((week, i) =>
     // Every fourth week, and the last one when it does not crowd the label before it.
     i % axis.every === 0 || (i === input.weeks.length - 1 && i % axis.every >= 2)
-      ? html`<text x="${(M.left + slot * i + slot / 2).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="middle" class="tick">${axis.label(week)}</text>`
+      ? html`<text x="${(M.left + slot * i + slot / 2).toFixed(1)}" y="${H - M.bottom
+        + 16}" text-anchor="middle" class="tick">${axis.label(week)}</text>`
       : null,
   );
   const bars = input.weeks.map((_, i) =>
@@ -118,7 +119,8 @@ export function weeklyBarChart(input: WeeklyChartInput): SafeHtml {
     ${xLabels}
     <text x="${M.left + plotW / 2}" y="${H - 6}" text-anchor="middle" class="tick">${axis.name}</text>
   </svg>
-  ${dataTable(`${input.title}, by ${input.axis ? "month" : "week"}`, [input.axis ? "Month" : "Week starting", ...input.table.headers], input.weeks.map((w, i) => [w, ...(input.table.rows[i] ?? [])]))}
+  ${dataTable(`${input.title}, by ${input.axis ? "month" : "week"}`, [input.axis ? "Month" : "Week starting", ...input.table.headers],
+    input.weeks.map((w, i) => [w, ...(input.table.rows[i] ?? [])]))}
 </figure>`;
 }
 

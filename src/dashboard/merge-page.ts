@@ -53,7 +53,9 @@ ${
     ? html`<table>
   <caption>Where the disclosure came from</caption>
   <thead><tr><th scope="col">Seen in</th><th scope="col">Tool</th><th scope="col">Commit</th><th scope="col">What was found</th></tr></thead>
-  <tbody>${m.disclosureSources.map((s) => html`<tr><th scope="row">${s.where}</th><td>${s.tool ?? html`<span class="muted">level only</span>`}</td><td>${commitLink(s.sha)}</td><td class="note">${plainText(s.detail)}</td></tr>`)}</tbody>
+  <tbody>${m.disclosureSources.map((s) => html`<tr><th scope="row">${s.where}</th>
+<td>${s.tool ?? html`<span class="muted">level only</span>`}</td>
+<td>${commitLink(s.sha)}</td><td class="note">${plainText(s.detail)}</td></tr>`)}</tbody>
 </table>`
     : html`<p class="muted">No disclosure answer or evidence was recorded.</p>`
 }`;

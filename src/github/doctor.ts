@@ -55,7 +55,8 @@ export async function doctorRepo(clients: DoctorClients, owner: string, name: st
       repo,
       status: "problem",
       message: `the app is not installed on ${repo} (or its installation does not include it): no check runs, no audit records`,
-      fix: `install it on ${repo}: ${installUrl ?? "the App's public page → Install"} (or add ${repo} to the installation's repositories)`,
+      fix: `install it on ${repo}: ${installUrl ?? "the App's public page → Install"} ` +
+        `(or add ${repo} to the installation's repositories)`,
     });
     return findings;
   }
@@ -66,7 +67,8 @@ export async function doctorRepo(clients: DoctorClients, owner: string, name: st
         check: "org-config-access",
         repo,
         status: "warning",
-        message: `the app cannot read ${owner}/.github: an organisation-wide ${CONFIG_PATH} there is not used (this repository falls back to the defaults without its own)`,
+        message: `the app cannot read ${owner}/.github: an organisation-wide ${CONFIG_PATH} there is not used (this repository falls ` +
+          `back to the defaults without its own)`,
         fix: `if ${owner}/.github holds ${CONFIG_PATH}, add ${owner}/.github to the app's installation; otherwise ignore this`,
       });
     }
@@ -99,29 +101,36 @@ export async function doctorRepo(clients: DoctorClients, owner: string, name: st
   return findings;
 }
 
-async function codeownersFinding(github: GitHub, owner: string, name: string, branch: string, fallbackTeam: string | null): Promise<Finding> {
+async function codeownersFinding(github: GitHub, owner: string, name: string, branch: string,
+  fallbackTeam: string | null): Promise<Finding> {
   const repo = `${owner}/${name}`;
   try {
     const { data } = await github.request("GET /repos/{owner}/{repo}/codeowners/errors", { owner, repo: name, ref: branch });
-    if (data.errors.length === 0) return { check: "codeowners", repo, status: "ok", message: `GitHub reports no CODEOWNERS errors on ${branch}` };
-    const shown = data.errors.slice(0, 10).map((e) => `${e.path ?? "CODEOWNERS"}:${e.line}: ${e.kind}: ${(e.source ?? "").trim()}${e.suggestion ? ` (${e.suggestion})` : ""}`);
+    if (data.errors.length === 0) return { check: "codeowners", repo, status: "ok",
+      message: `GitHub reports no CODEOWNERS errors on ${branch}` };
+    const describe = (e: (typeof data.errors)[number]) =>
+      `${e.path ?? "CODEOWNERS"}:${e.line}: ${e.kind}: ${(e.source ?? "").trim()}${e.suggestion ? ` (${e.suggestion})` : ""}`;
+    const shown = data.errors.slice(0, 10).map(describe);
     const more = data.errors.length > shown.length ? `; …and ${data.errors.length - shown.length} more` : "";
     return {
       check: "codeowners",
       repo,
       status: "problem",
-      message: `GitHub skips ${data.errors.length} CODEOWNERS line${data.errors.length === 1 ? "" : "s"} on ${branch}, so those paths have no owner: ${shown.join("; ")}${more}`,
+      message: `GitHub skips ${data.errors.length} CODEOWNERS line${data.errors.length === 1 ? "" : "s"} on ${branch}, ` +
+        `so those paths have no owner: ${shown.join("; ")}${more}`,
       fix: `fix those lines on ${branch} (\`countersign validate\` in a clone shows them too)`,
     };
   } catch (error) {
     if (statusOf(error) !== 404) throw error;
-    if (fallbackTeam) return { check: "codeowners", repo, status: "ok", message: `no CODEOWNERS on ${branch}; ownership.fallback_team (${fallbackTeam}) owns every file` };
+    if (fallbackTeam) return { check: "codeowners", repo, status: "ok",
+      message: `no CODEOWNERS on ${branch}; ownership.fallback_team (${fallbackTeam}) owns every file` };
     return {
       check: "codeowners",
       repo,
       status: "problem",
       message: `no CODEOWNERS on ${branch} and no ownership.fallback_team: every pull request fails the ownership gate`,
-      fix: "add .github/CODEOWNERS (`countersign init` in a clone suggests the lines) or set ownership.fallback_team in .github/countersign.yml",
+      fix: "add .github/CODEOWNERS (`countersign init` in a clone suggests the lines) or set ownership.fallback_team in " +
+        ".github/countersign.yml",
     };
   }
 }
@@ -133,13 +142,15 @@ interface RequiredCheck {
 
 async function rulesetFinding(github: GitHub, owner: string, name: string, branch: string, appId: number | null): Promise<Finding> {
   const repo = `${owner}/${name}`;
-  const rules = (await github.paginate("GET /repos/{owner}/{repo}/rules/branches/{branch}", { owner, repo: name, branch, per_page: 100 })) as {
+  const rules = (await github.paginate("GET /repos/{owner}/{repo}/rules/branches/{branch}",
+    { owner, repo: name, branch, per_page: 100 })) as {
     type: string;
     parameters?: { required_status_checks?: RequiredCheck[] };
     ruleset_source?: string;
     ruleset_id?: number;
   }[];
-  const entries = rules.flatMap((r) => (r.type === "required_status_checks" ? (r.parameters?.required_status_checks ?? []).map((c) => ({ c, r })) : []));
+  const entries = rules.flatMap((r) => (r.type === "required_status_checks"
+    ? (r.parameters?.required_status_checks ?? []).map((c) => ({ c, r })) : []));
   const ours = entries.filter(({ c }) => c.context === CHECK_NAME);
   const fix = `\`GITHUB_TOKEN=<admin token> countersign setup-protection --repo ${repo}${appId !== null ? ` --app-id ${appId}` : ""}\``;
   if (ours.length === 0) {
@@ -157,7 +168,8 @@ async function rulesetFinding(github: GitHub, owner: string, name: string, branc
       check: "ruleset",
       repo,
       status: "problem",
-      message: `ruleset ${other.r.ruleset_id ?? ""} requires "${CHECK_NAME}" from app ${other.c.integration_id}, not this app (${appId}): this app's check never satisfies it`,
+      message: `ruleset ${other.r.ruleset_id ?? ""} requires "${CHECK_NAME}" from app ${other.c.integration_id}, not this app ` +
+        `(${appId}): this app's check never satisfies it`,
       fix,
     };
   }
@@ -167,18 +179,21 @@ async function rulesetFinding(github: GitHub, owner: string, name: string, branc
 /** The app's failed deliveries among its most recent 100 (App credentials only). */
 export async function doctorDeliveries(clients: DoctorClients): Promise<Finding> {
   if (clients.app === null) {
-    return { check: "deliveries", repo: null, status: "skipped", message: "webhook deliveries need the App's credentials (APP_ID and PRIVATE_KEY)" };
+    return { check: "deliveries", repo: null, status: "skipped",
+      message: "webhook deliveries need the App's credentials (APP_ID and PRIVATE_KEY)" };
   }
   const { data } = await clients.app.request("GET /app/hook/deliveries", { per_page: 100 });
   const failed = data.filter((d) => d.status_code < 200 || d.status_code >= 300);
-  if (failed.length === 0) return { check: "deliveries", repo: null, status: "ok", message: `none of the last ${data.length} webhook deliveries failed` };
+  if (failed.length === 0) return { check: "deliveries", repo: null, status: "ok",
+    message: `none of the last ${data.length} webhook deliveries failed` };
   const newest = failed[0]!;
   return {
     check: "deliveries",
     repo: null,
     status: "problem",
     message:
-      `${failed.length} of the last ${data.length} webhook deliveries failed; newest: ${newest.event}${newest.action ? `.${newest.action}` : ""} ` +
+      `${failed.length} of the last ${data.length} webhook deliveries failed; newest: ${newest.event}${newest.action
+        ? `.${newest.action}` : ""} ` +
       `at ${newest.delivered_at}: ${newest.status} (delivery ${newest.guid})`,
     fix:
       "check the app is up and reachable at the App's webhook URL and that WEBHOOK_SECRET matches the App's; then redeliver them " +

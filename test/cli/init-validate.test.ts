@@ -75,7 +75,9 @@ describe("init (in process)", () => {
     const repo = newRepo();
     const config = "review:\n  required_approvals: 2\n";
     repo.write({ ".github/countersign.yml": config });
-    expect(runInit(repo.dir, { dryRun: true, force: false }).actions[1]).toBe("would add the $schema line to .github/countersign.yml (kept the rest; --force overwrites it)");
+    expect(runInit(repo.dir,
+      { dryRun: true, force: false }).actions[1]).toBe("would add the $schema line to .github/countersign.yml (kept the rest; --force " +
+      "overwrites it)");
     expect(read(repo, ".github/countersign.yml")).toBe(config);
     runInit(repo.dir, { dryRun: false, force: false });
     expect(read(repo, ".github/countersign.yml")).toBe(`${MODELINE}\n${config}`);
@@ -100,12 +102,14 @@ describe("init (in process)", () => {
     repo.write({ "node_modules/countersign/schema/countersign.schema.json": SCHEMA_TEXT });
     const result = runInit(repo.dir, { dryRun: false, force: false });
     expect(result.actions[0]).toBe("wrote .github/countersign.yml");
-    expect(read(repo, ".github/countersign.yml").split("\n")[0]).toBe("# yaml-language-server: $schema=../node_modules/countersign/schema/countersign.schema.json");
+    expect(read(repo, ".github/countersign.yml").split("\n")[0]).toBe("# yaml-language-server: " +
+      "$schema=../node_modules/countersign/schema/countersign.schema.json");
     expect(() => read(repo, LOCAL_SCHEMA)).toThrow();
 
     const copied = newRepo();
     copied.write({ [LOCAL_SCHEMA]: "{}" });
-    expect(runInit(copied.dir, { dryRun: false, force: false }).actions[0]).toBe("updated .github/countersign.schema.json (this version's schema, for editors)");
+    expect(runInit(copied.dir,
+      { dryRun: false, force: false }).actions[0]).toBe("updated .github/countersign.schema.json (this version's schema, for editors)");
     expect(read(copied, LOCAL_SCHEMA)).toBe(SCHEMA_TEXT);
   });
 
@@ -114,7 +118,9 @@ describe("init (in process)", () => {
     const template = "## Summary\n\n### AI usage\n- [ ] None\n- [ ] Assisted\n";
     repo.write({ ".github/pull_request_template.md": template });
     const result = runInit(repo.dir, { dryRun: false, force: false });
-    expect(result.actions).toContain('kept .github/pull_request_template.md (it already has an AI assistance disclosure section, line 3: "### AI usage")');
+    expect(result.actions).toContain(
+      'kept .github/pull_request_template.md (it already has an AI assistance disclosure section, line 3: "### AI usage")',
+    );
     expect(result.notes).toEqual([expect.stringContaining("the check reads the section already in .github/pull_request_template.md")]);
     expect(read(repo, ".github/pull_request_template.md")).toBe(template);
   });
@@ -134,7 +140,8 @@ describe("init reads the repository (default branch, CODEOWNERS coverage)", () =
   const PARTIAL = {
     ".github/CODEOWNERS": "/src/api/ @acme/api\n/docs/ @acme/docs\n",
     "src/api/a.ts": "", "src/api/b.ts": "", "docs/guide.md": "",
-    "src/legacy/1.ts": "", "src/legacy/2.ts": "", "src/legacy/3.ts": "", "src/legacy/4.ts": "", "src/legacy/5.ts": "", "src/legacy/deep/6.ts": "",
+    "src/legacy/1.ts": "", "src/legacy/2.ts": "", "src/legacy/3.ts": "", "src/legacy/4.ts": "", "src/legacy/5.ts": "",
+    "src/legacy/deep/6.ts": "",
     "scripts/build.sh": "", "scripts/release.sh": "", "README.md": "", "package.json": "", "src/index.ts": "",
   };
   /** A clone whose origin/HEAD names `trunk` (not main), with `files` committed there. */
@@ -146,10 +153,12 @@ describe("init reads the repository (default branch, CODEOWNERS coverage)", () =
     return repo;
   }
 
-  test("partial CODEOWNERS: the default branch from origin/HEAD, unowned counts, the largest unowned directories and the lines to add", () => {
+  test("partial CODEOWNERS: the default branch from origin/HEAD, unowned counts, the largest unowned directories and the lines to add",
+    () => {
     const repo = cloneOnTrunk(PARTIAL);
     const adoption = readAdoption(repo.dir)!;
-    expect(adoption).toMatchObject({ repo: "acme/pay", defaultBranch: "trunk", ref: "origin/trunk", codeownersPath: ".github/CODEOWNERS", fallbackTeam: null });
+    expect(adoption).toMatchObject({ repo: "acme/pay", defaultBranch: "trunk", ref: "origin/trunk",
+      codeownersPath: ".github/CODEOWNERS", fallbackTeam: null });
     expect(adoption.coverage).toEqual({
       total: 15, owned: 3, unowned: 12,
       largestUnowned: [
@@ -175,7 +184,8 @@ describe("init reads the repository (default branch, CODEOWNERS coverage)", () =
       '      fallback_team: "@acme/<team>"',
     ]);
     // The suggested lines, appended, give every listed file an owner.
-    const fixed = cloneOnTrunk({ ...PARTIAL, ".github/CODEOWNERS": `${PARTIAL[".github/CODEOWNERS"]}/src/legacy/ @acme/x\n/* @acme/x\n/scripts/ @acme/x\n/.github/ @acme/x\n` });
+    const fixed = cloneOnTrunk({ ...PARTIAL,
+      ".github/CODEOWNERS": `${PARTIAL[".github/CODEOWNERS"]}/src/legacy/ @acme/x\n/* @acme/x\n/scripts/ @acme/x\n/.github/ @acme/x\n` });
     expect(readAdoption(fixed.dir)!.coverage).toMatchObject({ unowned: 1, largestUnowned: [] });
   });
 
@@ -196,7 +206,8 @@ describe("init reads the repository (default branch, CODEOWNERS coverage)", () =
     const adoption = readAdoption(repo.dir)!;
     expect(adoption).toMatchObject({ defaultBranch: null, ref: "HEAD", codeownersPath: "CODEOWNERS" });
     expect(formatAdoption(adoption)).toEqual([
-      "acme/pay: default branch: unknown (the clone does not record origin/HEAD; `git remote set-head origin --auto` fixes that), read at HEAD",
+      "acme/pay: default branch: unknown (the clone does not record origin/HEAD; `git remote set-head origin --auto` fixes that), read " +
+        "at HEAD",
       "CODEOWNERS: CODEOWNERS gives an owner to all 2 files.",
     ]);
   });
@@ -205,7 +216,8 @@ describe("init reads the repository (default branch, CODEOWNERS coverage)", () =
 describe("validate (in process)", () => {
   test("warns (exit status unchanged) when there is no CODEOWNERS and no ownership.fallback_team", () => {
     const repo = newRepo();
-    expect(lintFiles(repo.dir, {})).toMatchObject({ ok: true, warnings: [expect.stringMatching(/^no CODEOWNERS file .* every pull request would fail the ownership gate/)] });
+    expect(lintFiles(repo.dir, {})).toMatchObject({ ok: true,
+      warnings: [expect.stringMatching(/^no CODEOWNERS file .* every pull request would fail the ownership gate/)] });
     repo.write({ ".github/countersign.yml": 'ownership:\n  fallback_team: "@acme/core"\n' });
     expect(lintFiles(repo.dir, {}).warnings).toEqual([]);
     repo.write({ ".github/countersign.yml": "", CODEOWNERS: "* @acme/core\n" });
@@ -272,14 +284,16 @@ describe("as a process", () => {
     expect(read(repo, ".github/countersign.yml").split("\n")[0]).toBe(MODELINE);
   });
 
-  test("init on a clone with partial CODEOWNERS prints the coverage, the lines to add and the default branch in the next steps", async () => {
+  test("init on a clone with partial CODEOWNERS prints the coverage, the lines to add and the default branch in the next steps",
+    async () => {
     const repo = newRepo();
     repo.write({ CODEOWNERS: "/api/ @acme/api\n", "api/a.ts": "", "web/b.ts": "", "web/c.ts": "" }).commit("initial");
     repo.git("update-ref", "refs/remotes/origin/develop", "HEAD");
     repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/develop");
     const r = await cli.run(["init"], { cwd: repo.dir });
     expect(r).toMatchObject({ code: 0, stderr: "" });
-    expect(r.stdout).toContain("acme/pay: default branch: develop (origin/HEAD), read at origin/develop\nCODEOWNERS: CODEOWNERS gives an owner to 1 of 4 files; 3 have none.");
+    expect(r.stdout).toContain("acme/pay: default branch: develop (origin/HEAD), read at origin/develop\nCODEOWNERS: CODEOWNERS gives an " +
+      "owner to 1 of 4 files; 3 have none.");
     expect(r.stdout).toContain("    /web/ @acme/<team>\n    /* @acme/<team>\n");
     expect(r.stdout).toContain("countersign check --base origin/develop --body pr.md");
   });

@@ -173,7 +173,8 @@ test("at a phone's width (390 px) no page scrolls sideways: wide tables scroll i
   const before = page.viewportSize();
   await page.setViewportSize({ width: 390, height: 844 });
   try {
-    for (const path of ["/countersign/", "/countersign/merges", `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, "/countersign/incidents", "/countersign/chain"]) {
+    for (const path of ["/countersign/", "/countersign/merges", `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`,
+      "/countersign/incidents", "/countersign/chain"]) {
       await page.goto(url(path));
       if (new URL(page.url()).pathname === "/countersign/login") {
         await page.getByLabel("Audit access token").fill(TEST_TOKEN);

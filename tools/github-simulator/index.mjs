@@ -341,8 +341,9 @@ export class GitHubSimulator {
     const body = typeof payload === "string" ? payload : JSON.stringify(payload);
     const parsed = typeof payload === "object" ? payload : null;
     const record = {
-      id, number: this.world.nextId(), event, action: parsed?.action ?? null, at: this.clock(), status: null, ms: null, body: null, payload: body,
-      redelivery: this.deliveries.some((d) => d.id === id), installationId: parsed?.installation?.id ?? null, repositoryId: parsed?.repository?.id ?? null,
+      id, number: this.world.nextId(), event, action: parsed?.action ?? null, at: this.clock(), status: null, ms: null, body: null,
+      payload: body, redelivery: this.deliveries.some((d) => d.id === id),
+      installationId: parsed?.installation?.id ?? null, repositoryId: parsed?.repository?.id ?? null,
     };
     this.deliveries.push(record);
     const res = await postDelivery(target, { event, id, body, secret: secret ?? this.webhook?.secret ?? "development", appId: this.world.appId });

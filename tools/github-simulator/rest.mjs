@@ -128,7 +128,8 @@ export function createRestRoutes(ctx) {
         delivered_at: new Date(d.at).toISOString(),
         redelivery: d.redelivery,
         duration: (d.ms ?? 0) / 1000,
-        status: d.status === null ? "Pending" : d.status >= 200 && d.status < 300 ? "OK" : d.status === 0 ? "Failed to connect to host" : `Invalid HTTP Response: ${d.status}`,
+        status: d.status === null ? "Pending" : d.status >= 200 && d.status < 300 ? "OK" : d.status === 0 ? "Failed to connect to " +
+          "host" : `Invalid HTTP Response: ${d.status}`,
         status_code: d.status ?? 0,
         event: d.event,
         action: d.action,
@@ -393,7 +394,8 @@ export function createRestRoutes(ctx) {
   route("GET", "/repos/{owner}/{repo}/rules/branches/{branch}", (req) => {
     const repo = repoOf(req);
     const rules = repo.branchRules?.get(decodeURIComponent(req.params.branch)) ?? [];
-    return paginate(req, rules.map((r, i) => ({ ruleset_source_type: "Repository", ruleset_source: repo.fullName, ruleset_id: 100 + i, ...r })));
+    return paginate(req,
+      rules.map((r, i) => ({ ruleset_source_type: "Repository", ruleset_source: repo.fullName, ruleset_id: 100 + i, ...r })));
   });
   route("GET", "/repos/{owner}/{repo}/codeowners/errors", (req) => {
     const repo = repoOf(req);

@@ -38,13 +38,16 @@ export const LAYERS = {
   // HTTP surfaces: the JSON audit API and the dashboard (which shares the API's request helpers).
   http: ["policy", "audit", "reports", "metrics"],
   dashboard: ["policy", "audit", "github", "reports", "http"],
+  // Read-only servers: /healthz, the audit API and the dashboard mounted together (the app, `countersign
+  // serve` over an existing store, and setup mode before the app is registered).
+  serve: ["audit", "dashboard", "github", "http"],
   // The command line.
-  cli: ["policy", "audit", "github", "handlers", "reports", "cluster", "notify"],
+  cli: ["policy", "audit", "github", "handlers", "reports", "cluster", "notify", "serve", "env.ts"],
   // Process environment parsing (read by main.ts and the CLI).
   "env.ts": ["github", "redact-url.ts"],
   // Composition roots.
-  "app.ts": ["policy", "audit", "github", "cluster", "notify", "reports", "handlers", "http", "dashboard", "inbox", "metrics"],
-  "main.ts": ["app.ts", "env.ts", "audit", "github", "cluster", "notify", "handlers", "redact-url.ts", "inbox", "metrics"],
+  "app.ts": ["policy", "audit", "github", "cluster", "notify", "reports", "handlers", "http", "dashboard", "inbox", "metrics", "serve"],
+  "main.ts": ["app.ts", "env.ts", "audit", "github", "cluster", "notify", "handlers", "redact-url.ts", "inbox", "metrics", "serve"],
   // The library entry point: the pure engine only.
   "index.ts": ["policy"],
 };

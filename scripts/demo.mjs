@@ -19,8 +19,10 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { startGitHubSimulator } from "../tools/github-simulator/index.mjs";
 import { COPILOT_AGENT, disclosure, note as NOTE, seedAcme } from "../tools/demo/acme.mjs";
+import { seedHistory } from "../tools/demo/history.mjs";
 import { generateAppCredentials, ROOT, runCli, startAppProcess, stopAllChildren } from "../tools/demo/app-process.mjs";
 
 const APP_ID = 4242;
@@ -71,13 +73,21 @@ async function main() {
   sim = await startGitHubSimulator({ appId: APP_ID, publicKey: creds.publicKey });
   seedAcme(sim, REPO);
 
-  // 2. The real app, as `npm start` runs it.
+  // 2. Six months of earlier merges (as a backfill would record them), then the real app, as
+  //    `npm start` runs it, on the same store.
   const databaseUrl = `sqlite://${join(workDir, "audit.db")}`;
+  const { openAuditStore } = await import(pathToFileURL(join(ROOT, "dist/audit/open-audit-store.js")).href);
+  let clock = Date.now();
+  const historyStore = await openAuditStore(databaseUrl, { now: () => new Date(clock) });
+  const history = await seedHistory(historyStore, { now: Date.now(), setClock: (ms) => (clock = ms) });
+  await historyStore.close();
   const app = await startAppProcess({ sim, appId: APP_ID, privateKey: creds.privateKey, webhookSecret: creds.webhookSecret, databaseUrl, cwd: workDir, logLevel: process.env.LOG_LEVEL ?? "warn" });
   console.log(bold("Countersign demo"));
   console.log(dim(`  GitHub simulator  ${sim.apiUrl} (GHE layout; GraphQL at /api/graphql)`));
   console.log(dim(`  app               node dist/main.js on http://127.0.0.1:${app.port} (APP_ID ${APP_ID}, key generated just now)`));
-  console.log(dim(`  audit trail       ${databaseUrl}`));
+  const earlier = `${history.merges} earlier merges since ${history.since.slice(0,
+    10)}, ${history.reverts} reverts, ${history.incidents} incidents`;
+  console.log(dim(`  audit trail       ${databaseUrl}: ${earlier}`));
   console.log(dim(`  repository        ${REPO}: .github/countersign.yml (auth boundary, agent scope docs/ test/), CODEOWNERS`));
   sim.setWebhook({ url: app.webhookUrl, secret: creds.webhookSecret });
   console.log(dim(`  app ready after ${elapsed().trim()}\n`));
@@ -198,7 +208,9 @@ async function main() {
 
   const cliEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? workDir, DATABASE_URL: databaseUrl };
   const cli = (args) => runCli(args, { env: cliEnv, cwd: workDir });
-  for (const args of [["audit", "merges"], ["audit", "merges", "--path", "src/auth/**", "--format", "ndjson"], ["audit", "verify"]]) {
+  const today = new Date(started - 60_000).toISOString();
+  for (const args of [["audit", "merges", "--since", today], ["audit", "merges", "--path", "src/auth/**", "--format", "ndjson"],
+    ["audit", "verify"]]) {
     console.log(`\n${bold(`$ countersign ${args.map((a) => (/[*\s]/.test(a) ? `'${a}'` : a)).join(" ")}`)}`);
     const res = await cli(args);
     console.log(args.includes("ndjson") ? excerpt(res.out) : res.out);
@@ -237,6 +249,13 @@ async function main() {
     return 1;
   }
   console.log(green(`Demo finished in ${elapsed().trim()}: every check concluded as scripted, the trail verifies.`));
+  if (process.env.DEMO_KEEP) {
+    console.log(`\nThe store is kept in ${workDir}. Open the dashboard on it (then http://localhost:3000/countersign/, sign in with the ` +
+      `token):`);
+    console.log(`  DATABASE_URL=${databaseUrl} AUDIT_API_TOKEN=demo-dashboard-token-0000 node bin/countersign.js serve`);
+  } else {
+    console.log(dim("\nRun it with DEMO_KEEP=1 to keep the store and open the dashboard on it (the demo prints the command)."));
+  }
   return 0;
 }
 

@@ -6,9 +6,8 @@
 import type { ApplicationFunction, Probot } from "probot";
 import type { AuditStore } from "./audit/audit-store.js";
 import type { Leases } from "./cluster/leases.js";
-import { createDashboardHandler } from "./dashboard/dashboard-handler.js";
 import type { GitHubOAuthConfig } from "./github/user-sign-in.js";
-import { createAuditApiHandler } from "./http/audit-api.js";
+import { healthzHandler, readRoutes } from "./serve/read-routes.js";
 import type { GitHubCaches } from "./github/caches.js";
 import type { ChangeEventOptions, ChangeEventStats } from "./notify/change-events.js";
 import { onCheckRunRerequested, onCheckSuiteRerequested } from "./handlers/check-run.js";
@@ -84,31 +83,19 @@ export function createApp(options: AppOptions): ApplicationFunction {
     // server (probot.receive in tests, serverless adapters): routes are then simply not served.
     if (options.serve !== false) {
       if (inbox) inbox.attach(app);
-      addHandler(async (req, res) => {
-        if (req.method === "GET" && req.url === "/healthz") {
+      addHandler(
+        healthzHandler(async () => {
           const reconcile = reconcileHealth(options.reconciler ?? null);
           const health = inbox
             ? { inbox: await inbox.health().catch((error: Error) => ({ error: `the inbox could not be read: ${error.message}` })) }
             : {};
-          const body = { ok: true, store: options.store.engine, changeEvents: deps.changeEventStats, reconcile, ...health };
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
-          return true;
-        }
-        return false;
-      });
+          return { ok: true, store: options.store.engine, changeEvents: deps.changeEventStats, reconcile, ...health };
+        }),
+      );
       const metricsToken = options.metricsToken ?? options.auditApiToken;
       if (metricsToken) addHandler(createMetricsHandler({ metrics, token: metricsToken }));
       // The JSON API takes the bearer token only; the dashboard is on with either sign-in.
-      if (options.auditApiToken) addHandler(createAuditApiHandler({ store: options.store, token: options.auditApiToken, log: app.log }));
-      if (options.auditApiToken || options.githubOAuth) {
-        addHandler(createDashboardHandler({
-          store: options.store,
-          token: options.auditApiToken ?? undefined,
-          github: options.githubOAuth ?? null,
-          log: app.log,
-          ...(options.githubUrl ? { githubUrl: options.githubUrl } : {}),
-        }));
-      }
+      for (const route of readRoutes({ ...options, log: app.log })) addHandler(route);
     }
   };
 }

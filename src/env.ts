@@ -57,8 +57,9 @@ const envSchema = z
         ctx.addIssue({ code: "custom", path: [missing], message: `required with ${set} (GitHub sign-in for the dashboard needs both, from the App's settings page); unset ${set} to turn it off` });
       }
     }
-    // Probot silently falls back to the secret "development" when WEBHOOK_SECRET is unset.
-    if (env.NODE_ENV === "production" && !env.WEBHOOK_SECRET) {
+    // Probot silently falls back to the secret "development" when WEBHOOK_SECRET is unset. (Without
+    // APP_ID the app is in setup mode and handles no webhooks.)
+    if (env.NODE_ENV === "production" && env.APP_ID && !env.WEBHOOK_SECRET) {
       ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required when NODE_ENV=production (Probot would otherwise accept webhooks signed with \"development\")" });
     }
   });

@@ -1,7 +1,7 @@
 /**
  * Process entry (`npm start`): parse the environment → open the audit store (migrations run) →
  * connect to Redis when REDIS_URL is set (replicas) → start the Probot server. Without APP_ID,
- * Probot serves its setup page to register the app from app.yml. Probot reads REDIS_URL itself
+ * setup mode: Probot's page to register the app from app.yml, and /healthz (src/setup-mode.ts). Probot reads REDIS_URL itself
  * too, for its cluster-wide throttle (ioredis, a dependency so it is never fetched at run time).
  */
 import { existsSync } from "node:fs";
@@ -14,6 +14,7 @@ import { openAuditStore } from "./audit/open-audit-store.js";
 import { openRedisLeases } from "./cluster/redis-leases.js";
 import { githubOAuthOf, githubUrls, parseEnv, reconcileIntervalMs } from "./env.js";
 import { createReconciler } from "./handlers/reconcile.js";
+import { startSetupMode } from "./serve/setup-mode.js";
 
 async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
@@ -23,6 +24,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const env = parsed.env;
+  if (!env.APP_ID) {
+    const server = await startSetupMode({ host: env.HOST ?? "localhost", port: Number(env.PORT ?? 3000) });
+    process.once("SIGTERM", () => void server.stop().then(() => process.exit(0)));
+    return;
+  }
   const store = await openAuditStore(env.DATABASE_URL);
   const leases = env.REDIS_URL ? await openRedisLeases(env.REDIS_URL) : null;
   const changeEvents = env.INCIDENT_WEBHOOK_URL

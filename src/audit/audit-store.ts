@@ -18,6 +18,11 @@ export type { DisclosureSourceRecord, MergeRecordInput, RecordSource, ReviewerNo
 /** The facts an incomplete merge record lacks (the ones only GitHub's API can give). */
 export const INCOMPLETE_MERGE_MISSING = ["reviews", "notes", "files", "owners", "verdict"] as const;
 
+/** The web URL links and subject names use for a merge: its recorded host, else `fallback`. */
+export function githubUrlOf(m: Pick<MergeRecordInput, "githubUrl">, fallback = "https://github.com"): string {
+  return (m.githubUrl ?? fallback).replace(/\/+$/, "");
+}
+
 export interface MergeRecord extends MergeRecordInput {
   seq: number;
   entryHash: string;

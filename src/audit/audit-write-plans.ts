@@ -167,6 +167,10 @@ export function checkedMerge(where: string, input: MergeRecordInput): { mergedAt
   input.commitShas.forEach((sha, i) => addCommit(`commitShas[${i}]`, sha, "pr_commit"));
   addCommit("headSha", input.headSha, "head");
   addCommit("mergeCommitSha", input.mergeCommitSha, "merge_commit");
+  if (input.githubUrl !== undefined && input.githubUrl !== null && !/^https?:\/\/[^/\s?#]+$/.test(input.githubUrl)) {
+    throw new AuditInputError(`${where}: githubUrl "${input.githubUrl}" must be GitHub's web origin, e.g. https://ghe.example.com`,
+      "githubUrl");
+  }
   return { mergedAt, roles };
 }
 
@@ -208,6 +212,7 @@ export function mergeRows(
           check_conclusion: input.checkConclusion,
           bypassed: input.bypassed,
           config_hash: input.configHash,
+          github_url: input.githubUrl ?? null,
           source: input.source,
           recorded_at: recordedAt,
           // Only on incomplete records: a complete one keeps the columns' defaults (and the row a version-1 schema takes).

@@ -4,7 +4,7 @@
  * are not folded in: a statement about a commit must not change after it was issued.
  * Unsigned: an export is an assertion of this audit trail, whose entry hash it carries.
  */
-import type { MergeRecord } from "./audit-store.js";
+import { githubUrlOf, type MergeRecord } from "./audit-store.js";
 import { normalizeInstant } from "./merge-query.js";
 
 export const IN_TOTO_STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
@@ -25,10 +25,12 @@ export interface MergeReviewStatement {
 }
 
 /** null when the merge has no merge commit SHA (nothing to attest about). */
-export function mergeReviewStatement(m: MergeRecord, recorder: Recorder): MergeReviewStatement | null {
+export function mergeReviewStatement(m: MergeRecord, recorder: Recorder,
+  fallbackGithubUrl = "https://github.com"): MergeReviewStatement | null {
   if (m.mergeCommitSha === null) return null;
   const sha = m.mergeCommitSha.toLowerCase();
-  const repoUri = `https://github.com/${m.repo}`;
+  // The host recorded with the merge (GitHub Enterprise Server included), whatever this process is configured with.
+  const repoUri = `${githubUrlOf(m, fallbackGithubUrl)}/${m.repo}`;
   // RFC 3339 in UTC ("Z"), as in-toto asks; a value that does not parse is passed on as recorded.
   const instant = (t: string | null) => {
     if (t === null) return null;

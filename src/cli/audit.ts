@@ -5,7 +5,7 @@ import { Command, Option } from "commander";
 import { REPORT_DIMENSIONS, type AuditStore, type MergeFilter, type MergeRecord, type ReportDimension } from "../audit/audit-store.js";
 import { mergeReviewStatement } from "../audit/in-toto-statement.js";
 import { AI_LEVELS, type DisclosureLevel } from "../policy/snapshot.js";
-import { repoOption, UsageError, type CliContext } from "./cli-context.js";
+import { configuredGithubUrls, repoOption, UsageError, type CliContext } from "./cli-context.js";
 import { formatIncidentTrends } from "./format-incidents.js";
 import {
   formatMergeDetail,
@@ -140,9 +140,11 @@ export function registerAudit(program: Command, ctx: CliContext): void {
 /** Streams in chunks; waits for stdout to drain so a slow reader does not grow the heap. */
 async function exportMerges(store: AuditStore, filter: MergeFilter, format: ExportFormat, ctx: CliContext): Promise<{ exported: number; skipped: number }> {
   const recorder = { id: "https://countersign.dev/recorder", version: packageVersion() };
+  // Records made before the host was kept with each merge fall back to the configured host.
+  const githubUrl = configuredGithubUrls().web;
   const toLine = (m: MergeRecord): string | null => {
     if (format !== "in-toto") return formatMergeLine(m, format);
-    const statement = mergeReviewStatement(m, recorder);
+    const statement = mergeReviewStatement(m, recorder, githubUrl);
     return statement && JSON.stringify(statement);
   };
   let exported = 0;

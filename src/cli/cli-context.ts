@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import type { AuditStore } from "../audit/audit-store.js";
 import { isRepoName } from "../audit/merge-query.js";
 import { openAuditStore } from "../audit/open-audit-store.js";
+import { githubUrls } from "../env.js";
 
 export class UsageError extends Error {}
 
@@ -45,6 +46,12 @@ export async function withAuditStore<T>(fn: (store: AuditStore) => Promise<T>): 
   } finally {
     await store.close();
   }
+}
+
+/** GitHub's web and API URLs as configured here (GHE_HOST, GHE_PROTOCOL), else github.com's. */
+export function configuredGithubUrls(): { web: string; api: string } {
+  return githubUrls({ GHE_HOST: process.env.GHE_HOST || undefined,
+    GHE_PROTOCOL: process.env.GHE_PROTOCOL === "http" ? "http" : undefined });
 }
 
 /** The first CODEOWNERS GitHub would use, in the current directory. */

@@ -24,6 +24,8 @@ export interface LintResult {
   config: { file: string; present: boolean };
   codeowners: string | null;
   problems: LintProblem[];
+  /** Not errors (exit 0), but likely to block pull requests: e.g. no CODEOWNERS and no fallback team. */
+  warnings: string[];
 }
 
 export function lintFiles(cwd: string, options: { config?: string; codeowners?: string }): LintResult {
@@ -33,10 +35,9 @@ export function lintFiles(cwd: string, options: { config?: string; codeowners?: 
   const configFile = options.config ?? CONFIG_PATH;
   const configText = readOptional(options.config !== undefined ? resolve(cwd, options.config) : join(root, CONFIG_PATH));
   if (configText === null && options.config !== undefined) throw new UsageError(`--config: cannot read ${options.config}`);
-  if (configText !== null) {
-    const res = loadConfig(configText);
-    if (!res.ok) for (const e of res.errors) problems.push({ file: configFile, line: e.line, path: e.path, message: e.message });
-  }
+  const config = loadConfig(configText);
+  if (configText !== null && !config.ok) for (const e of config.errors) problems.push({ file: configFile, line: e.line, path: e.path,
+    message: e.message });
 
   let codeownersFile: string | null = null;
   let codeownersText: string | null = null;
@@ -61,7 +62,16 @@ export function lintFiles(cwd: string, options: { config?: string; codeowners?: 
       problems.push({ file: codeownersFile, line: e.line || null, path, message: e.message });
     }
   }
-  return { ok: problems.length === 0, config: { file: configFile, present: configText !== null }, codeowners: codeownersFile, problems };
+  const warnings: string[] = [];
+  if (codeownersFile === null && config.ok && config.config.ownership.fallback_team === null) {
+    warnings.push(
+      "no CODEOWNERS file (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS) and no ownership.fallback_team: " +
+        "every pull request would fail the ownership gate. Add .github/CODEOWNERS (e.g. `* @org/team`) or set ownership.fallback_team " +
+        "(`countersign init` shows what CODEOWNERS leaves unowned).",
+    );
+  }
+  return { ok: problems.length === 0, config: { file: configFile, present: configText !== null }, codeowners: codeownersFile, problems,
+    warnings };
 }
 
 /** The pattern of a CODEOWNERS line: its first field (`\ ` escapes a space). */
@@ -88,7 +98,8 @@ Examples:
   $ countersign validate --config staging/countersign.yml --format json
 
 Text lines read FILE:LINE: KEY.PATH: MESSAGE (for CODEOWNERS, the pattern instead of a key path).
-JSON: { "ok", "config": { "file", "present" }, "codeowners", "problems": [{ "file", "line", "path", "message" }] }.
+JSON: { "ok", "config": { "file", "present" }, "codeowners", "problems": [{ "file", "line", "path", "message" }], "warnings" }.
+Warnings (on stderr; they do not change the exit status): no CODEOWNERS while ownership has no fallback_team.
 Exit status: 0 no problems (a missing config means the defaults, which are valid), 1 any problem,
 2 usage errors (an explicitly named file cannot be read).`,
     )
@@ -99,6 +110,7 @@ Exit status: 0 no problems (a missing config means the defaults, which are valid
         const config = result.config.present ? result.config.file : `${result.config.file} absent (defaults apply)`;
         ctx.io.out(`ok: ${config}${result.codeowners ? `, ${result.codeowners}` : ", no CODEOWNERS"}`);
       } else for (const p of result.problems) ctx.io.out(formatProblem(p));
+      if (opts.format !== "json") for (const w of result.warnings) ctx.io.err(`warning: ${w}`);
       if (!result.ok) ctx.fail();
     });
 }

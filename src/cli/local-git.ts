@@ -94,6 +94,22 @@ export class LocalRepository {
     return res.status === 0 ? res.stdout.toString("utf8").trim() || null : null;
   }
 
+  /**
+   * The remote's default branch as the clone recorded it (`refs/remotes/origin/HEAD`, set by
+   * `git clone` or `git remote set-head origin --auto`); null when unknown.
+   */
+  remoteDefaultBranch(remote = "origin"): string | null {
+    const res = this.git(["symbolic-ref", "--short", "-q", `refs/remotes/${remote}/HEAD`], { allowFailure: true });
+    const ref = res.status === 0 ? res.stdout.toString("utf8").trim() : "";
+    return ref.startsWith(`${remote}/`) ? ref.slice(remote.length + 1) || null : null;
+  }
+
+  /** Every file path in the tree of commit `ref` (repository-relative). */
+  filesAt(ref: string): string[] {
+    const res = this.git(["ls-tree", "-r", "-z", "--name-only", "--end-of-options", ref], { allowFailure: true });
+    return res.status === 0 ? res.stdout.toString("utf8").split("\0").filter(Boolean) : [];
+  }
+
   config(key: string): string | null {
     const res = this.git(["config", "--get", key], { allowFailure: true });
     const value = res.status === 0 ? res.stdout.toString("utf8").trim() : "";

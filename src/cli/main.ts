@@ -15,6 +15,8 @@ import { registerInbox } from "./inbox.js";
 import { withAuditStore, type CliContext, type Io } from "./cli-context.js";
 import { registerInit } from "./init.js";
 import { registerOwners, registerValidate } from "./lint.js";
+import { registerDoctor } from "./doctor.js";
+import { registerServe } from "./serve.js";
 import { registerSetupProtection } from "./setup-protection.js";
 
 const defaultIo: Io = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
@@ -44,6 +46,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   registerOwners(program, ctx);
   registerCheck(program, ctx);
   registerSetupProtection(program, ctx);
+  registerServe(program, ctx);
+  registerDoctor(program, ctx);
   program.addHelpText("after", "\nExamples:\n  $ countersign init && countersign setup-protection --repo acme/pay --app-id 123456\n  $ countersign check --base origin/main --body pr.md\n  $ countersign audit merges --bypassed\n  $ countersign incident open --id INC-2041 --severity 1 && countersign postmortem INC-2041\n\nRun `countersign help <command>` for a command's options and examples.");
 
   try {

@@ -11,6 +11,8 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 
 /** Colours with at least 3:1 against white (WCAG 1.4.11, non-text contrast). */
 export const CHART_COLORS = { blue: "#0969da", red: "#cf222e", purple: "#6639ba", axis: "#57606a", grid: "#d0d7de" } as const;
+/** More series colours, same contrast rule, for charts with many series (categories). */
+export const SERIES_COLORS = ["#0969da", "#cf222e", "#6639ba", "#1a7f37", "#9a6700", "#bf3989", "#57606a"] as const;
 
 export interface Series {
   label: string;
@@ -32,6 +34,8 @@ export interface WeeklyChartInput {
   percent?: boolean;
   /** Table columns after the week: header and cell per week. */
   table: { headers: readonly string[]; rows: readonly (readonly (string | number)[])[] };
+  /** Other categories than weeks (e.g. months, `YYYY-MM`): their name, axis label and label spacing. */
+  axis?: { name: string; label: (key: string) => string; every: number };
 }
 
 const W = 720;
@@ -39,6 +43,12 @@ const H = 230;
 const M = { left: 46, right: 10, top: 14, bottom: 40 };
 
 /** "Jun 1" from `2026-06-01`. */
+/** `2026-06` → `Jun 2026`. */
+export function monthLabel(month: string): string {
+  const [, y, m] = /^(\d{4})-(\d{2})$/.exec(month) ?? [];
+  return y && m ? `${MONTHS[Number(m) - 1]} ${y}` : month;
+}
+
 export function shortDate(day: string): string {
   const [, , m, d] = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day) ?? [];
   return m && d ? `${MONTHS[Number(m) - 1]} ${Number(d)}` : day;
@@ -73,10 +83,12 @@ export function weeklyBarChart(input: WeeklyChartInput): SafeHtml {
     (t) => html`<line x1="${M.left}" x2="${W - M.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="${CHART_COLORS.grid}" stroke-width="1"/>
       <text x="${M.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" class="tick">${label(t)}</text>`,
   );
+  const axis = input.axis ?? { name: "Week starting (UTC)", label: shortDate, every: 4 };
   const xLabels = input.weeks.map((week, i) =>
     // Every fourth week, and the last one when it does not crowd the label before it.
-    i % 4 === 0 || (i === input.weeks.length - 1 && i % 4 >= 2)
-      ? html`<text x="${(M.left + slot * i + slot / 2).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="middle" class="tick">${shortDate(week)}</text>`
+    i % axis.every === 0 || (i === input.weeks.length - 1 && i % axis.every >= 2)
+      ? html`<text x="${(M.left + slot * i + slot / 2).toFixed(1)}" y="${H - M.bottom
+        + 16}" text-anchor="middle" class="tick">${axis.label(week)}</text>`
       : null,
   );
   const bars = input.weeks.map((_, i) =>
@@ -105,9 +117,10 @@ export function weeklyBarChart(input: WeeklyChartInput): SafeHtml {
     <line x1="${M.left}" x2="${W - M.right}" y1="${M.top + plotH}" y2="${M.top + plotH}" stroke="${CHART_COLORS.axis}" stroke-width="1"/>
     ${bars}
     ${xLabels}
-    <text x="${M.left + plotW / 2}" y="${H - 6}" text-anchor="middle" class="tick">Week starting (UTC)</text>
+    <text x="${M.left + plotW / 2}" y="${H - 6}" text-anchor="middle" class="tick">${axis.name}</text>
   </svg>
-  ${dataTable(`${input.title}, by week`, ["Week starting", ...input.table.headers], input.weeks.map((w, i) => [w, ...(input.table.rows[i] ?? [])]))}
+  ${dataTable(`${input.title}, by ${input.axis ? "month" : "week"}`, [input.axis ? "Month" : "Week starting", ...input.table.headers],
+    input.weeks.map((w, i) => [w, ...(input.table.rows[i] ?? [])]))}
 </figure>`;
 }
 

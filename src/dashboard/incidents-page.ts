@@ -3,6 +3,7 @@
  * post-incident review starts when it has the incident id rather than a commit.
  */
 import type { IncidentRecord } from "../audit/audit-store.js";
+import { monthLabel, SERIES_COLORS, weeklyBarChart } from "./charts.js";
 import { html, joinHtml, trustedHtml, type SafeHtml } from "./html.js";
 import { formatTime, mergeHref, page, type SignedIn } from "./layout.js";
 
@@ -39,6 +40,42 @@ export function incidentsPage({ signedIn, incidents, more }: IncidentsPageInput)
     active: "incidents",
     body: html`<h1>Incidents</h1>
 <p>Each incident with the merges linked to it. A merge's page answers the review questions; <code>countersign postmortem INCIDENT-ID</code> writes them for the whole incident.</p>
+${incidents.length ? incidentTrendChart(incidents, more) : null}
 ${table}`,
   });
+}
+
+/** Incidents per month (of their start, else of their recording) and category, as grouped bars. */
+export function incidentTrendChart(incidents: readonly IncidentRecord[], more: boolean): SafeHtml {
+  const monthOf = (i: IncidentRecord) => (i.startedAt ?? i.recordedAt).slice(0, 7);
+  const seen = incidents.map(monthOf).sort();
+  const months: string[] = [];
+  for (let m = seen[0]!; m <= seen.at(-1)!; m = nextMonth(m)) months.push(m);
+  const categories = [...new Set(incidents.map((i) => i.category ?? "not classified"))].sort();
+  const count = (month: string,
+    category: string) => incidents.filter((i) => monthOf(i) === month && (i.category ?? "not classified") === category).length;
+  const busiest = categories.map((c) => ({ c, n: incidents.filter((i) => (i.category ?? "not classified") === c).length })).sort((a,
+    b) => b.n - a.n)[0]!;
+  const scope = more ? `the ${incidents.length} newest incidents` : `${incidents.length} ${incidents.length === 1 ? "incident"
+    : "incidents"}`;
+  return html`<div class="charts single">${weeklyBarChart({
+    id: "chart-incidents",
+    title: "Incidents per month, by category",
+    summary: `${scope} from ${monthLabel(months[0]!)} to ${monthLabel(months.at(-1)!)}, by the month they started. Most frequent: ` +
+      `${busiest.c} (${busiest.n}).`,
+    weeks: months,
+    series: categories.map((c, j) => ({
+      label: c,
+      color: SERIES_COLORS[j % SERIES_COLORS.length]!,
+      values: months.map((m) => count(m, c)),
+      describe: (i: number) => `${monthLabel(months[i]!)}: ${count(months[i]!, c)} ${c}`,
+    })),
+    table: { headers: categories, rows: months.map((m) => categories.map((c) => count(m, c))) },
+    axis: { name: "Month started (UTC)", label: monthLabel, every: months.length > 8 ? 2 : 1 },
+  })}</div>`;
+}
+
+function nextMonth(month: string): string {
+  const [y, m] = month.split("-").map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
 }

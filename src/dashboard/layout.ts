@@ -18,7 +18,7 @@ a{color:var(--link);text-underline-offset:2px}
 .skip:focus{left:.5rem;top:.5rem}
 header.top{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1.5rem;padding:.6rem 1.5rem;background:var(--subtle);border-bottom:1px solid var(--border)}
 header.top .brand{font-weight:700;font-size:1.05rem;color:var(--fg);text-decoration:none}
-header.top nav ul{display:flex;gap:1.25rem;list-style:none;margin:0;padding:0}
+header.top nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;list-style:none;margin:0;padding:0}
 header.top nav a[aria-current=page]{font-weight:700;color:var(--fg)}
 header.top form{margin-left:auto;display:flex;gap:.75rem;align-items:center}
 header.top .who{color:var(--muted);font-size:.875rem}
@@ -61,7 +61,8 @@ button.secondary,.button.secondary{background:#fff;color:var(--fg);border-color:
 .cards li{border:1px solid var(--border);border-radius:6px;padding:.6rem .8rem}
 .cards .value{display:block;font-size:1.55rem;font-weight:700;line-height:1.2}
 .cards .what{display:block;color:var(--muted);font-size:.85rem}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:1rem}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(440px,100%),1fr));gap:1rem}
+.charts.single{max-width:760px;margin-bottom:1rem}
 figure.chart{margin:0;border:1px solid var(--border);border-radius:6px;padding:.75rem 1rem}
 figure.chart > svg{width:100%;height:auto;display:block}
 svg.swatch{display:inline-block;vertical-align:-1px}
@@ -69,7 +70,7 @@ figure.chart h3{margin:0;font-size:1rem}
 figure.chart figcaption p{margin:.15rem 0 .4rem;color:var(--muted);font-size:.875rem}
 svg .tick{font-size:13px;fill:#57606a}
 svg .label{font-size:14px;fill:#1f2328}
-.legend{list-style:none;display:flex;gap:1.25rem;padding:0;margin:0 0 .25rem;font-size:.85rem}
+.legend{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;padding:0;margin:0 0 .25rem;font-size:.85rem}
 details.data{margin-top:.4rem;font-size:.875rem}
 details.data summary{cursor:pointer;color:var(--link)}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1.25rem;margin:0}
@@ -81,8 +82,10 @@ dl.facts dd{margin:0;overflow-wrap:anywhere}
 .login input{margin-bottom:1rem}
 .inline{display:flex;gap:.5rem;align-items:end;flex-wrap:wrap}
 .inline > div{flex:1 1 14rem}
-.forms{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:0 1rem}
+.forms{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(360px,100%),1fr));gap:0 1rem}
 form.filters.inline{display:flex}
+@media (max-width:700px){main{padding:.75rem .75rem 2rem}header.top{padding:.6rem .75rem}header.top form{margin-left:0}
+table{display:block;overflow-x:auto;max-width:100%}dl.facts{grid-template-columns:1fr;gap:0 0}dl.facts dd{margin-bottom:.4rem}}
 `;
 
 /** The hash that lets exactly this stylesheet through the Content-Security-Policy. */

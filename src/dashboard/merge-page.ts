@@ -4,8 +4,9 @@
  * owns it, which boundaries it touched and who granted exceptions, was it reverted, and where the
  * record sits in the hash chain.
  */
-import type { MergeIncidentLink, MergeRecord } from "../audit/audit-store.js";
+import { githubUrlOf, type MergeIncidentLink, type MergeRecord } from "../audit/audit-store.js";
 import { html, joinHtml, trustedHtml, type SafeHtml } from "./html.js";
+import { plainText } from "./plain-text.js";
 import { checkBadge, DASHBOARD_PREFIX, formatTime, levelBadge, mergeHref, page, shortSha, type SignedIn } from "./layout.js";
 
 const MAX_PATHS_SHOWN = 300;
@@ -21,7 +22,7 @@ export interface MergePageInput {
 
 export function mergePage({ signedIn, merge: m, incidents = [], githubUrl }: MergePageInput): SafeHtml {
   const [owner = "", name = ""] = m.repo.split("/");
-  const repoUrl = `${githubUrl.replace(/\/+$/, "")}/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
+  const repoUrl = `${githubUrlOf(m, githubUrl)}/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
   const commitLink = (sha: string | null | undefined) =>
     sha ? html`<a class="mono" href="${repoUrl}/commit/${encodeURIComponent(sha)}" rel="noreferrer" title="${sha}">${shortSha(sha)}</a>` : html`<span class="muted">—</span>`;
   const counted = m.reviewers.filter((r) => r.counted);
@@ -57,7 +58,9 @@ ${
     ? html`<table>
   <caption>Where the disclosure came from</caption>
   <thead><tr><th scope="col">Seen in</th><th scope="col">Tool</th><th scope="col">Commit</th><th scope="col">What was found</th></tr></thead>
-  <tbody>${m.disclosureSources.map((s) => html`<tr><th scope="row">${s.where}</th><td>${s.tool ?? html`<span class="muted">level only</span>`}</td><td>${commitLink(s.sha)}</td><td class="note">${s.detail}</td></tr>`)}</tbody>
+  <tbody>${m.disclosureSources.map((s) => html`<tr><th scope="row">${s.where}</th>
+<td>${s.tool ?? html`<span class="muted">level only</span>`}</td>
+<td>${commitLink(s.sha)}</td><td class="note">${plainText(s.detail)}</td></tr>`)}</tbody>
 </table>`
     : html`<p class="muted">No disclosure answer or evidence was recorded.</p>`
 }`;

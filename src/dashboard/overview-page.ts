@@ -129,7 +129,8 @@ ${input.readable !== null ? html`<p class="notice" role="status" id="readable-re
   ${card(t.undisclosed, "undisclosed", mergesLink({ ai: "undisclosed" }))}
   ${card(t.bypassed, "bypassed the gate", mergesLink({ bypassed: "true" }))}
   ${card(t.exceptions, "boundary exceptions", mergesLink({ exceptions: "true" }))}
-  ${card(`${formatPercent(t.revertRate30d, 1)}`, `reverted within 30 days (${t.revertedWithin30d})`, mergesLink({ reverted: "true" }))}
+  ${card(`${formatPercent(t.revertRate30d, 1)}`, `reverted within 30 days (${t.revertedWithin30d} of ${t.revertBase})`,
+    mergesLink({ reverted: "true" }))}
   ${input.chainHead !== null ? card(input.chainHead === "empty" ? "empty" : `#${input.chainHead.seq}`, "audit chain head", `${DASHBOARD_PREFIX}/chain`) : null}
 </ul>
 <h2>Trends</h2>

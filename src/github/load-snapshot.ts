@@ -22,6 +22,8 @@ import { readTeamMembers } from "./teams.js";
 /** The fields of a REST pull request object that the snapshot uses (webhook payloads have them too). */
 export interface PullLike {
   number: number;
+  /** `https://<GitHub host>/owner/repo/pull/N`: where the record's links point. */
+  html_url?: string;
   title: string;
   body?: string | null;
   user: { login: string; type?: string } | null;
@@ -38,6 +40,16 @@ export interface PullLike {
   merged_at?: string | null;
   merge_commit_sha?: string | null;
   merged_by?: { login: string } | null;
+}
+
+/** GitHub's web origin a PR lives on (github.com or a GitHub Enterprise Server host), from its html_url. */
+export function githubWebUrlOf(pr: Pick<PullLike, "html_url">): string | null {
+  if (!pr.html_url) return null;
+  try {
+    return new URL(pr.html_url).origin;
+  } catch {
+    return null;
+  }
 }
 
 export function actorOf(user: { login: string; type?: string } | null | undefined): Actor {

@@ -8,7 +8,7 @@ import type { Logger } from "probot";
 import { INCOMPLETE_MERGE_MISSING, type MergeRecord, type MergeRecordInput } from "../audit/audit-store.js";
 import { explainError } from "../github/errors.js";
 import type { GitHub } from "../github/github.js";
-import { actorOf, type PullLike } from "../github/load-snapshot.js";
+import { actorOf, githubWebUrlOf, type PullLike } from "../github/load-snapshot.js";
 import { parseDisclosure } from "../policy/disclosure.js";
 import { getPull } from "../github/pulls.js";
 import { grantedExceptions } from "../policy/exceptions.js";
@@ -55,6 +55,7 @@ export async function incompleteMergeRecord(
     commitShas: [],
     configHash: null,
     source,
+    githubUrl: githubWebUrlOf(pr),
     incomplete: true,
     missing: [...INCOMPLETE_MERGE_MISSING],
   };

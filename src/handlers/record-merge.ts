@@ -7,6 +7,7 @@
  */
 import type { Logger } from "probot";
 import { readCheckConclusion } from "../github/check-run.js";
+import { githubWebUrlOf } from "../github/load-snapshot.js";
 import type { GitHub } from "../github/github.js";
 import type { PullLike } from "../github/load-snapshot.js";
 import { commentOnIssue, openIssue } from "../github/pulls.js";
@@ -73,6 +74,7 @@ export async function assessMerge(github: GitHub, log: Logger, deps: PipelineDep
       mergeCommitSha: pr.merge_commit_sha ?? null,
       mergedBy: pr.merged_by?.login ?? null,
       mergedAt: pr.merged_at ?? null,
+      githubUrl: githubWebUrlOf(pr),
     },
     snapshot,
     verdict: assessment.kind === "verdict" ? assessment.verdict : null,

@@ -6,7 +6,7 @@
  * or the audit record.
  */
 import type { Logger } from "probot";
-import type { MergeRecordInput } from "../audit/audit-store.js";
+import { githubUrlOf, type MergeRecordInput } from "../audit/audit-store.js";
 
 export interface ChangeEventOptions {
   url: string;
@@ -56,7 +56,7 @@ export function createChangeEventStats(): ChangeEventStats {
 }
 
 export function buildChangeEvent(m: MergeRecordInput, options: Pick<ChangeEventOptions, "routingKey" | "webHost">): ChangeEvent {
-  const prUrl = `https://${options.webHost ?? "github.com"}/${m.repo}/pull/${m.prNumber}`;
+  const prUrl = `${githubUrlOf(m, `https://${options.webHost ?? "github.com"}`)}/${m.repo}/pull/${m.prNumber}`;
   const summary = `Merged ${m.repo}#${m.prNumber}: ${m.title} (AI: ${m.aiLevel}${m.owningTeam ? `, owner ${m.owningTeam}` : ""}${m.bypassed ? ", gate BYPASSED" : ""})`;
   return {
     ...(options.routingKey ? { routing_key: options.routingKey } : {}),

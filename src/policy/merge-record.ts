@@ -72,6 +72,12 @@ export interface MergeRecordInput {
   incomplete?: boolean;
   /** What an incomplete record lacks, e.g. reviews, notes, files, owners, verdict. */
   missing?: string[];
+  /**
+   * GitHub's web URL for this repository's host, e.g. `https://ghe.example.com` (GitHub Enterprise
+   * Server) or `https://github.com`, as the app saw it. Absent in records made before it was kept:
+   * readers then fall back to the configured host (GHE_HOST) or github.com (`githubUrlOf`).
+   */
+  githubUrl?: string | null;
 }
 
 /** The merged pull request as GitHub reports it (the fields the record keeps). */
@@ -85,6 +91,8 @@ export interface MergedPull {
   mergedBy: string | null;
   /** null: not reported; `now` is used. */
   mergedAt: string | null;
+  /** GitHub's web origin the PR lives on (from its html_url); null when unknown. */
+  githubUrl?: string | null;
 }
 
 export interface MergeFacts {
@@ -139,6 +147,7 @@ export function mergeRecordOf(f: MergeFacts): MergeRecordInput {
     commitShas: snapshot.commits.flatMap((c) => (c.sha ? [c.sha] : [])),
     configHash: invalid ? null : (f.config as { hash: string | null }).hash,
     source: f.source,
+    githubUrl: f.pull.githubUrl ?? null,
   };
   if (invalid) record.configInvalid = { source: invalid.source, errors: invalid.errors.map((e) => ({ path: e.path, line: e.line, message: e.message })) };
   return record;

@@ -31,6 +31,7 @@ export function buildCli(): CliProcess {
   mkdirSync(join(out, "bin"), { recursive: true });
   copyFileSync(join(PROJECT_ROOT, "bin/countersign.js"), join(out, "bin/countersign.js"));
   symlinkSync(join(out, "src"), join(out, "dist"), "dir");
+  symlinkSync(join(PROJECT_ROOT, "schema"), join(out, "schema"), "dir");
   const home = mkdtempSync(join(tmpdir(), "countersign-home-"));
   const bin = join(out, "bin/countersign.js");
   return {

@@ -3,6 +3,8 @@
  * run against every engine of audit-harness.ts. Expected numbers are exact: both engines must
  * give the same answers.
  */
+import { mergeReviewStatement } from "../../src/audit/in-toto-statement.js";
+import { buildChangeEvent } from "../../src/notify/change-events.js";
 import { AuditInputError } from "../../src/audit/audit-input-error.js";
 import type { AuditStore, MergeRecordInput, ReportCounts } from "../../src/audit/audit-store.js";
 import { mergePlan } from "../../src/audit/audit-write-plans.js";
@@ -382,7 +384,8 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     for (const s of insertRows(h.engine, "audit_log", [{ ...row }])) await raw.run(s);
     for (const t of plan.projectionRows!(1, recordedAt)) {
       if (t.table === "merge_exceptions") continue;
-      for (const s of insertRows(h.engine, t.table, t.rows)) await raw.run(s);
+      // Version 1 had no merges.github_url (migration 4).
+      for (const s of insertRows(h.engine, t.table, t.rows.map(({ github_url: _u, ...rest }) => rest))) await raw.run(s);
     }
 
     const { store } = await newStore(url);
@@ -399,5 +402,45 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     // A merge recorded after the migration projects the same way.
     await store.recordMerge(mergeInput({ prNumber: 6 }), null);
     expect(await raw.rows("SELECT merge_id FROM merge_exceptions")).toHaveLength(3);
+  });
+
+  test("migration 4 keeps each merge's GitHub host: older records verify unchanged and fall back; new ones name their host everywhere",
+    async () => {
+    const url = await h.freshDatabase();
+    const raw = await rawOn(url);
+    // A version-3 database holding one merge, written as version 3 did (no github_url column, no field in the payload).
+    await raw.exec(SCHEMA_MIGRATIONS_TABLE[h.engine]);
+    for (const m of MIGRATIONS.slice(0, 3)) {
+      await raw.exec(m.sql[h.engine]);
+      await raw.run(statement(h.engine,
+        (q) => `INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (${m.version}, ${q.param(m.name)}, 'x', ` +
+        `${q.param(FIXED_NOW.toISOString())})`));
+    }
+    const plan = mergePlan(h.engine, mergeInput({ prNumber: 5 }), null);
+    const recordedAt = FIXED_NOW.toISOString();
+    for (const s of insertRows(h.engine, "audit_log",
+      [{ ...buildChainRow({ v: 1, ...plan.envelope, recordedAt }, null) }])) await raw.run(s);
+    for (const t of plan.projectionRows!(1, recordedAt)) {
+      const rows = t.rows.map(({ github_url: _u, ...rest }) => rest);
+      for (const s of insertRows(h.engine, t.table, rows)) await raw.run(s);
+    }
+
+    const { store } = await newStore(url);
+    await store.recordMerge(mergeInput({ prNumber: 6, githubUrl: "https://ghe.example.com" }), null);
+    expect(await store.verify()).toMatchObject({ ok: true, entries: 2 });
+    const [newer, older] = await store.listMerges({});
+    expect([newer!.githubUrl, older!.githubUrl]).toEqual(["https://ghe.example.com", undefined]);
+    expect((await raw.rows<{ github_url: string | null }>("SELECT github_url FROM merges ORDER BY " +
+      "id")).map((r) => r.github_url)).toEqual([null, "https://ghe.example.com"]);
+    const recorder = { id: "test", version: "0" };
+    expect(mergeReviewStatement(newer!,
+      recorder)!.subject[0]!.name).toBe(`git+https://ghe.example.com/acme/pay@${sha("acme/pay#6 merge")}`);
+    expect(mergeReviewStatement(older!, recorder,
+      "https://ghe.example.com")!.subject[0]!.name).toBe(`git+https://ghe.example.com/acme/pay@${sha("acme/pay#5 merge")}`);
+    expect(mergeReviewStatement(older!, recorder)!.subject[0]!.name).toBe(`git+https://github.com/acme/pay@${sha("acme/pay#5 merge")}`);
+    expect(buildChangeEvent(newer!,
+      { routingKey: null, webHost: "github.com" }).links[0]!.href).toBe("https://ghe.example.com/acme/pay/pull/6");
+    await expect(store.recordMerge(mergeInput({ prNumber: 7, githubUrl: "ghe.example.com/path" }),
+      null)).rejects.toThrow(/githubUrl "ghe.example.com\/path" must be GitHub's web origin/);
   });
 });

@@ -169,6 +169,27 @@ test("every page passes the accessibility checks (labels, captions, scoped heade
   // (The sign-in page is checked signed out, at the end of the keyboard test.)
 }, TIMEOUT);
 
+test("at a phone's width (390 px) no page scrolls sideways: wide tables scroll inside their box", async () => {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    for (const path of ["/countersign/", "/countersign/merges", `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`,
+      "/countersign/incidents", "/countersign/chain"]) {
+      await page.goto(url(path));
+      if (new URL(page.url()).pathname === "/countersign/login") {
+        await page.getByLabel("Audit access token").fill(TEST_TOKEN);
+        await page.getByLabel("Audit access token").press("Enter");
+        await page.waitForURL(url(path));
+      }
+      const width = await page.evaluate<number>("document.documentElement.scrollWidth");
+      expect({ path, width }).toEqual({ path, width: 390 });
+    }
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-390.png`, fullPage: true });
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
+}, TIMEOUT);
+
 test("keyboard only: skip link, visible focus on every stop, filter and open a merge without a mouse", async () => {
   await page.goto(url("/countersign/merges"));
   await page.keyboard.press("Tab");

@@ -374,6 +374,8 @@ describe("pages", () => {
     const report = await server.store.report({ since: "2026-05-25", until: "2026-11-20" }, ["ai"]);
     expect(res.text).toContain(`${report.total.aiAssisted} of ${report.total.merges} merges since 2026-05-25`);
     expect(res.text).toContain(`<span class="value">${report.total.bypassed}</span>`);
+    // The revert card names its count and base, as the revert-rate charts label each bar.
+    expect(res.text).toContain(`reverted within 30 days (${report.total.revertedWithin30d} of ${report.total.revertBase})`);
     for (const id of ["chart-ai-share", "chart-bypasses", "chart-revert-ai", "chart-revert-team"]) {
       expect(res.text).toContain(`<figure class="chart" id="${id}">`);
       expect(res.text).toContain(`aria-labelledby="${id}-t ${id}-d"`);

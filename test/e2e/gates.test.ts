@@ -153,6 +153,8 @@ test("merges: a green merge, a bypassed merge and a revert, as the audit trail r
     mergeCommitSha: m1.mergeCommitSha,
     owningTeam: "@acme/payments",
     reviewers: [expect.objectContaining({ reviewer: "pay-lead", counted: true })],
+    // The GitHub host the merge happened on (here the simulator, a GitHub Enterprise Server layout).
+    githubUrl: h.sim.url,
   });
   expect((await h.store.listMerges({ repo, reverted: true })).map((m) => m.prNumber)).toEqual([red.number]);
   // Merging writes no check run: the check on a merged head is what it was.

@@ -176,6 +176,10 @@ export declare class GitHubSimulator {
   signInAs(login: string, opts?: { deny?: boolean; consent?: boolean; repos?: string[] }): void;
   /** Repositories `login` can read: what /user/installations and /user/installations/{id}/repositories list. */
   grantRead(login: string, fullNames: string[]): void;
+  /** The active ruleset rules GitHub applies to `branch` (GET /repos/{o}/{r}/rules/branches/{branch}). */
+  setBranchRules(fullName: string, branch: string, rules: { type: string; parameters?: Record<string, unknown> }[]): void;
+  /** Takes a repository out of its organisation's installation (GET /repos/{o}/{r}/installation → 404). */
+  removeFromInstallation(fullName: string): void;
   setCodeownersErrors(fullName: string, errors: { line: number; column: number; kind: string; source?: string; suggestion?: string | null; message: string; path: string }[] | null): void;
 
   openPullRequest(fullName: string, opts?: OpenPullRequestOptions): Promise<{ number: number; headSha: string; baseSha: string; delivery: DeliveryResult }>;

@@ -76,7 +76,6 @@ export class GitHubSimulator {
       revokeUserToken: (clientId, authorization, token) => this.oauthRoutes.revokeToken(clientId, authorization, token),
       rateLimit: (id) => this.#rateLimit(id, false),
       emit: (name, data) => this.#emit(name, data),
-      deliveries: () => this.deliveries,
       redeliverAttempt: (d) => this.#background(this.deliver(d.event, d.payload, { id: d.id, redelivery: true, url: d.url })),
     });
     this.server = createServer((req, res) => {
@@ -158,6 +157,21 @@ export class GitHubSimulator {
   branchSha(fullName, branch) {
     const repo = this.#repo(fullName);
     return repo.branches.get(branch ?? repo.defaultBranch);
+  }
+
+  /**
+   * The active ruleset rules GitHub applies to `branch` (GET /repos/{o}/{r}/rules/branches/{branch}),
+   * e.g. [{ type: "required_status_checks", parameters: { required_status_checks: [{ context: "countersign" }] } }].
+   */
+  setBranchRules(fullName, branch, rules) {
+    const repo = this.#repo(fullName);
+    repo.branchRules ??= new Map();
+    repo.branchRules.set(branch, rules);
+  }
+
+  /** Takes a repository out of its organisation's installation ("Only select repositories"). */
+  removeFromInstallation(fullName) {
+    this.#repo(fullName).installationId = null;
   }
 
   /** Overrides GitHub's list of invalid CODEOWNERS lines for a repository (null: computed). */

@@ -96,7 +96,7 @@ export function createRestRoutes(ctx) {
     "/repos/{owner}/{repo}/installation",
     (req) => {
       const repo = world.findRepo(`${req.params.owner}/${req.params.repo}`);
-      if (!repo) throw new HttpError(404, "Not Found");
+      if (!repo || repo.installationId === null) throw new HttpError(404, "Not Found");
       return { status: 200, body: world.installationJson(world.installations.get(repo.installationId), base()) };
     },
     { auth: "app" },
@@ -116,6 +116,12 @@ export function createRestRoutes(ctx) {
     },
     { auth: "app" },
   );
+
+  route("GET", "/installation/repositories", (req) => {
+    const repos = [...world.repos.values()].filter((r) => r.installationId === req.installation.id);
+    const page = paginate(req, repos.map((r) => world.repoJson(r, base())), { defaultPerPage: 30 });
+    return { ...page, body: { total_count: repos.length, repository_selection: "all", repositories: page.body } };
+  });
 
   // ---- pull requests ------------------------------------------------------------------------
 
@@ -360,6 +366,13 @@ export function createRestRoutes(ctx) {
       status: 200,
       body: entries.map((e) => ({ type: e.type === "tree" ? "dir" : "file", name: e.name, path: e.path, sha: world.blobOid(`${sha}:${e.path}`), size: e.type === "tree" ? 0 : Buffer.byteLength(tree.get(e.path) ?? "") })),
     };
+  });
+  // Active ruleset rules for a branch (the branch need not exist), with where each comes from.
+  route("GET", "/repos/{owner}/{repo}/rules/branches/{branch}", (req) => {
+    const repo = repoOf(req);
+    const rules = repo.branchRules?.get(decodeURIComponent(req.params.branch)) ?? [];
+    return paginate(req,
+      rules.map((r, i) => ({ ruleset_source_type: "Repository", ruleset_source: repo.fullName, ruleset_id: 100 + i, ...r })));
   });
   route("GET", "/repos/{owner}/{repo}/codeowners/errors", (req) => {
     const repo = repoOf(req);

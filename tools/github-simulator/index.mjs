@@ -76,6 +76,7 @@ export class GitHubSimulator {
       revokeUserToken: (clientId, authorization, token) => this.oauthRoutes.revokeToken(clientId, authorization, token),
       rateLimit: (id) => this.#rateLimit(id, false),
       emit: (name, data) => this.#emit(name, data),
+      deliveries: () => this.deliveries,
       redeliverAttempt: (d) => this.#background(this.deliver(d.event, d.payload, { id: d.id, redelivery: true, url: d.url })),
     });
     this.server = createServer((req, res) => {

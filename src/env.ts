@@ -36,9 +36,17 @@ const envSchema = z
         ctx.addIssue({ code: "custom", path: [missing], message: `required with ${set} (GitHub sign-in for the dashboard needs both, from the App's settings page); unset ${set} to turn it off` });
       }
     }
-    // Probot silently falls back to the secret "development" when WEBHOOK_SECRET is unset.
-    if (env.NODE_ENV === "production" && !env.WEBHOOK_SECRET) {
-      ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required when NODE_ENV=production (Probot would otherwise accept webhooks signed with \"development\")" });
+    // Probot silently falls back to the public secret "development" when WEBHOOK_SECRET is unset:
+    // anyone could then sign deliveries. Without APP_ID (the setup page) there is nothing to forge yet.
+    if ((env.APP_ID || env.NODE_ENV === "production") && !env.WEBHOOK_SECRET) {
+      const when = env.APP_ID ? "APP_ID is set" : "NODE_ENV=production";
+      ctx.addIssue({
+        code: "custom",
+        path: ["WEBHOOK_SECRET"],
+        message:
+          `required when ${when} (Probot would otherwise accept webhooks signed with its public default "development"). ` +
+          "Set it to the webhook secret from the GitHub App settings (General → Webhook secret), in the environment or in .env",
+      });
     }
   });
 

@@ -62,3 +62,29 @@ describe("GitHub sign-in for the dashboard", () => {
     expect(githubUrls(env)).toEqual(urls);
   });
 });
+
+describe("WEBHOOK_SECRET", () => {
+  test.each([{}, { NODE_ENV: "development" }, { NODE_ENV: "production" }, { WEBHOOK_SECRET: "" }])(
+    "required whenever APP_ID is set (Probot's default secret is public), saying how to set it: %j",
+    (extra) => {
+      const parsed = parseEnv({ APP_ID: "123", ...extra });
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) {
+        expect(parsed.errors).toEqual([expect.stringMatching(/^WEBHOOK_SECRET: required when APP_ID is set/)]);
+        expect(parsed.errors[0]).toMatch(/App settings/);
+        expect(parsed.errors[0]).toMatch(/\.env/);
+      }
+    },
+  );
+
+  test("with APP_ID and WEBHOOK_SECRET: accepted", () => {
+    expect(parseEnv({ APP_ID: "123", WEBHOOK_SECRET: "s3cret-from-the-app-settings" })).toEqual({
+      ok: true,
+      env: { APP_ID: "123", WEBHOOK_SECRET: "s3cret-from-the-app-settings" },
+    });
+  });
+
+  test("without APP_ID (Probot's setup page registers the app and writes both): not required", () => {
+    expect(parseEnv({ NODE_ENV: "development" })).toEqual({ ok: true, env: { NODE_ENV: "development" } });
+  });
+});

@@ -11,6 +11,7 @@ import { CountersignOctokit } from "./github/octokit.js";
 import { openAuditStore } from "./audit/open-audit-store.js";
 import { openRedisLeases } from "./cluster/redis-leases.js";
 import { githubOAuthOf, githubUrls, parseEnv } from "./env.js";
+import { createRedactingLog, logFormatOf } from "./redacting-log.js";
 
 async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
@@ -25,7 +26,17 @@ async function main(): Promise<void> {
   const changeEvents = env.INCIDENT_WEBHOOK_URL
     ? { url: env.INCIDENT_WEBHOOK_URL, routingKey: env.INCIDENT_WEBHOOK_ROUTING_KEY ?? null, webHost: env.GHE_HOST ?? "github.com" }
     : null;
-  const server = await run(createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents, auditApiToken: env.AUDIT_API_TOKEN ?? null, githubOAuth: githubOAuthOf(env), githubUrl: githubUrls(env).web, leases }), { Octokit: CountersignOctokit });
+  // Probot's logger with credentials redacted: its request logger writes every header and URL.
+  const log = await createRedactingLog({
+    level: env.LOG_LEVEL,
+    logFormat: logFormatOf(process.env),
+    logLevelInString: process.env.LOG_LEVEL_IN_STRING === "true",
+    logMessageKey: process.env.LOG_MESSAGE_KEY,
+    sentryDsn: process.env.SENTRY_DSN,
+    secrets: [env.AUDIT_API_TOKEN, env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, env.PRIVATE_KEY, urlPassword(env.DATABASE_URL), urlPassword(env.REDIS_URL)],
+  });
+  const app = createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents, auditApiToken: env.AUDIT_API_TOKEN ?? null, githubOAuth: githubOAuthOf(env), githubUrl: githubUrls(env).web, leases });
+  const server = await run(app, { Octokit: CountersignOctokit, log });
   const stop = async () => {
     await server.stop();
     await leases?.close();
@@ -33,6 +44,15 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.once("SIGTERM", stop);
+}
+
+function urlPassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -12,6 +12,7 @@ import { openAuditStore } from "./audit/open-audit-store.js";
 import { openRedisLeases } from "./cluster/redis-leases.js";
 import { githubOAuthOf, githubUrls, parseEnv } from "./env.js";
 import { createRedactingLog, logFormatOf } from "./redacting-log.js";
+import { urlPasswords } from "./redact-url.js";
 
 async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     logLevelInString: process.env.LOG_LEVEL_IN_STRING === "true",
     logMessageKey: process.env.LOG_MESSAGE_KEY,
     sentryDsn: process.env.SENTRY_DSN,
-    secrets: [env.AUDIT_API_TOKEN, env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, env.PRIVATE_KEY, urlPassword(env.DATABASE_URL), urlPassword(env.REDIS_URL)],
+    secrets: [env.AUDIT_API_TOKEN, env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, env.PRIVATE_KEY, ...urlPasswords(env.DATABASE_URL), ...urlPasswords(env.REDIS_URL)],
   });
   const app = createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents, auditApiToken: env.AUDIT_API_TOKEN ?? null, githubOAuth: githubOAuthOf(env), githubUrl: githubUrls(env).web, leases });
   const server = await run(app, { Octokit: CountersignOctokit, log });
@@ -44,15 +45,6 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.once("SIGTERM", stop);
-}
-
-function urlPassword(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@ import type { AuditStore } from "./audit/audit-store.js";
 import type { Leases } from "./cluster/leases.js";
 import { createDashboardHandler } from "./dashboard/dashboard-handler.js";
 import type { GitHubOAuthConfig } from "./github/user-sign-in.js";
+import type { TrustedProxies } from "./http/client-address.js";
 import { createAuditApiHandler } from "./http/audit-api.js";
 import { changeEventStats, type ChangeEventOptions } from "./notify/change-events.js";
 import { onCheckRunRerequested } from "./handlers/check-run.js";
@@ -30,6 +31,8 @@ export interface AppOptions {
   githubUrl?: string;
   /** Evaluation leases shared by replicas (REDIS_URL); null for a single process. */
   leases?: Leases | null;
+  /** TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For names the client (the sign-in throttle). */
+  trustedProxies?: TrustedProxies | null;
   /** Register HTTP routes (needs Probot's server; off for probot.receive-only use). */
   serve?: boolean;
 }
@@ -68,6 +71,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
           token: options.auditApiToken ?? undefined,
           github: options.githubOAuth ?? null,
           log: app.log,
+          trustedProxies: options.trustedProxies ?? null,
           ...(options.githubUrl ? { githubUrl: options.githubUrl } : {}),
         }));
       }

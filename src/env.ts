@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { GitHubOAuthConfig } from "./github/user-sign-in.js";
+import { parseTrustedProxies } from "./http/client-address.js";
 
 const envSchema = z
   .object({
@@ -27,6 +28,16 @@ const envSchema = z
     // Probot hands it to ioredis for cluster-wide rate-limit coordination; replicas also take their
     // per-head evaluation leases there. A typo must not silently fall back to per-process limits.
     REDIS_URL: z.url({ protocol: /^rediss?$/, message: "REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://redis:6379)" }).optional(),
+    /**
+     * Reverse proxies in front of the app (comma-separated IPs and CIDR ranges): from these peers
+     * X-Forwarded-For names the client, for the dashboard's sign-in throttle. Unset: the socket peer.
+     */
+    TRUSTED_PROXIES: z.string().transform((text, ctx) => {
+      const parsed = parseTrustedProxies(text);
+      if (parsed.ok) return parsed.proxies;
+      for (const problem of parsed.problems) ctx.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    }).optional(),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   })
   .superRefine((env, ctx) => {

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     sentryDsn: process.env.SENTRY_DSN,
     secrets: [env.AUDIT_API_TOKEN, env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, env.PRIVATE_KEY, ...urlPasswords(env.DATABASE_URL), ...urlPasswords(env.REDIS_URL)],
   });
-  const app = createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents, auditApiToken: env.AUDIT_API_TOKEN ?? null, githubOAuth: githubOAuthOf(env), githubUrl: githubUrls(env).web, leases });
+  const app = createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents, auditApiToken: env.AUDIT_API_TOKEN ?? null, githubOAuth: githubOAuthOf(env), githubUrl: githubUrls(env).web, leases, trustedProxies: env.TRUSTED_PROXIES ?? null });
   const server = await run(app, { Octokit: CountersignOctokit, log });
   const stop = async () => {
     await server.stop();

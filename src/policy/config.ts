@@ -105,6 +105,15 @@ export const configSchema = z
   .strictObject({
     /** Inherit from another repository's config (`repo`, `owner/repo` or `repo:path.yml`); resolved by the loader. */
     _extends: z.string().optional(),
+    /**
+     * Owners (users or organisations) besides this repository's own whose repositories `_extends`
+     * may inherit from: whoever can push there decides this repository's policy. Read from the
+     * repository's own config (or the organisation default it falls back to) only; an inherited
+     * file cannot widen it.
+     */
+    extends_allowed_owners: z
+      .array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, { message: "expected a GitHub user or organisation name" }))
+      .default([]),
     /** Gate 1: how the AI-assistance disclosure is read and which identities count as AI evidence. */
     disclosure: disclosureSchema,
     /** Gate 2: the understanding review an approving reviewer must write. */

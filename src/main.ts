@@ -5,8 +5,8 @@
  * too, for its cluster-wide throttle (ioredis, a dependency so it is never fetched at run time).
  */
 import { existsSync } from "node:fs";
-import { run } from "probot";
 import { createApp } from "./app.js";
+import { startAppServer } from "./http/app-server.js";
 import { CountersignOctokit } from "./github/octokit.js";
 import { openAuditStore } from "./audit/open-audit-store.js";
 import { openRedisLeases } from "./cluster/redis-leases.js";
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     secrets: [env.AUDIT_API_TOKEN, env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, env.PRIVATE_KEY, ...urlPasswords(env.DATABASE_URL), ...urlPasswords(env.REDIS_URL)],
   });
   const app = createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents, auditApiToken: env.AUDIT_API_TOKEN ?? null, githubOAuth: githubOAuthOf(env), githubUrl: githubUrls(env).web, leases, trustedProxies: env.TRUSTED_PROXIES ?? null });
-  const server = await run(app, { Octokit: CountersignOctokit, log });
+  const server = await startAppServer({ app, log, Octokit: CountersignOctokit, env: process.env });
   const stop = async () => {
     await server.stop();
     await leases?.close();
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
 }
 
 main().catch((error: unknown) => {

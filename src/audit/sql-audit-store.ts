@@ -80,6 +80,7 @@ import {
   type NormalizedMergeFilter,
 } from "./merge-query.js";
 import { insertRows, statement, type Engine, type Statement } from "./sql-builder.js";
+import { ProjectionCheck } from "./verify-projection.js";
 
 export interface AuditStoreOptions {
   /** The clock for `recorded_at` (tests pin it). */
@@ -483,12 +484,14 @@ export abstract class SqlAuditStore implements AuditStore {
   }
 
   /**
-   * The chain, then the incident projections against it: incidents feed postmortems and trends
-   * from their projection rows, so an edited or deleted row there is reported like a broken link.
+   * The chain, with every queryable row re-derived from it (verify-projection.ts), then the
+   * incident projections against it: an edited, added or deleted row is reported like a broken link.
    */
   async verify(options: { checkpoint?: string } = {}): Promise<VerifyResult> {
     const hashed: HashedIncidentEntries = { incidents: new Map(), links: new Map() };
-    const result = await verifyChain(collectIncidentEntries(this.chainRows(), hashed), options.checkpoint);
+    // Merges, exceptions and revert links: their rows re-derived from the entries as the walk goes.
+    const projections = new ProjectionCheck(this.engine, (stmt) => this.query(stmt));
+    const result = await projections.finish(await verifyChain(projections.watch(collectIncidentEntries(this.chainRows(), hashed)), options.checkpoint));
     if (!result.ok) return result;
     const brokenAt = await this.incidentProjectionProblem(hashed);
     return brokenAt ? { ...result, ok: false, brokenAt } : result;

@@ -11,6 +11,7 @@
  * directories, by a literal name they float to, or by a literal extension, so for a given path
  * only a handful of rules are ever tried, from last to first.
  */
+import { compileRegexSubset, type PathMatcher } from "./glob-match.js";
 
 /** Where GitHub looks for CODEOWNERS on the base branch; the first that exists wins. */
 export const CODEOWNERS_LOCATIONS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"] as const;
@@ -290,7 +291,7 @@ const PREFIX = 0;
 const NAME = 1;
 /** Floating `*<literal>` (`*.ts`, `*-lock.json`): a segment ending with `literal`. */
 const SUFFIX = 2;
-/** Anything else: a RegExp built on first use, so parsing a 3 MB file compiles nothing. */
+/** Anything else: a matcher built on first use, so parsing a 3 MB file compiles nothing. */
 const REGEX = 3;
 
 /** How one rule tests a path; the common shapes of real files avoid RegExps altogether. */
@@ -299,7 +300,7 @@ interface CompiledRule {
   token: string;
   literal: string;
   dirOnly: boolean;
-  re: RegExp | null;
+  re: PathMatcher | null;
 }
 
 function matchRule(rule: CompiledRule, path: string): boolean {
@@ -325,11 +326,12 @@ function matchRule(rule: CompiledRule, path: string): boolean {
   }
   let re = rule.re;
   if (re === null) {
-    // `s`: a path may contain any character; `u`: `?` is one code point, as in GitHub's matcher.
-    re = new RegExp(patternRegExp(rule.token), "su");
+    // Not a RegExp: a backtracking engine takes minutes on `**/a/**/a/**/b` against a crafted
+    // path. Any character matches `.` and `?` is one code point, as in GitHub's matcher.
+    re = compileRegexSubset(patternRegExp(rule.token));
     rule.re = re;
   }
-  return re.test(path);
+  return re(path);
 }
 
 const STAR = 0;

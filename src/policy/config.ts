@@ -8,6 +8,7 @@
  */
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import { z } from "zod";
+import { globProblem } from "./glob-match.js";
 
 export const CONFIG_PATH = ".github/countersign.yml";
 
@@ -23,7 +24,13 @@ const principal = z
 const team = z.string().regex(/^@[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/, {
   message: 'expected a team as "@org/team"',
 });
-const glob = z.string().min(1, { message: "a glob must not be empty" });
+const glob = z
+  .string()
+  .min(1, { message: "a glob must not be empty" })
+  .superRefine((g, ctx) => {
+    const problem = globProblem(g);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 const disclosureSchema = z
   .strictObject({
@@ -80,7 +87,7 @@ const boundarySchema = z
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
       message: "use letters, digits, '-', '_' or '.' (it is typed in `/countersign exception <name>: …`)",
     }),
-    /** Globs (picomatch; dotfiles match; case-sensitive) of the off-limits paths. */
+    /** Globs (picomatch's `*`, `**`, `?`, `[a-z]`, `{a,b}`; dotfiles match; case-sensitive) of the off-limits paths. */
     paths: z.array(glob).min(1),
     /** Globs excluded from `paths`. */
     ignore: z.array(glob).default([]),

@@ -5,7 +5,8 @@
  * a long stored path, or the CODEOWNERS line `**\/a/**\/a/**\/a/**\/b` against `a/` × 800 (a PR's
  * file), takes seconds to minutes and blocks the event loop for every webhook. Here a pattern is
  * compiled to a Thompson NFA and run over the path one code point at a time, keeping the set of
- * live states: no backtracking, so at most (path code points) × (NFA states) steps.
+ * live states: no backtracking, so at most (path code points) × (NFA states) steps; the sets met
+ * are cached as DFA states, so common paths cost a map lookup per code point.
  *
  * Two front ends build the same automaton:
  * - `compileRegexSubset`: the anchored regular expressions src/policy/codeowners.ts writes for
@@ -101,24 +102,66 @@ class Automaton {
     }
   }
 
-  matches(input: string): boolean {
-    let current: number[] = [];
+  /**
+   * The NFA's state sets met so far, as DFA states with their transitions by code point (built
+   * lazily, as RE2 does): repeated paths cost one map lookup per code point. Bounded: past
+   * MAX_DFA_STATES new sets are used without being kept.
+   */
+  private readonly dfa = new Map<string, DfaState>();
+  private startState: DfaState | null = null;
+
+  private dfaState(states: number[]): DfaState {
+    states.sort((a, b) => a - b);
+    const key = states.join(",");
+    const known = this.dfa.get(key);
+    if (known) return known;
+    const state: DfaState = { states, accepts: states[0] === 0, next: new Map() };
+    if (this.dfa.size < MAX_DFA_STATES) this.dfa.set(key, state);
+    return state;
+  }
+
+  private step(from: DfaState, cp: number): DfaState {
+    const following: number[] = [];
     this.generation++;
-    this.close(this.start, current);
-    for (const ch of input) {
-      const cp = ch.codePointAt(0)!;
-      const following: number[] = [];
-      this.generation++;
-      for (const s of current) {
-        const test = this.tests[s];
-        if (test && test(cp)) this.close(this.next[s]!, following);
-      }
-      if (following.length === 0) return false;
-      current = following;
+    for (const s of from.states) {
+      const test = this.tests[s];
+      if (test && test(cp)) this.close(this.next[s]!, following);
     }
-    return current.includes(0);
+    return this.dfaState(following);
+  }
+
+  matches(input: string): boolean {
+    if (this.startState === null) {
+      const initial: number[] = [];
+      this.generation++;
+      this.close(this.start, initial);
+      this.startState = this.dfaState(initial);
+    }
+    let current = this.startState;
+    for (let i = 0; i < input.length; i++) {
+      const cp = input.codePointAt(i)!;
+      if (cp > 0xffff) i++;
+      let next = current.next.get(cp);
+      if (next === undefined) {
+        next = this.step(current, cp);
+        if (current.next.size < MAX_TRANSITIONS) current.next.set(cp, next);
+      }
+      if (next.states.length === 0) return false;
+      current = next;
+    }
+    return current.accepts;
   }
 }
+
+interface DfaState {
+  /** NFA states, ascending (state 0, accepting, first when present). */
+  states: number[];
+  accepts: boolean;
+  next: Map<number, DfaState>;
+}
+
+const MAX_DFA_STATES = 2000;
+const MAX_TRANSITIONS = 256;
 
 function matcherOf(root: Node): PathMatcher {
   const automaton = new Automaton(root);

@@ -217,20 +217,27 @@ function compareRows(spec: TableSpec, seq: number, entry: Entry | undefined, wan
     return problemAt(spec, seq, `seq ${seq}`, null, `${what} (projection row inserted)`);
   }
   const keyOf = (row: Record<string, unknown>) => spec.keyColumns.map((c) => String(row[c])).join("\u0000");
-  const stored = new Map(have.map((row) => [keyOf(row), row]));
-  for (const row of want) {
-    const label = spec.label(entry.subject, row);
-    const found = stored.get(keyOf(row));
-    if (!found) return problemAt(spec, seq, label, null, "it is missing (projection row deleted or its key modified)");
-    stored.delete(keyOf(row));
-    for (const [column, value] of Object.entries(row)) {
+  // Both lists are in key order when the stored rows are intact: pair them up without a map.
+  if (spec.keyColumns.length === 1 && want.length > 1) {
+    const k = spec.keyColumns[0]!;
+    want.sort((a, b) => (typeof a[k] === "number" ? Number(a[k]) - Number(b[k]) : String(a[k]) < String(b[k]) ? -1 : String(a[k]) > String(b[k]) ? 1 : 0));
+  }
+  const inOrder = want.length === have.length && want.every((row, i) => keyOf(row) === keyOf(have[i]!));
+  const stored = inOrder ? null : new Map(have.map((row) => [keyOf(row), row]));
+  for (const [i, row] of want.entries()) {
+    const found = stored ? stored.get(keyOf(row)) : have[i];
+    if (!found) return problemAt(spec, seq, spec.label(entry.subject, row), null, "it is missing (projection row deleted or its key modified)");
+    stored?.delete(keyOf(row));
+    for (const column in row) {
+      const value = row[column];
       const actual = found[column];
       if (!sameValue(actual, value)) {
-        return problemAt(spec, seq, label, column, `column ${column} is ${show(actual, value)}, the hashed entry says ${show(value, value)} (projection modified)`);
+        const what = `column ${column} is ${show(actual, value)}, the hashed entry says ${show(value, value)} (projection modified)`;
+        return problemAt(spec, seq, spec.label(entry.subject, row), column, what);
       }
     }
   }
-  const [extra] = stored.values();
+  const extra = stored?.values().next().value;
   if (extra) return problemAt(spec, seq, spec.label(entry.subject, extra), null, "the hashed entry has no such row (projection row inserted)");
   return null;
 }

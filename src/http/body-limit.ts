@@ -60,15 +60,29 @@ function readBounded(req: IncomingMessage, maxBytes: number): Promise<Buffer | n
 }
 
 function tooLarge(req: IncomingMessage, res: ServerResponse, maxBytes: number): true {
-  if (!req.readableFlowing) {
-    req.on("error", () => {});
-    req.resume();
-  }
   const mb = Math.round(maxBytes / (1024 * 1024));
-  res.writeHead(413, { "content-type": "application/json", connection: "close" });
-  res.end(JSON.stringify({ error: "payload too large", message: `request bodies are limited to ${mb} MB (GitHub's webhook payload cap)` }));
+  const answer = JSON.stringify({ error: "payload too large", message: `request bodies are limited to ${mb} MB (GitHub's webhook payload cap)` });
+  res.writeHead(413, { "content-type": "application/json", "content-length": Buffer.byteLength(answer), connection: "close" });
+  // The whole answer goes out now, but the response ends (and Node closes the connection) only
+  // once the client stops sending, or after LINGER_MS: closing while it still sends would reset
+  // the connection before it reads the answer. Meanwhile what arrives is discarded unread.
+  res.write(answer);
+  const linger = setTimeout(() => {
+    res.end();
+    req.socket.destroy();
+  }, LINGER_MS);
+  linger.unref();
+  req.on("error", () => {});
+  req.once("end", () => {
+    clearTimeout(linger);
+    res.end();
+  });
+  if (!req.readableFlowing) req.resume();
   return true;
 }
+
+/** How long a refused body may keep arriving (discarded) before the connection is closed. */
+const LINGER_MS = 5_000;
 
 /** The path as @octokit/webhooks compares it: trailing slashes removed, query ignored. */
 function pathnameOf(url: string | undefined): string | null {

@@ -254,7 +254,8 @@ export default async function run() {
     for (const a of hostile) {
       console.log(
         `  ${a.name}: ours ${fmt(a.oursMs, 1)} ms at n=${a.fullN.toLocaleString("en-US")}; ` +
-          `backtracking ${fmt(a.baseline.ms, 0)} ms at n=${a.baseline.n} (ours ${fmt(a.baseline.oursMs, 2)} ms there, ${fmt(a.baseline.ms / Math.max(a.baseline.oursMs, 0.01), 0)}x)`,
+          `backtracking ${fmt(a.baseline.ms, 0)} ms at n=${a.baseline.n} ` +
+          `(ours ${fmt(a.baseline.oursMs, 2)} ms there, ${fmt(a.baseline.ms / Math.max(a.baseline.oursMs, 0.01), 0)}x)`,
       );
     }
     return { rules: RULES, paths: PATHS, runs, libraries: rows, parse3mb, adversarial: hostile };

@@ -34,9 +34,25 @@ async function main(): Promise<void> {
     logLevelInString: process.env.LOG_LEVEL_IN_STRING === "true",
     logMessageKey: process.env.LOG_MESSAGE_KEY,
     sentryDsn: process.env.SENTRY_DSN,
-    secrets: [env.AUDIT_API_TOKEN, env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, env.PRIVATE_KEY, ...urlPasswords(env.DATABASE_URL), ...urlPasswords(env.REDIS_URL)],
+    secrets: [
+      env.AUDIT_API_TOKEN,
+      env.WEBHOOK_SECRET,
+      env.GITHUB_CLIENT_SECRET,
+      env.PRIVATE_KEY,
+      ...urlPasswords(env.DATABASE_URL),
+      ...urlPasswords(env.REDIS_URL),
+    ],
   });
-  const app = createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents, auditApiToken: env.AUDIT_API_TOKEN ?? null, githubOAuth: githubOAuthOf(env), githubUrl: githubUrls(env).web, leases, trustedProxies: env.TRUSTED_PROXIES ?? null });
+  const app = createApp({
+    store,
+    appId: env.APP_ID ? Number(env.APP_ID) : null,
+    changeEvents,
+    auditApiToken: env.AUDIT_API_TOKEN ?? null,
+    githubOAuth: githubOAuthOf(env),
+    githubUrl: githubUrls(env).web,
+    leases,
+    trustedProxies: env.TRUSTED_PROXIES ?? null,
+  });
   const server = await startAppServer({ app, log, Octokit: CountersignOctokit, env: process.env });
   const stop = async () => {
     await server.stop();

@@ -70,7 +70,8 @@ export interface LogOptions {
 /** Probot's logger (same name, level, message key and formatting) with credentials redacted. */
 export async function createRedactingLog(options: LogOptions = {}): Promise<Logger> {
   const secrets = secretForms(options.secrets ?? []);
-  const transform = await getTransformStream({ logFormat: options.logFormat, logLevelInString: options.logLevelInString, sentryDsn: options.sentryDsn });
+  const { logFormat, logLevelInString, sentryDsn } = options;
+  const transform = await getTransformStream({ logFormat, logLevelInString, sentryDsn });
   // pino's SonicBoom destination is a writable stream in all but its declared type.
   transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
   return pino(

@@ -297,8 +297,17 @@ export function revertPlan(engine: Engine, input: RevertRecordInput, deliveryId:
   };
 }
 
-/** A revert link's normalised repositories, reverted SHA (lowercase, possibly abbreviated) and chain subject. */
-export function revertFacts(input: RevertRecordInput): { revertingRepo: string; revertedRepo: string; sha: string | null; subject: string } {
+export interface RevertFacts {
+  revertingRepo: string;
+  revertedRepo: string;
+  /** Lowercase, possibly abbreviated; null when the link names a PR only. */
+  sha: string | null;
+  /** The chain subject: what was reverted. */
+  subject: string;
+}
+
+/** A revert link's normalised repositories, reverted SHA and chain subject. */
+export function revertFacts(input: RevertRecordInput): RevertFacts {
   const revertedRepo = normalizeRepo(input.revertedRepo);
   const sha = input.revertedSha === null ? null : shaRange(input.revertedSha, "revertedSha").from;
   // The subject is what was reverted, so the reverted merge's history groups under one subject.
@@ -311,7 +320,11 @@ export function revertFacts(input: RevertRecordInput): { revertingRepo: string; 
  * reverted one (by PR, or the merge whose commit the SHA starts, strongest role first). With
  * `beforeSeq`, only merges recorded before that entry: what the tables held when it was appended.
  */
-export function revertMergeQueries(q: SqlBuilder, input: RevertRecordInput, beforeSeq: number | null): { reverting: string; reverted: string } {
+export function revertMergeQueries(
+  q: SqlBuilder,
+  input: RevertRecordInput,
+  beforeSeq: number | null,
+): { reverting: string; reverted: string } {
   const { revertingRepo, revertedRepo, sha } = revertFacts(input);
   const before = (column: string) => (beforeSeq === null ? "" : ` AND ${column} < ${q.param(beforeSeq)}`);
   return {

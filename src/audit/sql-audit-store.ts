@@ -491,7 +491,8 @@ export abstract class SqlAuditStore implements AuditStore {
     const hashed: HashedIncidentEntries = { incidents: new Map(), links: new Map() };
     // Merges, exceptions and revert links: their rows re-derived from the entries as the walk goes.
     const projections = new ProjectionCheck(this.engine, (stmt) => this.query(stmt));
-    const result = await projections.finish(await verifyChain(projections.watch(collectIncidentEntries(this.chainRows(), hashed)), options.checkpoint));
+    const walked = await verifyChain(projections.watch(collectIncidentEntries(this.chainRows(), hashed)), options.checkpoint);
+    const result = await projections.finish(walked);
     if (!result.ok) return result;
     const brokenAt = await this.incidentProjectionProblem(hashed);
     return brokenAt ? { ...result, ok: false, brokenAt } : result;

@@ -36,7 +36,12 @@ const TABLES: readonly TableSpec[] = [
   { table: "merge_boundaries", seqColumn: "merge_id", keyColumns: ["boundary"], label: (s, r) => `${s} boundary ${String(r.boundary)}` },
   { table: "merge_exceptions", seqColumn: "merge_id", keyColumns: ["ordinal"], label: (s, r) => `${s} exception ${String(r.ordinal)}` },
   { table: "exceptions", seqColumn: "id", keyColumns: [], label: (s, r) => `${s} exception ${String(r.boundary)}` },
-  { table: "reverts", seqColumn: "id", keyColumns: [], label: (_s, r) => `${String(r.reverting_repo)}#${String(r.reverting_pr)} reverts ${String(r.reverted_ref)}` },
+  {
+    table: "reverts",
+    seqColumn: "id",
+    keyColumns: [],
+    label: (_s, r) => `${String(r.reverting_repo)}#${String(r.reverting_pr)} reverts ${String(r.reverted_ref)}`,
+  },
 ];
 /** Which entry kind projects into each table. */
 const KIND_OF: Record<string, string> = { exceptions: "exception", reverts: "revert_link" };
@@ -109,7 +114,10 @@ export class ProjectionCheck {
   private async storedRows(spec: TableSpec, from: number, to: number): Promise<Map<number, Record<string, unknown>[]>> {
     const order = [spec.seqColumn, ...spec.keyColumns].join(", ");
     const rows = await this.query<Record<string, unknown>>(
-      statement(this.engine, (q) => `SELECT * FROM ${spec.table} WHERE ${spec.seqColumn} > ${q.param(from)} AND ${spec.seqColumn} <= ${q.param(to)} ORDER BY ${order}`),
+      statement(
+        this.engine,
+        (q) => `SELECT * FROM ${spec.table} WHERE ${spec.seqColumn} > ${q.param(from)} AND ${spec.seqColumn} <= ${q.param(to)} ORDER BY ${order}`,
+      ),
     );
     return groupBySeq(rows, spec.seqColumn);
   }
@@ -128,9 +136,10 @@ export class ProjectionCheck {
     // An unreadable payload is the chain walk's to report.
     if (envelope === null) return null;
     try {
-      if (kind === "merge") return mergePlan(this.engine, withDefaults(envelope.data as MergeRecordInput), null).projectionRows!(seq, envelope.recordedAt);
-      if (kind === "exception") return exceptionPlan(this.engine, envelope.data as never, envelope.deliveryId).projectionRows!(seq, envelope.recordedAt);
-      if (kind === "revert_link") return [{ table: "reverts", rows: [await this.revertRow(seq, envelope.data as RevertRecordInput, envelope.recordedAt)] }];
+      const { data, recordedAt } = envelope;
+      if (kind === "merge") return mergePlan(this.engine, withDefaults(data as MergeRecordInput), null).projectionRows!(seq, recordedAt);
+      if (kind === "exception") return exceptionPlan(this.engine, data as never, envelope.deliveryId).projectionRows!(seq, recordedAt);
+      if (kind === "revert_link") return [{ table: "reverts", rows: [await this.revertRow(seq, data as RevertRecordInput, recordedAt)] }];
     } catch {
       // A hashed payload the write path would refuse: it never had rows.
       return [];
@@ -170,7 +179,9 @@ export class ProjectionCheck {
       const [row] = await this.query<Record<string, unknown>>(
         statement(
           this.engine,
-          (q) => `SELECT * FROM ${spec.table} WHERE ${spec.seqColumn} > ${q.param(this.checkedTo)} OR ${spec.seqColumn} < 1 ORDER BY ${spec.seqColumn} LIMIT 1`,
+          (q) =>
+            `SELECT * FROM ${spec.table} WHERE ${spec.seqColumn} > ${q.param(this.checkedTo)} OR ${spec.seqColumn} < 1
+              ORDER BY ${spec.seqColumn} LIMIT 1`,
         ),
       );
       if (row) {
@@ -209,7 +220,13 @@ function groupBySeq(rows: Record<string, unknown>[], column: string): Map<number
 }
 
 /** The first difference between the rows an entry projects into one table and the rows stored there. */
-function compareRows(spec: TableSpec, seq: number, entry: Entry | undefined, want: Record<string, unknown>[], have: Record<string, unknown>[]): ProjectionProblem | null {
+function compareRows(
+  spec: TableSpec,
+  seq: number,
+  entry: Entry | undefined,
+  want: Record<string, unknown>[],
+  have: Record<string, unknown>[],
+): ProjectionProblem | null {
   if (want.length === 0 && have.length === 0) return null;
   const projects = entry !== undefined && entry.kind === kindOf(spec.table);
   if (!projects) {
@@ -220,13 +237,17 @@ function compareRows(spec: TableSpec, seq: number, entry: Entry | undefined, wan
   // Both lists are in key order when the stored rows are intact: pair them up without a map.
   if (spec.keyColumns.length === 1 && want.length > 1) {
     const k = spec.keyColumns[0]!;
-    want.sort((a, b) => (typeof a[k] === "number" ? Number(a[k]) - Number(b[k]) : String(a[k]) < String(b[k]) ? -1 : String(a[k]) > String(b[k]) ? 1 : 0));
+    want.sort((a, b) => {
+      if (typeof a[k] === "number") return Number(a[k]) - Number(b[k]);
+      const [x, y] = [String(a[k]), String(b[k])];
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
   }
   const inOrder = want.length === have.length && want.every((row, i) => keyOf(row) === keyOf(have[i]!));
   const stored = inOrder ? null : new Map(have.map((row) => [keyOf(row), row]));
   for (const [i, row] of want.entries()) {
     const found = stored ? stored.get(keyOf(row)) : have[i];
-    if (!found) return problemAt(spec, seq, spec.label(entry.subject, row), null, "it is missing (projection row deleted or its key modified)");
+    if (!found) return problemAt(spec, seq, spec.label(entry.subject, row), null, MISSING);
     stored?.delete(keyOf(row));
     for (const column in row) {
       const value = row[column];
@@ -238,9 +259,12 @@ function compareRows(spec: TableSpec, seq: number, entry: Entry | undefined, wan
     }
   }
   const extra = stored?.values().next().value;
-  if (extra) return problemAt(spec, seq, spec.label(entry.subject, extra), null, "the hashed entry has no such row (projection row inserted)");
+  if (extra) return problemAt(spec, seq, spec.label(entry.subject, extra), null, EXTRA);
   return null;
 }
+
+const MISSING = "it is missing (projection row deleted or its key modified)";
+const EXTRA = "the hashed entry has no such row (projection row inserted)";
 
 function problemAt(spec: TableSpec, seq: number, key: string, column: string | null, what: string): ProjectionProblem {
   const where = key === `seq ${seq}` ? key : `${key} (seq ${seq})`;

@@ -35,7 +35,9 @@ export interface AppServerOptions {
 export async function startAppServer({ app, log, Octokit, env }: AppServerOptions): Promise<{ stop(): Promise<void> }> {
   if (!env.APP_ID) return run(app, { log, ...(Octokit ? { Octokit } : {}) });
   const privateKey = getPrivateKey({ env });
-  if (!privateKey) throw new Error("APP_ID is set but there is no private key: set PRIVATE_KEY or PRIVATE_KEY_PATH (the .pem from the App's settings)");
+  if (!privateKey) {
+    throw new Error("APP_ID is set but there is no private key: set PRIVATE_KEY or PRIVATE_KEY_PATH (the .pem from the App's settings)");
+  }
   const webhookPath = env.WEBHOOK_PATH || "/api/github/webhooks";
   const server = new Server({
     host: env.HOST || "localhost",

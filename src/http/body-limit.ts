@@ -61,7 +61,8 @@ function readBounded(req: IncomingMessage, maxBytes: number): Promise<Buffer | n
 
 function tooLarge(req: IncomingMessage, res: ServerResponse, maxBytes: number): true {
   const mb = Math.round(maxBytes / (1024 * 1024));
-  const answer = JSON.stringify({ error: "payload too large", message: `request bodies are limited to ${mb} MB (GitHub's webhook payload cap)` });
+  const message = `request bodies are limited to ${mb} MB (GitHub's webhook payload cap)`;
+  const answer = JSON.stringify({ error: "payload too large", message });
   res.writeHead(413, { "content-type": "application/json", "content-length": Buffer.byteLength(answer), connection: "close" });
   // The whole answer goes out now, but the response ends (and Node closes the connection) only
   // once the client stops sending, or after LINGER_MS: closing while it still sends would reset

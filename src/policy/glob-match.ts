@@ -262,7 +262,9 @@ export function globProblem(glob: string): string | null {
 }
 
 function globTree(glob: string): Node {
-  if (glob.length > MAX_GLOB_LENGTH) throw new UnsupportedGlobError(glob.slice(0, 40) + "…", `is longer than ${MAX_GLOB_LENGTH} characters`);
+  if (glob.length > MAX_GLOB_LENGTH) {
+    throw new UnsupportedGlobError(glob.slice(0, 40) + "…", `is longer than ${MAX_GLOB_LENGTH} characters`);
+  }
   if (glob.startsWith("!")) throw new UnsupportedGlobError(glob, "is negated (a leading !)");
   if (/(^|[^\\])[@!+*?]\(/.test(glob)) throw new UnsupportedGlobError(glob, "uses an extglob such as @(…) or +(…)");
   return { kind: "alt", options: expandBraces(glob).map((g) => globNode(glob, g)) };
@@ -301,7 +303,9 @@ function expandBraces(glob: string): string[] {
     const variant = glob.slice(0, open) + glob.slice(bounds[k]! + 1, bounds[k + 1]) + glob.slice(close + 1);
     for (const expanded of expandBraces(variant)) {
       out.push(expanded);
-      if (out.length > MAX_BRACE_EXPANSIONS) throw new UnsupportedGlobError(glob, `expands to more than ${MAX_BRACE_EXPANSIONS} alternatives`);
+      if (out.length > MAX_BRACE_EXPANSIONS) {
+        throw new UnsupportedGlobError(glob, `expands to more than ${MAX_BRACE_EXPANSIONS} alternatives`);
+      }
     }
   }
   return out;
@@ -321,8 +325,9 @@ function globNode(original: string, glob: string): Node {
       if (n === 1) items.push(anything);
       // Leading `**/`: any directories, or none.
       else if (k === 0) items.push(opt(seq(anything, literal(SLASH))));
-      // Trailing `/**`: the directory itself, or anything under it.
-      else if (k === n - 1) items.push(opt(seq(literal(SLASH), anything)));
+      // Trailing `/**`: the directory itself, or anything under it; picomatch drops "itself"
+      // when that directory's name has a `*` (`src/*/**` does not match `src/a`).
+      else if (k === n - 1) items.push(hasStar(segs[k - 1]!) ? seq(literal(SLASH), anything) : opt(seq(literal(SLASH), anything)));
       // Middle `/**/`: one slash, or directories between two.
       else items.push(literal(SLASH), opt(seq(anything, literal(SLASH))));
       continue;
@@ -331,6 +336,15 @@ function globNode(original: string, glob: string): Node {
     items.push(segmentNode(original, seg));
   }
   return seq(...items);
+}
+
+/** An unescaped `*` in a segment. */
+function hasStar(seg: string): boolean {
+  for (let i = 0; i < seg.length; i++) {
+    if (seg[i] === "\\") i++;
+    else if (seg[i] === "*") return true;
+  }
+  return false;
 }
 
 function splitSegments(original: string, glob: string): string[] {
@@ -369,7 +383,9 @@ function segmentNode(original: string, seg: string): Node {
       const from = i;
       while (seg[i] === "*") i++;
       // picomatch's `a**`, `**b` and `**.ts` disagree with each other on crossing "/".
-      if (i - from > 1) throw new UnsupportedGlobError(original, "has ** inside a name: ** must be a whole path segment (`src/**/x.ts`), * matches within a name");
+      if (i - from > 1) {
+        throw new UnsupportedGlobError(original, "has ** inside a name: ** must be a whole path segment (`src/**/x.ts`), * matches within a name");
+      }
       items.push(star(char(notSlash)));
     } else if (c === "?") {
       items.push(char(notSlash));

@@ -8,7 +8,7 @@ describe("compileGlob agrees with picomatch (dot: true)", () => {
   const globs = [
     "src/payments/**", "**", "**/*.ts", "src/*.ts", "docs/**/*.md", "a/**/b/**/c", "*", "?.js", "*.{ts,tsx}", "{src,lib}/**",
     "src/{a,b/c}/*.go", "src/[a-c]*.ts", "src/[^a]*", "src/[^a]x", "**/test/**", "db/migrations/**", "**/*-lock.json", ".github/**",
-    "src/**/", "src/", "**/a/**/a/**/b", "src/\\*.ts", "{a,{b,c}}/x", "**/.*", "*/*", "a/*/b",
+    "src/**/", "src/", "**/a/**/a/**/b", "*/**", "a*/**", "?/**", "**/*/**", "src/\\*.ts", "{a,{b,c}}/x", "**/.*", "*/*", "a/*/b",
   ];
   const paths = [
     "src/payments", "src/payments/refund.ts", "src/payments/jobs/f7.ts", "a.ts", "src/a.ts", "src/b/a.ts", "docs/a.md", "docs/x/y/a.md",

@@ -7,6 +7,9 @@
 //    least RUNS (default 5) runs and 1 s.
 // 3. Score each library on the conformance table (test/fixtures/codeowners/conformance-cases.json).
 // 4. Time our parse of a ~3 MB file just under GitHub's limit.
+// 5. Adversarial patterns (a crafted CODEOWNERS line, a crafted audit path filter) against long
+//    crafted paths: ours (linear, glob-match.ts) at full size; the backtracking baseline (the
+//    same pattern as a RegExp, or picomatch) at growing sizes until one run passes 2 s.
 //
 // Run: npx tsc -p tsconfig.build.json && node bench/codeowners.mjs   (RUNS=9 to change the run count)
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,8 +19,10 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { prng } from "./prng.mjs";
 import { CODEOWNERS_MAX_BYTES, parseCodeowners } from "../dist/policy/codeowners.js";
+import { compileGlob } from "../dist/policy/glob-match.js";
 
 const require = createRequire(import.meta.url);
+const picomatch = require("picomatch");
 const Codeowners = require("codeowners");
 const { OwnershipEngine } = require("@snyk/github-codeowners/dist/lib/ownership/OwnershipEngine.js");
 
@@ -167,6 +172,40 @@ function threeMegabyteFile() {
   return lines.join("");
 }
 
+/** [name, pattern, ours(path), backtracking baseline(path), path of size n, full n, first baseline n]. */
+const ADVERSARIAL = [
+  [
+    "CODEOWNERS **/a/**/a/**/a/**/b vs a/ x n + c",
+    (n) => parseCodeowners("**/a/**/a/**/a/**/b @acme/x\n").ownersOf(`${"a/".repeat(n)}c`),
+    // The RegExp codeowners.ts used to build for that line.
+    (n) => /^(?:.+\/)?a(?:\/.+)?\/a(?:\/.+)?\/a(?:\/.+)?\/b(?:\/.+)?$/su.test(`${"a/".repeat(n)}c`),
+    800,
+    50,
+  ],
+  [
+    "path filter **/*e*e*e*e*e*e*e*e*e*e*q vs src/ + e x n",
+    (n) => compileGlob("**/*e*e*e*e*e*e*e*e*e*e*q")(`src/${"e".repeat(n)}`),
+    (n) => picomatch("**/*e*e*e*e*e*e*e*e*e*e*q", { dot: true })(`src/${"e".repeat(n)}`),
+    100_000,
+    16,
+  ],
+];
+
+function adversarial() {
+  return ADVERSARIAL.map(([name, ours, baseline, fullN, firstN]) => {
+    const oursMs = timeMs(() => ours(fullN)).ms;
+    let n = firstN;
+    let last = null;
+    for (;;) {
+      const ms = timeMs(() => baseline(n)).ms;
+      last = { n, ms, oursMs: timeMs(() => ours(n)).ms };
+      if (ms > 2000 || n >= fullN) break;
+      n = Math.min(fullN, Math.ceil(n * 1.25));
+    }
+    return { name, fullN, oursMs, baseline: last };
+  });
+}
+
 export default async function run() {
   const runs = Math.max(5, Number(process.env.RUNS ?? 5));
   const text = generateCodeowners();
@@ -209,7 +248,17 @@ export default async function run() {
       `parse of a ${parse3mb.bytes.toLocaleString("en-US")}-byte CODEOWNERS (limit ${CODEOWNERS_MAX_BYTES.toLocaleString("en-US")}), ` +
         `${parse3mb.rules.toLocaleString("en-US")} rules: first ${fmt(parse3mb.firstMs, 1)} ms, median of ${runs} ${fmt(parse3mb.medianMs, 1)} ms`,
     );
-    return { rules: RULES, paths: PATHS, runs, libraries: rows, parse3mb };
+    console.log("");
+    console.log("adversarial patterns: ours at full size; the backtracking baseline up to the size where one run passes 2 s");
+    const hostile = adversarial();
+    for (const a of hostile) {
+      console.log(
+        `  ${a.name}: ours ${fmt(a.oursMs, 1)} ms at n=${a.fullN.toLocaleString("en-US")}; ` +
+          `backtracking ${fmt(a.baseline.ms, 0)} ms at n=${a.baseline.n} ` +
+          `(ours ${fmt(a.baseline.oursMs, 2)} ms there, ${fmt(a.baseline.ms / Math.max(a.baseline.oursMs, 0.01), 0)}x)`,
+      );
+    }
+    return { rules: RULES, paths: PATHS, runs, libraries: rows, parse3mb, adversarial: hostile };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

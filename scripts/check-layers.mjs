@@ -44,10 +44,12 @@ export const LAYERS = {
   // The command line.
   cli: ["policy", "audit", "github", "handlers", "reports", "cluster", "notify", "serve", "env.ts"],
   // Process environment parsing (read by main.ts and the CLI).
-  "env.ts": ["github", "redact-url.ts"],
+  "env.ts": ["github", "http", "redact-url.ts"],
+  // Probot's logger with credentials scrubbed (main.ts hands it to the server).
+  "redacting-log.ts": ["redact-url.ts"],
   // Composition roots.
   "app.ts": ["policy", "audit", "github", "cluster", "notify", "reports", "handlers", "http", "dashboard", "inbox", "metrics", "serve"],
-  "main.ts": ["app.ts", "env.ts", "audit", "github", "cluster", "notify", "handlers", "redact-url.ts", "inbox", "metrics", "serve"],
+  "main.ts": ["app.ts", "env.ts", "audit", "github", "cluster", "notify", "handlers", "redact-url.ts", "inbox", "metrics", "serve", "http", "redacting-log.ts"],
   // The library entry point: the pure engine only.
   "index.ts": ["policy"],
 };

@@ -12,6 +12,7 @@ import type { GitHubCaches } from "./github/caches.js";
 import type { ChangeEventOptions, ChangeEventStats } from "./notify/change-events.js";
 import { onCheckRunRerequested, onCheckSuiteRerequested } from "./handlers/check-run.js";
 import { createPipelineDeps } from "./handlers/pipeline-deps.js";
+import type { TrustedProxies } from "./http/client-address.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onMergeGroup } from "./handlers/merge-group.js";
 import { onPullRequestReview, PULL_REQUEST_REVIEW_EVENTS } from "./handlers/pull-request-review.js";
@@ -35,6 +36,8 @@ export interface AppOptions {
   githubUrl?: string;
   /** Evaluation leases shared by replicas (REDIS_URL); null for a single process. */
   leases?: Leases | null;
+  /** TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For names the client (the sign-in throttle). */
+  trustedProxies?: TrustedProxies | null;
   /** Register HTTP routes (needs Probot's server; off for probot.receive-only use). */
   serve?: boolean;
   /** State to use instead of fresh state (tests that look inside or empty the caches). */

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { GitHubOAuthConfig } from "./github/user-sign-in.js";
+import { parseTrustedProxies } from "./http/client-address.js";
 
 const envSchema = z
   .object({
@@ -48,6 +49,16 @@ const envSchema = z
       .string()
       .regex(/^[1-9]\d{0,3}$/, { message: "INBOX_RETENTION_DAYS must be a whole number of days from 1 to 9999" })
       .optional(),
+    /**
+     * Reverse proxies in front of the app (comma-separated IPs and CIDR ranges): from these peers
+     * X-Forwarded-For names the client, for the dashboard's sign-in throttle. Unset: the socket peer.
+     */
+    TRUSTED_PROXIES: z.string().transform((text, ctx) => {
+      const parsed = parseTrustedProxies(text);
+      if (parsed.ok) return parsed.proxies;
+      for (const problem of parsed.problems) ctx.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    }).optional(),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   })
   .superRefine((env, ctx) => {
@@ -57,10 +68,17 @@ const envSchema = z
         ctx.addIssue({ code: "custom", path: [missing], message: `required with ${set} (GitHub sign-in for the dashboard needs both, from the App's settings page); unset ${set} to turn it off` });
       }
     }
-    // Probot silently falls back to the secret "development" when WEBHOOK_SECRET is unset. (Without
-    // APP_ID the app is in setup mode and handles no webhooks.)
-    if (env.NODE_ENV === "production" && env.APP_ID && !env.WEBHOOK_SECRET) {
-      ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required when NODE_ENV=production (Probot would otherwise accept webhooks signed with \"development\")" });
+    // Probot silently falls back to the public secret "development" when WEBHOOK_SECRET is unset:
+    // anyone could then sign deliveries. Without APP_ID (setup mode, also in production) the app
+    // handles no webhooks, so there is nothing to forge yet.
+    if (env.APP_ID && !env.WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WEBHOOK_SECRET"],
+        message:
+          `required when APP_ID is set (Probot would otherwise accept webhooks signed with its public default "development"). ` +
+          "Set it to the webhook secret from the GitHub App settings (General → Webhook secret), in the environment or in .env",
+      });
     }
   });
 

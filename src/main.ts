@@ -5,8 +5,8 @@
  * too, for its cluster-wide throttle (ioredis, a dependency so it is never fetched at run time).
  */
 import { existsSync } from "node:fs";
-import { run } from "probot";
 import { createApp } from "./app.js";
+import { startAppServer } from "./http/app-server.js";
 import { CountersignOctokit, withGitHubMetrics } from "./github/octokit.js";
 import { WebhookInbox } from "./inbox/webhook-inbox.js";
 import { createAppMetrics } from "./metrics/app-metrics.js";
@@ -15,6 +15,8 @@ import { openRedisLeases } from "./cluster/redis-leases.js";
 import { githubOAuthOf, githubUrls, parseEnv, reconcileIntervalMs } from "./env.js";
 import { createReconciler } from "./handlers/reconcile.js";
 import { startSetupMode } from "./serve/setup-mode.js";
+import { createRedactingLog, logFormatOf } from "./redacting-log.js";
+import { urlPasswords } from "./redact-url.js";
 
 async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
@@ -34,6 +36,22 @@ async function main(): Promise<void> {
   const changeEvents = env.INCIDENT_WEBHOOK_URL
     ? { url: env.INCIDENT_WEBHOOK_URL, routingKey: env.INCIDENT_WEBHOOK_ROUTING_KEY ?? null, webHost: env.GHE_HOST ?? "github.com" }
     : null;
+  // Probot's logger with credentials redacted: its request logger writes every header and URL.
+  const log = await createRedactingLog({
+    level: env.LOG_LEVEL,
+    logFormat: logFormatOf(process.env),
+    logLevelInString: process.env.LOG_LEVEL_IN_STRING === "true",
+    logMessageKey: process.env.LOG_MESSAGE_KEY,
+    sentryDsn: process.env.SENTRY_DSN,
+    secrets: [
+      env.AUDIT_API_TOKEN,
+      env.WEBHOOK_SECRET,
+      env.GITHUB_CLIENT_SECRET,
+      env.PRIVATE_KEY,
+      ...urlPasswords(env.DATABASE_URL),
+      ...urlPasswords(env.REDIS_URL),
+    ],
+  });
   const metrics = createAppMetrics();
   const inbox = new WebhookInbox({
     store: store.inbox(),
@@ -55,8 +73,9 @@ async function main(): Promise<void> {
     inbox,
     metrics,
     metricsToken: env.METRICS_TOKEN ?? null,
+    trustedProxies: env.TRUSTED_PROXIES ?? null,
   });
-  const server = await run(app, { Octokit: withGitHubMetrics(CountersignOctokit, metrics) });
+  const server = await startAppServer({ app, log, Octokit: withGitHubMetrics(CountersignOctokit, metrics), env: process.env });
   const stop = async () => {
     reconciler?.stop();
     await server.stop();
@@ -67,6 +86,7 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
 }
 
 main().catch((error: unknown) => {

@@ -320,7 +320,12 @@ export interface VerifyResult {
   entries: number;
   headHash: string | null;
   /** The first broken link, when not ok. */
-  brokenAt?: { seq: number; reason: string };
+  brokenAt?: {
+    seq: number;
+    reason: string;
+    /** When a queryable row differs from what its hashed entry says: where (column null: a missing or extra row). */
+    projection?: { table: string; key: string; column: string | null };
+  };
 }
 
 /** What a write did: `inserted: false` means it was already recorded (a redelivery). */

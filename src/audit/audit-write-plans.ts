@@ -15,7 +15,7 @@ import { canonicalJson } from "./canonical-json.js";
 import type { AuditEnvelope } from "./hash-chain.js";
 import type { NormalizedIncident, NormalizedIncidentLink } from "./incident-input.js";
 import { isRepoName, normalizeInstant, normalizeRepo, shaRange, subjectOf, teamKey } from "./merge-query.js";
-import { insertRows, statement, type Engine, type Statement } from "./sql-builder.js";
+import { insertRows, statement, type Engine, type SqlBuilder, type Statement } from "./sql-builder.js";
 
 export interface AppendPlan {
   envelope: Omit<AuditEnvelope, "v" | "recordedAt">;
@@ -101,11 +101,10 @@ export function exceptionPlan(engine: Engine, input: ExceptionRecordInput, deliv
   if (input.action !== "grant" && input.action !== "revoke") {
     throw new AuditInputError(`recordException ${subject}: action "${input.action}" is not grant or revoke`, "action");
   }
-  return {
-    envelope: { kind: "exception", subject, deliveryId, source, data: input },
-    duplicateChecks: deliveryCheck(engine, "exception", subject, deliveryId),
-    projections: (seq, recordedAt) =>
-      insertRows(engine, "exceptions", [
+  const rows = (seq: number, recordedAt: string): TableRows[] => [
+    {
+      table: "exceptions",
+      rows: [
         {
           id: seq,
           audit_seq: seq,
@@ -119,7 +118,14 @@ export function exceptionPlan(engine: Engine, input: ExceptionRecordInput, deliv
           comment_id: input.commentId,
           granted_at: recordedAt,
         },
-      ]),
+      ],
+    },
+  ];
+  return {
+    envelope: { kind: "exception", subject, deliveryId, source, data: input },
+    duplicateChecks: deliveryCheck(engine, "exception", subject, deliveryId),
+    projections: (seq, recordedAt) => asStatements(engine, rows(seq, recordedAt)),
+    projectionRows: rows,
   };
 }
 
@@ -293,11 +299,7 @@ export function revertPlan(engine: Engine, input: RevertRecordInput, deliveryId:
   if (input.revertedPrNumber === null && input.revertedSha === null) {
     throw new AuditInputError(`${where}: give revertedPrNumber or revertedSha (what was reverted)`, "revertedPrNumber");
   }
-  const revertedRepo = normalizeRepo(input.revertedRepo);
-  const sha = input.revertedSha === null ? null : shaRange(input.revertedSha, "revertedSha").from;
-  // The subject is what was reverted, so the reverted merge's history groups under one subject.
-  const subject = input.revertedPrNumber !== null ? subjectOf(revertedRepo, input.revertedPrNumber) : `${revertedRepo}@${sha}`;
-  const revertingRepo = normalizeRepo(input.repo);
+  const { revertedRepo, sha, subject, revertingRepo } = revertFacts(input);
   return {
     envelope: { kind: "revert_link", subject, deliveryId, source, data: input },
     duplicateChecks: [
@@ -310,20 +312,55 @@ export function revertPlan(engine: Engine, input: RevertRecordInput, deliveryId:
     ],
     projections: (seq, recordedAt) => [
       statement(engine, (q) => {
-        const revertedMerge =
-          input.revertedPrNumber !== null
-            ? `(SELECT id FROM merges WHERE repo = ${q.param(revertedRepo)} AND pr_number = ${q.param(input.revertedPrNumber)})`
-            : `(SELECT c.merge_id FROM merge_commits c JOIN merges m ON m.id = c.merge_id
-                WHERE m.repo = ${q.param(revertedRepo)} AND c.sha >= ${q.param(sha)} AND c.sha < ${q.param(`${sha}g`)}
-                ORDER BY CASE c.role WHEN 'merge_commit' THEN 0 WHEN 'head' THEN 1 ELSE 2 END, c.merge_id DESC LIMIT 1)`;
+        const merges = revertMergeQueries(q, input, null);
         return `INSERT INTO reverts (id, audit_seq, reverting_repo, reverting_pr, reverting_merge_id, reverted_repo, reverted_pr,
             reverted_sha, reverted_ref, reverted_merge_id, method, detected_at)
           VALUES (${q.param(seq)}, ${q.param(seq)}, ${q.param(revertingRepo)}, ${q.param(input.prNumber)},
-            (SELECT id FROM merges WHERE repo = ${q.param(revertingRepo)} AND pr_number = ${q.param(input.prNumber)}),
-            ${q.param(revertedRepo)}, ${q.param(input.revertedPrNumber)}, ${q.param(sha)}, ${q.param(subject)},
-            ${revertedMerge}, ${q.param(input.method)}, ${q.param(recordedAt)})`;
+            (${merges.reverting}), ${q.param(revertedRepo)}, ${q.param(input.revertedPrNumber)}, ${q.param(sha)}, ${q.param(subject)},
+            (${merges.reverted}), ${q.param(input.method)}, ${q.param(recordedAt)})`;
       }),
     ],
+  };
+}
+
+export interface RevertFacts {
+  revertingRepo: string;
+  revertedRepo: string;
+  /** Lowercase, possibly abbreviated; null when the link names a PR only. */
+  sha: string | null;
+  /** The chain subject: what was reverted. */
+  subject: string;
+}
+
+/** A revert link's normalised repositories, reverted SHA and chain subject. */
+export function revertFacts(input: RevertRecordInput): RevertFacts {
+  const revertedRepo = normalizeRepo(input.revertedRepo);
+  const sha = input.revertedSha === null ? null : shaRange(input.revertedSha, "revertedSha").from;
+  // The subject is what was reverted, so the reverted merge's history groups under one subject.
+  const subject = input.revertedPrNumber !== null ? subjectOf(revertedRepo, input.revertedPrNumber) : `${revertedRepo}@${sha}`;
+  return { revertingRepo: normalizeRepo(input.repo), revertedRepo, sha, subject };
+}
+
+/**
+ * The subqueries that resolve a revert link to merge ids: the reverting PR's merge, and the
+ * reverted one (by PR, or the merge whose commit the SHA starts, strongest role first). With
+ * `beforeSeq`, only merges recorded before that entry: what the tables held when it was appended.
+ */
+export function revertMergeQueries(
+  q: SqlBuilder,
+  input: RevertRecordInput,
+  beforeSeq: number | null,
+): { reverting: string; reverted: string } {
+  const { revertingRepo, revertedRepo, sha } = revertFacts(input);
+  const before = (column: string) => (beforeSeq === null ? "" : ` AND ${column} < ${q.param(beforeSeq)}`);
+  return {
+    reverting: `SELECT id FROM merges WHERE repo = ${q.param(revertingRepo)} AND pr_number = ${q.param(input.prNumber)}${before("id")}`,
+    reverted:
+      input.revertedPrNumber !== null
+        ? `SELECT id FROM merges WHERE repo = ${q.param(revertedRepo)} AND pr_number = ${q.param(input.revertedPrNumber)}${before("id")}`
+        : `SELECT c.merge_id FROM merge_commits c JOIN merges m ON m.id = c.merge_id
+            WHERE m.repo = ${q.param(revertedRepo)} AND c.sha >= ${q.param(sha)} AND c.sha < ${q.param(`${sha}g`)}${before("c.merge_id")}
+            ORDER BY CASE c.role WHEN 'merge_commit' THEN 0 WHEN 'head' THEN 1 ELSE 2 END, c.merge_id DESC LIMIT 1`,
   };
 }
 

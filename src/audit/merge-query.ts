@@ -1,9 +1,9 @@
 /**
  * Turns a MergeFilter into SQL that uses the indexes (docs/audit-trail.md, "Schema"): no `LIKE`, prefix
  * ranges instead (`sha >= 'abc1234' AND sha < 'abc1234g'`; a path glob's literal prefix as a
- * range on merge_paths, then the full glob with picomatch on the candidates only).
+ * range on merge_paths, then the full glob (glob-match.ts, picomatch's dialect) on the candidates only).
  */
-import picomatch from "picomatch";
+import { compileGlob, UnsupportedGlobError } from "../policy/glob-match.js";
 import { AI_LEVELS, type DisclosureLevel } from "../policy/snapshot.js";
 import { AuditInputError } from "./audit-input-error.js";
 import type { MergeFilter, ReportDimension } from "./audit-store.js";
@@ -116,7 +116,15 @@ export function normalizeMergeFilter(filter: MergeFilter): NormalizedMergeFilter
   if (filter.path !== undefined) {
     const glob = filter.path.trim();
     if (glob === "") throw new AuditInputError("path is empty: give a glob such as src/payments/**", "path");
-    out.path = { glob, range: globPrefixRange(glob), matches: picomatch(glob, { dot: true }) };
+    let matches: (path: string) => boolean;
+    try {
+      // Linear in path length: a backtracking RegExp would let one filter stall the process.
+      matches = compileGlob(glob);
+    } catch (error) {
+      if (error instanceof UnsupportedGlobError) throw new AuditInputError(`path: ${error.message}`, "path");
+      throw error;
+    }
+    out.path = { glob, range: globPrefixRange(glob), matches };
   }
   if (filter.since !== undefined) out.since = timeBound(filter.since, "since").start;
   if (filter.until !== undefined) out.untilExclusive = timeBound(filter.until, "until").endExclusive;

@@ -55,6 +55,7 @@ import { MAX_LIMIT, MERGE_COLUMNS, normalizeRepo } from "./merge-query.js";
 import { insertRows, statement, type Engine, type SqlReader, type Statement } from "./sql-builder.js";
 import * as incidents from "./sql-incident-reads.js";
 import * as merges from "./sql-merge-reads.js";
+import { ProjectionCheck } from "./verify-projection.js";
 
 export interface AuditStoreOptions {
   /** The clock for `recorded_at` (tests pin it). */
@@ -296,12 +297,15 @@ export abstract class SqlAuditStore implements AuditStore {
   }
 
   /**
-   * The chain, then the incident projections against it: incidents feed postmortems and trends
-   * from their projection rows, so an edited or deleted row there is reported like a broken link.
+   * The chain, with every queryable row re-derived from it (verify-projection.ts), then the
+   * incident projections against it: an edited, added or deleted row is reported like a broken link.
    */
   async verify(options: { checkpoint?: string } = {}): Promise<VerifyResult> {
     const hashed: incidents.HashedIncidentEntries = { incidents: new Map(), links: new Map() };
-    const result = await verifyChain(incidents.collectIncidentEntries(this.chainRows(), hashed), options.checkpoint);
+    // Merges, exceptions and revert links: their rows re-derived from the entries as the walk goes.
+    const projections = new ProjectionCheck(this.engine, (stmt) => this.query(stmt));
+    const walked = await verifyChain(projections.watch(incidents.collectIncidentEntries(this.chainRows(), hashed)), options.checkpoint);
+    const result = await projections.finish(walked);
     if (!result.ok) return result;
     const brokenAt = await incidents.incidentProjectionProblem(this.reader, hashed);
     return brokenAt ? { ...result, ok: false, brokenAt } : result;

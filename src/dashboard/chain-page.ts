@@ -1,6 +1,7 @@
 /**
  * The hash chain: its head (to compare with a checkpoint kept outside the database) and, on
- * request, a full verification, the same walk as `countersign audit verify`.
+ * request, a full verification, the same walk as `countersign audit verify` (the chain, and every
+ * queryable row against it).
  */
 import type { VerifyResult } from "../audit/audit-store.js";
 import { html, type SafeHtml } from "./html.js";
@@ -15,12 +16,23 @@ export interface ChainPageInput {
   checkpointProblem: string | null;
 }
 
+/** What a failed verification found: a broken link, or a stored row that disagrees with an intact chain. */
+function brokenText(v: VerifyResult): SafeHtml {
+  const at = v.brokenAt;
+  if (at?.projection) {
+    return html`The chain links up, but a stored row disagrees with it at seq ${at.seq}: ${at.reason}.
+Listings, the API and reports read those rows: do not trust them until the database is restored from a backup.`;
+  }
+  return html`The chain is broken${at ? html` at seq ${at.seq}: ${at.reason}` : null}. ${v.entries} entries read.
+Treat records from there on as untrusted and compare with your backups.`;
+}
+
 export function chainPage(input: ChainPageInput): SafeHtml {
   const v = input.verified;
   const result = v
     ? v.ok
       ? html`<div class="notice" role="status"><p><span class="badge ok">intact</span> All ${v.entries} entries link up${input.checkpoint ? html`, and checkpoint <code>${input.checkpoint}</code> is in the chain` : null}. Head <code>${v.headHash ?? "—"}</code>.</p></div>`
-      : html`<div class="alert" role="alert"><p><span class="badge danger">broken</span> The chain is broken${v.brokenAt ? html` at seq ${v.brokenAt.seq}: ${v.brokenAt.reason}` : null}. ${v.entries} entries read. Treat records from there on as untrusted and compare with your backups.</p></div>`
+      : html`<div class="alert" role="alert"><p><span class="badge danger">broken</span> ${brokenText(v)}</p></div>`
     : null;
   return page({
     title: "Audit chain",

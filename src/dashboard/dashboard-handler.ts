@@ -23,6 +23,7 @@ import type { TLSSocket } from "node:tls";
 import { AuditInputError } from "../audit/audit-input-error.js";
 import type { AuditStore, MergeFilter } from "../audit/audit-store.js";
 import { normalizeRepo } from "../audit/merge-query.js";
+import { clientAddress, type TrustedProxies } from "../http/client-address.js";
 import { authorizeUrl, GitHubSignInError, signInWithCode, type GitHubOAuthConfig } from "../github/user-sign-in.js";
 import { chainPage } from "./chain-page.js";
 import { loadFigures } from "./dashboard-figures.js";
@@ -76,6 +77,8 @@ export interface DashboardOptions {
   githubUrl?: string;
   /** The clock (tests pin it). */
   now?: () => Date;
+  /** TRUSTED_PROXIES: whose X-Forwarded-For names the client for the sign-in throttle. */
+  trustedProxies?: TrustedProxies | null;
 }
 
 export type DashboardHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
@@ -273,7 +276,7 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
         link: { href: `${DASHBOARD_PREFIX}/login?${new URLSearchParams({ next }).toString()}`, label: "Open a fresh sign-in form" },
       }));
     }
-    const client = req.socket.remoteAddress ?? "unknown";
+    const client = clientAddress(req, options.trustedProxies);
     const record = failures.get(client);
     if (record && record.resetAt > clock && record.count >= MAX_FAILED_LOGINS) {
       const retry = Math.ceil((record.resetAt - clock) / 1000);

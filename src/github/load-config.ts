@@ -1,6 +1,7 @@
 /**
  * Finds and validates the config in force for a PR: `.github/countersign.yml` at the base SHA,
- * else the organisation's `.github` repository, else the defaults; then `_extends` chains.
+ * else the organisation's `.github` repository, else the defaults; then `_extends` chains, to
+ * another owner's repository only when the first file's `extends_allowed_owners` lists that owner.
  * Layers merge key by key with lists REPLACED (never concatenated, unlike Probot's
  * `context.config`), and every layer must be valid on its own: nothing partial is ever used.
  */
@@ -37,9 +38,12 @@ export async function loadRepoConfig(
   const texts: string[] = [];
   let current: { source: string; text: string } | null = { source, text: file.text };
   const visited = new Set<string>();
+  // Owners `_extends` may reach: this repository's owner, plus those its own config allows.
+  let allowedOwners: Set<string> | null = null;
   while (current) {
     const checked = loadConfig(current.text);
     if (!checked.ok) return { ok: false, source: current.source, errors: checked.errors };
+    allowedOwners ??= new Set([owner, ...checked.config.extends_allowed_owners].map((o) => o.toLowerCase()));
     const raw = (parseYaml(current.text) ?? {}) as Record<string, unknown>;
     layers.unshift({ source: current.source, raw });
     texts.unshift(current.text);
@@ -52,6 +56,12 @@ export async function loadRepoConfig(
     const target = parseExtends(ext, owner);
     if (!target) {
       return { ok: false, source: current.source, errors: [{ path: "_extends", line: null, message: `"${ext}" is not "repo", "owner/repo" or "repo:path.yml"` }] };
+    }
+    if (!allowedOwners.has(target.owner.toLowerCase())) {
+      const message =
+        `"${ext}" is another owner's repository (${target.owner}): add "${target.owner}" to extends_allowed_owners ` +
+        `in ${source} to let it decide this repository's policy`;
+      return { ok: false, source: current.source, errors: [{ path: "_extends", line: null, message }] };
     }
     const targetSource = `${target.owner}/${target.repo}:${target.path}`;
     if (visited.has(targetSource.toLowerCase())) {

@@ -35,6 +35,13 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): NodeHand
   const now = options.now ?? (() => new Date());
 
   return async (req, res) => {
+    // Before anything reads a body, on every path (the receiver stands in front of all routes):
+    // a declared length over GitHub's cap is refused at once.
+    if (Number(req.headers["content-length"] ?? 0) > maxBytes) {
+      req.resume();
+      res.setHeader("connection", "close");
+      return answer(res, 413, { error: `Request body over ${maxBytes} bytes` });
+    }
     let pathname: string;
     try {
       pathname = withoutTrailingSlash(new URL(req.url ?? "/", "http://localhost").pathname);

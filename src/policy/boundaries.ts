@@ -1,16 +1,14 @@
 /**
  * Boundaries (off-limits paths), agent scope and incident-patch discipline: gates 4 and 5.
  *
- * Globs use picomatch with `dot: true` (dotfiles match) and are case-sensitive; `**` crosses
- * directories, `*` does not. A boundary matches a changed file by its new path or, for renames,
+ * Globs are picomatch's (`dot: true`: dotfiles match; case-sensitive), matched without
+ * backtracking by glob-match.ts; `**` crosses directories, `*` does not. A boundary matches a changed file by its new path or, for renames,
  * its old path, so moving a file out of `src/auth/` still touches the auth boundary.
  */
-import picomatch from "picomatch";
 import { isApprover } from "./approvers.js";
 import type { Boundary, Config } from "./config.js";
+import { compileGlobs as compileGlobSet } from "./glob-match.js";
 import type { ChangedFile, DisclosureLevel, GrantedException, ReviewInfo } from "./snapshot.js";
-
-const GLOB_OPTIONS = { dot: true, nocase: false } as const;
 
 /** Dependency manifests, lockfiles and migrations: refused in incident patches by default. */
 export const INCIDENT_FORBIDDEN_DEFAULTS = [
@@ -23,10 +21,13 @@ export const INCIDENT_FORBIDDEN_DEFAULTS = [
 
 export type Matcher = (path: string) => boolean;
 
-/** Compiles globs once into one predicate; no globs match nothing. */
+/**
+ * Compiles globs once into one predicate, linear in path length (glob-match.ts); no globs match
+ * nothing. The config's globs are checked when it loads; a glob the matcher cannot take anywhere
+ * else (an incident declaration's scope, written in the PR) matches nothing: its files are out of scope.
+ */
 export function compileGlobs(globs: readonly string[]): Matcher {
-  if (globs.length === 0) return () => false;
-  return picomatch([...globs], GLOB_OPTIONS);
+  return compileGlobSet(globs).matches;
 }
 
 function touches(file: ChangedFile, match: Matcher): boolean {

@@ -7,6 +7,7 @@
  * directories, by a literal name they float to, or by a literal extension, so for a given path
  * only a handful of rules are ever tried, from last to first.
  */
+import { compileRegexSubset, type PathMatcher } from "./glob-match.js";
 
 /** A token in double quotes, for error messages. */
 export function quote(s: string): string {
@@ -118,7 +119,7 @@ const PREFIX = 0;
 const NAME = 1;
 /** Floating `*<literal>` (`*.ts`, `*-lock.json`): a segment ending with `literal`. */
 const SUFFIX = 2;
-/** Anything else: a RegExp built on first use, so parsing a 3 MB file compiles nothing. */
+/** Anything else: a matcher built on first use, so parsing a 3 MB file compiles nothing. */
 const REGEX = 3;
 
 /** How one rule tests a path; the common shapes of real files avoid RegExps altogether. */
@@ -127,7 +128,7 @@ export interface CompiledRule {
   token: string;
   literal: string;
   dirOnly: boolean;
-  re: RegExp | null;
+  re: PathMatcher | null;
 }
 
 function matchRule(rule: CompiledRule, path: string): boolean {
@@ -153,11 +154,12 @@ function matchRule(rule: CompiledRule, path: string): boolean {
   }
   let re = rule.re;
   if (re === null) {
-    // `s`: a path may contain any character; `u`: `?` is one code point, as in GitHub's matcher.
-    re = new RegExp(patternRegExp(rule.token), "su");
+    // Not a RegExp: a backtracking engine takes minutes on `**/a/**/a/**/b` against a crafted
+    // path. Any character matches `.` and `?` is one code point, as in GitHub's matcher.
+    re = compileRegexSubset(patternRegExp(rule.token));
     rule.re = re;
   }
-  return re.test(path);
+  return re(path);
 }
 
 const STAR = 0;

@@ -8,6 +8,7 @@
  */
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import { z } from "zod";
+import { globProblem } from "./glob-match.js";
 
 export const CONFIG_PATH = ".github/countersign.yml";
 
@@ -23,7 +24,13 @@ const principal = z
 const team = z.string().regex(/^@[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/, {
   message: 'expected a team as "@org/team"',
 });
-const glob = z.string().min(1, { message: "a glob must not be empty" });
+const glob = z
+  .string()
+  .min(1, { message: "a glob must not be empty" })
+  .superRefine((g, ctx) => {
+    const problem = globProblem(g);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 const disclosureSchema = z
   .strictObject({
@@ -85,7 +92,7 @@ const boundarySchema = z
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
       message: "use letters, digits, '-', '_' or '.' (it is typed in `/countersign exception <name>: …`)",
     }),
-    /** Globs (picomatch; dotfiles match; case-sensitive) of the off-limits paths. */
+    /** Globs (picomatch's `*`, `**`, `?`, `[a-z]`, `{a,b}`; dotfiles match; case-sensitive) of the off-limits paths. */
     paths: z.array(glob).min(1),
     /** Globs excluded from `paths`. */
     ignore: z.array(glob).default([]),
@@ -110,6 +117,15 @@ export const configSchema = z
   .strictObject({
     /** Inherit from another repository's config (`repo`, `owner/repo` or `repo:path.yml`); resolved by the loader. */
     _extends: z.string().optional(),
+    /**
+     * Owners (users or organisations) besides this repository's own whose repositories `_extends`
+     * may inherit from: whoever can push there decides this repository's policy. Read from the
+     * repository's own config (or the organisation default it falls back to) only; an inherited
+     * file cannot widen it.
+     */
+    extends_allowed_owners: z
+      .array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, { message: "expected a GitHub user or organisation name" }))
+      .default([]),
     /** Gate 1: how the AI-assistance disclosure is read and which identities count as AI evidence. */
     disclosure: disclosureSchema,
     /** Gate 2: the understanding review an approving reviewer must write. */

@@ -8,6 +8,7 @@ import type { AuditStore } from "../audit/audit-store.js";
 import { createDashboardHandler, type DashboardLog } from "../dashboard/dashboard-handler.js";
 import type { GitHubOAuthConfig } from "../github/user-sign-in.js";
 import { createAuditApiHandler } from "../http/audit-api.js";
+import type { TrustedProxies } from "../http/client-address.js";
 
 /** Answers a request (true) or passes it on (false), as Probot's `addHandler` handlers do. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -29,6 +30,8 @@ export interface ReadRoutesOptions {
   githubOAuth?: GitHubOAuthConfig | null;
   /** Links to pull requests and commits (GHE: its web URL). */
   githubUrl?: string;
+  /** TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For names the client (the sign-in throttle). */
+  trustedProxies?: TrustedProxies | null;
   log: DashboardLog;
 }
 
@@ -42,6 +45,7 @@ export function readRoutes(options: ReadRoutesOptions): RouteHandler[] {
       token: options.auditApiToken ?? undefined,
       github: options.githubOAuth ?? null,
       log: options.log,
+      trustedProxies: options.trustedProxies ?? null,
       ...(options.githubUrl ? { githubUrl: options.githubUrl } : {}),
     }));
   }

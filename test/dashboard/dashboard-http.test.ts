@@ -6,6 +6,13 @@
 import { BYPASS_MERGE, CAPTURE_MERGE, HOSTILE, SEED_NOW, sha } from "./support/seed-audit.js";
 import { startDashboardServer, TEST_TOKEN, type DashboardServer } from "./support/dashboard-server.js";
 import { cookieValue, hiddenField, request } from "./support/http.js";
+import { parseTrustedProxies, type TrustedProxies } from "../../src/http/client-address.js";
+
+function trusted(text: string): TrustedProxies {
+  const parsed = parseTrustedProxies(text);
+  if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+  return parsed.proxies;
+}
 
 /** GET the sign-in form, then POST it: the browser's two steps. */
 async function signIn(server: DashboardServer, token = TEST_TOKEN, extra: { headers?: Record<string, string>; next?: string } = {}) {
@@ -186,6 +193,40 @@ describe("wrong tokens are throttled", () => {
       expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("the throttle behind a reverse proxy (TRUSTED_PROXIES)", () => {
+  const proxied = (client: string) => ({ headers: { "x-forwarded-for": client } });
+  const failTenTimes = async (server: DashboardServer, headers: { headers: Record<string, string> }) => {
+    for (let i = 0; i < 10; i++) expect((await signIn(server, `wrong-token-number-${i}`, headers)).posted.status).toBe(401);
+  };
+
+  test("through a trusted proxy, one client's failures throttle that client only, keyed on X-Forwarded-For", async () => {
+    const server = await startDashboardServer({ seed: false, handler: { trustedProxies: trusted("127.0.0.1") } });
+    try {
+      await failTenTimes(server, proxied("203.0.113.5"));
+      expect((await signIn(server, TEST_TOKEN, proxied("203.0.113.5"))).posted.status).toBe(429);
+      // Another user behind the same proxy still signs in.
+      expect((await signIn(server, TEST_TOKEN, proxied("198.51.100.7"))).posted.status).toBe(303);
+      // Addresses the client adds in front of the proxy's own entry change nothing.
+      expect((await signIn(server, TEST_TOKEN, proxied("10.9.9.9, 203.0.113.5"))).posted.status).toBe(429);
+      expect(server.logs).toContainEqual(expect.objectContaining({ details: expect.objectContaining({ outcome: "throttled", client: "203.0.113.5" }) }));
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("from a peer that is not a trusted proxy, X-Forwarded-For is ignored: rotating it does not escape the throttle", async () => {
+    for (const trustedProxies of [undefined, trusted("10.0.0.0/8")]) {
+      const server = await startDashboardServer({ seed: false, handler: trustedProxies ? { trustedProxies } : {} });
+      try {
+        for (let i = 0; i < 10; i++) expect((await signIn(server, `wrong-token-number-${i}`, proxied(`198.51.100.${i}`))).posted.status).toBe(401);
+        expect((await signIn(server, TEST_TOKEN, proxied("198.51.100.200"))).posted.status).toBe(429);
+      } finally {
+        await server.close();
+      }
     }
   });
 });

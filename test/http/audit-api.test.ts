@@ -329,3 +329,26 @@ describe("methods and failures", () => {
     }
   });
 });
+
+describe("crafted path filters", () => {
+  test("a backtracking-hostile glob against a long stored path is answered at once (linear matching), and others still work", async () => {
+    const long = mergeInput({ repo: "acme/long", prNumber: 9, mergedAt: "2026-03-25T10:00:00Z", exceptions: [], paths: [{ path: `src/${"e".repeat(5_000)}`, previousPath: null, status: "added" }] });
+    await store.recordMerge(long, null);
+    const hostile = await call(`/countersign/api/merges?path=${encodeURIComponent("**/*e*e*e*e*e*e*e*e*e*e*q")}`);
+    expect(hostile.status).toBe(200);
+    expect(prs(hostile.body)).toEqual([]);
+    expect(prs((await call(`/countersign/api/merges?path=${encodeURIComponent("**/*e*e*e*e*e*e*e*e*e*e*e")}`)).body)).toEqual(["acme/long#9"]);
+    expect(prs((await call(`/countersign/api/merges?path=${encodeURIComponent("src/payments/**")}&repo=acme/pay`)).body)).toEqual(["acme/pay#1"]);
+  });
+
+  test.each([
+    ["+(a|b)/**", "uses an extglob"],
+    ["src/(a|b)", "regex groups are not supported"],
+    ["!src/**", "is negated"],
+  ])("?path=%s is refused with 400, saying which globs work", async (glob, why) => {
+    const reply = await call(`/countersign/api/merges?path=${encodeURIComponent(glob)}`);
+    expect(reply.status).toBe(400);
+    expect(JSON.stringify(reply.body)).toContain(why);
+    expect(JSON.stringify(reply.body)).toContain("use *, **, ?, [abc], [a-z], [^abc] and {a,b}");
+  });
+});

@@ -382,4 +382,43 @@ describe("_extends", () => {
     expect(bad.lastCheck()!.output.title).toBe("countersign could not evaluate");
     expect(bad.lastCheck()!.output.summary).toContain("Invalid configuration in Codertocat/policies:countersign/base.yml");
   });
+
+  test("another organisation's repository only when extends_allowed_owners lists its owner; the refusal says how to allow it", async () => {
+    const weak = "boundaries: []\nreview:\n  required_approvals: 1\n";
+    const refused = mockGitHub({
+      config: "_extends: stranger/policies\nreview:\n  required_approvals: 2\n",
+      remoteConfigs: { "stranger/policies:.github/countersign.yml": weak },
+      codeowners: CODEOWNERS,
+    });
+    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
+    expect(refused.lastCheck()!.conclusion).toBe("failure");
+    expect(refused.lastCheck()!.output.title).toBe("countersign could not evaluate");
+    expect(refused.lastCheck()!.output.summary).toContain(
+      '`_extends`: "stranger/policies" is another owner\'s repository (stranger): add "stranger" to extends_allowed_owners',
+    );
+
+    nock.cleanAll();
+    const allowed = mockGitHub({
+      config: "_extends: stranger/policies\nextends_allowed_owners: [stranger]\n",
+      remoteConfigs: { "stranger/policies:.github/countersign.yml": "review:\n  required_approvals: 2\n" },
+      codeowners: CODEOWNERS,
+      reviews: [{ login: "a", state: "APPROVED", body: NOTE }],
+    });
+    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
+    expect(allowed.lastCheck()!.output.summary).toMatch(/Understanding review \| ❌ unmet \| 1 of 2 noted approvals/);
+
+    // An allowed owner cannot hand the policy on to a third one: only the repository's own config allows owners.
+    nock.cleanAll();
+    const relayed = mockGitHub({
+      config: "_extends: stranger/policies\nextends_allowed_owners: [stranger]\n",
+      remoteConfigs: {
+        "stranger/policies:.github/countersign.yml": "_extends: third/policies\nextends_allowed_owners: [third]\n",
+        "third/policies:.github/countersign.yml": weak,
+      },
+      codeowners: CODEOWNERS,
+    });
+    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
+    expect(relayed.lastCheck()!.output.title).toBe("countersign could not evaluate");
+    expect(relayed.lastCheck()!.output.summary).toContain('"third/policies" is another owner\'s repository (third)');
+  });
 });

@@ -72,3 +72,47 @@ test("RECONCILE_INTERVAL_SECONDS: default 300 s, 0 turns the sweep off, anything
     errors: [expect.stringMatching(/^RECONCILE_INTERVAL_SECONDS: .*whole number of seconds \(0 turns the recovery sweep off\)/)],
   });
 });
+
+describe("WEBHOOK_SECRET", () => {
+  test.each([{}, { NODE_ENV: "development" }, { NODE_ENV: "production" }, { WEBHOOK_SECRET: "" }])(
+    "required whenever APP_ID is set (Probot's default secret is public), saying how to set it: %j",
+    (extra) => {
+      const parsed = parseEnv({ APP_ID: "123", ...extra });
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) {
+        expect(parsed.errors).toEqual([expect.stringMatching(/^WEBHOOK_SECRET: required when APP_ID is set/)]);
+        expect(parsed.errors[0]).toMatch(/App settings/);
+        expect(parsed.errors[0]).toMatch(/\.env/);
+      }
+    },
+  );
+
+  test("with APP_ID and WEBHOOK_SECRET: accepted", () => {
+    expect(parseEnv({ APP_ID: "123", WEBHOOK_SECRET: "s3cret-from-the-app-settings" })).toEqual({
+      ok: true,
+      env: { APP_ID: "123", WEBHOOK_SECRET: "s3cret-from-the-app-settings" },
+    });
+  });
+
+  test("without APP_ID (Probot's setup page registers the app and writes both): not required", () => {
+    expect(parseEnv({ NODE_ENV: "development" })).toEqual({ ok: true, env: { NODE_ENV: "development" } });
+  });
+});
+
+describe("TRUSTED_PROXIES", () => {
+  test("addresses and CIDR ranges, IPv4 and IPv6, comma-separated", () => {
+    const parsed = parseEnv({ TRUSTED_PROXIES: "10.0.0.0/8, 127.0.0.1,fd00::/8, ::1" });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const proxies = parsed.env.TRUSTED_PROXIES!;
+    expect(proxies.entries).toEqual(["10.0.0.0/8", "127.0.0.1", "fd00::/8", "::1"]);
+    expect(["10.1.2.3", "::ffff:10.1.2.3", "127.0.0.1", "fd12::1", "::1"].map((a) => proxies.has(a))).toEqual([true, true, true, true, true]);
+    expect(["11.0.0.1", "127.0.0.2", "2001:db8::1", "not-an-ip"].map((a) => proxies.has(a))).toEqual([false, false, false, false]);
+  });
+
+  test.each(["10.0.0.0/33", "localhost", "10.0.0.1/8/1", "fd00::/129"])("%s is refused, naming the entry", (value) => {
+    const parsed = parseEnv({ TRUSTED_PROXIES: `127.0.0.1, ${value}` });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.errors).toEqual([`TRUSTED_PROXIES: "${value}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, 127.0.0.1, fd00::/8)`]);
+  });
+});

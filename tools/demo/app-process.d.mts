@@ -35,3 +35,8 @@ export declare function startAppProcess(options: {
 export declare function stopChild(child: ChildProcess, signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 export declare function stopAllChildren(): Promise<void>;
 export declare function runCli(args: string[], options: { env: Record<string, string>; cwd: string }): Promise<{ code: number; out: string }>;
+export declare function spawnTracked(
+  command: string,
+  args: string[],
+  options: import("node:child_process").SpawnOptions,
+): { child: ChildProcess; log: string[]; exited: { code: number | null; signal: NodeJS.Signals | null } | null };

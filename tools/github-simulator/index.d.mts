@@ -140,6 +140,8 @@ export declare class GitHubSimulator {
   constructor(options?: SimulatorOptions);
   readonly world: any;
   readonly requests: RequestLogEntry[];
+  /** Installation tokens issued to the app: token → installation and expiry. */
+  readonly tokens: Map<string, { installationId: number; expires: number }>;
   readonly deliveries: DeliveryRecord[];
   readonly events: EventEmitter;
   /** "127.0.0.1:<port>" (GHE_HOST). */

@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { createApp } from "./app.js";
 import { startAppServer } from "./http/app-server.js";
+import { limitRequestBodies } from "./http/body-limit.js";
 import { CountersignOctokit, withGitHubMetrics } from "./github/octokit.js";
 import { WebhookInbox } from "./inbox/webhook-inbox.js";
 import { createAppMetrics } from "./metrics/app-metrics.js";
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
   const inbox = new WebhookInbox({
     store: store.inbox(),
     metrics,
+    // Bodies bounded before anything reads them, on every path (the receiver stands first).
+    guard: (receiver, path) => limitRequestBodies(receiver, path),
     ...(env.INBOX_MAX_ATTEMPTS ? { maxAttempts: Number(env.INBOX_MAX_ATTEMPTS) } : {}),
     ...(env.INBOX_RETENTION_DAYS ? { retentionDays: Number(env.INBOX_RETENTION_DAYS) } : {}),
   });

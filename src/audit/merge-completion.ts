@@ -15,7 +15,7 @@ import { normalizeRepo, subjectOf } from "./merge-query.js";
 import { insertRows, statement, type Engine, type Statement } from "./sql-builder.js";
 
 /** Columns the completion rewrites on the merge's row; its identity, time and source stay. */
-const COMPLETED_COLUMNS = [
+export const COMPLETED_COLUMNS = [
   "title",
   "author",
   "base_sha",
@@ -30,7 +30,7 @@ const COMPLETED_COLUMNS = [
 ] as const;
 
 /** Child tables the completion fills (merge_exceptions is not one: it was recorded at merge time). */
-const FILLED_TABLES = new Set(["merge_paths", "merge_reviews", "merge_teams", "merge_boundaries"]);
+export const FILLED_TABLES = new Set(["merge_paths", "merge_reviews", "merge_teams", "merge_boundaries"]);
 
 /**
  * The completion of `recorded` (an incomplete record) by `input`. The head, merge commit, merge

@@ -10,8 +10,9 @@
  * stays bounded however long the trail. Rows keyed past the last entry are looked for at the end.
  */
 import type { MergeRecordInput, RevertRecordInput, VerifyResult } from "./audit-store.js";
-import { exceptionPlan, mergePlan, revertFacts, revertMergeQueries, type TableRows } from "./audit-write-plans.js";
+import { checkedMerge, exceptionPlan, mergePlan, mergeRows, revertFacts, revertMergeQueries, type TableRows } from "./audit-write-plans.js";
 import { parseEnvelope, type AuditEnvelope, type ChainRow } from "./hash-chain.js";
+import { COMPLETED_COLUMNS, FILLED_TABLES } from "./merge-completion.js";
 import { statement, type Engine, type Statement } from "./sql-builder.js";
 
 const PAGE = 1000;
@@ -137,7 +138,10 @@ export class ProjectionCheck {
     if (envelope === null) return null;
     try {
       const { data, recordedAt } = envelope;
-      if (kind === "merge") return mergePlan(this.engine, withDefaults(data as MergeRecordInput), null).projectionRows!(seq, recordedAt);
+      if (kind === "merge") {
+        const rows = mergePlan(this.engine, withDefaults(data as MergeRecordInput), null).projectionRows!(seq, recordedAt);
+        return (data as MergeRecordInput).incomplete === true ? await this.withCompletion(seq, envelope.subject, rows) : rows;
+      }
       if (kind === "exception") return exceptionPlan(this.engine, data as never, envelope.deliveryId).projectionRows!(seq, recordedAt);
       if (kind === "revert_link") return [{ table: "reverts", rows: [await this.revertRow(seq, data as RevertRecordInput, recordedAt)] }];
     } catch {
@@ -145,6 +149,34 @@ export class ProjectionCheck {
       return [];
     }
     return null;
+  }
+
+  /**
+   * An incomplete merge's rows once a later `merge_completion` entry completed it (the one UPDATE
+   * the merges table allows): its row points at the completion with the completed columns, and the
+   * parts only GitHub could give are added under the merge's id. Without a completion: as recorded.
+   */
+  private async withCompletion(seq: number, subject: string, recorded: TableRows[]): Promise<TableRows[]> {
+    const [completion] = await this.query<{ seq: number; payload: string }>(
+      statement(this.engine, (q) => `SELECT seq, payload FROM audit_log WHERE kind = 'merge_completion' AND subject = ${q.param(subject)}`),
+    );
+    if (!completion) return recorded;
+    const { data, recordedAt } = parseEnvelope(completion.payload);
+    const input = withDefaults(data as MergeRecordInput);
+    const { mergedAt, roles } = checkedMerge(`verify ${subject}`, input);
+    const completed = mergeRows(input, mergedAt, roles, seq, recordedAt);
+    const completedMerge = completed.find((t) => t.table === "merges")!.rows[0]!;
+    return recorded.map((t) => {
+      if (t.table === "merges") {
+        const row: Record<string, unknown> = { ...t.rows[0]!, audit_seq: Number(completion.seq), incomplete: false, missing: null };
+        for (const c of COMPLETED_COLUMNS) row[c] = completedMerge[c];
+        return { table: t.table, rows: [row] };
+      }
+      const added = completed.find((c) => c.table === t.table)?.rows ?? [];
+      if (t.table === "merge_commits") return { table: t.table, rows: [...t.rows, ...added.filter((r) => r.role === "pr_commit")] };
+      if (FILLED_TABLES.has(t.table)) return { table: t.table, rows: [...t.rows, ...added] };
+      return t;
+    }).concat(completed.filter((c) => FILLED_TABLES.has(c.table) && !recorded.some((t) => t.table === c.table)));
   }
 
   /** The revert row as it was inserted: its merge ids resolved among the merges recorded before it. */

@@ -5,6 +5,7 @@
  * Server and `createNodeMiddleware` get that middleware from `probot.getNodeMiddleware()` after the
  * app is loaded, so the instance's `getNodeMiddleware` is replaced by the inbox's receiver.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Probot } from "probot";
 import type { InboxStore } from "../audit/inbox-store.js";
 import type { AppMetrics } from "../metrics/app-metrics.js";
@@ -19,7 +20,16 @@ export interface WebhookInboxOptions extends InboxTuning {
   owner?: string;
   /** Largest body accepted (default 25 MB, GitHub's cap). */
   maxBytes?: number;
+  /**
+   * Wraps the receiver before the server mounts it (main: the request body limit, which answers
+   * 413 on every path and may read the webhook body first, handing it on as `req.body`).
+   */
+  guard?: (receiver: InboxMiddleware, path: string) => InboxMiddleware;
 }
+
+/** The receiver as the server mounts it (Probot's webhook middleware signature). */
+// biome-ignore lint/complexity/noBannedTypes: the loose callback type of @octokit/webhooks middleware
+export type InboxMiddleware = (req: IncomingMessage, res: ServerResponse, next?: Function) => Promise<unknown>;
 
 export interface InboxHealth {
   pending: number;
@@ -61,8 +71,11 @@ export class WebhookInbox {
           return outcome;
         },
       });
-    (app as { getNodeMiddleware: Probot["getNodeMiddleware"] }).getNodeMiddleware = async ({ path } = {}) =>
-      receiver(path ?? app.webhookPath) as unknown as Awaited<ReturnType<Probot["getNodeMiddleware"]>>;
+    const guard = this.options.guard ?? ((mw: InboxMiddleware) => mw);
+    (app as { getNodeMiddleware: Probot["getNodeMiddleware"] }).getNodeMiddleware = async ({ path } = {}) => {
+      const at = path ?? app.webhookPath;
+      return guard(receiver(at), at) as unknown as Awaited<ReturnType<Probot["getNodeMiddleware"]>>;
+    };
     metrics?.watchInbox(() => this.health());
     worker.start();
   }

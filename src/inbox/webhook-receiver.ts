@@ -35,13 +35,6 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): NodeHand
   const now = options.now ?? (() => new Date());
 
   return async (req, res) => {
-    // Before anything reads a body, on every path (the receiver stands in front of all routes):
-    // a declared length over GitHub's cap is refused at once.
-    if (Number(req.headers["content-length"] ?? 0) > maxBytes) {
-      req.resume();
-      res.setHeader("connection", "close");
-      return answer(res, 413, { error: `Request body over ${maxBytes} bytes` });
-    }
     let pathname: string;
     try {
       pathname = withoutTrailingSlash(new URL(req.url ?? "/", "http://localhost").pathname);
@@ -59,7 +52,9 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): NodeHand
     const id = req.headers["x-github-delivery"] as string;
     const signature = req.headers["x-hub-signature-256"] as string;
 
-    const body = await readBody(req, maxBytes);
+    // A guard in front (the server's body limit) may have read the body already, within the cap.
+    const preread = (req as IncomingMessage & { body?: unknown }).body;
+    const body = typeof preread === "string" ? preread : await readBody(req, maxBytes);
     if (body === "too-large") {
       options.log.warn({ delivery: id, event }, `webhook refused: body over ${maxBytes} bytes`);
       res.setHeader("connection", "close");

@@ -326,8 +326,9 @@ function globNode(original: string, glob: string): Node {
       // Leading `**/`: any directories, or none.
       else if (k === 0) items.push(opt(seq(anything, literal(SLASH))));
       // Trailing `/**`: the directory itself, or anything under it; picomatch drops "itself"
-      // when that directory's name has a `*` (`src/*/**` does not match `src/a`).
-      else if (k === n - 1) items.push(hasStar(segs[k - 1]!) ? seq(literal(SLASH), anything) : opt(seq(literal(SLASH), anything)));
+      // when that directory's name ends with a `*` (`src/*/**` and `src/a*/**` do not match
+      // `src/a`, `src/*b/**` matches `src/b`).
+      else if (k === n - 1) items.push(endsWithStar(segs[k - 1]!) ? seq(literal(SLASH), anything) : opt(seq(literal(SLASH), anything)));
       // Middle `/**/`: one slash, or directories between two.
       else items.push(literal(SLASH), opt(seq(anything, literal(SLASH))));
       continue;
@@ -338,13 +339,14 @@ function globNode(original: string, glob: string): Node {
   return seq(...items);
 }
 
-/** An unescaped `*` in a segment. */
-function hasStar(seg: string): boolean {
+/** A segment whose last character is an unescaped `*`. */
+function endsWithStar(seg: string): boolean {
+  let last = false;
   for (let i = 0; i < seg.length; i++) {
+    last = seg[i] === "*";
     if (seg[i] === "\\") i++;
-    else if (seg[i] === "*") return true;
   }
-  return false;
+  return last;
 }
 
 function splitSegments(original: string, glob: string): string[] {

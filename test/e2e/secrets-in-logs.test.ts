@@ -64,7 +64,7 @@ test("at LOG_LEVEL=trace, no token, cookie value, OAuth code or state, private k
 
   // 1. A webhook: the app takes an installation token and evaluates the PR.
   const pr = await sim.openPullRequest("acme/payments-api", { title: "Docs", body: disclosure("none"), author: { login: "dev" }, files: ["docs/a.md"] });
-  expect(pr.delivery.status).toBe(200);
+  expect(pr.delivery.status).toBe(202);
   await until(() => sim.latestCheck("acme/payments-api", pr.headSha)?.status === "completed");
 
   // 2. Token sign-in: the login nonce cookie, the token in the form, the session cookie.

@@ -21,6 +21,17 @@ describe("compileGlob agrees with picomatch (dot: true)", () => {
     expect(paths.filter((p) => ours(p))).toEqual(paths.filter((p) => picomatchSays(glob, p)));
   });
 
+  test.each([
+    ["*{a,b}/**", "b", true],
+    ["src/*b/**", "src/b", true],
+    ["src/a*/**", "src/a", false],
+    ["src/*/**", "src/a", false],
+    ["src/?/**", "src/a", true],
+  ])("a trailing /** matches the directory itself unless its name ends with *: %s vs %s", (glob, path, expected) => {
+    expect(compileGlob(glob)(path)).toBe(expected);
+    expect(picomatchSays(glob, path)).toBe(expected);
+  });
+
   test("on random globs and paths of the supported dialect", () => {
     const token = fc.constantFrom("a", "b", "x.", "/", "*", "**", "?", "[ab]", "[^a]", "[a-b]", "{a,b}", "{a,bx/a}", "\\*", "-");
     const segment = fc.stringMatching(/^[abx.*-]{1,4}$/).filter((s) => s !== "." && s !== "..");

@@ -8,6 +8,7 @@
 import picomatch from "picomatch";
 import { isApprover } from "./approvers.js";
 import type { Boundary, Config } from "./config.js";
+import { latestDecisiveReviews } from "./reviews.js";
 import type { ChangedFile, DisclosureLevel, GrantedException, ReviewInfo } from "./snapshot.js";
 
 const GLOB_OPTIONS = { dot: true, nocase: false } as const;
@@ -191,7 +192,7 @@ export interface IncidentFinding {
   declaration: IncidentDeclaration;
   outOfScope: string[];
   forbidden: string[];
-  /** Non-author approvals on the head SHA. */
+  /** Non-author approvals on the head SHA (each reviewer's latest decision). */
   independentApprovers: string[];
 }
 
@@ -207,7 +208,8 @@ export function checkIncident(
   const forbid = compileGlobs([...INCIDENT_FORBIDDEN_DEFAULTS, ...config.incident.forbidden]);
   const independentApprovers = [
     ...new Set(
-      reviews
+      // Each reviewer's latest decision: a later change request withdraws an approval.
+      latestDecisiveReviews(reviews)
         .filter((r) => r.state === "APPROVED" && r.commitId === headSha && r.user && r.user.login.toLowerCase() !== author.toLowerCase() && r.user.type !== "Bot")
         .map((r) => r.user!.login),
     ),

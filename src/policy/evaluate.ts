@@ -13,7 +13,8 @@ import { parseDisclosure, type DisclosureResult } from "./disclosure.js";
 import { resolveOwnership, type Ownership } from "./ownership.js";
 import { proseLines } from "./markdown-lines.js";
 import { noteTemplate, parseUnderstandingNote, type UnderstandingNote } from "./review-note.js";
-import type { PullRequestSnapshot, ReviewInfo } from "./snapshot.js";
+import { latestDecisiveReviews } from "./reviews.js";
+import type { PullRequestSnapshot } from "./snapshot.js";
 
 export type GateId = "disclosure" | "review" | "ownership" | "boundaries" | "incident";
 export type GateStatus = "passed" | "unmet" | "not_applicable";
@@ -266,15 +267,8 @@ function quote(text: string): string {
 
 /** The latest decisive review per reviewer, judged against the note requirements. */
 function judgeReviews(snapshot: PullRequestSnapshot, config: Config, sponsor: string | null): ReviewJudgement[] {
-  const latest = new Map<string, ReviewInfo>();
-  for (const r of snapshot.reviews) {
-    if (!r.user) continue;
-    // GitHub: a later approval, change request or dismissal replaces the earlier one; comments don't.
-    if (r.state !== "APPROVED" && r.state !== "CHANGES_REQUESTED" && r.state !== "DISMISSED") continue;
-    latest.set(r.user.login.toLowerCase(), r);
-  }
   const out: ReviewJudgement[] = [];
-  for (const r of latest.values()) {
+  for (const r of latestDecisiveReviews(snapshot.reviews)) {
     if (r.state !== "APPROVED" || !r.user) continue;
     const note = parseUnderstandingNote(r.body, config.review);
     let reason: string | null = null;

@@ -109,6 +109,19 @@ describe("incident patches", () => {
     expect(gate(selfApproved, "incident").reasons.join(" ")).toMatch(/someone other than the author/);
   });
 
+  test("a reviewer's later change request supersedes their approval; another reviewer's approval still counts", () => {
+    const decl = "Scope: src/payments/**\nRollback: revert this PR; flag payments.retry_v2 off";
+    const inc = (reviews: ReturnType<typeof approval>[]) =>
+      gate(evaluate(snapshot({ labels: ["incident"], body: body(decl), files: files("src/payments/retry.ts"), reviews }), INC), "incident");
+    const withdrawn = inc([approval("rev"), approval("rev", "this refunds twice", { state: "CHANGES_REQUESTED" })]);
+    expect(withdrawn.status).toBe("unmet");
+    expect(withdrawn.reasons.join(" ")).toMatch(/someone other than the author/);
+    expect(inc([approval("rev", "wait", { state: "CHANGES_REQUESTED" }), approval("rev")]).status).toBe("passed");
+    expect(inc([approval("rev"), approval("rev", "a comment", { state: "COMMENTED" })]).status).toBe("passed");
+    expect(inc([approval("rev"), approval("rev", null, { state: "DISMISSED" })]).status).toBe("unmet");
+    expect(inc([approval("rev"), approval("other", "wait", { state: "CHANGES_REQUESTED" })]).status).toBe("passed");
+  });
+
   test("Scope: as a list, Rollback: over two lines; template placeholders are not declarations", () => {
     expect(parseIncidentDeclaration(proseLines("Scope:\n- src/a/**\n- src/b.ts\n\nRollback: revert\nand redeploy v1.2\n"))).toEqual({ scope: ["src/a/**", "src/b.ts"], rollback: "revert and redeploy v1.2" });
     expect(parseIncidentDeclaration(proseLines("Scope: <paths>\nRollback: <how to undo>\n"))).toEqual({ scope: [], rollback: null });

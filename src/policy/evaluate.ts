@@ -6,6 +6,7 @@
  * Gates, in order: 1 disclosure, 2 understanding review, 3 ownership, 4 boundaries, 5 incident.
  */
 import { checkBoundaries, checkIncident, parseIncidentDeclaration, type BoundaryFinding, type IncidentFinding } from "./boundaries.js";
+import { exceptionCommand } from "./commands.js";
 import { codeownersTooLarge, parseCodeowners, type Codeowners } from "./codeowners.js";
 import type { Config } from "./config.js";
 import { DISCLOSURE_TEMPLATE } from "./disclosure-template.js";
@@ -116,6 +117,7 @@ export function evaluate(snapshot: PullRequestSnapshot, config: Config, options:
     approvals: reviews.map((r) => ({ login: r.reviewer, counts: r.counted })),
     exceptions: snapshot.exceptions,
     teamMembers: snapshot.teamMembers,
+    accountable: { author: snapshot.author.login, sponsor },
   });
   gates.push(boundariesGate(boundaries, snapshot, annotations));
 
@@ -394,6 +396,7 @@ function boundariesGate(findings: BoundaryFinding[], snapshot: PullRequestSnapsh
   }
   for (const f of unmet) {
     const who = f.approvers.length > 0 ? f.approvers.join(", ") : "nobody (no approvers configured)";
+    const command = exceptionCommand(f.name, snapshot.headSha, "<reason>");
     for (const path of f.files) {
       annotations.push({
         path,
@@ -402,17 +405,24 @@ function boundariesGate(findings: BoundaryFinding[], snapshot: PullRequestSnapsh
         annotation_level: "failure",
         title: `Boundary "${f.name}"`,
         message: `${f.message ?? `This path is inside the "${f.name}" boundary.`} ${
-          f.action === "require_approval" ? `Needs approval from ${who}.` : `An exception can be granted by ${who} with a PR comment: /countersign exception ${f.name}: <reason>`
+          f.action === "require_approval" ? `Needs approval from ${who}.` : `An exception can be granted by ${who} with a PR comment: ${command}`
         }`.trim(),
       });
     }
   }
   if (unmet.length === 0) return gate("boundaries", "passed", `${findings.length} boundar${findings.length === 1 ? "y" : "ies"} cleared`, reasons, null);
-  const fixes = unmet.map((f) =>
-    f.action === "require_approval"
-      ? `- **${f.name}**: an approving review with an understanding note from ${f.approvers.join(", ")}${f.approvers.length ? "" : " (none configured)"}, or an exception: \`/countersign exception ${f.name}: <reason, at least 20 characters>\``
-      : `- **${f.name}**: ${f.approvers.length ? `one of ${f.approvers.join(", ")} comments` : "no approver is configured, so remove these files from the PR or ask an admin to configure approvers;"} \`/countersign exception ${f.name}: <reason, at least 20 characters>\` on head ${short(snapshot.headSha)}`,
-  );
+  // The command carries the head SHA, so an approver's exception covers only the commit they looked at.
+  const fixes = unmet.map((f) => {
+    const command = `\`${exceptionCommand(f.name, snapshot.headSha)}\``;
+    if (f.action === "require_approval") {
+      const from = `${f.approvers.join(", ")}${f.approvers.length ? "" : " (none configured)"}`;
+      return `- **${f.name}**: an approving review with an understanding note from ${from}, or an exception: ${command}`;
+    }
+    const who = f.approvers.length
+      ? `one of ${f.approvers.join(", ")} (not the PR's author or sponsor) reviews head ${short(snapshot.headSha)} and comments`
+      : "no approver is configured, so remove these files from the PR or ask an admin to configure approvers;";
+    return `- **${f.name}**: ${who} ${command}`;
+  });
   return gate("boundaries", "unmet", `${unmet.map((f) => f.name).join(", ")} blocked`, reasons, fixes.join("\n"));
 }
 

@@ -35,7 +35,7 @@ describe("boundaries", () => {
     const v = evaluate(snapshot({ files: files("src/auth/login.ts", "lib/crypto/aes.ts", "src/app.ts"), reviews: [approval("rev")] }), ORG);
     expect(gate(v, "boundaries").status).toBe("unmet");
     expect(v.annotations.filter((a) => a.title === 'Boundary "auth"').map((a) => a.path)).toEqual(["src/auth/login.ts", "lib/crypto/aes.ts"]);
-    expect(v.annotations[0]!.message).toContain("/countersign exception auth:");
+    expect(v.annotations[0]!.message).toContain(`/countersign exception auth@${HEAD.slice(0, 12)}: <reason>`);
     expect(v.annotations[0]!.message).toContain("@acme/security");
   });
 

@@ -22,7 +22,8 @@ import { assessPullRequest } from "./assess-pull-request.js";
 import { evaluatePullRequest } from "./evaluate-pull-request.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
 
-const CONFIG_INVALID = "The repository's `.github/countersign.yml` is invalid, so no exception can be granted. See the `countersign` check for the errors.";
+const CONFIG_INVALID =
+  "The repository's `.github/countersign.yml` is invalid, so no exception can be granted. See the `countersign` check for the errors.";
 
 export async function onIssueComment(context: Context<"issue_comment.created">, deps: PipelineDeps): Promise<void> {
   const { issue, comment } = context.payload;

@@ -37,7 +37,10 @@ export function otherApprovers(approvers: readonly string[], teamMembers: TeamMe
   const out = new Map<string, string>();
   for (const a of approvers) {
     const logins = a.includes("/") ? (teamMembers[a.toLowerCase()] ?? teamMembers[a] ?? []) : [a.slice(1)];
-    for (const login of logins) if (!skip.has(login.toLowerCase()) && !out.has(login.toLowerCase())) out.set(login.toLowerCase(), `@${login}`);
+    for (const login of logins) {
+      const key = login.toLowerCase();
+      if (!skip.has(key) && !out.has(key)) out.set(key, `@${login}`);
+    }
   }
   return [...out.values()];
 }

@@ -156,9 +156,9 @@ function judge(
   if (valid) {
     return { ...base, status: "passed", via: "exception", reasons: [`exception granted by @${valid.grantedBy}: ${valid.reason}`] };
   }
-  const reasons = ignored.map(
-    ({ exception: e, why }) => `the exception granted by @${e.grantedBy} is ignored: @${e.grantedBy} ${why}; another approver must grant it`,
-  );
+  const reasons = ignored.map(({ exception: e, why }) => {
+    return `the exception granted by @${e.grantedBy} is ignored: @${e.grantedBy} ${why}; another approver must grant it`;
+  });
   if (stale) {
     reasons.push(`the exception granted by @${stale.grantedBy} on ${stale.sha.slice(0, 7)} no longer holds: new commits were pushed since`);
   }

@@ -28,7 +28,8 @@ export function parseCommands(body: string | null | undefined): Command[] {
       const sha = exc[2];
       const reason = exc[3]!.trim();
       if (sha !== undefined && !/^[0-9a-f]{7,40}$/i.test(sha)) {
-        out.push({ kind: "invalid", text: line.trim(), problem: "after `@` write the head commit's SHA (7 to 40 hex digits), as the check shows it" });
+        const problem = "after `@` write the head commit's SHA (7 to 40 hex digits), as the check shows it";
+        out.push({ kind: "invalid", text: line.trim(), problem });
       } else if (reason.length < MIN_EXCEPTION_REASON) {
         out.push({ kind: "invalid", text: line.trim(), problem: `the reason must be at least ${MIN_EXCEPTION_REASON} characters (it is the audit record of why)` });
       } else out.push({ kind: "exception", boundary: exc[1]!, sha: sha?.toLowerCase() ?? null, reason });
@@ -50,13 +51,14 @@ export function parseCommands(body: string | null | undefined): Command[] {
 }
 
 /** The exception command bound to `headSha`, to copy (`reason` defaults to a placeholder). */
-export function exceptionCommand(boundary: string, headSha: string, reason = `<reason, at least ${MIN_EXCEPTION_REASON} characters>`): string {
+export function exceptionCommand(boundary: string, headSha: string, reason = `<reason, at least ${MIN_EXCEPTION_REASON} characters>`) {
   return `/countersign exception ${boundary}@${headSha.slice(0, SHOWN_SHA_LENGTH)}: ${reason}`;
 }
 
 export const COMMAND_HELP = [
   "Countersign commands (one per line, at the start of a comment line):",
-  "- `/countersign exception <boundary>@<head sha>: <reason>` — an approver of that boundary lets the head commit they reviewed through " +
+  "- `/countersign exception <boundary>@<head sha>: <reason>` — an approver of that boundary lets the head commit they " +
+    "reviewed through " +
     "(the SHA as the check shows it; reason: at least 20 characters). New commits void it. " +
     "Without `@<sha>` it binds to the head when the comment was written, if Countersign can tell.",
   "- `/countersign revoke <boundary>` — an approver withdraws the exception.",

@@ -396,7 +396,11 @@ function boundariesGate(findings: BoundaryFinding[], snapshot: PullRequestSnapsh
   }
   for (const f of unmet) {
     const who = f.approvers.length > 0 ? f.approvers.join(", ") : "nobody (no approvers configured)";
-    const command = exceptionCommand(f.name, snapshot.headSha, "<reason>");
+    const comment = exceptionCommand(f.name, snapshot.headSha, "<reason>");
+    const how =
+      f.action === "require_approval"
+        ? `Needs approval from ${who}.`
+        : `An exception can be granted by ${who} with a PR comment: ${comment}`;
     for (const path of f.files) {
       annotations.push({
         path,
@@ -404,9 +408,7 @@ function boundariesGate(findings: BoundaryFinding[], snapshot: PullRequestSnapsh
         end_line: 1,
         annotation_level: "failure",
         title: `Boundary "${f.name}"`,
-        message: `${f.message ?? `This path is inside the "${f.name}" boundary.`} ${
-          f.action === "require_approval" ? `Needs approval from ${who}.` : `An exception can be granted by ${who} with a PR comment: ${command}`
-        }`.trim(),
+        message: `${f.message ?? `This path is inside the "${f.name}" boundary.`} ${how}`.trim(),
       });
     }
   }

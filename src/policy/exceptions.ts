@@ -94,15 +94,18 @@ export function bindException(req: BindingRequest): Binding {
     if (req.sha.length === head.length) return { ok: true, sha: head };
     const seen = firstSeen(req.history, head);
     if (seen === null || Date.parse(seen) > Date.parse(req.writtenAt) + CREATED_AT_PRECISION_MS) {
-      return { ok: false, why: `Countersign had not evaluated the head ${shown} when the comment was written (${req.writtenAt}); name the full SHA` };
+      const why = `Countersign had not evaluated the head ${shown} when the comment was written (${req.writtenAt}); name the full SHA`;
+      return { ok: false, why };
     }
     return { ok: true, sha: head };
   }
   if (req.requireSha) return { ok: false, why: "this repository requires the commit in the command (`exceptions.require_sha`)" };
   const then = headAt(req.history, req.writtenAt);
   if (then === head) return { ok: true, sha: head };
-  const was = then === null ? "Countersign had not evaluated this pull request yet" : `the head Countersign had last evaluated was ${then.slice(0, SHOWN_SHA_LENGTH)}`;
-  return { ok: false, why: `the head is now ${shown}, and it cannot be shown to be the commit you saw: when the comment was written (${req.writtenAt}) ${was}` };
+  const was = then === null ? "Countersign had not evaluated this pull request yet" : `the head it last evaluated was ${then.slice(0, 12)}`;
+  const when = `when the comment was written (${req.writtenAt})`;
+  const why = `the head is now ${shown}, and it cannot be shown to be the commit you saw: ${when}, ${was}`;
+  return { ok: false, why };
 }
 
 export interface GrantRequest extends Omit<BindingRequest, "sha"> {
@@ -128,7 +131,7 @@ export function decideGrant(req: GrantRequest): GrantDecision {
     const others = otherApprovers(req.approvers, req.teamMembers, [req.login, req.accountable.author, req.accountable.sponsor]);
     const ask = others.length > 0
       ? `Ask another approver: ${others.slice(0, 10).join(", ")}${others.length > 10 ? ` and ${others.length - 10} more` : ""}.`
-      : `No other approver of \`${req.boundary}\` can grant it: add one to its approvers in \`.github/countersign.yml\` on the base branch.`;
+      : `No other approver of \`${req.boundary}\` can grant it: add one to its approvers in \`.github/countersign.yml\` (base branch).`;
     return { ok: false, reply: `@${req.login} ${self}, so they cannot grant ${what} on it. ${ask}` };
   }
   const binding = bindException({ ...req, sha: req.command.sha });
@@ -146,7 +149,8 @@ export function decideGrant(req: GrantRequest): GrantDecision {
   return {
     ok: true,
     sha: binding.sha,
-    reply: `Exception for \`${req.boundary}\` granted by @${req.login} on ${binding.sha} and recorded in the audit trail: ${covers}${partial}. ` +
-      "It holds for this commit only: new commits void it.",
+    reply:
+      `Exception for \`${req.boundary}\` granted by @${req.login} on ${binding.sha} and recorded in the audit trail: ` +
+      `${covers}${partial}. It holds for this commit only: new commits void it.`,
   };
 }

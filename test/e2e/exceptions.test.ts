@@ -29,7 +29,12 @@ const lastReply = (repo: string, number: number) => h.sim.comments(repo, number)
 async function authPullRequest(repo: string, author = "dan", config = CONFIG) {
   seedAcme(h.sim, repo, { config });
   later();
-  const pr = await h.sim.openPullRequest(repo, { title: "Rotate keys", body: disclosure("generated", "Cursor"), author: { login: author }, files: ["src/auth/keys.ts", "src/api/routes.ts"] });
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "Rotate keys",
+    body: disclosure("generated", "Cursor"),
+    author: { login: author },
+    files: ["src/auth/keys.ts", "src/api/routes.ts"],
+  });
   later();
   await h.sim.review(repo, pr.number, { user: "plat-lead", body: NOTE });
   expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "failure" });
@@ -44,13 +49,16 @@ describe("self-granted exceptions", () => {
     h.sim.team("acme/security", ["sec-lead", "sec-two"]);
     await h.sim.comment(repo, pr.number, { user: "sec-lead", body: `/countersign exception auth: ${REASON}` });
     expect(await h.store.listExceptions(repo, pr.number)).toEqual([]);
-    expect(lastReply(repo, pr.number)).toMatch(/@sec-lead opened this pull request, so they cannot grant an exception for `auth` on it\. Ask another approver: @sec-two\b/);
+    expect(lastReply(repo, pr.number)).toMatch(
+      /@sec-lead opened this pull request, so they cannot grant an exception for `auth` on it\. Ask another approver: @sec-two\b/,
+    );
     expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "failure" });
   });
 
   test("the sponsor of an agent PR cannot grant `agent-scope` on it; with no other approver the reply says so", async () => {
     const repo = uniqueRepo();
-    seedAcme(h.sim, repo, { config: `${CONFIG.replace('scope: ["docs/**", "test/**"]', 'scope: ["docs/**", "test/**"]\n  approvers: ["@plat-lead"]')}` });
+    const scope = 'scope: ["docs/**", "test/**"]';
+    seedAcme(h.sim, repo, { config: CONFIG.replace(scope, `${scope}\n  approvers: ["@plat-lead"]`) });
     later();
     const pr = await h.sim.openPullRequest(repo, {
       title: "Document retries",
@@ -64,7 +72,9 @@ describe("self-granted exceptions", () => {
     later();
     await h.sim.comment(repo, pr.number, { user: "plat-lead", body: `/countersign exception agent-scope: ${REASON}` });
     expect(await h.store.listExceptions(repo, pr.number)).toEqual([]);
-    expect(lastReply(repo, pr.number)).toMatch(/@plat-lead sponsors this agent pull request, so they cannot grant an exception for `agent-scope` on it\. No other approver/);
+    expect(lastReply(repo, pr.number)).toMatch(
+      /@plat-lead sponsors this agent pull request, so they cannot grant an exception for `agent-scope` on it\. No other approver/,
+    );
     expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "failure" });
   });
 
@@ -72,8 +82,8 @@ describe("self-granted exceptions", () => {
     const repo = uniqueRepo();
     const pr = await authPullRequest(repo, "sec-lead");
     // Recorded behind the command's back (an older version, an import): the evaluation itself refuses it.
-    const grant = { repo, prNumber: pr.number, boundary: "auth", grantedBy: "sec-lead", reason: REASON, sha: pr.headSha, commentId: null, action: "grant" as const };
-    await h.store.recordException(grant, null);
+    const grant = { repo, prNumber: pr.number, boundary: "auth", grantedBy: "sec-lead", reason: REASON, sha: pr.headSha, commentId: null };
+    await h.store.recordException({ ...grant, action: "grant" }, null);
     await h.sim.label(repo, pr.number, "security");
     const check = h.sim.latestCheck(repo, pr.headSha)!;
     expect(check.conclusion).toBe("failure");
@@ -82,13 +92,15 @@ describe("self-granted exceptions", () => {
 });
 
 describe("exceptions bound to the commit the approver saw", () => {
-  test("the check's fix text carries the head SHA; the SHA form grants on that head, and the reply names the SHA and the files", async () => {
+  test("the check's fix text carries the head SHA; the SHA form grants on that head; the reply names the SHA and files", async () => {
     const repo = uniqueRepo();
     const pr = await authPullRequest(repo);
     const command = `/countersign exception auth@${pr.headSha.slice(0, 12)}:`;
     expect(h.sim.latestCheck(repo, pr.headSha)!.text).toContain(command);
     await h.sim.comment(repo, pr.number, { user: "sec-lead", body: `${command} ${REASON}` });
-    expect(await h.store.listExceptions(repo, pr.number)).toEqual([expect.objectContaining({ boundary: "auth", grantedBy: "sec-lead", sha: pr.headSha })]);
+    expect(await h.store.listExceptions(repo, pr.number)).toEqual([
+      expect.objectContaining({ boundary: "auth", grantedBy: "sec-lead", sha: pr.headSha }),
+    ]);
     const reply = lastReply(repo, pr.number);
     expect(reply).toContain(`granted by @sec-lead on ${pr.headSha}`);
     expect(reply).toMatch(/covers `src\/auth\/keys\.ts`/);
@@ -122,7 +134,8 @@ describe("exceptions bound to the commit the approver saw", () => {
     const repo = uniqueRepo();
     const pr = await authPullRequest(repo);
     // The approver writes the comment while the head is the reviewed commit; it is delivered late.
-    const written = await h.sim.comment(repo, pr.number, { user: "sec-lead", body: `/countersign exception auth: ${REASON}`, deliver: false });
+    const body = `/countersign exception auth: ${REASON}`;
+    const written = await h.sim.comment(repo, pr.number, { user: "sec-lead", body, deliver: false });
     later();
     const pushed = await h.sim.push(repo, pr.number, { files: ["src/auth/keys.ts", "src/auth/backdoor.ts"] });
     later();

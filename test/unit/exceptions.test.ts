@@ -28,7 +28,8 @@ agents:
 
 describe("parseCommands: the SHA form", () => {
   test("`<boundary>@<sha>` takes 7 to 40 hex digits, lowercased; the bare form has no SHA", () => {
-    expect(parseCommands(`/countersign exception auth@ABCDEF1: ${REASON}`)).toEqual([{ kind: "exception", boundary: "auth", sha: "abcdef1", reason: REASON }]);
+    const parsed = parseCommands(`/countersign exception auth@ABCDEF1: ${REASON}`);
+    expect(parsed).toEqual([{ kind: "exception", boundary: "auth", sha: "abcdef1", reason: REASON }]);
     expect(parseCommands(`/countersign exception auth@${HEAD}: ${REASON}`)[0]).toMatchObject({ sha: HEAD });
     expect(parseCommands(`/countersign exception auth: ${REASON}`)[0]).toMatchObject({ sha: null });
   });
@@ -59,20 +60,24 @@ describe("self-grants", () => {
 
   test("the gate ignores an exception granted by the author or by the sponsor, and says why", () => {
     const teamMembers = { "@acme/security": ["dev", "sec1"] };
-    const grant = { boundary: "auth", grantedBy: "dev", reason: REASON, sha: HEAD, commentId: 1, grantedAt: "2026-11-20T00:00:00Z", revoked: false };
-    const own = evaluate(snapshot({ files: files("src/auth/a.ts"), teamMembers, exceptions: [grant] }), CFG);
+    const grant = (boundary: string, grantedBy: string) =>
+      [{ boundary, grantedBy, reason: REASON, sha: HEAD, commentId: 1, grantedAt: "2026-11-20T00:00:00Z", revoked: false }];
+    const own = evaluate(snapshot({ files: files("src/auth/a.ts"), teamMembers, exceptions: grant("auth", "dev") }), CFG);
     expect(own.gates.find((g) => g.id === "boundaries")!.status).toBe("unmet");
-    expect(own.boundaries[0]!.reasons[0]).toBe("the exception granted by @dev is ignored: @dev opened this pull request; another approver must grant it");
-    const byOther = evaluate(snapshot({ files: files("src/auth/a.ts"), teamMembers, exceptions: [{ ...grant, grantedBy: "sec1" }] }), CFG);
+    expect(own.boundaries[0]!.reasons[0]).toBe(
+      "the exception granted by @dev is ignored: @dev opened this pull request; another approver must grant it",
+    );
+    const byOther = evaluate(snapshot({ files: files("src/auth/a.ts"), teamMembers, exceptions: grant("auth", "sec1") }), CFG);
     expect(byOther.gates.find((g) => g.id === "boundaries")!.status).toBe("passed");
 
-    const agent = { author: { login: "Copilot", type: "Bot" as const }, body: "Sponsor: @lead", reviews: [approval("rev")], files: files("docs/a.md", "src/x.ts") };
-    const sponsored = evaluate(snapshot({ ...agent, exceptions: [{ ...grant, boundary: "agent-scope", grantedBy: "lead" }] }), CFG);
+    const agent = { author: { login: "Copilot", type: "Bot" as const }, body: "Sponsor: @lead", reviews: [approval("rev")] };
+    const scoped = (grantedBy: string) =>
+      evaluate(snapshot({ ...agent, files: files("docs/a.md", "src/x.ts"), exceptions: grant("agent-scope", grantedBy) }), CFG);
+    const sponsored = scoped("lead");
     expect(sponsored.sponsor).toBe("lead");
     expect(sponsored.boundaries[0]).toMatchObject({ name: "agent-scope", status: "unmet" });
     expect(sponsored.boundaries[0]!.reasons[0]).toMatch(/ignored: @lead sponsors this agent pull request/);
-    const other = evaluate(snapshot({ ...agent, exceptions: [{ ...grant, boundary: "agent-scope", grantedBy: "lead2" }] }), CFG);
-    expect(other.boundaries[0]).toMatchObject({ name: "agent-scope", status: "passed" });
+    expect(scoped("lead2").boundaries[0]).toMatchObject({ name: "agent-scope", status: "passed" });
   });
 });
 
@@ -81,7 +86,8 @@ describe("binding an exception to the commit the approver saw", () => {
     { headSha: OLD, recordedAt: "2026-11-20T10:00:00.500Z" },
     { headSha: HEAD, recordedAt: "2026-11-20T10:05:00.250Z" },
   ];
-  const bind = (sha: string | null, writtenAt: string, requireSha = false) => bindException({ sha, headSha: HEAD, writtenAt, history, requireSha });
+  const bind = (sha: string | null, writtenAt: string, requireSha = false) =>
+    bindException({ sha, headSha: HEAD, writtenAt, history, requireSha });
 
   test("headAt: the head last evaluated at or before a time", () => {
     expect(headAt(history, "2026-11-20T09:59:59Z")).toBeNull();
@@ -93,7 +99,7 @@ describe("binding an exception to the commit the approver saw", () => {
     expect(bind(null, "2026-11-20T10:06:00Z")).toEqual({ ok: true, sha: HEAD });
     // Written at 10:05:00 (GitHub's second), the head evaluated 250 ms later: it may be a push after the comment.
     expect(bind(null, "2026-11-20T10:05:00Z")).toEqual({ ok: false, why: expect.stringMatching(/last evaluated was 01d000000000$/) });
-    expect(bind(null, "2026-11-20T09:00:00Z")).toEqual({ ok: false, why: expect.stringMatching(/had not evaluated this pull request yet/) });
+    expect(bind(null, "2026-11-20T09:00:00Z")).toEqual({ ok: false, why: expect.stringMatching(/not evaluated this pull request yet/) });
     expect(bindException({ sha: null, headSha: HEAD, writtenAt: "2026-11-20T10:06:00Z", history: [], requireSha: false }).ok).toBe(false);
   });
 
@@ -103,12 +109,14 @@ describe("binding an exception to the commit the approver saw", () => {
 
   test("SHA form: a prefix of the head binds to the full head; another commit is refused naming the head", () => {
     expect(bind(HEAD.slice(0, 7), "2026-11-20T10:06:00Z", true)).toEqual({ ok: true, sha: HEAD });
-    expect(bind(OLD.slice(0, 9), "2026-11-20T10:06:00Z")).toEqual({ ok: false, why: `it names ${OLD.slice(0, 9)}, but the head of this pull request is now ${HEAD.slice(0, 12)}` });
+    const why = `it names ${OLD.slice(0, 9)}, but the head of this pull request is now ${HEAD.slice(0, 12)}`;
+    expect(bind(OLD.slice(0, 9), "2026-11-20T10:06:00Z")).toEqual({ ok: false, why });
   });
 
-  test("SHA form: an abbreviated SHA whose head was first evaluated after the comment (a same-prefix push) is refused; the full SHA is not", () => {
+  test("SHA form: an abbreviated SHA of a head first evaluated after the comment (same-prefix push) is refused; a full SHA is not", () => {
     expect(bind(HEAD.slice(0, 7), "2026-11-20T10:05:00Z")).toMatchObject({ ok: true }); // within created_at's second
-    expect(bind(HEAD.slice(0, 7), "2026-11-20T10:04:00Z")).toEqual({ ok: false, why: expect.stringMatching(/had not evaluated the head .* name the full SHA/) });
+    const late = bind(HEAD.slice(0, 7), "2026-11-20T10:04:00Z");
+    expect(late).toEqual({ ok: false, why: expect.stringMatching(/had not evaluated the head .* name the full SHA/) });
     expect(bind(HEAD, "2026-11-20T10:04:00Z")).toEqual({ ok: true, sha: HEAD });
   });
 });
@@ -134,7 +142,9 @@ describe("decideGrant", () => {
     expect(decideGrant(base)).toEqual({
       ok: true,
       sha: HEAD,
-      reply: `Exception for \`auth\` granted by @sec1 on ${HEAD} and recorded in the audit trail: it covers \`src/auth/a.ts\`. It holds for this commit only: new commits void it.`,
+      reply:
+        `Exception for \`auth\` granted by @sec1 on ${HEAD} and recorded in the audit trail: it covers \`src/auth/a.ts\`. ` +
+        "It holds for this commit only: new commits void it.",
     });
   });
 

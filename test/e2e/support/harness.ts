@@ -98,7 +98,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const dir = mkdtempSync(join(tmpdir(), "countersign-e2e-"));
   const clock = options.clock;
-  const store = await openAuditStore(options.databaseUrl ?? `sqlite://${join(dir, "audit.db")}`, clock ? { now: () => new Date(clock()) } : {});
+  const storeOptions = clock ? { now: () => new Date(clock()) } : {};
+  const store = await openAuditStore(options.databaseUrl ?? `sqlite://${join(dir, "audit.db")}`, storeOptions);
   const metrics = createAppMetrics({ processMetrics: false });
   const inbox = new WebhookInbox({ store: store.inbox(), metrics, retryBaseMs: 50, retryMaxMs: 1000, pollMs: 100, ...options.inbox });
   const sim = options.sim ?? (await startHarnessSimulator(options));

@@ -31,7 +31,8 @@ export function parseCommands(body: string | null | undefined): Command[] {
         const problem = "after `@` write the head commit's SHA (7 to 40 hex digits), as the check shows it";
         out.push({ kind: "invalid", text: line.trim(), problem });
       } else if (reason.length < MIN_EXCEPTION_REASON) {
-        out.push({ kind: "invalid", text: line.trim(), problem: `the reason must be at least ${MIN_EXCEPTION_REASON} characters (it is the audit record of why)` });
+        const problem = `the reason must be at least ${MIN_EXCEPTION_REASON} characters (it is the audit record of why)`;
+        out.push({ kind: "invalid", text: line.trim(), problem });
       } else out.push({ kind: "exception", boundary: exc[1]!, sha: sha?.toLowerCase() ?? null, reason });
       continue;
     }
@@ -50,9 +51,14 @@ export function parseCommands(body: string | null | undefined): Command[] {
   return out;
 }
 
-/** The exception command bound to `headSha`, to copy (`reason` defaults to a placeholder). */
-export function exceptionCommand(boundary: string, headSha: string, reason = `<reason, at least ${MIN_EXCEPTION_REASON} characters>`) {
-  return `/countersign exception ${boundary}@${headSha.slice(0, SHOWN_SHA_LENGTH)}: ${reason}`;
+const REASON_PLACEHOLDER = `<reason, at least ${MIN_EXCEPTION_REASON} characters>`;
+
+/**
+ * The exception command bound to `headSha`, to copy: `SHOWN_SHA_LENGTH` digits of it, or all of
+ * them with `fullSha` (`reason` defaults to a placeholder).
+ */
+export function exceptionCommand(boundary: string, headSha: string, reason = REASON_PLACEHOLDER, fullSha = false): string {
+  return `/countersign exception ${boundary}@${fullSha ? headSha : headSha.slice(0, SHOWN_SHA_LENGTH)}: ${reason}`;
 }
 
 export const COMMAND_HELP = [

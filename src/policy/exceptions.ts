@@ -136,7 +136,8 @@ export function decideGrant(req: GrantRequest): GrantDecision {
   }
   const binding = bindException({ ...req, sha: req.command.sha });
   if (!binding.ok) {
-    const copy = exceptionCommand(req.boundary, req.headSha, req.command.reason);
+    // The full SHA: it binds whenever that commit is the head, however recently it was pushed.
+    const copy = exceptionCommand(req.boundary, req.headSha, req.command.reason, true);
     return {
       ok: false,
       reply: `Nothing was granted: ${binding.why}. Review the head commit and, to cover it, comment:\n\n\`\`\`\n${copy}\n\`\`\``,

@@ -117,7 +117,7 @@ describe("exceptions bound to the commit the approver saw", () => {
     expect(await h.store.listExceptions(repo, pr.number)).toEqual([]);
     const reply = lastReply(repo, pr.number);
     expect(reply).toMatch(new RegExp(`head of this pull request is now ${pushed.headSha.slice(0, 12)}`));
-    expect(reply).toContain(`/countersign exception auth@${pushed.headSha.slice(0, 12)}: ${REASON}`);
+    expect(reply).toContain(`/countersign exception auth@${pushed.headSha}: ${REASON}`);
     expect(h.sim.latestCheck(repo, pushed.headSha)).toMatchObject({ conclusion: "failure" });
   });
 
@@ -145,7 +145,7 @@ describe("exceptions bound to the commit the approver saw", () => {
     expect(h.sim.latestCheck(repo, pushed.headSha)).toMatchObject({ conclusion: "failure" });
     const reply = lastReply(repo, pr.number);
     expect(reply).toMatch(/^Nothing was granted: the head is now [0-9a-f]{12}, and it cannot be shown to be the commit you saw/m);
-    expect(reply).toContain(`/countersign exception auth@${pushed.headSha.slice(0, 12)}: ${REASON}`);
+    expect(reply).toContain(`/countersign exception auth@${pushed.headSha}: ${REASON}`);
   });
 
   test("exceptions.require_sha: the bare form is refused with the command to copy; the SHA form grants", async () => {
@@ -154,7 +154,7 @@ describe("exceptions bound to the commit the approver saw", () => {
     await h.sim.comment(repo, pr.number, { user: "sec-lead", body: `/countersign exception auth: ${REASON}` });
     expect(await h.store.listExceptions(repo, pr.number)).toEqual([]);
     expect(lastReply(repo, pr.number)).toMatch(/requires the commit in the command \(`exceptions\.require_sha`\)/);
-    expect(lastReply(repo, pr.number)).toContain(`/countersign exception auth@${pr.headSha.slice(0, 12)}: ${REASON}`);
+    expect(lastReply(repo, pr.number)).toContain(`/countersign exception auth@${pr.headSha}: ${REASON}`);
     later();
     await h.sim.comment(repo, pr.number, { user: "sec-lead", body: `/countersign exception auth@${pr.headSha}: ${REASON}` });
     expect(await h.store.listExceptions(repo, pr.number)).toEqual([expect.objectContaining({ sha: pr.headSha })]);

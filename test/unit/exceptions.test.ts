@@ -157,7 +157,7 @@ describe("decideGrant", () => {
   test("refused when the head cannot be bound, with the command to copy", () => {
     const d = decideGrant({ ...base, command: { sha: OLD.slice(0, 7), reason: REASON } });
     expect(d.ok).toBe(false);
-    expect(d.reply).toContain(`\`\`\`\n/countersign exception auth@${HEAD.slice(0, 12)}: ${REASON}\n\`\`\``);
+    expect(d.reply).toContain(`\`\`\`\n/countersign exception auth@${HEAD}: ${REASON}\n\`\`\``);
   });
 
   test("agent-scope covers the files outside agents.scope; an unknown boundary has none", () => {

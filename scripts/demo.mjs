@@ -147,7 +147,9 @@ async function main() {
   });
   await sim.review(REPO, p4.number, { user: "plat-lead", body: NOTE("rotated keys on a staging cluster and checked old sessions still verify until expiry") });
   await expectCheck(p4.headSha, "failure", "#4 boundary blocked");
-  await sim.comment(REPO, p4.number, { user: "sec-lead", body: "/countersign exception auth: reviewed with security in SEC-1234; signing algorithm and key storage unchanged" });
+  // Bound to the head commit the approver reviewed (the check's fix text shows the command with it).
+  const exception = `/countersign exception auth@${p4.headSha}: reviewed with security in SEC-1234; signing algorithm and key storage unchanged`;
+  await sim.comment(REPO, p4.number, { user: "sec-lead", body: exception });
   await expectCheck(p4.headSha, "success", "#4 after the exception");
 
   step(`#5 coding agent (Copilot) touching src/ outside agents.scope`);
@@ -193,7 +195,7 @@ async function main() {
   await expectCheck(p7.headSha, "success", "#7 revert");
   expectDelivered((await sim.merge(REPO, p7.number, { by: "plat-lead" })).delivery, "merge #7");
 
-  const bad = sim.deliveries.filter((d) => d.status !== 200);
+  const bad = sim.deliveries.filter((d) => d.status !== 200 && d.status !== 202);
   for (const d of bad) failures.push(`delivery ${d.event}.${d.action} answered ${d.status}`);
   const calls = sim.requests.filter((r) => r.kind !== "auth");
   console.log(dim(`\n  ${sim.deliveries.length} signed deliveries, ${calls.length} GitHub API calls (${calls.filter((r) => r.kind === "write").length} writes), ${sim.world.findRepo(REPO).checkRuns.length} check runs`));

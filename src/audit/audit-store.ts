@@ -6,6 +6,7 @@
  * entry's `entry_hash`, so any modified, deleted or reordered row is found by `verify()`.
  * Tables other than `audit_log` are projections for fast queries and are insert-only.
  */
+import type { EvaluatedHead } from "../policy/exceptions.js";
 import type { MergeRecordInput, RecordSource } from "../policy/merge-record.js";
 import type { InboxStore } from "./inbox-store.js";
 import type { DisclosureLevel } from "../policy/snapshot.js";
@@ -344,6 +345,11 @@ export interface AuditStore {
   recordMerge(input: MergeRecordInput, deliveryId: string | null): Promise<AppendResult>;
   recordException(input: ExceptionRecordInput, deliveryId: string | null): Promise<AppendResult>;
   listExceptions(repo: string, prNumber: number): Promise<(ExceptionRecordInput & { grantedAt: string; seq: number })[]>;
+  /**
+   * The head SHA of each evaluation recorded for a PR (merge-group evaluations left out), with
+   * its `recorded_at`, in recording order: what the app knew the head to be, and since when.
+   */
+  evaluatedHeads(repo: string, prNumber: number): Promise<EvaluatedHead[]>;
   /** The first page (or the page after `filter.cursor`) of merges, newest first. */
   listMerges(filter: MergeFilter): Promise<MergeRecord[]>;
   /** `listMerges` with the cursor of the next page. */

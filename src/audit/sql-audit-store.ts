@@ -5,6 +5,7 @@
  * subclasses own the connection, the lock and the migrations: sqlite-audit-store.ts,
  * postgres-audit-store.ts. docs/audit-trail.md describes the chain.
  */
+import type { EvaluatedHead } from "../policy/exceptions.js";
 import { AuditConflictError } from "./audit-conflict-error.js";
 import { SqlInboxStore, type InboxStore } from "./inbox-store.js";
 import { AuditInputError } from "./audit-input-error.js";
@@ -51,7 +52,7 @@ import {
 } from "./merge-completion.js";
 import { normalizeIncident, normalizeIncidentLink } from "./incident-input.js";
 import { mergeIdStatement } from "./incident-query.js";
-import { MAX_LIMIT, MERGE_COLUMNS, normalizeRepo } from "./merge-query.js";
+import { MAX_LIMIT, MERGE_COLUMNS, normalizeRepo, subjectOf } from "./merge-query.js";
 import { insertRows, statement, type Engine, type SqlReader, type Statement } from "./sql-builder.js";
 import * as incidents from "./sql-incident-reads.js";
 import * as merges from "./sql-merge-reads.js";
@@ -217,6 +218,24 @@ export abstract class SqlAuditStore implements AuditStore {
       grantedAt: row.recorded_at,
       seq: Number(row.seq),
     }));
+  }
+
+  async evaluatedHeads(repo: string, prNumber: number): Promise<EvaluatedHead[]> {
+    const rows = await this.query<{ recorded_at: string; payload: string }>(
+      statement(
+        this.engine,
+        (q) => `SELECT recorded_at, payload FROM audit_log
+          WHERE subject = ${q.param(subjectOf(repo, prNumber))} AND kind = 'evaluation' ORDER BY seq`,
+      ),
+    );
+    const heads: EvaluatedHead[] = [];
+    for (const row of rows) {
+      const data = parseEnvelope(row.payload).data as EvaluationRecordInput;
+      // A merge group's evaluation is of the queue's commit, not of the PR's head.
+      if (data.event.startsWith("merge_group")) continue;
+      heads.push({ headSha: data.headSha.toLowerCase(), recordedAt: row.recorded_at });
+    }
+    return heads;
   }
 
   async listMerges(filter: MergeFilter): Promise<MergeRecord[]> {

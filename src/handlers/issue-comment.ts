@@ -1,20 +1,29 @@
 /**
  * `issue_comment.created` on a pull request: `/countersign exception|revoke|help`.
- * An exception is granted only by one of the boundary's approvers, recorded in the audit trail
- * (who, reason, head SHA, comment id, time) and bound to that head SHA; the comment itself
- * grants nothing later, so editing or deleting it neither forges nor revokes anything.
+ * An exception is granted only by one of the boundary's approvers who is neither the PR's author
+ * nor the sponsor of an agent PR, recorded in the audit trail (who, reason, head SHA, comment id,
+ * time) and bound to the head commit the approver saw: the one named (`auth@<sha>`), or the one
+ * Countersign had evaluated when the comment was written; never a commit pushed after it. The
+ * comment itself grants nothing later, so editing or deleting it neither forges nor revokes anything.
  */
 import type { Context, Logger } from "probot";
 import { loadBaseFiles } from "../github/base-files.js";
 import type { GitHub } from "../github/github.js";
 import { loadRepoConfig } from "../github/load-config.js";
-import { commentOnIssue, getPull, reactToComment } from "../github/pulls.js";
+import { commentOnIssue, getPull, reactToComment, type Pull } from "../github/pulls.js";
 import { readTeamMembers } from "../github/teams.js";
 import { approversOf, approverTeams, isApprover } from "../policy/approvers.js";
+import { boundaryFiles } from "../policy/boundaries.js";
 import { COMMAND_HELP, parseCommands, type Command } from "../policy/commands.js";
 import type { Config } from "../policy/config.js";
+import { decideGrant, type EvaluatedHead } from "../policy/exceptions.js";
+import type { PullRequestSnapshot } from "../policy/snapshot.js";
+import { assessPullRequest } from "./assess-pull-request.js";
 import { evaluatePullRequest } from "./evaluate-pull-request.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
+
+const CONFIG_INVALID =
+  "The repository's `.github/countersign.yml` is invalid, so no exception can be granted. See the `countersign` check for the errors.";
 
 export async function onIssueComment(context: Context<"issue_comment.created">, deps: PipelineDeps): Promise<void> {
   const { issue, comment } = context.payload;
@@ -37,17 +46,20 @@ export async function onIssueComment(context: Context<"issue_comment.created">, 
   const base = await loadBaseFiles(github, deps.caches, owner, repo, pr.base.sha, deps.now());
   const loaded = await loadRepoConfig(github, deps.caches, owner, repo, base.config, deps.now());
   if (!loaded.ok) {
-    await reply("The repository's `.github/countersign.yml` is invalid, so no exception can be granted. See the `countersign` check for the errors.");
+    await reply(CONFIG_INVALID);
     return;
   }
   // 1. Record every command's grant or revoke.
   const login = comment.user?.login ?? "";
+  // What a grant is judged on (the PR as GitHub has it now, the heads the app evaluated), read once.
+  let facts: Promise<GrantFacts> | null = null;
+  const grantFacts = () => (facts ??= readGrantFacts(github, log, deps, pr));
   const outcomes: CommandOutcome[] = [];
   for (const [i, command] of commands.entries()) {
     // One delivery can carry several commands: each gets its own idempotency key.
     const key = context.id ? `${context.id}#${i}` : null;
-    const at = { owner, repo, pr: issue.number, headSha: pr.head.sha, login, commentId: comment.id };
-    outcomes.push(await runCommand(github, deps, key, at, loaded.config, command));
+    const at = { owner, repo, pr: issue.number, headSha: pr.head.sha, login, commentId: comment.id, writtenAt: comment.created_at };
+    outcomes.push(await runCommand(github, deps, key, at, loaded.config, command, grantFacts));
   }
   // 2. Re-evaluate. A retried delivery finds its grants already recorded, and evaluates again.
   let evaluation: unknown = null;
@@ -75,6 +87,24 @@ interface Where {
   headSha: string;
   login: string;
   commentId: number;
+  /** The comment's `created_at`. */
+  writtenAt: string;
+}
+
+/** The PR as an assessment reads it (author, sponsor, files at the head) and the heads the app evaluated. */
+type GrantFacts =
+  | { ok: true; snapshot: PullRequestSnapshot; sponsor: string | null; history: EvaluatedHead[] }
+  | { ok: false };
+
+async function readGrantFacts(github: GitHub, log: Logger, deps: PipelineDeps, pr: Pull): Promise<GrantFacts> {
+  const owner = pr.base.repo.owner.login;
+  const repo = pr.base.repo.name;
+  const [assessment, history] = await Promise.all([
+    assessPullRequest(github, log, deps, pr),
+    deps.store.evaluatedHeads(`${owner}/${repo}`, pr.number),
+  ]);
+  if (assessment.kind !== "verdict") return { ok: false };
+  return { ok: true, snapshot: assessment.snapshot, sponsor: assessment.verdict.sponsor, history };
 }
 
 interface CommandOutcome {
@@ -93,6 +123,7 @@ async function runCommand(
   at: Where,
   config: Config,
   command: Command,
+  grantFacts: () => Promise<GrantFacts>,
 ): Promise<CommandOutcome> {
   const answer = (reply: string): CommandOutcome => ({ recorded: false, inserted: false, reply });
   if (command.kind === "help") return answer(COMMAND_HELP);
@@ -103,30 +134,51 @@ async function runCommand(
     return answer(`There is no boundary \`${command.boundary}\`. Boundaries here: ${names}.`);
   }
   // The same rule as the boundary gate, fed by the same membership read (the teams' member lists).
-  if (!isApprover(at.login, approvers, await readTeamMembers(github, approverTeams(approvers)))) {
+  const teamMembers = await readTeamMembers(github, approverTeams(approvers));
+  if (!isApprover(at.login, approvers, teamMembers)) {
     return answer(
       `@${at.login} is not an approver of \`${command.boundary}\`, so nothing was ${command.kind === "revoke" ? "revoked" : "granted"}. ` +
         (approvers.length > 0 ? `Ask one of ${approvers.join(", ")}.` : "No approvers are configured for it (`.github/countersign.yml`)."),
     );
   }
-  const repoName = `${at.owner}/${at.repo}`;
-  const grant = command.kind === "exception";
+  let sha = at.headSha;
+  let granted: string | null = null;
+  if (command.kind === "exception") {
+    const facts = await grantFacts();
+    if (!facts.ok) return answer(CONFIG_INVALID);
+    const { snapshot } = facts;
+    const decision = decideGrant({
+      boundary: command.boundary,
+      login: at.login,
+      command,
+      approvers,
+      teamMembers,
+      accountable: { author: snapshot.author.login, sponsor: facts.sponsor },
+      headSha: snapshot.headSha,
+      writtenAt: at.writtenAt,
+      history: facts.history,
+      requireSha: config.exceptions.require_sha,
+      files: boundaryFiles(config, command.boundary, snapshot.files) ?? [],
+      filesTruncated: snapshot.filesTruncated,
+    });
+    if (!decision.ok) return answer(decision.reply);
+    sha = decision.sha;
+    granted = decision.reply;
+  }
   const res = await deps.store.recordException(
     {
-      repo: repoName,
+      repo: `${at.owner}/${at.repo}`,
       prNumber: at.pr,
       boundary: command.boundary,
       grantedBy: at.login,
-      reason: grant ? command.reason : "revoked",
-      sha: at.headSha,
+      reason: command.kind === "exception" ? command.reason : "revoked",
+      sha,
       commentId: at.commentId,
-      action: grant ? "grant" : "revoke",
+      action: command.kind === "exception" ? "grant" : "revoke",
     },
     deliveryId,
   );
-  const what = `Exception for \`${command.boundary}\``;
-  const granted = `${what} granted by @${at.login} on ${at.headSha.slice(0, 7)} and recorded in the audit trail. New commits void it.`;
-  const reply = !res.inserted ? null : grant ? granted : `${what} revoked by @${at.login}.`;
+  const reply = !res.inserted ? null : (granted ?? `Exception for \`${command.boundary}\` revoked by @${at.login}.`);
   return { recorded: true, inserted: res.inserted, reply };
 }
 

@@ -27,3 +27,20 @@ export function isApprover(login: string, approvers: readonly string[], teamMemb
     return (teamMembers[a.toLowerCase()] ?? teamMembers[a] ?? []).some((m) => m.toLowerCase() === lower);
   });
 }
+
+/**
+ * Who else may grant: the user approvers and the members of approver teams, less `excluded`
+ * (the one asking, the PR's author, its sponsor), as `@login`, in configuration order.
+ */
+export function otherApprovers(approvers: readonly string[], teamMembers: TeamMembers, excluded: readonly (string | null)[]): string[] {
+  const skip = new Set(excluded.flatMap((l) => (l ? [l.toLowerCase()] : [])));
+  const out = new Map<string, string>();
+  for (const a of approvers) {
+    const logins = a.includes("/") ? (teamMembers[a.toLowerCase()] ?? teamMembers[a] ?? []) : [a.slice(1)];
+    for (const login of logins) {
+      const key = login.toLowerCase();
+      if (!skip.has(key) && !out.has(key)) out.set(key, `@${login}`);
+    }
+  }
+  return [...out.values()];
+}

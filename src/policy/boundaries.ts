@@ -8,6 +8,8 @@
 import { isApprover } from "./approvers.js";
 import type { Boundary, Config } from "./config.js";
 import { compileGlobs as compileGlobSet } from "./glob-match.js";
+import { selfGrant, type Accountable } from "./exceptions.js";
+import { latestDecisiveReviews } from "./reviews.js";
 import type { ChangedFile, DisclosureLevel, GrantedException, ReviewInfo } from "./snapshot.js";
 
 /** Dependency manifests, lockfiles and migrations: refused in incident patches by default. */
@@ -53,19 +55,55 @@ export interface BoundaryFinding {
   message: string | null;
 }
 
-/** The exception for `boundary` valid on `headSha`, if any: granted on that SHA by an approver, not revoked. */
+/** An exception the gate does not count, and why. */
+export interface IgnoredException {
+  exception: GrantedException;
+  why: string;
+}
+
+/**
+ * The exception for `boundary` valid on `headSha`, if any: granted on that SHA by an approver who
+ * is neither the PR's author nor its sponsor, not revoked. `stale`: one granted on an older head;
+ * `ignored`: ones the PR's author or sponsor granted themselves.
+ */
 export function validException(
   boundary: string,
   approvers: readonly string[],
   exceptions: readonly GrantedException[],
   headSha: string,
   teamMembers: Record<string, string[]>,
-): { valid: GrantedException | null; stale: GrantedException | null } {
-  const forBoundary = exceptions.filter((e) => e.boundary === boundary && !e.revoked && isApprover(e.grantedBy, approvers, teamMembers));
+  accountable: Accountable = { author: "", sponsor: null },
+): { valid: GrantedException | null; stale: GrantedException | null; ignored: IgnoredException[] } {
+  const byApprovers = exceptions.filter((e) => e.boundary === boundary && !e.revoked && isApprover(e.grantedBy, approvers, teamMembers));
+  const ignored: IgnoredException[] = [];
+  const forBoundary = byApprovers.filter((e) => {
+    const why = selfGrant(e.grantedBy, accountable);
+    if (why) ignored.push({ exception: e, why });
+    return why === null;
+  });
   return {
     valid: forBoundary.find((e) => e.sha === headSha) ?? null,
     stale: forBoundary.find((e) => e.sha !== headSha) ?? null,
+    ignored,
   };
+}
+
+/** The changed files an exception for `boundary` would cover (for `agent-scope`: the files outside the scope); null: no such boundary. */
+export function boundaryFiles(config: Config, boundary: string, files: readonly ChangedFile[]): string[] | null {
+  if (boundary === "agent-scope") return outsideAgentScope(config, files).map((f) => f.path);
+  const b = config.boundaries.find((x) => x.name === boundary);
+  return b ? insideBoundary(b, files).map((f) => f.path) : null;
+}
+
+function insideBoundary(b: Boundary, files: readonly ChangedFile[]): ChangedFile[] {
+  const inPaths = compileGlobs(b.paths);
+  const ignored = compileGlobs(b.ignore);
+  return files.filter((f) => touches(f, inPaths) && !(ignored(f.path) && (f.previousPath == null || ignored(f.previousPath))));
+}
+
+function outsideAgentScope(config: Config, files: readonly ChangedFile[]): ChangedFile[] {
+  const inScope = compileGlobs(config.agents.scope);
+  return files.filter((f) => !inScope(f.path) || (f.previousPath != null && !inScope(f.previousPath)));
 }
 
 function levelApplies(level: DisclosureLevel, appliesTo: readonly string[]): boolean {
@@ -81,6 +119,8 @@ export interface BoundaryInput {
   approvals: NotedApproval[];
   exceptions: GrantedException[];
   teamMembers: Record<string, string[]>;
+  /** The PR's author and (agent PRs) sponsor: exceptions they granted themselves do not count. */
+  accountable: Accountable;
 }
 
 /** Evaluates every configured boundary and the agent scope. */
@@ -88,15 +128,12 @@ export function checkBoundaries(config: Config, input: BoundaryInput): BoundaryF
   const findings: BoundaryFinding[] = [];
   for (const b of config.boundaries) {
     if (!levelApplies(input.level, b.applies_to)) continue;
-    const inPaths = compileGlobs(b.paths);
-    const ignored = compileGlobs(b.ignore);
-    const files = input.files.filter((f) => touches(f, inPaths) && !(ignored(f.path) && (f.previousPath == null || ignored(f.previousPath))));
+    const files = insideBoundary(b, input.files);
     if (files.length === 0) continue;
     findings.push(judge(b.name, b.action, b.approvers, b.min_approvals, b.message ?? null, files.map((f) => f.path), input));
   }
   if (input.level === "agent") {
-    const inScope = compileGlobs(config.agents.scope);
-    const outside = input.files.filter((f) => !inScope(f.path) || (f.previousPath != null && !inScope(f.previousPath)));
+    const outside = outsideAgentScope(config, input.files);
     if (outside.length > 0) {
       findings.push(
         judge("agent-scope", "agent-scope", config.agents.approvers, 1, `Agent PRs may only change ${config.agents.scope.join(", ")}.`, outside.map((f) => f.path), input),
@@ -116,11 +153,13 @@ function judge(
   input: BoundaryInput,
 ): BoundaryFinding {
   const base = { name, action, files, approvers, message };
-  const { valid, stale } = validException(name, approvers, input.exceptions, input.headSha, input.teamMembers);
+  const { valid, stale, ignored } = validException(name, approvers, input.exceptions, input.headSha, input.teamMembers, input.accountable);
   if (valid) {
     return { ...base, status: "passed", via: "exception", reasons: [`exception granted by @${valid.grantedBy}: ${valid.reason}`] };
   }
-  const reasons: string[] = [];
+  const reasons = ignored.map(({ exception: e, why }) => {
+    return `the exception granted by @${e.grantedBy} is ignored: @${e.grantedBy} ${why}; another approver must grant it`;
+  });
   if (stale) {
     reasons.push(`the exception granted by @${stale.grantedBy} on ${stale.sha.slice(0, 7)} no longer holds: new commits were pushed since`);
   }
@@ -192,7 +231,7 @@ export interface IncidentFinding {
   declaration: IncidentDeclaration;
   outOfScope: string[];
   forbidden: string[];
-  /** Non-author approvals on the head SHA. */
+  /** Non-author approvals on the head SHA (each reviewer's latest decision). */
   independentApprovers: string[];
 }
 
@@ -208,7 +247,8 @@ export function checkIncident(
   const forbid = compileGlobs([...INCIDENT_FORBIDDEN_DEFAULTS, ...config.incident.forbidden]);
   const independentApprovers = [
     ...new Set(
-      reviews
+      // Each reviewer's latest decision: a later change request withdraws an approval.
+      latestDecisiveReviews(reviews)
         .filter((r) => r.state === "APPROVED" && r.commitId === headSha && r.user && r.user.login.toLowerCase() !== author.toLowerCase() && r.user.type !== "Bot")
         .map((r) => r.user!.login),
     ),

@@ -155,6 +155,17 @@ export const configSchema = z
         approvers: z.array(principal).default([]),
       })
       .prefault({}),
+    /** Gate 4: how approvers grant exceptions with `/countersign exception` comments. */
+    exceptions: z
+      .strictObject({
+        /**
+         * When true, an exception must name the head commit the approver reviewed
+         * (`/countersign exception <boundary>@<sha>: <reason>`); the form without a SHA is refused.
+         * When false, that form binds to the head Countersign had evaluated when the comment was written.
+         */
+        require_sha: z.boolean().default(false),
+      })
+      .prefault({}),
     /** Gate 5: incident patches (scope, rollback, no dependency or migration changes). */
     incident: z
       .strictObject({
@@ -248,7 +259,7 @@ const KNOWN_KEYS = [
   "autocomplete_exempt",
   "applies_to", "required_approvals", "require_fresh_review", "checklist", "min_note_length", "require_team",
   "fallback_team", "label", "request_review", "paths", "ignore", "action", "approvers", "min_approvals", "message",
-  "scope", "forbidden", "on_bypass", "name", "tool", "emails", "logins",
+  "scope", "forbidden", "on_bypass", "name", "tool", "emails", "logins", "exceptions", "require_sha",
 ];
 
 function suggestKey(key: string): string {

@@ -6,6 +6,7 @@
  * Gates, in order: 1 disclosure, 2 understanding review, 3 ownership, 4 boundaries, 5 incident.
  */
 import { checkBoundaries, checkIncident, parseIncidentDeclaration, type BoundaryFinding, type IncidentFinding } from "./boundaries.js";
+import { exceptionCommand } from "./commands.js";
 import { codeownersTooLarge, parseCodeowners, type Codeowners } from "./codeowners.js";
 import type { Config } from "./config.js";
 import { DISCLOSURE_TEMPLATE } from "./disclosure-template.js";
@@ -13,7 +14,8 @@ import { parseDisclosure, type DisclosureResult } from "./disclosure.js";
 import { resolveOwnership, type Ownership } from "./ownership.js";
 import { proseLines } from "./markdown-lines.js";
 import { noteTemplate, parseUnderstandingNote, type UnderstandingNote } from "./review-note.js";
-import type { PullRequestSnapshot, ReviewInfo } from "./snapshot.js";
+import { latestDecisiveReviews } from "./reviews.js";
+import type { PullRequestSnapshot } from "./snapshot.js";
 
 export type GateId = "disclosure" | "review" | "ownership" | "boundaries" | "incident";
 export type GateStatus = "passed" | "unmet" | "not_applicable";
@@ -115,6 +117,7 @@ export function evaluate(snapshot: PullRequestSnapshot, config: Config, options:
     approvals: reviews.map((r) => ({ login: r.reviewer, counts: r.counted })),
     exceptions: snapshot.exceptions,
     teamMembers: snapshot.teamMembers,
+    accountable: { author: snapshot.author.login, sponsor },
   });
   gates.push(boundariesGate(boundaries, snapshot, annotations));
 
@@ -266,15 +269,8 @@ function quote(text: string): string {
 
 /** The latest decisive review per reviewer, judged against the note requirements. */
 function judgeReviews(snapshot: PullRequestSnapshot, config: Config, sponsor: string | null): ReviewJudgement[] {
-  const latest = new Map<string, ReviewInfo>();
-  for (const r of snapshot.reviews) {
-    if (!r.user) continue;
-    // GitHub: a later approval, change request or dismissal replaces the earlier one; comments don't.
-    if (r.state !== "APPROVED" && r.state !== "CHANGES_REQUESTED" && r.state !== "DISMISSED") continue;
-    latest.set(r.user.login.toLowerCase(), r);
-  }
   const out: ReviewJudgement[] = [];
-  for (const r of latest.values()) {
+  for (const r of latestDecisiveReviews(snapshot.reviews)) {
     if (r.state !== "APPROVED" || !r.user) continue;
     const note = parseUnderstandingNote(r.body, config.review);
     let reason: string | null = null;
@@ -400,6 +396,11 @@ function boundariesGate(findings: BoundaryFinding[], snapshot: PullRequestSnapsh
   }
   for (const f of unmet) {
     const who = f.approvers.length > 0 ? f.approvers.join(", ") : "nobody (no approvers configured)";
+    const comment = exceptionCommand(f.name, snapshot.headSha, "<reason>");
+    const how =
+      f.action === "require_approval"
+        ? `Needs approval from ${who}.`
+        : `An exception can be granted by ${who} with a PR comment: ${comment}`;
     for (const path of f.files) {
       annotations.push({
         path,
@@ -407,18 +408,23 @@ function boundariesGate(findings: BoundaryFinding[], snapshot: PullRequestSnapsh
         end_line: 1,
         annotation_level: "failure",
         title: `Boundary "${f.name}"`,
-        message: `${f.message ?? `This path is inside the "${f.name}" boundary.`} ${
-          f.action === "require_approval" ? `Needs approval from ${who}.` : `An exception can be granted by ${who} with a PR comment: /countersign exception ${f.name}: <reason>`
-        }`.trim(),
+        message: `${f.message ?? `This path is inside the "${f.name}" boundary.`} ${how}`.trim(),
       });
     }
   }
   if (unmet.length === 0) return gate("boundaries", "passed", `${findings.length} boundar${findings.length === 1 ? "y" : "ies"} cleared`, reasons, null);
-  const fixes = unmet.map((f) =>
-    f.action === "require_approval"
-      ? `- **${f.name}**: an approving review with an understanding note from ${f.approvers.join(", ")}${f.approvers.length ? "" : " (none configured)"}, or an exception: \`/countersign exception ${f.name}: <reason, at least 20 characters>\``
-      : `- **${f.name}**: ${f.approvers.length ? `one of ${f.approvers.join(", ")} comments` : "no approver is configured, so remove these files from the PR or ask an admin to configure approvers;"} \`/countersign exception ${f.name}: <reason, at least 20 characters>\` on head ${short(snapshot.headSha)}`,
-  );
+  // The command carries the head SHA, so an approver's exception covers only the commit they looked at.
+  const fixes = unmet.map((f) => {
+    const command = `\`${exceptionCommand(f.name, snapshot.headSha)}\``;
+    if (f.action === "require_approval") {
+      const from = `${f.approvers.join(", ")}${f.approvers.length ? "" : " (none configured)"}`;
+      return `- **${f.name}**: an approving review with an understanding note from ${from}, or an exception: ${command}`;
+    }
+    const who = f.approvers.length
+      ? `one of ${f.approvers.join(", ")} (not the PR's author or sponsor) reviews head ${short(snapshot.headSha)} and comments`
+      : "no approver is configured, so remove these files from the PR or ask an admin to configure approvers;";
+    return `- **${f.name}**: ${who} ${command}`;
+  });
   return gate("boundaries", "unmet", `${unmet.map((f) => f.name).join(", ")} blocked`, reasons, fixes.join("\n"));
 }
 

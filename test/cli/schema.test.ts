@@ -50,6 +50,19 @@ test("documents disclosure.autocomplete_exempt (a boolean, false unless set)", (
   expect(validator.safeParse({ disclosure: { autocomplete_exempt: "yes" } }).success).toBe(false);
 });
 
+test("documents exceptions.require_sha (a boolean, false unless set), as loadConfig reads it", () => {
+  type Property = { type?: string; default?: unknown; description?: string };
+  const exceptions = (schema.properties as Record<string, { properties: Record<string, Property> }>).exceptions!;
+  expect(exceptions.properties.require_sha).toMatchObject({ type: "boolean", default: false });
+  expect(exceptions.properties.require_sha!.description).toMatch(/@<sha>/);
+  expect(validator.safeParse({ exceptions: { require_sha: true } }).success).toBe(true);
+  expect(validator.safeParse({ exceptions: { require_sha: "yes" } }).success).toBe(false);
+  const loaded = loadConfig("exceptions:\n  require_sha: true\n");
+  expect(loaded.ok && loaded.config.exceptions.require_sha).toBe(true);
+  const none = loadConfig("");
+  expect(none.ok && none.config.exceptions.require_sha).toBe(false);
+});
+
 test.each([
   ["the README example", readmeExample()],
   ["the config `countersign init` writes", CONFIG_EXAMPLE],

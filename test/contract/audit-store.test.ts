@@ -157,6 +157,27 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
     });
   });
 
+  describe("evaluated heads", () => {
+    test("each evaluation's head and recorded_at per PR, in recording order; merge groups and other PRs left out", async () => {
+      let tick = 0;
+      const { store } = await newStore(undefined, () => new Date(FIXED_NOW.getTime() + 1500 * tick++));
+      expect(await store.evaluatedHeads("acme/pay", 7)).toEqual([]);
+      await store.recordEvaluation(evaluationInput({ headSha: sha("h1") }), "e-1");
+      await store.recordEvaluation(evaluationInput({ headSha: sha("other PR"), prNumber: 8 }), "e-2");
+      await store.recordEvaluation(evaluationInput({ headSha: sha("queue"), event: "merge_group.checks_requested" }), "e-3");
+      await store.recordEvaluation(evaluationInput({ headSha: sha("h2").toUpperCase(), event: "pull_request.synchronize" }), "e-4");
+      await store.recordException(exceptionInput({ prNumber: 7, sha: sha("h2") }), "e-5");
+      await store.recordEvaluation(evaluationInput({ headSha: sha("h2"), event: "issue_comment.created" }), null);
+      const at = (n: number) => new Date(FIXED_NOW.getTime() + 1500 * n).toISOString();
+      expect(await store.evaluatedHeads("ACME/Pay", 7)).toEqual([
+        { headSha: sha("h1"), recordedAt: at(0) },
+        { headSha: sha("h2"), recordedAt: at(3) },
+        { headSha: sha("h2"), recordedAt: at(5) },
+      ]);
+      expect(await store.evaluatedHeads("acme/pay", 8)).toEqual([{ headSha: sha("other PR"), recordedAt: at(1) }]);
+    });
+  });
+
   describe("queries", () => {
     let store: AuditStore;
     const A = mergeInput({

@@ -73,7 +73,8 @@ test("boundary: blocked; a non-approver's exception is refused; an approver's is
   expect(h.sim.comments(repo, pr.number).at(-1)!.body).toMatch(/@mallory is not an approver of `auth`/);
   expect(await h.store.listExceptions(repo, pr.number)).toEqual([]);
 
-  const grant = await h.sim.comment(repo, pr.number, { user: "sec-lead", body: "/countersign exception auth: reviewed with security in SEC-1234, algorithm unchanged" });
+  const body = `/countersign exception auth@${pr.headSha}: reviewed with security in SEC-1234, algorithm unchanged`;
+  const grant = await h.sim.comment(repo, pr.number, { user: "sec-lead", body });
   expect(grant.delivery.status).toBe(202);
   expect(await h.store.listExceptions(repo, pr.number)).toEqual([expect.objectContaining({ boundary: "auth", grantedBy: "sec-lead", sha: pr.headSha, action: "grant" })]);
   expect(h.sim.comments(repo, pr.number).find((c) => c.id === grant.id)!.reactions.map((r) => r.content)).toEqual(["+1"]);

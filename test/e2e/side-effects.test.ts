@@ -29,7 +29,7 @@ test("the reaction endpoint answering 500: the exception is recorded and the che
   expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "failure" });
   const reactions = h.sim.fault({ method: "POST", path: /\/reactions$/, status: 500 });
 
-  const body = "/countersign exception auth: reviewed with security in SEC-1234, algorithm unchanged";
+  const body = `/countersign exception auth@${pr.headSha}: reviewed with security in SEC-1234, algorithm unchanged`;
   const grant = await h.sim.comment(repo, pr.number, { user: "sec-lead", body });
   expect(grant.delivery.status).toBe(202);
   expect(reactions.hits).toBeGreaterThan(0);

@@ -29,6 +29,7 @@ const ASSISTED = "## AI assistance disclosure\n- [ ] None\n- [x] Assisted\n- [ ]
 const NOTE = `- [x] I can explain what this change does and why
 - [x] I checked its failure modes and how to roll it back
 Verified: replayed the login flow against staging with expired and revoked tokens`;
+const GRANT = `/countersign exception auth@${HEAD_SHA}: reviewed with security in SEC-1234, token handling unchanged`;
 const TEAMS = { "@codertocat/security": ["sec-lead"], "@codertocat/payments": ["pay1", "pay2"] };
 
 const db = useTempStore();
@@ -43,7 +44,7 @@ describe("exceptions", () => {
     expect(gh.lastCheck()!.conclusion).toBe("failure");
     expect(gh.lastCheck()!.output.annotations[0]).toMatchObject({ path: "src/auth/login.ts", title: 'Boundary "auth"' });
 
-    await probot.receive(asEvent("issue_comment", prCommentEvent("/countersign exception auth: reviewed with security in SEC-1234, token handling unchanged", "sec-lead"), "d-grant"));
+    await probot.receive(asEvent("issue_comment", prCommentEvent(GRANT, "sec-lead"), "d-grant"));
     const rows = await db.store.listExceptions("Codertocat/Hello-World", 2);
     expect(rows).toEqual([expect.objectContaining({ boundary: "auth", grantedBy: "sec-lead", sha: HEAD_SHA, commentId: 4242, action: "grant", reason: expect.stringContaining("SEC-1234") })]);
     expect(gh.reactions).toEqual(["+1"]);
@@ -51,7 +52,7 @@ describe("exceptions", () => {
     expect(gh.lastCheck()!.conclusion).toBe("success");
 
     // A redelivery of the same comment grants nothing twice.
-    await probot.receive(asEvent("issue_comment", prCommentEvent("/countersign exception auth: reviewed with security in SEC-1234, token handling unchanged", "sec-lead"), "d-grant"));
+    await probot.receive(asEvent("issue_comment", prCommentEvent(GRANT, "sec-lead"), "d-grant"));
     expect(await db.store.listExceptions("Codertocat/Hello-World", 2)).toHaveLength(1);
   });
 
@@ -80,7 +81,7 @@ describe("exceptions", () => {
   test("a new push voids the exception, and the check says so", async () => {
     mockGitHub({ config: CONFIG, files: [{ filename: "src/auth/login.ts" }], reviews: [{ login: "rev", state: "APPROVED", body: NOTE, commit_id: "d".repeat(40) }], teams: TEAMS, pull: pull() });
     const probot = createTestProbot(db.store);
-    await probot.receive(asEvent("issue_comment", prCommentEvent("/countersign exception auth: reviewed with security in SEC-1234 on this head", "sec-lead")));
+    await probot.receive(asEvent("issue_comment", prCommentEvent(GRANT, "sec-lead")));
     nock.cleanAll();
     const gh = mockGitHub({ config: CONFIG, files: [{ filename: "src/auth/login.ts" }], reviews: [{ login: "rev", state: "APPROVED", body: NOTE, commit_id: "d".repeat(40) }], teams: TEAMS });
     const pushed = pullRequestEvent("synchronize", { body: ASSISTED, requested_reviewers: [] });
@@ -93,7 +94,7 @@ describe("exceptions", () => {
   test("revoked by an approver: the check fails again; the comment's later edit changes nothing", async () => {
     const gh = mockGitHub({ config: CONFIG, files: [{ filename: "src/auth/login.ts" }], reviews: [{ login: "rev", state: "APPROVED", body: NOTE }], teams: TEAMS, pull: pull() });
     const probot = createTestProbot(db.store);
-    await probot.receive(asEvent("issue_comment", prCommentEvent("/countersign exception auth: reviewed with security in SEC-1234, token handling unchanged", "sec-lead")));
+    await probot.receive(asEvent("issue_comment", prCommentEvent(GRANT, "sec-lead")));
     expect(gh.lastCheck()!.conclusion).toBe("success");
     await probot.receive(asEvent("issue_comment", prCommentEvent("/countersign revoke auth", "sec-lead")));
     expect(gh.lastCheck()!.conclusion).toBe("failure");

@@ -35,7 +35,7 @@ describe("boundaries", () => {
     const v = evaluate(snapshot({ files: files("src/auth/login.ts", "lib/crypto/aes.ts", "src/app.ts"), reviews: [approval("rev")] }), ORG);
     expect(gate(v, "boundaries").status).toBe("unmet");
     expect(v.annotations.filter((a) => a.title === 'Boundary "auth"').map((a) => a.path)).toEqual(["src/auth/login.ts", "lib/crypto/aes.ts"]);
-    expect(v.annotations[0]!.message).toContain("/countersign exception auth:");
+    expect(v.annotations[0]!.message).toContain(`/countersign exception auth@${HEAD.slice(0, 12)}: <reason>`);
     expect(v.annotations[0]!.message).toContain("@acme/security");
   });
 
@@ -107,6 +107,19 @@ describe("incident patches", () => {
     expect(gate(out, "incident").reasons.join(" ")).toMatch(/Outside the declared scope: `src\/app\.ts`/);
     const selfApproved = evaluate(snapshot({ labels: ["incident"], body: body(decl), files: files("src/payments/retry.ts"), reviews: [approval("dev")] }), INC);
     expect(gate(selfApproved, "incident").reasons.join(" ")).toMatch(/someone other than the author/);
+  });
+
+  test("a reviewer's later change request supersedes their approval; another reviewer's approval still counts", () => {
+    const decl = "Scope: src/payments/**\nRollback: revert this PR; flag payments.retry_v2 off";
+    const inc = (reviews: ReturnType<typeof approval>[]) =>
+      gate(evaluate(snapshot({ labels: ["incident"], body: body(decl), files: files("src/payments/retry.ts"), reviews }), INC), "incident");
+    const withdrawn = inc([approval("rev"), approval("rev", "this refunds twice", { state: "CHANGES_REQUESTED" })]);
+    expect(withdrawn.status).toBe("unmet");
+    expect(withdrawn.reasons.join(" ")).toMatch(/someone other than the author/);
+    expect(inc([approval("rev", "wait", { state: "CHANGES_REQUESTED" }), approval("rev")]).status).toBe("passed");
+    expect(inc([approval("rev"), approval("rev", "a comment", { state: "COMMENTED" })]).status).toBe("passed");
+    expect(inc([approval("rev"), approval("rev", null, { state: "DISMISSED" })]).status).toBe("unmet");
+    expect(inc([approval("rev"), approval("other", "wait", { state: "CHANGES_REQUESTED" })]).status).toBe("passed");
   });
 
   test("Scope: as a list, Rollback: over two lines; template placeholders are not declarations", () => {

@@ -79,6 +79,11 @@ export interface HarnessOptions extends E2eOctokitOptions {
   databaseUrl?: string;
   sim?: GitHubSimulator;
   metricsToken?: string;
+  /**
+   * One clock (epoch ms) for GitHub's timestamps (the simulator's `created_at`…) and the audit
+   * trail's `recorded_at`, so a test can order them; default the wall clock.
+   */
+  clock?: () => number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -92,7 +97,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     caches.codeownersErrors.clear();
   };
   const dir = mkdtempSync(join(tmpdir(), "countersign-e2e-"));
-  const store = await openAuditStore(options.databaseUrl ?? `sqlite://${join(dir, "audit.db")}`);
+  const clock = options.clock;
+  const storeOptions = clock ? { now: () => new Date(clock()) } : {};
+  const store = await openAuditStore(options.databaseUrl ?? `sqlite://${join(dir, "audit.db")}`, storeOptions);
   const metrics = createAppMetrics({ processMetrics: false });
   const inbox = new WebhookInbox({ store: store.inbox(), metrics, retryBaseMs: 50, retryMaxMs: 1000, pollMs: 100, ...options.inbox });
   const sim = options.sim ?? (await startHarnessSimulator(options));
@@ -145,9 +152,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 /** A simulator that knows the harness app's key; pass it as `sim` to harnesses that share it (a restart). */
-export function startHarnessSimulator(options: { latencyMs?: number; log?: boolean } = {}): Promise<GitHubSimulator> {
+export function startHarnessSimulator(options: { latencyMs?: number; log?: boolean; clock?: () => number } = {}): Promise<GitHubSimulator> {
   const log = options.log ? (l: string) => console.log(`sim: ${l}`) : null;
-  return startGitHubSimulator({ appId: APP_ID, publicKey: keys.publicKey, latencyMs: options.latencyMs ?? 0, log });
+  const clock = options.clock ? { clock: options.clock } : {};
+  return startGitHubSimulator({ appId: APP_ID, publicKey: keys.publicKey, latencyMs: options.latencyMs ?? 0, log, ...clock });
 }
 
 /** GitHub API calls in a slice of the simulator's log, split the way the budget counts them. */

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { CHECK_NAME, type CheckOutput } from "../policy/render.js";
 import type { GitHub } from "./github.js";
 import { LruCache } from "./lru-cache.js";
+import type { ExistingCheckRun } from "./pull-request-state.js";
 
 /** GitHub accepts at most 50 annotations per create or update request. */
 const ANNOTATIONS_PER_REQUEST = 50;
@@ -36,29 +37,37 @@ export async function upsertCheckRun(
   github: GitHub,
   target: { owner: string; repo: string; headSha: string; appId: number | null },
   output: CheckOutput,
-  /** false when other replicas write the same check runs: what this process wrote last may be stale. */
-  options: { trustRemembered?: boolean } = {},
+  options: {
+    /** false when other replicas write the same check runs: what this process wrote last may be stale. */
+    trustRemembered?: boolean;
+    /** Our run on the SHA as the evaluation's GraphQL read just saw it (null: none); undefined: not read, so list it. */
+    current?: ExistingCheckRun | null;
+  } = {},
 ): Promise<UpsertResult> {
   const { owner, repo, headSha } = target;
   const key = `${owner}/${repo}@${headSha}`.toLowerCase();
   const want = fingerprint(output.conclusion, output.title, output.summary, output.text, output.annotations.length);
 
   let existing = options.trustRemembered === false ? undefined : known.get(key);
-  if (!existing) {
+  if (!existing && options.current !== undefined) {
+    existing = options.current ? knownFrom(options.current) : undefined;
+  } else if (!existing) {
     const res = await github.rest.checks.listForRef({ owner, repo, ref: headSha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
     const ours = res.data.check_runs.filter((r) => target.appId === null || r.app?.id === target.appId);
     const run = ours.sort((a, b) => b.id - a.id)[0];
     if (run) {
-      existing = {
+      existing = knownFrom({
         id: run.id,
-        fingerprint:
-          run.status === "completed"
-            ? fingerprint(run.conclusion ?? "", run.output.title ?? "", run.output.summary ?? "", run.output.text ?? "", run.output.annotations_count)
-            : "",
-      };
-      known.set(key, existing);
+        status: run.status,
+        conclusion: run.conclusion ?? null,
+        title: run.output.title ?? "",
+        summary: run.output.summary ?? "",
+        text: run.output.text ?? "",
+        annotationsCount: run.output.annotations_count,
+      });
     }
   }
+  if (existing) known.set(key, existing);
   if (existing && existing.fingerprint === want) return { action: "unchanged", id: existing.id };
 
   const batches = chunk(output.annotations, ANNOTATIONS_PER_REQUEST);
@@ -98,6 +107,14 @@ export async function readCheckConclusion(
   const run = res.data.check_runs.filter((r) => target.appId === null || r.app?.id === target.appId).sort((a, b) => b.id - a.id)[0];
   if (!run || run.status !== "completed") return null;
   return run.conclusion ?? null;
+}
+
+function knownFrom(run: ExistingCheckRun): Known {
+  return {
+    id: run.id,
+    // A run still in progress (another writer's, or a crash mid-way) never matches: it is rewritten.
+    fingerprint: run.status === "completed" ? fingerprint(run.conclusion ?? "", run.title, run.summary, run.text, run.annotationsCount) : "",
+  };
 }
 
 function chunk<T>(items: T[], size: number): T[][] {

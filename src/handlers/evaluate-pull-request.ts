@@ -1,8 +1,9 @@
 /**
  * The one evaluation pipeline every handler funnels into:
- *   1. read the base commit's config and CODEOWNERS (one cached GraphQL call)
+ *   1. read the PR: one GraphQL query (commits, reviews, our check run, and the base commit's
+ *      config and CODEOWNERS unless cached) and the changed files (REST), in parallel
  *   2. validate the config (invalid → a failing check naming file, key path and line)
- *   3. load the snapshot (files, commits, reviews; exceptions from the audit store)
+ *   3. build the snapshot (exceptions from the audit store)
  *   4. evaluate and render
  *   5. write the `countersign` check run (skipped when its output would not change)
  *   6. ownership side effects (label, review request) when they differ
@@ -13,13 +14,12 @@ import type { Logger } from "probot";
 import type { AuditStore } from "../audit/audit-store.js";
 import { runExclusive, type Leases } from "../cluster/leases.js";
 import type { ChangeEventOptions } from "../notify/change-events.js";
-import { loadBaseFiles } from "../github/base-files.js";
 import { upsertCheckRun, type UpsertResult } from "../github/check-run.js";
 import { githubCodeownersErrors, parsedCodeowners } from "../github/codeowners-cache.js";
 import { explainError } from "../github/errors.js";
 import type { GitHub } from "../github/github.js";
 import { loadRepoConfig } from "../github/load-config.js";
-import { loadSnapshot, type PullLike } from "../github/load-snapshot.js";
+import { loadSnapshot, readPullRequest, type PullLike, type PullRequestRead, type ReviewEdit } from "../github/load-snapshot.js";
 import { applyOwnerActions } from "../github/owner-actions.js";
 import { evaluate, type Verdict } from "../policy/evaluate.js";
 import { Coalescer } from "./coalesce.js";
@@ -49,6 +49,8 @@ export interface EvaluationRequest {
   deliveryId: string | null;
   /** Label and review-request side effects (off for merge groups). */
   sideEffects?: boolean;
+  /** A `pull_request_review.edited` event: who edited which review. */
+  reviewEdit?: ReviewEdit | null;
 }
 
 export interface EvaluationOutcome {
@@ -89,8 +91,10 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
   let verdict: Verdict | null = null;
   let output: CheckOutput;
   let sideEffects: (() => Promise<void>) | null = null;
+  let read: PullRequestRead | null = null;
   try {
-    const base = await loadBaseFiles(github, owner, repo, req.pr.base.sha, deps.now()); // 1
+    read = await readPullRequest(github, req.pr, { checkSha: headSha, appId: deps.appId, now: deps.now() }); // 1
+    const base = read.base;
     const loaded = await loadRepoConfig(github, owner, repo, base.config, deps.now()); // 2
     if (!loaded.ok) {
       const problems = loaded.errors.map((e) => `- ${e.line ? `line ${e.line}: ` : ""}${e.path ? `\`${e.path}\`: ` : ""}${e.message}`).join("\n");
@@ -101,7 +105,7 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
       log.warn({ ...ctx, errors: loaded.errors }, "invalid countersign config");
     } else {
       const exceptions = await grantedExceptions(deps.store, `${owner}/${repo}`, req.pr.number);
-      const snapshot = await loadSnapshot(github, req.pr, base, loaded.config, exceptions); // 3
+      const snapshot = await loadSnapshot(github, req.pr, read, loaded.config, exceptions, req.reviewEdit ?? null); // 3
       const codeowners = parsedCodeowners(base.codeowners);
       if (codeowners && codeowners.errors.length > 0) {
         snapshot.codeowners = { ...snapshot.codeowners, githubErrors: await githubCodeownersErrors(github, log, owner, repo, req.pr.base.sha) };
@@ -117,7 +121,10 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     verdict = null;
   }
 
-  const check = await upsertCheckRun(github, { owner, repo, headSha, appId: deps.appId }, output, { trustRemembered: !deps.leases }); // 5
+  const check = await upsertCheckRun(github, { owner, repo, headSha, appId: deps.appId }, output, {
+    trustRemembered: !deps.leases,
+    ...(read ? { current: read.checkRun } : {}),
+  }); // 5
   log.info({ ...ctx, conclusion: output.conclusion, title: output.title, check: check.action }, "countersign evaluated");
   if (sideEffects) await sideEffects(); // 6
 

@@ -8,9 +8,13 @@ export const PULL_REQUEST_REVIEW_EVENTS = ["pull_request_review.submitted", "pul
 export async function onPullRequestReview(context: Context<(typeof PULL_REQUEST_REVIEW_EVENTS)[number]>, deps: PipelineDeps): Promise<void> {
   const pr = context.payload.pull_request as unknown as PullLike & { state?: string };
   if (pr.state === "closed") return;
+  const { payload } = context;
+  // An edited body is the sender's words: say who edited it, in case GraphQL does not show it yet.
+  const reviewEdit = payload.action === "edited" && payload.sender?.login ? { reviewId: payload.review.id, sender: payload.sender.login, at: null } : null;
   await evaluatePullRequest(context.octokit, context.log, deps, {
     pr,
-    event: `pull_request_review.${context.payload.action}`,
+    event: `pull_request_review.${payload.action}`,
     deliveryId: context.id ?? null,
+    reviewEdit,
   });
 }

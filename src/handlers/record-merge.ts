@@ -5,12 +5,10 @@
  */
 import type { Logger } from "probot";
 import type { MergeRecordInput } from "../audit/audit-store.js";
-import { loadBaseFiles } from "../github/base-files.js";
-import { readCheckConclusion } from "../github/check-run.js";
 import { parsedCodeowners } from "../github/codeowners-cache.js";
 import type { GitHub } from "../github/github.js";
 import { loadRepoConfig } from "../github/load-config.js";
-import { loadSnapshot, type PullLike } from "../github/load-snapshot.js";
+import { loadSnapshot, readPullRequest, type PullLike } from "../github/load-snapshot.js";
 import { DEFAULT_CONFIG } from "../policy/config.js";
 import { evaluate } from "../policy/evaluate.js";
 import { detectReverts } from "../policy/reverts.js";
@@ -29,15 +27,15 @@ export async function recordMerge(
   const repo = pr.base.repo.name;
   const fullName = `${owner}/${repo}`;
 
-  const base = await loadBaseFiles(github, owner, repo, pr.base.sha, deps.now());
+  const read = await readPullRequest(github, pr, { checkSha: pr.head.sha, appId: deps.appId, now: deps.now() });
+  const base = read.base;
   const loaded = await loadRepoConfig(github, owner, repo, base.config, deps.now());
   // An invalid config cannot evaluate, but the merge still happened: record it under the defaults.
   const config = loaded.ok ? loaded.config : DEFAULT_CONFIG;
   const exceptions = await grantedExceptions(deps.store, fullName, pr.number);
-  const [snapshot, checkConclusion] = await Promise.all([
-    loadSnapshot(github, pr, base, config, exceptions),
-    readCheckConclusion(github, { owner, repo, headSha: pr.head.sha, appId: deps.appId }),
-  ]);
+  const snapshot = await loadSnapshot(github, pr, read, config, exceptions);
+  // Our run on the head as GitHub shows it now; one still in progress is not a conclusion.
+  const checkConclusion = read.checkRun?.status === "completed" ? read.checkRun.conclusion : null;
   const verdict = evaluate(snapshot, config, { codeowners: parsedCodeowners(base.codeowners) });
   const evidenceSources = verdict.disclosure.evidence.map((e) => ({ tool: e.tool, where: e.where === "commit" ? "commit" : e.kind, sha: e.sha ?? null, detail: e.detail }));
   const answerSources = verdict.disclosure.answers.map((a) => ({ tool: a.tools[0] ?? null, where: a.source === "trailer" ? "trailer" : "body", sha: a.sha ?? null, detail: a.text }));

@@ -120,6 +120,20 @@ test("first sight of a PR nobody from the owning team was asked to review: 2 rea
   expect((await cost(edited.delivery)).writes).toEqual([]);
 });
 
+test("no redundant writes: the owner label in another case and a team member already requested cost no label or review-request write", async () => {
+  const repo = uniqueRepo("budget");
+  seedAcme(h.sim, repo);
+  h.coldCaches();
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "x", body: disclosure("assisted", "Copilot"), author: { login: "cleo" }, files: files(3), labels: ["Owner:Payments"], requestedReviewers: ["pay-lead"], deliver: false,
+  });
+  const { reads, writes } = await cost(pr.delivery);
+  // Before: the label GitHub already shows was added again (a write that changes nothing).
+  expect(writes).toEqual([`POST /repos/${repo}/check-runs`]);
+  expect(reads).toEqual(["GET /orgs/acme/teams/payments/members", filesOf(repo, pr.number), GRAPHQL]);
+  expect(h.sim.pull(repo, pr.number).requestedTeams).toEqual([]);
+});
+
 test("a boundary with team approvers and no approval or exception yet reads no membership (2 reads + 1 write cold, 2 reads warm)", async () => {
   const repo = uniqueRepo("budget");
   seedAcme(h.sim, repo);

@@ -6,6 +6,8 @@ import type { ApplicationFunction, Probot } from "probot";
 import type { AuditStore } from "./audit/audit-store.js";
 import type { Leases } from "./cluster/leases.js";
 import { createDashboardHandler } from "./dashboard/dashboard-handler.js";
+import { ConditionalReads } from "./github/conditional-requests.js";
+import type { GitHub } from "./github/github.js";
 import type { GitHubOAuthConfig } from "./github/user-sign-in.js";
 import { createAuditApiHandler } from "./http/audit-api.js";
 import { changeEventStats, type ChangeEventOptions } from "./notify/change-events.js";
@@ -32,23 +34,32 @@ export interface AppOptions {
   leases?: Leases | null;
   /** Register HTTP routes (needs Probot's server; off for probot.receive-only use). */
   serve?: boolean;
+  /** ETags and bodies of repeated reads (shared through Redis by main when REDIS_URL is set); default: in memory. */
+  conditionalReads?: ConditionalReads;
 }
 
 export function createApp(options: AppOptions): ApplicationFunction {
   return (app: Probot, { addHandler }) => {
+    const reads = options.conditionalReads ?? new ConditionalReads();
+    // Every event's Octokit re-reads through the ETag cache and counts what it spends.
+    const withReads = <C extends { octokit: unknown }>(context: C): C => {
+      reads.attach(context.octokit as GitHub);
+      return context;
+    };
     const deps: PipelineDeps = {
       store: options.store,
       appId: options.appId ?? null,
       now: options.now ?? Date.now,
       changeEvents: options.changeEvents ?? null,
       leases: options.leases ?? null,
+      apiUsage: (github) => reads.usage(github),
     };
 
-    app.on([...PULL_REQUEST_EVENTS], (context) => onPullRequest(context, deps));
-    app.on([...PULL_REQUEST_REVIEW_EVENTS], (context) => onPullRequestReview(context, deps));
-    app.on("check_run.rerequested", (context) => onCheckRunRerequested(context, deps));
-    app.on("merge_group.checks_requested", (context) => onMergeGroup(context, deps));
-    app.on("issue_comment.created", (context) => onIssueComment(context, deps));
+    app.on([...PULL_REQUEST_EVENTS], (context) => onPullRequest(withReads(context), deps));
+    app.on([...PULL_REQUEST_REVIEW_EVENTS], (context) => onPullRequestReview(withReads(context), deps));
+    app.on("check_run.rerequested", (context) => onCheckRunRerequested(withReads(context), deps));
+    app.on("merge_group.checks_requested", (context) => onMergeGroup(withReads(context), deps));
+    app.on("issue_comment.created", (context) => onIssueComment(withReads(context), deps));
 
     // Probot's addHandler throws "No server instance" when the app is loaded without its HTTP
     // server (probot.receive in tests, serverless adapters): routes are then simply not served.

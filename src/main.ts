@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { run } from "probot";
 import { createApp } from "./app.js";
+import { ConditionalReads, redisReadStore } from "./github/conditional-requests.js";
 import { CountersignOctokit } from "./github/octokit.js";
 import { openAuditStore } from "./audit/open-audit-store.js";
 import { openRedisLeases } from "./cluster/redis-leases.js";
@@ -25,7 +26,21 @@ async function main(): Promise<void> {
   const changeEvents = env.INCIDENT_WEBHOOK_URL
     ? { url: env.INCIDENT_WEBHOOK_URL, routingKey: env.INCIDENT_WEBHOOK_ROUTING_KEY ?? null, webHost: env.GHE_HOST ?? "github.com" }
     : null;
-  const server = await run(createApp({ store, appId: env.APP_ID ? Number(env.APP_ID) : null, changeEvents, auditApiToken: env.AUDIT_API_TOKEN ?? null, githubOAuth: githubOAuthOf(env), githubUrl: githubUrls(env).web, leases }), { Octokit: CountersignOctokit });
+  // Replicas share kept ETags and bodies through the same Redis, so a read one made is a 304 for all.
+  const conditionalReads = new ConditionalReads({ shared: leases ? redisReadStore(leases.redis) : null });
+  const server = await run(
+    createApp({
+      store,
+      appId: env.APP_ID ? Number(env.APP_ID) : null,
+      changeEvents,
+      auditApiToken: env.AUDIT_API_TOKEN ?? null,
+      githubOAuth: githubOAuthOf(env),
+      githubUrl: githubUrls(env).web,
+      leases,
+      conditionalReads,
+    }),
+    { Octokit: CountersignOctokit },
+  );
   const stop = async () => {
     await server.stop();
     await leases?.close();

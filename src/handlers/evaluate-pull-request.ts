@@ -17,6 +17,7 @@ import type { ChangeEventOptions } from "../notify/change-events.js";
 import { upsertCheckRun, type UpsertResult } from "../github/check-run.js";
 import { githubCodeownersErrors, parsedCodeowners } from "../github/codeowners-cache.js";
 import { explainError } from "../github/errors.js";
+import type { ApiUsage } from "../github/conditional-requests.js";
 import type { GitHub } from "../github/github.js";
 import { loadRepoConfig } from "../github/load-config.js";
 import { loadSnapshot, readPullRequest, type PullLike, type PullRequestRead, type ReviewEdit } from "../github/load-snapshot.js";
@@ -39,6 +40,8 @@ export interface PipelineDeps {
    * written it since).
    */
   leases?: Leases | null;
+  /** What an event's Octokit has spent so far (calls, 304s, rate-limit points), for the evaluation log line. */
+  apiUsage?: (github: GitHub) => ApiUsage;
 }
 
 export interface EvaluationRequest {
@@ -92,6 +95,7 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
   let output: CheckOutput;
   let sideEffects: (() => Promise<void>) | null = null;
   let read: PullRequestRead | null = null;
+  const spentBefore = deps.apiUsage?.(github) ?? null;
   try {
     read = await readPullRequest(github, req.pr, { checkSha: headSha, appId: deps.appId, now: deps.now() }); // 1
     const base = read.base;
@@ -125,8 +129,8 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     trustRemembered: !deps.leases,
     ...(read ? { current: read.checkRun } : {}),
   }); // 5
-  log.info({ ...ctx, conclusion: output.conclusion, title: output.title, check: check.action }, "countersign evaluated");
   if (sideEffects) await sideEffects(); // 6
+  log.info({ ...ctx, conclusion: output.conclusion, title: output.title, check: check.action, ...spentSince(deps, github, spentBefore) }, "countersign evaluated");
 
   await deps.store.recordEvaluation(
     {
@@ -143,6 +147,13 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     req.deliveryId,
   ); // 7
   return { verdict, output, check };
+}
+
+/** Calls, 304s and rate-limit points this evaluation cost (GitHub's `x-ratelimit-used` counts all but 304s). */
+function spentSince(deps: PipelineDeps, github: GitHub, before: ApiUsage | null): Record<string, number | null> {
+  const now = deps.apiUsage?.(github);
+  if (!now || !before) return {};
+  return { calls: now.calls - before.calls, notModified: now.notModified - before.notModified, rateLimitPoints: now.points - before.points, rateLimitRemaining: now.rateLimitRemaining };
 }
 
 /** Exceptions as the audit trail holds them: the latest grant or revoke per boundary decides. */

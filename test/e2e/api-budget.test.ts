@@ -21,12 +21,12 @@ afterEach(async () => {
 const NOTE = note("exported 12k invoices from the staging snapshot and diffed the CSV byte for byte");
 const files = (n: number, dir = "src/billing") => Array.from({ length: n }, (_, i) => `${dir}/f${String(i).padStart(3, "0")}.ts`);
 
-/** Delivers `delivery` and returns the calls it cost. */
+/** Delivers `delivery` and returns the calls it cost, the 304s among them and the rate-limit points charged. */
 async function cost(delivery: { event: string; payload: unknown }) {
   const mark = h.sim.mark();
   const res = await h.sim.deliver(delivery.event, delivery.payload);
   expect(res.status).toBe(200);
-  return tally(h.sim.callsSince(mark));
+  return { ...tally(h.sim.callsSince(mark)), notModified: h.sim.notModifiedSince(mark), usage: h.sim.usageSince(mark) };
 }
 
 /** A 100-file PR whose owner label and team review request are already in place (GitHub requests code owners itself). */
@@ -66,12 +66,16 @@ test("re-evaluation: same outcome 2 reads, no write; a review that changes it 2 
   const same = await cost(edited.delivery);
   expect(same.reads).toEqual([filesOf(repo, pr.number), GRAPHQL]);
   expect(same.writes).toEqual([]);
+  // The files did not change: GitHub answers the conditional read 304, which costs no rate limit.
+  expect(same.notModified).toEqual([filesOf(repo, pr.number)]);
+  expect(same.usage).toEqual({ calls: 2, notModified: 1, points: 1 });
 
   const review = await h.sim.review(repo, pr.number, { user: "pay-lead", body: NOTE, deliver: false });
   const changed = await cost(review.delivery);
   expect(changed.reads).toEqual(same.reads);
   expect(changed.writes).toEqual([`PATCH /repos/${repo}/check-runs/${h.sim.latestCheck(repo, pr.headSha)!.id}`]);
   expect(changed.reads.length + changed.writes.length).toBeLessThanOrEqual(3);
+  expect(changed.usage).toEqual({ calls: 3, notModified: 1, points: 2 }); // GraphQL + the update; the files are a free 304
   expect(h.sim.latestCheck(repo, pr.headSha)!.conclusion).toBe("success");
 });
 
@@ -80,9 +84,10 @@ test("synchronize: a new head on a warm base is 2 reads + 1 create (GraphQL alre
   const pr = await settledPullRequest(repo);
   await cost(pr.delivery);
   const push = await h.sim.push(repo, pr.number, { files: ["src/billing/f000.ts"], deliver: false });
-  const { reads, writes } = await cost(push.delivery);
+  const { reads, writes, notModified } = await cost(push.delivery);
   expect(reads).toEqual([filesOf(repo, pr.number), GRAPHQL]);
   expect(writes).toEqual([`POST /repos/${repo}/check-runs`]);
+  expect(notModified).toEqual([]); // the push changed the files: a full answer
 });
 
 test("merge: the record costs 2 reads (GraphQL with the check's conclusion, files) and no write", async () => {
@@ -90,9 +95,10 @@ test("merge: the record costs 2 reads (GraphQL with the check's conclusion, file
   const pr = await settledPullRequest(repo);
   await cost(pr.delivery);
   const merge = await h.sim.merge(repo, pr.number, { by: "maintainer", deliver: false });
-  const { reads, writes } = await cost(merge.delivery);
+  const { reads, writes, usage } = await cost(merge.delivery);
   expect(reads).toEqual([filesOf(repo, pr.number), GRAPHQL]);
   expect(writes).toEqual([]);
+  expect(usage).toEqual({ calls: 2, notModified: 1, points: 1 }); // the files, read at the last evaluation, are a 304
   expect(await h.store.getMerge(repo, pr.number)).toMatchObject({ checkConclusion: "failure", bypassed: true });
 });
 
@@ -104,6 +110,15 @@ test("101 files: one more page of files (per_page=100, Link header followed)", a
   expect(reads).toEqual([filesOf(repo, pr.number), filesOf(repo, pr.number), GRAPHQL]);
   expect(writes).toHaveLength(1);
   expect(h.sim.requests.filter((r) => r.path.endsWith("/files")).map((r) => r.query)).toEqual(["per_page=100", "per_page=100&page=2"]);
+  // Again: both pages are 304s, the second still found through the kept Link header.
+  const before = h.sim.latestCheck(repo, pr.headSha)!;
+  const edited = await h.sim.editPullRequest(repo, pr.number, { title: "again", deliver: false });
+  const again = await cost(edited.delivery);
+  expect(again.notModified).toEqual([filesOf(repo, pr.number), filesOf(repo, pr.number)]);
+  expect(again.usage).toEqual({ calls: 3, notModified: 2, points: 1 });
+  // Both kept pages were used: a missing one would be a truncated list, and the check would change.
+  expect(again.writes).toEqual([]);
+  expect(h.sim.latestCheck(repo, pr.headSha)!.text).toBe(before.text);
 });
 
 test("first sight of a PR nobody from the owning team was asked to review: 2 reads + check run + label + review request (≤ 6)", async () => {

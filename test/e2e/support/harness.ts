@@ -19,6 +19,7 @@ import { openAuditStore } from "../../../src/audit/open-audit-store.js";
 import { clearBaseFilesCache } from "../../../src/github/base-files.js";
 import { clearCheckRunCache } from "../../../src/github/check-run.js";
 import { clearCodeownersCache } from "../../../src/github/codeowners-cache.js";
+import { ConditionalReads } from "../../../src/github/conditional-requests.js";
 import { startGitHubSimulator, type GitHubSimulator } from "../../../tools/github-simulator/index.mjs";
 import { e2eOctokit, type E2eOctokitOptions } from "./octokit.js";
 
@@ -41,7 +42,7 @@ export interface Harness {
   store: AuditStore;
   /** The app's webhook URL. */
   webhookUrl: string;
-  /** Drops the app's per-process caches (base files, check runs, CODEOWNERS): the next evaluation is cold. */
+  /** Drops the app's per-process caches (base files, check runs, CODEOWNERS, kept ETags): the next evaluation is cold. */
   coldCaches(): void;
   close(): Promise<void>;
 }
@@ -54,7 +55,9 @@ export function uniqueRepo(prefix = "svc"): string {
 }
 
 export async function startHarness(options: E2eOctokitOptions & { latencyMs?: number; log?: boolean } = {}): Promise<Harness> {
+  const conditionalReads = new ConditionalReads();
   const coldCaches = () => {
+    conditionalReads.clear();
     clearBaseFilesCache();
     clearCheckRunCache();
     clearCodeownersCache();
@@ -71,7 +74,7 @@ export async function startHarness(options: E2eOctokitOptions & { latencyMs?: nu
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     Octokit: e2eOctokit(options),
   });
-  const middleware = await createNodeMiddleware(createApp({ store, appId: APP_ID }), { probot });
+  const middleware = await createNodeMiddleware(createApp({ store, appId: APP_ID, conditionalReads }), { probot });
   const server: Server = createServer((req, res) => {
     void middleware(req, res, () => res.writeHead(404).end());
   });

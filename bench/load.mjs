@@ -247,6 +247,7 @@ export default async function load() {
     console.log(`   evaluations run: ${evaluations} for ${guids.size} distinct deliveries (duplicates and bursts coalesced)`);
     console.log(`   writes per evaluation: mean ${fmt(writes.length / Math.max(evaluations, 1), 2)}, max ${Math.max(0, ...evaluating.map((e) => e.writes / e.evaluations))}`);
     console.log(`   API calls per delivery: mean ${fmt(burst.length / guids.size, 2)}, max ${Math.max(...perDelivery.map((e) => e.calls))} (reads ${burst.length - writes.length}, writes ${writes.length})`);
+    console.log(`   ${costLine(burst, guids.size)}`);
     console.log(`   writes by kind: ${summarize(writes.map((w) => `${w.method} ${w.path.replace(/\/\d+(\/|$)/g, "/N$1").replace(/^\/repos\/[^/]+\/[^/]+/, "")}`))}`);
     console.log(`   deliveries dropped: ${dropped.length}; answered 202 (still processing): ${results.filter((r) => r.status === 202).length}`);
     console.log(`   final conclusions right: ${prs.length - wrong.length}/${prs.length}`);
@@ -261,6 +262,21 @@ export default async function load() {
     if (dupChecks.duplicates) problems.push(`${dupChecks.duplicates} duplicate countersign check runs, e.g. ${dupChecks.examples.join(", ")}`);
     if (dropped.length) problems.push(`${dropped.length} burst deliveries dropped (${[...new Set(dropped.map((d) => d.status))].join(", ")})`);
     if (wrong.length) problems.push(`${wrong.length} wrong conclusions, e.g. ${wrong.slice(0, 3).join("; ")}`);
+
+    // ---- 2b. re-evaluations: every PR edited again once the burst has settled (same outcome) ---
+    const reMark = sim.mark();
+    const reDeliveries = [];
+    for (const pr of prs) {
+      const edited = await sim.editPullRequest(pr.repo, pr.number, { title: `Change ${pr.number} (edited)`, deliver: false });
+      reDeliveries.push(sim.deliver(edited.delivery.event, edited.delivery.payload, { id: edited.delivery.id, url: nextUrl() }));
+    }
+    const reResults = await Promise.all(reDeliveries);
+    await quiet(sim, 3 * WRITE_SPACING_MS, Date.now() + Math.max(120_000, cfg.prs * 2 * WRITE_SPACING_MS));
+    const re = sim.requests.slice(reMark).filter((r) => r.kind !== "auth");
+    const reWrong = prs.filter((p) => sim.latestCheck(p.repo, p.headSha)?.conclusion !== p.expected);
+    console.log(`\n2b. re-evaluations: ${reResults.length} PRs edited again (the outcome does not change)`);
+    console.log(`   ${costLine(re, reResults.length)}; final conclusions right: ${prs.length - reWrong.length}/${prs.length}`);
+    if (reWrong.length) problems.push(`${reWrong.length} wrong conclusions after the re-evaluations`);
 
     // ---- 3. merges ----------------------------------------------------------------------------
     const { openAuditStore } = await import(pathToFileURL(join(ROOT, "dist", "audit", "open-audit-store.js")).href);
@@ -414,6 +430,19 @@ async function redisKeys(url) {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * Per delivery: API calls, the 304s among them (GitHub does not charge a 304) and the primary
+ * rate-limit points charged, from the simulator's log; "without ETags" is what the same calls
+ * cost when every read is charged.
+ */
+function costLine(entries, deliveries) {
+  const per = (n) => fmt(n / Math.max(deliveries, 1), 2);
+  const notModified = entries.filter((r) => r.notModified).length;
+  const points = entries.filter((r) => r.charged).length;
+  const charged = `rate-limit points ${per(points)} (without ETags: ${per(points + notModified)})`;
+  return `per delivery: calls ${per(entries.length)}, 304s ${per(notModified)}, ${charged}`;
 }
 
 function summarize(items) {

@@ -80,7 +80,7 @@ export async function loadBaseFiles(github: GitHub, owner: string, repo: string,
   // Concurrent evaluations on one base commit share a single read.
   return (
     knownBaseFiles(owner, repo, sha) ??
-    shareBaseFilesRead(github, owner, repo, sha, now, queryAllowingMissingOrg<BaseFilesData>(github, QUERY, { owner, repo, ...baseFileVariables(sha) }))
+    shareBaseFilesRead(github, owner, repo, sha, now, readOnItsOwn(github, owner, repo, sha))
   );
 }
 
@@ -88,7 +88,14 @@ export async function loadBaseFiles(github: GitHub, owner: string, repo: string,
  * Registers `read` (a GraphQL answer carrying BASE_FILE_FIELDS and ORG_CONFIG_FIELD) as THE read of
  * this commit's base files: evaluations that ask meanwhile wait for it instead of reading again.
  */
-export function shareBaseFilesRead(github: GitHub, owner: string, repo: string, sha: string, now: number, read: Promise<BaseFilesData>): Promise<BaseFiles> {
+export function shareBaseFilesRead(
+  github: GitHub,
+  owner: string,
+  repo: string,
+  sha: string,
+  now: number,
+  read: Promise<BaseFilesData>,
+): Promise<BaseFiles> {
   const key = cacheKey(owner, repo, sha);
   const pending = read.then((data) => toBaseFiles(github, owner, repo, sha, now, key, data)).finally(() => inflight.delete(key));
   inflight.set(key, pending);
@@ -96,19 +103,28 @@ export function shareBaseFilesRead(github: GitHub, owner: string, repo: string, 
 }
 
 /** `github.graphql`, except that a missing organisation `.github` repository is `org: null`, not an error. */
-export async function queryAllowingMissingOrg<T extends { org?: unknown }>(github: GitHub, query: string, variables: Record<string, unknown>): Promise<T> {
+export async function queryAllowingMissingOrg<T extends { org?: unknown }>(
+  github: GitHub,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<T> {
   try {
     return await github.graphql<T>(query, variables);
   } catch (error) {
     const partial = (error as { data?: T; errors?: { type?: string; path?: (string | number)[] }[] }) ?? {};
     const data = partial.data as (T & { repository?: unknown }) | undefined;
-    const onlyOrgMissing = data?.repository && Array.isArray(partial.errors) && partial.errors.every((e) => e.type === "NOT_FOUND" && e.path?.[0] === "org");
+    const onlyOrgMissing =
+      data?.repository && Array.isArray(partial.errors) && partial.errors.every((e) => e.type === "NOT_FOUND" && e.path?.[0] === "org");
     if (!onlyOrgMissing) throw error;
     return { ...data, org: null };
   }
 }
 
-async function toBaseFiles(github: GitHub, owner: string, repo: string, sha: string, now: number, key: string, data: BaseFilesData): Promise<BaseFiles> {
+function readOnItsOwn(github: GitHub, owner: string, repo: string, sha: string): Promise<BaseFilesData> {
+  return queryAllowingMissingOrg<BaseFilesData>(github, QUERY, { owner, repo, ...baseFileVariables(sha) });
+}
+
+async function toBaseFiles(github: GitHub, owner: string, repo: string, sha: string, now: number, key: string, data: BaseFilesData) {
   const paths = [CONFIG_PATH, ...CODEOWNERS_LOCATIONS];
   if (!data.repository) throw new Error(`repository ${owner}/${repo} is not readable by the app`);
   if (repo.toLowerCase() !== ".github") {

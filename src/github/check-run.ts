@@ -113,7 +113,8 @@ function knownFrom(run: ExistingCheckRun): Known {
   return {
     id: run.id,
     // A run still in progress (another writer's, or a crash mid-way) never matches: it is rewritten.
-    fingerprint: run.status === "completed" ? fingerprint(run.conclusion ?? "", run.title, run.summary, run.text, run.annotationsCount) : "",
+    fingerprint:
+      run.status === "completed" ? fingerprint(run.conclusion ?? "", run.title, run.summary, run.text, run.annotationsCount) : "",
   };
 }
 

@@ -58,7 +58,12 @@ export interface ConditionalReadsOptions {
   sharedTtlMs?: number;
 }
 
-type RequestOptions = { method: string; url: string; headers?: Record<string, string | number | undefined>; baseUrl?: string } & Record<string, unknown>;
+type RequestOptions = {
+  method: string;
+  url: string;
+  headers?: Record<string, string | number | undefined>;
+  baseUrl?: string;
+} & Record<string, unknown>;
 type Respond = (options: RequestOptions) => Promise<{ status: number; url: string; headers: Record<string, unknown>; data: unknown }>;
 type Hookable = { hook: { wrap: (name: "request", fn: (request: Respond, options: RequestOptions) => Promise<unknown>) => void } };
 type Parse = { endpoint: { parse: (o: RequestOptions) => { method: string; url: string; headers: Record<string, string> } } };
@@ -70,7 +75,8 @@ export class ConditionalReads {
   readonly #usage = new WeakMap<object, ApiUsage>();
 
   constructor(options: ConditionalReadsOptions = {}) {
-    this.#memory = new LRUCache<string, Kept>({ maxSize: options.maxBytes ?? 64 * 1024 * 1024, sizeCalculation: (k) => k.json.length + 200 });
+    const maxSize = options.maxBytes ?? 64 * 1024 * 1024;
+    this.#memory = new LRUCache<string, Kept>({ maxSize, sizeCalculation: (k) => k.json.length + 200 });
     this.#shared = options.shared ?? null;
     this.#ttlMs = options.sharedTtlMs ?? 6 * 3600_000;
   }

@@ -61,7 +61,11 @@ export async function readPullRequest(
   const owner = pr.base.repo.owner.login;
   const repo = pr.base.repo.name;
   const [state, files] = await Promise.all([
-    loadPullRequestState(github, { owner, repo, number: pr.number, baseSha: pr.base.sha, checkSha: target.checkSha, appId: target.appId }, target.now),
+    loadPullRequestState(
+      github,
+      { owner, repo, number: pr.number, baseSha: pr.base.sha, checkSha: target.checkSha, appId: target.appId },
+      target.now,
+    ),
     github.paginate(github.rest.pulls.listFiles, { owner, repo, pull_number: pr.number, per_page: 100 }, (res) =>
       res.data.map((f): ChangedFile => ({ path: f.filename, previousPath: f.previous_filename ?? null, status: f.status })),
     ),

@@ -70,7 +70,11 @@ interface Actor {
   login?: string | null;
 }
 interface CommitNode {
-  commit: { oid: string; message: string; author: { name: string | null; email: string | null; user: { login: string } | null } | null } | null;
+  commit: {
+    oid: string;
+    message: string;
+    author: { name: string | null; email: string | null; user: { login: string } | null } | null;
+  } | null;
 }
 interface ReviewNode {
   databaseId: number | null;
@@ -106,8 +110,8 @@ const REVIEWS = (after: boolean) =>
   "nodes { databaseId state body submittedAt lastEditedAt commit { oid } author { __typename login } editor { __typename login } } }";
 const HEAD_CHECK_RUNS =
   "head: object(expression: $head) { ... on Commit { checkSuites(first: 10, filterBy: { appId: $appId }) { nodes { app { databaseId } " +
-  `checkRuns(first: 10, filterBy: { checkName: "${CHECK_NAME}", checkType: LATEST }) { nodes { databaseId status conclusion title summary text ` +
-  "annotations(first: 1) { totalCount } } } } } } }";
+  `checkRuns(first: 10, filterBy: { checkName: "${CHECK_NAME}", checkType: LATEST }) { ` +
+  "nodes { databaseId status conclusion title summary text annotations(first: 1) { totalCount } } } } } } }";
 
 /** The first query: both lists, the head's check runs and, when asked, the base files. */
 function firstQuery(withBase: boolean): string {
@@ -122,9 +126,13 @@ function firstQuery(withBase: boolean): string {
 
 /** A follow-up page of commits and/or reviews. */
 function pageQuery(commits: boolean, reviews: boolean): string {
-  const vars = ["$owner: String!", "$repo: String!", "$number: Int!", ...(commits ? ["$commitsAfter: String"] : []), ...(reviews ? ["$reviewsAfter: String"] : [])];
+  const vars = ["$owner: String!", "$repo: String!", "$number: Int!"];
+  if (commits) vars.push("$commitsAfter: String");
+  if (reviews) vars.push("$reviewsAfter: String");
   return `query countersignPullRequestPage(${vars.join(", ")}) {
-  repository(owner: $owner, name: $repo) { pullRequest(number: $number) { ${commits ? COMMITS(true) : ""} ${reviews ? REVIEWS(true) : ""} } }
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) { ${commits ? COMMITS(true) : ""} ${reviews ? REVIEWS(true) : ""} }
+  }
 }`;
 }
 
@@ -144,7 +152,9 @@ export async function loadPullRequestState(github: GitHub, target: PullRequestTa
   let commitsAfter = pull.commits.pageInfo.hasNextPage ? pull.commits.pageInfo.endCursor : null;
   let reviewsAfter = pull.reviews.pageInfo.hasNextPage ? pull.reviews.pageInfo.endCursor : null;
   for (let page = 0; commitsAfter !== null || reviewsAfter !== null; page++) {
-    if (page >= MAX_REVIEW_PAGES) throw new Error(`pull request ${owner}/${repo}#${number} has more than ${PAGE * (MAX_REVIEW_PAGES + 1)} reviews`);
+    if (page >= MAX_REVIEW_PAGES) {
+      throw new Error(`pull request ${owner}/${repo}#${number} has more than ${PAGE * (MAX_REVIEW_PAGES + 1)} reviews`);
+    }
     // GitHub stops at 250 commits: no page after that.
     if (commitNodes.length >= MAX_LISTED_COMMITS) commitsAfter = null;
     if (commitsAfter === null && reviewsAfter === null) break;
@@ -204,7 +214,7 @@ function toReview(r: ReviewNode): ReviewInfo {
   const login = restLogin(r.author);
   return {
     id: r.databaseId ?? 0,
-    user: login ? { login, type: r.author?.__typename === "Bot" ? "Bot" : r.author?.__typename === "Organization" ? "Organization" : "User" } : null,
+    user: login ? { login, type: actorType(r.author?.__typename) } : null,
     state: r.state,
     body: r.body ?? null,
     commitId: r.commit?.oid ?? null,
@@ -212,6 +222,10 @@ function toReview(r: ReviewNode): ReviewInfo {
     lastEditedAt: r.lastEditedAt ?? null,
     editedBy: r.lastEditedAt ? restLogin(r.editor) : null,
   };
+}
+
+function actorType(typename: string | undefined): "User" | "Bot" | "Organization" {
+  return typename === "Bot" ? "Bot" : typename === "Organization" ? "Organization" : "User";
 }
 
 function latestRun(data: PullRequestData, appId: number | null): ExistingCheckRun | null {

@@ -130,7 +130,8 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     ...(read ? { current: read.checkRun } : {}),
   }); // 5
   if (sideEffects) await sideEffects(); // 6
-  log.info({ ...ctx, conclusion: output.conclusion, title: output.title, check: check.action, ...spentSince(deps, github, spentBefore) }, "countersign evaluated");
+  const spent = spentSince(deps, github, spentBefore);
+  log.info({ ...ctx, conclusion: output.conclusion, title: output.title, check: check.action, ...spent }, "countersign evaluated");
 
   await deps.store.recordEvaluation(
     {
@@ -153,7 +154,12 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
 function spentSince(deps: PipelineDeps, github: GitHub, before: ApiUsage | null): Record<string, number | null> {
   const now = deps.apiUsage?.(github);
   if (!now || !before) return {};
-  return { calls: now.calls - before.calls, notModified: now.notModified - before.notModified, rateLimitPoints: now.points - before.points, rateLimitRemaining: now.rateLimitRemaining };
+  return {
+    calls: now.calls - before.calls,
+    notModified: now.notModified - before.notModified,
+    rateLimitPoints: now.points - before.points,
+    rateLimitRemaining: now.rateLimitRemaining,
+  };
 }
 
 /** Exceptions as the audit trail holds them: the latest grant or revoke per boundary decides. */

@@ -10,7 +10,8 @@ export async function onPullRequestReview(context: Context<(typeof PULL_REQUEST_
   if (pr.state === "closed") return;
   const { payload } = context;
   // An edited body is the sender's words: say who edited it, in case GraphQL does not show it yet.
-  const reviewEdit = payload.action === "edited" && payload.sender?.login ? { reviewId: payload.review.id, sender: payload.sender.login, at: null } : null;
+  const sender = payload.sender?.login;
+  const reviewEdit = payload.action === "edited" && sender ? { reviewId: payload.review.id, sender, at: null } : null;
   await evaluatePullRequest(context.octokit, context.log, deps, {
     pr,
     event: `pull_request_review.${payload.action}`,

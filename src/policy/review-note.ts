@@ -133,7 +133,11 @@ export function noteTemplate(req: NoteRequirements): string {
  * write access can edit another's review, so a note edited by someone else is theirs, not the
  * reviewer's; an edit GitHub cannot attribute (a deleted account) is treated the same way.
  */
-export function noteEditedByOther(review: { user: { login: string } | null; lastEditedAt?: string | null; editedBy?: string | null }): string | null {
+export function noteEditedByOther(review: {
+  user: { login: string } | null;
+  lastEditedAt?: string | null;
+  editedBy?: string | null;
+}): string | null {
   if (!review.lastEditedAt && !review.editedBy) return null;
   const when = review.lastEditedAt ? ` (${review.lastEditedAt})` : "";
   const resubmit = "a note counts only in the reviewer's own words: the reviewer can submit a new review";

@@ -375,10 +375,14 @@ const positionOf = (cursor) => {
  */
 function connection(typeName, items, args, { totalCount = items.length } = {}) {
   if (args.first == null && args.last == null) {
-    throw new FieldError(`You must provide a \`first\` or \`last\` value to properly paginate the \`${typeName}\` connection.`, { type: "MISSING_PAGINATION_BOUNDARIES" });
+    const message = `You must provide a \`first\` or \`last\` value to properly paginate the \`${typeName}\` connection.`;
+    throw new FieldError(message, { type: "MISSING_PAGINATION_BOUNDARIES" });
   }
   const limit = args.first ?? args.last;
-  if (limit < 0 || limit > 100) throw new FieldError(`Requesting ${limit} records on the \`${typeName}\` connection exceeds the \`first\` limit of 100 records.`, { type: "EXCESSIVE_PAGINATION" });
+  if (limit < 0 || limit > 100) {
+    const message = `Requesting ${limit} records on the \`${typeName}\` connection exceeds the \`first\` limit of 100 records.`;
+    throw new FieldError(message, { type: "EXCESSIVE_PAGINATION" });
+  }
   const start = positionOf(args.after) + 1;
   const slice = args.first != null ? items.slice(start, start + limit) : items.slice(Math.max(items.length - limit, 0));
   const offset = args.first != null ? start : Math.max(items.length - limit, 0);
@@ -388,7 +392,13 @@ function connection(typeName, items, args, { totalCount = items.length } = {}) {
     totalCount,
     nodes: slice,
     edges: slice.map((node, i) => ({ __type: `${typeName}Edge`, node, cursor: cursorOf(offset + i) })),
-    pageInfo: { __type: "PageInfo", hasNextPage: end < items.length, endCursor: slice.length > 0 ? cursorOf(end - 1) : null, hasPreviousPage: offset > 0, startCursor: slice.length > 0 ? cursorOf(offset) : null },
+    pageInfo: {
+      __type: "PageInfo",
+      hasNextPage: end < items.length,
+      endCursor: slice.length > 0 ? cursorOf(end - 1) : null,
+      hasPreviousPage: offset > 0,
+      startCursor: slice.length > 0 ? cursorOf(offset) : null,
+    },
   };
 }
 
@@ -401,7 +411,7 @@ function actorNode(world, user) {
 
 /** PullRequest, its commits and reviews, and a commit's check suites and runs. */
 function pullRequestTypes(world) {
-  const connectionType = (extra = {}) => ({ totalCount: (p) => p.totalCount, nodes: (p) => p.nodes, edges: (p) => p.edges, pageInfo: (p) => p.pageInfo, ...extra });
+  const connectionType = () => ({ totalCount: (p) => p.totalCount, nodes: (p) => p.nodes, edges: (p) => p.edges, pageInfo: (p) => p.pageInfo });
   const edgeType = { node: (p) => p.node, cursor: (p) => p.cursor };
   const upper = (v) => (v === null || v === undefined ? null : String(v).toUpperCase());
   return {
@@ -413,11 +423,13 @@ function pullRequestTypes(world) {
       headRefOid: (p) => p.pr.headSha,
       baseRefOid: (p) => p.pr.baseSha,
       // GitHub lists at most 250 commits of a pull request; totalCount still says how many there are.
-      commits: (p, args) =>
-        connection("PullRequestCommit", p.pr.commits.slice(0, 250).map((sha) => ({ __type: "PullRequestCommit", commit: { __type: "Commit", repo: p.repo, sha, oid: sha } })), args, {
-          totalCount: p.pr.commits.length,
-        }),
-      reviews: (p, args) => connection("PullRequestReview", p.pr.reviews.map((r) => ({ __type: "PullRequestReview", repo: p.repo, review: r })), args),
+      commits: (p, args) => {
+        const commit = (sha) => ({ __type: "Commit", repo: p.repo, sha, oid: sha });
+        const listed = p.pr.commits.slice(0, 250).map((sha) => ({ __type: "PullRequestCommit", commit: commit(sha) }));
+        return connection("PullRequestCommit", listed, args, { totalCount: p.pr.commits.length });
+      },
+      reviews: (p, args) =>
+        connection("PullRequestReview", p.pr.reviews.map((r) => ({ __type: "PullRequestReview", repo: p.repo, review: r })), args),
     },
     PullRequestCommitConnection: connectionType(),
     PullRequestCommitEdge: edgeType,
@@ -437,7 +449,7 @@ function pullRequestTypes(world) {
       editor: (p) => actorNode(world, p.review.editor ?? null),
       lastEditedAt: (p) => p.review.lastEditedAt ?? null,
     },
-    PageInfo: { hasNextPage: (p) => p.hasNextPage, endCursor: (p) => p.endCursor, hasPreviousPage: (p) => p.hasPreviousPage, startCursor: (p) => p.startCursor },
+    PageInfo: Object.fromEntries(["hasNextPage", "endCursor", "hasPreviousPage", "startCursor"].map((k) => [k, (p) => p[k]])),
     Commit: {
       oid: (p) => p.oid ?? p.sha,
       message: (p) => p.repo?.commits.get(p.sha)?.message ?? "",
@@ -460,7 +472,10 @@ function pullRequestTypes(world) {
       name: (p) => p.author.name ?? null,
       email: (p) => p.author.email ?? null,
       // Only a user account links: a bot's commits have no `user`.
-      user: (p) => (p.author.login && p.author.type !== "Bot" ? { __type: "User", login: p.author.login, databaseId: world.user(p.author.login).id } : null),
+      user: (p) => {
+        if (!p.author.login || p.author.type === "Bot") return null;
+        return { __type: "User", login: p.author.login, databaseId: world.user(p.author.login).id };
+      },
     },
     CheckSuiteConnection: connectionType(),
     CheckSuiteEdge: edgeType,

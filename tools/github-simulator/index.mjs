@@ -259,7 +259,8 @@ export class GitHubSimulator {
     const editor = this.world.user(opts.by ?? r.user.login);
     const from = r.body;
     this.world.editReview(r, { body: opts.body ?? "", editor });
-    const delivery = await this.#send("pull_request_review", this.payloads.pullRequestReview(repo, pr, r, "edited", { sender: editor, extra: { changes: { body: { from } } } }), opts);
+    const payload = this.payloads.pullRequestReview(repo, pr, r, "edited", { sender: editor, extra: { changes: { body: { from } } } });
+    const delivery = await this.#send("pull_request_review", payload, opts);
     return { delivery };
   }
 
@@ -551,7 +552,8 @@ export class GitHubSimulator {
     if (/^\/app(\/|$)/.test(path) || /\/installation$/.test(path)) kind = "auth";
     // Probot tags each event's requests with the delivery that caused them: calls per delivery.
     const deliveryId = typeof req.headers["x-github-delivery"] === "string" ? req.headers["x-github-delivery"] : null;
-    const entry = { seq: ++this.seq, at: started, method, path, query: url.search.slice(1), status: 0, ms: 0, kind, installationId: null, deliveryId, faulted: false, notModified: false, charged: false, graphql: null };
+    const entry = { seq: ++this.seq, at: started, method, path, query: url.search.slice(1), status: 0, ms: 0, kind, installationId: null, deliveryId, faulted: false };
+    Object.assign(entry, { notModified: false, charged: false, graphql: null });
     this.requests.push(entry);
 
     const send = (status, body, headers = {}, rawBody = false) => {

@@ -284,6 +284,7 @@ export default async function load() {
     const toMerge = shuffled.slice(0, Math.round(prs.length * cfg.mergeRate));
     const toCrash = shuffled.slice(toMerge.length, toMerge.length + Math.round(prs.length * cfg.crashRate));
     const mergeDeliveries = [];
+    const mergeMark = sim.mark();
     const m0 = performance.now();
     for (const pr of toMerge) {
       const merged = await sim.merge(pr.repo, pr.number, { by: "maintainer", deliver: false });
@@ -292,10 +293,13 @@ export default async function load() {
       if (rand() < cfg.dupRate / 2) mergeDeliveries.push(sim.deliver("pull_request", merged.delivery.payload, { url: nextUrl() })); // a second delivery with a new GUID
     }
     const mergeResults = await Promise.all(mergeDeliveries);
+    // Deliveries answered 202 are still being recorded: the burst is over when the app goes quiet.
+    await quiet(sim, 3 * WRITE_SPACING_MS, Date.now() + Math.max(60_000, toMerge.length * 3 * WRITE_SPACING_MS));
     const mergeWall = performance.now() - m0;
     const check1 = await checkMerges(openAuditStore, databaseUrl, toMerge, sim);
     console.log(`\n3. merges: ${toMerge.length} PRs merged in a burst, ${mergeResults.length} deliveries (${mergeResults.length - toMerge.length} duplicates), ${secs(mergeWall)}`);
     console.log(`   merge records: ${check1.recorded}/${toMerge.length}, duplicates ${check1.duplicates}, bypassed flags right ${check1.bypassRight}/${check1.recorded}`);
+    console.log(`   ${costLine(sim.requests.slice(mergeMark).filter((r) => r.kind !== "auth"), mergeResults.length)}`);
     if (mergeResults.some((r) => r.status !== 200 && r.status !== 202)) problems.push("merge deliveries dropped");
     if (check1.recorded !== toMerge.length || check1.duplicates || check1.bypassRight !== check1.recorded) problems.push(`merge trail wrong after the merge burst: ${JSON.stringify(check1)}`);
 

@@ -1,22 +1,28 @@
 /**
  * The Probot application function: wires each event to its handler and the read-only routes.
- * No policy logic lives here.
+ * No policy logic lives here. Everything the app holds between events (GitHub caches, the
+ * evaluation queue, change-event counters) is created here, in `createPipelineDeps`.
  */
 import type { ApplicationFunction, Probot } from "probot";
 import type { AuditStore } from "./audit/audit-store.js";
 import type { Leases } from "./cluster/leases.js";
 import { createDashboardHandler } from "./dashboard/dashboard-handler.js";
-import { ConditionalReads } from "./github/conditional-requests.js";
+import type { ConditionalReads } from "./github/conditional-requests.js";
 import type { GitHub } from "./github/github.js";
 import type { GitHubOAuthConfig } from "./github/user-sign-in.js";
 import { createAuditApiHandler } from "./http/audit-api.js";
-import { changeEventStats, type ChangeEventOptions } from "./notify/change-events.js";
-import { onCheckRunRerequested } from "./handlers/check-run.js";
-import type { PipelineDeps } from "./handlers/evaluate-pull-request.js";
+import type { GitHubCaches } from "./github/caches.js";
+import type { ChangeEventOptions, ChangeEventStats } from "./notify/change-events.js";
+import { onCheckRunRerequested, onCheckSuiteRerequested } from "./handlers/check-run.js";
+import { createPipelineDeps } from "./handlers/pipeline-deps.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onMergeGroup } from "./handlers/merge-group.js";
 import { onPullRequestReview, PULL_REQUEST_REVIEW_EVENTS } from "./handlers/pull-request-review.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
+import { reconcileHealth, type Reconciler } from "./handlers/reconcile.js";
+import type { WebhookInbox } from "./inbox/webhook-inbox.js";
+import { createAppMetrics, type AppMetrics } from "./metrics/app-metrics.js";
+import { createMetricsHandler } from "./http/metrics-route.js";
 
 export interface AppOptions {
   store: AuditStore;
@@ -34,43 +40,74 @@ export interface AppOptions {
   leases?: Leases | null;
   /** Register HTTP routes (needs Probot's server; off for probot.receive-only use). */
   serve?: boolean;
-  /** ETags and bodies of repeated reads (shared through Redis by main when REDIS_URL is set); default: in memory. */
+  /** State to use instead of fresh state (tests that look inside or empty the caches). */
+  caches?: GitHubCaches;
+  /** ETags and bodies of repeated reads (main shares them through Redis when REDIS_URL is set); default: in memory. */
   conditionalReads?: ConditionalReads;
+  changeEventStats?: ChangeEventStats;
+  /** The recovery sweep (RECONCILE_INTERVAL_SECONDS): attached to the app here, started by its own timer. */
+  reconciler?: Reconciler | null;
+  /**
+   * The durable webhook inbox (main creates it on the audit store): deliveries are stored before
+   * they are answered and processed with retries. Without it Probot answers and processes them
+   * itself (probot.receive in tests, serverless adapters).
+   */
+  inbox?: WebhookInbox | null;
+  /** The Prometheus registry's metrics (main shares it with the Octokit that counts GitHub calls). */
+  metrics?: AppMetrics | null;
+  /** METRICS_TOKEN (else AUDIT_API_TOKEN): turns on GET /metrics behind that bearer token. */
+  metricsToken?: string | null;
 }
 
 export function createApp(options: AppOptions): ApplicationFunction {
   return (app: Probot, { addHandler }) => {
-    const reads = options.conditionalReads ?? new ConditionalReads();
-    // Every event's Octokit re-reads through the ETag cache and counts what it spends.
-    const withReads = <C extends { octokit: unknown }>(context: C): C => {
-      reads.attach(context.octokit as GitHub);
-      return context;
-    };
-    const deps: PipelineDeps = {
+    const metrics = options.metrics ?? createAppMetrics({ processMetrics: false });
+    const inbox = options.inbox ?? null;
+    const deps = createPipelineDeps({
       store: options.store,
       appId: options.appId ?? null,
       now: options.now ?? Date.now,
       changeEvents: options.changeEvents ?? null,
       leases: options.leases ?? null,
-      apiUsage: (github) => reads.usage(github),
+      metrics,
+      // Only the inbox retries a delivery: without it a transient failure would just be lost.
+      retryTransient: inbox !== null,
+    });
+    if (options.caches) deps.caches = options.caches;
+    if (options.conditionalReads) deps.caches = { ...deps.caches, conditionalReads: options.conditionalReads };
+    if (options.changeEventStats) deps.changeEventStats = options.changeEventStats;
+    // Every event's Octokit re-reads through the ETag cache and counts what it spends.
+    const withReads = <C extends { octokit: unknown }>(context: C): C => {
+      deps.caches.conditionalReads.attach(context.octokit as GitHub);
+      return context;
     };
 
     app.on([...PULL_REQUEST_EVENTS], (context) => onPullRequest(withReads(context), deps));
     app.on([...PULL_REQUEST_REVIEW_EVENTS], (context) => onPullRequestReview(withReads(context), deps));
     app.on("check_run.rerequested", (context) => onCheckRunRerequested(withReads(context), deps));
+    app.on("check_suite.rerequested", (context) => onCheckSuiteRerequested(withReads(context), deps));
     app.on("merge_group.checks_requested", (context) => onMergeGroup(withReads(context), deps));
     app.on("issue_comment.created", (context) => onIssueComment(withReads(context), deps));
+    options.reconciler?.attach(app, deps);
 
     // Probot's addHandler throws "No server instance" when the app is loaded without its HTTP
     // server (probot.receive in tests, serverless adapters): routes are then simply not served.
     if (options.serve !== false) {
-      addHandler((req, res) => {
+      if (inbox) inbox.attach(app);
+      addHandler(async (req, res) => {
         if (req.method === "GET" && req.url === "/healthz") {
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, store: options.store.engine, changeEvents: changeEventStats }));
+          const reconcile = reconcileHealth(options.reconciler ?? null);
+          const health = inbox
+            ? { inbox: await inbox.health().catch((error: Error) => ({ error: `the inbox could not be read: ${error.message}` })) }
+            : {};
+          const body = { ok: true, store: options.store.engine, changeEvents: deps.changeEventStats, reconcile, ...health };
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
           return true;
         }
         return false;
       });
+      const metricsToken = options.metricsToken ?? options.auditApiToken;
+      if (metricsToken) addHandler(createMetricsHandler({ metrics, token: metricsToken }));
       // The JSON API takes the bearer token only; the dashboard is on with either sign-in.
       if (options.auditApiToken) addHandler(createAuditApiHandler({ store: options.store, token: options.auditApiToken, log: app.log }));
       if (options.auditApiToken || options.githubOAuth) {

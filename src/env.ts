@@ -27,6 +27,27 @@ const envSchema = z
     // Probot hands it to ioredis for cluster-wide rate-limit coordination; replicas also take their
     // per-head evaluation leases there. A typo must not silently fall back to per-process limits.
     REDIS_URL: z.url({ protocol: /^rediss?$/, message: "REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://redis:6379)" }).optional(),
+    /**
+     * Seconds between recovery sweeps (also one on start): failed webhook deliveries redelivered,
+     * missed merges recorded, open PRs without a check evaluated, incomplete merge records completed.
+     * Default 300; 0 turns the sweep off.
+     */
+    RECONCILE_INTERVAL_SECONDS: z
+      .string()
+      .regex(/^\d+$/, { message: "RECONCILE_INTERVAL_SECONDS must be a whole number of seconds (0 turns the recovery sweep off)" })
+      .optional(),
+    /** Bearer token for GET /metrics (Prometheus); AUDIT_API_TOKEN is accepted when unset; with neither, /metrics is off. */
+    METRICS_TOKEN: z.string().min(16, { message: "METRICS_TOKEN must be at least 16 characters" }).optional(),
+    /** Attempts at a webhook delivery before it is parked (default 6: about half an hour of backoff). */
+    INBOX_MAX_ATTEMPTS: z
+      .string()
+      .regex(/^[1-9]\d{0,2}$/, { message: "INBOX_MAX_ATTEMPTS must be a whole number from 1 to 999" })
+      .optional(),
+    /** Days a processed delivery is kept in the inbox, so a redelivery of it is recognised (default 7). */
+    INBOX_RETENTION_DAYS: z
+      .string()
+      .regex(/^[1-9]\d{0,3}$/, { message: "INBOX_RETENTION_DAYS must be a whole number of days from 1 to 9999" })
+      .optional(),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   })
   .superRefine((env, ctx) => {
@@ -63,4 +84,9 @@ export function githubOAuthOf(env: Env): GitHubOAuthConfig | null {
   if (!env.GITHUB_CLIENT_ID || !env.GITHUB_CLIENT_SECRET) return null;
   const urls = githubUrls(env);
   return { clientId: env.GITHUB_CLIENT_ID, clientSecret: env.GITHUB_CLIENT_SECRET, webUrl: urls.web, apiUrl: urls.api };
+}
+
+/** Milliseconds between recovery sweeps (RECONCILE_INTERVAL_SECONDS, default 300 s); 0: off. */
+export function reconcileIntervalMs(env: Pick<Env, "RECONCILE_INTERVAL_SECONDS">): number {
+  return Number(env.RECONCILE_INTERVAL_SECONDS ?? 300) * 1000;
 }

@@ -8,10 +8,13 @@ import { existsSync } from "node:fs";
 import { run } from "probot";
 import { createApp } from "./app.js";
 import { ConditionalReads, redisReadStore } from "./github/conditional-requests.js";
-import { CountersignOctokit } from "./github/octokit.js";
+import { CountersignOctokit, withGitHubMetrics } from "./github/octokit.js";
+import { WebhookInbox } from "./inbox/webhook-inbox.js";
+import { createAppMetrics } from "./metrics/app-metrics.js";
 import { openAuditStore } from "./audit/open-audit-store.js";
 import { openRedisLeases } from "./cluster/redis-leases.js";
-import { githubOAuthOf, githubUrls, parseEnv } from "./env.js";
+import { githubOAuthOf, githubUrls, parseEnv, reconcileIntervalMs } from "./env.js";
+import { createReconciler } from "./handlers/reconcile.js";
 
 async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
@@ -26,23 +29,37 @@ async function main(): Promise<void> {
   const changeEvents = env.INCIDENT_WEBHOOK_URL
     ? { url: env.INCIDENT_WEBHOOK_URL, routingKey: env.INCIDENT_WEBHOOK_ROUTING_KEY ?? null, webHost: env.GHE_HOST ?? "github.com" }
     : null;
+  const metrics = createAppMetrics();
+  const inbox = new WebhookInbox({
+    store: store.inbox(),
+    metrics,
+    ...(env.INBOX_MAX_ATTEMPTS ? { maxAttempts: Number(env.INBOX_MAX_ATTEMPTS) } : {}),
+    ...(env.INBOX_RETENTION_DAYS ? { retentionDays: Number(env.INBOX_RETENTION_DAYS) } : {}),
+  });
+  // The recovery sweep needs the App's identity (it reads the webhook's delivery log with a JWT).
+  const reconciler = env.APP_ID ? createReconciler({ intervalMs: reconcileIntervalMs(env) }) : null;
   // Replicas share kept ETags and bodies through the same Redis, so a read one made is a 304 for all.
   const conditionalReads = new ConditionalReads({ shared: leases ? redisReadStore(leases.redis) : null });
-  const server = await run(
-    createApp({
-      store,
-      appId: env.APP_ID ? Number(env.APP_ID) : null,
-      changeEvents,
-      auditApiToken: env.AUDIT_API_TOKEN ?? null,
-      githubOAuth: githubOAuthOf(env),
-      githubUrl: githubUrls(env).web,
-      leases,
-      conditionalReads,
-    }),
-    { Octokit: CountersignOctokit },
-  );
+  const app = createApp({
+    store,
+    appId: env.APP_ID ? Number(env.APP_ID) : null,
+    changeEvents,
+    auditApiToken: env.AUDIT_API_TOKEN ?? null,
+    githubOAuth: githubOAuthOf(env),
+    githubUrl: githubUrls(env).web,
+    leases,
+    reconciler,
+    inbox,
+    metrics,
+    metricsToken: env.METRICS_TOKEN ?? null,
+    conditionalReads,
+  });
+  const server = await run(app, { Octokit: withGitHubMetrics(CountersignOctokit, metrics) });
   const stop = async () => {
+    reconciler?.stop();
     await server.stop();
+    // Deliveries in flight finish; pending ones stay in the inbox for the next start.
+    await inbox.stop();
     await leases?.close();
     await store.close();
     process.exit(0);

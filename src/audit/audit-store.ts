@@ -6,71 +6,17 @@
  * entry's `entry_hash`, so any modified, deleted or reordered row is found by `verify()`.
  * Tables other than `audit_log` are projections for fast queries and are insert-only.
  */
+import type { MergeRecordInput, RecordSource } from "../policy/merge-record.js";
+import type { InboxStore } from "./inbox-store.js";
 import type { DisclosureLevel } from "../policy/snapshot.js";
 import type { NormalizedIncident } from "./incident-input.js";
 
-/** Who wrote an entry: a GitHub webhook, `countersign backfill`, another CLI verb, or the HTTP API. */
-export type RecordSource = "webhook" | "backfill" | "cli" | "api";
+// The merge record is a domain object built by the policy engine (policy/merge-record.ts); the
+// store validates, chains and projects it.
+export type { DisclosureSourceRecord, MergeRecordInput, RecordSource, ReviewerNoteRecord } from "../policy/merge-record.js";
 
-export interface ReviewerNoteRecord {
-  reviewer: string;
-  reviewId: number;
-  state: string;
-  /** The head SHA the review was submitted on. */
-  reviewedSha: string | null;
-  submittedAt: string | null;
-  /** Whether the review counted towards the understanding-review gate. */
-  counted: boolean;
-  /** Why it did not count (stale, author, no note…), when it did not. */
-  reason: string | null;
-  /** The checklist items found ticked. */
-  checklist: string[];
-  /** The `Verified:` statement. */
-  verified: string | null;
-}
-
-export interface DisclosureSourceRecord {
-  /** Canonical tool id, or null for a level-only answer. */
-  tool: string | null;
-  /** Where it was seen: body, trailer, commit, author, marker. */
-  where: string;
-  /** Commit SHA when it came from a commit. */
-  sha?: string | null;
-  detail: string;
-}
-
-export interface MergeRecordInput {
-  repo: string; // owner/name
-  prNumber: number;
-  title: string;
-  author: string;
-  headSha: string;
-  baseRef: string;
-  baseSha: string | null;
-  mergeCommitSha: string | null;
-  mergedBy: string | null;
-  mergedAt: string; // ISO-8601 UTC
-  aiLevel: DisclosureLevel;
-  aiTools: string[];
-  disclosureSources: DisclosureSourceRecord[];
-  agent: string | null;
-  sponsor: string | null;
-  reviewers: ReviewerNoteRecord[];
-  owningTeam: string | null;
-  teams: { team: string; files: number }[];
-  paths: { path: string; previousPath: string | null; status: string }[];
-  boundaries: { name: string; action: string; outcome: string }[];
-  exceptions: { boundary: string; grantedBy: string; reason: string; sha: string; commentId: number | null; grantedAt: string }[];
-  /** The `countersign` conclusion on the head SHA at merge time; null when there was none. */
-  checkConclusion: string | null;
-  /** Merged while `countersign` was not success (or absent). */
-  bypassed: boolean;
-  /** SHAs of the PR's commits (lookups by any of them find this merge). */
-  commitShas: string[];
-  /** SHA-256 of the config text in force (null: defaults). */
-  configHash: string | null;
-  source: RecordSource;
-}
+/** The facts an incomplete merge record lacks (the ones only GitHub's API can give). */
+export const INCOMPLETE_MERGE_MISSING = ["reviews", "notes", "files", "owners", "verdict"] as const;
 
 export interface MergeRecord extends MergeRecordInput {
   seq: number;
@@ -78,6 +24,18 @@ export interface MergeRecord extends MergeRecordInput {
   recordedAt: string;
   /** PRs recorded as reverting this merge (`recordRevert`); absent when none. */
   revertedBy?: RevertRecord[];
+  /** Set when this record is a completion: the seq of the incomplete entry it completes. */
+  completes?: number;
+}
+
+/** The recovery sweep's bookkeeping, shared by replicas (not part of the audit trail). */
+export interface ReconcileState {
+  /** When the last finished sweep started (ISO-8601): the next one reads deliveries from here. */
+  lastSweepStartedAt: string;
+  /** GUIDs this app asked GitHub to redeliver (newest last, bounded): never asked twice. */
+  redelivered: string[];
+  /** The newest delivery attempt read (ids only grow): the next sweep reads the newer ones only. */
+  lastDeliveryId?: number | null;
 }
 
 /** A revert found later: `Reverts owner/repo#N` in a PR body or `This reverts commit <sha>.` in a commit. */
@@ -149,6 +107,8 @@ export interface MergeFilter {
   /** Any of the merge's owning teams; `@org/team` or `org/team`, case-insensitive. */
   team?: string;
   bypassed?: boolean;
+  /** Merges recorded while GitHub could not be read and not completed yet (true), or complete ones (false). */
+  incomplete?: boolean;
   reverted?: boolean;
   /** Merges that carried at least one boundary exception (true), or none (false). */
   exceptions?: boolean;
@@ -184,6 +144,11 @@ export interface ReportCounts {
   aiAssistedShare: number | null;
   undisclosed: number;
   bypassed: number;
+  /**
+   * Merges recorded while GitHub could not be read and not completed yet: their reviews, owners
+   * and verdict are unknown, so they count in merges (and by disclosure) but not as bypassed.
+   */
+  incomplete: number;
   /** Boundary exceptions the group's merges carried at merge time. */
   exceptions: number;
   /** The revert-rate denominator: the group's merges that are not themselves reverts. */
@@ -392,6 +357,16 @@ export interface AuditStore {
    */
   recordMergesBulk(inputs: readonly MergeRecordInput[]): Promise<AppendResult[]>;
   getMerge(repo: string, prNumber: number): Promise<MergeRecord | null>;
+  /**
+   * Completes an incomplete merge record (one new chain entry, `merge_completion`): the queryable
+   * tables then show `input`, which must be complete. A no-op (`inserted: false`) when the merge is
+   * already complete; AuditNotFoundError when it is not recorded.
+   */
+  completeMerge(input: MergeRecordInput): Promise<AppendResult>;
+  /** Incomplete merge records, oldest merge first (at most `limit`, default 100). */
+  listIncompleteMerges(limit?: number): Promise<MergeRecord[]>;
+  readReconcileState(): Promise<ReconcileState | null>;
+  writeReconcileState(state: ReconcileState): Promise<void>;
   findMergeBySha(sha: string, options?: { repos?: readonly string[] }): Promise<MergeRecord | null>;
   /**
    * Idempotent per (reverting PR, reverted PR or SHA). The reverted merge's record then carries
@@ -425,5 +400,7 @@ export interface AuditStore {
   verify(options?: { checkpoint?: string }): Promise<VerifyResult>;
   /** The newest entry, for `countersign audit checkpoint`; null when the log is empty. */
   head(): Promise<{ seq: number; entryHash: string } | null>;
+  /** The durable webhook inbox and job schedule, on this store's database (same connection). */
+  inbox(): InboxStore;
   close(): Promise<void>;
 }

@@ -124,13 +124,32 @@ export function exceptionPlan(engine: Engine, input: ExceptionRecordInput, deliv
 }
 
 const ROLE_RANK = { pr_commit: 0, head: 1, merge_commit: 2 } as const;
-type CommitRole = keyof typeof ROLE_RANK;
+export type CommitRole = keyof typeof ROLE_RANK;
 
 export function mergePlan(engine: Engine, input: MergeRecordInput, deliveryId: string | null): AppendPlan {
   checkPullRequest("recordMerge", input.repo, input.prNumber);
   const subject = subjectOf(input.repo, input.prNumber);
   const where = `recordMerge ${subject}`;
   checkSource(where, input.source);
+  const { mergedAt, roles } = checkedMerge(where, input);
+  return {
+    envelope: { kind: "merge", subject, deliveryId, source: input.source, data: input },
+    // A merge is recorded once per repo + PR whatever the delivery: webhook and backfill may both see it.
+    duplicateChecks: [statement(engine, (q) => `SELECT 1 FROM audit_log WHERE kind = 'merge' AND subject = ${q.param(subject)}`)],
+    projections: (seq, recordedAt) => asStatements(engine, mergeRows(input, mergedAt, roles, seq, recordedAt)),
+    projectionRows: (seq, recordedAt) => mergeRows(input, mergedAt, roles, seq, recordedAt),
+  };
+}
+
+/** Validates a merge record's time, SHAs and completeness flags; its commits with their strongest role. */
+export function checkedMerge(where: string, input: MergeRecordInput): { mergedAt: string; roles: Map<string, CommitRole> } {
+  if (input.incomplete !== undefined && typeof input.incomplete !== "boolean") {
+    throw new AuditInputError(`${where}: incomplete must be true or false`, "incomplete");
+  }
+  const named = Array.isArray(input.missing) && input.missing.length > 0 && input.missing.every((m) => typeof m === "string");
+  if (input.incomplete === true && !named) {
+    throw new AuditInputError(`${where}: an incomplete record must name what it is missing (missing: a non-empty list)`, "missing");
+  }
   let mergedAt: string;
   try {
     mergedAt = normalizeInstant(input.mergedAt, "mergedAt");
@@ -148,17 +167,17 @@ export function mergePlan(engine: Engine, input: MergeRecordInput, deliveryId: s
   input.commitShas.forEach((sha, i) => addCommit(`commitShas[${i}]`, sha, "pr_commit"));
   addCommit("headSha", input.headSha, "head");
   addCommit("mergeCommitSha", input.mergeCommitSha, "merge_commit");
-
-  return {
-    envelope: { kind: "merge", subject, deliveryId, source: input.source, data: input },
-    // A merge is recorded once per repo + PR whatever the delivery: webhook and backfill may both see it.
-    duplicateChecks: [statement(engine, (q) => `SELECT 1 FROM audit_log WHERE kind = 'merge' AND subject = ${q.param(subject)}`)],
-    projections: (seq, recordedAt) => asStatements(engine, mergeRows(input, mergedAt, roles, seq, recordedAt)),
-    projectionRows: (seq, recordedAt) => mergeRows(input, mergedAt, roles, seq, recordedAt),
-  };
+  return { mergedAt, roles };
 }
 
-function mergeRows(input: MergeRecordInput, mergedAt: string, roles: Map<string, CommitRole>, seq: number, recordedAt: string): TableRows[] {
+/** The projection rows of a merge record (`seq`: the merge's id; also used by merge completions). */
+export function mergeRows(
+  input: MergeRecordInput,
+  mergedAt: string,
+  roles: Map<string, CommitRole>,
+  seq: number,
+  recordedAt: string,
+): TableRows[] {
   const lower = (sha: string | null) => (sha === null ? null : sha.toLowerCase());
   const primary = input.owningTeam === null ? null : teamKey(input.owningTeam);
   const teams = new Map<string, { team: string; files: number }>();
@@ -191,6 +210,8 @@ function mergeRows(input: MergeRecordInput, mergedAt: string, roles: Map<string,
           config_hash: input.configHash,
           source: input.source,
           recorded_at: recordedAt,
+          // Only on incomplete records: a complete one keeps the columns' defaults (and the row a version-1 schema takes).
+          ...(input.incomplete === true ? { incomplete: true, missing: canonicalJson(input.missing ?? []) } : {}),
         },
       ],
     },

@@ -39,7 +39,7 @@ function serialise(value: unknown, at: string): string {
     throw new TypeError(`canonicalJson: ${at} is not a plain object`);
   }
   const record = value as Record<string, unknown>;
-  // Default sort compares UTF-16 code units, which is the order RFC 8785 §3.2.3 requires.
+  // Default sort compares UTF-16 code units, which is the order RFC 8785 section 3.2.3 requires.
   const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${serialise(record[k], `${at}.${k}`)}`).join(",")}}`;
 }

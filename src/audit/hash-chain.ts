@@ -1,5 +1,5 @@
 /**
- * The audit log's hash chain (research/audit.md §2). Each entry stores the exact canonical JSON it
+ * The audit log's hash chain (docs/audit-trail.md). Each entry stores the exact canonical JSON it
  * hashed, and
  *   payload_sha256 = sha256(payload)
  *   entry_hash     = sha256("countersign/v1\n" + seq + "\n" + prev_hash + "\n" + payload_sha256)
@@ -14,7 +14,7 @@ import type { RecordSource, VerifyResult } from "./audit-store.js";
 export const GENESIS_HASH = "0".repeat(64);
 const DOMAIN = "countersign/v1";
 
-export type AuditKind = "merge" | "evaluation" | "exception" | "revert_link" | "incident" | "incident_link";
+export type AuditKind = "merge" | "merge_completion" | "evaluation" | "exception" | "revert_link" | "incident" | "incident_link";
 
 /** What is hashed: the row's identifying columns plus the record itself. */
 export interface AuditEnvelope {

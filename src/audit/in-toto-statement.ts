@@ -1,5 +1,5 @@
 /**
- * A merge record as an in-toto Statement v1 (research/audit.md §1): the subject is the merge
+ * A merge record as an in-toto Statement v1 (docs/audit-trail.md, "Exports"): the subject is the merge
  * commit (`gitCommit` digest), the predicate the facts fixed at merge time. Later facts (a revert)
  * are not folded in: a statement about a commit must not change after it was issued.
  * Unsigned: an export is an assertion of this audit trail, whose entry hash it carries.

@@ -1,5 +1,5 @@
 /**
- * Turns a MergeFilter into SQL that uses the indexes of research/audit.md §6: no `LIKE`, prefix
+ * Turns a MergeFilter into SQL that uses the indexes (docs/audit-trail.md, "Schema"): no `LIKE`, prefix
  * ranges instead (`sha >= 'abc1234' AND sha < 'abc1234g'`; a path glob's literal prefix as a
  * range on merge_paths, then the full glob with picomatch on the candidates only).
  */
@@ -26,6 +26,7 @@ export interface NormalizedMergeFilter {
   ai?: DisclosureLevel[];
   team?: string;
   bypassed?: boolean;
+  incomplete?: boolean;
   reverted?: boolean;
   exceptions?: boolean;
   sha?: PrefixRange;
@@ -134,6 +135,7 @@ export function normalizeMergeFilter(filter: MergeFilter): NormalizedMergeFilter
     if (out.team === "") throw new AuditInputError("team is empty: give @org/team", "team");
   }
   if (filter.bypassed !== undefined) out.bypassed = filter.bypassed;
+  if (filter.incomplete !== undefined) out.incomplete = filter.incomplete;
   if (filter.reverted !== undefined) out.reverted = filter.reverted;
   if (filter.exceptions !== undefined) out.exceptions = filter.exceptions;
   if (filter.sha !== undefined) out.sha = shaRange(filter.sha);
@@ -292,6 +294,8 @@ export function mergeConditions(q: SqlBuilder, f: NormalizedMergeFilter): string
   if (f.team !== undefined) where.push(`m.id IN (SELECT t.merge_id FROM merge_teams t WHERE t.team_key = ${q.param(f.team)})`);
   // Literal TRUE so the partial index merges_bypassed applies.
   if (f.bypassed !== undefined) where.push(f.bypassed ? "m.bypassed = TRUE" : "m.bypassed = FALSE");
+  // Literal TRUE so the partial index merges_incomplete applies.
+  if (f.incomplete !== undefined) where.push(f.incomplete ? "m.incomplete = TRUE" : "m.incomplete = FALSE");
   if (f.reverted !== undefined) {
     where.push(`m.id ${f.reverted ? "" : "NOT "}IN (SELECT rt.merge_id FROM (${revertTargets(q.engine)}) rt)`);
   }
@@ -440,6 +444,7 @@ export function reportStatement(engine: Engine, f: NormalizedMergeFilter, groupB
         SUM(CASE WHEN m.ai_level IN ('assisted', 'generated', 'agent') THEN 1 ELSE 0 END) AS ai_assisted,
         SUM(CASE WHEN m.ai_level = 'undisclosed' THEN 1 ELSE 0 END) AS undisclosed,
         SUM(CASE WHEN m.bypassed = TRUE THEN 1 ELSE 0 END) AS bypassed,
+        SUM(CASE WHEN m.incomplete = TRUE THEN 1 ELSE 0 END) AS incomplete,
         CAST(COALESCE(SUM(ex.n), 0) AS BIGINT) AS exceptions,
         SUM(CASE WHEN rp.merge_id IS NULL THEN 1 ELSE 0 END) AS revert_base,
         ${REVERT_WINDOWS_DAYS.map((d) => `${within(d)} AS reverted_${d}d`).join(",\n        ")}

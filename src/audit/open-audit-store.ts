@@ -1,5 +1,5 @@
 /**
- * DATABASE_URL → a migrated AuditStore (SPEC "Audit trail"):
+ * DATABASE_URL → a migrated AuditStore (docs/audit-trail.md):
  *   unset or empty              ./data/countersign.db (relative to cwd)
  *   sqlite://relative/path      relative to cwd;  sqlite:///absolute/path;  sqlite://:memory:
  *   postgres://… postgresql://… PostgreSQL

@@ -79,3 +79,11 @@ export function insertRows(engine: Engine, table: string, rows: readonly Record<
   }
   return out;
 }
+
+/** What the engine-independent reads run on: the engine's dialect and its query primitive. */
+export interface SqlReader {
+  readonly engine: Engine;
+  /** See AuditStoreOptions.pathIndexMaxRows. */
+  readonly pathIndexMaxRows: number;
+  query<T>(stmt: Statement): Promise<T[]>;
+}

@@ -5,7 +5,7 @@ import { Command, Option } from "commander";
 import { REPORT_DIMENSIONS, type AuditStore, type MergeFilter, type MergeRecord, type ReportDimension } from "../audit/audit-store.js";
 import { mergeReviewStatement } from "../audit/in-toto-statement.js";
 import { AI_LEVELS, type DisclosureLevel } from "../policy/snapshot.js";
-import { UsageError, type CliContext } from "./cli-context.js";
+import { repoOption, UsageError, type CliContext } from "./cli-context.js";
 import { formatIncidentTrends } from "./format-incidents.js";
 import {
   formatMergeDetail,
@@ -30,7 +30,7 @@ const EXPORT_CHUNK_BYTES = 64 * 1024;
 
 type Opts = Record<string, string | boolean | undefined>;
 
-/** The filters every query verb shares (SPEC "Audit trail" → Query). */
+/** The filters every query verb shares (docs/audit-trail.md, "Reading the trail"). */
 function filterOptions(cmd: Command, which: { path?: boolean; sha?: boolean } = { path: true, sha: true }): Command {
   cmd
     .option("--repo <owner/name>", "only this repository")
@@ -176,8 +176,7 @@ async function exportMerges(store: AuditStore, filter: MergeFilter, format: Expo
 function mergeFilter(opts: Opts): MergeFilter {
   const filter: MergeFilter = {};
   if (typeof opts.repo === "string") {
-    if (!/^[\w.-]+\/[\w.-]+$/.test(opts.repo)) throw new UsageError(`--repo must be owner/name, got "${opts.repo}"`);
-    filter.repo = opts.repo;
+    filter.repo = repoOption(opts.repo).fullName;
   }
   if (typeof opts.path === "string") filter.path = opts.path;
   // Dates are checked by the store, which knows that a bare --until date includes its whole day.

@@ -3,12 +3,12 @@
  * app's credentials (APP_ID + PRIVATE_KEY/PRIVATE_KEY_PATH: the repository's installation) or a
  * GITHUB_TOKEN, and the same DATABASE_URL as the app.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { pino } from "pino";
-import { backfillRepository, type BackfillProgress } from "../github/backfill.js";
-import type { GitHub } from "../github/github.js";
-import { UsageError, type CliContext } from "./cli-context.js";
+import { backfillRepository, type BackfillProgress } from "../handlers/backfill.js";
+import { createPipelineDeps } from "../handlers/pipeline-deps.js";
+import { CredentialsError, installationClient } from "../github/installation-client.js";
+import { repoOption, UsageError, type CliContext } from "./cli-context.js";
 
 export function registerBackfill(program: Command, ctx: CliContext): void {
   program
@@ -21,20 +21,20 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
       "\nCredentials: APP_ID with PRIVATE_KEY or PRIVATE_KEY_PATH (the app's installation on the repository), or GITHUB_TOKEN.\nGHE_HOST/GHE_PROTOCOL select GitHub Enterprise Server. Safe to re-run: recorded merges are skipped.\n\nExample:\n  DATABASE_URL=postgres://… countersign backfill --repo acme/pay --since 2026-01-01",
     )
     .action(async (opts: { repo: string; since?: string }) => {
-      const m = /^([\w.-]+)\/([\w.-]+)$/.exec(opts.repo);
-      if (!m) throw new UsageError(`--repo must be owner/name, got "${opts.repo}"`);
+      const { owner, repo } = repoOption(opts.repo);
       let since: string | null = null;
       if (opts.since) {
         const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(opts.since) ? `${opts.since}T00:00:00Z` : opts.since);
         if (Number.isNaN(t)) throw new UsageError(`--since must be a date (YYYY-MM-DD or ISO-8601), got "${opts.since}"`);
         since = new Date(t).toISOString();
       }
-      const [, owner, repo] = m as unknown as [string, string, string];
       const log = pino({ level: process.env.LOG_LEVEL ?? "warn" }, pino.destination(2));
-      const github = await authenticate(owner, repo);
+      const github = await installationClient(owner, repo, process.env).catch((error: unknown) => {
+        throw error instanceof CredentialsError ? new UsageError(error.message) : error;
+      });
       const tty = process.stderr.isTTY === true;
       const result = await ctx.withStore((store) =>
-        backfillRepository(github, log, { store, appId: process.env.APP_ID ? Number(process.env.APP_ID) : null, now: Date.now }, {
+        backfillRepository(github, log, createPipelineDeps({ store, appId: appIdOf(process.env), now: Date.now }), {
           owner,
           repo,
           since,
@@ -52,28 +52,6 @@ function progressLine(p: BackfillProgress): string {
   return `scanned ${p.scanned} closed PRs, ${p.merged} merged: ${p.recorded} recorded, ${p.alreadyRecorded} already in the trail, ${p.failed} failed`;
 }
 
-async function authenticate(owner: string, repo: string): Promise<GitHub> {
-  // Loaded on demand: probot is most of the CLI's start-up time and only backfill needs it.
-  const { Probot } = await import("probot");
-  const { CountersignOctokit } = await import("../github/octokit.js");
-  const env = process.env;
-  const baseUrl = env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` : undefined;
-  const log = pino({ level: "silent" });
-  if (env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH)) {
-    const privateKey = env.PRIVATE_KEY ? env.PRIVATE_KEY.replace(/\\n/g, "\n") : readFileSync(env.PRIVATE_KEY_PATH!, "utf8");
-    const probot = new Probot({ appId: env.APP_ID, privateKey, baseUrl, log, Octokit: CountersignOctokit });
-    const app = await probot.auth();
-    try {
-      const { data } = await app.rest.apps.getRepoInstallation({ owner, repo });
-      return (await probot.auth(data.id)) as unknown as GitHub;
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) throw new UsageError(`the app (APP_ID ${env.APP_ID}) is not installed on ${owner}/${repo}`);
-      throw error;
-    }
-  }
-  if (env.GITHUB_TOKEN) {
-    const probot = new Probot({ githubToken: env.GITHUB_TOKEN, baseUrl, log, Octokit: CountersignOctokit });
-    return (await probot.auth()) as unknown as GitHub;
-  }
-  throw new UsageError("no credentials: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH), or GITHUB_TOKEN");
+function appIdOf(env: NodeJS.ProcessEnv): number | null {
+  return env.APP_ID ? Number(env.APP_ID) : null;
 }

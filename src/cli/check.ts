@@ -17,13 +17,18 @@ import { CODEOWNERS_LOCATIONS } from "../policy/codeowners.js";
 import { CONFIG_PATH, DEFAULT_CONFIG, loadConfig, type Config, type ConfigError } from "../policy/config.js";
 import { evaluate, type Gate, type GateStatus, type Verdict } from "../policy/evaluate.js";
 import { ERROR_TITLE } from "../policy/render.js";
-import type { CodeownersSource, PullRequestSnapshot, ReviewInfo } from "../policy/snapshot.js";
+import {
+  MAX_LISTED_COMMITS,
+  MAX_LISTED_FILES,
+  type CodeownersSource,
+  type PullRequestSnapshot,
+  type ReviewInfo,
+} from "../policy/snapshot.js";
+import type { ConfigLoad } from "../github/load-config.js";
+import { assess } from "../handlers/assess-pull-request.js";
 import { readOptional, UsageError, type CliContext } from "./cli-context.js";
 import { LocalRepository, loginFromEmail } from "./local-git.js";
 
-/** GitHub lists at most 3,000 files and (REST) 250 commits of a PR; the check fails closed past them. */
-const MAX_LISTED_FILES = 3000;
-const MAX_LISTED_COMMITS = 250;
 const ASSUMED_REVIEWER = "countersign-assumed-reviewer";
 const LOGIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/;
 
@@ -64,7 +69,7 @@ export interface CheckOptions {
 }
 
 /** Steps 1-5 for the repository containing `cwd`. */
-export function runCheck(cwd: string, options: CheckOptions): CheckReport {
+export async function runCheck(cwd: string, options: CheckOptions): Promise<CheckReport> {
   const repo = LocalRepository.open(cwd); // 1
   const baseSha = repo.resolveCommit(options.base, "--base");
   const headSha = repo.resolveCommit(options.head, "--head");
@@ -75,51 +80,63 @@ export function runCheck(cwd: string, options: CheckOptions): CheckReport {
 
   const configBlob = repo.readBlob(baseSha, CONFIG_PATH); // 2
   const configSource = configBlob ? `${CONFIG_PATH} at ${options.base} (${baseSha.slice(0, 7)})` : "defaults (no .github/countersign.yml on the base)";
-  const loaded = configBlob ? loadConfig(configBlob.toString("utf8")) : ({ ok: true, config: DEFAULT_CONFIG } as const);
   if (!configBlob) notes.push(`No ${CONFIG_PATH} at ${options.base}: the defaults apply (on GitHub, the organisation's .github repository may supply one).`);
-  if (loaded.ok && loaded.config._extends) notes.push(`_extends: ${loaded.config._extends} is not resolved locally: only ${CONFIG_PATH} itself was applied.`);
   const codeowners = codeownersAt(repo, baseSha);
-
   const headRef = options.head === "HEAD" ? (repo.currentBranch() ?? "HEAD") : options.head;
   const author = resolveAuthor(repo, options.author);
   const base = { ref: options.base, sha: baseSha };
   const head = { ref: headRef, sha: headSha };
-  if (!loaded.ok) {
+  let counts = { files: 0, commits: 0 };
+
+  // The app's assessment (handlers/assess-pull-request.ts), fed from the local repository: no
+  // exceptions or reviews can exist before the push, and `_extends` is not followed.
+  const assessment = await assess({
+    config: async (): Promise<ConfigLoad> => {
+      const loaded = configBlob ? loadConfig(configBlob.toString("utf8")) : ({ ok: true, config: DEFAULT_CONFIG } as const);
+      if (!loaded.ok) return { ok: false, source: configSource, errors: loaded.errors };
+      if (loaded.config._extends) notes.push(`_extends: ${loaded.config._extends} is not resolved locally: only ${CONFIG_PATH} itself was applied.`);
+      return { ok: true, config: loaded.config, source: configSource, hash: null };
+    },
+    exceptions: async () => [],
+    snapshot: async () => {
+      const allFiles = repo.changedFiles(mergeBase, headSha); // 3
+      const allCommits = repo.commits(baseSha, headSha);
+      counts = { files: allFiles.length, commits: allCommits.length };
+      if (allCommits.length === 0) notes.push(`${headRef} has no commits that ${options.base} lacks: there is nothing to open a pull request with.`);
+      return {
+        repo: repo.githubRepo() ?? { owner: "local", name: basename(repo.root) },
+        number: 0,
+        title: allCommits.length === 1 ? (allCommits[0]!.message.split("\n")[0] ?? headRef) : headRef,
+        body: options.body,
+        author: { login: author, type: author.endsWith("[bot]") ? "Bot" : "User" },
+        headSha,
+        headRef,
+        baseRef: options.base.replace(/^origin\//, ""),
+        baseSha,
+        draft: false,
+        labels: options.labels,
+        assignees: [],
+        requestedReviewers: { users: [], teams: [] },
+        files: allFiles.slice(0, MAX_LISTED_FILES),
+        filesTruncated: allFiles.length > MAX_LISTED_FILES,
+        commits: allCommits.slice(0, MAX_LISTED_COMMITS),
+        commitsTruncated: allCommits.length > MAX_LISTED_COMMITS,
+        reviews: [],
+        codeowners,
+        teamMembers: {},
+        exceptions: [],
+      };
+    },
+  });
+  if (assessment.kind === "config-invalid") {
     return {
       ready: false, conclusion: "failure", title: ERROR_TITLE, base, head, mergeBase, author,
-      config: { source: configSource, errors: loaded.errors }, codeowners: codeowners.path, files: 0, commits: 0,
+      config: { source: configSource, errors: assessment.errors }, codeowners: codeowners.path, files: 0, commits: 0,
       disclosure: null, owningTeam: null, gates: [], notes,
     };
   }
 
-  const allFiles = repo.changedFiles(mergeBase, headSha); // 3
-  const allCommits = repo.commits(baseSha, headSha);
-  if (allCommits.length === 0) notes.push(`${headRef} has no commits that ${options.base} lacks: there is nothing to open a pull request with.`);
-  const snapshot: PullRequestSnapshot = {
-    repo: repo.githubRepo() ?? { owner: "local", name: basename(repo.root) },
-    number: 0,
-    title: allCommits.length === 1 ? (allCommits[0]!.message.split("\n")[0] ?? headRef) : headRef,
-    body: options.body,
-    author: { login: author, type: author.endsWith("[bot]") ? "Bot" : "User" },
-    headSha,
-    headRef,
-    baseRef: options.base.replace(/^origin\//, ""),
-    baseSha,
-    draft: false,
-    labels: options.labels,
-    assignees: [],
-    requestedReviewers: { users: [], teams: [] },
-    files: allFiles.slice(0, MAX_LISTED_FILES),
-    filesTruncated: allFiles.length > MAX_LISTED_FILES,
-    commits: allCommits.slice(0, MAX_LISTED_COMMITS),
-    commitsTruncated: allCommits.length > MAX_LISTED_COMMITS,
-    reviews: [],
-    codeowners,
-    teamMembers: {},
-    exceptions: [],
-  };
-
-  const { verdict, gates, ready } = judgeLocally(snapshot, loaded.config); // 4, 5
+  const { verdict, gates, ready } = judgeLocally(assessment.snapshot, assessment.config, assessment.verdict); // 4, 5
   return {
     ready,
     conclusion: verdict.conclusion,
@@ -130,8 +147,8 @@ export function runCheck(cwd: string, options: CheckOptions): CheckReport {
     author,
     config: { source: configSource, errors: [] },
     codeowners: codeowners.path,
-    files: allFiles.length,
-    commits: allCommits.length,
+    files: counts.files,
+    commits: counts.commits,
     disclosure: { level: verdict.disclosure.level, tools: verdict.disclosure.tools },
     owningTeam: verdict.ownership.owningTeam,
     gates,
@@ -144,8 +161,11 @@ export function runCheck(cwd: string, options: CheckOptions): CheckReport {
  * noted approvals (by enough reviewers, and by the approvers `require_approval` boundaries name)
  * would meet it. Exceptions are never assumed: a blocked boundary is the author's to resolve.
  */
-export function judgeLocally(snapshot: PullRequestSnapshot, config: Config): { verdict: Verdict; gates: LocalGate[]; ready: boolean } {
-  const verdict = evaluate(snapshot, config);
+export function judgeLocally(
+  snapshot: PullRequestSnapshot,
+  config: Config,
+  verdict: Verdict = evaluate(snapshot, config),
+): { verdict: Verdict; gates: LocalGate[]; ready: boolean } {
   const reviewed = evaluate(withAssumedApprovals(snapshot, config), config);
   const gates = verdict.gates.map((g): LocalGate => {
     const after = reviewed.gates.find((r) => r.id === g.id);
@@ -351,7 +371,7 @@ base's config is invalid), 2 on usage errors (unknown ref, not a git repository)
     )
     .action(async (opts: { base: string; head: string; body?: string; author?: string; label?: string[]; format: string }) => {
       const body = opts.body === undefined ? null : opts.body === "-" ? await readStdin() : readBody(opts.body);
-      const report = runCheck(process.cwd(), { base: opts.base, head: opts.head, body, author: opts.author, labels: opts.label ?? [] });
+      const report = await runCheck(process.cwd(), { base: opts.base, head: opts.head, body, author: opts.author, labels: opts.label ?? [] });
       if (opts.format === "json") ctx.io.out(JSON.stringify(report, null, 2));
       else ctx.io.out(formatCheckTable(report, terminalStyle(colorEnabled(process.stdout, process.env))));
       if (!report.ready) ctx.fail(1);

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { AuditStore } from "../audit/audit-store.js";
+import { isRepoName } from "../audit/merge-query.js";
 import { openAuditStore } from "../audit/open-audit-store.js";
 
 export class UsageError extends Error {}
@@ -19,6 +20,13 @@ export interface CliContext {
   fail: (code?: number) => void;
   /** Opens the audit store from DATABASE_URL (and .env), runs `fn`, closes it. */
   withStore: <T>(fn: (store: AuditStore) => Promise<T>) => Promise<T>;
+}
+
+/** A `--repo` value: owner/name by the audit store's one check (audit/merge-query.ts isRepoName). */
+export function repoOption(value: string): { owner: string; repo: string; fullName: string } {
+  if (!isRepoName(value)) throw new UsageError(`--repo must be owner/name, got "${value}"`);
+  const [owner, repo] = value.trim().split("/") as [string, string];
+  return { owner, repo, fullName: `${owner}/${repo}` };
 }
 
 export function readOptional(path: string): string | null {

@@ -3,35 +3,15 @@
  * `audit merges`, `audit show` and `audit report`.
  */
 import type { AuditReport, MergeRecord, ReportCounts, ReportDimension } from "../audit/audit-store.js";
+import { COLUMNS, csvCell, formatMergeLine, MERGE_CSV_HEADER } from "../reports/merge-columns.js";
+
+export { csvCell, formatMergeLine, MERGE_CSV_HEADER } from "../reports/merge-columns.js";
 
 export const MERGE_FORMATS = ["table", "json", "ndjson", "csv"] as const;
 export type MergeFormat = (typeof MERGE_FORMATS)[number];
 
 export const REPORT_FORMATS = ["table", "json", "csv"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-const COLUMNS: [string, (m: MergeRecord) => string][] = [
-  ["merged_at", (m) => m.mergedAt],
-  ["repo", (m) => m.repo],
-  ["pr", (m) => String(m.prNumber)],
-  ["ai", (m) => m.aiLevel],
-  ["tools", (m) => m.aiTools.join(" ")],
-  ["team", (m) => m.owningTeam ?? ""],
-  ["reviewers", (m) => m.reviewers.filter((r) => r.counted).map((r) => r.reviewer).join(" ")],
-  ["check", (m) => m.checkConclusion ?? "none"],
-  ["bypassed", (m) => (m.bypassed ? "yes" : "no")],
-  ["exceptions", (m) => m.exceptions.map((e) => `${e.boundary} by ${e.grantedBy}`).join("; ")],
-  ["reverted_by", (m) => (m.revertedBy ?? []).map((r) => `${r.repo}#${r.prNumber}`).join(" ")],
-  ["merge_sha", (m) => (m.mergeCommitSha ?? "").slice(0, 12)],
-  ["title", (m) => m.title],
-];
-
-/** One merge per line (NDJSON) or CSV row: the streaming formats (`audit export`). */
-export function formatMergeLine(m: MergeRecord, format: "ndjson" | "csv"): string {
-  return format === "ndjson" ? JSON.stringify(m) : COLUMNS.map(([, f]) => csvCell(f(m))).join(",");
-}
-
-export const MERGE_CSV_HEADER = COLUMNS.map(([h]) => h).join(",");
 
 export function formatMerges(merges: MergeRecord[], format: MergeFormat): string {
   switch (format) {
@@ -63,13 +43,18 @@ export function formatMergeDetail(m: MergeRecord): string {
         `${r.submittedAt ? ` at ${r.submittedAt}` : ""}${r.checklist.length ? `; checked: ${r.checklist.join(" | ")}` : ""}` +
         `${r.verified ? `; verified: ${r.verified.replace(/\s+/g, " ")}` : ""}`,
     ]),
-    ["gate", `countersign ${m.checkConclusion ?? "absent"} at merge${m.bypassed ? "; BYPASSED" : ""}${m.configHash ? `; config sha256 ${m.configHash.slice(0, 12)}` : "; default config"}`],
+    ["gate", `countersign ${m.checkConclusion ?? "absent"} at merge${m.bypassed ? "; BYPASSED" : ""}${m.configInvalid ? "; config INVALID (gates not evaluated)" : m.configHash ? `; config sha256 ${m.configHash.slice(0, 12)}` : "; default config"}`],
     ...m.boundaries.map((b): [string, string] => ["boundary", `${b.name} (${b.action}): ${b.outcome}`]),
     ...m.exceptions.map((e): [string, string] => ["exception", `${e.boundary} granted by ${e.grantedBy} on ${short(e.sha)} at ${e.grantedAt}: ${e.reason}`]),
     ["paths", `${m.paths.length} changed${m.paths.length ? `: ${m.paths.slice(0, 20).map((p) => (p.previousPath ? `${p.previousPath} → ${p.path}` : p.path)).join(", ")}${m.paths.length > 20 ? ", …" : ""}` : ""}`],
     ...(m.revertedBy ?? []).map((r): [string, string] => ["reverted", `by ${r.repo}#${r.prNumber} (${r.method}), detected ${r.detectedAt}`]),
     ["audit", `seq ${m.seq}, entry ${m.entryHash}, recorded ${m.recordedAt} (${m.source})`],
   ];
+  if (m.incomplete) {
+    const missing = (m.missing ?? []).join(", ");
+    lines.unshift(["INCOMPLETE", `recorded while GitHub could not be read; missing ${missing} (the recovery sweep completes it)`]);
+  }
+  if (m.completes !== undefined) lines.push(["completed", `this entry completes the incomplete record at seq ${m.completes}`]);
   const width = Math.max(...lines.map(([k]) => k.length));
   return [`${m.repo}#${m.prNumber}  ${m.title}`, ...lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join("\n");
 }
@@ -114,6 +99,12 @@ export function formatReport(report: AuditReport, format: ReportFormat): string 
         "",
         "CFR PROXY: change-failure proxy = share of REVERT BASE (merges that are not themselves reverts) reverted within",
         "7 or 30 days of merging. It counts reverts Countersign recorded, per merge, not failed deployments or incidents.",
+        ...(report.total.incomplete > 0
+          ? [
+              `INCOMPLETE: ${report.total.incomplete} of these merges were recorded while GitHub could not be read`,
+              "(owners, reviews and verdict unknown; not counted as BYPASSED).",
+            ]
+          : []),
       ].join("\n");
     }
   }
@@ -128,11 +119,4 @@ export function table(rows: string[][]): string {
   const columns = rows[0]!.length;
   const widths = Array.from({ length: columns }, (_, i) => Math.min(48, Math.max(...rows.map((r) => r[i]!.length))));
   return rows.map((r) => r.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
-}
-
-export function csvCell(value: string): string {
-  // RFC 4180: quote fields with commas, quotes or line breaks; double the quotes. A leading
-  // = + - @ (or tab/CR) is prefixed with ' so spreadsheets do not run it as a formula.
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

@@ -14,7 +14,7 @@ import {
   type IncidentSeverity,
 } from "../audit/audit-store.js";
 import { linkIncidentByRef, MERGE_REF_FORMS, parseMergeRef } from "../audit/merge-ref.js";
-import { UsageError, type CliContext } from "./cli-context.js";
+import { repoOption, UsageError, type CliContext } from "./cli-context.js";
 import { formatIncidentDetail, formatIncidents, INCIDENT_FORMATS, type IncidentFormat } from "./format-incidents.js";
 
 interface OpenOptions {
@@ -143,7 +143,7 @@ export function registerIncident(program: Command, ctx: CliContext): void {
     .action(async (opts: ListOptions) => {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError("--limit must be a whole number from 1 to 1000");
-      if (opts.repo !== undefined && !/^[\w.-]+\/[\w.-]+$/.test(opts.repo)) throw new UsageError(`--repo must be owner/name, got "${opts.repo}"`);
+      if (opts.repo !== undefined) repoOption(opts.repo);
       const filter: IncidentFilter = { limit };
       if (opts.category) filter.category = opts.category;
       if (opts.severity) filter.severity = Number(opts.severity) as IncidentSeverity;

@@ -5,7 +5,7 @@
  */
 import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { CODEOWNERS_LOCATIONS, codeownersTooLarge, parseCodeowners } from "../policy/codeowners.js";
+import { CODEOWNERS_LOCATIONS, parseCodeowners } from "../policy/codeowners.js";
 import { CONFIG_PATH, loadConfig } from "../policy/config.js";
 import { readOptional, UsageError, type CliContext } from "./cli-context.js";
 import { LocalRepository } from "./local-git.js";
@@ -54,14 +54,11 @@ export function lintFiles(cwd: string, options: { config?: string; codeowners?: 
     }
   }
   if (codeownersFile !== null && codeownersText !== null) {
-    const size = Buffer.byteLength(codeownersText, "utf8");
-    if (codeownersTooLarge(size)) {
-      problems.push({ file: codeownersFile, line: null, path: "", message: `${size} bytes: GitHub ignores CODEOWNERS files of 3 MB or more, so nobody would own anything` });
-    } else {
-      const lines = codeownersText.split("\n");
-      for (const e of parseCodeowners(codeownersText).errors) {
-        problems.push({ file: codeownersFile, line: e.line, path: patternOf(lines[e.line - 1] ?? ""), message: e.message });
-      }
+    const lines = codeownersText.split("\n");
+    for (const e of parseCodeowners(codeownersText).errors) {
+      // Line 0: the whole file is ignored (3 MB or more).
+      const path = e.line ? patternOf(lines[e.line - 1] ?? "") : "";
+      problems.push({ file: codeownersFile, line: e.line || null, path, message: e.message });
     }
   }
   return { ok: problems.length === 0, config: { file: configFile, present: configText !== null }, codeowners: codeownersFile, problems };

@@ -11,6 +11,7 @@ import { registerBackfill } from "./backfill.js";
 import { registerPostmortem } from "./postmortem.js";
 import { registerCheck } from "./check.js";
 import { registerIncident } from "./incident.js";
+import { registerInbox } from "./inbox.js";
 import { withAuditStore, type CliContext, type Io } from "./cli-context.js";
 import { registerInit } from "./init.js";
 import { registerOwners, registerValidate } from "./lint.js";
@@ -36,6 +37,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   registerAudit(program, ctx);
   registerBackfill(program, ctx);
   registerIncident(program, ctx);
+  registerInbox(program, ctx);
   registerPostmortem(program, ctx);
   registerValidate(program, ctx);
   registerInit(program, ctx);

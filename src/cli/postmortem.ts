@@ -17,7 +17,7 @@ import {
   type IncidentPostmortem,
   type LinkedChange,
   type Postmortem,
-} from "../policy/postmortem.js";
+} from "../reports/postmortem.js";
 import { UsageError, type CliContext } from "./cli-context.js";
 
 export function registerPostmortem(program: Command, ctx: CliContext): void {

@@ -17,37 +17,27 @@
 import { readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import type { Octokit } from "@octokit/rest";
+import {
+  readRepository,
+  readRulesets,
+  restClient,
+  SetupError,
+  TOKEN_HINT,
+  writeRuleset,
+  type Rule,
+  type Ruleset,
+  type RulesetBody,
+  type StatusCheck,
+} from "../github/rulesets.js";
 import { Command } from "commander";
 import picomatch from "picomatch";
 import { CHECK_NAME } from "../policy/render.js";
-import { UsageError, type CliContext } from "./cli-context.js";
+import { repoOption, UsageError, type CliContext } from "./cli-context.js";
 
 export const RULESET_NAME = "Countersign";
 const DEFAULT_BRANCH = "~DEFAULT_BRANCH";
 
-export interface StatusCheck {
-  context: string;
-  integration_id?: number;
-}
-
-export interface Rule {
-  type: string;
-  parameters?: Record<string, unknown>;
-}
-
-/** The fields of a repository ruleset this command reads and writes. */
-export interface Ruleset {
-  id: number;
-  name: string;
-  target?: string | null;
-  source_type?: string | null;
-  enforcement: string;
-  conditions?: { ref_name?: { include?: string[]; exclude?: string[] } } | null;
-  rules?: Rule[];
-  bypass_actors?: unknown[];
-}
-
-export type RulesetBody = Omit<Ruleset, "id" | "source_type">;
+export type { Rule, Ruleset, RulesetBody, StatusCheck } from "../github/rulesets.js";
 
 export interface ProtectionTarget {
   /** The branch to protect; null for the repository's default branch (`~DEFAULT_BRANCH`). */
@@ -196,7 +186,7 @@ function describeRef(ref: string, defaultBranch: string | null): string {
   return ref.replace(/^refs\/heads\//, "");
 }
 
-// ---- Step 1, 2 and 4: GitHub ----------------------------------------------------------------
+// ---- Step 1, 2 and 4: GitHub (github/rulesets.ts) ---------------------------------------------
 
 export interface ProtectionResult {
   plan: ProtectionPlan;
@@ -214,69 +204,19 @@ export interface ProtectionRequest extends ProtectionTarget {
 export async function setupProtection(octokit: Octokit, req: ProtectionRequest): Promise<ProtectionResult> {
   const notes: string[] = [];
   const { owner, repo } = req;
-  const repoData = await call(`read ${owner}/${repo}`, req, () => octokit.rest.repos.get({ owner, repo })); // 1
-  const admin = repoData.data.permissions?.admin;
+  const { defaultBranch, admin } = await readRepository(octokit, req); // 1
   if (admin === false) {
     const message = `the token has no admin rights on ${owner}/${repo}, which managing rulesets needs`;
     if (!req.dryRun) throw new SetupError(`${message}. ${TOKEN_HINT}`);
     notes.push(`${message}: the real run would fail.`);
   }
-
-  const summaries = (await call(`list the rulesets of ${owner}/${repo}`, req, () => // 2
-    octokit.paginate(octokit.rest.repos.getRepoRulesets, { owner, repo, includes_parents: false, per_page: 100 }),
-  )) as Ruleset[];
-  const rulesets: Ruleset[] = [];
-  for (const s of summaries) {
-    if ((s.source_type ?? "Repository") !== "Repository" || (s.target ?? "branch") !== "branch") continue;
-    const full = await call(`read ruleset ${s.id} of ${owner}/${repo}`, req, () => octokit.rest.repos.getRepoRuleset({ owner, repo, ruleset_id: s.id, includes_parents: false }));
-    rulesets.push(full.data as unknown as Ruleset);
-  }
-
-  const plan = planProtection(rulesets, req, repoData.data.default_branch ?? null); // 3
+  const rulesets = await readRulesets(octokit, req); // 2
+  const plan = planProtection(rulesets, req, defaultBranch); // 3
   if (plan.action === "none" || req.dryRun) return { plan, rulesetId: plan.action === "create" ? null : plan.ruleset.id, notes };
-
-  const body = plan.body as never; // 4: the shapes come from GitHub's own responses
-  if (plan.action === "create") {
-    const res = await call(`create a ruleset in ${owner}/${repo}`, req, () => octokit.rest.repos.createRepoRuleset({ owner, repo, ...(body as object) } as never));
-    return { plan, rulesetId: (res.data as { id: number }).id, notes };
-  }
-  await call(`update ruleset ${plan.ruleset.id} of ${owner}/${repo}`, req, () =>
-    octokit.rest.repos.updateRepoRuleset({ owner, repo, ruleset_id: plan.ruleset.id, ...(body as object) } as never),
-  );
-  return { plan, rulesetId: plan.ruleset.id, notes };
+  const rulesetId = await writeRuleset(octokit, req, plan.action === "create" ? null : plan.ruleset.id, plan.body); // 4
+  return { plan, rulesetId, notes };
 }
 
-const TOKEN_HINT =
-  'Use a token of a repository admin: a classic token with the "repo" scope, or a fine-grained token with "Administration: Read and write" on the repository.';
-
-/** A GitHub failure explained for the person running the command (exit 2, no stack trace). */
-export class SetupError extends Error {}
-
-async function call<T>(what: string, req: ProtectionRequest, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw explain(error, what, req);
-  }
-}
-
-function explain(error: unknown, what: string, req: ProtectionRequest): SetupError {
-  const status = typeof error === "object" && error !== null && "status" in error ? Number((error as { status: unknown }).status) : null;
-  const data = (error as { response?: { data?: { message?: string; errors?: unknown[] } } }).response?.data;
-  const said = data?.message ?? (error instanceof Error ? error.message : String(error));
-  const repo = `${req.owner}/${req.repo}`;
-  const writing = what.startsWith("create") || what.startsWith("update");
-  if (status === null) return new SetupError(`cannot ${what}: ${said}`);
-  if (status === 401) return new SetupError(`GitHub rejected the token (401 ${said}): check GITHUB_TOKEN or --token.`);
-  if (status === 403 && /rate limit/i.test(said)) return new SetupError(`cannot ${what}: GitHub's rate limit is exhausted (403 ${said}). Try again later.`);
-  if (status === 404 && !writing && what.startsWith("read " + repo)) {
-    return new SetupError(`repository ${repo} not found, or the token cannot see it (404). Check --repo and the token's repository access.`);
-  }
-  if (writing && (status === 403 || status === 404)) return new SetupError(`the token cannot manage rulesets on ${repo} (${status} ${said}). ${TOKEN_HINT}`);
-  if (status === 403) return new SetupError(`cannot ${what} (403 ${said}). Rulesets on private repositories need GitHub Pro, Team or Enterprise; ${TOKEN_HINT}`);
-  const details = Array.isArray(data?.errors) && data.errors.length > 0 ? `: ${data.errors.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("; ")}` : "";
-  return new SetupError(`cannot ${what}: GitHub answered ${status} ${said}${details}`);
-}
 
 // ---- Command --------------------------------------------------------------------------------
 
@@ -320,9 +260,7 @@ added there instead of creating a second ruleset. GitHub Enterprise Server: set 
 GHE_PROTOCOL). Exit status: 0 done (or nothing to do), 2 usage errors or GitHub refused.`,
     )
     .action(async (opts: { repo: string; branch?: string; appId?: string; token?: string; dryRun?: boolean }) => {
-      const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9._-]+)$/.exec(opts.repo);
-      if (!m) throw new UsageError(`--repo "${opts.repo}" is not owner/name`);
-      const [, owner, repo] = m as unknown as [string, string, string];
+      const { owner, repo } = repoOption(opts.repo);
       const branch = opts.branch?.replace(/^refs\/heads\//, "") ?? null;
       if (branch !== null && (branch === "" || /[\s~^:?*[\\]/.test(branch))) throw new UsageError(`--branch "${opts.branch}" is not a branch name`);
       const appIdText = opts.appId ?? deps.env.APP_ID ?? deps.dotenv().APP_ID;
@@ -344,14 +282,7 @@ GHE_PROTOCOL). Exit status: 0 done (or nothing to do), 2 usage errors or GitHub 
         return;
       }
 
-      const { Octokit } = await import("@octokit/rest");
-      const quiet = () => undefined;
-      const octokit = new Octokit({
-        auth: token,
-        baseUrl: apiBase(deps.env),
-        userAgent: "countersign-cli",
-        log: { debug: quiet, info: quiet, warn: (message: string) => ctx.io.err(`warning: ${message}`), error: quiet },
-      });
+      const octokit = await restClient(token, apiBase(deps.env), (message) => ctx.io.err(`warning: ${message}`));
       const result = await setupProtection(octokit, req);
       for (const note of result.notes) ctx.io.err(`warning: ${note}`);
       const { plan } = result;

@@ -5,7 +5,7 @@
  */
 import { AuditInputError } from "../audit/audit-input-error.js";
 import type { MergeFilter } from "../audit/audit-store.js";
-import { timeBound } from "../audit/merge-query.js";
+import { isRepoName, timeBound } from "../audit/merge-query.js";
 import { AI_LEVELS, type DisclosureLevel } from "../policy/snapshot.js";
 
 /** The form's fields as typed, to refill the form and build links. */
@@ -61,7 +61,7 @@ export function parseFilter(params: URLSearchParams): ParsedFilter {
   const problem = (field: FilterProblem["field"], message: string) => problems.push({ field, message });
 
   if (values.repo) {
-    if (/^[\w.-]+\/[\w.-]+$/.test(values.repo)) filter.repo = values.repo;
+    if (isRepoName(values.repo)) filter.repo = values.repo;
     else problem("repo", "Use owner/name, for example acme/payments-api.");
   }
   if (values.path) filter.path = values.path;

@@ -36,6 +36,7 @@ import { mergePage } from "./merge-page.js";
 import { incidentsPage } from "./incidents-page.js";
 import { sendMergesCsv } from "./merges-csv.js";
 import { mergesPage, PAGE_SIZE } from "./merges-page.js";
+import { parkedDeliveries } from "./inbox-section.js";
 import { overviewPage } from "./overview-page.js";
 
 export const SESSION_COOKIE = "countersign_session";
@@ -308,7 +309,19 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     const recentBypasses = await store.listMerges({ ...scope, bypassed: true, limit: 5 });
     // The chain head is the whole trail's: admin (token) sessions only.
     const chainHead = viewer.signedIn.admin ? ((await store.head()) ?? "empty") : null;
-    return sendHtml(res, scopeProblems.length ? 400 : 200, overviewPage({ signedIn: viewer.signedIn, figures, scope: { repo: parsed.values.repo, team: parsed.values.team }, scopeProblems, recentBypasses, chainHead, readable: viewer.repos }));
+    const parked = viewer.signedIn.admin ? await parkedDeliveries(store) : null;
+    const typed = { repo: parsed.values.repo, team: parsed.values.team };
+    const body = overviewPage({
+      signedIn: viewer.signedIn,
+      figures,
+      scope: typed,
+      scopeProblems,
+      recentBypasses,
+      chainHead,
+      readable: viewer.repos,
+      parked,
+    });
+    return sendHtml(res, scopeProblems.length ? 400 : 200, body);
   }
 
   async function merges(res: ServerResponse, url: URL, viewer: Viewer): Promise<true> {

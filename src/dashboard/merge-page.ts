@@ -27,7 +27,12 @@ export function mergePage({ signedIn, merge: m, incidents = [], githubUrl }: Mer
   const counted = m.reviewers.filter((r) => r.counted);
   const reverts = m.revertedBy ?? [];
 
-  const glance = html`<dl class="facts" aria-label="At a glance">
+  const incomplete = m.incomplete
+    ? html`<p class="badge danger" role="status">Incomplete record: written while GitHub could not be read;
+  missing ${(m.missing ?? []).join(", ")}.
+  The recovery sweep completes it.</p>`
+    : null;
+  const glance = html`${incomplete}<dl class="facts" aria-label="At a glance">
   <dt>Gate at merge</dt><dd>${checkBadge(m.checkConclusion)} ${m.bypassed ? html`<span class="badge danger">bypassed</span> merged while <code>countersign</code> was ${m.checkConclusion ?? "absent"}` : html`<span class="muted">not bypassed</span>`}</dd>
   <dt>AI disclosure</dt><dd>${levelBadge(m.aiLevel)} ${m.aiTools.length ? m.aiTools.join(", ") : html`<span class="muted">no tools seen</span>`}${m.agent ? html`; agent <strong>${m.agent}</strong>` : null}${m.sponsor ? html`; sponsor <strong>@${m.sponsor}</strong>` : null}</dd>
   <dt>Understanding reviews</dt><dd>${counted.length} counted of ${m.reviewers.length} approving ${m.reviewers.length === 1 ? "review" : "reviews"}${counted.length ? html`: ${counted.map((r) => r.reviewer).join(", ")}` : null}</dd>
@@ -150,7 +155,11 @@ ${
   <dt>Chain position</dt><dd>seq ${m.seq}</dd>
   <dt>Entry hash</dt><dd><code>${m.entryHash}</code></dd>
   <dt>Recorded</dt><dd>${formatTime(m.recordedAt)} from ${m.source}</dd>
-  <dt>Config in force</dt><dd>${m.configHash ? html`sha256 <code>${m.configHash}</code>` : "the defaults (no config file)"}</dd>
+  <dt>Config in force</dt><dd>${
+    m.configInvalid
+      ? html`invalid (${m.configInvalid.source}): the gates were not evaluated`
+      : m.configHash ? html`sha256 <code>${m.configHash}</code>` : "the defaults (no config file)"
+  }</dd>
   <dt>Commits</dt><dd>${m.commitShas.length ? joinHtml(m.commitShas.map((s) => commitLink(s)), trustedHtml(", ")) : html`<span class="muted">none recorded</span>`}</dd>
 </dl>
 ${signedIn.admin ? html`<p><a href="${DASHBOARD_PREFIX}/chain">Verify the whole chain</a></p>` : null}`;

@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from "node:http";
 import type { AuditStore, MergeFilter } from "../audit/audit-store.js";
-import { formatMergeLine, MERGE_CSV_HEADER } from "../cli/format-merges.js";
+import { formatMergeLine, MERGE_CSV_HEADER } from "../reports/merge-columns.js";
 
 const CRLF = "\r\n";
 

@@ -69,6 +69,9 @@ export function mergesTable(merges: readonly MergeRecord[], caption: string): Sa
 </table>`;
 }
 
+const BYPASSED_BADGE = html` <span class="badge danger">bypassed</span>`;
+const INCOMPLETE_BADGE = html`<span class="badge danger" title="recorded while GitHub could not be read">incomplete</span>`;
+
 function mergeRow(m: MergeRecord): SafeHtml {
   const counted = m.reviewers.filter((r) => r.counted).map((r) => r.reviewer);
   return html`<tr>
@@ -77,7 +80,7 @@ function mergeRow(m: MergeRecord): SafeHtml {
     <td>${levelBadge(m.aiLevel)}${m.aiTools.length ? html`<br><span class="muted">${m.aiTools.join(", ")}</span>` : null}</td>
     <td>${m.owningTeam ?? html`<span class="muted">none</span>`}</td>
     <td>${counted.length ? counted.join(", ") : html`<span class="muted">none</span>`}</td>
-    <td>${checkBadge(m.checkConclusion)}${m.bypassed ? html` <span class="badge danger">bypassed</span>` : null}</td>
+    <td>${m.incomplete ? INCOMPLETE_BADGE : html`${checkBadge(m.checkConclusion)}${m.bypassed ? BYPASSED_BADGE : null}`}</td>
     <td>${m.exceptions.length ? joinHtml(m.exceptions.map((e) => html`${e.boundary} <span class="muted">by ${e.grantedBy}</span>`), trustedHtml("<br>")) : html`<span class="muted">none</span>`}</td>
     <td>${(m.revertedBy ?? []).length ? joinHtml((m.revertedBy ?? []).map((r) => html`<a href="${mergeHref(r.repo, r.prNumber)}">by ${r.repo}#${r.prNumber}</a>`), trustedHtml("<br>")) : html`<span class="muted">no</span>`}</td>
   </tr>`;

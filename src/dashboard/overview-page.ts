@@ -6,6 +6,7 @@ import type { MergeRecord, ReportRow } from "../audit/audit-store.js";
 import { CHART_COLORS, formatPercent, rateChart, weeklyBarChart, type RateRow } from "./charts.js";
 import { MAX_COUNTED, type DashboardFigures } from "./dashboard-figures.js";
 import { html, type SafeHtml } from "./html.js";
+import { parkedDeliveriesSection, type ParkedDeliveries } from "./inbox-section.js";
 import { DASHBOARD_PREFIX, page, type SignedIn } from "./layout.js";
 import { mergesTable } from "./merges-page.js";
 
@@ -23,6 +24,8 @@ export interface OverviewPageInput {
   readable: readonly string[] | null;
   /** The whole trail's chain head, for admin (token) sessions only; null: not shown. */
   chainHead: { seq: number; entryHash: string } | "empty" | null;
+  /** Webhook deliveries parked in the inbox, for admin (token) sessions only; null: not shown. */
+  parked?: ParkedDeliveries | null;
 }
 
 export function overviewPage(input: OverviewPageInput): SafeHtml {
@@ -102,6 +105,7 @@ export function overviewPage(input: OverviewPageInput): SafeHtml {
     signedIn: input.signedIn,
     active: "overview",
     body: html`<h1>Overview: the last ${f.weeks.length} weeks</h1>
+${parkedDeliveriesSection(input.parked ?? null)}
 ${input.readable !== null ? html`<p class="notice" role="status" id="readable-repos">${readableSentence(input.readable)}</p>` : null}
 <p class="muted">From ${f.since} to ${f.until} (UTC)${scopeParams.size ? html`, scoped to ${[...scopeParams.values()].join(" and ")}` : null}. Weeks start on Monday; the current week is partial.</p>
 <div class="forms">

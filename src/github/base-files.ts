@@ -1,14 +1,15 @@
 /**
  * Reads the files the policy needs from the PR's BASE commit (never its head, so a PR cannot
  * loosen its own rules): `.github/countersign.yml` and the CODEOWNERS candidates, in ONE GraphQL
- * call. Results are cached by commit SHA, which is immutable, so a burst of events for PRs on the
- * same base costs one call.
+ * call (or inside the pull request's own query, pull-request-state.ts). Results are cached by
+ * commit SHA (in the caller's GitHubCaches), which is immutable, so a burst of events for PRs on
+ * the same base costs one read.
  */
 import { CODEOWNERS_LOCATIONS, codeownersTooLarge } from "../policy/codeowners.js";
 import { CONFIG_PATH } from "../policy/config.js";
 import type { CodeownersSource } from "../policy/snapshot.js";
+import type { GitHubCaches } from "./caches.js";
 import type { GitHub } from "./github.js";
-import { LruCache } from "./lru-cache.js";
 
 export interface BlobText {
   path: string;
@@ -27,15 +28,6 @@ interface GraphBlob {
   byteSize?: number;
   isTruncated?: boolean;
   text?: string | null;
-}
-
-const cache = new LruCache<string, BaseFiles>(2_000);
-
-/** Clears the per-process cache (tests). */
-export function clearBaseFilesCache(): void {
-  cache.clear();
-  inflight.clear();
-  orgConfigCache.clear();
 }
 
 // The organisation's `.github` config rides along in the same request: it is the fallback when
@@ -58,8 +50,6 @@ ${BLOB_FRAGMENT}`;
 
 export type BaseFilesData = { repository: Record<string, unknown> | null; org?: { f0: GraphBlob | null } | null };
 
-const inflight = new Map<string, Promise<BaseFiles>>();
-
 function cacheKey(owner: string, repo: string, sha: string): string {
   return `${owner}/${repo}@${sha}`.toLowerCase();
 }
@@ -71,34 +61,43 @@ export function baseFileVariables(sha: string): Record<string, string> {
 }
 
 /** The base files of a commit when already read, or being read by another evaluation; null when nobody has asked. */
-export function knownBaseFiles(owner: string, repo: string, sha: string): BaseFiles | Promise<BaseFiles> | null {
+export function knownBaseFiles(caches: GitHubCaches, owner: string, repo: string, sha: string): BaseFiles | Promise<BaseFiles> | null {
   const key = cacheKey(owner, repo, sha);
-  return cache.get(key) ?? inflight.get(key) ?? null;
+  return caches.baseFiles.get(key) ?? caches.baseFilesInFlight.get(key) ?? null;
 }
 
-export async function loadBaseFiles(github: GitHub, owner: string, repo: string, sha: string, now: number): Promise<BaseFiles> {
+export async function loadBaseFiles(
+  github: GitHub,
+  caches: GitHubCaches,
+  owner: string,
+  repo: string,
+  sha: string,
+  now: number,
+): Promise<BaseFiles> {
   // Concurrent evaluations on one base commit share a single read.
-  return (
-    knownBaseFiles(owner, repo, sha) ??
-    shareBaseFilesRead(github, owner, repo, sha, now, readOnItsOwn(github, owner, repo, sha))
-  );
+  const target = { github, caches, owner, repo, sha, now };
+  return knownBaseFiles(caches, owner, repo, sha) ?? shareBaseFilesRead(target, readOnItsOwn(github, owner, repo, sha));
+}
+
+/** Where base files are read from and kept. */
+export interface BaseFilesTarget {
+  github: GitHub;
+  caches: GitHubCaches;
+  owner: string;
+  repo: string;
+  sha: string;
+  now: number;
 }
 
 /**
  * Registers `read` (a GraphQL answer carrying BASE_FILE_FIELDS and ORG_CONFIG_FIELD) as THE read of
  * this commit's base files: evaluations that ask meanwhile wait for it instead of reading again.
  */
-export function shareBaseFilesRead(
-  github: GitHub,
-  owner: string,
-  repo: string,
-  sha: string,
-  now: number,
-  read: Promise<BaseFilesData>,
-): Promise<BaseFiles> {
-  const key = cacheKey(owner, repo, sha);
-  const pending = read.then((data) => toBaseFiles(github, owner, repo, sha, now, key, data)).finally(() => inflight.delete(key));
-  inflight.set(key, pending);
+export function shareBaseFilesRead(target: BaseFilesTarget, read: Promise<BaseFilesData>): Promise<BaseFiles> {
+  const key = cacheKey(target.owner, target.repo, target.sha);
+  const inFlight = target.caches.baseFilesInFlight;
+  const pending = read.then((data) => toBaseFiles(target, key, data)).finally(() => inFlight.delete(key));
+  inFlight.set(key, pending);
   return pending;
 }
 
@@ -124,12 +123,13 @@ function readOnItsOwn(github: GitHub, owner: string, repo: string, sha: string):
   return queryAllowingMissingOrg<BaseFilesData>(github, QUERY, { owner, repo, ...baseFileVariables(sha) });
 }
 
-async function toBaseFiles(github: GitHub, owner: string, repo: string, sha: string, now: number, key: string, data: BaseFilesData) {
+async function toBaseFiles(target: BaseFilesTarget, key: string, data: BaseFilesData): Promise<BaseFiles> {
+  const { github, caches, owner, repo, sha, now } = target;
   const paths = [CONFIG_PATH, ...CODEOWNERS_LOCATIONS];
   if (!data.repository) throw new Error(`repository ${owner}/${repo} is not readable by the app`);
   if (repo.toLowerCase() !== ".github") {
     const orgBlob = data.org ? await toBlobText(github, owner, ".github", "HEAD", CONFIG_PATH, data.org.f0) : null;
-    orgConfigCache.set(`${owner}/.github:${CONFIG_PATH}`.toLowerCase(), { value: orgBlob, at: now });
+    caches.remoteConfig.set(`${owner}/.github:${CONFIG_PATH}`.toLowerCase(), { value: orgBlob, at: now });
   }
 
   const blobs: (BlobText | null)[] = [];
@@ -144,7 +144,7 @@ async function toBaseFiles(github: GitHub, owner: string, repo: string, sha: str
       ? { path: co.path, text: codeownersTooLarge(co.sizeBytes) ? null : co.text, sizeBytes: co.sizeBytes, oid: co.oid }
       : { path: null, text: null, sizeBytes: 0 },
   };
-  cache.set(key, result);
+  caches.baseFiles.set(key, result);
   return result;
 }
 
@@ -159,7 +159,6 @@ async function toBlobText(github: GitHub, owner: string, repo: string, ref: stri
   return { path, text: typeof res.data === "string" ? res.data : String(res.data), sizeBytes, oid: blob.oid };
 }
 
-const orgConfigCache = new LruCache<string, { value: BlobText | null; at: number }>(500);
 const ORG_CONFIG_TTL_MS = 5 * 60_000;
 
 const REMOTE_QUERY = `query countersignRemoteConfig($owner: String!, $repo: String!, $expr: String!) {
@@ -172,9 +171,16 @@ fragment blob on Blob { oid byteSize isTruncated text }`;
  * an `_extends` target). Null when the repository or file does not exist. Cached for 5 minutes
  * because a default branch moves.
  */
-export async function loadRemoteConfig(github: GitHub, owner: string, repo: string, path: string, now: number): Promise<BlobText | null> {
+export async function loadRemoteConfig(
+  github: GitHub,
+  caches: GitHubCaches,
+  owner: string,
+  repo: string,
+  path: string,
+  now: number,
+): Promise<BlobText | null> {
   const key = `${owner}/${repo}:${path}`.toLowerCase();
-  const hit = orgConfigCache.get(key);
+  const hit = caches.remoteConfig.get(key);
   if (hit && now - hit.at < ORG_CONFIG_TTL_MS) return hit.value;
   let value: BlobText | null = null;
   try {
@@ -183,7 +189,7 @@ export async function loadRemoteConfig(github: GitHub, owner: string, repo: stri
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  orgConfigCache.set(key, { value, at: now });
+  caches.remoteConfig.set(key, { value, at: now });
   return value;
 }
 

@@ -1,28 +1,18 @@
 /**
  * One `countersign` check run per head SHA, created already completed and updated in place.
  * Every write costs about a second of Probot's write spacing, so an update whose output would
- * not change is skipped: the last output we wrote is remembered per SHA, and on a cold cache the
- * existing run is read back and compared.
+ * not change is skipped: the last output we wrote is remembered per SHA (GitHubCaches.checkRuns),
+ * and on a cold cache the run the evaluation's GraphQL read saw (or, without one, the listed run)
+ * is compared.
  */
 import { createHash } from "node:crypto";
 import { CHECK_NAME, type CheckOutput } from "../policy/render.js";
+import type { GitHubCaches } from "./caches.js";
 import type { GitHub } from "./github.js";
-import { LruCache } from "./lru-cache.js";
 import type { ExistingCheckRun } from "./pull-request-state.js";
 
 /** GitHub accepts at most 50 annotations per create or update request. */
 const ANNOTATIONS_PER_REQUEST = 50;
-
-interface Known {
-  id: number;
-  fingerprint: string;
-}
-
-const known = new LruCache<string, Known>(20_000);
-
-export function clearCheckRunCache(): void {
-  known.clear();
-}
 
 export interface UpsertResult {
   action: "created" | "updated" | "unchanged";
@@ -38,17 +28,20 @@ export async function upsertCheckRun(
   target: { owner: string; repo: string; headSha: string; appId: number | null },
   output: CheckOutput,
   options: {
+    /** What this process wrote (null: remember nothing). */
+    remembered: GitHubCaches["checkRuns"] | null;
     /** false when other replicas write the same check runs: what this process wrote last may be stale. */
     trustRemembered?: boolean;
     /** Our run on the SHA as the evaluation's GraphQL read just saw it (null: none); undefined: not read, so list it. */
     current?: ExistingCheckRun | null;
-  } = {},
+  },
 ): Promise<UpsertResult> {
+  const known = options.remembered;
   const { owner, repo, headSha } = target;
   const key = `${owner}/${repo}@${headSha}`.toLowerCase();
   const want = fingerprint(output.conclusion, output.title, output.summary, output.text, output.annotations.length);
 
-  let existing = options.trustRemembered === false ? undefined : known.get(key);
+  let existing = options.trustRemembered === false ? undefined : known?.get(key);
   if (!existing && options.current !== undefined) {
     existing = options.current ? knownFrom(options.current) : undefined;
   } else if (!existing) {
@@ -67,7 +60,7 @@ export async function upsertCheckRun(
       });
     }
   }
-  if (existing) known.set(key, existing);
+  if (existing) known?.set(key, existing);
   if (existing && existing.fingerprint === want) return { action: "unchanged", id: existing.id };
 
   const batches = chunk(output.annotations, ANNOTATIONS_PER_REQUEST);
@@ -94,22 +87,11 @@ export async function upsertCheckRun(
   for (const batch of batches.slice(1)) {
     await github.rest.checks.update({ owner, repo, check_run_id: id, output: { title: output.title, summary: output.summary, annotations: batch } });
   }
-  known.set(key, { id, fingerprint: want });
+  known?.set(key, { id, fingerprint: want });
   return { action, id };
 }
 
-/** The conclusion of our latest `countersign` run on a SHA (null when there is none, or it has not completed). */
-export async function readCheckConclusion(
-  github: GitHub,
-  target: { owner: string; repo: string; headSha: string; appId: number | null },
-): Promise<string | null> {
-  const res = await github.rest.checks.listForRef({ owner: target.owner, repo: target.repo, ref: target.headSha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
-  const run = res.data.check_runs.filter((r) => target.appId === null || r.app?.id === target.appId).sort((a, b) => b.id - a.id)[0];
-  if (!run || run.status !== "completed") return null;
-  return run.conclusion ?? null;
-}
-
-function knownFrom(run: ExistingCheckRun): Known {
+function knownFrom(run: ExistingCheckRun): { id: number; fingerprint: string } {
   return {
     id: run.id,
     // A run still in progress (another writer's, or a crash mid-way) never matches: it is rewritten.

@@ -111,10 +111,10 @@ export class ConditionalReads {
     });
   }
 
-  /** What an attached Octokit's requests cost so far (zeros when not attached). */
-  usage(octokit: GitHub): ApiUsage {
+  /** What an attached Octokit's requests cost so far (null when not attached). */
+  usage(octokit: GitHub): ApiUsage | null {
     const u = this.#usage.get(octokit);
-    return u ? { ...u } : { calls: 0, notModified: 0, points: 0, rateLimitUsed: null, rateLimitRemaining: null };
+    return u ? { ...u } : null;
   }
 
   /** Forgets every kept read in this process (tests: a cold start). */

@@ -54,3 +54,25 @@ export function explainError(error: unknown): Explained {
 function stripQuery(url: string): string {
   return url.replace(/\?.*$/, "").replace(/^https?:\/\/[^/]+/, "");
 }
+
+/**
+ * Whether trying again later can succeed: GitHub failing (5xx), a rate limit, or no HTTP answer
+ * at all (network). A 4xx other than a rate limit, or a GraphQL error in a 200, will not change.
+ */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof AggregateError) return error.errors.some(isTransient);
+  const e = error as { status?: number; message?: string; errors?: unknown; response?: { headers?: Record<string, string | undefined> } };
+  const status = typeof e?.status === "number" ? e.status : null;
+  if (status === null) return !Array.isArray(e?.errors) && isNetworkError(error);
+  if (status >= 500 || status === 429) return true;
+  return status === 403 && (e.response?.headers?.["x-ratelimit-remaining"] === "0" || /rate limit/i.test(e.message ?? ""));
+}
+
+function isNetworkError(error: unknown): boolean {
+  type Cause = { code?: string; message?: string; cause?: unknown } | undefined;
+  for (let e = error as Cause, depth = 0; e && depth < 5; e = e.cause as Cause, depth++) {
+    if (typeof e.code === "string" && /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|UND_ERR)/.test(e.code)) return true;
+    if (/fetch failed|socket hang up|network/i.test(e.message ?? "")) return true;
+  }
+  return false;
+}

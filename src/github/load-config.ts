@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_PATH, DEFAULT_CONFIG, configSchema, loadConfig, type Config, type ConfigError } from "../policy/config.js";
 import { loadRemoteConfig, type BlobText } from "./base-files.js";
+import type { GitHubCaches } from "./caches.js";
 import type { GitHub } from "./github.js";
 
 export type ConfigLoad =
@@ -18,6 +19,7 @@ const MAX_EXTENDS_DEPTH = 5;
 
 export async function loadRepoConfig(
   github: GitHub,
+  caches: GitHubCaches,
   owner: string,
   repo: string,
   local: BlobText | null,
@@ -26,7 +28,7 @@ export async function loadRepoConfig(
   let file = local;
   let source = `${owner}/${repo}:${CONFIG_PATH}`;
   if (!file) {
-    file = await loadRemoteConfig(github, owner, ".github", CONFIG_PATH, now);
+    file = await loadRemoteConfig(github, caches, owner, ".github", CONFIG_PATH, now);
     source = `${owner}/.github:${CONFIG_PATH}`;
   }
   if (!file) return { ok: true, config: DEFAULT_CONFIG, source: "defaults (no .github/countersign.yml)", hash: null };
@@ -55,7 +57,7 @@ export async function loadRepoConfig(
     if (visited.has(targetSource.toLowerCase())) {
       return { ok: false, source: current.source, errors: [{ path: "_extends", line: null, message: `_extends loops back to ${targetSource}` }] };
     }
-    const blob = await loadRemoteConfig(github, target.owner, target.repo, target.path, now);
+    const blob = await loadRemoteConfig(github, caches, target.owner, target.repo, target.path, now);
     if (!blob) {
       return { ok: false, source: current.source, errors: [{ path: "_extends", line: null, message: `${targetSource} does not exist or the app cannot read it` }] };
     }

@@ -4,15 +4,22 @@
  * not cached) the base files come from ONE GraphQL query (pull-request-state.ts); changed files
  * from REST, 100 per page, in parallel with it.
  */
+import { approverTeams, type TeamMembers } from "../policy/approvers.js";
 import { compileGlobs } from "../policy/boundaries.js";
 import type { Config } from "../policy/config.js";
-import type { Actor, ChangedFile, GrantedException, PullRequestSnapshot, ReviewInfo } from "../policy/snapshot.js";
+import {
+  MAX_LISTED_COMMITS,
+  MAX_LISTED_FILES,
+  type Actor,
+  type ChangedFile,
+  type GrantedException,
+  type PullRequestSnapshot,
+  type ReviewInfo,
+} from "../policy/snapshot.js";
 import type { GitHub } from "./github.js";
-import { loadPullRequestState, MAX_LISTED_COMMITS, type PullRequestState } from "./pull-request-state.js";
-
-/** GitHub lists at most 3,000 files of a PR and at most 250 commits. */
-export const MAX_LISTED_FILES = 3000;
-export { MAX_LISTED_COMMITS };
+import { loadPullRequestState, type PullRequestState } from "./pull-request-state.js";
+import { readTeamMembers } from "./teams.js";
+import type { GitHubCaches } from "./caches.js";
 
 /** What one read of a pull request gives: its GraphQL state and its changed files. */
 export interface PullRequestRead extends PullRequestState {
@@ -55,6 +62,7 @@ export function actorOf(user: { login: string; type?: string } | null | undefine
 /** Reads the pull request: one GraphQL query and the REST pages of changed files, in parallel. */
 export async function readPullRequest(
   github: GitHub,
+  caches: GitHubCaches,
   pr: PullLike,
   target: { checkSha: string; appId: number | null; now: number },
 ): Promise<PullRequestRead> {
@@ -63,6 +71,7 @@ export async function readPullRequest(
   const [state, files] = await Promise.all([
     loadPullRequestState(
       github,
+      caches,
       { owner, repo, number: pr.number, baseSha: pr.base.sha, checkSha: target.checkSha, appId: target.appId },
       target.now,
     ),
@@ -77,7 +86,8 @@ export async function loadSnapshot(
   github: GitHub,
   pr: PullLike,
   read: PullRequestRead,
-  config: Config,
+  /** null when the config is invalid: the facts are read, no approver team is. */
+  config: Config | null,
   exceptions: GrantedException[],
   /** The edit this event reports, when it is one: its sender is the editor even if GraphQL lags. */
   edit: ReviewEdit | null = null,
@@ -132,7 +142,8 @@ function withEdit(r: ReviewInfo, edit: ReviewEdit): ReviewInfo {
  * Members of the teams that can approve or grant exceptions for the boundaries this PR touches:
  * read once per event, and only for boundaries that matter (no call when none is touched).
  */
-async function loadApproverTeams(github: GitHub, config: Config, snapshot: PullRequestSnapshot): Promise<Record<string, string[]>> {
+async function loadApproverTeams(github: GitHub, config: Config | null, snapshot: PullRequestSnapshot): Promise<TeamMembers> {
+  if (config === null) return {};
   // Membership only matters for someone's approval or exception: with neither, skip the calls.
   const approved = snapshot.reviews.some((r) => r.state === "APPROVED");
   const excepted = new Set(snapshot.exceptions.filter((e) => !e.revoked).map((e) => e.boundary));
@@ -142,18 +153,8 @@ async function loadApproverTeams(github: GitHub, config: Config, snapshot: PullR
     if (!needed) continue;
     const match = compileGlobs(b.paths);
     if (!snapshot.files.some((f) => match(f.path) || (f.previousPath != null && match(f.previousPath)))) continue;
-    for (const a of b.approvers) if (a.includes("/")) teams.add(a.toLowerCase());
+    for (const team of approverTeams(b.approvers)) teams.add(team);
   }
-  if (excepted.has("agent-scope")) for (const a of config.agents.approvers) if (a.includes("/")) teams.add(a.toLowerCase());
-  const out: Record<string, string[]> = {};
-  await Promise.all(
-    [...teams].map(async (team) => {
-      const [org, slug] = team.slice(1).split("/") as [string, string];
-      const members = await github.paginate(github.rest.teams.listMembersInOrg, { org, team_slug: slug, per_page: 100 }, (res) =>
-        res.data.map((m) => m.login),
-      );
-      out[team] = members;
-    }),
-  );
-  return out;
+  if (excepted.has("agent-scope")) for (const team of approverTeams(config.agents.approvers)) teams.add(team);
+  return readTeamMembers(github, teams);
 }

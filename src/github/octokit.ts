@@ -15,3 +15,54 @@ export const CountersignOctokit = ProbotOctokit.defaults((options: Record<string
   ...options,
   throttle: { ...(options.throttle ?? {}), onSecondaryRateLimit },
 })) as typeof ProbotOctokit;
+
+/** What the GitHub-request metrics need (src/metrics/app-metrics.ts). */
+export interface GitHubRequestMetrics {
+  githubRequests: { inc(labels: { kind: string; status: string }): void };
+  githubRateLimitRemaining: { set(labels: { resource: string }, value: number): void };
+}
+
+/**
+ * `Octokit` counting every request (after Probot's retries, one count per try) by kind and
+ * status class, and keeping the last rate-limit remaining per resource. Installation clients are
+ * built from the app client's class, so they count too.
+ */
+export function withGitHubMetrics(Octokit: typeof ProbotOctokit, metrics: GitHubRequestMetrics): typeof ProbotOctokit {
+  return Octokit.plugin((octokit) => {
+    octokit.hook.wrap("request", async (request, options) => {
+      const kind = requestKind(options.method, options.url);
+      const observe = (status: number | null, headers: Record<string, unknown> | undefined) => {
+        metrics.githubRequests.inc({ kind, status: status === null ? "error" : `${Math.floor(status / 100)}xx` });
+        const remaining = Number(headers?.["x-ratelimit-remaining"]);
+        const resource = headers?.["x-ratelimit-resource"];
+        if (headers?.["x-ratelimit-remaining"] !== undefined && Number.isFinite(remaining)) {
+          metrics.githubRateLimitRemaining.set({ resource: typeof resource === "string" ? resource : "core" }, remaining);
+        }
+      };
+      try {
+        const response = await request(options);
+        observe(response.status, response.headers as Record<string, unknown>);
+        return response;
+      } catch (error) {
+        const e = error as { status?: number; response?: { headers?: Record<string, unknown> } };
+        observe(typeof e.status === "number" ? e.status : null, e.response?.headers);
+        throw error;
+      }
+    });
+  }) as typeof ProbotOctokit;
+}
+
+/**
+ * A bounded label for a request, the same whether Octokit was called with a route template
+ * (`/repos/{owner}/{repo}/pulls/{pull_number}/files`) or an expanded URL (pagination):
+ * `GET /repos/{owner}/{repo}/pulls/{id}/files`. Parameters, numbers and SHAs become `{id}`.
+ */
+export function requestKind(method: string | undefined, url: string | undefined): string {
+  let path = (url ?? "").replace(/\?.*$/, "").replace(/^https?:\/\/[^/]+/, "").replace(/^\/api\/v3(?=\/)/, "");
+  if (path === "/api/graphql") path = "/graphql";
+  path = path
+    .replace(/^\/repos\/[^/]+\/[^/]+/, "/repos/{owner}/{repo}")
+    .replace(/^\/repositories\/\d+/, "/repos/{owner}/{repo}")
+    .replace(/\/(?:\{(?!owner\}|repo\})[^/}]+\}|\d+|[0-9a-f]{40})(?=\/|$)/gi, "/{id}");
+  return `${(method ?? "GET").toUpperCase()} ${path}`;
+}

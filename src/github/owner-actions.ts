@@ -7,20 +7,12 @@ import type { Logger } from "probot";
 import type { Config } from "../policy/config.js";
 import { teamSlug, type Verdict } from "../policy/evaluate.js";
 import type { PullRequestSnapshot } from "../policy/snapshot.js";
+import type { GitHubCaches } from "./caches.js";
 import type { GitHub } from "./github.js";
-import { LruCache } from "./lru-cache.js";
-
-const requested = new LruCache<string, true>(20_000);
-/** Labels we added, so a stale payload (a redelivery, an event queued before the label landed) does not add them again. */
-const labelled = new LruCache<string, true>(20_000);
-
-export function clearOwnerActionsCache(): void {
-  requested.clear();
-  labelled.clear();
-}
 
 export async function applyOwnerActions(
   github: GitHub,
+  caches: GitHubCaches,
   log: Logger,
   snapshot: PullRequestSnapshot,
   verdict: Verdict,
@@ -32,6 +24,8 @@ export async function applyOwnerActions(
   options: { shared?: boolean } = {},
 ): Promise<void> {
   const { owner, name: repo } = snapshot.repo;
+  // Labels we added, so a stale payload (a redelivery, an event queued before the label landed) does not add them again.
+  const { reviewRequested: requested, labelled } = caches;
   const issue = { owner, repo, issue_number: snapshot.number };
 
   if (config.ownership.label) {

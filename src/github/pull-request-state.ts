@@ -7,7 +7,7 @@
  */
 import { CHECK_NAME } from "../policy/render.js";
 import { loginFromEmail } from "../policy/noreply-email.js";
-import type { CommitInfo, ReviewInfo } from "../policy/snapshot.js";
+import { MAX_LISTED_COMMITS, type CommitInfo, type ReviewInfo } from "../policy/snapshot.js";
 import {
   BASE_FILE_FIELDS,
   BASE_FILE_VARIABLES,
@@ -20,10 +20,9 @@ import {
   type BaseFiles,
   type BaseFilesData,
 } from "./base-files.js";
+import type { GitHubCaches } from "./caches.js";
 import type { GitHub } from "./github.js";
 
-/** GitHub lists at most 250 commits of a pull request (REST and GraphQL alike). */
-export const MAX_LISTED_COMMITS = 250;
 const PAGE = 100;
 /** Follow-up pages beyond the first: 250 commits need 2 more; reviews are bounded so a runaway PR fails closed. */
 const MAX_REVIEW_PAGES = 30;
@@ -136,13 +135,18 @@ function pageQuery(commits: boolean, reviews: boolean): string {
 }`;
 }
 
-export async function loadPullRequestState(github: GitHub, target: PullRequestTarget, now: number): Promise<PullRequestState> {
+export async function loadPullRequestState(
+  github: GitHub,
+  caches: GitHubCaches,
+  target: PullRequestTarget,
+  now: number,
+): Promise<PullRequestState> {
   const { owner, repo, number, baseSha } = target;
-  const known = knownBaseFiles(owner, repo, baseSha);
+  const known = knownBaseFiles(caches, owner, repo, baseSha);
   const variables = { owner, repo, number, head: target.checkSha, appId: target.appId, ...(known ? {} : baseFileVariables(baseSha)) };
   const read = queryAllowingMissingOrg<PullRequestData>(github, firstQuery(!known), variables);
   // Evaluations on the same base commit that start meanwhile wait for this read's base files.
-  const basePromise = known ? Promise.resolve(known) : shareBaseFilesRead(github, owner, repo, baseSha, now, read);
+  const basePromise = known ? Promise.resolve(known) : shareBaseFilesRead({ github, caches, owner, repo, sha: baseSha, now }, read);
   const [data, base] = await Promise.all([read, basePromise]);
 
   const pull = data.repository?.pullRequest;

@@ -1,23 +1,32 @@
-/** `check_run.rerequested` on our own check: evaluate its PRs again from fresh data. */
+/**
+ * "Re-run" on our check (`check_run.rerequested`) and "Re-run all checks" (`check_suite.rerequested`):
+ * evaluate the open PRs of that head again from fresh data.
+ */
 import type { Context } from "probot";
+import { openPullsForHead } from "../github/pulls.js";
 import { CHECK_NAME } from "../policy/render.js";
-import type { PullLike } from "../github/load-snapshot.js";
-import { evaluatePullRequest, type PipelineDeps } from "./evaluate-pull-request.js";
+import { evaluatePullRequest } from "./evaluate-pull-request.js";
+import type { PipelineDeps } from "./pipeline-deps.js";
 
 export async function onCheckRunRerequested(context: Context<"check_run.rerequested">, deps: PipelineDeps): Promise<void> {
   const run = context.payload.check_run;
   if (run.name !== CHECK_NAME) return;
   if (deps.appId !== null && run.app?.id !== deps.appId) return;
+  await reevaluateHead(context, deps, run.head_sha, (run.pull_requests ?? []).map((p) => p.number), "check_run.rerequested");
+}
+
+export async function onCheckSuiteRerequested(context: Context<"check_suite.rerequested">, deps: PipelineDeps): Promise<void> {
+  const suite = context.payload.check_suite;
+  // GitHub sends a suite's events to the app that owns it; another app's suite is not ours to run.
+  if (deps.appId !== null && suite.app?.id !== deps.appId) return;
+  await reevaluateHead(context, deps, suite.head_sha, (suite.pull_requests ?? []).map((p) => p.number), "check_suite.rerequested");
+}
+
+type RerequestContext = Context<"check_run.rerequested" | "check_suite.rerequested">;
+
+async function reevaluateHead(context: RerequestContext, deps: PipelineDeps, headSha: string, numbers: number[], event: string) {
   const { owner, repo } = context.repo();
-  let numbers = (run.pull_requests ?? []).map((p) => p.number);
-  if (numbers.length === 0) {
-    // Fork PRs are not listed on the check run: find the PRs whose head is this commit.
-    const res = await context.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: run.head_sha });
-    numbers = res.data.filter((p) => p.state === "open" && p.head.sha === run.head_sha).map((p) => p.number);
-  }
-  for (const pull_number of numbers) {
-    const { data } = await context.octokit.rest.pulls.get({ owner, repo, pull_number });
-    if (data.state !== "open") continue;
-    await evaluatePullRequest(context.octokit, context.log, deps, { pr: data as unknown as PullLike, event: "check_run.rerequested", deliveryId: context.id ?? null });
+  for (const pr of await openPullsForHead(context.octokit, owner, repo, headSha, numbers)) {
+    await evaluatePullRequest(context.octokit, context.log, deps, { pr, event, deliveryId: context.id ?? null });
   }
 }

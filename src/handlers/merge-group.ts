@@ -5,9 +5,10 @@
  */
 import type { Context } from "probot";
 import { upsertCheckRun } from "../github/check-run.js";
-import type { PullLike } from "../github/load-snapshot.js";
+import { getPull } from "../github/pulls.js";
 import { renderError } from "../policy/render.js";
-import { evaluatePullRequest, type PipelineDeps } from "./evaluate-pull-request.js";
+import { evaluatePullRequest } from "./evaluate-pull-request.js";
+import type { PipelineDeps } from "./pipeline-deps.js";
 
 /** `refs/heads/gh-readonly-queue/main/pr-104-<sha>` → [104]. */
 export function pullNumbersFromQueueRef(ref: string): number[] {
@@ -20,13 +21,14 @@ export async function onMergeGroup(context: Context<"merge_group.checks_requeste
   const target = { owner, repo, headSha: group.head_sha, appId: deps.appId };
   const numbers = pullNumbersFromQueueRef(group.head_ref);
   if (numbers.length === 0) {
-    await upsertCheckRun(context.octokit, target, renderError(`Cannot tell which pull request merge group ${group.head_ref} holds.`, "Remove the PR from the queue and add it again."));
+    await upsertCheckRun(context.octokit, target, renderError(`Cannot tell which pull request merge group ${group.head_ref} holds.`, "Remove the PR from the queue and add it again."), {
+      remembered: deps.caches.checkRuns,
+    });
     return;
   }
   for (const pull_number of numbers) {
-    const { data } = await context.octokit.rest.pulls.get({ owner, repo, pull_number });
     const outcome = await evaluatePullRequest(context.octokit, context.log, deps, {
-      pr: data as unknown as PullLike,
+      pr: await getPull(context.octokit, owner, repo, pull_number),
       checkSha: group.head_sha,
       event: "merge_group.checks_requested",
       deliveryId: context.id ?? null,

@@ -1,7 +1,8 @@
 /** `pull_request_review.*`: an approval, an edited note or a dismissal can change gate 2 and 4. */
 import type { Context } from "probot";
 import type { PullLike } from "../github/load-snapshot.js";
-import { evaluatePullRequest, type PipelineDeps } from "./evaluate-pull-request.js";
+import { evaluatePullRequest } from "./evaluate-pull-request.js";
+import type { PipelineDeps } from "./pipeline-deps.js";
 
 export const PULL_REQUEST_REVIEW_EVENTS = ["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"] as const;
 

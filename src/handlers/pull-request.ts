@@ -3,7 +3,8 @@
  */
 import type { Context } from "probot";
 import type { PullLike } from "../github/load-snapshot.js";
-import { evaluatePullRequest, type PipelineDeps } from "./evaluate-pull-request.js";
+import { evaluatePullRequest } from "./evaluate-pull-request.js";
+import type { PipelineDeps } from "./pipeline-deps.js";
 import { recordMerge } from "./record-merge.js";
 
 export const PULL_REQUEST_EVENTS = [

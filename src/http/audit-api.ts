@@ -1,5 +1,5 @@
 /**
- * The audit API on the app's own server (SPEC "Audit trail" → HTTP):
+ * The audit API on the app's own server (docs/audit-trail.md, "Reading the trail"):
  *   GET  /countersign/api/merges                          the `audit merges` filters; { merges, nextCursor }
  *   GET  /countersign/api/merges/:owner/:repo/:number     one merge (404 when none)
  *   GET  /countersign/api/commits/:sha                    the merge containing a commit (full or 7+ hex)
@@ -17,8 +17,8 @@
  * 413) are parsed with zod at the boundary and refused with the reason (400); unexpected errors
  * are logged and answered 500 without details.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { authorized, digest } from "./bearer-token.js";
 import { z } from "zod";
 import { AuditConflictError } from "../audit/audit-conflict-error.js";
 import { AuditInputError } from "../audit/audit-input-error.js";
@@ -34,7 +34,7 @@ import {
 } from "../audit/audit-store.js";
 import { incidentFieldsSchema, incidentIdSchema, incidentLinkFieldsSchema } from "../audit/incident-input.js";
 import { linkIncidentByRef, MERGE_REF_FORMS, parseMergeRef } from "../audit/merge-ref.js";
-import { timeBound } from "../audit/merge-query.js";
+import { isRepoName, timeBound } from "../audit/merge-query.js";
 import { AI_LEVELS } from "../policy/snapshot.js";
 
 export const AUDIT_API_PREFIX = "/countersign/api";
@@ -102,7 +102,7 @@ const commaList = <T extends string>(values: readonly [T, ...T[]], what: string)
     );
 
 const commonFilters = {
-  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "expected owner/name" }).optional(),
+  repo: z.string().refine(isRepoName, { message: "expected owner/name" }).optional(),
   since: instant.optional(),
   until: instant.optional(),
   ai: commaList(LEVELS, "disclosure levels").optional(),
@@ -400,17 +400,6 @@ function decodeSegment(segment: string): string {
   } catch {
     throw new BadRequest([{ param: "path", message: "malformed percent-encoding" }]);
   }
-}
-
-function digest(text: string): Buffer {
-  return createHash("sha256").update(text, "utf8").digest();
-}
-
-/** Constant time: both sides are hashed to 32 bytes first, so neither length nor content leaks. */
-function authorized(header: string | undefined, expected: Buffer): boolean {
-  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? "");
-  if (!m) return false;
-  return timingSafeEqual(digest(m[1]!), expected);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

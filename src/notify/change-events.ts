@@ -44,7 +44,16 @@ export interface ChangeEvent {
   links: { href: string; text: string }[];
 }
 
-export const changeEventStats = { sent: 0, failed: 0, retried: 0 };
+/** Counters of one app's change events (served on /healthz); created with the app, not per module. */
+export interface ChangeEventStats {
+  sent: number;
+  failed: number;
+  retried: number;
+}
+
+export function createChangeEventStats(): ChangeEventStats {
+  return { sent: 0, failed: 0, retried: 0 };
+}
 
 export function buildChangeEvent(m: MergeRecordInput, options: Pick<ChangeEventOptions, "routingKey" | "webHost">): ChangeEvent {
   const prUrl = `https://${options.webHost ?? "github.com"}/${m.repo}/pull/${m.prNumber}`;
@@ -76,7 +85,7 @@ export function buildChangeEvent(m: MergeRecordInput, options: Pick<ChangeEventO
 }
 
 /** Sends with retries; resolves true when delivered, false when given up. Never throws. */
-export async function sendChangeEvent(event: ChangeEvent, options: ChangeEventOptions, log: Logger): Promise<boolean> {
+export async function sendChangeEvent(event: ChangeEvent, options: ChangeEventOptions, log: Logger, stats: ChangeEventStats): Promise<boolean> {
   const attempts = options.attempts ?? 5;
   let delay = options.baseDelayMs ?? 1000;
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -88,7 +97,7 @@ export async function sendChangeEvent(event: ChangeEvent, options: ChangeEventOp
         signal: AbortSignal.timeout(10_000),
       });
       if (res.ok) {
-        changeEventStats.sent++;
+        stats.sent++;
         return true;
       }
       // 4xx other than 408/429 will not get better by retrying.
@@ -101,12 +110,12 @@ export async function sendChangeEvent(event: ChangeEvent, options: ChangeEventOp
       log.warn({ err: error, attempt }, "change event could not be sent; retrying");
     }
     if (attempt < attempts) {
-      changeEventStats.retried++;
+      stats.retried++;
       await new Promise((r) => setTimeout(r, delay));
       delay *= 2;
     }
   }
-  changeEventStats.failed++;
+  stats.failed++;
   log.error({ repo: event.payload.custom_details.repo, pr: event.payload.custom_details.pr_number }, "change event dropped after retries");
   return false;
 }

@@ -1,7 +1,8 @@
 /**
- * The default AI identity lists the disclosure gate matches against, as plain data.
- * Sources are in shared/research/ai-disclosure.md (§2 tool signatures, §3 GitHub identities);
- * "secondary" marks an identity seen only in third-party lists, not in a vendor source.
+ * The default AI identity lists the disclosure gate matches against, as plain data. Each entry's
+ * `source` says in plain words where the identity or signature is seen (a tool's default commit
+ * trailer, a bot account, a link its sessions leave); "secondary" marks one seen only in
+ * community conventions, not documented by the vendor.
  * Repositories extend these through `disclosure.ai_identities` and `disclosure.agents`.
  */
 
@@ -23,6 +24,22 @@ export const AI_TOOL_IDS = [
   "opencode",
   "deepseek",
   "sweep",
+  "windsurf",
+  "cline",
+  "roo-code",
+  "continue",
+  "tabnine",
+  "cody",
+  "jetbrains-ai",
+  "zed",
+  "goose",
+  "kiro",
+  "qwen",
+  "kimi",
+  "glm",
+  "grok",
+  "llama",
+  "mistral",
 ] as const;
 export type AiToolId = (typeof AI_TOOL_IDS)[number];
 
@@ -59,9 +76,12 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     emails: ["noreply@anthropic.com"],
     emailPatterns: [],
     logins: [],
-    asAuthor: "generated",
+    // As the commit author (not a co-author) the agent made the commit itself.
+    asAuthor: "agent",
     asCoAuthor: "generated",
-    source: "Claude Code default trailer `Co-Authored-By: Claude <noreply@anthropic.com>` (§2)",
+    source:
+      "Claude Code's default commit trailer `Co-Authored-By: Claude <noreply@anthropic.com>`; " +
+      "also the author of commits Claude Code makes on its own",
   },
   {
     tool: "claude",
@@ -70,7 +90,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: ["claude[bot]"],
     asAuthor: "agent",
     asCoAuthor: "generated",
-    source: "Claude GitHub App / claude-code-action commits as claude[bot] (§2, §3)",
+    source: "the Claude GitHub App and claude-code-action, which commit as claude[bot]",
   },
   {
     tool: "copilot",
@@ -80,7 +100,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: ["Copilot", "copilot-swe-agent[bot]", "copilot-swe-agent"],
     asAuthor: "agent",
     asCoAuthor: "generated",
-    source: "Copilot coding agent: PR author Copilot, commits copilot-swe-agent[bot] (§2, §3; wgmesh #473)",
+    source: "Copilot coding agent: it opens PRs as Copilot and commits as copilot-swe-agent[bot]",
   },
   {
     tool: "copilot",
@@ -89,7 +109,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: [],
     asAuthor: "generated",
     asCoAuthor: "generated",
-    source: "Copilot CLI / VS Code agent default co-author (§2; github/copilot-cli #975)",
+    source: "the co-author Copilot CLI and the VS Code agent add by default",
   },
   {
     tool: "copilot",
@@ -98,7 +118,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: [],
     asAuthor: "assisted",
     asCoAuthor: "assisted",
-    source: "Copilot suggestions and Autofix co-author (§2; erigon, elastic/eui logs)",
+    source: "the co-author GitHub adds for accepted Copilot suggestions and Autofix",
   },
   {
     tool: "cursor",
@@ -108,7 +128,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: ["cursoragent"],
     asAuthor: "agent",
     asCoAuthor: "generated",
-    source: "Cursor: `Co-authored-by: Cursor <cursoragent@cursor.com>`; cloud agent commits as `Cursor Agent` (§2, §3)",
+    source: "Cursor's trailer `Co-authored-by: Cursor <cursoragent@cursor.com>`; its cloud agent commits as `Cursor Agent`",
   },
   {
     tool: "codex",
@@ -117,7 +137,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: ["chatgpt-codex-connector[bot]"],
     asAuthor: "agent",
     asCoAuthor: "generated",
-    source: "Codex cloud connector bot, id 199175422 (§2, §3; openai/codex #4750)",
+    source: "the Codex cloud connector bot account (user id 199175422)",
   },
   {
     tool: "codex",
@@ -126,7 +146,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: [],
     asAuthor: "generated",
     asCoAuthor: "generated",
-    source: "community Codex CLI co-author conventions, not vendor-documented (secondary; openai/codex #938)",
+    source: "co-author addresses people use for the Codex CLI (secondary: a community convention)",
   },
   {
     tool: "gemini",
@@ -135,7 +155,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: [],
     asAuthor: "generated",
     asCoAuthor: "generated",
-    source: "community Gemini CLI co-author convention (secondary; google-gemini/gemini-cli #12419)",
+    source: "the co-author address people use for the Gemini CLI (secondary: a community convention)",
   },
   {
     tool: "jules",
@@ -144,7 +164,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: ["google-labs-jules[bot]"],
     asAuthor: "agent",
     asCoAuthor: "generated",
-    source: "Google Jules commit author (§2, §3)",
+    source: "Google Jules, which authors its commits and PRs as google-labs-jules[bot]",
   },
   {
     tool: "devin",
@@ -153,7 +173,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: ["devin-ai-integration[bot]"],
     asAuthor: "agent",
     asCoAuthor: "generated",
-    source: "Devin PR/commit author and `Co-Authored-By: Devin <158243242+devin-ai-integration[bot]@…>` (§2, §3)",
+    source: "Devin's bot account, the author of its PRs and commits and of its `Co-Authored-By: Devin` trailer",
   },
   {
     tool: "aider",
@@ -162,7 +182,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: [],
     asAuthor: "generated",
     asCoAuthor: "generated",
-    source: "Aider `--attribute-co-authored-by` (docs: noreply@aider.chat; some versions aider@aider.chat) (§2)",
+    source: "Aider's `--attribute-co-authored-by` trailer (noreply@aider.chat; some versions use aider@aider.chat)",
   },
   {
     tool: "amazon-q",
@@ -171,7 +191,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: ["amazon-q-developer[bot]"],
     asAuthor: "agent",
     asCoAuthor: "generated",
-    source: "Amazon Q Developer `/q dev` authors commits and PRs (§2, §3)",
+    source: "Amazon Q Developer's bot, which authors the commits and PRs of `/q dev`",
   },
   {
     tool: "openhands",
@@ -180,16 +200,16 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: ["openhands", "openhands-agent"],
     asAuthor: "agent",
     asCoAuthor: "generated",
-    source: "OpenHands system prompt: `Co-authored-by: openhands <openhands@all-hands.dev>`, also its git author (§2)",
+    source: "OpenHands' default trailer `Co-authored-by: openhands <openhands@all-hands.dev>`, also its git author",
   },
   {
     tool: "amp",
     emails: ["amp@ampcode.com"],
     emailPatterns: [],
     logins: [],
-    asAuthor: "generated",
+    asAuthor: "agent",
     asCoAuthor: "generated",
-    source: "Amp `Co-authored-by: Amp <amp@ampcode.com>` (§2; lobehub #18302)",
+    source: "Amp's default trailer `Co-authored-by: Amp <amp@ampcode.com>`; also the author of commits Amp makes on its own",
   },
   {
     tool: "factory-droid",
@@ -198,7 +218,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: ["factory-droid[bot]"],
     asAuthor: "agent",
     asCoAuthor: "generated",
-    source: "Factory Droid co-author / bot (§2, §3)",
+    source: "Factory Droid's bot account, as co-author or author",
   },
   {
     tool: "opencode",
@@ -207,7 +227,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: [],
     asAuthor: "generated",
     asCoAuthor: "generated",
-    source: "OpenCode `Co-Authored-By: opencode <noreply@opencode.ai>` (secondary; umputun/ralphex #240)",
+    source: "OpenCode's trailer `Co-Authored-By: opencode <noreply@opencode.ai>` (secondary: seen in community repositories)",
   },
   {
     tool: "sweep",
@@ -216,7 +236,7 @@ export const AI_IDENTITIES: readonly AiIdentity[] = [
     logins: ["sweep-ai[bot]"],
     asAuthor: "agent",
     asCoAuthor: "generated",
-    source: "Sweep PR author (detector lists only, low confidence) (§2, §3)",
+    source: "Sweep's bot account as PR author (secondary, low confidence)",
   },
 ];
 
@@ -243,13 +263,64 @@ export const TOOL_ALIASES: Readonly<Record<AiToolId, readonly string[]>> = {
   opencode: ["opencode"],
   deepseek: ["deepseek", "deep seek"],
   sweep: ["sweep", "sweep ai", "sweep-ai"],
+  windsurf: ["windsurf", "codeium"],
+  cline: ["cline"],
+  "roo-code": ["roo code", "roo-code", "roocode", "roo cline"],
+  continue: ["continue.dev", "continue dev"],
+  tabnine: ["tabnine"],
+  cody: ["sourcegraph cody", "cody"],
+  "jetbrains-ai": ["jetbrains ai", "jetbrains ai assistant", "junie"],
+  zed: ["zed", "zed ai", "zed agent"],
+  goose: ["goose"],
+  kiro: ["kiro"],
+  qwen: ["qwen", "qwen code", "qwen-code"],
+  kimi: ["kimi", "kimi k2"],
+  glm: ["glm"],
+  grok: ["grok"],
+  llama: ["code llama", "codellama"],
+  mistral: ["mistral", "le chat", "mistral vibe"],
 };
+
+/**
+ * Model names people write instead of the tool ("used Opus 4.6", "GPT-5.4", "Sonnet 4.5"), each
+ * mapped to its maker's tool. They count only when the text names no tool product, so
+ * `Cursor (gpt-5)` stays cursor. Matched at a word start; a version may follow directly
+ * (`gpt-4o`, `gpt5.4`, `opus-4`), and `requiresVersion` models count only with one (`llama3`,
+ * not the llama.cpp project).
+ */
+export const MODEL_ALIASES: readonly { text: string; tool: AiToolId; requiresVersion?: boolean }[] = [
+  { text: "gpt", tool: "chatgpt" },
+  { text: "openai", tool: "chatgpt" },
+  { text: "o3-mini", tool: "chatgpt" },
+  { text: "o3-pro", tool: "chatgpt" },
+  { text: "o4-mini", tool: "chatgpt" },
+  { text: "o1-preview", tool: "chatgpt" },
+  { text: "claude", tool: "claude" },
+  { text: "sonnet", tool: "claude" },
+  { text: "opus", tool: "claude", requiresVersion: true },
+  { text: "haiku", tool: "claude", requiresVersion: true },
+  { text: "gemini", tool: "gemini" },
+  { text: "gemma", tool: "gemini", requiresVersion: true },
+  { text: "deepseek", tool: "deepseek" },
+  { text: "qwen", tool: "qwen" },
+  { text: "qwq", tool: "qwen" },
+  { text: "kimi", tool: "kimi" },
+  { text: "glm", tool: "glm", requiresVersion: true },
+  { text: "grok", tool: "grok", requiresVersion: true },
+  { text: "llama", tool: "llama", requiresVersion: true },
+  { text: "codestral", tool: "mistral" },
+  { text: "devstral", tool: "mistral" },
+  { text: "mistral", tool: "mistral" },
+];
 
 /**
  * Aliases that are also ordinary words ("move the cursor", "sweep the callers", French "aider").
  * In prose they count only when capitalised; in `AI-Tools:` lists and trailer values they always count.
  */
-export const AMBIGUOUS_ALIASES: readonly string[] = ["cursor", "amp", "sweep", "droid", "jules", "devin", "aider", "codex"];
+export const AMBIGUOUS_ALIASES: readonly string[] = [
+  "cursor", "amp", "sweep", "droid", "jules", "devin", "aider", "codex",
+  "goose", "zed", "cody", "kiro", "grok", "junie", "kimi", "continue dev", "le chat", "windsurf", "cline",
+];
 
 export type SignatureKind =
   /** a phrase anywhere in a commit message or visible PR-body line */
@@ -273,20 +344,20 @@ export interface ToolSignature {
 
 /**
  * Tool-default signatures: added automatically by the tool, so they prove AI use (level
- * `generated`) but are not a disclosure — users often don't notice them (claude-code #29999).
+ * `generated`) but are not a disclosure — users often don't notice them.
  */
 export const TOOL_SIGNATURES: readonly ToolSignature[] = [
-  { tool: "claude", text: "generated with [claude code]", kind: "phrase", source: "Claude Code commit/PR footer (§2)" },
-  { tool: "claude", text: "generated with claude code", kind: "phrase", source: "Claude Code footer without link (§2)" },
-  { tool: "devin", text: "generated with [devin]", kind: "phrase", source: "Devin commit footer (§2)" },
-  { tool: "devin", text: "generated with devin", kind: "phrase", source: "Devin footer without link (§2)" },
-  { tool: "cursor", text: "made with [cursor]", kind: "phrase", source: "Cursor PR-body footer (§2)" },
-  { tool: "cursor", text: "made-with", kind: "trailer-key", value: "cursor", source: "Cursor `Made-with: Cursor` trailer (§2)" },
-  { tool: "amp", text: "amp-thread-id", kind: "trailer-key", source: "Amp `Amp-Thread-ID:` trailer (§2)" },
+  { tool: "claude", text: "generated with [claude code]", kind: "phrase", source: "Claude Code's default commit and PR footer" },
+  { tool: "claude", text: "generated with claude code", kind: "phrase", source: "Claude Code's footer written without its link" },
+  { tool: "devin", text: "generated with [devin]", kind: "phrase", source: "Devin's default commit footer" },
+  { tool: "devin", text: "generated with devin", kind: "phrase", source: "Devin's footer written without its link" },
+  { tool: "cursor", text: "made with [cursor]", kind: "phrase", source: "Cursor's default PR-description footer" },
+  { tool: "cursor", text: "made-with", kind: "trailer-key", value: "cursor", source: "Cursor's `Made-with: Cursor` commit trailer" },
+  { tool: "amp", text: "amp-thread-id", kind: "trailer-key", source: "Amp's `Amp-Thread-ID:` commit trailer" },
   // Amp threads are interactive sessions, so a thread link is a signature, not an agent marker.
-  { tool: "amp", text: "ampcode.com/threads/", kind: "phrase", source: "Amp thread link (§2)" },
-  { tool: "aider", text: "aider: ", kind: "subject-prefix", source: "Aider `--attribute-commit-message-author` (§2)" },
-  { tool: "aider", text: " (aider)", kind: "author-name-suffix", source: "Aider default author-name suffix (§2)" },
+  { tool: "amp", text: "ampcode.com/threads/", kind: "phrase", source: "a link to an Amp thread" },
+  { tool: "aider", text: "aider: ", kind: "subject-prefix", source: "Aider's `--attribute-commit-message-author` subject prefix" },
+  { tool: "aider", text: " (aider)", kind: "author-name-suffix", source: "the suffix Aider adds to the author name by default" },
 ];
 
 export interface AgentMarker {
@@ -304,16 +375,21 @@ export interface AgentMarker {
 
 /** Markers only an autonomous agent session leaves: they raise the level to `agent`. */
 export const AGENT_MARKERS: readonly AgentMarker[] = [
-  { tool: "copilot", text: "agent-logs-url", kind: "trailer-key", source: "Copilot coding agent commit trailer (§2)" },
-  { tool: "copilot", text: "start copilot", kind: "comment", source: "Copilot coding agent PR-body comments `<!-- START COPILOT … -->` (§2)" },
-  { tool: "claude", text: "claude-session", kind: "trailer-key", source: "Claude Code on the web trailer (§2; claude-code #77830)" },
-  { tool: "claude", text: "claude.ai/code/session_", kind: "link", source: "Claude Code on the web session link (§2)" },
-  { tool: "codex", text: "chatgpt.com/codex/tasks/", kind: "link", source: "Codex cloud task link in PR bodies (§2)" },
-  { tool: "jules", text: "jules.google.com/task/", kind: "link", source: "Jules PR footer link (§2)" },
-  { tool: "devin", text: "app.devin.ai/sessions/", kind: "link", source: "Devin session link (§2)" },
-  { tool: "cursor", text: "cursor.com/agents/", kind: "link", source: "Cursor background agent link (§2)" },
-  { tool: "cursor", text: "cursor.com/agents?id=", kind: "link", source: "Cursor background agent \"Open in Web\" link (§2)" },
-  { tool: "cursor", text: "cursor.com/background-agent?", kind: "link", source: "Cursor background agent \"Open in Cursor\" link (§2)" },
+  { tool: "copilot", text: "agent-logs-url", kind: "trailer-key", source: "the Copilot coding agent's commit trailer" },
+  {
+    tool: "copilot",
+    text: "start copilot",
+    kind: "comment",
+    source: "the Copilot coding agent's hidden PR-description comments `<!-- START COPILOT … -->`",
+  },
+  { tool: "claude", text: "claude-session", kind: "trailer-key", source: "the trailer Claude Code on the web adds" },
+  { tool: "claude", text: "claude.ai/code/session_", kind: "link", source: "a link to a Claude Code on the web session" },
+  { tool: "codex", text: "chatgpt.com/codex/tasks/", kind: "link", source: "a link to a Codex cloud task in the PR description" },
+  { tool: "jules", text: "jules.google.com/task/", kind: "link", source: "the task link in Jules' PR footer" },
+  { tool: "devin", text: "app.devin.ai/sessions/", kind: "link", source: "a link to a Devin session" },
+  { tool: "cursor", text: "cursor.com/agents/", kind: "link", source: "a link to a Cursor background agent" },
+  { tool: "cursor", text: "cursor.com/agents?id=", kind: "link", source: "a Cursor background agent \"Open in Web\" link" },
+  { tool: "cursor", text: "cursor.com/background-agent?", kind: "link", source: "a Cursor background agent \"Open in Cursor\" link" },
 ];
 
 /**
@@ -321,10 +397,10 @@ export const AGENT_MARKERS: readonly AgentMarker[] = [
  * evidence is level `none`; their `Co-authored-by` trailers on human squash merges are not AI.
  */
 export const NON_AI_BOTS: readonly string[] = [
-  "dependabot[bot]", // 49699333 (§3)
-  "renovate[bot]", // 29139614 (§3)
-  "github-actions[bot]", // 41898282 (§3)
-  "pre-commit-ci[bot]", // (§3)
+  "dependabot[bot]", // user id 49699333
+  "renovate[bot]", // user id 29139614
+  "github-actions[bot]", // user id 41898282
+  "pre-commit-ci[bot]",
 ];
 
 /**
@@ -332,8 +408,8 @@ export const NON_AI_BOTS: readonly string[] = [
  * not coding agents even when they push a suggested fix.
  */
 export const AI_REVIEWER_BOTS: readonly string[] = [
-  "coderabbitai[bot]", // CodeRabbit (§3)
-  "gemini-code-assist[bot]", // Gemini Code Assist reviews (§2, §3)
-  "copilot-pull-request-reviewer[bot]", // Copilot code review (§3)
-  "cursor[bot]", // Cursor Bugbot (§3)
+  "coderabbitai[bot]", // CodeRabbit
+  "gemini-code-assist[bot]", // Gemini Code Assist reviews
+  "copilot-pull-request-reviewer[bot]", // Copilot code review
+  "cursor[bot]", // Cursor Bugbot
 ];

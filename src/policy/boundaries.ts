@@ -1,11 +1,12 @@
 /**
- * Boundaries (off-limits paths), agent scope and incident-patch discipline: SPEC gates 4 and 5.
+ * Boundaries (off-limits paths), agent scope and incident-patch discipline: gates 4 and 5.
  *
  * Globs use picomatch with `dot: true` (dotfiles match) and are case-sensitive; `**` crosses
  * directories, `*` does not. A boundary matches a changed file by its new path or, for renames,
  * its old path, so moving a file out of `src/auth/` still touches the auth boundary.
  */
 import picomatch from "picomatch";
+import { isApprover } from "./approvers.js";
 import type { Boundary, Config } from "./config.js";
 import type { ChangedFile, DisclosureLevel, GrantedException, ReviewInfo } from "./snapshot.js";
 
@@ -49,14 +50,6 @@ export interface BoundaryFinding {
   reasons: string[];
   approvers: string[];
   message: string | null;
-}
-
-export function isApprover(login: string, approvers: readonly string[], teamMembers: Record<string, string[]>): boolean {
-  const lower = login.toLowerCase();
-  return approvers.some((a) => {
-    if (!a.includes("/")) return a.slice(1).toLowerCase() === lower;
-    return (teamMembers[a.toLowerCase()] ?? teamMembers[a] ?? []).some((m) => m.toLowerCase() === lower);
-  });
 }
 
 /** The exception for `boundary` valid on `headSha`, if any: granted on that SHA by an approver, not revoked. */

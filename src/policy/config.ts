@@ -41,6 +41,11 @@ const disclosureSchema = z
       .default([]),
     /** Extra coding-agent bot logins: a PR or commit authored by one is an `agent` PR. */
     agents: z.array(z.string().min(1)).default([]),
+    /**
+     * When true, a disclosure saying AI was used only for autocomplete (inline completions)
+     * counts as `none` for the gates, so no understanding review is required; the check says so.
+     */
+    autocomplete_exempt: z.boolean().default(false),
   })
   .prefault({});
 
@@ -224,6 +229,7 @@ export function loadConfig(yamlText: string | null | undefined): LoadConfigResul
 
 const KNOWN_KEYS = [
   "disclosure", "review", "ownership", "boundaries", "agents", "incident", "audit", "accept_trailers", "ai_identities",
+  "autocomplete_exempt",
   "applies_to", "required_approvals", "require_fresh_review", "checklist", "min_note_length", "require_team",
   "fallback_team", "label", "request_review", "paths", "ignore", "action", "approvers", "min_approvals", "message",
   "scope", "forbidden", "on_bypass", "name", "tool", "emails", "logins",

@@ -1,6 +1,6 @@
 /**
- * The PR-template section `countersign init` writes and the disclosure check shows as its fix
- * (shared/research/ai-disclosure.md §7). Untouched it parses as undisclosed: no box is checked
+ * The PR-template section `countersign init` writes and the disclosure check shows as its fix.
+ * Untouched it parses as undisclosed: no box is checked
  * and the guidance lives in an HTML comment, which never counts as an answer.
  */
 export const DISCLOSURE_TEMPLATE = `## AI assistance disclosure

@@ -11,7 +11,15 @@ export interface BodyLine {
   text: string;
   kind: LineKind;
   indent: number;
+  /**
+   * A quote line inside a GitHub alert (`> [!NOTE]`, `> [!WARNING]` …): the author's own
+   * callout, not a quotation. `alert` is the line without its `>` markers ("" for the marker line).
+   */
+  alert?: string;
 }
+
+/** The first line of a GitHub alert block. */
+export const ALERT_MARKER = /^[ \t]*(?:>[ \t]?)+\[!(?:note|tip|important|warning|caution)\][ \t]*$/i;
 
 /**
  * Splits the body into lines with HTML comments removed. A comment never leaves a line behind,
@@ -119,7 +127,9 @@ function markIndentedCodeAndQuotes(lines: BodyLine[]): void {
   let inList = false;
   let prevBlank = true;
   let inCode = false;
+  let inAlert = false;
   for (const line of lines) {
+    if (line.kind !== "code" && line.text.trim() === "") inAlert = false;
     if (line.kind === "code") {
       prevBlank = false;
       inCode = false;
@@ -140,7 +150,13 @@ function markIndentedCodeAndQuotes(lines: BodyLine[]): void {
       prevBlank = false;
       continue;
     }
-    if (/^[ \t]*>/.test(line.text)) line.kind = "quote";
+    if (/^[ \t]*>/.test(line.text)) {
+      line.kind = "quote";
+      if (ALERT_MARKER.test(line.text)) {
+        inAlert = true;
+        line.alert = "";
+      } else if (inAlert) line.alert = line.text.replace(/^[ \t]*(?:>[ \t]?)+/, "");
+    } else inAlert = false;
     if (LIST_ITEM.test(line.text)) inList = true;
     else if (line.indent === 0 && (prevBlank || HEADING.test(line.text))) inList = false;
     prevBlank = false;

@@ -4,6 +4,10 @@
  * so `evaluate()` stays a pure function and the same snapshot always gives the same verdict.
  */
 
+/** GitHub lists at most 3,000 files of a PR and (REST) at most 250 commits; the gates fail closed past them. */
+export const MAX_LISTED_FILES = 3000;
+export const MAX_LISTED_COMMITS = 250;
+
 /** Disclosure levels in increasing order of AI involvement. */
 export const AI_LEVELS = ["none", "assisted", "generated", "agent"] as const;
 export type AiLevel = (typeof AI_LEVELS)[number];

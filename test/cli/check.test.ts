@@ -56,10 +56,10 @@ afterAll(() => repos.forEach((r) => r.remove()));
 const gate = (report: CheckReport, id: string) => report.gates.find((g) => g.id === id)!;
 
 describe("runCheck (in process, real git)", () => {
-  test("an assisted change inside CODEOWNERS is ready; the understanding review waits for reviewers", () => {
+  test("an assisted change inside CODEOWNERS is ready; the understanding review waits for reviewers", async () => {
     const repo = track(baseRepo());
     repo.write({ "src/app.ts": "export const app = 2;\n" }).commit(`Retry the upload\n\n${CLAUDE}`);
-    const report = runCheck(repo.dir, { base: "main", head: "HEAD", body: ASSISTED, author: "dev", labels: [] });
+    const report = await runCheck(repo.dir, { base: "main", head: "HEAD", body: ASSISTED, author: "dev", labels: [] });
 
     expect(report.ready).toBe(true);
     expect(report.conclusion).toBe("failure"); // what GitHub shows until the review is in
@@ -84,7 +84,7 @@ describe("runCheck (in process, real git)", () => {
     expect(table).not.toContain("\x1b[");
   });
 
-  test("config and CODEOWNERS come from the base ref, never the branch being checked", () => {
+  test("config and CODEOWNERS come from the base ref, never the branch being checked", async () => {
     const repo = track(baseRepo());
     repo
       .write({
@@ -94,7 +94,7 @@ describe("runCheck (in process, real git)", () => {
         ".github/CODEOWNERS": `${CODEOWNERS}/docs/ @acme/docs\n`,
       })
       .commit("Edit the guide and loosen the rules");
-    const report = runCheck(repo.dir, { base: "main", head: "HEAD", body: DISCLOSURE("None"), author: "dev", labels: [] });
+    const report = await runCheck(repo.dir, { base: "main", head: "HEAD", body: DISCLOSURE("None"), author: "dev", labels: [] });
 
     expect(report.ready).toBe(false);
     expect(gate(report, "ownership")).toMatchObject({ localStatus: "unmet", summary: "1 file with no owner" });
@@ -107,11 +107,11 @@ describe("runCheck (in process, real git)", () => {
     expect(table).toContain('✘ Fix before pushing: Ownership. The check would read "Blocked: 1 of 5 gates unmet".');
   });
 
-  test("a rename out of a blocked boundary still touches it (rename detection) and fails locally", () => {
+  test("a rename out of a blocked boundary still touches it (rename detection) and fails locally", async () => {
     const repo = track(baseRepo());
     repo.git("mv", "src/auth/login.ts", "src/session-login.ts");
     repo.commit(`Move login\n\n${CLAUDE}`);
-    const report = runCheck(repo.dir, { base: "main", head: "feature", body: ASSISTED, author: "dev", labels: [] });
+    const report = await runCheck(repo.dir, { base: "main", head: "feature", body: ASSISTED, author: "dev", labels: [] });
 
     expect(report.files).toBe(1);
     expect(gate(report, "boundaries").localStatus).toBe("unmet"); // exceptions are never assumed
@@ -119,55 +119,55 @@ describe("runCheck (in process, real git)", () => {
     expect(report.ready).toBe(false);
   });
 
-  test("a require_approval boundary only waits for its approvers", () => {
+  test("a require_approval boundary only waits for its approvers", async () => {
     const repo = track(baseRepo());
     repo.write({ "src/billing/charge.ts": "export const charge = 2;\n" }).commit(`Charge twice\n\n${CLAUDE}`);
-    const report = runCheck(repo.dir, { base: "main", head: "HEAD", body: ASSISTED, author: "dev", labels: [] });
+    const report = await runCheck(repo.dir, { base: "main", head: "HEAD", body: ASSISTED, author: "dev", labels: [] });
 
     expect(gate(report, "boundaries")).toMatchObject({ status: "unmet", localStatus: "needs_review" });
     expect(report.ready).toBe(true);
   });
 
-  test("an incident patch must declare scope and rollback; the independent approval then only waits for review", () => {
+  test("an incident patch must declare scope and rollback; the independent approval then only waits for review", async () => {
     const repo = track(baseRepo());
     repo.write({ "src/app.ts": "export const app = 3;\n" }).commit("Hotfix");
-    const undeclared = runCheck(repo.dir, { base: "main", head: "HEAD", body: DISCLOSURE("None"), author: "dev", labels: ["incident"] });
+    const undeclared = await runCheck(repo.dir, { base: "main", head: "HEAD", body: DISCLOSURE("None"), author: "dev", labels: ["incident"] });
     expect(gate(undeclared, "incident").localStatus).toBe("unmet");
     expect(undeclared.ready).toBe(false);
 
     const body = `${DISCLOSURE("None")}\nScope: src/app.ts\nRollback: revert this PR; nothing else depends on it\n`;
-    const declared = runCheck(repo.dir, { base: "main", head: "HEAD", body, author: "dev", labels: ["incident"] });
+    const declared = await runCheck(repo.dir, { base: "main", head: "HEAD", body, author: "dev", labels: ["incident"] });
     expect(gate(declared, "incident").localStatus).toBe("needs_review");
     expect(declared.ready).toBe(true);
   });
 
-  test("agent commits (a bot's GitHub no-reply email) need a sponsor, which no review can supply", () => {
+  test("agent commits (a bot's GitHub no-reply email) need a sponsor, which no review can supply", async () => {
     const repo = track(baseRepo());
     repo.write({ "src/app.ts": "export const app = 4;\n" }).commit("Agent change", { name: "claude[bot]", email: "209825114+claude[bot]@users.noreply.github.com" });
-    const orphan = runCheck(repo.dir, { base: "main", head: "HEAD", body: DISCLOSURE("Agent", "Claude Code"), author: "dev", labels: [] });
+    const orphan = await runCheck(repo.dir, { base: "main", head: "HEAD", body: DISCLOSURE("Agent", "Claude Code"), author: "dev", labels: [] });
     expect(orphan.disclosure?.level).toBe("agent");
     expect(gate(orphan, "review").localStatus).toBe("unmet");
 
-    const sponsored = runCheck(repo.dir, { base: "main", head: "HEAD", body: `${DISCLOSURE("Agent", "Claude Code")}\nSponsor: @alice\n`, author: "dev", labels: [] });
+    const sponsored = await runCheck(repo.dir, { base: "main", head: "HEAD", body: `${DISCLOSURE("Agent", "Claude Code")}\nSponsor: @alice\n`, author: "dev", labels: [] });
     expect(gate(sponsored, "review").localStatus).toBe("needs_review");
     expect(sponsored.ready).toBe(true);
   });
 
-  test("an invalid base config is reported with file, line and key path, and nothing is evaluated", () => {
+  test("an invalid base config is reported with file, line and key path, and nothing is evaluated", async () => {
     const repo = track(baseRepo("review:\n  required_approvals: 99\n"));
     repo.write({ "src/app.ts": "x\n" }).commit("Change");
-    const report = runCheck(repo.dir, { base: "main", head: "HEAD", body: ASSISTED, author: "dev", labels: [] });
+    const report = await runCheck(repo.dir, { base: "main", head: "HEAD", body: ASSISTED, author: "dev", labels: [] });
     expect(report).toMatchObject({ ready: false, conclusion: "failure", title: "countersign could not evaluate", gates: [] });
     expect(report.config.errors).toEqual([expect.objectContaining({ path: "review.required_approvals", line: 2 })]);
     expect(formatCheckTable(report, terminalStyle(false))).toMatch(/\.github\/countersign\.yml:2: review\.required_approvals: /);
   });
 
-  test("no config on the base means the defaults, said in a note", () => {
+  test("no config on the base means the defaults, said in a note", async () => {
     const repo = track(new TempRepo());
     repo.write({ "CODEOWNERS": "* @acme/core\n", "a.txt": "a\n" }).commit("Init");
     repo.git("checkout", "-q", "-b", "topic");
     repo.write({ "a.txt": "b\n" }).commit("Change a\n\nAI-Assisted: no");
-    const report = runCheck(repo.dir, { base: "main", head: "HEAD", body: null, author: "dev", labels: [] });
+    const report = await runCheck(repo.dir, { base: "main", head: "HEAD", body: null, author: "dev", labels: [] });
     expect(report.config.source).toBe("defaults (no .github/countersign.yml on the base)");
     expect(report.codeowners).toBe("CODEOWNERS");
     expect(report.notes.join("\n")).toMatch(/No --body/);
@@ -175,17 +175,17 @@ describe("runCheck (in process, real git)", () => {
   });
 });
 
-test("bad refs and logins are usage errors that say what to do", () => {
+test("bad refs and logins are usage errors that say what to do", async () => {
   const repo = track(baseRepo());
   repo.write({ "src/app.ts": "y\n" }).commit("Change");
   const options = { base: "main", head: "HEAD", body: null, author: "dev", labels: [] };
-  expect(() => runCheck(repo.dir, { ...options, head: "nope" })).toThrow(new UsageError(`--head: unknown ref "nope": no branch, tag or commit of that name in ${repo.dir}`));
-  expect(() => runCheck(repo.dir, { ...options, base: "--output=x" })).toThrow(UsageError);
-  expect(() => runCheck(repo.dir, { ...options, author: "not a login" })).toThrow(new UsageError('--author "not a login" is not a GitHub login'));
+  await expect(runCheck(repo.dir, { ...options, head: "nope" })).rejects.toThrow(new UsageError(`--head: unknown ref "nope": no branch, tag or commit of that name in ${repo.dir}`));
+  await expect(runCheck(repo.dir, { ...options, base: "--output=x" })).rejects.toThrow(UsageError);
+  await expect(runCheck(repo.dir, { ...options, author: "not a login" })).rejects.toThrow(new UsageError('--author "not a login" is not a GitHub login'));
   repo.git("update-ref", "refs/remotes/origin/main", "main");
   repo.git("branch", "-q", "-m", "main", "trunk");
-  expect(() => runCheck(repo.dir, { ...options, base: "main" })).toThrow(/unknown ref "main".*\(did you mean origin\/main\?\)/);
-  expect(() => runCheck(repo.dir, { ...options, base: "origin/release" })).toThrow(/run `git fetch origin` first\?/);
+  await expect(runCheck(repo.dir, { ...options, base: "main" })).rejects.toThrow(/unknown ref "main".*\(did you mean origin\/main\?\)/);
+  await expect(runCheck(repo.dir, { ...options, base: "origin/release" })).rejects.toThrow(/run `git fetch origin` first\?/);
 });
 
 describe("judgeLocally and the assumed approvals (pure)", () => {

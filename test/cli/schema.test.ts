@@ -41,6 +41,15 @@ test("it is a draft-07 schema editors can use, with the doc comments as descript
   expect(review.properties.required_approvals!.description).toBe("Noted approvals needed on the current head SHA.");
 });
 
+test("documents disclosure.autocomplete_exempt (a boolean, false unless set)", () => {
+  type Property = { type?: string; default?: unknown; description?: string };
+  const disclosure = (schema.properties as Record<string, { properties: Record<string, Property> }>).disclosure!;
+  expect(disclosure.properties.autocomplete_exempt).toMatchObject({ type: "boolean", default: false });
+  expect(disclosure.properties.autocomplete_exempt!.description).toMatch(/autocomplete/);
+  expect(validator.safeParse({ disclosure: { autocomplete_exempt: true } }).success).toBe(true);
+  expect(validator.safeParse({ disclosure: { autocomplete_exempt: "yes" } }).success).toBe(false);
+});
+
 test.each([
   ["the README example", readmeExample()],
   ["the config `countersign init` writes", CONFIG_EXAMPLE],

@@ -275,7 +275,7 @@ describe("setup-protection (nock)", () => {
       runSetup([]),
     ]);
     expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);
-    expect(runs[0]!.err).toBe('countersign: --repo "acme" is not owner/name');
+    expect(runs[0]!.err).toBe('countersign: --repo must be owner/name, got "acme"');
     expect(runs[1]!.err).toBe('countersign: the app id "abc" is not a number (--app-id or APP_ID)');
     expect(runs[2]!.err).toBe('countersign: --branch "a b" is not a branch name');
     expect(runs[3]!.err).toMatch(/required option '--repo <owner\/name>' not specified/);

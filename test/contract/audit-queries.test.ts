@@ -211,7 +211,7 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     });
 
     const counts = (c: Partial<ReportCounts> & Pick<ReportCounts, "merges">): ReportCounts => {
-      const full = { aiAssisted: 0, undisclosed: 0, bypassed: 0, exceptions: 0, revertBase: 0, revertedWithin7d: 0, revertedWithin30d: 0, ...c };
+      const full = { aiAssisted: 0, undisclosed: 0, bypassed: 0, incomplete: 0, exceptions: 0, revertBase: 0, revertedWithin7d: 0, revertedWithin30d: 0, ...c };
       const r = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
       return {
         merges: full.merges,
@@ -219,6 +219,7 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
         aiAssistedShare: r(full.aiAssisted, full.merges),
         undisclosed: full.undisclosed,
         bypassed: full.bypassed,
+        incomplete: full.incomplete,
         exceptions: full.exceptions,
         revertBase: full.revertBase,
         revertedWithin7d: full.revertedWithin7d,

@@ -14,13 +14,13 @@ describe("canonicalJson", () => {
     [{ kept: 1, omitted: undefined }, '{"kept":1}'],
     [[], "[]"],
     [{}, "{}"],
-    // RFC 8785 §3.2.2.3 number serialisation (ECMAScript's).
+    // RFC 8785 section 3.2.2.3 number serialisation (ECMAScript's).
     [[1e21, 1e-7, 0.000001, -0, 333333333.33333329, 4.5e-324, 9007199254740993], "[1e+21,1e-7,0.000001,0,333333333.3333333,5e-324,9007199254740992]"],
   ])("%j → %s", (value, expected) => {
     expect(canonicalJson(value)).toBe(expected);
   });
 
-  test("sorts keys by UTF-16 code units (RFC 8785 §3.2.3 example)", () => {
+  test("sorts keys by UTF-16 code units (RFC 8785 section 3.2.3 example)", () => {
     const value = {
       "\u20ac": "Euro Sign",
       "\r": "Carriage Return",

@@ -1,4 +1,4 @@
-/** DATABASE_URL → store (SPEC "Audit trail" → Storage). */
+/** DATABASE_URL → store (docs/audit-trail.md, "Storage"). */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -217,6 +217,20 @@ describe("pages", () => {
     await server.close();
   });
 
+  test("the overview lists parked webhook deliveries with their error and the retry command, escaped; none: no section", async () => {
+    expect((await request(server, "/countersign/", { cookie })).text).not.toContain("Parked deliveries");
+    const inbox = server.store.inbox();
+    await inbox.enqueue({ id: "parked-1", event: "pull_request", action: "closed", payload: "{}", receivedAt: new Date(SEED_NOW) });
+    await inbox.claim({ owner: "t", now: new Date(SEED_NOW), leaseMs: 1000, limit: 1 });
+    await inbox.fail("parked-1", "t", "HTTP 502: <b>Bad Gateway</b> (POST /graphql)", new Date(SEED_NOW), null);
+    const res = await request(server, "/countersign/", { cookie });
+    expect(res.text).toContain('<h2 id="parked-deliveries">Parked deliveries</h2>');
+    expect(res.text).toContain("<code>parked-1</code>");
+    expect(res.text).toContain("HTTP 502: &lt;b&gt;Bad Gateway&lt;/b&gt; (POST /graphql)");
+    expect(res.text).toContain("countersign inbox retry &lt;delivery-id&gt;");
+    await inbox.retry("parked-1", new Date(SEED_NOW));
+  });
+
   test("hostile PR data is served as text: no tag, attribute or javascript: URL from it survives", async () => {
     const pages = [
       await request(server, "/countersign/merges?repo=acme/web", { cookie }),

@@ -25,7 +25,7 @@ const files = (n: number, dir = "src/billing") => Array.from({ length: n }, (_, 
 async function cost(delivery: { event: string; payload: unknown }) {
   const mark = h.sim.mark();
   const res = await h.sim.deliver(delivery.event, delivery.payload);
-  expect(res.status).toBe(200);
+  expect(res.status).toBe(202);
   return { ...tally(h.sim.callsSince(mark)), notModified: h.sim.notModifiedSince(mark), usage: h.sim.usageSince(mark) };
 }
 
@@ -223,4 +223,39 @@ test("a stale payload (a redelivery, or an event queued before the label landed)
   await h.sim.redeliver(pr.delivery.id);
   // Today: POST /issues/N/labels again (a no-op on GitHub, but a second of write spacing).
   expect(h.sim.callsSince(mark, { kinds: ["write"] })).toEqual([]);
+});
+
+// ---- the recovery sweep ------------------------------------------------------------------------
+// Every call counts here, the App's own (JWT) included; the installation-token exchange does not.
+
+/** Runs a sweep and returns the calls it cost, in order. */
+async function sweepCost() {
+  const mark = h.sim.mark();
+  const result = await h.reconciler.runSweep();
+  expect(result).toMatchObject({ outcome: "ok", redeliveries: 0 });
+  return h.sim.callsSince(mark, { kinds: ["read", "graphql", "write", "auth"] }).filter((c) => !c.endsWith("/access_tokens"));
+}
+
+test("sweep when nothing happened since the last one: 1 call per sweep, 0 per installation", async () => {
+  const repo = uniqueRepo("budget");
+  const pr = await settledPullRequest(repo);
+  await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
+  await h.reconciler.runSweep(); // the first sweep reads the recent past
+  expect(await sweepCost()).toEqual(["GET /app/hook/deliveries"]);
+  expect(await sweepCost()).toEqual(["GET /app/hook/deliveries"]);
+});
+
+test("sweep after activity in one repository, nothing missed: 4 calls for it plus 1 per open PR updated since", async () => {
+  const repo = uniqueRepo("budget");
+  await h.reconciler.runSweep();
+  const pr = await settledPullRequest(repo);
+  await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
+  const id = h.sim.world.findRepo(repo).id;
+  expect(await sweepCost()).toEqual([
+    "GET /app/hook/deliveries",
+    `GET /repositories/${id}`, // the delivery log names repositories by id
+    `GET /repos/${repo}/pulls`, // closed, updated since: merges missing from the trail (none)
+    `GET /repos/${repo}/pulls`, // open, updated since
+    `GET /repos/${repo}/commits/${pr.headSha}/check-runs`, // has its check: nothing to do
+  ]);
 });

@@ -25,7 +25,7 @@ test("a redelivered evaluation (same X-GitHub-Delivery) adds no record and no ch
   const entries = (await h.store.verify()).entries;
   const mark = h.sim.mark();
   const again = await h.sim.redeliver(pr.delivery.id);
-  expect(again.status).toBe(200);
+  expect(again.status).toBe(202);
   expect(await h.store.verify()).toMatchObject({ ok: true, entries });
   expect(h.sim.callsSince(mark, { kinds: ["write"] }).filter((c) => c.includes("check-runs"))).toEqual([]);
   expect(h.sim.checkRuns(repo, { sha: pr.headSha })).toHaveLength(1);
@@ -38,11 +38,11 @@ test("a merge delivered twice with the same id, then again with a new id: one me
   const pr = await h.sim.openPullRequest(repo, { title: "Export", body: disclosure("assisted", "Claude Code"), author: { login: "cleo" }, files: ["src/billing/export.ts"] });
   await h.sim.review(repo, pr.number, { user: "pay-lead", body: NOTE });
   const merged = await h.sim.merge(repo, pr.number, { by: "pay-lead" });
-  expect(merged.delivery.status).toBe(200);
+  expect(merged.delivery.status).toBe(202);
   const entries = (await h.store.verify()).entries;
 
-  expect((await h.sim.redeliver(merged.delivery.id)).status).toBe(200);
-  expect((await h.sim.deliver("pull_request", merged.delivery.payload)).status).toBe(200); // a fresh GUID
+  expect((await h.sim.redeliver(merged.delivery.id)).status).toBe(202);
+  expect((await h.sim.deliver("pull_request", merged.delivery.payload)).status).toBe(202); // a fresh GUID
 
   expect(await h.store.listMerges({ repo })).toHaveLength(1);
   expect(await h.store.verify()).toMatchObject({ ok: true, entries });
@@ -59,13 +59,13 @@ test("out of order: a review on the new head arrives before the synchronize that
   expect(push.delivery.status).toBeNull();
   // …and the approval of the new head is delivered first.
   const review = await h.sim.review(repo, pr.number, { user: "pay-lead", body: NOTE });
-  expect(review.delivery.status).toBe(200);
+  expect(review.delivery.status).toBe(202);
   expect(h.sim.latestCheck(repo, push.headSha)).toMatchObject({ conclusion: "success" });
 
   // The late synchronize changes nothing: same verdict, no second write.
   const mark = h.sim.mark();
   const late = await h.sim.deliver(push.delivery.event, push.delivery.payload, { id: push.delivery.id });
-  expect(late.status).toBe(200);
+  expect(late.status).toBe(202);
   expect(h.sim.latestCheck(repo, push.headSha)).toMatchObject({ conclusion: "success" });
   expect(h.sim.callsSince(mark, { kinds: ["write"] })).toEqual([]);
   // The old head keeps its own (failing) check.

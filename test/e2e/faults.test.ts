@@ -41,7 +41,7 @@ test("500 twice, then an answer: Probot's retry gets the right verdict", async (
   h.sim.fault({ method: "POST", path: "/graphql", status: 502, times: 2 });
 
   const res = await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
-  expect(res.status).toBe(200);
+  expect(res.status).toBe(202);
   expect(statuses(h, `/pulls/${pr.number}/files`)).toEqual([500, 500, 200]);
   expect(statuses(h, "/graphql")).toEqual([502, 502, 200]);
   expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "success" });
@@ -80,7 +80,7 @@ test("secondary rate limit: the read and the check-run write are retried after r
   h.sim.secondaryRateLimit({ method: "POST", path: "/check-runs", retryAfter: 1 });
 
   const res = await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
-  expect(res.status).toBe(200);
+  expect(res.status).toBe(202);
   for (const [method, pathEnd] of [["GET", `/pulls/${pr.number}/files`], ["POST", "/check-runs"]] as const) {
     const tries = h.sim.requests.filter((r) => r.method === method && r.path.endsWith(pathEnd));
     expect(tries.map((r) => r.status)).toEqual([403, method === "GET" ? 200 : 201]);

@@ -21,7 +21,7 @@ test("undisclosed: failure naming the disclosure; the owning team is labelled an
   const repo = uniqueRepo();
   seedAcme(h.sim, repo);
   const pr = await h.sim.openPullRequest(repo, { title: "Retry uploads", body: "Adds backoff.", author: { login: "ana" }, files: ["src/upload/retry.ts"] });
-  expect(pr.delivery.status).toBe(200);
+  expect(pr.delivery.status).toBe(202);
   const check = h.sim.latestCheck(repo, pr.headSha)!;
   expect(check).toMatchObject({ status: "completed", conclusion: "failure", title: "Blocked: 2 of 5 gates unmet", appId: 31337 });
   expect(unmetGates(check.summary)).toEqual(["AI disclosure", "Understanding review"]);
@@ -74,7 +74,7 @@ test("boundary: blocked; a non-approver's exception is refused; an approver's is
   expect(await h.store.listExceptions(repo, pr.number)).toEqual([]);
 
   const grant = await h.sim.comment(repo, pr.number, { user: "sec-lead", body: "/countersign exception auth: reviewed with security in SEC-1234, algorithm unchanged" });
-  expect(grant.delivery.status).toBe(200);
+  expect(grant.delivery.status).toBe(202);
   expect(await h.store.listExceptions(repo, pr.number)).toEqual([expect.objectContaining({ boundary: "auth", grantedBy: "sec-lead", sha: pr.headSha, action: "grant" })]);
   expect(h.sim.comments(repo, pr.number).find((c) => c.id === grant.id)!.reactions.map((r) => r.content)).toEqual(["+1"]);
   expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "success" });

@@ -1,5 +1,5 @@
 /**
- * The audit API through a real node:http server on 127.0.0.1 (SPEC "Audit trail" → HTTP): auth,
+ * The audit API through a real node:http server on 127.0.0.1 (docs/audit-trail.md, "Reading the trail"): auth,
  * every filter, cursor pages, parameter errors, 404, 405 and 500s that leak nothing.
  */
 import { mkdtempSync, rmSync } from "node:fs";

@@ -1,6 +1,7 @@
 import nock from "nock";
 import { pino } from "pino";
-import { backfillRepository } from "../../src/github/backfill.js";
+import { backfillRepository } from "../../src/handlers/backfill.js";
+import { createPipelineDeps } from "../../src/handlers/pipeline-deps.js";
 import type { GitHub } from "../../src/github/github.js";
 import { mockGitHub } from "../support/github-mock.js";
 import { useTempStore } from "../support/temp-store.js";
@@ -23,7 +24,7 @@ test("records missed merges as source: backfill, skips unmerged and old PRs, and
   ];
   nock("https://api.github.com").persist().get("/repos/Codertocat/Hello-World/pulls").query(true).reply(200, list);
   const github = (await bareTestProbot().auth(1)) as unknown as GitHub;
-  const deps = { store: db.store, appId: 123, now: () => Date.parse("2026-11-23T00:00:00Z") };
+  const deps = createPipelineDeps({ store: db.store, appId: 123, now: () => Date.parse("2026-11-23T00:00:00Z") });
   const log = pino({ level: "silent" });
 
   const first = await backfillRepository(github, log, deps, { owner: "Codertocat", repo: "Hello-World", since: "2026-06-01T00:00:00Z" });

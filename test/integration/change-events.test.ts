@@ -1,6 +1,6 @@
 /** INCIDENT_WEBHOOK_URL: a PagerDuty-shaped change event per recorded merge, retried, never blocking. */
 import nock from "nock";
-import { changeEventStats } from "../../src/notify/change-events.js";
+import { createChangeEventStats } from "../../src/notify/change-events.js";
 import { mockGitHub } from "../support/github-mock.js";
 import { useTempStore } from "../support/temp-store.js";
 import { createTestProbot } from "../support/test-probot.js";
@@ -26,11 +26,11 @@ test("a merge posts one change event after two failures, with the documented sha
       bodies.push(await req.json());
       return { status: "success" };
     });
-  const sentBefore = changeEventStats.sent;
-  const probot = createTestProbot(db.store, { changeEvents: { url: "https://events.example.com/v2/change/enqueue", routingKey: "R0UT1NG", baseDelayMs: 1 } });
+  const changeEventStats = createChangeEventStats();
+  const probot = createTestProbot(db.store, { changeEventStats, changeEvents: { url: "https://events.example.com/v2/change/enqueue", routingKey: "R0UT1NG", baseDelayMs: 1 } });
   await probot.receive(asEvent("pull_request", mergedEvent({ body: "AI-Assisted: generated\nAI-Tools: Claude Code" }), "d-merge"));
   await until(() => hook.isDone());
-  await until(() => changeEventStats.sent === sentBefore + 1);
+  await until(() => changeEventStats.sent === 1);
   expect(bodies).toEqual([
     {
       routing_key: "R0UT1NG",
@@ -59,9 +59,9 @@ test("a merge posts one change event after two failures, with the documented sha
 test("an incident tool that is down forever never blocks or fails the merge record", async () => {
   mockGitHub({ codeowners: { path: "CODEOWNERS", text: "* @Codertocat/core\n" }, checkConclusionAtMerge: "failure" });
   nock("https://events.example.com").post("/v2/change/enqueue").times(3).reply(500);
-  const failedBefore = changeEventStats.failed;
-  const probot = createTestProbot(db.store, { changeEvents: { url: "https://events.example.com/v2/change/enqueue", attempts: 3, baseDelayMs: 1 } });
+  const changeEventStats = createChangeEventStats();
+  const probot = createTestProbot(db.store, { changeEventStats, changeEvents: { url: "https://events.example.com/v2/change/enqueue", attempts: 3, baseDelayMs: 1 } });
   await probot.receive(asEvent("pull_request", mergedEvent({ body: "" })));
   expect(await db.store.listMerges({ bypassed: true })).toHaveLength(1);
-  await until(() => changeEventStats.failed === failedBefore + 1);
+  await until(() => changeEventStats.failed === 1);
 });

@@ -84,5 +84,5 @@ test("an invalid signature is refused with 400: no GitHub call, no record", asyn
 test("GET /healthz answers without a signature", async () => {
   const res = await fetch(`${url}/healthz`);
   expect(res.status).toBe(200);
-  expect(await res.json()).toEqual({ ok: true, store: "sqlite", changeEvents: { sent: 0, failed: 0, retried: 0 } });
+  expect(await res.json()).toEqual({ ok: true, store: "sqlite", changeEvents: { sent: 0, failed: 0, retried: 0 }, reconcile: { enabled: false } });
 });

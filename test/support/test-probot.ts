@@ -4,11 +4,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../../src/app.js";
 import type { AuditStore } from "../../src/audit/audit-store.js";
-import type { ChangeEventOptions } from "../../src/notify/change-events.js";
-import { clearBaseFilesCache } from "../../src/github/base-files.js";
-import { clearCheckRunCache } from "../../src/github/check-run.js";
-import { clearCodeownersCache } from "../../src/github/codeowners-cache.js";
-import { clearOwnerActionsCache } from "../../src/github/owner-actions.js";
+import type { ChangeEventOptions, ChangeEventStats } from "../../src/notify/change-events.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -20,19 +16,27 @@ export const APP_ID = 123;
 
 export const WEBHOOK_SECRET = "test-secret";
 
-/** A Probot with the app loaded, for probot.receive. */
-export function createTestProbot(store: AuditStore, options: { retry?: boolean; changeEvents?: ChangeEventOptions } = {}): Probot {
+/** A Probot with the app loaded (its caches fresh: createApp makes them), for probot.receive. */
+export function createTestProbot(
+  store: AuditStore,
+  options: { retry?: boolean; changeEvents?: ChangeEventOptions; changeEventStats?: ChangeEventStats } = {},
+): Probot {
   const probot = bareTestProbot(options);
-  probot.load(createApp({ store, appId: APP_ID, now: () => Date.parse("2026-11-23T12:00:00Z"), serve: false, changeEvents: options.changeEvents ?? null }));
+  probot.load(
+    createApp({
+      store,
+      appId: APP_ID,
+      now: () => Date.parse("2026-11-23T12:00:00Z"),
+      serve: false,
+      changeEvents: options.changeEvents ?? null,
+      ...(options.changeEventStats ? { changeEventStats: options.changeEventStats } : {}),
+    }),
+  );
   return probot;
 }
 
-/** A Probot without the app (for createNodeMiddleware), caches cleared. */
+/** A Probot without the app (for createNodeMiddleware). */
 export function bareTestProbot(options: { retry?: boolean } = {}): Probot {
-  clearBaseFilesCache();
-  clearCheckRunCache();
-  clearCodeownersCache();
-  clearOwnerActionsCache();
   return new Probot({
     appId: APP_ID,
     privateKey,

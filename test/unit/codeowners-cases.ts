@@ -6,8 +6,8 @@
  *   `test/fixtures/codeowners/conformance-cases.json` (the single source of truth, so the plain-JS
  *   bench can read them too). A row's pattern is the token exactly as written in a CODEOWNERS
  *   file; `matches` says whether the line `<pattern> @owner` owns the path on GitHub (a line GitHub
- *   rejects owns nothing); `source` names the GitHub doc section or the observed behaviour from
- *   `research/codeowners.md`.
+ *   rejects owns nothing); `source` names the GitHub doc section, the gitignore rule or the
+ *   observed behaviour (with the issue that reported it) the row checks.
  * - `WHOLE_FILE_CASES`: a fixture file in `test/fixtures/codeowners/`, the owners and line GitHub
  *   gives some paths, and the lines it skips.
  */
@@ -74,7 +74,7 @@ export const WHOLE_FILE_CASES: readonly WholeFileCase[] = [
   },
   {
     file: "inline-comments.CODEOWNERS",
-    source: "docs: inline comment `*.js @js-owner #This is an inline comment.`; research §1.5",
+    source: "docs: inline comment `*.js @js-owner #This is an inline comment.`",
     errorLines: [8],
     ruleCount: 6,
     expect: [
@@ -91,7 +91,7 @@ export const WHOLE_FILE_CASES: readonly WholeFileCase[] = [
   },
   {
     file: "gitlab-style.CODEOWNERS",
-    source: "research §1 GitLab contrast: sections, `!`, nested groups and `\\#` are invalid on GitHub",
+    source: "GitLab contrast: sections, `!`, nested groups and `\\#` are invalid on GitHub",
     errorLines: [4, 7, 10, 11, 13, 14],
     ruleCount: 4,
     expect: [
@@ -105,7 +105,7 @@ export const WHOLE_FILE_CASES: readonly WholeFileCase[] = [
   },
   {
     file: "crlf.CODEOWNERS",
-    source: "research §1.6: CRLF line ends and trailing whitespace are trimmed",
+    source: "CRLF line ends and trailing whitespace are trimmed",
     errorLines: [7],
     ruleCount: 4,
     expect: [
@@ -119,7 +119,7 @@ export const WHOLE_FILE_CASES: readonly WholeFileCase[] = [
   },
   {
     file: "unset-ownership.CODEOWNERS",
-    source: "docs: a rule with no owners unsets ownership; research §1.7-8",
+    source: "docs: a rule with no owners unsets ownership",
     errorLines: [],
     ruleCount: 8,
     expect: [
@@ -149,7 +149,7 @@ export const WHOLE_FILE_CASES: readonly WholeFileCase[] = [
   },
   {
     file: "brackets.CODEOWNERS",
-    source: "research §1.17: open-sauced/pizza-cli#100, python/cpython#112206, rubyatscale/code_ownership#108",
+    source: "open-sauced/pizza-cli#100, python/cpython#112206, rubyatscale/code_ownership#108",
     errorLines: [3, 4, 7],
     ruleCount: 4,
     expect: [
@@ -176,7 +176,7 @@ export const WHOLE_FILE_CASES: readonly WholeFileCase[] = [
   },
   {
     file: "invalid-owners.CODEOWNERS",
-    source: "API: Invalid owner (`docs-team`, no `@`); research §1.9: the line is skipped",
+    source: "API: Invalid owner (`docs-team`, no `@`); the line is skipped",
     errorLines: [2, 3, 4, 5, 6, 8, 10],
     ruleCount: 3,
     expect: [
@@ -190,7 +190,7 @@ export const WHOLE_FILE_CASES: readonly WholeFileCase[] = [
   },
   {
     file: "escaped-spaces.CODEOWNERS",
-    source: "research §1.18: `\\ ` escapes a space (mszostok/codeowners-validator#71); tabs separate; trailing spaces ignored",
+    source: "`\\ ` escapes a space (mszostok/codeowners-validator#71); tabs separate; trailing spaces ignored",
     errorLines: [],
     ruleCount: 4,
     expect: [
@@ -215,7 +215,7 @@ export const WHOLE_FILE_CASES: readonly WholeFileCase[] = [
       { path: "src/payments/api.js", owners: ["@acme/src"], line: 2 },
       { path: "src/payments/sub/x.ts", owners: ["@acme/typescript"], line: 3 },
       { path: "lib/x.ts", owners: ["@acme/typescript"], line: 3 },
-      { path: "shared/a", owners: ["@acme/second"], line: 6 },
+      { path: "common/a", owners: ["@acme/second"], line: 6 },
     ],
   },
   {
@@ -230,7 +230,7 @@ export const WHOLE_FILE_CASES: readonly WholeFileCase[] = [
   },
   {
     file: "lone-star.CODEOWNERS",
-    source: "docs: `docs/*` does not own nested files; research §1.15 partial wildcards",
+    source: "docs: `docs/*` does not own nested files; partial wildcards",
     errorLines: [],
     ruleCount: 5,
     expect: [
@@ -245,7 +245,7 @@ export const WHOLE_FILE_CASES: readonly WholeFileCase[] = [
   },
   {
     file: "comments-only.CODEOWNERS",
-    source: "research §1.5: comments and blank lines only",
+    source: "comments and blank lines only",
     errorLines: [],
     ruleCount: 0,
     expect: [{ path: "README.md", owners: [], line: null }],
@@ -273,7 +273,7 @@ export const WHOLE_FILE_CASES: readonly WholeFileCase[] = [
   },
   {
     file: "whitespace.CODEOWNERS",
-    source: "research §1.6: indentation, tabs, trailing and whitespace-only lines",
+    source: "indentation, tabs, trailing and whitespace-only lines",
     errorLines: [],
     ruleCount: 4,
     expect: [
@@ -285,7 +285,7 @@ export const WHOLE_FILE_CASES: readonly WholeFileCase[] = [
   },
   {
     file: "no-final-newline.CODEOWNERS",
-    source: "research §1.6: the last line needs no newline",
+    source: "the last line needs no newline",
     errorLines: [],
     ruleCount: 2,
     expect: [

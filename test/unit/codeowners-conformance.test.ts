@@ -157,6 +157,17 @@ describe("loading rules", () => {
     expect(codeownersTooLarge(0)).toBe(false);
   });
 
+  test("parseCodeowners itself ignores a file of 3 MB or more: no owners, one error (multi-byte characters count as bytes)", () => {
+    // 1,048,576 three-byte characters: 3 MiB in UTF-8 although the string is only 1 Mi units long.
+    const text = `* @acme/web\n# ${"€".repeat(CODEOWNERS_MAX_BYTES / 3)}`;
+    const co = parseCodeowners(text);
+    expect(co.rules).toEqual([]);
+    expect(co.ownersOf("src/a.ts")).toEqual({ owners: [], line: null });
+    expect(co.errors).toEqual([{ line: 0, message: expect.stringMatching(/GitHub ignores CODEOWNERS files of 3 MB or more/) }]);
+    // Just under the limit (3,145,726 bytes) GitHub reads it.
+    expect(parseCodeowners(`* @acme/web\n#${"€".repeat(CODEOWNERS_MAX_BYTES / 3 - 5)}`).ownersOf("src/a.ts").owners).toEqual(["@acme/web"]);
+  });
+
   test("a file just under the limit parses in well under a second", () => {
     const lines: string[] = [];
     let size = 0;

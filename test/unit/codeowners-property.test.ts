@@ -97,7 +97,8 @@ describe("comment and blank lines change nothing but line numbers", () => {
 });
 
 /**
- * An independent reading of research/codeowners.md §1, matching segment by segment with
+ * An independent reading of GitHub's CODEOWNERS pattern rules (gitignore-like, as documented in
+ * "About code owners" and pinned by the conformance cases), matching segment by segment with
  * backtracking instead of RegExps and without any index: the oracle for the property below.
  * Handles the generated vocabulary only (no spaces, brackets or `!`).
  */

@@ -163,9 +163,11 @@ const cases: Case[] = [
   { name: "AI-Assisted: GENERATED", body: "AI-Assisted: GENERATED (Amazon Q)", expect: { level: "generated", tools: ["amazon-q"] } },
   { name: "bold label **AI-Assisted:** assisted", body: "**AI-Assisted:** assisted", expect: { level: "assisted" } },
   { name: "AI disclosure: none", body: "Fixes #12.\n\nAI disclosure: none", expect: { level: "none" } },
-  { name: "AI-Assisted: a little is not an answer", body: "AI-Assisted: a little", expect: { level: "undisclosed", answers: [], problems: [/"AI-Assisted: a little" is not a recognised answer/] } },
+  // Prose after an AI label is read (issue: prose disclosures): "a little" is assisted, not a problem.
+  { name: "AI-Assisted: a little is read as prose: assisted", body: "AI-Assisted: a little", expect: { level: "assisted", answers: [{ source: "free-text", level: "assisted" }], problems: [] } },
   { name: "AI-Assisted: none|assisted|generated left as is", body: "AI-Assisted: none|assisted|generated", expect: { level: "undisclosed", problems: [/lists several choices/] } },
-  { name: "AI-Assisted: yes with a model only names no tool", body: "AI-Assisted: yes (gpt-4o)", expect: { level: "assisted", tools: [] } },
+  // Model names map to their maker's tool when no product is named.
+  { name: "AI-Assisted: yes with a model only names the model's maker", body: "AI-Assisted: yes (gpt-4o)", expect: { level: "assisted", tools: ["chatgpt"] } },
   { name: "Copilot with a Claude model is copilot only", body: "AI-Assisted: yes\nAI-Tools: GitHub Copilot (Claude Sonnet 4.5)", expect: { level: "assisted", tools: ["copilot"] } },
   { name: "ordinary words in prose are not tools", body: "Utilisation de l'IA : oui, pour m'aider à écrire les tests", expect: { level: "assisted", tools: [] } },
   { name: "lower-case tool names count in an AI-Tools list", body: "AI-Assisted: yes\nAI-Tools: cursor, amp", expect: { level: "assisted", tools: ["amp", "cursor"] } },
@@ -606,7 +608,8 @@ describe("parseDisclosure details", () => {
       fixture("codex-cloud.md"),
       fixture("cursor-background-agent.md"),
       fixture("claude-code-footer.md"),
-      "AI-Assisted: yes\nAI-Tools: Claude Code, GitHub Copilot, Cursor, Codex, ChatGPT, Gemini CLI, Jules, Devin, Aider, Amazon Q, OpenHands, Amp, Factory Droid, OpenCode, DeepSeek, Sweep",
+      "AI-Assisted: yes\nAI-Tools: Claude Code, GitHub Copilot, Cursor, Codex, ChatGPT, Gemini CLI, Jules, Devin, Aider, Amazon Q, OpenHands, Amp, Factory Droid, OpenCode, DeepSeek, Sweep, " +
+        "Windsurf, Cline, Roo Code, Continue.dev, Tabnine, Cody, JetBrains AI, Zed, Goose, Kiro, Qwen, Kimi, GLM 4.6, Grok 4, Code Llama, Mistral",
     ].join("\n\n");
     const r = parseDisclosure({ body: everything, commits: [], author: HUMAN });
     expect(r.tools).toEqual([...AI_TOOL_IDS].sort());

@@ -1,4 +1,4 @@
-import { githubOAuthOf, githubUrls, parseEnv } from "../../src/env.js";
+import { reconcileIntervalMs, githubOAuthOf, githubUrls, parseEnv } from "../../src/env.js";
 
 test.each([
   ["redis://127.0.0.1:6379", true],
@@ -60,5 +60,15 @@ describe("GitHub sign-in for the dashboard", () => {
     [{ GHE_HOST: "127.0.0.1:3100", GHE_PROTOCOL: "http" as const }, { web: "http://127.0.0.1:3100", api: "http://127.0.0.1:3100/api/v3" }],
   ])("GitHub's URLs from GHE_HOST/GHE_PROTOCOL as Probot reads them: %j", (env, urls) => {
     expect(githubUrls(env)).toEqual(urls);
+  });
+});
+
+test("RECONCILE_INTERVAL_SECONDS: default 300 s, 0 turns the sweep off, anything else is refused", () => {
+  expect(reconcileIntervalMs({})).toBe(300_000);
+  const off = parseEnv({ RECONCILE_INTERVAL_SECONDS: "0" });
+  expect(off.ok && reconcileIntervalMs(off.env)).toBe(0);
+  expect(parseEnv({ RECONCILE_INTERVAL_SECONDS: "5m" })).toEqual({
+    ok: false,
+    errors: [expect.stringMatching(/^RECONCILE_INTERVAL_SECONDS: .*whole number of seconds \(0 turns the recovery sweep off\)/)],
   });
 });

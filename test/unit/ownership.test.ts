@@ -9,7 +9,7 @@ const CODEOWNERS = parseCodeowners(
     "* @acme/platform", // 1
     "/web/ @acme/web", // 2
     "/api/ @acme/api", // 3
-    "/shared/ @acme/web @acme/api", // 4
+    "/common/ @acme/web @acme/api", // 4
     "/scripts/ @octocat", // 5
     "/mixed/ @octocat @acme/ops", // 6
     "/generated/", // 7
@@ -44,7 +44,7 @@ describe("resolveOwnership", () => {
   });
 
   test("a file owned by two teams counts for both; firstLine is the lowest line naming the team", () => {
-    const o = resolveOwnership(CODEOWNERS, files("shared/x.ts", "api/y.ts"), strict);
+    const o = resolveOwnership(CODEOWNERS, files("common/x.ts", "api/y.ts"), strict);
     expect(o.teams).toEqual([
       { team: "@acme/api", files: 2, firstLine: 3, fallback: false },
       { team: "@acme/web", files: 1, firstLine: 4, fallback: false },

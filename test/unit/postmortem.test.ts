@@ -1,5 +1,5 @@
 import type { IncidentFacts, IncidentLinkRecord, IncidentRecord, MergeIncidentLink, MergeRecord } from "../../src/audit/audit-store.js";
-import { composeIncidentPostmortem, composePostmortem, culpritLinks, incidentContext, renderPostmortemMarkdown, type LinkedChange } from "../../src/policy/postmortem.js";
+import { composeIncidentPostmortem, composePostmortem, culpritLinks, incidentContext, renderPostmortemMarkdown, type LinkedChange } from "../../src/reports/postmortem.js";
 
 const HEAD = "a".repeat(40);
 function merge(patch: Partial<MergeRecord> = {}): MergeRecord {
@@ -245,4 +245,15 @@ describe("a merge's postmortem shows its incident links", () => {
     const md = renderPostmortemMarkdown(composePostmortem({ ref: "acme/pay#42", merge: merge(), nearby: [] }));
     expect(md).not.toContain("Incident");
   });
+});
+
+test("an incomplete record (written while GitHub could not be read): only the body's disclosure is answered", () => {
+  const m = merge({ incomplete: true, missing: ["reviews", "notes", "files", "owners", "verdict"], reviewers: [], owningTeam: null, teams: [], paths: [], checkConclusion: null });
+  const p = composePostmortem({ ref: "ccccccc", merge: m, nearby: [] });
+  expect(answers(p)).toEqual({ ai: "yes", understood: "unknown", scope: "unknown", review_bar: "unknown", owned: "unknown", bypassed: "unknown", nearby: "unknown" });
+  expect(p.merge).toMatchObject({ incomplete: true });
+  const md = renderPostmortemMarkdown(p);
+  expect(md).toContain("**Incomplete record**");
+  expect(md).toContain("lacks reviews, notes, files, owners, verdict");
+  expect(md).not.toContain("Was the gate bypassed? No");
 });

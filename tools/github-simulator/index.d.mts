@@ -60,7 +60,16 @@ export interface DeliveryResult {
 }
 
 export interface DeliveryRecord {
+  /** The GUID (`X-GitHub-Delivery`), kept on redelivery. */
   id: string;
+  /** This attempt's numeric id, as GET /app/hook/deliveries lists it (`id` there; the GUID is `guid`). */
+  hookDeliveryId: number;
+  /** A repeat of an earlier GUID (the Redeliver button, `redeliver`, or POST …/attempts). */
+  redelivery: boolean;
+  installationId: number | null;
+  repositoryId: number | null;
+  /** The URL it was sent to when not the configured webhook's. */
+  url: string | null;
   event: string;
   action: string | null;
   at: number;
@@ -192,8 +201,10 @@ export declare class GitHubSimulator {
   closePullRequest(fullName: string, number: number, opts?: SendOptions): Promise<{ delivery: DeliveryResult }>;
   rerequestCheck(fullName: string, runId: number, opts?: SendOptions & { by?: string }): Promise<{ delivery: DeliveryResult }>;
   enqueue(fullName: string, number: number, opts?: SendOptions & { by?: string }): Promise<{ headSha: string; delivery: DeliveryResult }>;
-  deliver(event: string, payload: unknown, opts?: { id?: string; secret?: string; url?: string }): Promise<DeliveryResult>;
+  deliver(event: string, payload: unknown, opts?: { id?: string; secret?: string; url?: string; redelivery?: boolean }): Promise<DeliveryResult>;
   redeliver(id: string, opts?: { secret?: string; url?: string }): Promise<DeliveryResult>;
+  /** Resolves once every redelivery requested through POST /app/hook/deliveries/{id}/attempts has been answered. */
+  idle(): Promise<void>;
 
   pull(fullName: string, number: number): any;
   pullJson(fullName: string, number: number): Record<string, any>;

@@ -59,6 +59,10 @@ export class GitHubSimulator {
     this.tokens = new Map();
     this.usage = new Map();
     this.seq = 0;
+    /** Numeric ids of webhook delivery attempts (GitHub's `id`; the GUID is `guid`). */
+    this.hookDeliverySeq = 0;
+    /** Deliveries sent in the background (redeliveries the app asked for): `idle()` waits for them. */
+    this.inFlight = new Set();
     this.payloads = createPayloads(this.world, () => this.base());
     this.oauthRoutes = createOAuthRoutes({ world: this.world, clock: this.clock });
     this.rest = createRestRoutes({
@@ -72,6 +76,8 @@ export class GitHubSimulator {
       revokeUserToken: (clientId, authorization, token) => this.oauthRoutes.revokeToken(clientId, authorization, token),
       rateLimit: (id) => this.#rateLimit(id, false),
       emit: (name, data) => this.#emit(name, data),
+      deliveries: () => this.deliveries,
+      redeliverAttempt: (d) => this.#background(this.deliver(d.event, d.payload, { id: d.id, redelivery: true, url: d.url })),
     });
     this.server = createServer((req, res) => {
       this.#handle(req, res).catch((error) => {
@@ -330,12 +336,31 @@ export class GitHubSimulator {
     return this.deliver(event, payload, { id: delivery.id, secret: opts.secret });
   }
 
-  /** Sends a delivery (signed with the configured secret unless `secret` is given). */
-  async deliver(event, payload, { id = newDeliveryId(), secret, url } = {}) {
+  /**
+   * Sends a delivery (signed with the configured secret unless `secret` is given). Each attempt is
+   * logged with a numeric `hookDeliveryId`, as GET /app/hook/deliveries lists it; `redelivery`
+   * marks a repeat of an earlier GUID.
+   */
+  async deliver(event, payload, { id = newDeliveryId(), secret, url, redelivery = false } = {}) {
     const target = url ?? this.webhook?.url;
     if (!target) throw new Error("simulator: no webhook URL configured (setWebhook)");
     const body = typeof payload === "string" ? payload : JSON.stringify(payload);
-    const record = { id, event, action: typeof payload === "object" ? (payload.action ?? null) : null, at: this.clock(), status: null, ms: null, body: null, payload: body };
+    const parsed = typeof payload === "string" ? safeJson(payload) : payload;
+    const record = {
+      id,
+      hookDeliveryId: ++this.hookDeliverySeq,
+      event,
+      action: parsed?.action ?? null,
+      at: this.clock(),
+      status: null,
+      ms: null,
+      body: null,
+      payload: body,
+      url: url ?? null,
+      redelivery: redelivery || this.deliveries.some((d) => d.id === id),
+      installationId: parsed?.installation?.id ?? null,
+      repositoryId: parsed?.repository?.id ?? null,
+    };
     this.deliveries.push(record);
     const res = await postDelivery(target, { event, id, body, secret: secret ?? this.webhook?.secret ?? "development", appId: this.world.appId });
     Object.assign(record, { status: res.status, ms: res.ms, body: res.body });
@@ -349,6 +374,18 @@ export class GitHubSimulator {
     const earlier = this.deliveries.find((d) => d.id === id);
     if (!earlier) throw new Error(`simulator: no delivery ${id}`);
     return this.deliver(earlier.event, earlier.payload, { id, ...opts });
+  }
+
+  /** Resolves once every background delivery (redeliveries requested through the API) has been answered. */
+  async idle() {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  #background(promise) {
+    const tracked = promise
+      .catch((error) => this.logLine?.(`redelivery failed: ${error?.message ?? error}`))
+      .finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
   }
 
   // ---- reading state ------------------------------------------------------------------------
@@ -658,6 +695,14 @@ function graphqlSummary(body) {
   const query = typeof body?.query === "string" ? body.query : "";
   const operation = body?.operationName ?? /^\s*query\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(query)?.[1] ?? null;
   return { operation, variables: Object.keys(body?.variables ?? {}) };
+}
+
+function safeJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 function rateHeaders(rl, resource) {

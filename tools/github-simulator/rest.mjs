@@ -4,6 +4,7 @@
  * `Link` header exactly as GitHub writes it, including GitHub's caps (3,000 files and 250 commits
  * per pull request).
  */
+import { registerHookDeliveryRoutes } from "./hook-deliveries.mjs";
 import { verifyAppJwt } from "./jwt.mjs";
 
 export const MAX_PULL_FILES = 3000;
@@ -435,6 +436,15 @@ export function createRestRoutes(ctx) {
   // ---- repository ---------------------------------------------------------------------------
 
   route("GET", "/repos/{owner}/{repo}", (req) => ({ status: 200, body: world.repoJson(repoOf(req), base()) }));
+  // A repository by its numeric id (what webhook delivery records carry), for the installation that has it.
+  route("GET", "/repositories/{id}", (req) => {
+    const repo = [...world.repos.values()].find((r) => r.id === Number(req.params.id));
+    if (!repo) throw new HttpError(404, "Not Found");
+    requireInstallationAccess(req, repo);
+    return { status: 200, body: world.repoJson(repo, base()) };
+  });
+  // The app webhook's delivery log and redelivery (hook-deliveries.mjs).
+  registerHookDeliveryRoutes(route, { deliveries: ctx.deliveries, redeliver: ctx.redeliverAttempt, base });
   route("GET", "/rate_limit", (req) => {
     const rl = ctx.rateLimit(req.installation?.id ?? 0);
     const core = { limit: rl.limit, remaining: rl.remaining, reset: rl.reset, used: rl.used };

@@ -1,7 +1,7 @@
 /**
  * Migration 1: the audit log (one global hash chain) and its insert-only projections.
  * One logical schema, written once; only column types and the append-only guard differ per engine.
- * Conventions (research/audit.md §6): times are ISO-8601 UTC text, JSON is canonical JSON text,
+ * Conventions (docs/audit-trail.md, "Schema"): times are ISO-8601 UTC text, JSON is canonical JSON text,
  * SHAs are lowercase hex. Postgres text columns use COLLATE "C" so that prefix ranges
  * (`path >= 'src/payments' AND path < 'src/paymentt'`, `sha >= 'abc1234' AND sha < 'abc1234g'`)
  * compare bytes and can use the indexes whatever the database's default collation.

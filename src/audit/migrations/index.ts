@@ -3,10 +3,13 @@ import type { Migration } from "./migration.js";
 import { migration0001 } from "./0001-init.js";
 import { migration0002 } from "./0002-merge-exceptions.js";
 import { migration0003 } from "./0003-incidents.js";
+import { migration0005 } from "./0005-inbox.js";
+import { migration0006 } from "./0006-recovery.js";
 
 export type { Migration } from "./migration.js";
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
+// Version 4 is taken by work in progress elsewhere; versions need not be contiguous.
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0005, migration0006];
 
 /** Which versions are applied (checksum: sha256 of the SQL that ran, for forensics). */
 export const SCHEMA_MIGRATIONS_TABLE = {

@@ -6,7 +6,7 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,10 +16,12 @@ import { createNodeMiddleware, Probot } from "probot";
 import { createApp } from "../../../src/app.js";
 import type { AuditStore } from "../../../src/audit/audit-store.js";
 import { openAuditStore } from "../../../src/audit/open-audit-store.js";
-import { clearBaseFilesCache } from "../../../src/github/base-files.js";
-import { clearCheckRunCache } from "../../../src/github/check-run.js";
-import { clearCodeownersCache } from "../../../src/github/codeowners-cache.js";
-import { ConditionalReads } from "../../../src/github/conditional-requests.js";
+import { createGitHubCaches } from "../../../src/github/caches.js";
+import { createReconciler, type Reconciler } from "../../../src/handlers/reconcile.js";
+import { withGitHubMetrics } from "../../../src/github/octokit.js";
+import type { InboxTuning } from "../../../src/inbox/inbox-worker.js";
+import { WebhookInbox } from "../../../src/inbox/webhook-inbox.js";
+import { createAppMetrics, type AppMetrics } from "../../../src/metrics/app-metrics.js";
 import { startGitHubSimulator, type GitHubSimulator } from "../../../tools/github-simulator/index.mjs";
 import { e2eOctokit, type E2eOctokitOptions } from "./octokit.js";
 
@@ -40,8 +42,16 @@ const keys = generateKeyPairSync("rsa", {
 export interface Harness {
   sim: GitHubSimulator;
   store: AuditStore;
+  inbox: WebhookInbox;
+  metrics: AppMetrics;
+  /** The app's base URL (for /healthz, /metrics). */
+  appUrl: string;
   /** The app's webhook URL. */
   webhookUrl: string;
+  /** The recovery sweep, without a timer: tests run it with `reconciler.runSweep()`. */
+  reconciler: Reconciler;
+  /** Points the simulator's webhooks at a closed port (the app is down) or back at the app. */
+  appDown(down: boolean): void;
   /** Drops the app's per-process caches (base files, check runs, CODEOWNERS, kept ETags): the next evaluation is cold. */
   coldCaches(): void;
   close(): Promise<void>;
@@ -54,46 +64,91 @@ export function uniqueRepo(prefix = "svc"): string {
   return `acme/${prefix}-${process.pid}-${++repoCounter}`;
 }
 
-export async function startHarness(options: E2eOctokitOptions & { latencyMs?: number; log?: boolean } = {}): Promise<Harness> {
-  const conditionalReads = new ConditionalReads();
+export interface HarnessOptions extends E2eOctokitOptions {
+  latencyMs?: number;
+  log?: boolean;
+  /**
+   * Hold each webhook answer until the inbox has processed everything due (default true), so a
+   * test can assert right after a delivery as it could when Probot answered after processing.
+   * Inbox tests turn it off to see the asynchronous behaviour.
+   */
+  settle?: boolean;
+  /** Inbox retry timing, scaled down (default: first retry after 50 ms). */
+  inbox?: InboxTuning;
+  /** An existing audit database (sqlite://…) instead of a fresh one, and the simulator of an earlier harness: a restart. */
+  databaseUrl?: string;
+  sim?: GitHubSimulator;
+  metricsToken?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  // The app's own caches, created here so a test can make the next evaluation cold.
+  const caches = createGitHubCaches();
   const coldCaches = () => {
-    conditionalReads.clear();
-    clearBaseFilesCache();
-    clearCheckRunCache();
-    clearCodeownersCache();
+    caches.baseFiles.clear();
+    caches.remoteConfig.clear();
+    caches.checkRuns.clear();
+    caches.codeowners.clear();
+    caches.codeownersErrors.clear();
+    caches.conditionalReads.clear();
   };
-  coldCaches();
   const dir = mkdtempSync(join(tmpdir(), "countersign-e2e-"));
-  const store = await openAuditStore(`sqlite://${join(dir, "audit.db")}`);
-  const sim = await startGitHubSimulator({ appId: APP_ID, publicKey: keys.publicKey, latencyMs: options.latencyMs ?? 0, log: options.log ? (l) => console.log(`sim: ${l}`) : null });
+  const store = await openAuditStore(options.databaseUrl ?? `sqlite://${join(dir, "audit.db")}`);
+  const metrics = createAppMetrics({ processMetrics: false });
+  const inbox = new WebhookInbox({ store: store.inbox(), metrics, retryBaseMs: 50, retryMaxMs: 1000, pollMs: 100, ...options.inbox });
+  const sim = options.sim ?? (await startHarnessSimulator(options));
   const probot = new Probot({
     appId: APP_ID,
     privateKey: keys.privateKey,
     secret: WEBHOOK_SECRET,
     baseUrl: sim.apiUrl,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    Octokit: e2eOctokit(options),
+    Octokit: withGitHubMetrics(e2eOctokit(options), metrics),
   });
-  const middleware = await createNodeMiddleware(createApp({ store, appId: APP_ID, conditionalReads }), { probot });
+  const reconciler = createReconciler({ intervalMs: 0 });
+  const app = createApp({ store, appId: APP_ID, caches, reconciler, inbox, metrics, metricsToken: options.metricsToken ?? null });
+  const middleware = await createNodeMiddleware(app, { probot });
+  const settle = options.settle ?? true;
   const server: Server = createServer((req, res) => {
+    if (settle && req.method === "POST" && req.url?.startsWith("/api/github/webhooks")) {
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.end = ((...args: unknown[]) => {
+        void inbox.whenIdle().finally(() => end(...args));
+        return res;
+      }) as typeof res.end;
+    }
     void middleware(req, res, () => res.writeHead(404).end());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`;
+  const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const webhookUrl = `${appUrl}/api/github/webhooks`;
   sim.setWebhook({ url: webhookUrl, secret: WEBHOOK_SECRET });
   return {
     sim,
     store,
+    inbox,
+    metrics,
+    appUrl,
     webhookUrl,
+    reconciler,
+    // Port 9 (discard) on loopback has no listener: connection refused, as for a stopped app.
+    appDown: (down) => sim.setWebhook({ url: down ? "http://127.0.0.1:9/api/github/webhooks" : webhookUrl, secret: WEBHOOK_SECRET }),
     coldCaches,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await sim.close();
+      await inbox.stop();
+      if (!options.sim) await sim.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A simulator that knows the harness app's key; pass it as `sim` to harnesses that share it (a restart). */
+export function startHarnessSimulator(options: { latencyMs?: number; log?: boolean } = {}): Promise<GitHubSimulator> {
+  const log = options.log ? (l: string) => console.log(`sim: ${l}`) : null;
+  return startGitHubSimulator({ appId: APP_ID, publicKey: keys.publicKey, latencyMs: options.latencyMs ?? 0, log });
 }
 
 /** GitHub API calls in a slice of the simulator's log, split the way the budget counts them. */

@@ -45,7 +45,7 @@ export interface PostmortemInput {
 
 export interface Postmortem {
   ref: string;
-  merge: { repo: string; prNumber: number; title: string; mergeCommitSha: string | null; mergedAt: string } | null;
+  merge: { repo: string; prNumber: number; title: string; mergeCommitSha: string | null; mergedAt: string; incomplete?: boolean } | null;
   incident: IncidentContext | null;
   incidents: IncidentContext[];
   findings: PostmortemFinding[];
@@ -95,10 +95,27 @@ export function composePostmortem(input: PostmortemInput): Postmortem {
       findings: (Object.keys(QUESTIONS) as PostmortemFinding["id"][]).map((id) => ({ id, question: QUESTIONS[id], answer: "unknown", details: [why] })),
     };
   }
-  const findings: PostmortemFinding[] = [aiFinding(m), understoodFinding(m), scopeFinding(m), reviewBarFinding(m), ownedFinding(m), bypassFinding(m), nearbyFinding(m, input.nearby)];
+  const findings: PostmortemFinding[] = m.incomplete
+    ? incompleteFindings(m)
+    : [
+        aiFinding(m),
+        understoodFinding(m),
+        scopeFinding(m),
+        reviewBarFinding(m),
+        ownedFinding(m),
+        bypassFinding(m),
+        nearbyFinding(m, input.nearby),
+      ];
   return {
     ref: input.ref,
-    merge: { repo: m.repo, prNumber: m.prNumber, title: m.title, mergeCommitSha: m.mergeCommitSha, mergedAt: m.mergedAt },
+    merge: {
+      repo: m.repo,
+      prNumber: m.prNumber,
+      title: m.title,
+      mergeCommitSha: m.mergeCommitSha,
+      mergedAt: m.mergedAt,
+      ...(m.incomplete ? { incomplete: true } : {}),
+    },
     incident: input.incident ?? null,
     incidents: input.incidents ?? [],
     findings,
@@ -200,6 +217,23 @@ function backfillNote(m: MergeRecord): string[] {
   return m.source === "backfill" ? ["Recorded by backfill after the merge, from GitHub's state at that time, not at merge time."] : [];
 }
 
+/**
+ * An incomplete record (written while GitHub could not be read) knows the disclosure in the PR body
+ * and little else: every question that needs reviews, files, owners or the verdict is unknown.
+ */
+function incompleteFindings(m: MergeRecord): PostmortemFinding[] {
+  const lacks = (m.missing ?? []).join(", ") || "facts";
+  const why =
+    `The audit record is INCOMPLETE: it was written from the webhook alone while GitHub could not be read, and lacks ${lacks}. ` +
+    "The recovery sweep completes it once GitHub answers; until then this cannot be answered.";
+  const ai = aiFinding(m);
+  const aiDetails = [...ai.details, "From the PR body only: commits were not read."];
+  return [
+    finding("ai", ai.answer === "no" ? "unknown" : ai.answer, aiDetails),
+    ...(["understood", "scope", "review_bar", "owned", "bypassed", "nearby"] as const).map((id) => finding(id, "unknown", [why])),
+  ];
+}
+
 function aiFinding(m: MergeRecord): PostmortemFinding {
   const where = m.disclosureSources.map((s) => `${s.tool ?? "level"} (${s.where}${s.sha ? ` ${short(s.sha)}` : ""})`);
   const details = [`Disclosure level: **${m.aiLevel}**${m.aiTools.length ? `; tools: ${m.aiTools.join(", ")}` : ""}.`];
@@ -242,7 +276,7 @@ function reviewBarFinding(m: MergeRecord): PostmortemFinding {
   const gates = (m as { gates?: { id: string; status: string }[] }).gates;
   const details = [
     `The \`countersign\` check at merge time: **${m.checkConclusion ?? "absent"}**.`,
-    m.configHash ? `Config in force: sha256 ${m.configHash.slice(0, 16)}… (\`.github/countersign.yml\` as read at the base commit).` : "Config in force: the defaults (no .github/countersign.yml), or it could not be read.",
+    m.configInvalid ? `Config in force: invalid (${m.configInvalid.source}); the gates were not evaluated at merge time.` : m.configHash ? `Config in force: sha256 ${m.configHash.slice(0, 16)}… (\`.github/countersign.yml\` as read at the base commit).` : "Config in force: the defaults (no .github/countersign.yml), or it could not be read.",
   ];
   if (gates?.length) details.push(`Gates: ${gates.map((g) => `${g.id} ${g.status}`).join(", ")}.`);
   if (m.checkConclusion === null) return finding("review_bar", "unknown", [...details, "No check result was recorded for the merged head."]);
@@ -298,6 +332,10 @@ function changeLines(p: Postmortem): string[] {
   const lines: string[] = [];
   const head = p.merge ? `${p.merge.repo}#${p.merge.prNumber} "${p.merge.title}" (${short(p.merge.mergeCommitSha)}, merged ${p.merge.mergedAt})` : p.ref;
   lines.push(`## Change review: ${head}`, "");
+  if (p.merge?.incomplete) {
+    lines.push("> **Incomplete record**: written while GitHub could not be read; most answers below stay unknown until it is completed.");
+    lines.push("");
+  }
   if (p.incident) {
     const i = p.incident;
     lines.push(

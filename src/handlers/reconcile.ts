@@ -1,0 +1,275 @@
+/**
+ * Automatic recovery: a sweep on start and every RECONCILE_INTERVAL_SECONDS, by one replica at a
+ * time (a lease when replicas share Redis). GitHub does not redeliver failed webhooks, and a
+ * delivery answered but not processed leaves no trace on GitHub's side, so a sweep:
+ *   1. lists the app's webhook deliveries attempted since the last sweep (as the App, cursor paging);
+ *   2. in each repository that had a delivery: records merged PRs missing from the trail (the
+ *      backfill logic, from the last sweep on) and evaluates open PRs updated since then whose head
+ *      has no `countersign` check run from this app;
+ *   3. completes merge records written incomplete while GitHub could not be read;
+ *   4. asks GitHub to redeliver each delivery whose attempts all failed, once per GUID ever.
+ * Steps 2-3 come before 4 so that a redelivery arrives after the sweep's own writes and finds them.
+ * Its cost when nothing happened is one call (the delivery list); see docs/operations.md.
+ */
+import type { Logger, Probot } from "probot";
+import type { MergeRecord, ReconcileState } from "../audit/audit-store.js";
+import type { Lease } from "../cluster/leases.js";
+import { backfillRepository } from "./backfill.js";
+import type { GitHub } from "../github/github.js";
+import { activeRepositories, chooseRedeliveries, listDeliveriesSince, requestRedelivery } from "../github/hook-deliveries.js";
+import { getPull } from "../github/pulls.js";
+import { hasOwnCheckRun, installationIdOf, openPullsUpdatedSince, repositoryName } from "../github/recovery-reads.js";
+import { evaluatePullRequest, type PipelineDeps } from "./evaluate-pull-request.js";
+import { completeMerge } from "./incomplete-merge.js";
+
+export interface ReconcilerOptions {
+  /** Between sweeps; 0: no timer (`runSweep` still works). */
+  intervalMs: number;
+  /** How far back the first sweep of a new trail looks (default 24 h; older history: `countersign backfill`). */
+  firstLookbackMs?: number;
+  /** Re-read this much before the last sweep's start (clock skew; repeats are idempotent). Default 60 s. */
+  overlapMs?: number;
+  /** Delay of the sweep on start, so the webhook server is listening when redeliveries arrive (default 10 s). */
+  startDelayMs?: number;
+}
+
+export interface SweepResult {
+  startedAt: string;
+  finishedAt: string;
+  /** "ok", "partial" (some repositories or completions failed: the window is kept), "failed", or "skipped". */
+  outcome: "ok" | "partial" | "failed" | "skipped";
+  deliveriesRead: number;
+  repositories: number;
+  mergesRecorded: number;
+  checksEvaluated: number;
+  mergesCompleted: number;
+  incompleteLeft: number;
+  redeliveries: number;
+  errors: string[];
+}
+
+export interface Reconciler {
+  /** Called by createApp with the Probot instance and the pipeline's dependencies. */
+  attach(app: Probot, deps: PipelineDeps): void;
+  runSweep(): Promise<SweepResult>;
+  stop(): void;
+  readonly intervalMs: number;
+  readonly last: SweepResult | null;
+  readonly running: boolean;
+}
+
+const REDELIVERED_KEPT = 1000;
+const SWEEP_LEASE = "reconcile:sweep";
+
+export function createReconciler(options: ReconcilerOptions): Reconciler {
+  let app: Probot | null = null;
+  let deps: PipelineDeps | null = null;
+  let last: SweepResult | null = null;
+  let inFlight: Promise<SweepResult> | null = null;
+  const timers: NodeJS.Timeout[] = [];
+
+  const runSweep = (): Promise<SweepResult> => {
+    if (!app || !deps) return Promise.reject(new Error("the reconciler is not attached to the app yet"));
+    // One sweep per process at a time: a caller during a sweep gets that sweep's result.
+    inFlight ??= sweep(app, deps, options).then(
+      (result) => {
+        last = result;
+        inFlight = null;
+        return result;
+      },
+      (error: unknown) => {
+        inFlight = null;
+        throw error;
+      },
+    );
+    return inFlight;
+  };
+
+  return {
+    intervalMs: options.intervalMs,
+    get last() {
+      return last;
+    },
+    get running() {
+      return inFlight !== null;
+    },
+    attach(probot, pipelineDeps) {
+      app = probot;
+      deps = pipelineDeps;
+      if (options.intervalMs <= 0) return;
+      const tick = () => void runSweep().catch((error: unknown) => probot.log.error({ err: error }, "recovery sweep failed"));
+      const start = setTimeout(() => {
+        tick();
+        const every = setInterval(tick, options.intervalMs);
+        every.unref();
+        timers.push(every);
+      }, options.startDelayMs ?? 10_000);
+      start.unref();
+      timers.push(start);
+    },
+    runSweep,
+    stop() {
+      for (const t of timers.splice(0)) clearTimeout(t);
+    },
+  };
+}
+
+/** `/healthz`'s view of the recovery sweep. */
+export function reconcileHealth(reconciler: Reconciler | null): object {
+  if (!reconciler) return { enabled: false };
+  const last = reconciler.last;
+  return {
+    enabled: reconciler.intervalMs > 0,
+    intervalSeconds: Math.round(reconciler.intervalMs / 1000),
+    running: reconciler.running,
+    lastSweep: last && {
+      at: last.finishedAt,
+      outcome: last.outcome,
+      redeliveries: last.redeliveries,
+      mergesRecorded: last.mergesRecorded,
+      checksEvaluated: last.checksEvaluated,
+      mergesCompleted: last.mergesCompleted,
+      incompleteLeft: last.incompleteLeft,
+      errors: last.errors.length,
+    },
+  };
+}
+
+async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions): Promise<SweepResult> {
+  const log = app.log.child({ name: "reconcile" });
+  const started = deps.now();
+  const result: SweepResult = {
+    startedAt: new Date(started).toISOString(),
+    finishedAt: "",
+    outcome: "ok",
+    deliveriesRead: 0,
+    repositories: 0,
+    mergesRecorded: 0,
+    checksEvaluated: 0,
+    mergesCompleted: 0,
+    incompleteLeft: 0,
+    redeliveries: 0,
+    errors: [],
+  };
+  const done = (outcome: SweepResult["outcome"]) => ({ ...result, outcome, finishedAt: new Date(deps.now()).toISOString() });
+
+  const lease = await takeSweepLease(deps, options, log);
+  if (lease === "taken") return done("skipped");
+  try {
+    const state = await deps.store.readReconcileState();
+    const since = state
+      ? Date.parse(state.lastSweepStartedAt) - (options.overlapMs ?? 60_000)
+      : started - (options.firstLookbackMs ?? 24 * 3600_000);
+    const appOctokit = (await app.auth()) as unknown as GitHub;
+    const listed = await listDeliveriesSince(appOctokit, { since, afterId: state?.lastDeliveryId ?? null });
+    result.deliveriesRead = listed.deliveries.length;
+    if (listed.truncated) result.errors.push("more deliveries than one sweep reads: the rest waits for the next sweep");
+
+    for (const [installationId, repoIds] of activeRepositories(listed.deliveries)) {
+      const github = await installationOctokit(app, deps, installationId);
+      for (const repositoryId of repoIds) {
+        result.repositories++;
+        await guarded(result, log, `repository ${repositoryId}`, () => scanRepository(github, log, deps, repositoryId, since, result));
+      }
+    }
+    await completeIncomplete(app, appOctokit, log, deps, result);
+
+    const asked = new Set(state?.redelivered ?? []);
+    const redelivered = [...(state?.redelivered ?? [])];
+    for (const d of chooseRedeliveries(listed.deliveries, asked)) {
+      await guarded(result, log, `redelivery of ${d.guid}`, async () => {
+        await requestRedelivery(appOctokit, d.id);
+        redelivered.push(d.guid);
+        result.redeliveries++;
+      });
+    }
+    const complete = result.errors.length === 0 && !listed.truncated;
+    // A sweep that could not finish keeps its window: the next one reads from the same point.
+    const newest = listed.deliveries[0]?.id ?? state?.lastDeliveryId ?? null;
+    const next: ReconcileState = complete
+      ? { lastSweepStartedAt: result.startedAt, redelivered: redelivered.slice(-REDELIVERED_KEPT), lastDeliveryId: newest }
+      : {
+          lastSweepStartedAt: state?.lastSweepStartedAt ?? new Date(since).toISOString(),
+          redelivered: redelivered.slice(-REDELIVERED_KEPT),
+          lastDeliveryId: state?.lastDeliveryId ?? null,
+        };
+    await deps.store.writeReconcileState(next);
+    const outcome = complete ? "ok" : "partial";
+    log.info({ ...result, outcome }, "recovery sweep done");
+    return done(outcome);
+  } catch (error) {
+    result.errors.push(error instanceof Error ? error.message : String(error));
+    log.error({ err: error }, "recovery sweep failed: the next one retries from the same point");
+    return done("failed");
+  } finally {
+    if (lease !== "none") await lease.release().catch(() => {});
+  }
+}
+
+/**
+ * The sweep's lease across replicas: "none" without Redis (or when it is unreachable: sweep anyway),
+ * "taken" when another replica sweeps.
+ */
+async function takeSweepLease(deps: PipelineDeps, options: ReconcilerOptions, log: Logger): Promise<Lease | "none" | "taken"> {
+  if (!deps.leases) return "none";
+  try {
+    const lease = await deps.leases.tryAcquire(SWEEP_LEASE, Math.max(options.intervalMs, 5 * 60_000));
+    return lease ?? "taken";
+  } catch (error) {
+    log.warn({ err: error }, "could not take the sweep lease (is Redis reachable?): sweeping anyway (every step is idempotent)");
+    return "none";
+  }
+}
+
+/** An installation's Octokit, re-reading through the ETag cache like the webhook handlers' ones. */
+async function installationOctokit(app: Probot, deps: PipelineDeps, installationId: number): Promise<GitHub> {
+  const github = (await app.auth(installationId)) as unknown as GitHub;
+  deps.caches.conditionalReads.attach(github);
+  return github;
+}
+
+async function guarded(result: SweepResult, log: Logger, what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+    result.errors.push(message);
+    log.warn({ err: error }, `recovery sweep: ${what} failed`);
+  }
+}
+
+async function scanRepository(
+  github: GitHub,
+  log: Logger,
+  deps: PipelineDeps,
+  repositoryId: number,
+  since: number,
+  result: SweepResult,
+): Promise<void> {
+  const { owner, repo } = await repositoryName(github, repositoryId);
+  const backfill = await backfillRepository(github, log, deps, { owner, repo, since: new Date(since).toISOString() });
+  result.mergesRecorded += backfill.recorded;
+  for (const e of backfill.errors) result.errors.push(`${owner}/${repo}${e}`);
+  for (const pr of await openPullsUpdatedSince(github, owner, repo, since)) {
+    if (await hasOwnCheckRun(github, { owner, repo, headSha: pr.head.sha, appId: deps.appId })) continue;
+    const full = await getPull(github, owner, repo, pr.number);
+    await evaluatePullRequest(github, log, deps, { pr: full, event: "reconcile", deliveryId: null });
+    result.checksEvaluated++;
+  }
+}
+
+async function completeIncomplete(app: Probot, appOctokit: GitHub, log: Logger, deps: PipelineDeps, result: SweepResult): Promise<void> {
+  const incomplete = await deps.store.listIncompleteMerges();
+  const byRepo = new Map<string, MergeRecord[]>();
+  for (const m of incomplete) byRepo.set(m.repo, [...(byRepo.get(m.repo) ?? []), m]);
+  for (const [fullName, merges] of byRepo) {
+    await guarded(result, log, `completing merges in ${fullName}`, async () => {
+      const [owner, repo] = fullName.split("/") as [string, string];
+      const github = await installationOctokit(app, deps, await installationIdOf(appOctokit, owner, repo));
+      for (const m of merges) {
+        if (await completeMerge(github, log, deps, m)) result.mergesCompleted++;
+      }
+    });
+  }
+  result.incompleteLeft = (await deps.store.listIncompleteMerges()).length;
+}

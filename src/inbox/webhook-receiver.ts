@@ -1,0 +1,127 @@
+/**
+ * The webhook route: verify the delivery, store it in the inbox, and only then answer 202.
+ * GitHub does not retry a delivery on its own, so a delivery that could not be stored is answered
+ * 503: GitHub lists it as failed, and it can be redelivered (by hand, or by the reconcile sweep).
+ * Answers otherwise follow @octokit/webhooks' middleware (the one Probot serves): 404 for another
+ * method, 415 for a body that is not JSON, 400 for missing headers or a signature that does not
+ * match. The body is read with a size cap: GitHub caps payloads at 25 MB, so more is refused (413)
+ * without buffering it.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "probot";
+import type { EnqueueOutcome, InboxDeliveryInput } from "../audit/inbox-store.js";
+
+export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+
+const REQUIRED_HEADERS = ["x-github-event", "x-hub-signature-256", "x-github-delivery"] as const;
+
+export interface WebhookReceiverOptions {
+  /** The webhook path (Probot's, default /api/github/webhooks). */
+  path: string;
+  /** Checks `x-hub-signature-256` against the body with the webhook secret. */
+  verify: (body: string, signature: string) => Promise<boolean>;
+  store: (delivery: InboxDeliveryInput) => Promise<EnqueueOutcome>;
+  log: Logger;
+  now?: () => Date;
+  maxBytes?: number;
+}
+
+/** A Probot `addHandler`-style handler: true when it answered. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+export function createWebhookReceiver(options: WebhookReceiverOptions): NodeHandler {
+  const path = withoutTrailingSlash(options.path);
+  const maxBytes = options.maxBytes ?? MAX_WEBHOOK_BYTES;
+  const now = options.now ?? (() => new Date());
+
+  return async (req, res) => {
+    let pathname: string;
+    try {
+      pathname = withoutTrailingSlash(new URL(req.url ?? "/", "http://localhost").pathname);
+    } catch {
+      return false;
+    }
+    if (pathname !== path) return false;
+    if (req.method !== "POST") return answer(res, 404, { error: `Unknown route: ${req.method} ${pathname}` });
+    if (!/^\s*application\/json\s*(?:;|$)/i.test(req.headers["content-type"] ?? "")) {
+      return answer(res, 415, { error: 'Unsupported "Content-Type" header value. Must be "application/json"' });
+    }
+    const missing = REQUIRED_HEADERS.filter((h) => typeof req.headers[h] !== "string");
+    if (missing.length > 0) return answer(res, 400, { error: `Required headers missing: ${missing.join(", ")}` });
+    const event = req.headers["x-github-event"] as string;
+    const id = req.headers["x-github-delivery"] as string;
+    const signature = req.headers["x-hub-signature-256"] as string;
+
+    const body = await readBody(req, maxBytes);
+    if (body === "too-large") {
+      options.log.warn({ delivery: id, event }, `webhook refused: body over ${maxBytes} bytes`);
+      res.setHeader("connection", "close");
+      return answer(res, 413, { error: `Payload over ${maxBytes} bytes` });
+    }
+    if (body === "aborted") return true;
+    if (!(await options.verify(body, signature).catch(() => false))) {
+      options.log.warn({ delivery: id, event }, "webhook refused: signature does not match (check WEBHOOK_SECRET)");
+      return answer(res, 400, { error: "[@octokit/webhooks] signature does not match event payload and secret" });
+    }
+    let action: string | null = null;
+    try {
+      const parsed = JSON.parse(body) as { action?: unknown };
+      if (typeof parsed?.action === "string") action = parsed.action;
+    } catch {
+      return answer(res, 400, { error: "Invalid JSON payload" });
+    }
+
+    let outcome: EnqueueOutcome;
+    try {
+      outcome = await options.store({ id, event, action, payload: body, receivedAt: now() });
+    } catch (error) {
+      const why = "webhook not stored in the inbox: answered 503 so GitHub marks it failed (redeliver it)";
+      options.log.error({ delivery: id, event, err: error }, why);
+      return answer(res, 503, { error: "The delivery could not be stored; redeliver it." });
+    }
+    return answer(res, 202, { delivery: id, outcome });
+  };
+}
+
+/** The body as text, or "too-large" past `maxBytes` (the rest is not read), or "aborted". */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | "too-large" | "aborted"> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    req.resume();
+    return Promise.resolve("too-large");
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (value: string | "too-large" | "aborted") => {
+      if (done) return;
+      done = true;
+      resolve(value);
+    };
+    req.on("data", (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        chunks.length = 0;
+        req.pause();
+        finish("too-large");
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => finish(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", () => finish("aborted"));
+    req.on("aborted", () => finish("aborted"));
+  });
+}
+
+function answer(res: ServerResponse, status: number, body: unknown): true {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);
+  return true;
+}
+
+function withoutTrailingSlash(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, "") : path;
+}

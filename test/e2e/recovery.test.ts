@@ -1,0 +1,117 @@
+/**
+ * Automatic recovery, end to end (signed webhooks from the simulator, the real app, real HTTP):
+ * what GitHub failed to deliver while the app was down, and merges that arrived while GitHub
+ * could not be read, come back through the recovery sweep alone, with no `countersign backfill`.
+ */
+import { disclosure, seedAcme } from "../../tools/demo/acme.mjs";
+import { startHarness, uniqueRepo, type Harness } from "./support/harness.js";
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+const openPr = (harness: Harness, repo: string, title: string, opts: { deliver?: boolean } = {}) =>
+  harness.sim.openPullRequest(repo, {
+    title,
+    body: disclosure("assisted", "Claude Code"),
+    author: { login: "cleo" },
+    files: [`src/billing/${title.toLowerCase().replace(/\W+/g, "-")}.ts`],
+    ...opts,
+  });
+
+const redeliveryRequests = (harness: Harness) => harness.sim.requests.filter((r) => r.method === "POST" && /^\/app\/hook\/deliveries\/\d+\/attempts$/.test(r.path));
+
+test("down while a PR is opened and another merged: the sweep records the merge, checks the PR and redelivers both, once", async () => {
+  h = await startHarness();
+  const repo = uniqueRepo("down");
+  seedAcme(h.sim, repo);
+  const merged = await openPr(h, repo, "Refund export");
+  expect(merged.delivery.status).toBe(202);
+
+  h.appDown(true);
+  const opened = await openPr(h, repo, "Invoice paging");
+  const merge = await h.sim.merge(repo, merged.number);
+  expect([opened.delivery.status, merge.delivery.status]).toEqual([0, 0]); // connection refused: GitHub logs both as failed
+  expect(await h.store.getMerge(repo, merged.number)).toBeNull();
+  expect(h.sim.latestCheck(repo, opened.headSha)).toBeNull();
+
+  h.appDown(false);
+  const sweep = await h.reconciler.runSweep();
+  expect(sweep).toMatchObject({ outcome: "ok", mergesRecorded: 1, checksEvaluated: 1, redeliveries: 2, errors: [] });
+  // Recorded and checked by the sweep itself, before any redelivery arrived.
+  expect(await h.store.getMerge(repo, merged.number)).toMatchObject({ source: "backfill", mergeCommitSha: merge.mergeCommitSha });
+  expect(h.sim.latestCheck(repo, opened.headSha)).toMatchObject({ status: "completed" });
+
+  await h.sim.idle();
+  const redelivered = h.sim.deliveries.filter((d) => d.redelivery);
+  expect(redelivered.map((d) => [d.id, d.status]).sort()).toEqual([[merge.delivery.id, 202], [opened.delivery.id, 202]].sort());
+  // The redeliveries found the sweep's work: still one merge record and one check run.
+  expect(h.sim.checkRuns(repo, { sha: opened.headSha })).toHaveLength(1);
+  expect((await h.store.listMerges({ repo })).map((m) => m.prNumber)).toEqual([merged.number]);
+  expect(await h.store.verify()).toMatchObject({ ok: true });
+
+  const again = await h.reconciler.runSweep();
+  expect(again).toMatchObject({ outcome: "ok", redeliveries: 0, mergesRecorded: 0, checksEvaluated: 0 });
+  expect(redeliveryRequests(h)).toHaveLength(2);
+});
+
+test("a failed delivery is redelivered once only, even when the redelivery fails too", async () => {
+  h = await startHarness();
+  const repo = uniqueRepo("once");
+  seedAcme(h.sim, repo);
+  h.appDown(true);
+  const opened = await openPr(h, repo, "Ledger sync");
+  expect(opened.delivery.status).toBe(0);
+
+  // The sweep runs (on another replica, say) while the webhook endpoint is still unreachable.
+  const first = await h.reconciler.runSweep();
+  expect(first).toMatchObject({ redeliveries: 1, checksEvaluated: 1 });
+  await h.sim.idle();
+  const attempts = h.sim.deliveries.filter((d) => d.id === opened.delivery.id);
+  expect(attempts.map((d) => [d.redelivery, d.status])).toEqual([[false, 0], [true, 0]]);
+
+  for (let i = 0; i < 2; i++) expect(await h.reconciler.runSweep()).toMatchObject({ redeliveries: 0 });
+  h.appDown(false);
+  expect(await h.reconciler.runSweep()).toMatchObject({ redeliveries: 0 });
+  await h.sim.idle();
+  expect(redeliveryRequests(h)).toHaveLength(1);
+  expect(h.sim.checkRuns(repo, { sha: opened.headSha })).toHaveLength(1);
+});
+
+test("GitHub answers 502 to every read while a PR merges: recorded incomplete at once, completed by the sweep, chain intact", async () => {
+  h = await startHarness({ retry: true });
+  const repo = uniqueRepo("outage");
+  seedAcme(h.sim, repo);
+  const pr = await openPr(h, repo, "Tax rounding");
+  h.sim.fault({ method: "GET", path: /^\/repos\//, status: 502 });
+  h.sim.fault({ method: "POST", path: "/graphql", status: 502 });
+
+  const merge = await h.sim.merge(repo, pr.number, { by: "pay-lead" });
+  expect(merge.delivery.status).toBe(202);
+  const incomplete = (await h.store.getMerge(repo, pr.number))!;
+  expect(incomplete).toMatchObject({
+    incomplete: true,
+    missing: ["reviews", "notes", "files", "owners", "verdict"],
+    mergeCommitSha: merge.mergeCommitSha,
+    mergedBy: "pay-lead",
+    aiLevel: "assisted",
+    aiTools: ["claude"],
+    reviewers: [],
+    paths: [],
+    checkConclusion: null,
+  });
+  // While GitHub still fails, the sweep leaves it incomplete and says so.
+  const during = await h.reconciler.runSweep();
+  expect(during).toMatchObject({ outcome: "partial", mergesCompleted: 0, incompleteLeft: 1 });
+
+  h.sim.clearFaults();
+  const after = await h.reconciler.runSweep();
+  expect(after).toMatchObject({ outcome: "ok", mergesCompleted: 1, incompleteLeft: 0, redeliveries: 0 });
+  const complete = (await h.store.getMerge(repo, pr.number))!;
+  expect(complete.incomplete).toBeUndefined();
+  expect(complete).toMatchObject({ completes: incomplete.seq, mergeCommitSha: merge.mergeCommitSha, owningTeam: "@acme/payments", checkConclusion: "failure" });
+  expect(complete.paths.map((p) => p.path)).toEqual(["src/billing/tax-rounding.ts"]);
+  expect(await h.store.verify()).toMatchObject({ ok: true, entries: complete.seq });
+});

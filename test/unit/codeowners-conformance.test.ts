@@ -168,7 +168,9 @@ describe("loading rules", () => {
     expect(parseCodeowners(`* @acme/web\n#${"€".repeat(CODEOWNERS_MAX_BYTES / 3 - 5)}`).ownersOf("src/a.ts").owners).toEqual(["@acme/web"]);
   });
 
-  test("a file just under the limit parses in well under a second", () => {
+  // Speed is measured by `npm run bench -- codeowners`; this bound only catches a super-linear
+  // parser (which would take minutes), not a busy machine.
+  test("a file just under the limit parses without super-linear blow-up", () => {
     const lines: string[] = [];
     let size = 0;
     for (let i = 0; size < CODEOWNERS_MAX_BYTES - 200; i++) {
@@ -183,6 +185,6 @@ describe("loading rules", () => {
     const elapsed = performance.now() - started;
     expect(co.rules.length).toBe(lines.length);
     expect(co.ownersOf("services/svc3/module3/a/b.ts").line).toBe(4);
-    expect(elapsed).toBeLessThan(1000);
+    expect(elapsed).toBeLessThan(15_000);
   });
 });

@@ -259,3 +259,66 @@ test("sweep after activity in one repository, nothing missed: 4 calls for it plu
     `GET /repos/${repo}/commits/${pr.headSha}/check-runs`, // has its check: nothing to do
   ]);
 });
+
+/** The sweep's own calls since `mark` (not those of a redelivery it asked for), in order. */
+const sweepCalls = (mark: number) =>
+  h.sim.requests
+    .slice(mark)
+    .filter((r) => r.deliveryId === null && ["read", "graphql", "write", "auth"].includes(r.kind) && !r.path.endsWith("/access_tokens"))
+    .map((r) => `${r.method} ${r.path}`);
+
+test("sweep finding an open PR without our check: it evaluates it as a webhook would, 2 reads (GraphQL, files) + 1 write", async () => {
+  const repo = uniqueRepo("budget");
+  await h.reconciler.runSweep();
+  h.appDown(true);
+  const pr = await settledPullRequest(repo);
+  expect((await h.sim.deliver(pr.delivery.event, pr.delivery.payload)).status).toBe(0); // GitHub cannot reach the app
+  h.appDown(false);
+  const id = h.sim.world.findRepo(repo).id;
+  const mark = h.sim.mark();
+  expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", checksEvaluated: 1, redeliveries: 1 });
+  const calls = sweepCalls(mark);
+  expect(calls.slice(0, 6)).toEqual([
+    "GET /app/hook/deliveries",
+    `GET /repositories/${id}`,
+    `GET /repos/${repo}/pulls`, // closed, updated since
+    `GET /repos/${repo}/pulls`, // open, updated since
+    `GET /repos/${repo}/commits/${pr.headSha}/check-runs`, // no run of ours on the head
+    `GET /repos/${repo}/pulls/${pr.number}`, // the full PR (the list omits some of its fields)
+  ]);
+  expect(tally(calls.slice(6, 9))).toEqual({ reads: [filesOf(repo, pr.number), GRAPHQL], writes: [`POST /repos/${repo}/check-runs`] });
+  expect(calls.slice(9)).toEqual([expect.stringMatching(/^POST \/app\/hook\/deliveries\/\d+\/attempts$/)]);
+  await h.sim.idle(); // the redelivery finds the check in place: no second run
+  expect(h.sim.checkRuns(repo, { sha: pr.headSha })).toHaveLength(1);
+});
+
+test("merge while GitHub cannot be read: recorded incomplete at once; completing it costs the PR read, GraphQL and the files, no write", async () => {
+  const repo = uniqueRepo("budget");
+  const pr = await settledPullRequest(repo);
+  await cost(pr.delivery);
+  await h.reconciler.runSweep();
+  h.sim.fault({ method: "GET", path: /^\/repos\//, status: 502 });
+  h.sim.fault({ method: "POST", path: "/graphql", status: 502 });
+  const merge = await h.sim.merge(repo, pr.number, { by: "maintainer", deliver: false });
+  const during = await cost(merge.delivery);
+  // The one read that fails first is enough: nothing is written to GitHub.
+  expect(during.writes).toEqual([]);
+  expect(await h.store.getMerge(repo, pr.number)).toMatchObject({ incomplete: true });
+
+  h.sim.clearFaults();
+  const id = h.sim.world.findRepo(repo).id;
+  const mark = h.sim.mark();
+  expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", mergesCompleted: 1, incompleteLeft: 0, redeliveries: 0 });
+  const calls = sweepCalls(mark);
+  expect(calls.slice(0, 4)).toEqual([
+    "GET /app/hook/deliveries",
+    `GET /repositories/${id}`,
+    `GET /repos/${repo}/pulls`, // closed, updated since: the merge is in the trail (incomplete), nothing to record
+    `GET /repos/${repo}/pulls`, // open, updated since: none
+  ]);
+  expect(calls.slice(4, 6)).toEqual([`GET /repos/${repo}/installation`, `GET /repos/${repo}/pulls/${pr.number}`]);
+  expect(tally(calls.slice(6))).toEqual({ reads: [filesOf(repo, pr.number), GRAPHQL], writes: [] });
+  // The files, read at the last evaluation, are a free 304 for the sweep too.
+  expect(h.sim.notModifiedSince(mark)).toEqual([filesOf(repo, pr.number)]);
+  expect(await h.store.getMerge(repo, pr.number)).toMatchObject({ checkConclusion: "failure", bypassed: true });
+});

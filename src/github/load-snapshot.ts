@@ -68,7 +68,9 @@ export async function readPullRequest(
 ): Promise<PullRequestRead> {
   const owner = pr.base.repo.owner.login;
   const repo = pr.base.repo.name;
-  const [state, files] = await Promise.all([
+  // Both settle before any failure is reported: a handler that gives up on the first error (a merge
+  // recorded incomplete) must not leave the other read running behind it.
+  const [state, files] = await settledBoth([
     loadPullRequestState(
       github,
       caches,
@@ -80,6 +82,14 @@ export async function readPullRequest(
     ),
   ]);
   return { ...state, files };
+}
+
+/** Like `Promise.all` for two, but waits for both; the first one's failure wins when both fail. */
+async function settledBoth<A, B>(promises: [Promise<A>, Promise<B>]): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled(promises);
+  if (a.status === "rejected") throw a.reason;
+  if (b.status === "rejected") throw b.reason;
+  return [a.value, b.value];
 }
 
 export async function loadSnapshot(

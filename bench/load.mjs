@@ -247,6 +247,7 @@ export default async function load() {
     console.log(`   evaluations run: ${evaluations} for ${guids.size} distinct deliveries (duplicates and bursts coalesced)`);
     console.log(`   writes per evaluation: mean ${fmt(writes.length / Math.max(evaluations, 1), 2)}, max ${Math.max(0, ...evaluating.map((e) => e.writes / e.evaluations))}`);
     console.log(`   API calls per delivery: mean ${fmt(burst.length / guids.size, 2)}, max ${Math.max(...perDelivery.map((e) => e.calls))} (reads ${burst.length - writes.length}, writes ${writes.length})`);
+    console.log(`   ${costLine(burst, guids.size)}`);
     console.log(`   writes by kind: ${summarize(writes.map((w) => `${w.method} ${w.path.replace(/\/\d+(\/|$)/g, "/N$1").replace(/^\/repos\/[^/]+\/[^/]+/, "")}`))}`);
     console.log(`   deliveries dropped: ${dropped.length}; answered 202 (still processing): ${results.filter((r) => r.status === 202).length}`);
     console.log(`   final conclusions right: ${prs.length - wrong.length}/${prs.length}`);
@@ -262,12 +263,28 @@ export default async function load() {
     if (dropped.length) problems.push(`${dropped.length} burst deliveries dropped (${[...new Set(dropped.map((d) => d.status))].join(", ")})`);
     if (wrong.length) problems.push(`${wrong.length} wrong conclusions, e.g. ${wrong.slice(0, 3).join("; ")}`);
 
+    // ---- 2b. re-evaluations: every PR edited again once the burst has settled (same outcome) ---
+    const reMark = sim.mark();
+    const reDeliveries = [];
+    for (const pr of prs) {
+      const edited = await sim.editPullRequest(pr.repo, pr.number, { title: `Change ${pr.number} (edited)`, deliver: false });
+      reDeliveries.push(sim.deliver(edited.delivery.event, edited.delivery.payload, { id: edited.delivery.id, url: nextUrl() }));
+    }
+    const reResults = await Promise.all(reDeliveries);
+    await quiet(sim, 3 * WRITE_SPACING_MS, Date.now() + Math.max(120_000, cfg.prs * 2 * WRITE_SPACING_MS));
+    const re = sim.requests.slice(reMark).filter((r) => r.kind !== "auth");
+    const reWrong = prs.filter((p) => sim.latestCheck(p.repo, p.headSha)?.conclusion !== p.expected);
+    console.log(`\n2b. re-evaluations: ${reResults.length} PRs edited again (the outcome does not change)`);
+    console.log(`   ${costLine(re, reResults.length)}; final conclusions right: ${prs.length - reWrong.length}/${prs.length}`);
+    if (reWrong.length) problems.push(`${reWrong.length} wrong conclusions after the re-evaluations`);
+
     // ---- 3. merges ----------------------------------------------------------------------------
     const { openAuditStore } = await import(pathToFileURL(join(ROOT, "dist", "audit", "open-audit-store.js")).href);
     const shuffled = [...prs].sort(() => rand() - 0.5);
     const toMerge = shuffled.slice(0, Math.round(prs.length * cfg.mergeRate));
     const toCrash = shuffled.slice(toMerge.length, toMerge.length + Math.round(prs.length * cfg.crashRate));
     const mergeDeliveries = [];
+    const mergeMark = sim.mark();
     const m0 = performance.now();
     for (const pr of toMerge) {
       const merged = await sim.merge(pr.repo, pr.number, { by: "maintainer", deliver: false });
@@ -276,10 +293,13 @@ export default async function load() {
       if (rand() < cfg.dupRate / 2) mergeDeliveries.push(sim.deliver("pull_request", merged.delivery.payload, { url: nextUrl() })); // a second delivery with a new GUID
     }
     const mergeResults = await Promise.all(mergeDeliveries);
+    // Deliveries answered 202 are still being recorded: the burst is over when the app goes quiet.
+    await quiet(sim, 3 * WRITE_SPACING_MS, Date.now() + Math.max(60_000, toMerge.length * 3 * WRITE_SPACING_MS));
     const mergeWall = performance.now() - m0;
     const check1 = await checkMerges(openAuditStore, databaseUrl, toMerge, sim);
     console.log(`\n3. merges: ${toMerge.length} PRs merged in a burst, ${mergeResults.length} deliveries (${mergeResults.length - toMerge.length} duplicates), ${secs(mergeWall)}`);
     console.log(`   merge records: ${check1.recorded}/${toMerge.length}, duplicates ${check1.duplicates}, bypassed flags right ${check1.bypassRight}/${check1.recorded}`);
+    console.log(`   ${costLine(sim.requests.slice(mergeMark).filter((r) => r.kind !== "auth"), mergeResults.length)}`);
     if (mergeResults.some((r) => r.status !== 200 && r.status !== 202)) problems.push("merge deliveries dropped");
     if (check1.recorded !== toMerge.length || check1.duplicates || check1.bypassRight !== check1.recorded) problems.push(`merge trail wrong after the merge burst: ${JSON.stringify(check1)}`);
 
@@ -414,6 +434,19 @@ async function redisKeys(url) {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * Per delivery: API calls, the 304s among them (GitHub does not charge a 304) and the primary
+ * rate-limit points charged, from the simulator's log; "without ETags" is what the same calls
+ * cost when every read is charged.
+ */
+function costLine(entries, deliveries) {
+  const per = (n) => fmt(n / Math.max(deliveries, 1), 2);
+  const notModified = entries.filter((r) => r.notModified).length;
+  const points = entries.filter((r) => r.charged).length;
+  const charged = `rate-limit points ${per(points)} (without ETags: ${per(points + notModified)})`;
+  return `per delivery: calls ${per(entries.length)}, 304s ${per(notModified)}, ${charged}`;
 }
 
 function summarize(items) {

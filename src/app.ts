@@ -6,6 +6,8 @@
 import type { ApplicationFunction, Probot } from "probot";
 import type { AuditStore } from "./audit/audit-store.js";
 import type { Leases } from "./cluster/leases.js";
+import type { ConditionalReads } from "./github/conditional-requests.js";
+import type { GitHub } from "./github/github.js";
 import type { GitHubOAuthConfig } from "./github/user-sign-in.js";
 import { healthzHandler, readRoutes } from "./serve/read-routes.js";
 import type { GitHubCaches } from "./github/caches.js";
@@ -42,6 +44,8 @@ export interface AppOptions {
   serve?: boolean;
   /** State to use instead of fresh state (tests that look inside or empty the caches). */
   caches?: GitHubCaches;
+  /** ETags and bodies of repeated reads (main shares them through Redis when REDIS_URL is set); default: in memory. */
+  conditionalReads?: ConditionalReads;
   changeEventStats?: ChangeEventStats;
   /** The recovery sweep (RECONCILE_INTERVAL_SECONDS): attached to the app here, started by its own timer. */
   reconciler?: Reconciler | null;
@@ -72,14 +76,20 @@ export function createApp(options: AppOptions): ApplicationFunction {
       retryTransient: inbox !== null,
     });
     if (options.caches) deps.caches = options.caches;
+    if (options.conditionalReads) deps.caches = { ...deps.caches, conditionalReads: options.conditionalReads };
     if (options.changeEventStats) deps.changeEventStats = options.changeEventStats;
+    // Every event's Octokit re-reads through the ETag cache and counts what it spends.
+    const withReads = <C extends { octokit: unknown }>(context: C): C => {
+      deps.caches.conditionalReads.attach(context.octokit as GitHub);
+      return context;
+    };
 
-    app.on([...PULL_REQUEST_EVENTS], (context) => onPullRequest(context, deps));
-    app.on([...PULL_REQUEST_REVIEW_EVENTS], (context) => onPullRequestReview(context, deps));
-    app.on("check_run.rerequested", (context) => onCheckRunRerequested(context, deps));
-    app.on("check_suite.rerequested", (context) => onCheckSuiteRerequested(context, deps));
-    app.on("merge_group.checks_requested", (context) => onMergeGroup(context, deps));
-    app.on("issue_comment.created", (context) => onIssueComment(context, deps));
+    app.on([...PULL_REQUEST_EVENTS], (context) => onPullRequest(withReads(context), deps));
+    app.on([...PULL_REQUEST_REVIEW_EVENTS], (context) => onPullRequestReview(withReads(context), deps));
+    app.on("check_run.rerequested", (context) => onCheckRunRerequested(withReads(context), deps));
+    app.on("check_suite.rerequested", (context) => onCheckSuiteRerequested(withReads(context), deps));
+    app.on("merge_group.checks_requested", (context) => onMergeGroup(withReads(context), deps));
+    app.on("issue_comment.created", (context) => onIssueComment(withReads(context), deps));
     options.reconciler?.attach(app, deps);
 
     // Probot's addHandler throws "No server instance" when the app is loaded without its HTTP

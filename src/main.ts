@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { createApp } from "./app.js";
 import { startAppServer } from "./http/app-server.js";
 import { limitRequestBodies } from "./http/body-limit.js";
+import { ConditionalReads, redisReadStore } from "./github/conditional-requests.js";
 import { CountersignOctokit, withGitHubMetrics } from "./github/octokit.js";
 import { WebhookInbox } from "./inbox/webhook-inbox.js";
 import { createAppMetrics } from "./metrics/app-metrics.js";
@@ -64,6 +65,8 @@ async function main(): Promise<void> {
   });
   // The recovery sweep needs the App's identity (it reads the webhook's delivery log with a JWT).
   const reconciler = env.APP_ID ? createReconciler({ intervalMs: reconcileIntervalMs(env) }) : null;
+  // Replicas share kept ETags and bodies through the same Redis, so a read one made is a 304 for all.
+  const conditionalReads = new ConditionalReads({ shared: leases ? redisReadStore(leases.redis) : null });
   const app = createApp({
     store,
     appId: env.APP_ID ? Number(env.APP_ID) : null,
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
     metrics,
     metricsToken: env.METRICS_TOKEN ?? null,
     trustedProxies: env.TRUSTED_PROXIES ?? null,
+    conditionalReads,
   });
   const server = await startAppServer({ app, log, Octokit: withGitHubMetrics(CountersignOctokit, metrics), env: process.env });
   const stop = async () => {

@@ -6,6 +6,10 @@
 import { spawnSync } from "node:child_process";
 import type { ChangedFile, CommitInfo } from "../policy/snapshot.js";
 import { UsageError } from "./cli-context.js";
+import { loginFromEmail } from "../policy/noreply-email.js";
+
+// GitHub links a commit to an account by email; locally only its no-reply addresses say which.
+export { loginFromEmail };
 
 /** Unit separator between `git log` fields; commit records are NUL-separated (`-z`). */
 const FIELD = "\x1f";
@@ -150,15 +154,6 @@ function runGit(cwd: string, args: string[]): { status: number; stdout: Buffer; 
     throw new UsageError(code === "ENOENT" ? "git is not installed or not on PATH" : `cannot run git: ${res.error.message}`);
   }
   return { status: res.status ?? 1, stdout: res.stdout, stderr: res.stderr.toString("utf8") };
-}
-
-/**
- * GitHub links a commit to an account by email; locally only its no-reply addresses
- * (`12345+login@users.noreply.github.com`, also used by bots such as `claude[bot]`) say which.
- */
-export function loginFromEmail(email: string | null | undefined): string | null {
-  const m = /^(?:\d+\+)?([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?)@users\.noreply\.github\.com$/i.exec(email ?? "");
-  return m ? m[1]! : null;
 }
 
 /** `owner/name` from the usual GitHub remote URL forms (https, ssh, scp-like). */

@@ -13,7 +13,8 @@ const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
 export class RedisLeases implements Leases {
-  constructor(private readonly redis: Redis) {}
+  /** The connection, also used for the ETag cache replicas share. */
+  constructor(readonly redis: Redis) {}
 
   async tryAcquire(key: string, ttlMs: number): Promise<Lease | null> {
     const name = PREFIX + key;

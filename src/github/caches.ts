@@ -7,6 +7,7 @@
 import { LRUCache } from "lru-cache";
 import type { Codeowners } from "../policy/codeowners.js";
 import type { BaseFiles, BlobText } from "./base-files.js";
+import { ConditionalReads } from "./conditional-requests.js";
 
 export type CodeownersErrorList = { line: number; message: string }[];
 
@@ -25,9 +26,14 @@ export interface GitHubCaches {
   /** Owner-team review requests and owner labels this process already made. */
   reviewRequested: LRUCache<string, true>;
   labelled: LRUCache<string, true>;
+  /**
+   * ETags and bodies of repeated REST reads (answered 304 for free) and what each event's Octokit
+   * spent; bounded in memory, shared through Redis when main is given REDIS_URL.
+   */
+  conditionalReads: ConditionalReads;
 }
 
-export function createGitHubCaches(): GitHubCaches {
+export function createGitHubCaches(options: { conditionalReads?: ConditionalReads } = {}): GitHubCaches {
   return {
     baseFiles: new LRUCache({ max: 2_000 }),
     baseFilesInFlight: new Map(),
@@ -37,5 +43,6 @@ export function createGitHubCaches(): GitHubCaches {
     checkRuns: new LRUCache({ max: 20_000 }),
     reviewRequested: new LRUCache({ max: 20_000 }),
     labelled: new LRUCache({ max: 20_000 }),
+    conditionalReads: options.conditionalReads ?? new ConditionalReads(),
   };
 }

@@ -2,13 +2,14 @@
  * One `countersign` check run per head SHA, created already completed and updated in place.
  * Every write costs about a second of Probot's write spacing, so an update whose output would
  * not change is skipped: the last output we wrote is remembered per SHA (GitHubCaches.checkRuns),
- * and on a cold cache the
- * existing run is read back and compared.
+ * and on a cold cache the run the evaluation's GraphQL read saw (or, without one, the listed run)
+ * is compared.
  */
 import { createHash } from "node:crypto";
 import { CHECK_NAME, type CheckOutput } from "../policy/render.js";
 import type { GitHubCaches } from "./caches.js";
 import type { GitHub } from "./github.js";
+import type { ExistingCheckRun } from "./pull-request-state.js";
 
 /** GitHub accepts at most 50 annotations per create or update request. */
 const ANNOTATIONS_PER_REQUEST = 50;
@@ -26,11 +27,14 @@ export async function upsertCheckRun(
   github: GitHub,
   target: { owner: string; repo: string; headSha: string; appId: number | null },
   output: CheckOutput,
-  /**
-   * `remembered`: what this process wrote (null: remember nothing); `trustRemembered` false when
-   * other replicas write the same check runs, so what this process wrote last may be stale.
-   */
-  options: { remembered: GitHubCaches["checkRuns"] | null; trustRemembered?: boolean },
+  options: {
+    /** What this process wrote (null: remember nothing). */
+    remembered: GitHubCaches["checkRuns"] | null;
+    /** false when other replicas write the same check runs: what this process wrote last may be stale. */
+    trustRemembered?: boolean;
+    /** Our run on the SHA as the evaluation's GraphQL read just saw it (null: none); undefined: not read, so list it. */
+    current?: ExistingCheckRun | null;
+  },
 ): Promise<UpsertResult> {
   const known = options.remembered;
   const { owner, repo, headSha } = target;
@@ -38,21 +42,25 @@ export async function upsertCheckRun(
   const want = fingerprint(output.conclusion, output.title, output.summary, output.text, output.annotations.length);
 
   let existing = options.trustRemembered === false ? undefined : known?.get(key);
-  if (!existing) {
+  if (!existing && options.current !== undefined) {
+    existing = options.current ? knownFrom(options.current) : undefined;
+  } else if (!existing) {
     const res = await github.rest.checks.listForRef({ owner, repo, ref: headSha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
     const ours = res.data.check_runs.filter((r) => target.appId === null || r.app?.id === target.appId);
     const run = ours.sort((a, b) => b.id - a.id)[0];
     if (run) {
-      existing = {
+      existing = knownFrom({
         id: run.id,
-        fingerprint:
-          run.status === "completed"
-            ? fingerprint(run.conclusion ?? "", run.output.title ?? "", run.output.summary ?? "", run.output.text ?? "", run.output.annotations_count)
-            : "",
-      };
-      known?.set(key, existing);
+        status: run.status,
+        conclusion: run.conclusion ?? null,
+        title: run.output.title ?? "",
+        summary: run.output.summary ?? "",
+        text: run.output.text ?? "",
+        annotationsCount: run.output.annotations_count,
+      });
     }
   }
+  if (existing) known?.set(key, existing);
   if (existing && existing.fingerprint === want) return { action: "unchanged", id: existing.id };
 
   const batches = chunk(output.annotations, ANNOTATIONS_PER_REQUEST);
@@ -83,15 +91,13 @@ export async function upsertCheckRun(
   return { action, id };
 }
 
-/** The conclusion of our latest `countersign` run on a SHA (null when there is none, or it has not completed). */
-export async function readCheckConclusion(
-  github: GitHub,
-  target: { owner: string; repo: string; headSha: string; appId: number | null },
-): Promise<string | null> {
-  const res = await github.rest.checks.listForRef({ owner: target.owner, repo: target.repo, ref: target.headSha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
-  const run = res.data.check_runs.filter((r) => target.appId === null || r.app?.id === target.appId).sort((a, b) => b.id - a.id)[0];
-  if (!run || run.status !== "completed") return null;
-  return run.conclusion ?? null;
+function knownFrom(run: ExistingCheckRun): { id: number; fingerprint: string } {
+  return {
+    id: run.id,
+    // A run still in progress (another writer's, or a crash mid-way) never matches: it is rewritten.
+    fingerprint:
+      run.status === "completed" ? fingerprint(run.conclusion ?? "", run.title, run.summary, run.text, run.annotationsCount) : "",
+  };
 }
 
 function chunk<T>(items: T[], size: number): T[][] {

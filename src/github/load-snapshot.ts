@@ -1,7 +1,8 @@
 /**
  * Builds the PullRequestSnapshot `evaluate()` reads, with the fewest API calls: the PR itself
- * comes from the webhook payload when it has one; files, commits and reviews are listed in
- * parallel, 100 per page; base-branch files come from `base-files.ts` (one cached GraphQL call).
+ * comes from the webhook payload when it has one; commits, reviews, the head's check run and (when
+ * not cached) the base files come from ONE GraphQL query (pull-request-state.ts); changed files
+ * from REST, 100 per page, in parallel with it.
  */
 import { approverTeams, type TeamMembers } from "../policy/approvers.js";
 import { compileGlobs } from "../policy/boundaries.js";
@@ -15,9 +16,22 @@ import {
   type PullRequestSnapshot,
   type ReviewInfo,
 } from "../policy/snapshot.js";
-import type { BaseFiles } from "./base-files.js";
 import type { GitHub } from "./github.js";
+import { loadPullRequestState, type PullRequestState } from "./pull-request-state.js";
 import { readTeamMembers } from "./teams.js";
+import type { GitHubCaches } from "./caches.js";
+
+/** What one read of a pull request gives: its GraphQL state and its changed files. */
+export interface PullRequestRead extends PullRequestState {
+  files: ChangedFile[];
+}
+
+/** A `pull_request_review.edited` event: who edited which review (its sender). */
+export interface ReviewEdit {
+  reviewId: number;
+  sender: string;
+  at: string | null;
+}
 
 /** The fields of a REST pull request object that the snapshot uses (webhook payloads have them too). */
 export interface PullLike {
@@ -57,44 +71,52 @@ export function actorOf(user: { login: string; type?: string } | null | undefine
   return { login: user.login, type: user.type === "Bot" ? "Bot" : user.type === "Organization" ? "Organization" : "User" };
 }
 
+/** Reads the pull request: one GraphQL query and the REST pages of changed files, in parallel. */
+export async function readPullRequest(
+  github: GitHub,
+  caches: GitHubCaches,
+  pr: PullLike,
+  target: { checkSha: string; appId: number | null; now: number },
+): Promise<PullRequestRead> {
+  const owner = pr.base.repo.owner.login;
+  const repo = pr.base.repo.name;
+  // Both settle before any failure is reported: a handler that gives up on the first error (a merge
+  // recorded incomplete) must not leave the other read running behind it.
+  const [state, files] = await settledBoth([
+    loadPullRequestState(
+      github,
+      caches,
+      { owner, repo, number: pr.number, baseSha: pr.base.sha, checkSha: target.checkSha, appId: target.appId },
+      target.now,
+    ),
+    github.paginate(github.rest.pulls.listFiles, { owner, repo, pull_number: pr.number, per_page: 100 }, (res) =>
+      res.data.map((f): ChangedFile => ({ path: f.filename, previousPath: f.previous_filename ?? null, status: f.status })),
+    ),
+  ]);
+  return { ...state, files };
+}
+
+/** Like `Promise.all` for two, but waits for both; the first one's failure wins when both fail. */
+async function settledBoth<A, B>(promises: [Promise<A>, Promise<B>]): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled(promises);
+  if (a.status === "rejected") throw a.reason;
+  if (b.status === "rejected") throw b.reason;
+  return [a.value, b.value];
+}
+
 export async function loadSnapshot(
   github: GitHub,
   pr: PullLike,
-  base: BaseFiles,
+  read: PullRequestRead,
   /** null when the config is invalid: the facts are read, no approver team is. */
   config: Config | null,
   exceptions: GrantedException[],
+  /** The edit this event reports, when it is one: its sender is the editor even if GraphQL lags. */
+  edit: ReviewEdit | null = null,
 ): Promise<PullRequestSnapshot> {
   const owner = pr.base.repo.owner.login;
   const repo = pr.base.repo.name;
-  const params = { owner, repo, pull_number: pr.number, per_page: 100 };
-
-  const [files, commits, reviews] = await Promise.all([
-    github.paginate(github.rest.pulls.listFiles, params, (res) =>
-      res.data.map((f): ChangedFile => ({ path: f.filename, previousPath: f.previous_filename ?? null, status: f.status })),
-    ),
-    github.paginate(github.rest.pulls.listCommits, params, (res) =>
-      res.data.map((c) => ({
-        sha: c.sha,
-        message: c.commit.message ?? "",
-        authorLogin: c.author?.login ?? null,
-        authorEmail: c.commit.author?.email ?? null,
-        authorName: c.commit.author?.name ?? null,
-      })),
-    ),
-    github.paginate(github.rest.pulls.listReviews, params, (res) =>
-      res.data.map(
-        (r): ReviewInfo => ({
-          id: r.id,
-          user: r.user ? actorOf(r.user) : null,
-          state: r.state,
-          body: r.body ?? null,
-          commitId: r.commit_id ?? null,
-          submittedAt: r.submitted_at ?? null,
-        }),
-      ),
-    ),
-  ]);
+  const { files, commits } = read;
 
   const snapshot: PullRequestSnapshot = {
     repo: { owner, name: repo },
@@ -116,14 +138,26 @@ export async function loadSnapshot(
     files,
     filesTruncated: files.length >= MAX_LISTED_FILES || (pr.changed_files ?? 0) > files.length,
     commits,
-    commitsTruncated: commits.length >= MAX_LISTED_COMMITS || (pr.commits ?? 0) > commits.length,
-    reviews,
-    codeowners: base.codeowners,
+    commitsTruncated: commits.length >= MAX_LISTED_COMMITS || Math.max(pr.commits ?? 0, read.commitCount) > commits.length,
+    reviews: edit ? read.reviews.map((r) => withEdit(r, edit)) : read.reviews,
+    codeowners: read.base.codeowners,
     teamMembers: {},
     exceptions,
   };
   snapshot.teamMembers = await loadApproverTeams(github, config, snapshot);
   return snapshot;
+}
+
+/**
+ * GitHub's GraphQL may not show an edit yet when its webhook arrives: an edit by someone other
+ * than the reviewer, as the event's sender says, stands unless GraphQL already names another editor.
+ */
+function withEdit(r: ReviewInfo, edit: ReviewEdit): ReviewInfo {
+  if (r.id !== edit.reviewId || !r.user) return r;
+  const author = r.user.login.toLowerCase();
+  if (edit.sender.toLowerCase() === author) return r;
+  if (r.editedBy && r.editedBy.toLowerCase() !== author) return r;
+  return { ...r, editedBy: edit.sender, lastEditedAt: r.lastEditedAt ?? edit.at };
 }
 
 /**

@@ -30,10 +30,12 @@ export async function applyOwnerActions(
 
   if (config.ownership.label) {
     const want = verdict.ownerLabel;
-    const stale = snapshot.labels.filter((l) => l.startsWith("owner:") && l !== want);
+    // GitHub label names are case-insensitive: `Owner:Payments` on the PR is the label we want.
+    const same = (a: string, b: string | null) => b !== null && a.toLowerCase() === b.toLowerCase();
+    const stale = snapshot.labels.filter((l) => l.toLowerCase().startsWith("owner:") && !same(l, want));
     try {
       const labelKey = `${owner}/${repo}#${snapshot.number}:${want}`.toLowerCase();
-      if (want && !snapshot.labels.includes(want) && !labelled.get(labelKey)) {
+      if (want && !snapshot.labels.some((l) => same(l, want)) && !labelled.get(labelKey)) {
         const current = options.shared ? (await github.rest.issues.listLabelsOnIssue({ ...issue, per_page: 100 })).data.map((l) => l.name) : [];
         if (!current.includes(want)) await github.rest.issues.addLabels({ ...issue, labels: [want] });
         labelled.set(labelKey, true);
@@ -59,10 +61,14 @@ export async function applyOwnerActions(
       }
     }
     if (snapshot.requestedReviewers.users.length > 0 || snapshot.reviews.length > 0) {
-      // Nobody needs asking when a member of the team is already requested or has reviewed.
-      const members = await github.paginate(github.rest.teams.listMembersInOrg, { org: owner, team_slug: teamSlug(team), per_page: 100 }, (r) =>
-        r.data.map((m) => m.login.toLowerCase()),
-      );
+      // Nobody needs asking when a member of the team is already requested or has reviewed
+      // (members already read for a boundary are not read again).
+      const known = snapshot.teamMembers[team.toLowerCase()];
+      const members = known
+        ? known.map((m) => m.toLowerCase())
+        : await github.paginate(github.rest.teams.listMembersInOrg, { org: owner, team_slug: teamSlug(team), per_page: 100 }, (r) =>
+            r.data.map((m) => m.login.toLowerCase()),
+          );
       const involved = [...snapshot.requestedReviewers.users, ...snapshot.reviews.flatMap((r) => (r.user ? [r.user.login] : []))];
       if (involved.some((u) => members.includes(u.toLowerCase()))) {
         requested.set(key, true);

@@ -7,15 +7,16 @@
  *      (with GitHub's own list of invalid CODEOWNERS lines when ours has any)
  *   4. evaluate
  * The result says either "the config is invalid" (no gate was evaluated) or gives the verdict.
- * Where the inputs come from is the caller's: GitHub (`assessPullRequest`) or a local git
- * repository (cli/check.ts).
+ * Where the inputs come from is the caller's: GitHub (`assessPullRequest`: one GraphQL query for
+ * commits, reviews, our check run and the base files unless cached, and the changed files from
+ * REST) or a local git repository (cli/check.ts).
  */
 import type { Logger } from "probot";
-import { loadBaseFiles } from "../github/base-files.js";
 import { githubCodeownersErrors, parsedCodeowners } from "../github/codeowners-cache.js";
 import type { GitHub } from "../github/github.js";
 import { loadRepoConfig, type ConfigLoad } from "../github/load-config.js";
-import { loadSnapshot, type PullLike } from "../github/load-snapshot.js";
+import { loadSnapshot, readPullRequest, type PullLike, type ReviewEdit } from "../github/load-snapshot.js";
+import type { ExistingCheckRun } from "../github/pull-request-state.js";
 import type { Codeowners } from "../policy/codeowners.js";
 import type { Config, ConfigError } from "../policy/config.js";
 import { evaluate, type Verdict } from "../policy/evaluate.js";
@@ -77,20 +78,38 @@ export async function assess(inputs: AssessmentInputs, options: AssessOptions = 
   return { kind: "verdict", configSource: loaded.source, configHash: loaded.hash, config: loaded.config, exceptions, snapshot, verdict };
 }
 
+/** Where and how a pull request read from GitHub is assessed. */
+export interface PullRequestAssessOptions extends AssessOptions {
+  /** The commit whose `countersign` run is read along (a merge group's head); default the PR head. */
+  checkSha?: string;
+  /** A `pull_request_review.edited` event: its sender edited that review. */
+  reviewEdit?: ReviewEdit | null;
+}
+
+/** An assessment from GitHub, with our check run on `checkSha` as the same read saw it (null: none). */
+export type PullRequestAssessment = Assessment & { checkRun: ExistingCheckRun | null };
+
 /** The assessment of `pr` as GitHub and the audit trail hold it now. */
-export function assessPullRequest(github: GitHub, log: Logger, deps: PipelineDeps, pr: PullLike, options: AssessOptions = {}): Promise<Assessment> {
+export async function assessPullRequest(
+  github: GitHub,
+  log: Logger,
+  deps: PipelineDeps,
+  pr: PullLike,
+  options: PullRequestAssessOptions = {},
+): Promise<PullRequestAssessment> {
   const owner = pr.base.repo.owner.login;
   const repo = pr.base.repo.name;
-  let base: ReturnType<typeof loadBaseFiles> | null = null;
-  const baseFiles = () => (base ??= loadBaseFiles(github, deps.caches, owner, repo, pr.base.sha, deps.now()));
-  return assess(
+  const target = { checkSha: options.checkSha ?? pr.head.sha, appId: deps.appId, now: deps.now() };
+  const read = await readPullRequest(github, deps.caches, pr, target);
+  const assessment = await assess(
     {
-      config: async () => loadRepoConfig(github, deps.caches, owner, repo, (await baseFiles()).config, deps.now()),
+      config: () => loadRepoConfig(github, deps.caches, owner, repo, read.base.config, deps.now()),
       exceptions: async () => grantedExceptions(await deps.store.listExceptions(`${owner}/${repo}`, pr.number)),
-      snapshot: async (config, exceptions) => loadSnapshot(github, pr, await baseFiles(), config, exceptions),
+      snapshot: (config, exceptions) => loadSnapshot(github, pr, read, config, exceptions, options.reviewEdit ?? null),
       codeowners: (source) => parsedCodeowners(deps.caches, source),
       githubCodeownersErrors: () => githubCodeownersErrors(github, deps.caches, log, owner, repo, pr.base.sha),
     },
     options,
   );
+  return { ...assessment, checkRun: read.checkRun };
 }

@@ -1,7 +1,9 @@
 /**
  * The one evaluation pipeline every handler funnels into:
- *   1–4. assess the PR (assess-pull-request.ts): config at the base commit (invalid → a failing
- *        check naming file, key path and line), snapshot, evaluate; then render
+ *   1–4. assess the PR (assess-pull-request.ts): one GraphQL read (commits, reviews, our check
+ *        run, and the base commit's config and CODEOWNERS unless cached) with the changed files
+ *        (REST); the config at the base (invalid → a failing check naming file, key path and
+ *        line), snapshot, evaluate; then render
  *   5. write the `countersign` check run (skipped when its output would not change)
  *   6. ownership side effects (label, review request) when they differ
  *   7. append the evaluation to the audit trail (idempotent per delivery)
@@ -11,8 +13,10 @@ import type { Logger } from "probot";
 import { runExclusive } from "../cluster/leases.js";
 import { upsertCheckRun, type UpsertResult } from "../github/check-run.js";
 import { explainError, isTransient } from "../github/errors.js";
+import type { ApiUsage } from "../github/conditional-requests.js";
 import type { GitHub } from "../github/github.js";
-import type { PullLike } from "../github/load-snapshot.js";
+import type { PullLike, ReviewEdit } from "../github/load-snapshot.js";
+import type { ExistingCheckRun } from "../github/pull-request-state.js";
 import { applyOwnerActions } from "../github/owner-actions.js";
 import type { Verdict } from "../policy/evaluate.js";
 import { render, renderError, type CheckOutput } from "../policy/render.js";
@@ -29,6 +33,8 @@ export interface EvaluationRequest {
   deliveryId: string | null;
   /** Label and review-request side effects (off for merge groups). */
   sideEffects?: boolean;
+  /** A `pull_request_review.edited` event: who edited which review. */
+  reviewEdit?: ReviewEdit | null;
 }
 
 export interface EvaluationOutcome {
@@ -71,9 +77,13 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
   let output: CheckOutput;
   let sideEffects: (() => Promise<void>) | null = null;
   let transient: unknown = null;
+  let checkRun: ExistingCheckRun | null | undefined;
+  const spentBefore = deps.caches.conditionalReads.usage(github);
   const timer = deps.metrics?.evaluationSeconds.startTimer();
   try {
-    const assessment = await assessPullRequest(github, log, deps, req.pr); // 1–4
+    const assessOptions = { checkSha: headSha, reviewEdit: req.reviewEdit ?? null };
+    const assessment = await assessPullRequest(github, log, deps, req.pr, assessOptions); // 1–4
+    checkRun = assessment.checkRun;
     if (assessment.kind === "config-invalid") {
       const problems = assessment.errors.map((e) => `- ${e.line ? `line ${e.line}: ` : ""}${e.path ? `\`${e.path}\`: ` : ""}${e.message}`).join("\n");
       output = renderError(
@@ -99,12 +109,24 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
   }
 
   const target = { owner, repo, headSha, appId: deps.appId };
-  const check = await upsertCheckRun(github, target, output, { remembered: deps.caches.checkRuns, trustRemembered: !deps.leases }); // 5
-  log.info({ ...ctx, conclusion: output.conclusion, title: output.title, check: check.action }, "countersign evaluated");
+  const check = await upsertCheckRun(github, target, output, {
+    remembered: deps.caches.checkRuns,
+    trustRemembered: !deps.leases,
+    // What the evaluation's own read saw; when it failed before reading, the run is listed.
+    ...(checkRun !== undefined ? { current: checkRun } : {}),
+  }); // 5
+  const evaluated = () => {
+    const spent = spentSince(deps, github, spentBefore);
+    log.info({ ...ctx, conclusion: output.conclusion, title: output.title, check: check.action, ...spent }, "countersign evaluated");
+  };
   // The check says "could not evaluate" meanwhile (fail closed); the retry replaces it, and its
   // evaluation is the one recorded for this delivery.
-  if (transient) throw transient;
+  if (transient) {
+    evaluated();
+    throw transient;
+  }
   if (sideEffects) await sideEffects(); // 6
+  evaluated();
 
   await deps.store.recordEvaluation(
     {
@@ -122,4 +144,16 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
   ); // 7
   timer?.({ conclusion: output.conclusion });
   return { verdict, output, check };
+}
+
+/** Calls, 304s and rate-limit points this evaluation cost (GitHub's `x-ratelimit-used` counts all but 304s). */
+function spentSince(deps: PipelineDeps, github: GitHub, before: ApiUsage | null): Record<string, number | null> {
+  const now = deps.caches.conditionalReads.usage(github);
+  if (!now || !before) return {};
+  return {
+    calls: now.calls - before.calls,
+    notModified: now.notModified - before.notModified,
+    rateLimitPoints: now.points - before.points,
+    rateLimitRemaining: now.rateLimitRemaining,
+  };
 }

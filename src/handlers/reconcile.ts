@@ -166,7 +166,7 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
     if (listed.truncated) result.errors.push("more deliveries than one sweep reads: the rest waits for the next sweep");
 
     for (const [installationId, repoIds] of activeRepositories(listed.deliveries)) {
-      const github = (await app.auth(installationId)) as unknown as GitHub;
+      const github = await installationOctokit(app, deps, installationId);
       for (const repositoryId of repoIds) {
         result.repositories++;
         await guarded(result, log, `repository ${repositoryId}`, () => scanRepository(github, log, deps, repositoryId, since, result));
@@ -221,6 +221,13 @@ async function takeSweepLease(deps: PipelineDeps, options: ReconcilerOptions, lo
   }
 }
 
+/** An installation's Octokit, re-reading through the ETag cache like the webhook handlers' ones. */
+async function installationOctokit(app: Probot, deps: PipelineDeps, installationId: number): Promise<GitHub> {
+  const github = (await app.auth(installationId)) as unknown as GitHub;
+  deps.caches.conditionalReads.attach(github);
+  return github;
+}
+
 async function guarded(result: SweepResult, log: Logger, what: string, work: () => Promise<void>): Promise<void> {
   try {
     await work();
@@ -258,7 +265,7 @@ async function completeIncomplete(app: Probot, appOctokit: GitHub, log: Logger, 
   for (const [fullName, merges] of byRepo) {
     await guarded(result, log, `completing merges in ${fullName}`, async () => {
       const [owner, repo] = fullName.split("/") as [string, string];
-      const github = (await app.auth(await installationIdOf(appOctokit, owner, repo))) as unknown as GitHub;
+      const github = await installationOctokit(app, deps, await installationIdOf(appOctokit, owner, repo));
       for (const m of merges) {
         if (await completeMerge(github, log, deps, m)) result.mergesCompleted++;
       }

@@ -1,12 +1,11 @@
 /**
  * `pull_request.closed` with `merged: true`: the primary audit record. The PR is re-read from the
- * API (reviews, commits, CODEOWNERS at its base) rather than trusting earlier events, because
- * deliveries can arrive out of order or not at all. One record per repo + PR, whatever the delivery.
+ * API (commits, reviews, our check run and CODEOWNERS at its base in one GraphQL query; its files)
+ * rather than trusting earlier events, because deliveries can arrive out of order or not at all. One record per repo + PR, whatever the delivery.
  * The PR is assessed exactly as the check run assesses it (assess-pull-request.ts); under an
  * invalid config the merge is recorded as such, with no gate evaluated, never under the defaults.
  */
 import type { Logger } from "probot";
-import { readCheckConclusion } from "../github/check-run.js";
 import { githubWebUrlOf } from "../github/load-snapshot.js";
 import type { GitHub } from "../github/github.js";
 import type { PullLike } from "../github/load-snapshot.js";
@@ -58,10 +57,9 @@ export interface AssessedMerge {
 export async function assessMerge(github: GitHub, log: Logger, deps: PipelineDeps, pr: PullLike, source: RecordSource): Promise<AssessedMerge> {
   const owner = pr.base.repo.owner.login;
   const repo = pr.base.repo.name;
-  const [assessment, checkConclusion] = await Promise.all([
-    assessPullRequest(github, log, deps, pr, { factsWhenInvalid: true }),
-    readCheckConclusion(github, { owner, repo, headSha: pr.head.sha, appId: deps.appId }),
-  ]);
+  // The same read gives our run on the head as GitHub shows it now; one still in progress is not a conclusion.
+  const assessment = await assessPullRequest(github, log, deps, pr, { factsWhenInvalid: true });
+  const checkConclusion = assessment.checkRun?.status === "completed" ? assessment.checkRun.conclusion : null;
   const snapshot = assessment.snapshot!; // factsWhenInvalid: always read
   const record = mergeRecordOf({
     repo: `${owner}/${repo}`,

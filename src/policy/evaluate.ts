@@ -13,9 +13,9 @@ import { DISCLOSURE_TEMPLATE } from "./disclosure-template.js";
 import { parseDisclosure, type DisclosureResult } from "./disclosure.js";
 import { resolveOwnership, type Ownership } from "./ownership.js";
 import { proseLines } from "./markdown-lines.js";
-import { noteTemplate, parseUnderstandingNote, type UnderstandingNote } from "./review-note.js";
+import { noteEditedByOther, noteTemplate, parseUnderstandingNote, type UnderstandingNote } from "./review-note.js";
 import { latestDecisiveReviews } from "./reviews.js";
-import type { PullRequestSnapshot } from "./snapshot.js";
+import type { PullRequestSnapshot, ReviewInfo } from "./snapshot.js";
 
 export type GateId = "disclosure" | "review" | "ownership" | "boundaries" | "incident";
 export type GateStatus = "passed" | "unmet" | "not_applicable";
@@ -279,7 +279,8 @@ function judgeReviews(snapshot: PullRequestSnapshot, config: Config, sponsor: st
     else if (isSameLogin(r.user.login, sponsor)) reason = "is the agent's sponsor; another human must review";
     else if (config.review.require_fresh_review && r.commitId !== snapshot.headSha) {
       reason = `approved an older commit (${short(r.commitId)}); the head is now ${short(snapshot.headSha)}`;
-    } else if (!note.ok) reason = note.problems.join("; ");
+    } else if (noteEditedByOther(r)) reason = noteEditedByOther(r);
+    else if (!note.ok) reason = note.problems.join("; ");
     out.push({
       reviewer: r.user.login,
       reviewId: r.id,

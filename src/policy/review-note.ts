@@ -127,3 +127,21 @@ export function noteTemplate(req: NoteRequirements): string {
   const items = req.checklist.map((item) => `- [x] ${item}`);
   return [...items, `Verified: <what you ran, read or asked, at least ${req.min_note_length} characters>`].join("\n");
 }
+
+/**
+ * Why a review body is not (or may not be) its reviewer's own words, or null when it is. Anyone with
+ * write access can edit another's review, so a note edited by someone else is theirs, not the
+ * reviewer's; an edit GitHub cannot attribute (a deleted account) is treated the same way.
+ */
+export function noteEditedByOther(review: {
+  user: { login: string } | null;
+  lastEditedAt?: string | null;
+  editedBy?: string | null;
+}): string | null {
+  if (!review.lastEditedAt && !review.editedBy) return null;
+  const when = review.lastEditedAt ? ` (${review.lastEditedAt})` : "";
+  const resubmit = "a note counts only in the reviewer's own words: the reviewer can submit a new review";
+  if (!review.editedBy) return `approved with a note that was edited${when} by an account GitHub does not name; ${resubmit}`;
+  if (review.user && review.editedBy.toLowerCase() === review.user.login.toLowerCase()) return null;
+  return `approved with a note edited by @${review.editedBy}${when}; ${resubmit}`;
+}

@@ -45,6 +45,13 @@ export interface ReviewInfo {
   /** The head SHA the review was submitted on. */
   commitId: string | null;
   submittedAt: string | null;
+  /**
+   * When the body was last edited, by whom (GraphQL `lastEditedAt` / `editor`, or the sender of a
+   * `pull_request_review.edited` event). A body edited by anyone but the reviewer is not their note;
+   * `editedBy: null` with `lastEditedAt` set means GitHub did not say who edited it.
+   */
+  lastEditedAt?: string | null;
+  editedBy?: string | null;
 }
 
 /** The CODEOWNERS file GitHub would use at the base SHA, if any. */

@@ -52,18 +52,18 @@ test("500 forever: a failing check saying GitHub is failing, never success", asy
   h = await startHarness({ retry: true });
   const repo = uniqueRepo();
   const pr = await greenPullRequest(h, repo);
-  h.sim.fault({ method: "GET", path: `/pulls/${pr.number}/reviews`, status: 500 });
+  h.sim.fault({ method: "GET", path: `/pulls/${pr.number}/files`, status: 500 });
 
   await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
   // A review event for the same PR while GitHub is still down.
   await h.sim.deliver("pull_request", { ...pr.delivery.payload, action: "edited", changes: { body: { from: "" } } });
 
-  expect(statuses(h, `/pulls/${pr.number}/reviews`).every((s) => s === 500)).toBe(true);
-  expect(statuses(h, `/pulls/${pr.number}/reviews`).length).toBeGreaterThanOrEqual(4); // 1 + Probot's 3 retries, per event
+  expect(statuses(h, `/pulls/${pr.number}/files`).every((s) => s === 500)).toBe(true);
+  expect(statuses(h, `/pulls/${pr.number}/files`).length).toBeGreaterThanOrEqual(4); // 1 + Probot's 3 retries, per event
   const runs = h.sim.checkRuns(repo, { sha: pr.headSha });
   expect(runs.flatMap((r) => r.history.map((x) => x.conclusion))).not.toContain("success");
   expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "failure", title: "countersign could not evaluate" });
-  expect(h.sim.latestCheck(repo, pr.headSha)!.summary).toMatch(/GitHub is failing \(HTTP 500 to GET .*\/reviews\) even after retries/);
+  expect(h.sim.latestCheck(repo, pr.headSha)!.summary).toMatch(/GitHub is failing \(HTTP 500 to GET .*\/files\) even after retries/);
 
   // GitHub recovers; the next event evaluates for real.
   h.sim.clearFaults();
@@ -76,12 +76,12 @@ test("secondary rate limit: the read and the check-run write are retried after r
   h = await startHarness({ retry: true, throttle: true, honourSecondaryRateLimits: true });
   const repo = uniqueRepo();
   const pr = await greenPullRequest(h, repo);
-  h.sim.secondaryRateLimit({ method: "GET", path: `/pulls/${pr.number}/commits`, retryAfter: 1 });
+  h.sim.secondaryRateLimit({ method: "GET", path: `/pulls/${pr.number}/files`, retryAfter: 1 });
   h.sim.secondaryRateLimit({ method: "POST", path: "/check-runs", retryAfter: 1 });
 
   const res = await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
   expect(res.status).toBe(202);
-  for (const [method, pathEnd] of [["GET", `/pulls/${pr.number}/commits`], ["POST", "/check-runs"]] as const) {
+  for (const [method, pathEnd] of [["GET", `/pulls/${pr.number}/files`], ["POST", "/check-runs"]] as const) {
     const tries = h.sim.requests.filter((r) => r.method === method && r.path.endsWith(pathEnd));
     expect(tries.map((r) => r.status)).toEqual([403, method === "GET" ? 200 : 201]);
     expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(950); // waited retry-after: 1

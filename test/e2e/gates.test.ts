@@ -178,5 +178,5 @@ test("fail closed: an invalid config and a PR over GitHub's 3,000-file listing c
   expect(check.conclusion).toBe("failure");
   expect(check.text).toMatch(/at most 3,000 changed files/);
   // 30 pages of 100, then GitHub lists nothing more.
-  expect(h.sim.callsSince(0).filter((c) => c.endsWith(`/pulls/${huge.number}/files`))).toHaveLength(30);
+  expect(h.sim.callsSince(0).filter((c) => c === `GET /repos/${big}/pulls/${huge.number}/files`)).toHaveLength(30);
 });

@@ -105,14 +105,14 @@ test("a delivery that keeps failing is parked with its error, shown in /healthz,
   const h = await start({ inbox: { maxAttempts: 3, retryBaseMs: 20, retryMaxMs: 50 } });
   const repo = uniqueRepo();
   const pr = await approvedPullRequest(h, repo);
-  h.sim.fault({ method: "GET", path: `/pulls/${pr.number}/commits`, status: 503 });
+  h.sim.fault({ method: "GET", path: `/pulls/${pr.number}/files`, status: 503 });
 
   const res = await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
   const parked = await until("the delivery to be parked", async () => {
     const d = await h.store.inbox().get(res.id);
     return d?.state === "parked" ? d : null;
   });
-  expect(parked).toMatchObject({ attempts: 3, lastError: expect.stringMatching(/503.*\/commits/) });
+  expect(parked).toMatchObject({ attempts: 3, lastError: expect.stringMatching(/503.*\/files/) });
   expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "failure", title: "countersign could not evaluate" });
 
   expect((await healthz(h)).inbox).toEqual({ pending: 0, oldestPendingAgeSeconds: null, parked: 1 });

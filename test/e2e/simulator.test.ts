@@ -169,3 +169,38 @@ test("Sign in with GitHub: authorize acts as the signed-in user, codes work once
   expect(new URL(posted.headers.get("location")!).searchParams.get("code")).toMatch(/^[0-9a-f]{20}$/);
   expect(sim.requests.filter((r) => r.kind === "oauth").map((r) => `${r.method} ${r.path} ${r.status}`)).toContain("POST /login/oauth/access_token 200");
 });
+
+test("conditional requests: a strong ETag on every GET, 304 with no body on a match (free), counted apart in the log", async () => {
+  const pr = await sim.openPullRequest("acme/api", { title: "etag", files: ["src/a.ts"], deliver: false });
+  await (await gh()).rest.pulls.get({ owner: "acme", repo: "api", pull_number: pr.number }); // an installation token
+  const token = { token: [...(sim as unknown as { tokens: Map<string, unknown> }).tokens.keys()][0]! };
+  const url = `${sim.apiUrl}/repos/acme/api/pulls/${pr.number}/files?per_page=100`;
+  const get = (headers: Record<string, string> = {}) => fetch(url, { headers: { authorization: `token ${token.token}`, ...headers } });
+  const mark = sim.mark();
+
+  const first = await get();
+  const etag = first.headers.get("etag")!;
+  expect(etag).toMatch(/^"[0-9a-f]{64}"$/); // strong and quoted
+  expect(first.headers.get("x-ratelimit-used")).toBe("2");
+  expect(first.headers.get("x-ratelimit-remaining")).toBe("4998");
+  await first.text();
+
+  const again = await get({ "if-none-match": etag });
+  expect(again.status).toBe(304);
+  expect(await again.text()).toBe("");
+  expect(again.headers.get("etag")).toBe(etag);
+  expect(again.headers.get("x-ratelimit-used")).toBe("2"); // a 304 costs nothing
+  expect(again.headers.get("x-ratelimit-remaining")).toBe("4998");
+  // If-None-Match compares weakly and takes a list.
+  expect((await get({ "if-none-match": `"nope", W/${etag}` })).status).toBe(304);
+
+  await sim.push("acme/api", pr.number, { files: ["src/b.ts"], deliver: false });
+  const changed = await get({ "if-none-match": etag });
+  expect(changed.status).toBe(200);
+  expect(changed.headers.get("etag")).not.toBe(etag);
+  expect(changed.headers.get("x-ratelimit-used")).toBe("3");
+  await changed.text();
+
+  expect(sim.notModifiedSince(mark)).toEqual([`GET /repos/acme/api/pulls/${pr.number}/files`, `GET /repos/acme/api/pulls/${pr.number}/files`]);
+  expect(sim.usageSince(mark)).toEqual({ calls: 4, notModified: 2, points: 2 });
+});

@@ -43,8 +43,11 @@ describe("pull_request.opened", () => {
     expect(check.output.summary).toMatch(/AI disclosure \| ❌ unmet/);
     expect(check.output.text).toContain("## AI assistance disclosure");
     expect(check.output.text).toMatch(/no AI-assistance disclosure/i);
-    // The API budget: 1 GraphQL (config + CODEOWNERS) + files + commits + reviews + check lookup, then 1 write.
-    expect(gh.calls.filter((c) => c.startsWith("GET") || c.startsWith("POST /graphql"))).toHaveLength(5);
+    // The API budget: 1 GraphQL (commits, reviews, our check run, config + CODEOWNERS) + files, then the writes.
+    expect(gh.calls.filter((c) => c.startsWith("GET") || c.startsWith("POST /graphql")).sort()).toEqual([
+      "GET /repos/Codertocat/Hello-World/pulls/2/files",
+      "POST /graphql",
+    ]);
     expect(gh.writes()).toEqual([
       "POST /repos/Codertocat/Hello-World/check-runs",
       "POST /repos/Codertocat/Hello-World/issues/2/labels",
@@ -66,18 +69,14 @@ describe("pull_request.opened", () => {
     expect(gh.writes()).toEqual(["POST /repos/Codertocat/Hello-World/check-runs"]);
   });
 
-  test("a second event with the same outcome reads 3 times and writes nothing (warm caches)", async () => {
+  test("a second event with the same outcome reads twice (GraphQL, files) and writes nothing (warm caches)", async () => {
     const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }] });
     const probot = createTestProbot(db.store);
     await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED, labels: [{ name: "owner:core" }] })));
     const before = gh.calls.length;
     await probot.receive(asEvent("pull_request", pullRequestEvent("edited", { body: DISCLOSED, labels: [{ name: "owner:core" }] })));
     const second = gh.calls.slice(before);
-    expect(second.sort()).toEqual([
-      "GET /repos/Codertocat/Hello-World/pulls/2/commits",
-      "GET /repos/Codertocat/Hello-World/pulls/2/files",
-      "GET /repos/Codertocat/Hello-World/pulls/2/reviews",
-    ]);
+    expect(second.sort()).toEqual(["GET /repos/Codertocat/Hello-World/pulls/2/files", "POST /graphql"]);
     expect(gh.checkRuns).toHaveLength(1);
   });
 
@@ -169,10 +168,10 @@ describe("configuration", () => {
 describe("GitHub failures end in failure, never success", () => {
   test.each([
     ["500 on files", { match: "/pulls/2/files", status: 500 }, /GitHub is failing \(HTTP 500/],
-    ["404 on reviews", { match: "/pulls/2/reviews", status: 404 }, /404 Not Found/],
+    ["404 on files", { match: "/pulls/2/files", status: 404 }, /404 Not Found/],
     [
       "403 secondary rate limit",
-      { match: "/pulls/2/commits", status: 403, headers: { "retry-after": "60", "x-ratelimit-remaining": "4000" }, body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." } },
+      { match: "/pulls/2/files", status: 403, headers: { "retry-after": "60", "x-ratelimit-remaining": "4000" }, body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." } },
       /rate limit/,
     ],
     ["502 on GraphQL", { match: "/graphql", status: 502 }, /HTTP 502/],

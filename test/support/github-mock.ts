@@ -1,6 +1,6 @@
 /**
  * A nock-backed GitHub for one repository (Codertocat/Hello-World) and PR #2. It serves the
- * base-commit files over GraphQL, files/commits/reviews over REST, records every API call, and
+ * pull request's GraphQL query (commits, reviews, our check run, base-commit files), files over REST, records every API call, and
  * keeps the check runs the app writes so tests assert on what GitHub would show.
  */
 import nock from "nock";
@@ -27,6 +27,9 @@ export interface MockReview {
   state: "APPROVED" | "COMMENTED" | "CHANGES_REQUESTED" | "DISMISSED";
   body: string | null;
   commit_id?: string;
+  /** GraphQL `editor` (a login; null: an edit GitHub does not attribute) and `lastEditedAt`. */
+  editor?: string | null;
+  lastEditedAt?: string;
 }
 
 export interface MockOptions {
@@ -137,6 +140,7 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
       const text = files[path];
       repository[k] = text == null ? null : blob(text);
     }
+    if (String(body.query).includes("pullRequest(number:")) Object.assign(repository, pullRequestData(options));
     if ("org" in vars) return [200, orgPart ? { data: { repository, org: orgPart } } : { data: { repository, org: null }, errors: [orgMissing] }];
     return [200, { data: { repository } }];
   }));
@@ -144,36 +148,9 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
   scope.get(`${R}/pulls/2/files`).query(true).reply(on((uri) =>
     reply(uri, () => (options.files ?? [{ filename: "src/app.ts" }]).map((f) => ({ sha: "0".repeat(40), status: "modified", additions: 1, deletions: 0, changes: 1, ...f }))),
   ));
-  scope.get(`${R}/pulls/2/commits`).query(true).reply(on((uri) =>
-    reply(uri, () =>
-      (options.commits ?? [{ message: "Update app" }]).map((c, i) => ({
-        sha: c.sha ?? `${String(i + 1).padStart(2, "0")}${"ab".repeat(19)}`,
-        commit: { message: c.message, author: { name: c.authorName ?? "Codertocat", email: c.authorEmail ?? "21031067+Codertocat@users.noreply.github.com" } },
-        author: c.authorLogin === null ? null : { login: c.authorLogin ?? "Codertocat", type: (c.authorLogin ?? "").endsWith("[bot]") ? "Bot" : "User" },
-      })),
-    ),
-  ));
-  scope.get(`${R}/pulls/2/reviews`).query(true).reply(on((uri) =>
-    reply(uri, () =>
-      (options.reviews ?? []).map((r, i) => ({
-        id: r.id ?? 500 + i,
-        user: { login: r.login, type: r.type ?? "User" },
-        state: r.state,
-        body: r.body,
-        commit_id: r.commit_id ?? HEAD_SHA,
-        submitted_at: "2026-11-22T10:00:00Z",
-      })),
-    ),
-  ));
   scope.get(/\/repos\/Codertocat\/Hello-World\/commits\/[0-9a-f]+\/check-runs/).query(true).reply(on((uri) =>
     reply(uri, () => {
-      const existing = options.existingCheck;
-      const merged = options.checkConclusionAtMerge;
-      const runs = existing
-        ? [{ id: existing.id, status: "completed", conclusion: existing.conclusion, app: { id: 123 }, output: { title: existing.title, summary: existing.summary, text: existing.text, annotations_count: existing.annotations_count } }]
-        : merged !== undefined && merged !== null
-          ? [{ id: 77, status: "completed", conclusion: merged, app: { id: 123 }, output: { title: "", summary: "", text: "", annotations_count: 0 } }]
-          : [];
+      const runs = existingRuns(options).map((r) => ({ id: r.id, status: "completed", conclusion: r.conclusion, app: { id: 123 }, output: { ...r.output } }));
       return { total_count: runs.length, check_runs: runs };
     }),
   ));
@@ -232,6 +209,60 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
     }),
   ));
   return state;
+}
+
+/** Our check run on the head, if the test gave one (what the app wrote earlier, or the conclusion at merge time). */
+function existingRuns(options: MockOptions) {
+  const existing = options.existingCheck;
+  const merged = options.checkConclusionAtMerge;
+  if (existing) {
+    const { id, conclusion, title, summary, text, annotations_count } = existing;
+    return [{ id, conclusion, output: { title, summary, text, annotations_count } }];
+  }
+  if (merged !== undefined && merged !== null) return [{ id: 77, conclusion: merged, output: { title: "", summary: "", text: "", annotations_count: 0 } }];
+  return [];
+}
+
+/** The pull request as GraphQL shows it: commits, reviews (bots without `[bot]`), our check run on the head. */
+function pullRequestData(options: MockOptions) {
+  const page = <T>(nodes: T[]) => ({ totalCount: nodes.length, pageInfo: { hasNextPage: false, endCursor: null }, nodes });
+  const actor = (login: string, type?: string) =>
+    type === "Bot" || login.endsWith("[bot]") ? { __typename: "Bot", login: login.replace(/\[bot\]$/, "") } : { __typename: "User", login };
+  const commits = (options.commits ?? [{ message: "Update app" }]).map((c, i) => ({
+    commit: {
+      oid: c.sha ?? `${String(i + 1).padStart(2, "0")}${"ab".repeat(19)}`,
+      message: c.message,
+      author: {
+        name: c.authorName ?? "Codertocat",
+        email: c.authorEmail ?? "21031067+Codertocat@users.noreply.github.com",
+        // GraphQL links user accounts only.
+        user: c.authorLogin === null || (c.authorLogin ?? "").endsWith("[bot]") ? null : { login: c.authorLogin ?? "Codertocat" },
+      },
+    },
+  }));
+  const reviews = (options.reviews ?? []).map((r, i) => ({
+    databaseId: r.id ?? 500 + i,
+    state: r.state,
+    body: r.body ?? "",
+    submittedAt: "2026-11-22T10:00:00Z",
+    lastEditedAt: r.lastEditedAt ?? (r.editor !== undefined ? "2026-11-22T11:00:00Z" : null),
+    commit: { oid: r.commit_id ?? HEAD_SHA },
+    author: actor(r.login, r.type),
+    editor: r.editor ? actor(r.editor) : null,
+  }));
+  const runs = existingRuns(options).map((r) => ({
+    databaseId: r.id,
+    status: "COMPLETED",
+    conclusion: r.conclusion.toUpperCase(),
+    title: r.output.title,
+    summary: r.output.summary,
+    text: r.output.text,
+    annotations: { totalCount: r.output.annotations_count },
+  }));
+  return {
+    pullRequest: { commits: page(commits), reviews: page(reviews) },
+    head: { checkSuites: { nodes: runs.length > 0 ? [{ app: { databaseId: 123 }, checkRuns: { nodes: runs } }] : [] } },
+  };
 }
 
 function blob(text: string) {

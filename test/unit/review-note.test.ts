@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { DEFAULT_CONFIG } from "../../src/policy/config.js";
-import { noteTemplate, parseUnderstandingNote } from "../../src/policy/review-note.js";
+import { noteEditedByOther, noteTemplate, parseUnderstandingNote } from "../../src/policy/review-note.js";
 
 const req = DEFAULT_CONFIG.review;
 const ITEMS = `- [x] I can explain what this change does and why
@@ -45,5 +45,20 @@ describe("parseUnderstandingNote", () => {
 
   test("property: never throws on arbitrary text", () => {
     fc.assert(fc.property(fc.string({ maxLength: 2000 }), (s) => typeof parseUnderstandingNote(s, req).ok === "boolean"), { numRuns: 500 });
+  });
+});
+
+describe("noteEditedByOther: a note is the reviewer's own words", () => {
+  const user = { login: "Plat-Dev" };
+  test.each([
+    ["never edited", {}, null],
+    ["edited by the reviewer (any case)", { lastEditedAt: "2026-01-02T03:04:05Z", editedBy: "plat-dev" }, null],
+    ["edited by someone else", { lastEditedAt: "2026-01-02T03:04:05Z", editedBy: "mallory" }, /note edited by @mallory \(2026-01-02T03:04:05Z\)/],
+    ["an editor without a time (a webhook sender)", { editedBy: "mallory" }, /note edited by @mallory;/],
+    ["edited, editor unknown", { lastEditedAt: "2026-01-02T03:04:05Z", editedBy: null }, /by an account GitHub does not name/],
+  ])("%s", (_name, edit, expected) => {
+    const reason = noteEditedByOther({ user, ...edit });
+    if (expected === null) expect(reason).toBeNull();
+    else expect(reason).toMatch(expected);
   });
 });

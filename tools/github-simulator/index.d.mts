@@ -41,6 +41,12 @@ export interface RequestLogEntry {
   /** The `x-github-delivery` header Probot puts on every request it makes for an event. */
   deliveryId: string | null;
   faulted: boolean;
+  /** Answered `304 Not Modified` to a matching `If-None-Match` (free: no rate-limit point). */
+  notModified: boolean;
+  /** Charged a primary rate-limit point (every REST answer but a 304, every GraphQL query). */
+  charged: boolean;
+  /** GraphQL only: the operation name and the variable names sent. */
+  graphql: { operation: string | null; variables: string[] } | null;
 }
 
 export interface DeliveryResult {
@@ -190,6 +196,11 @@ export declare class GitHubSimulator {
   label(fullName: string, number: number, name: string, opts?: SendOptions & { by?: string }): Promise<{ delivery: DeliveryResult }>;
   assign(fullName: string, number: number, login: string, opts?: SendOptions): Promise<{ delivery: DeliveryResult }>;
   review(fullName: string, number: number, opts?: SendOptions & { user?: string | { login: string; type?: "User" | "Bot" }; state?: "APPROVED" | "COMMENTED" | "CHANGES_REQUESTED"; body?: string; commitId?: string }): Promise<{ id: number; delivery: DeliveryResult }>;
+  /**
+   * Edits a review's body as `by` (default: its author): `pull_request_review.edited` with that
+   * sender. GraphQL's `editor` / `lastEditedAt` show the edit, as on GitHub.
+   */
+  editReview(fullName: string, number: number, reviewId: number, opts: SendOptions & { body: string; by?: string }): Promise<{ delivery: DeliveryResult }>;
   dismissReview(fullName: string, number: number, reviewId: number, opts?: SendOptions & { by?: string }): Promise<{ delivery: DeliveryResult }>;
   comment(fullName: string, number: number, opts?: SendOptions & { user?: string | { login: string; type?: "User" | "Bot" }; body?: string }): Promise<{ id: number; delivery: DeliveryResult }>;
   merge(fullName: string, number: number, opts?: SendOptions & { by?: string; method?: "merge" | "squash" }): Promise<{ mergeCommitSha: string; delivery: DeliveryResult }>;
@@ -210,6 +221,10 @@ export declare class GitHubSimulator {
 
   mark(): number;
   callsSince(mark?: number, opts?: { kinds?: RequestKind[]; withQuery?: boolean }): string[];
+  /** Reads since `mark` answered `304 Not Modified`, as "GET /path". */
+  notModifiedSince(mark?: number): string[];
+  /** API calls since `mark` (304s included), how many were 304s, and the rate-limit points charged. */
+  usageSince(mark?: number): { calls: number; notModified: number; points: number };
   resetLog(): void;
   fault(options: FaultOptions): FaultHandle;
   secondaryRateLimit(options?: { method?: string | null; path?: string | RegExp | null; times?: number; retryAfter?: number; after?: number }): FaultHandle;

@@ -273,6 +273,18 @@ export class GitHubSimulator {
     return { id: r.id, delivery };
   }
 
+  async editReview(fullName, number, reviewId, opts = {}) {
+    const { repo, pr } = this.#pull(fullName, number);
+    const r = pr.reviews.find((x) => x.id === reviewId);
+    if (!r) throw new Error(`simulator: no review ${reviewId}`);
+    const editor = this.world.user(opts.by ?? r.user.login);
+    const from = r.body;
+    this.world.editReview(r, { body: opts.body ?? "", editor });
+    const payload = this.payloads.pullRequestReview(repo, pr, r, "edited", { sender: editor, extra: { changes: { body: { from } } } });
+    const delivery = await this.#send("pull_request_review", payload, opts);
+    return { delivery };
+  }
+
   async dismissReview(fullName, number, reviewId, opts = {}) {
     const { repo, pr } = this.#pull(fullName, number);
     const r = pr.reviews.find((x) => x.id === reviewId);
@@ -462,6 +474,21 @@ export class GitHubSimulator {
       .map((r) => `${r.method} ${r.path}${withQuery && r.query ? `?${r.query}` : ""}`);
   }
 
+  /** Reads since `mark` that GitHub answered `304 Not Modified` (free), as "GET /path". */
+  notModifiedSince(mark = 0) {
+    return this.requests.slice(mark).filter((r) => r.notModified).map((r) => `${r.method} ${r.path}`);
+  }
+
+  /**
+   * What the calls since `mark` cost: `calls` (API calls, 304s included, token exchange excluded),
+   * `notModified` (304s among them) and `points` (primary rate-limit points charged: every REST call
+   * answered other than 304, and every GraphQL query at its cost of 1).
+   */
+  usageSince(mark = 0) {
+    const api = this.requests.slice(mark).filter((r) => r.kind === "read" || r.kind === "graphql" || r.kind === "write");
+    return { calls: api.length, notModified: api.filter((r) => r.notModified).length, points: api.filter((r) => r.charged).length };
+  }
+
   resetLog() {
     this.requests.length = 0;
     this.deliveries.length = 0;
@@ -578,6 +605,7 @@ export class GitHubSimulator {
     // Probot tags each event's requests with the delivery that caused them: calls per delivery.
     const deliveryId = typeof req.headers["x-github-delivery"] === "string" ? req.headers["x-github-delivery"] : null;
     const entry = { seq: ++this.seq, at: started, method, path, query: url.search.slice(1), status: 0, ms: 0, kind, installationId: null, deliveryId, faulted: false };
+    Object.assign(entry, { notModified: false, charged: false, graphql: null });
     this.requests.push(entry);
 
     const send = (status, body, headers = {}, rawBody = false) => {
@@ -628,6 +656,8 @@ export class GitHubSimulator {
         if (!inst) throw new HttpError(401, "This endpoint requires you to be authenticated.");
         entry.installationId = inst.id;
         const rl = this.#rateLimit(inst.id, true);
+        entry.charged = true;
+        entry.graphql = graphqlSummary(body);
         const result = executeGraphql(this.world, body ?? {}, {
           canSee: (repo) => repo.installationId === inst.id,
           blobTextLimit: this.blobTextLimit,
@@ -645,22 +675,41 @@ export class GitHubSimulator {
       const out = found.route.handler(request);
       const rl = request.installation ? this.#rateLimit(request.installation.id, false) : null;
       const headers = { ...(out.headers ?? {}) };
-      // Conditional requests: a matching If-None-Match answers 304, which costs no rate limit.
-      if (method === "GET" && out.status === 200) {
-        const etag = `W/"${createHash("sha1").update(out.raw ? String(out.body) : JSON.stringify(out.body)).digest("hex")}"`;
-        headers.etag = etag;
-        if (req.headers["if-none-match"] === etag) {
-          send(304, null, { ...headers, ...(rl ? rateHeaders(rl, "core") : {}) });
-          return;
-        }
+      // Conditional requests: a matching If-None-Match answers 304 with no body, which costs no rate limit.
+      const conditional = method === "GET" && out.status === 200 ? conditionalAnswer(out, req.headers["if-none-match"]) : null;
+      if (conditional) headers.etag = conditional.etag;
+      if (conditional?.notModified) {
+        entry.notModified = true;
+        send(304, null, { ...headers, ...(rl ? rateHeaders(rl, "core") : {}) });
+        return;
       }
       const consumed = request.installation ? this.#rateLimit(request.installation.id, true) : null;
+      entry.charged = Boolean(consumed);
       send(out.status, out.body, { ...headers, ...(consumed ? rateHeaders(consumed, "core") : {}), ...(out.raw ? { "content-type": headers["content-type"] } : {}) }, out.raw);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       send(error.status, errorBody(error.status, error.message, error.extra));
     }
   }
+}
+
+/**
+ * GitHub's ETags: strong, quoted, derived from the body. `If-None-Match` takes a list (or `*`) and
+ * compares weakly (a `W/` prefix on either side is ignored), so a cached weak tag still matches.
+ */
+export function conditionalAnswer(out, ifNoneMatch) {
+  const bytes = out.raw ? String(out.body) : JSON.stringify(out.body);
+  const etag = `"${createHash("sha256").update(bytes).digest("hex")}"`;
+  const opaque = (tag) => tag.trim().replace(/^W\//, "");
+  const wanted = typeof ifNoneMatch === "string" ? ifNoneMatch.split(",").map(opaque).filter(Boolean) : [];
+  return { etag, notModified: wanted.includes("*") || wanted.includes(opaque(etag)) };
+}
+
+/** What a GraphQL request asked for, for the request log: operation name and root fields (aliases). */
+function graphqlSummary(body) {
+  const query = typeof body?.query === "string" ? body.query : "";
+  const operation = body?.operationName ?? /^\s*query\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(query)?.[1] ?? null;
+  return { operation, variables: Object.keys(body?.variables ?? {}) };
 }
 
 function safeJson(text) {

@@ -59,9 +59,10 @@ export function createPayloads(world, base) {
     pullRequest(repo, pr, action, { sender, extra = {} } = {}) {
       return { action, number: pr.number, pull_request: world.pullJson(repo, pr, base()), ...extra, ...common(repo, sender ?? pr.user) };
     },
-    pullRequestReview(repo, pr, review, action = "submitted", { sender } = {}) {
+    pullRequestReview(repo, pr, review, action = "submitted", { sender, extra = {} } = {}) {
       return {
         action,
+        ...extra,
         review: world.reviewJson(repo, pr, review, base(), { webhook: true }),
         pull_request: world.pullJson(repo, pr, base(), { simple: true }),
         ...common(repo, sender ?? review.user),

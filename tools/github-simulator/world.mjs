@@ -307,6 +307,13 @@ export class World {
     return r;
   }
 
+  /** Changes a review's body; GitHub remembers who edited it last and when. */
+  editReview(r, { body, editor }) {
+    r.body = body;
+    r.editor = editor;
+    r.lastEditedAt = this.now();
+  }
+
   comment(repo, number, { user, body }) {
     const c = { id: this.nextId(), nodeId: `IC_sim${this.ids}`, issueNumber: Number(number), user: this.user(user.login ?? user, user.type), body, createdAt: this.now(), updatedAt: this.now(), reactions: [] };
     repo.issueComments.push(c);

@@ -52,7 +52,7 @@ export interface Harness {
   reconciler: Reconciler;
   /** Points the simulator's webhooks at a closed port (the app is down) or back at the app. */
   appDown(down: boolean): void;
-  /** Drops the app's per-process caches (base files, check runs, CODEOWNERS): the next evaluation is cold. */
+  /** Drops the app's per-process caches (base files, check runs, CODEOWNERS, kept ETags): the next evaluation is cold. */
   coldCaches(): void;
   close(): Promise<void>;
 }
@@ -95,6 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     caches.checkRuns.clear();
     caches.codeowners.clear();
     caches.codeownersErrors.clear();
+    caches.conditionalReads.clear();
   };
   const dir = mkdtempSync(join(tmpdir(), "countersign-e2e-"));
   const clock = options.clock;

@@ -5,20 +5,7 @@
  */
 import { BYPASS_MERGE, CAPTURE_MERGE, HOSTILE, SEED_NOW, sha } from "./support/seed-audit.js";
 import { startDashboardServer, TEST_TOKEN, type DashboardServer } from "./support/dashboard-server.js";
-import { cookieValue, hiddenField, request } from "./support/http.js";
-
-/** GET the sign-in form, then POST it: the browser's two steps. */
-async function signIn(server: DashboardServer, token = TEST_TOKEN, extra: { headers?: Record<string, string>; next?: string } = {}) {
-  const form = await request(server, `/countersign/login${extra.next ? `?next=${encodeURIComponent(extra.next)}` : ""}`, { headers: extra.headers ?? {} });
-  const nonce = cookieValue(form.cookies, "countersign_login")!;
-  const posted = await request(server, "/countersign/login", {
-    cookie: `countersign_login=${nonce}`,
-    form: { csrf: hiddenField(form.text, "csrf")!, next: hiddenField(form.text, "next")!, token },
-    headers: extra.headers ?? {},
-  });
-  const session = cookieValue(posted.cookies, "countersign_session");
-  return { form, posted, cookie: session ? `countersign_session=${session}` : "" };
-}
+import { cookieValue, hiddenField, request, signIn } from "./support/http.js";
 
 describe("access", () => {
   let server: DashboardServer;
@@ -321,7 +308,7 @@ describe("pages", () => {
     const res = await request(server, "/countersign/merges?repo=nope&since=yesterday&cursor=m1.bogus", { cookie });
     expect(res.status).toBe(400);
     expect(res.text).toContain("The filter was not applied.");
-    expect(res.text).toContain("Repository: Use owner/name");
+    expect(res.text).toContain("Repository: expected owner/name, for example acme/payments-api");
     expect(res.text).toContain('id="f-since" name="since" value="yesterday" type="date" aria-describedby="f-since-hint f-since-error" aria-invalid="true"');
     const cursor = await request(server, "/countersign/merges?cursor=m1.bogus", { cookie });
     expect(cursor.status).toBe(400);

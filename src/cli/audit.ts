@@ -162,7 +162,7 @@ async function exportMerges(store: AuditStore, filter: MergeFilter, format: Expo
   };
   if (format === "ndjson") {
     // The stored JSON, spliced rather than parsed and re-serialised: the same lines, far less garbage.
-    for await (const line of store.iterateMergesAsJson(filter)) await add(line);
+    for await (const line of store.iterateMerges(filter, { as: "json" })) await add(line);
   } else {
     for await (const m of store.iterateMerges(filter)) {
       const line = toLine(m);

@@ -306,7 +306,7 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     const scopeProblems = parsed.problems.filter((p): p is FilterProblem & { field: "repo" | "team" } => p.field === "repo" || p.field === "team");
     const scope = scoped({ ...(parsed.filter.repo ? { repo: parsed.filter.repo } : {}), ...(parsed.filter.team ? { team: parsed.filter.team } : {}) }, viewer);
     const figures = await loadFigures(store, { now: now(), filter: scope });
-    const recentBypasses = await store.listMerges({ ...scope, bypassed: true, limit: 5 });
+    const recentBypasses = (await store.listMergesPage({ ...scope, bypassed: true, limit: 5 })).merges;
     // The chain head is the whole trail's: admin (token) sessions only.
     const chainHead = viewer.signedIn.admin ? ((await store.head()) ?? "empty") : null;
     const parked = viewer.signedIn.admin ? await parkedDeliveries(store) : null;

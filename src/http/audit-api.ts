@@ -19,6 +19,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authorized, digest } from "./bearer-token.js";
+import { readRequestBody, TOO_LARGE_HEADERS, tooLargeMessage } from "./request-body.js";
 import { z } from "zod";
 import { AuditConflictError } from "../audit/audit-conflict-error.js";
 import { AuditInputError } from "../audit/audit-input-error.js";
@@ -165,11 +166,18 @@ export function createAuditApiHandler(options: AuditApiOptions): AuditApiHandler
         send(res, 405, { error: "method not allowed", message: methods.includes("POST") ? `use ${allowed}` : `this resource is read-only: use ${allowed}` }, { allow: methods.join(", ") });
         return true;
       }
-      const answer = req.method === "POST" ? await write(options.store, parts, url, await readJsonBody(req)) : await route(options.store, url, parts);
+      let answer: { status: number; body: unknown } | null;
+      if (req.method === "POST") {
+        const body = await readJsonBody(req);
+        if (body === null) return true;
+        answer = await write(options.store, parts, url, body.json);
+      } else {
+        answer = await route(options.store, url, parts);
+      }
       if (answer === null) send(res, 404, { error: "not found" });
       else send(res, answer.status, answer.body);
     } catch (error) {
-      if (error instanceof HttpProblem) send(res, error.status, error.body, error.status === 413 ? { connection: "close" } : {});
+      if (error instanceof HttpProblem) send(res, error.status, error.body, error.status === 413 ? TOO_LARGE_HEADERS : {});
       else if (error instanceof BadRequest) send(res, 400, { error: error.error, details: error.details });
       else if (error instanceof AuditNotFoundError) send(res, 404, { error: "not found", message: error.message });
       else if (error instanceof AuditConflictError) send(res, 409, { error: "conflict", message: error.message });
@@ -283,36 +291,19 @@ function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
 
 /**
  * The request's JSON body: 415 unless it is declared JSON, 413 past MAX_BODY_BYTES (declared or
- * counted while reading; the rest is not read), 400 when it does not parse.
+ * counted while reading; the rest is not kept), 400 when it does not parse; null when the client
+ * went away (nothing to answer).
  */
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+async function readJsonBody(req: IncomingMessage): Promise<{ json: unknown } | null> {
   const type = req.headers["content-type"] ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new HttpProblem(415, { error: "unsupported media type", message: "send the body as JSON with Content-Type: application/json" });
   }
-  const tooLarge = () => new HttpProblem(413, { error: "payload too large", message: `the body is larger than ${MAX_BODY_BYTES} bytes` });
-  if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
-  // Listeners, not `for await`: leaving that loop early destroys the socket before the 413 is sent.
-  const text = await new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = (error: Error) => {
-      req.off("data", onData).off("end", onEnd).off("error", stop);
-      // The unread rest is abandoned (the reply closes the connection); a later reset is expected.
-      req.on("error", () => {});
-      req.pause();
-      reject(error);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) stop(tooLarge());
-      else chunks.push(chunk);
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks).toString("utf8"));
-    req.on("data", onData).on("end", onEnd).on("error", stop);
-  });
+  const read = await readRequestBody(req, MAX_BODY_BYTES);
+  if (!read.ok && read.reason === "aborted") return null;
+  if (!read.ok) throw new HttpProblem(413, { error: "payload too large", message: tooLargeMessage(MAX_BODY_BYTES) });
   try {
-    return JSON.parse(text) as unknown;
+    return { json: JSON.parse(read.body.toString("utf8")) as unknown };
   } catch (error) {
     throw new BadRequest([{ param: "body", message: `not valid JSON: ${(error as Error).message}` }], "invalid body");
   }

@@ -6,6 +6,7 @@
 import { BYPASS_MERGE, CAPTURE_MERGE, HOSTILE, SEED_NOW, sha } from "./support/seed-audit.js";
 import { startDashboardServer, TEST_TOKEN, type DashboardServer } from "./support/dashboard-server.js";
 import { cookieValue, hiddenField, request, signIn } from "./support/http.js";
+import { tooLargeMessage } from "../../src/http/request-body.js";
 import { listMerges } from "../support/list-merges.js";
 
 describe("access", () => {
@@ -142,7 +143,9 @@ describe("access", () => {
       expect(res.status).toBe(405);
     }
     expect((await request(server, "/countersign/login", { body: '{"token":"x"}', headers: { "content-type": "application/json" } })).status).toBe(415);
-    expect((await request(server, "/countersign/login", { body: "token=" + "a".repeat(9000), headers: { "content-type": "application/x-www-form-urlencoded" } })).status).toBe(413);
+    const big = await request(server, "/countersign/login", { body: "token=" + "a".repeat(9000), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(big).toMatchObject({ status: 413, text: `Form too large: ${tooLargeMessage(8 * 1024)}.` });
+    expect(big.headers.connection).toBe("close");
   });
 });
 

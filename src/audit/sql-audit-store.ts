@@ -225,7 +225,10 @@ export abstract class SqlAuditStore implements AuditStore {
 
   iterateMerges(filter: Omit<MergeFilter, "limit">, options?: IterateMergesOptions & { as?: "records" }): AsyncGenerator<MergeRecord>;
   iterateMerges(filter: Omit<MergeFilter, "limit">, options: IterateMergesOptions & { as: "json" }): AsyncGenerator<string>;
-  iterateMerges(filter: Omit<MergeFilter, "limit">, options: IterateMergesOptions & { as?: "records" | "json" } = {}): AsyncGenerator<MergeRecord | string> {
+  iterateMerges(
+    filter: Omit<MergeFilter, "limit">,
+    options: IterateMergesOptions & { as?: "records" | "json" } = {},
+  ): AsyncGenerator<MergeRecord | string> {
     if (options.as === "json") return merges.walkMerges(this.reader, filter, options, merges.toMergeRecordJson);
     return merges.walkMerges(this.reader, filter, options, merges.toMergeRecord);
   }

@@ -40,7 +40,10 @@ function filterOptions(cmd: Command, which: { path?: boolean; sha?: boolean } = 
     .option("--ai <levels>", `only these disclosure levels, comma-separated (${LEVELS.join(", ")}); "assisted,generated,agent" is AI-assisted`)
     .option("--team <@org/team>", "only merges owned (in part) by this team")
     .option("--bypassed [true|false]", "only merges made while countersign was not success (false: only the others)")
-    .option("--incomplete [true|false]", "only merges recorded while GitHub could not be read and not completed yet (false: only complete ones)")
+    .option(
+      "--incomplete [true|false]",
+      "only merges recorded while GitHub could not be read and not completed yet (false: only complete ones)",
+    )
     .option("--reverted [true|false]", "only merges that were later reverted (false: only the others)")
     .option("--exceptions [true|false]", "only merges that carried a boundary exception (false: only the others)");
   if (which.path) cmd.option("--path <glob>", "only merges that changed a path matching this glob, e.g. 'src/payments/**'");

@@ -5,27 +5,18 @@
  */
 import { AuditInputError } from "../audit/audit-input-error.js";
 import type { MergeFilter } from "../audit/audit-store.js";
-import { parseMergeFilterInput, type MergeFilterInput } from "../audit/merge-filter-input.js";
+import { MERGE_FILTER_FIELDS, parseMergeFilterInput, type MergeFilterField, type MergeFilterInput } from "../audit/merge-filter-input.js";
 import { AI_LEVELS, type DisclosureLevel } from "../policy/snapshot.js";
 
-/** The form's fields as typed, to refill the form and build links. */
-export interface FilterValues {
-  repo: string;
-  path: string;
-  team: string;
-  /** "" (any), "ai" (assisted, generated or agent) or one level. */
-  ai: string;
-  /** "", "true" or "false". */
-  bypassed: string;
-  incomplete: string;
-  reverted: string;
-  exceptions: string;
-  since: string;
-  until: string;
-  sha: string;
-}
+/** The form's fields: the merge filter's, less the page size and position (links carry the cursor). */
+export const FILTER_FIELDS = MERGE_FILTER_FIELDS.filter((f): f is FormField => f !== "limit" && f !== "cursor");
+type FormField = Exclude<MergeFilterField, "limit" | "cursor">;
 
-export const FILTER_FIELDS = ["repo", "path", "team", "ai", "bypassed", "incomplete", "reverted", "exceptions", "since", "until", "sha"] as const satisfies readonly (keyof FilterValues)[];
+/**
+ * The form's fields as typed, to refill the form and build links: `ai` is "" (any), "ai"
+ * (assisted, generated or agent) or one level; the yes/no fields are "", "true" or "false".
+ */
+export type FilterValues = Record<FormField, string>;
 
 export const AI_CHOICES: readonly { value: string; label: string }[] = [
   { value: "", label: "Any" },
@@ -50,7 +41,7 @@ export interface ParsedFilter {
 }
 
 export function emptyFilterValues(): FilterValues {
-  return { repo: "", path: "", team: "", ai: "", bypassed: "", incomplete: "", reverted: "", exceptions: "", since: "", until: "", sha: "" };
+  return Object.fromEntries(FILTER_FIELDS.map((field) => [field, ""])) as FilterValues;
 }
 
 /**
@@ -68,7 +59,8 @@ export function parseFilter(params: URLSearchParams): ParsedFilter {
   if (cursor !== null) input.cursor = cursor;
   const { filter, problems } = parseMergeFilterInput(input);
   const { cursor: accepted, ...rest } = filter;
-  return { values, filter: rest, cursor: accepted ?? null, problems: problems.map((p) => ({ field: formField(p.field), message: p.message })) };
+  const formProblems = problems.map((p) => ({ field: formField(p.field), message: p.message }));
+  return { values, filter: rest, cursor: accepted ?? null, problems: formProblems };
 }
 
 function formField(field: string): FilterProblem["field"] {

@@ -313,7 +313,8 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
     });
 
     test("combined filters and limit", async () => {
-      expect(numbers(await listMerges(store, { repo: "acme/web", ai: "generated", path: "**/*.sql", since: "2026-03-01" }))).toEqual(["acme/web#4"]);
+      const filter = { repo: "acme/web", ai: "generated", path: "**/*.sql", since: "2026-03-01" } as const;
+      expect(numbers(await listMerges(store, filter))).toEqual(["acme/web#4"]);
       expect(numbers(await listMerges(store, { limit: 2 }))).toEqual(["acme/web#5", "acme/web#4"]);
       await expect(listMerges(store, { limit: 0 })).rejects.toThrow(/limit/);
       expect(await listMerges(store, { limit: 5000 })).toHaveLength(5); // clamped to 1000

@@ -143,7 +143,8 @@ describe("access", () => {
       expect(res.status).toBe(405);
     }
     expect((await request(server, "/countersign/login", { body: '{"token":"x"}', headers: { "content-type": "application/json" } })).status).toBe(415);
-    const big = await request(server, "/countersign/login", { body: "token=" + "a".repeat(9000), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const big = await request(server, "/countersign/login", { body: "token=" + "a".repeat(9000), headers: form });
     expect(big).toMatchObject({ status: 413, text: `Form too large: ${tooLargeMessage(8 * 1024)}.` });
     expect(big.headers.connection).toBe("close");
   });

@@ -46,7 +46,9 @@ function post(body: string, chunked: boolean): Promise<{ status: number; text: s
       res.on("end", () => resolve({ status: res.statusCode ?? 0, text, connection: res.headers.connection }));
     });
     // The server may answer 413 and close before the whole body is sent.
-    req.on("error", (error: Error & { code?: string }) => (error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error)));
+    req.on("error", (error: Error & { code?: string }) => {
+      if (error.code !== "EPIPE" && error.code !== "ECONNRESET") reject(error);
+    });
     if (!chunked) return void req.end(body);
     for (let i = 0; i < body.length; i += 256) req.write(body.slice(i, i + 256));
     req.end();

@@ -33,7 +33,10 @@ beforeAll(async () => {
   store = await openAuditStore(process.env.DATABASE_URL);
   await store.recordMerge(mergeInput({ prNumber: 1, mergedAt: "2026-03-01T10:00:00Z" }), null);
   await store.recordMerge(mergeInput({ prNumber: 2, mergedAt: "2026-03-02T10:00:00Z", bypassed: true, checkConclusion: "failure" }), null);
-  const incomplete = { reviewers: [], owningTeam: null, teams: [], paths: [], boundaries: [], checkConclusion: null, commitShas: [], configHash: null };
+  const incomplete = {
+    ...{ reviewers: [], owningTeam: null, teams: [], paths: [], boundaries: [] },
+    ...{ checkConclusion: null, commitShas: [], configHash: null },
+  };
   await store.recordMerge(
     mergeInput({ prNumber: 3, mergedAt: "2026-03-03T10:00:00Z", ...incomplete, incomplete: true, missing: [...INCOMPLETE_MERGE_MISSING] }),
     null,
@@ -112,13 +115,15 @@ describe("the same bad filter, the same message, on every surface", () => {
   test("a limit out of range: the CLI and the API (the dashboard's page size is fixed)", async () => {
     for (const limit of ["0", "1001", "ten"]) {
       expect((await cli("audit", "merges", "--limit", limit)).err).toBe(`countersign: --limit "${limit}": ${M.limit}`);
-      expect((await apiGet(`/countersign/api/merges?limit=${limit}`)).body).toEqual({ error: "invalid parameter", details: [{ param: "limit", message: M.limit }] });
+      const reply = await apiGet(`/countersign/api/merges?limit=${limit}`);
+      expect(reply.body).toEqual({ error: "invalid parameter", details: [{ param: "limit", message: M.limit }] });
     }
   });
 
   test("the report takes the same filters with the same messages", async () => {
     expect((await cli("audit", "report", "--ai", "most")).err).toBe(`countersign: --ai "most": ${M.ai}`);
-    expect((await apiGet("/countersign/api/report?ai=most")).body).toEqual({ error: "invalid parameter", details: [{ param: "ai", message: M.ai }] });
+    const reply = await apiGet("/countersign/api/report?ai=most");
+    expect(reply.body).toEqual({ error: "invalid parameter", details: [{ param: "ai", message: M.ai }] });
   });
 });
 

@@ -46,8 +46,13 @@ export const cookieValue = (setCookies: string[], name: string) => {
 export const hiddenField = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
 
 /** GET the sign-in form, then POST it: the browser's two steps. */
-export async function signIn(server: { baseUrl: string }, token = TEST_TOKEN, extra: { headers?: Record<string, string>; next?: string } = {}) {
-  const form = await request(server, `/countersign/login${extra.next ? `?next=${encodeURIComponent(extra.next)}` : ""}`, { headers: extra.headers ?? {} });
+export async function signIn(
+  server: { baseUrl: string },
+  token = TEST_TOKEN,
+  extra: { headers?: Record<string, string>; next?: string } = {},
+) {
+  const next = extra.next ? `?next=${encodeURIComponent(extra.next)}` : "";
+  const form = await request(server, `/countersign/login${next}`, { headers: extra.headers ?? {} });
   const nonce = cookieValue(form.cookies, "countersign_login")!;
   const posted = await request(server, "/countersign/login", {
     cookie: `countersign_login=${nonce}`,

@@ -33,8 +33,9 @@ export const LAYERS = {
   reports: ["policy", "audit"],
   // Webhook handlers: compose github, policy, audit and cluster into the pipeline.
   handlers: ["policy", "audit", "github", "cluster", "notify", "metrics"],
-  // The durable webhook inbox: stores deliveries before answering, processes them with retries.
-  inbox: ["audit", "metrics"],
+  // The durable webhook inbox: stores deliveries before answering, processes them with retries
+  // (its route reads the body with the HTTP surfaces' request-body reader).
+  inbox: ["audit", "metrics", "http"],
   // HTTP surfaces: the JSON audit API and the dashboard (which shares the API's request helpers).
   http: ["policy", "audit", "reports", "metrics"],
   dashboard: ["policy", "audit", "github", "reports", "http"],

@@ -135,6 +135,11 @@ export interface MergePage {
   nextCursor: string | null;
 }
 
+export interface IterateMergesOptions {
+  /** Merges read per query: 1 to 1000, default 500. */
+  batchSize?: number;
+}
+
 /** What `report` groups by: the primary owning team, the AI level, the repository, the UTC month of the merge. */
 export const REPORT_DIMENSIONS = ["team", "ai", "repo", "month"] as const;
 export type ReportDimension = (typeof REPORT_DIMENSIONS)[number];
@@ -350,21 +355,20 @@ export interface AuditStore {
    * its `recorded_at`, in recording order: what the app knew the head to be, and since when.
    */
   evaluatedHeads(repo: string, prNumber: number): Promise<EvaluatedHead[]>;
-  /** The first page (or the page after `filter.cursor`) of merges, newest first. */
-  listMerges(filter: MergeFilter): Promise<MergeRecord[]>;
-  /** `listMerges` with the cursor of the next page. */
+  /**
+   * The first page (or the page after `filter.cursor`) of merges, newest first, with the cursor of
+   * the next page. (Its merges alone: `(await store.listMergesPage(filter)).merges`.)
+   */
   listMergesPage(filter: MergeFilter): Promise<MergePage>;
   /**
    * Every merge the filter matches (no limit), newest first, read `batchSize` (default 500, at
    * most 1000) at a time with keyset paging, so memory stays flat however large the trail.
-   */
-  iterateMerges(filter: Omit<MergeFilter, "limit">, options?: { batchSize?: number }): AsyncIterable<MergeRecord>;
-  /**
-   * `iterateMerges`, each record as its JSON text (exactly `JSON.stringify` of the record),
+   * With `as: "json"`, each record as its JSON text (exactly `JSON.stringify` of the record),
    * spliced from the stored canonical payload instead of parsed and re-serialised: the NDJSON
    * export, several times cheaper in time and garbage.
    */
-  iterateMergesAsJson(filter: Omit<MergeFilter, "limit">, options?: { batchSize?: number }): AsyncIterable<string>;
+  iterateMerges(filter: Omit<MergeFilter, "limit">, options?: IterateMergesOptions & { as?: "records" }): AsyncIterable<MergeRecord>;
+  iterateMerges(filter: Omit<MergeFilter, "limit">, options: IterateMergesOptions & { as: "json" }): AsyncIterable<string>;
   /** Per-group counts and change-failure proxies, computed in SQL; identical on every engine. */
   report(filter: ReportFilter, groupBy: readonly ReportDimension[]): Promise<AuditReport>;
   /**
@@ -386,7 +390,7 @@ export interface AuditStore {
   findMergeBySha(sha: string, options?: { repos?: readonly string[] }): Promise<MergeRecord | null>;
   /**
    * Idempotent per (reverting PR, reverted PR or SHA). The reverted merge's record then carries
-   * `revertedBy`, and `listMerges({ reverted: true })` finds it.
+   * `revertedBy`, and `listMergesPage({ reverted: true })` finds it.
    */
   recordRevert(input: RevertRecordInput, deliveryId: string | null): Promise<AppendResult>;
   /**

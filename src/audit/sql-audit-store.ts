@@ -21,6 +21,7 @@ import type {
   IncidentLinkInput,
   IncidentRecord,
   IncidentTrends,
+  IterateMergesOptions,
   MergeFilter,
   MergeIncidentLink,
   MergePage,
@@ -238,20 +239,18 @@ export abstract class SqlAuditStore implements AuditStore {
     return heads;
   }
 
-  async listMerges(filter: MergeFilter): Promise<MergeRecord[]> {
-    return (await this.listMergesPage(filter)).merges;
-  }
-
   listMergesPage(filter: MergeFilter): Promise<MergePage> {
     return merges.listMergesPage(this.reader, filter);
   }
 
-  iterateMerges(filter: Omit<MergeFilter, "limit">, options: { batchSize?: number } = {}): AsyncGenerator<MergeRecord> {
+  iterateMerges(filter: Omit<MergeFilter, "limit">, options?: IterateMergesOptions & { as?: "records" }): AsyncGenerator<MergeRecord>;
+  iterateMerges(filter: Omit<MergeFilter, "limit">, options: IterateMergesOptions & { as: "json" }): AsyncGenerator<string>;
+  iterateMerges(
+    filter: Omit<MergeFilter, "limit">,
+    options: IterateMergesOptions & { as?: "records" | "json" } = {},
+  ): AsyncGenerator<MergeRecord | string> {
+    if (options.as === "json") return merges.walkMerges(this.reader, filter, options, merges.toMergeRecordJson);
     return merges.walkMerges(this.reader, filter, options, merges.toMergeRecord);
-  }
-
-  iterateMergesAsJson(filter: Omit<MergeFilter, "limit">, options: { batchSize?: number } = {}): AsyncGenerator<string> {
-    return merges.walkMerges(this.reader, filter, options, merges.toMergeRecordJson);
   }
 
   report(filter: ReportFilter, groupBy: readonly ReportDimension[]): Promise<AuditReport> {

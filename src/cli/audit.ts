@@ -4,8 +4,9 @@ import { once } from "node:events";
 import { Command, Option } from "commander";
 import { REPORT_DIMENSIONS, type AuditStore, type MergeFilter, type MergeRecord, type ReportDimension } from "../audit/audit-store.js";
 import { mergeReviewStatement } from "../audit/in-toto-statement.js";
-import { AI_LEVELS, type DisclosureLevel } from "../policy/snapshot.js";
-import { configuredGithubUrls, repoOption, UsageError, type CliContext } from "./cli-context.js";
+import { MERGE_FILTER_FIELDS, parseMergeFilterInput, type MergeFilterInput } from "../audit/merge-filter-input.js";
+import { AI_LEVELS } from "../policy/snapshot.js";
+import { configuredGithubUrls, UsageError, type CliContext } from "./cli-context.js";
 import { formatIncidentTrends } from "./format-incidents.js";
 import {
   formatMergeDetail,
@@ -38,9 +39,13 @@ function filterOptions(cmd: Command, which: { path?: boolean; sha?: boolean } = 
     .option("--until <date>", "merged on or before (a bare date includes that whole day, UTC)")
     .option("--ai <levels>", `only these disclosure levels, comma-separated (${LEVELS.join(", ")}); "assisted,generated,agent" is AI-assisted`)
     .option("--team <@org/team>", "only merges owned (in part) by this team")
-    .option("--bypassed", "only merges made while countersign was not success")
-    .option("--reverted", "only merges that were later reverted")
-    .option("--exceptions", "only merges that carried a boundary exception");
+    .option("--bypassed [true|false]", "only merges made while countersign was not success (false: only the others)")
+    .option(
+      "--incomplete [true|false]",
+      "only merges recorded while GitHub could not be read and not completed yet (false: only complete ones)",
+    )
+    .option("--reverted [true|false]", "only merges that were later reverted (false: only the others)")
+    .option("--exceptions [true|false]", "only merges that carried a boundary exception (false: only the others)");
   if (which.path) cmd.option("--path <glob>", "only merges that changed a path matching this glob, e.g. 'src/payments/**'");
   if (which.sha) cmd.option("--sha <sha>", "the merge containing this commit (full SHA or at least 7 hex characters)");
   return cmd;
@@ -58,8 +63,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
       "\nExamples:\n  countersign audit merges --path 'src/payments/**' --ai assisted,generated,agent --since 2026-01-01\n  countersign audit merges --bypassed --format csv > bypasses.csv\n  countersign audit merges --sha abc1234 --format json",
     )
     .action(async (opts: Opts) => {
-      const filter: MergeFilter = { ...mergeFilter(opts), limit: limitOf(opts.limit) };
-      if (typeof opts.cursor === "string") filter.cursor = opts.cursor;
+      const filter = mergeFilter(opts);
       const page = await ctx.withStore((s) => s.listMergesPage(filter));
       ctx.io.out(formatMerges(page.merges, opts.format as MergeFormat));
       // stderr, so that stdout stays one well-formed document in every format.
@@ -163,7 +167,7 @@ async function exportMerges(store: AuditStore, filter: MergeFilter, format: Expo
   };
   if (format === "ndjson") {
     // The stored JSON, spliced rather than parsed and re-serialised: the same lines, far less garbage.
-    for await (const line of store.iterateMergesAsJson(filter)) await add(line);
+    for await (const line of store.iterateMerges(filter, { as: "json" })) await add(line);
   } else {
     for await (const m of store.iterateMerges(filter)) {
       const line = toLine(m);
@@ -175,36 +179,20 @@ async function exportMerges(store: AuditStore, filter: MergeFilter, format: Expo
   return { exported, skipped };
 }
 
+/**
+ * The flags → the store's filter, through the schema the API and the dashboard use (the same
+ * messages); a flag given without a value (`--bypassed`) means true.
+ */
 function mergeFilter(opts: Opts): MergeFilter {
-  const filter: MergeFilter = {};
-  if (typeof opts.repo === "string") {
-    filter.repo = repoOption(opts.repo).fullName;
+  const input: MergeFilterInput = {};
+  for (const field of MERGE_FILTER_FIELDS) {
+    const value = opts[field];
+    if (typeof value === "string") input[field] = value;
+    else if (value === true) input[field] = "true";
   }
-  if (typeof opts.path === "string") filter.path = opts.path;
-  // Dates are checked by the store, which knows that a bare --until date includes its whole day.
-  if (typeof opts.since === "string") filter.since = opts.since;
-  if (typeof opts.until === "string") filter.until = opts.until;
-  if (typeof opts.ai === "string") {
-    const levels = opts.ai.split(",").map((l) => l.trim().toLowerCase()).filter(Boolean);
-    const unknown = levels.filter((l) => !LEVELS.includes(l));
-    if (levels.length === 0 || unknown.length > 0) throw new UsageError(`--ai takes levels from ${LEVELS.join(", ")} (comma-separated), got "${opts.ai}"`);
-    filter.ai = levels as DisclosureLevel[];
-  }
-  if (typeof opts.team === "string") filter.team = opts.team.startsWith("@") ? opts.team : `@${opts.team}`;
-  if (opts.bypassed === true) filter.bypassed = true;
-  if (opts.reverted === true) filter.reverted = true;
-  if (opts.exceptions === true) filter.exceptions = true;
-  if (typeof opts.sha === "string") {
-    if (!/^[0-9a-f]{7,64}$/i.test(opts.sha)) throw new UsageError(`--sha needs at least 7 hex characters, got "${opts.sha}"`);
-    filter.sha = opts.sha.toLowerCase();
-  }
+  const { filter, problems } = parseMergeFilterInput(input);
+  if (problems.length > 0) throw new UsageError(problems.map((p) => `--${p.field} "${input[p.field]}": ${p.message}`).join("; "));
   return filter;
-}
-
-function limitOf(value: string | boolean | undefined): number {
-  const limit = Number(value ?? 100);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError(`--limit must be a whole number from 1 to 1000`);
-  return limit;
 }
 
 function groupByOf(value: string): ReportDimension[] {

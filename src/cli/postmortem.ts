@@ -84,7 +84,7 @@ export async function nearbyMerges(store: AuditStore, merge: MergeRecord): Promi
   const found = new Map<string, MergeRecord>();
   // One query per changed path (capped): each is an index range scan on the path.
   for (const p of merge.paths.slice(0, 50)) {
-    for (const m of await store.listMerges({ repo: merge.repo, path: escapeGlob(p.path), since, until, limit: 50 })) {
+    for (const m of (await store.listMergesPage({ repo: merge.repo, path: escapeGlob(p.path), since, until, limit: 50 })).merges) {
       found.set(`${m.repo}#${m.prNumber}`, m);
     }
   }

@@ -5,26 +5,18 @@
  */
 import { AuditInputError } from "../audit/audit-input-error.js";
 import type { MergeFilter } from "../audit/audit-store.js";
-import { isRepoName, timeBound } from "../audit/merge-query.js";
+import { MERGE_FILTER_FIELDS, parseMergeFilterInput, type MergeFilterField, type MergeFilterInput } from "../audit/merge-filter-input.js";
 import { AI_LEVELS, type DisclosureLevel } from "../policy/snapshot.js";
 
-/** The form's fields as typed, to refill the form and build links. */
-export interface FilterValues {
-  repo: string;
-  path: string;
-  team: string;
-  /** "" (any), "ai" (assisted, generated or agent) or one level. */
-  ai: string;
-  /** "", "true" or "false". */
-  bypassed: string;
-  reverted: string;
-  exceptions: string;
-  since: string;
-  until: string;
-  sha: string;
-}
+/** The form's fields: the merge filter's, less the page size and position (links carry the cursor). */
+export const FILTER_FIELDS = MERGE_FILTER_FIELDS.filter((f): f is FormField => f !== "limit" && f !== "cursor");
+type FormField = Exclude<MergeFilterField, "limit" | "cursor">;
 
-export const FILTER_FIELDS = ["repo", "path", "team", "ai", "bypassed", "reverted", "exceptions", "since", "until", "sha"] as const satisfies readonly (keyof FilterValues)[];
+/**
+ * The form's fields as typed, to refill the form and build links: `ai` is "" (any), "ai"
+ * (assisted, generated or agent) or one level; the yes/no fields are "", "true" or "false".
+ */
+export type FilterValues = Record<FormField, string>;
 
 export const AI_CHOICES: readonly { value: string; label: string }[] = [
   { value: "", label: "Any" },
@@ -33,7 +25,6 @@ export const AI_CHOICES: readonly { value: string; label: string }[] = [
 ];
 
 export const AI_ASSISTED: readonly DisclosureLevel[] = ["assisted", "generated", "agent"];
-const LEVELS: readonly string[] = [...AI_LEVELS, "undisclosed"];
 
 export interface FilterProblem {
   /** The form field, the page cursor, or "filter" for a refusal that names no field of the form. */
@@ -44,66 +35,41 @@ export interface FilterProblem {
 export interface ParsedFilter {
   values: FilterValues;
   /** The store filter (without limit and cursor); meaningful only when `problems` is empty. */
-  filter: MergeFilter;
+  filter: Omit<MergeFilter, "limit" | "cursor">;
   cursor: string | null;
   problems: FilterProblem[];
 }
 
 export function emptyFilterValues(): FilterValues {
-  return { repo: "", path: "", team: "", ai: "", bypassed: "", reverted: "", exceptions: "", since: "", until: "", sha: "" };
+  return Object.fromEntries(FILTER_FIELDS.map((field) => [field, ""])) as FilterValues;
 }
 
+/**
+ * The form's fields → the store filter, through the schema the CLI and the API use (the same
+ * messages). The form's own conventions are mapped first: empty means any, `ai=ai` is the
+ * AI-assisted levels.
+ */
 export function parseFilter(params: URLSearchParams): ParsedFilter {
   const values = emptyFilterValues();
   for (const field of FILTER_FIELDS) values[field] = (params.get(field) ?? "").trim().slice(0, 1000);
-  const filter: MergeFilter = {};
-  const problems: FilterProblem[] = [];
-  const problem = (field: FilterProblem["field"], message: string) => problems.push({ field, message });
-
-  if (values.repo) {
-    if (isRepoName(values.repo)) filter.repo = values.repo;
-    else problem("repo", "Use owner/name, for example acme/payments-api.");
-  }
-  if (values.path) filter.path = values.path;
-  if (values.team) {
-    if (values.team.length <= 200 && /^@?[\w.-]+\/[\w.-]+$/.test(values.team)) filter.team = values.team;
-    else problem("team", "Use @org/team, for example @acme/payments.");
-  }
-  if (values.ai === "ai") filter.ai = AI_ASSISTED;
-  else if (values.ai) {
-    if (LEVELS.includes(values.ai)) filter.ai = values.ai as DisclosureLevel;
-    else problem("ai", `Choose one of: ${LEVELS.join(", ")}.`);
-  }
-  for (const field of ["bypassed", "reverted", "exceptions"] as const) {
-    if (values[field] === "true") filter[field] = true;
-    else if (values[field] === "false") filter[field] = false;
-    else if (values[field]) problem(field, "Choose any, yes or no.");
-  }
-  for (const field of ["since", "until"] as const) {
-    if (!values[field]) continue;
-    try {
-      timeBound(values[field], field);
-      filter[field] = values[field];
-    } catch {
-      problem(field, "Use a date such as 2026-03-01 (UTC).");
-    }
-  }
-  if (filter.since && filter.until && timeBound(filter.since, "since").start >= timeBound(filter.until, "until").endExclusive) {
-    problem("until", "The end date is before the start date.");
-  }
-  if (values.sha) {
-    if (/^[0-9a-fA-F]{7,64}$/.test(values.sha)) filter.sha = values.sha.toLowerCase();
-    else problem("sha", "Give at least 7 hexadecimal characters of a commit SHA.");
-  }
+  const input: MergeFilterInput = {};
+  for (const field of FILTER_FIELDS) if (values[field]) input[field] = values[field];
+  if (values.ai === "ai") input.ai = AI_ASSISTED.join(",");
   const cursor = params.get("cursor");
-  if (cursor !== null && !/^[A-Za-z0-9._-]{1,500}$/.test(cursor)) problem("cursor", "This page link is not valid; start again from the first page.");
-  return { values, filter, cursor: cursor && problems.every((p) => p.field !== "cursor") ? cursor : null, problems };
+  if (cursor !== null) input.cursor = cursor;
+  const { filter, problems } = parseMergeFilterInput(input);
+  const { cursor: accepted, ...rest } = filter;
+  const formProblems = problems.map((p) => ({ field: formField(p.field), message: p.message }));
+  return { values, filter: rest, cursor: accepted ?? null, problems: formProblems };
+}
+
+function formField(field: string): FilterProblem["field"] {
+  return (FILTER_FIELDS as readonly string[]).includes(field) || field === "cursor" ? (field as FilterProblem["field"]) : "filter";
 }
 
 /** The store's refusal of a value that passed the form checks (e.g. a stale cursor) as a form problem. */
 export function problemOf(error: AuditInputError): FilterProblem {
-  const field = (FILTER_FIELDS as readonly string[]).includes(error.field) || error.field === "cursor" ? (error.field as FilterProblem["field"]) : "filter";
-  return { field, message: error.message };
+  return { field: formField(error.field), message: error.message };
 }
 
 /** `?repo=…&path=…` with the non-empty fields (and a cursor), for links; "" when nothing is set. */

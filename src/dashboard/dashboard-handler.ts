@@ -24,6 +24,7 @@ import { AuditInputError } from "../audit/audit-input-error.js";
 import type { AuditStore, MergeFilter } from "../audit/audit-store.js";
 import { normalizeRepo } from "../audit/merge-query.js";
 import { clientAddress, type TrustedProxies } from "../http/client-address.js";
+import { readRequestBody, TOO_LARGE_HEADERS, tooLargeMessage } from "../http/request-body.js";
 import { authorizeUrl, GitHubSignInError, signInWithCode, type GitHubOAuthConfig } from "../github/user-sign-in.js";
 import { chainPage } from "./chain-page.js";
 import { loadFigures } from "./dashboard-figures.js";
@@ -309,7 +310,7 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     const scopeProblems = parsed.problems.filter((p): p is FilterProblem & { field: "repo" | "team" } => p.field === "repo" || p.field === "team");
     const scope = scoped({ ...(parsed.filter.repo ? { repo: parsed.filter.repo } : {}), ...(parsed.filter.team ? { team: parsed.filter.team } : {}) }, viewer);
     const figures = await loadFigures(store, { now: now(), filter: scope });
-    const recentBypasses = await store.listMerges({ ...scope, bypassed: true, limit: 5 });
+    const recentBypasses = (await store.listMergesPage({ ...scope, bypassed: true, limit: 5 })).merges;
     // The chain head is the whole trail's: admin (token) sessions only.
     const chainHead = viewer.signedIn.admin ? ((await store.head()) ?? "empty") : null;
     const parked = viewer.signedIn.admin ? await parkedDeliveries(store) : null;
@@ -492,7 +493,10 @@ function clearCookie(name: string, secure: boolean): string {
   return `${name}=; Path=${DASHBOARD_PREFIX}; Max-Age=0; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`;
 }
 
-/** The urlencoded body of a dashboard form (at most 8 KiB), or null after answering 413/415/400. */
+/**
+ * The urlencoded body of a dashboard form (at most MAX_FORM_BYTES), or null after answering
+ * 413/415 (or when the client went away).
+ */
 async function readForm(req: IncomingMessage, res: ServerResponse): Promise<URLSearchParams | null> {
   const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") {
@@ -500,21 +504,13 @@ async function readForm(req: IncomingMessage, res: ServerResponse): Promise<URLS
     res.end("Send the form as application/x-www-form-urlencoded.");
     return null;
   }
-  const tooLarge = () => {
-    res.writeHead(413, { ...SECURITY_HEADERS, "content-type": "text/plain; charset=utf-8", connection: "close" });
-    res.end("Form too large.");
-    return null;
-  };
-  if (Number(req.headers["content-length"] ?? 0) > MAX_FORM_BYTES) return tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Leaving the loop early (a chunked body past the limit) destroys the request stream.
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) return tooLarge();
-    chunks.push(chunk as Buffer);
+  const read = await readRequestBody(req, MAX_FORM_BYTES);
+  if (read.ok) return new URLSearchParams(read.body.toString("utf8"));
+  if (read.reason === "too-large") {
+    res.writeHead(413, { ...SECURITY_HEADERS, "content-type": "text/plain; charset=utf-8", ...TOO_LARGE_HEADERS });
+    res.end(`Form too large: ${tooLargeMessage(MAX_FORM_BYTES)}.`);
   }
-  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+  return null;
 }
 
 function decodeSegment(segment: string): string {

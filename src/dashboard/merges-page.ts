@@ -92,6 +92,7 @@ const LABELS: Record<FilterProblem["field"], string> = {
   team: "Owning team",
   ai: "AI disclosure",
   bypassed: "Bypassed the gate",
+  incomplete: "Incomplete record",
   reverted: "Reverted",
   exceptions: "Boundary exceptions",
   since: "Merged from",
@@ -139,6 +140,7 @@ function filterForm(values: FilterValues, problems: FilterProblem[]): SafeHtml {
   ${text("team", "@org/team, any owning team", trustedHtml(' autocomplete="off" spellcheck="false"'))}
   ${select("ai", AI_CHOICES)}
   ${select("bypassed", yesNo)}
+  ${select("incomplete", yesNo)}
   ${select("reverted", yesNo)}
   ${select("exceptions", yesNo)}
   ${text("since", "first day, UTC", trustedHtml(' type="date"'))}

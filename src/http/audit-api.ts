@@ -19,6 +19,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authorized, digest } from "./bearer-token.js";
+import { readRequestBody, TOO_LARGE_HEADERS, tooLargeMessage } from "./request-body.js";
 import { z } from "zod";
 import { AuditConflictError } from "../audit/audit-conflict-error.js";
 import { AuditInputError } from "../audit/audit-input-error.js";
@@ -34,8 +35,13 @@ import {
 } from "../audit/audit-store.js";
 import { incidentFieldsSchema, incidentIdSchema, incidentLinkFieldsSchema } from "../audit/incident-input.js";
 import { linkIncidentByRef, MERGE_REF_FORMS, parseMergeRef } from "../audit/merge-ref.js";
-import { isRepoName, timeBound } from "../audit/merge-query.js";
-import { AI_LEVELS } from "../policy/snapshot.js";
+import {
+  MERGE_FILTER_FIELDS,
+  mergeFilterFieldSchemas,
+  parseMergeFilterInput,
+  type MergeFilterField,
+  type MergeFilterInput,
+} from "../audit/merge-filter-input.js";
 
 export const AUDIT_API_PREFIX = "/countersign/api";
 
@@ -77,60 +83,21 @@ class HttpProblem extends Error {
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const LEVELS = [...AI_LEVELS, "undisclosed"] as const;
+const flag = mergeFilterFieldSchemas.bypassed;
 
-const flag = z.enum(["true", "false"], { message: 'expected "true" or "false"' }).transform((v) => v === "true");
-const instant = z.string().refine(
-  (v) => {
-    try {
-      timeBound(v, "time");
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: "expected an ISO-8601 date or time (e.g. 2026-03-01 or 2026-03-01T10:00:00Z); a bare until date includes that whole day (UTC)" },
-);
-const commaList = <T extends string>(values: readonly [T, ...T[]], what: string) =>
-  z
+/** The merge filters each listing takes (the schema the CLI and the dashboard use). */
+const MERGES_FILTERS = MERGE_FILTER_FIELDS;
+const REPORT_FILTERS = MERGE_FILTER_FIELDS.filter((f) => !["path", "sha", "limit", "cursor"].includes(f));
+
+const reportQuery = z.strictObject({
+  group_by: z
     .string()
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
     .pipe(
       z
-        .array(z.enum(values, { message: `expected ${what} from ${values.join(", ")}, comma-separated` }))
-        .min(1, { message: `expected one or more ${what} from ${values.join(", ")}, comma-separated` }),
-    );
-
-const commonFilters = {
-  repo: z.string().refine(isRepoName, { message: "expected owner/name" }).optional(),
-  since: instant.optional(),
-  until: instant.optional(),
-  ai: commaList(LEVELS, "disclosure levels").optional(),
-  team: z.string().min(1).max(200, { message: "expected @org/team" }).optional(),
-  bypassed: flag.optional(),
-  reverted: flag.optional(),
-  exceptions: flag.optional(),
-};
-
-/** `limit`: 1 to 1000 (the page size of every list). */
-const limitParam = z
-  .string()
-  .regex(/^\d{1,7}$/, { message: "expected a whole number from 1 to 1000" })
-  .transform(Number)
-  .pipe(z.number().min(1, { message: "expected a whole number from 1 to 1000" }).max(1000, { message: "at most 1000" }))
-  .optional();
-
-const mergesQuery = z.strictObject({
-  ...commonFilters,
-  path: z.string().min(1, { message: "expected a glob such as src/payments/**" }).max(1000).optional(),
-  sha: z.string().regex(/^[0-9a-fA-F]{7,64}$/, { message: "expected at least 7 hex characters of a commit SHA" }).optional(),
-  limit: limitParam,
-  cursor: z.string().min(1).max(500).optional(),
-});
-
-const reportQuery = z.strictObject({
-  ...commonFilters,
-  group_by: commaList(REPORT_DIMENSIONS, "dimensions")
+        .array(z.enum(REPORT_DIMENSIONS, { message: `expected dimensions from ${REPORT_DIMENSIONS.join(", ")}, comma-separated` }))
+        .min(1, { message: `expected one or more dimensions from ${REPORT_DIMENSIONS.join(", ")}, comma-separated` }),
+    )
     .refine((dims) => new Set(dims).size === dims.length, { message: "lists a dimension twice" })
     .optional(),
   incidents: flag.optional(),
@@ -139,10 +106,10 @@ const reportQuery = z.strictObject({
 const incidentsQuery = z.strictObject({
   category: z.enum(INCIDENT_CATEGORIES, { message: `expected one of ${INCIDENT_CATEGORIES.join(", ")}` }).optional(),
   severity: z.enum(["1", "2", "3"], { message: "expected 1, 2 or 3" }).optional(),
-  since: instant.optional(),
-  until: instant.optional(),
-  repo: commonFilters.repo,
-  limit: limitParam,
+  since: mergeFilterFieldSchemas.since.optional(),
+  until: mergeFilterFieldSchemas.until.optional(),
+  repo: mergeFilterFieldSchemas.repo.optional(),
+  limit: mergeFilterFieldSchemas.limit.optional(),
 });
 
 /** POST /incidents: the incident's fields (the store's own schema: the same reasons as the CLI). */
@@ -199,11 +166,18 @@ export function createAuditApiHandler(options: AuditApiOptions): AuditApiHandler
         send(res, 405, { error: "method not allowed", message: methods.includes("POST") ? `use ${allowed}` : `this resource is read-only: use ${allowed}` }, { allow: methods.join(", ") });
         return true;
       }
-      const answer = req.method === "POST" ? await write(options.store, parts, url, await readJsonBody(req)) : await route(options.store, url, parts);
+      let answer: { status: number; body: unknown } | null;
+      if (req.method === "POST") {
+        const body = await readJsonBody(req);
+        if (body === null) return true;
+        answer = await write(options.store, parts, url, body.json);
+      } else {
+        answer = await route(options.store, url, parts);
+      }
       if (answer === null) send(res, 404, { error: "not found" });
       else send(res, answer.status, answer.body);
     } catch (error) {
-      if (error instanceof HttpProblem) send(res, error.status, error.body, error.status === 413 ? { connection: "close" } : {});
+      if (error instanceof HttpProblem) send(res, error.status, error.body, error.status === 413 ? TOO_LARGE_HEADERS : {});
       else if (error instanceof BadRequest) send(res, 400, { error: error.error, details: error.details });
       else if (error instanceof AuditNotFoundError) send(res, 404, { error: "not found", message: error.message });
       else if (error instanceof AuditConflictError) send(res, 409, { error: "conflict", message: error.message });
@@ -221,11 +195,7 @@ async function route(store: AuditStore, url: URL, parts: string[]): Promise<{ st
   const [resource, ...rest] = parts;
 
   if (resource === "merges" && rest.length === 0) {
-    const q = parse(mergesQuery, url.searchParams);
-    const filter: MergeFilter = { ...filterOf(q), limit: q.limit ?? 100 };
-    if (q.path !== undefined) filter.path = q.path;
-    if (q.sha !== undefined) filter.sha = q.sha.toLowerCase();
-    if (q.cursor !== undefined) filter.cursor = q.cursor;
+    const { filter } = parse(NO_PARAMS, url.searchParams, MERGES_FILTERS);
     const page = await store.listMergesPage(filter);
     return { status: 200, body: { merges: page.merges, nextCursor: page.nextCursor } };
   }
@@ -248,13 +218,12 @@ async function route(store: AuditStore, url: URL, parts: string[]): Promise<{ st
     return merge ? { status: 200, body: merge } : { status: 404, body: { error: "not found", message: `no recorded merge contains commit ${sha}` } };
   }
   if (resource === "report" && rest.length === 0) {
-    const q = parse(reportQuery, url.searchParams);
-    const filter = filterOf(q);
+    const { filter, query: q } = parse(reportQuery, url.searchParams, REPORT_FILTERS);
     const report = await store.report(filter, (q.group_by ?? ["ai"]) as ReportDimension[]);
     return { status: 200, body: q.incidents ? { ...report, incidents: await store.incidentTrends(filter) } : report };
   }
   if (resource === "incidents" && rest.length === 0) {
-    const q = parse(incidentsQuery, url.searchParams);
+    const { query: q } = parse(incidentsQuery, url.searchParams);
     const filter: IncidentFilter = { limit: q.limit ?? 100 };
     if (q.category !== undefined) filter.category = q.category;
     if (q.severity !== undefined) filter.severity = Number(q.severity) as IncidentSeverity;
@@ -322,61 +291,40 @@ function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
 
 /**
  * The request's JSON body: 415 unless it is declared JSON, 413 past MAX_BODY_BYTES (declared or
- * counted while reading; the rest is not read), 400 when it does not parse.
+ * counted while reading; the rest is not kept), 400 when it does not parse; null when the client
+ * went away (nothing to answer).
  */
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+async function readJsonBody(req: IncomingMessage): Promise<{ json: unknown } | null> {
   const type = req.headers["content-type"] ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new HttpProblem(415, { error: "unsupported media type", message: "send the body as JSON with Content-Type: application/json" });
   }
-  const tooLarge = () => new HttpProblem(413, { error: "payload too large", message: `the body is larger than ${MAX_BODY_BYTES} bytes` });
-  if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
-  // Listeners, not `for await`: leaving that loop early destroys the socket before the 413 is sent.
-  const text = await new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = (error: Error) => {
-      req.off("data", onData).off("end", onEnd).off("error", stop);
-      // The unread rest is abandoned (the reply closes the connection); a later reset is expected.
-      req.on("error", () => {});
-      req.pause();
-      reject(error);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) stop(tooLarge());
-      else chunks.push(chunk);
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks).toString("utf8"));
-    req.on("data", onData).on("end", onEnd).on("error", stop);
-  });
+  const read = await readRequestBody(req, MAX_BODY_BYTES);
+  if (!read.ok && read.reason === "aborted") return null;
+  if (!read.ok) throw new HttpProblem(413, { error: "payload too large", message: tooLargeMessage(MAX_BODY_BYTES) });
   try {
-    return JSON.parse(text) as unknown;
+    return { json: JSON.parse(read.body.toString("utf8")) as unknown };
   } catch (error) {
     throw new BadRequest([{ param: "body", message: `not valid JSON: ${(error as Error).message}` }], "invalid body");
   }
 }
 
-function filterOf(q: z.output<typeof mergesQuery> | z.output<typeof reportQuery>): MergeFilter {
-  const filter: MergeFilter = {};
-  if (q.repo !== undefined) filter.repo = q.repo;
-  if (q.since !== undefined) filter.since = q.since;
-  if (q.until !== undefined) filter.until = q.until;
-  if (q.ai !== undefined) filter.ai = q.ai as MergeFilter["ai"];
-  if (q.team !== undefined) filter.team = q.team;
-  if (q.bypassed !== undefined) filter.bypassed = q.bypassed;
-  if (q.reverted !== undefined) filter.reverted = q.reverted;
-  if (q.exceptions !== undefined) filter.exceptions = q.exceptions;
-  return filter;
-}
-
-/** Query parameters → the schema's output, or a 400 naming every bad parameter. */
-function parse<S extends z.ZodType>(schema: S, params: URLSearchParams): z.output<S> {
+/**
+ * Query parameters → the schema's output and, for `filters`, the merge filter (the shared schema),
+ * or a 400 naming every bad parameter: unknown, repeated, or refused by either schema.
+ */
+function parse<S extends z.ZodType>(
+  schema: S,
+  params: URLSearchParams,
+  filters: readonly MergeFilterField[] = [],
+): { query: z.output<S>; filter: MergeFilter } {
   const raw: Record<string, string> = {};
+  const input: MergeFilterInput = {};
   const problems: ParamProblem[] = [];
   for (const [k, v] of params) {
-    if (k in raw) problems.push({ param: k, message: "given more than once" });
-    raw[k] = v;
+    if (k in raw || k in input) problems.push({ param: k, message: "given more than once" });
+    if ((filters as readonly string[]).includes(k)) input[k as MergeFilterField] = v;
+    else raw[k] = v;
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -385,8 +333,10 @@ function parse<S extends z.ZodType>(schema: S, params: URLSearchParams): z.outpu
       else problems.push({ param: String(issue.path[0] ?? "query"), message: issue.message });
     }
   }
+  const { filter, problems: filterProblems } = parseMergeFilterInput(input);
+  problems.push(...filterProblems.map((p) => ({ param: p.field, message: p.message })));
   if (problems.length > 0) throw new BadRequest(problems);
-  return (parsed as { data: z.output<S> }).data;
+  return { query: (parsed as { data: z.output<S> }).data, filter };
 }
 
 /** The store names fields as the library does; the API's parameters are snake_case. */

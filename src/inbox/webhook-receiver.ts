@@ -4,12 +4,13 @@
  * 503: GitHub lists it as failed, and it can be redelivered (by hand, or by the reconcile sweep).
  * Answers otherwise follow @octokit/webhooks' middleware (the one Probot serves): 404 for another
  * method, 415 for a body that is not JSON, 400 for missing headers or a signature that does not
- * match. The body is read with a size cap: GitHub caps payloads at 25 MB, so more is refused (413)
- * without buffering it.
+ * match. The body is read with the HTTP surfaces' one reader (http/request-body.ts) and a size cap:
+ * GitHub caps payloads at 25 MB, so more is refused (413) without buffering it.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "probot";
 import type { EnqueueOutcome, InboxDeliveryInput } from "../audit/inbox-store.js";
+import { readRequestBody, TOO_LARGE_HEADERS, tooLargeMessage } from "../http/request-body.js";
 
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 
@@ -54,13 +55,13 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): NodeHand
 
     // A guard in front (the server's body limit) may have read the body already, within the cap.
     const preread = (req as IncomingMessage & { body?: unknown }).body;
-    const body = typeof preread === "string" ? preread : await readBody(req, maxBytes);
-    if (body === "too-large") {
+    const read = typeof preread === "string" ? ({ ok: true, body: Buffer.from(preread, "utf8") } as const) : await readRequestBody(req, maxBytes);
+    if (!read.ok && read.reason === "aborted") return true;
+    if (!read.ok) {
       options.log.warn({ delivery: id, event }, `webhook refused: body over ${maxBytes} bytes`);
-      res.setHeader("connection", "close");
-      return answer(res, 413, { error: `Payload over ${maxBytes} bytes` });
+      return answer(res, 413, { error: tooLargeMessage(maxBytes) }, TOO_LARGE_HEADERS);
     }
-    if (body === "aborted") return true;
+    const body = read.body.toString("utf8");
     if (!(await options.verify(body, signature).catch(() => false))) {
       options.log.warn({ delivery: id, event }, "webhook refused: signature does not match (check WEBHOOK_SECRET)");
       return answer(res, 400, { error: "[@octokit/webhooks] signature does not match event payload and secret" });
@@ -85,42 +86,9 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): NodeHand
   };
 }
 
-/** The body as text, or "too-large" past `maxBytes` (the rest is not read), or "aborted". */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string | "too-large" | "aborted"> {
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    req.resume();
-    return Promise.resolve("too-large");
-  }
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (value: string | "too-large" | "aborted") => {
-      if (done) return;
-      done = true;
-      resolve(value);
-    };
-    req.on("data", (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        chunks.length = 0;
-        req.pause();
-        finish("too-large");
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => finish(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", () => finish("aborted"));
-    req.on("aborted", () => finish("aborted"));
-  });
-}
-
-function answer(res: ServerResponse, status: number, body: unknown): true {
+function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers }).end(text);
   return true;
 }
 

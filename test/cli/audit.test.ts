@@ -107,11 +107,11 @@ describe("audit merges", () => {
   });
 
   test.each([
-    [["--ai", "most"], /--ai takes levels from none, assisted, generated, agent, undisclosed/],
-    [["--since", "last tuesday"], /since "last tuesday" is not an ISO-8601 date/],
-    [["--limit", "0"], /--limit must be a whole number from 1 to 1000/],
-    [["--sha", "abc"], /--sha needs at least 7 hex characters/],
-    [["--repo", "acme"], /--repo must be owner\/name/],
+    [["--ai", "most"], /--ai "most": expected disclosure levels from none, assisted, generated, agent, undisclosed/],
+    [["--since", "last tuesday"], /--since "last tuesday": expected an ISO-8601 date/],
+    [["--limit", "0"], /--limit "0": expected a whole number from 1 to 1000/],
+    [["--sha", "abc"], /--sha "abc": expected at least 7 hex characters/],
+    [["--repo", "acme"], /--repo "acme": expected owner\/name/],
     [["--cursor", "m1.bogus"], /is not a cursor this server issued/],
   ])("%j is refused in one line (exit 2)", async (args, message) => {
     const run = await cli("audit", "merges", ...args);

@@ -13,6 +13,7 @@ import { decodeCursor, encodeCursor, listMergesStatement, normalizeMergeFilter }
 import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from "../../src/audit/migrations/index.js";
 import { insertRows, statement } from "../../src/audit/sql-builder.js";
 import { FIXED_NOW, harnesses, mergeInput, sha, useEngine } from "./audit-harness.js";
+import { listMerges } from "../support/list-merges.js";
 
 const key = (m: { repo: string; prNumber: number }) => `${m.repo}#${m.prNumber}`;
 const keys = (ms: { repo: string; prNumber: number }[]) => ms.map(key);
@@ -62,7 +63,7 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
       // An exact multiple: the last full page already says there is nothing more.
       expect(await allPages({ limit: 5 })).toEqual([newestFirst.slice(0, 5), newestFirst.slice(5)]);
       expect(await store.listMergesPage({ limit: 100 })).toMatchObject({ nextCursor: null });
-      expect(keys(await store.listMerges({}))).toEqual(newestFirst);
+      expect(keys(await listMerges(store, {}))).toEqual(newestFirst);
     });
 
     test("pages combine with filters", async () => {
@@ -74,14 +75,14 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
       await store.recordMerge(mergeInput({ repo: "acme/infra", prNumber: 50, mergedAt: "2026-01-16T00:00:00Z", commitShas: [sha("infra-50")] }), null);
       const web = newestFirst.filter((k) => k.startsWith("acme/web#"));
       expect(await allPages({ repos: ["ACME/Web"], limit: 2 })).toEqual([web.slice(0, 2), web.slice(2, 4), web.slice(4)]);
-      expect(keys(await store.listMerges({ repos: ["acme/web", "acme/infra"], ai: "none" }))).toEqual(["acme/web#6"]);
-      expect(keys(await store.listMerges({ repos: ["acme/infra", "acme/web"], repo: "acme/pay" }))).toEqual([]);
+      expect(keys(await listMerges(store, { repos: ["acme/web", "acme/infra"], ai: "none" }))).toEqual(["acme/web#6"]);
+      expect(keys(await listMerges(store, { repos: ["acme/infra", "acme/web"], repo: "acme/pay" }))).toEqual([]);
       expect(keys(await collect(store.iterateMerges({ repos: ["acme/pay"], path: "src/**" }, { batchSize: 1 })))).toEqual(["acme/pay#9", "acme/pay#5", "acme/pay#3"]);
-      expect(await store.listMerges({ repos: [] })).toEqual([]);
+      expect(await listMerges(store, { repos: [] })).toEqual([]);
       expect(await collect(store.iterateMerges({ repos: [] }))).toEqual([]);
       expect((await store.report({ repos: ["acme/infra", "acme/pay"] }, [])).total.merges).toBe(6);
       expect((await store.report({ repos: [] }, [])).total.merges).toBe(0);
-      await expect(store.listMerges({ repos: ["acme"] })).rejects.toThrow(/repos: "acme" is not of the form owner\/name/);
+      await expect(listMerges(store, { repos: ["acme"] })).rejects.toThrow(/repos: "acme" is not of the form owner\/name/);
       // The commit lookup is scoped in the query: another repository's commit is simply not found.
       expect((await store.findMergeBySha(sha("infra-50"), { repos: ["Acme/Infra"] }))?.prNumber).toBe(50);
       expect(await store.findMergeBySha(sha("infra-50"), { repos: ["acme/web"] })).toBeNull();
@@ -116,9 +117,9 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
       expect(walked).toEqual(expected);
-      expect(keys(await walking.listMerges({ path: "docs/**" }))).toEqual(["acme/web#10", "acme/pay#7", "acme/web#4", "acme/pay#1"]);
-      expect(keys(await walking.listMerges({ path: "**/*.md", ai: "agent" }))).toEqual(["acme/web#4"]);
-      expect(await walking.listMerges({ path: "nowhere/**" })).toEqual([]);
+      expect(keys(await listMerges(walking, { path: "docs/**" }))).toEqual(["acme/web#10", "acme/pay#7", "acme/web#4", "acme/pay#1"]);
+      expect(keys(await listMerges(walking, { path: "**/*.md", ai: "agent" }))).toEqual(["acme/web#4"]);
+      expect(await listMerges(walking, { path: "nowhere/**" })).toEqual([]);
     });
 
     test("an invalid or foreign cursor is refused with the field named", async () => {
@@ -164,12 +165,12 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
       await store.recordMerge(mergeInput({ prNumber: 1, aiLevel: "assisted", exceptions: [] }), null);
       await store.recordMerge(mergeInput({ prNumber: 2, aiLevel: "none", mergedAt: "2026-03-02T00:00:00Z" }), null);
       await store.recordMerge(mergeInput({ prNumber: 3, aiLevel: "agent", mergedAt: "2026-03-03T00:00:00Z", exceptions: [] }), null);
-      expect(keys(await store.listMerges({ ai: ["assisted", "generated", "agent"] }))).toEqual(["acme/pay#3", "acme/pay#1"]);
-      expect(keys(await store.listMerges({ ai: ["none"] }))).toEqual(["acme/pay#2"]);
-      await expect(store.listMerges({ ai: [] })).rejects.toThrow(/empty/);
-      await expect(store.listMerges({ ai: ["assisted", "most" as "none"] })).rejects.toThrow(/"most" is not a disclosure level/);
-      expect(keys(await store.listMerges({ exceptions: true }))).toEqual(["acme/pay#2"]);
-      expect(keys(await store.listMerges({ exceptions: false }))).toEqual(["acme/pay#3", "acme/pay#1"]);
+      expect(keys(await listMerges(store, { ai: ["assisted", "generated", "agent"] }))).toEqual(["acme/pay#3", "acme/pay#1"]);
+      expect(keys(await listMerges(store, { ai: ["none"] }))).toEqual(["acme/pay#2"]);
+      await expect(listMerges(store, { ai: [] })).rejects.toThrow(/empty/);
+      await expect(listMerges(store, { ai: ["assisted", "most" as "none"] })).rejects.toThrow(/"most" is not a disclosure level/);
+      expect(keys(await listMerges(store, { exceptions: true }))).toEqual(["acme/pay#2"]);
+      expect(keys(await listMerges(store, { exceptions: false }))).toEqual(["acme/pay#3", "acme/pay#1"]);
     });
   });
 
@@ -291,14 +292,14 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
       expect(await store.report({ repo: "acme/none" }, ["team"])).toMatchObject({ rows: [], total: counts({ merges: 0 }) });
     });
 
-    test("iterateMergesAsJson gives exactly JSON.stringify of each record, revert links included", async () => {
+    test("iterateMerges as JSON gives exactly JSON.stringify of each record, revert links included", async () => {
       await store.recordMerge(mergeInput({ prNumber: 50, title: 'Ünïcode "quotes" \\ \u2028 and {braces}, "deliveryId":', mergedAt: "2026-03-30T00:00:00+02:00" }), "d-50");
       const records = await collect(store.iterateMerges({}, { batchSize: 4 }));
-      const lines = await collect(store.iterateMergesAsJson({}, { batchSize: 4 }));
+      const lines = await collect(store.iterateMerges({}, { batchSize: 4, as: "json" }));
       expect(lines).toHaveLength(10);
       expect(lines).toEqual(records.map((r) => JSON.stringify(r)));
       expect(records.filter((r) => r.revertedBy).map(key)).toEqual(["acme/web#8", "acme/web#4", "acme/pay#2", "acme/pay#1"]);
-      expect(await collect(store.iterateMergesAsJson({ repo: "acme/pay", ai: "none" }))).toEqual(
+      expect(await collect(store.iterateMerges({ repo: "acme/pay", ai: "none" }, { as: "json" }))).toEqual(
         (await collect(store.iterateMerges({ repo: "acme/pay", ai: "none" }))).map((r) => JSON.stringify(r)),
       );
     });
@@ -326,8 +327,8 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
       const head = await store.getMerge("acme/pay", 7);
       expect(head).toStrictEqual({ ...inputs[6], seq: 8, entryHash: head!.entryHash, recordedAt: FIXED_NOW.toISOString() });
       expect((await store.findMergeBySha(inputs[6]!.commitShas[0]!))?.prNumber).toBe(7);
-      expect(await store.listMerges({ path: "src/payments/refund.ts", limit: 1000 })).toHaveLength(122);
-      expect(keys(await store.listMerges({ exceptions: true, limit: 3 }))).toHaveLength(3);
+      expect(await listMerges(store, { path: "src/payments/refund.ts", limit: 1000 })).toHaveLength(122);
+      expect(keys(await listMerges(store, { exceptions: true, limit: 3 }))).toHaveLength(3);
     });
 
     test("already recorded merges and repeats inside the batch are skipped without consuming a seq", async () => {
@@ -363,7 +364,7 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
       const results = await store.recordMergesBulk(many);
       expect(results.every((r) => r.inserted)).toBe(true);
       expect(await store.verify()).toMatchObject({ ok: true, entries: 700 });
-      expect(keys(await store.listMerges({ path: "src/m699/**" }))).toEqual(["acme/pay#700"]);
+      expect(keys(await listMerges(store, { path: "src/m699/**" }))).toEqual(["acme/pay#700"]);
     });
   });
 
@@ -390,7 +391,7 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
 
     const { store } = await newStore(url);
     expect(await store.verify()).toMatchObject({ ok: true, entries: 1 });
-    expect(keys(await store.listMerges({ exceptions: true }))).toEqual(["acme/pay#5"]);
+    expect(keys(await listMerges(store, { exceptions: true }))).toEqual(["acme/pay#5"]);
     expect((await store.report({}, [])).total.exceptions).toBe(2);
     const projected = await raw.rows<{ ordinal: number; boundary: string; granted_sha: string; comment_id: number | null }>(
       "SELECT ordinal, boundary, granted_sha, comment_id FROM merge_exceptions ORDER BY ordinal",
@@ -428,7 +429,7 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     const { store } = await newStore(url);
     await store.recordMerge(mergeInput({ prNumber: 6, githubUrl: "https://ghe.example.com" }), null);
     expect(await store.verify()).toMatchObject({ ok: true, entries: 2 });
-    const [newer, older] = await store.listMerges({});
+    const [newer, older] = await listMerges(store, {});
     expect([newer!.githubUrl, older!.githubUrl]).toEqual(["https://ghe.example.com", undefined]);
     expect((await raw.rows<{ github_url: string | null }>("SELECT github_url FROM merges ORDER BY " +
       "id")).map((r) => r.github_url)).toEqual([null, "https://ghe.example.com"]);

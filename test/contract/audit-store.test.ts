@@ -13,6 +13,7 @@ import { MIGRATIONS } from "../../src/audit/migrations/index.js";
 import { openAuditStore } from "../../src/audit/open-audit-store.js";
 import { transpileForChild } from "../support/transpile-for-child.js";
 import { evaluationInput, exceptionInput, FIXED_NOW, harnesses, mergeInput, sha, type RawConnection } from "./audit-harness.js";
+import { listMerges } from "../support/list-merges.js";
 
 // ---- the contract -----------------------------------------------------------------------------
 
@@ -101,7 +102,7 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
       expect(await store.getMerge("acme/pay", 42)).toStrictEqual(expected);
       expect(await store.getMerge("ACME/Pay", 42)).toStrictEqual(expected);
       expect(await store.findMergeBySha(input.mergeCommitSha!)).toStrictEqual(expected);
-      expect(await store.listMerges({})).toStrictEqual([expected]);
+      expect(await listMerges(store, {})).toStrictEqual([expected]);
       expect(await store.getMerge("acme/pay", 43)).toBeNull();
     });
 
@@ -220,65 +221,65 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
     });
 
     test("no filter: every merge, newest merged_at first", async () => {
-      expect(numbers(await store.listMerges({}))).toEqual(["acme/web#5", "acme/web#4", "acme/web#3", "acme/pay#2", "acme/pay#1"]);
+      expect(numbers(await listMerges(store, {}))).toEqual(["acme/web#5", "acme/web#4", "acme/web#3", "acme/pay#2", "acme/pay#1"]);
     });
 
     test("repo", async () => {
-      expect(numbers(await store.listMerges({ repo: "acme/pay" }))).toEqual(["acme/pay#2", "acme/pay#1"]);
-      expect(numbers(await store.listMerges({ repo: "ACME/web" }))).toEqual(["acme/web#5", "acme/web#4", "acme/web#3"]);
-      await expect(store.listMerges({ repo: "acme" })).rejects.toThrow(AuditInputError);
+      expect(numbers(await listMerges(store, { repo: "acme/pay" }))).toEqual(["acme/pay#2", "acme/pay#1"]);
+      expect(numbers(await listMerges(store, { repo: "ACME/web" }))).toEqual(["acme/web#5", "acme/web#4", "acme/web#3"]);
+      await expect(listMerges(store, { repo: "acme" })).rejects.toThrow(AuditInputError);
     });
 
     test("path glob: src/payments/** matches the directory (and rename sources), not src/payments-old", async () => {
-      expect(numbers(await store.listMerges({ path: "src/payments/**" }))).toEqual(["acme/web#3", "acme/pay#1"]);
-      expect(numbers(await store.listMerges({ path: "src/payments-old/**" }))).toEqual(["acme/pay#2"]);
-      expect(numbers(await store.listMerges({ path: "**/*.sql" }))).toEqual(["acme/web#5", "acme/web#4", "acme/pay#2"]);
-      expect(numbers(await store.listMerges({ path: "*.sql" }))).toEqual(["acme/web#5", "acme/web#4"]);
-      expect(numbers(await store.listMerges({ path: ".github/**" }))).toEqual(["acme/web#4"]);
-      expect(numbers(await store.listMerges({ path: "src/payments/charge.ts" }))).toEqual(["acme/pay#1"]);
-      expect(await store.listMerges({ path: "src/pay" })).toEqual([]);
-      expect(numbers(await store.listMerges({ path: "src/pay*/**" }))).toEqual(["acme/web#3", "acme/pay#2", "acme/pay#1"]);
-      expect(numbers(await store.listMerges({ path: "src/payments/**", repo: "acme/pay" }))).toEqual(["acme/pay#1"]);
+      expect(numbers(await listMerges(store, { path: "src/payments/**" }))).toEqual(["acme/web#3", "acme/pay#1"]);
+      expect(numbers(await listMerges(store, { path: "src/payments-old/**" }))).toEqual(["acme/pay#2"]);
+      expect(numbers(await listMerges(store, { path: "**/*.sql" }))).toEqual(["acme/web#5", "acme/web#4", "acme/pay#2"]);
+      expect(numbers(await listMerges(store, { path: "*.sql" }))).toEqual(["acme/web#5", "acme/web#4"]);
+      expect(numbers(await listMerges(store, { path: ".github/**" }))).toEqual(["acme/web#4"]);
+      expect(numbers(await listMerges(store, { path: "src/payments/charge.ts" }))).toEqual(["acme/pay#1"]);
+      expect(await listMerges(store, { path: "src/pay" })).toEqual([]);
+      expect(numbers(await listMerges(store, { path: "src/pay*/**" }))).toEqual(["acme/web#3", "acme/pay#2", "acme/pay#1"]);
+      expect(numbers(await listMerges(store, { path: "src/payments/**", repo: "acme/pay" }))).toEqual(["acme/pay#1"]);
     });
 
     test("since / until on merged_at (a bare date covers its whole day)", async () => {
-      expect(numbers(await store.listMerges({ since: "2026-03-10T10:00:00Z" }))).toEqual(["acme/web#5", "acme/web#4", "acme/web#3"]);
-      expect(numbers(await store.listMerges({ since: "2026-03-10T10:00:00.001Z" }))).toEqual(["acme/web#5", "acme/web#4"]);
-      expect(numbers(await store.listMerges({ until: "2026-02-10T10:00:00Z" }))).toEqual(["acme/pay#2", "acme/pay#1"]);
-      expect(numbers(await store.listMerges({ until: "2026-03-20" }))).toEqual(["acme/web#4", "acme/web#3", "acme/pay#2", "acme/pay#1"]);
-      expect(numbers(await store.listMerges({ since: "2026-02-01", until: "2026-03-19" }))).toEqual(["acme/web#3", "acme/pay#2"]);
-      await expect(store.listMerges({ since: "last tuesday" })).rejects.toThrow(/since/);
+      expect(numbers(await listMerges(store, { since: "2026-03-10T10:00:00Z" }))).toEqual(["acme/web#5", "acme/web#4", "acme/web#3"]);
+      expect(numbers(await listMerges(store, { since: "2026-03-10T10:00:00.001Z" }))).toEqual(["acme/web#5", "acme/web#4"]);
+      expect(numbers(await listMerges(store, { until: "2026-02-10T10:00:00Z" }))).toEqual(["acme/pay#2", "acme/pay#1"]);
+      expect(numbers(await listMerges(store, { until: "2026-03-20" }))).toEqual(["acme/web#4", "acme/web#3", "acme/pay#2", "acme/pay#1"]);
+      expect(numbers(await listMerges(store, { since: "2026-02-01", until: "2026-03-19" }))).toEqual(["acme/web#3", "acme/pay#2"]);
+      await expect(listMerges(store, { since: "last tuesday" })).rejects.toThrow(/since/);
     });
 
     test("ai level", async () => {
-      expect(numbers(await store.listMerges({ ai: "agent" }))).toEqual(["acme/web#3"]);
-      expect(numbers(await store.listMerges({ ai: "none" }))).toEqual(["acme/web#5", "acme/pay#2"]);
-      expect(await store.listMerges({ ai: "undisclosed" })).toEqual([]);
+      expect(numbers(await listMerges(store, { ai: "agent" }))).toEqual(["acme/web#3"]);
+      expect(numbers(await listMerges(store, { ai: "none" }))).toEqual(["acme/web#5", "acme/pay#2"]);
+      expect(await listMerges(store, { ai: "undisclosed" })).toEqual([]);
     });
 
     test("team: any of the merge's teams, with or without @, any case", async () => {
-      expect(numbers(await store.listMerges({ team: "@acme/payments" }))).toEqual(["acme/web#3", "acme/pay#1"]);
-      expect(numbers(await store.listMerges({ team: "acme/LEGACY" }))).toEqual(["acme/pay#2"]);
-      expect(await store.listMerges({ team: "@acme/nobody" })).toEqual([]);
+      expect(numbers(await listMerges(store, { team: "@acme/payments" }))).toEqual(["acme/web#3", "acme/pay#1"]);
+      expect(numbers(await listMerges(store, { team: "acme/LEGACY" }))).toEqual(["acme/pay#2"]);
+      expect(await listMerges(store, { team: "@acme/nobody" })).toEqual([]);
     });
 
     test("bypassed", async () => {
-      expect(numbers(await store.listMerges({ bypassed: true }))).toEqual(["acme/pay#2"]);
-      expect(numbers(await store.listMerges({ bypassed: false }))).toHaveLength(4);
+      expect(numbers(await listMerges(store, { bypassed: true }))).toEqual(["acme/pay#2"]);
+      expect(numbers(await listMerges(store, { bypassed: false }))).toHaveLength(4);
     });
 
     test("reverted, and the reverted merge carries revertedBy", async () => {
-      const [d] = await store.listMerges({ reverted: true });
+      const [d] = await listMerges(store, { reverted: true });
       expect(numbers([d!])).toEqual(["acme/web#4"]);
       expect(d!.revertedBy).toEqual([
         { repo: "acme/web", prNumber: 5, method: "body", revertedSha: null, detectedAt: FIXED_NOW.toISOString(), seq: 6 },
       ]);
-      expect(numbers(await store.listMerges({ reverted: false }))).toEqual(["acme/web#5", "acme/web#3", "acme/pay#2", "acme/pay#1"]);
+      expect(numbers(await listMerges(store, { reverted: false }))).toEqual(["acme/web#5", "acme/web#3", "acme/pay#2", "acme/pay#1"]);
       // A revert by commit SHA (`This reverts commit <abbrev>.`), recorded once.
       const revert = { repo: "acme/pay", prNumber: 9, revertedRepo: "acme/pay", revertedPrNumber: null, revertedSha: A.mergeCommitSha!.slice(0, 9), method: "commit_msg" } as const;
       expect((await store.recordRevert(revert, "revert-2")).inserted).toBe(true);
       expect((await store.recordRevert(revert, "revert-3")).inserted).toBe(false);
-      expect(numbers(await store.listMerges({ reverted: true }))).toEqual(["acme/web#4", "acme/pay#1"]);
+      expect(numbers(await listMerges(store, { reverted: true }))).toEqual(["acme/web#4", "acme/pay#1"]);
       expect((await store.getMerge("acme/pay", 1))!.revertedBy).toEqual([
         { repo: "acme/pay", prNumber: 9, method: "commit_msg", revertedSha: A.mergeCommitSha!.slice(0, 9), detectedAt: FIXED_NOW.toISOString(), seq: 7 },
       ]);
@@ -290,17 +291,17 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
       const { store: s } = await newStore();
       await s.recordRevert({ repo: "acme/x", prNumber: 2, revertedRepo: "acme/x", revertedPrNumber: null, revertedSha: sha("acme/x#1 merge"), method: "commit_msg" }, null);
       await s.recordMerge(mergeInput({ repo: "acme/x", prNumber: 1 }), null);
-      expect(numbers(await s.listMerges({ reverted: true }))).toEqual(["acme/x#1"]);
+      expect(numbers(await listMerges(s, { reverted: true }))).toEqual(["acme/x#1"]);
     });
 
     test("sha: full merge commit, 7-char prefix, head, any PR commit; too short is refused", async () => {
-      expect(numbers(await store.listMerges({ sha: C.mergeCommitSha! }))).toEqual(["acme/web#3"]);
-      expect(numbers(await store.listMerges({ sha: C.mergeCommitSha!.slice(0, 7).toUpperCase() }))).toEqual(["acme/web#3"]);
-      expect(numbers(await store.listMerges({ sha: C.commitShas[0]! }))).toEqual(["acme/web#3"]);
+      expect(numbers(await listMerges(store, { sha: C.mergeCommitSha! }))).toEqual(["acme/web#3"]);
+      expect(numbers(await listMerges(store, { sha: C.mergeCommitSha!.slice(0, 7).toUpperCase() }))).toEqual(["acme/web#3"]);
+      expect(numbers(await listMerges(store, { sha: C.commitShas[0]! }))).toEqual(["acme/web#3"]);
       expect((await store.findMergeBySha(B.commitShas[1]!.slice(0, 10)))?.prNumber).toBe(2);
       expect((await store.findMergeBySha(D.headSha))?.prNumber).toBe(4);
       expect(await store.findMergeBySha("0000000")).toBeNull();
-      await expect(store.listMerges({ sha: "abc12" })).rejects.toThrow(/at least 7/);
+      await expect(listMerges(store, { sha: "abc12" })).rejects.toThrow(/at least 7/);
       await expect(store.findMergeBySha("abc12")).rejects.toThrow(AuditInputError);
       await expect(store.findMergeBySha("xyz1234")).rejects.toThrow(/hex/);
     });
@@ -311,7 +312,7 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
       await s.recordMerge(mergeInput({ prNumber: 1, commitShas: [shared] }), null); // a PR commit of #1…
       await s.recordMerge(mergeInput({ prNumber: 2, mergeCommitSha: shared }), null); // …landed as #2's merge commit
       expect((await s.findMergeBySha(shared))?.prNumber).toBe(2);
-      expect(numbers(await s.listMerges({ sha: shared }))).toEqual(["acme/pay#2", "acme/pay#1"]);
+      expect(numbers(await listMerges(s, { sha: shared }))).toEqual(["acme/pay#2", "acme/pay#1"]);
       await s.recordMerge(mergeInput({ prNumber: 3, commitShas: [`abcdef1${"f".repeat(33)}`] }), null);
       await expect(s.findMergeBySha("abcdef1")).rejects.toThrow(/ambiguous/);
     });
@@ -333,10 +334,11 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
     });
 
     test("combined filters and limit", async () => {
-      expect(numbers(await store.listMerges({ repo: "acme/web", ai: "generated", path: "**/*.sql", since: "2026-03-01" }))).toEqual(["acme/web#4"]);
-      expect(numbers(await store.listMerges({ limit: 2 }))).toEqual(["acme/web#5", "acme/web#4"]);
-      await expect(store.listMerges({ limit: 0 })).rejects.toThrow(/limit/);
-      expect(await store.listMerges({ limit: 5000 })).toHaveLength(5); // clamped to 1000
+      const filter = { repo: "acme/web", ai: "generated", path: "**/*.sql", since: "2026-03-01" } as const;
+      expect(numbers(await listMerges(store, filter))).toEqual(["acme/web#4"]);
+      expect(numbers(await listMerges(store, { limit: 2 }))).toEqual(["acme/web#5", "acme/web#4"]);
+      await expect(listMerges(store, { limit: 0 })).rejects.toThrow(/limit/);
+      expect(await listMerges(store, { limit: 5000 })).toHaveLength(5); // clamped to 1000
     });
   });
 

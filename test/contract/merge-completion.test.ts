@@ -7,6 +7,7 @@
 import { AuditNotFoundError } from "../../src/audit/audit-not-found-error.js";
 import { INCOMPLETE_MERGE_MISSING, type MergeRecordInput } from "../../src/audit/audit-store.js";
 import { harnesses, mergeInput, sha, useEngine } from "./audit-harness.js";
+import { listMerges } from "../support/list-merges.js";
 
 /** What the webhook payload alone gives: no reviews, files, owners or verdict. */
 const incompleteInput = (overrides: Partial<MergeRecordInput> = {}): MergeRecordInput =>
@@ -34,8 +35,8 @@ describe.each(harnesses)("AuditStore merge completion: $engine", (h) => {
     await store.recordMerge(mergeInput({ prNumber: 43 }), "delivery-2");
     const got = await store.getMerge("acme/pay", 42);
     expect(got).toMatchObject({ incomplete: true, missing: ["reviews", "notes", "files", "owners", "verdict"], reviewers: [], checkConclusion: null });
-    expect((await store.listMerges({ incomplete: true })).map((m) => m.prNumber)).toEqual([42]);
-    expect((await store.listMerges({ incomplete: false })).map((m) => m.prNumber)).toEqual([43]);
+    expect((await listMerges(store, { incomplete: true })).map((m) => m.prNumber)).toEqual([42]);
+    expect((await listMerges(store, { incomplete: false })).map((m) => m.prNumber)).toEqual([43]);
     expect((await store.report({}, [])).total).toMatchObject({ merges: 2, incomplete: 1, bypassed: 0 });
     expect((await store.listIncompleteMerges()).map((m) => m.prNumber)).toEqual([42]);
   });
@@ -56,12 +57,12 @@ describe.each(harnesses)("AuditStore merge completion: $engine", (h) => {
     expect(got).toMatchObject({ seq: res.seq, completes: first.seq, bypassed: true, owningTeam: "@acme/payments", source: "webhook" });
     expect(got.reviewers).toHaveLength(2);
     expect(await store.listIncompleteMerges()).toEqual([]);
-    expect((await store.listMerges({ path: "src/payments/**" })).map((m) => m.prNumber)).toEqual([42]);
-    expect((await store.listMerges({ team: "@acme/payments", bypassed: true })).map((m) => m.prNumber)).toEqual([42]);
+    expect((await listMerges(store, { path: "src/payments/**" })).map((m) => m.prNumber)).toEqual([42]);
+    expect((await listMerges(store, { team: "@acme/payments", bypassed: true })).map((m) => m.prNumber)).toEqual([42]);
     expect((await store.findMergeBySha(sha("acme/pay#42 c1")))?.prNumber).toBe(42);
     expect((await store.report({}, [])).total).toMatchObject({ merges: 1, incomplete: 0, bypassed: 1 });
     const exported: string[] = [];
-    for await (const line of store.iterateMergesAsJson({})) exported.push(line);
+    for await (const line of store.iterateMerges({}, { as: "json" })) exported.push(line);
     expect(JSON.parse(exported[0]!)).toEqual(JSON.parse(JSON.stringify(got)));
     expect(await store.completeMerge(completed)).toEqual({ inserted: false, seq: null });
     expect(await store.verify()).toMatchObject({ ok: true, entries: 2 });

@@ -16,6 +16,7 @@ import { startDashboardServer, TEST_TOKEN, type DashboardServer } from "./suppor
 import { READER, startGitHub } from "./support/github-sign-in.js";
 import { auditPage, focusedElement } from "./support/page-audit.js";
 import { BYPASS_MERGE, CAPTURE_MERGE, HOSTILE } from "./support/seed-audit.js";
+import { listMerges } from "../support/list-merges.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ARTIFACTS = `${ROOT}test-artifacts`;
@@ -94,7 +95,7 @@ test("a reviewer signs in, filters by path, opens a merge and downloads the CSV"
   await page.getByLabel("AI disclosure").selectOption("ai");
   await page.getByRole("button", { name: "Apply filter" }).click();
   await page.waitForURL(/path=src%2Fpayments%2Fcapture%2F\*\*/);
-  const expected = await server.store.listMerges({ path: "src/payments/capture/**", ai: ["assisted", "generated", "agent"], limit: 50 });
+  const expected = await listMerges(server.store, { path: "src/payments/capture/**", ai: ["assisted", "generated", "agent"], limit: 50 });
   expect(expected.length).toBeGreaterThan(3);
   const rows = page.locator("table.merges tbody tr");
   await expect(rows.count()).resolves.toBe(expected.length);
@@ -208,7 +209,10 @@ test("keyboard only: skip link, visible focus on every stop, filter and open a m
     const name = focused.name || focused.text;
     if (stops.at(-1) !== name) stops.push(name);
   }
-  expect(stops).toEqual(["repo", "path", "team", "ai", "bypassed", "reverted", "exceptions", "since", "until", "sha", "Apply filter", "Clear"]);
+  expect(stops).toEqual([
+    ...["repo", "path", "team", "ai", "bypassed", "incomplete", "reverted", "exceptions", "since", "until", "sha"],
+    ...["Apply filter", "Clear"],
+  ]);
 
   // Type a filter and submit it with Enter, then open the first merge with Enter.
   await page.getByLabel("Repository").focus();
@@ -257,7 +261,7 @@ test("a developer signs in with GitHub and sees only the repository they can rea
   await expect(page.getByRole("link", { name: "Audit chain" }).count()).resolves.toBe(0);
 
   // Only acme/web's merges, and as many as the trail holds for it.
-  const expected = await server.store.listMerges({ repo: "acme/web", ai: ["assisted", "generated", "agent"], limit: 50 });
+  const expected = await listMerges(server.store, { repo: "acme/web", ai: ["assisted", "generated", "agent"], limit: 50 });
   expect(expected.length).toBeGreaterThan(0);
   const links = await page.locator("table.merges tbody th a").allInnerTexts();
   expect(links).toEqual(expected.map((m) => `${m.repo}#${m.prNumber}`));

@@ -9,6 +9,7 @@ import { startDashboardServer, TEST_TOKEN, type DashboardServer } from "./suppor
 import { CLIENT_ID, READER, signInWithGitHub, startGitHub } from "./support/github-sign-in.js";
 import { cookieValue, hiddenField, request } from "./support/http.js";
 import { CAPTURE_MERGE, HOSTILE } from "./support/seed-audit.js";
+import { listMerges } from "../support/list-merges.js";
 
 nock.restore(); // the dashboard calls the simulator over real HTTP
 
@@ -218,7 +219,7 @@ describe("a GitHub session sees only its repositories", () => {
     expect(filtered.text).not.toContain('href="/countersign/merges/acme/payments-api/');
     const csv = await request(server, "/countersign/merges.csv", { cookie });
     const rows = csv.text.trim().split("\r\n").slice(1);
-    expect(rows.length).toBe((await server.store.listMerges({ repo: "acme/web", limit: 1000 })).length);
+    expect(rows.length).toBe((await listMerges(server.store, { repo: "acme/web", limit: 1000 })).length);
     expect(rows.every((r) => r.split(",")[1] === "acme/web")).toBe(true);
   });
 
@@ -230,11 +231,11 @@ describe("a GitHub session sees only its repositories", () => {
     expect(other.text.replace(String(CAPTURE_MERGE.prNumber), "N")).toBe(missing.text.replace("999999", "N"));
     expect((await request(server, `/countersign/merges/${HOSTILE.repo}/${HOSTILE.prNumber}`, { cookie })).status).toBe(200);
 
-    const [payments] = await server.store.listMerges({ repo: CAPTURE_MERGE.repo, limit: 1 });
+    const [payments] = await listMerges(server.store, { repo: CAPTURE_MERGE.repo, limit: 1 });
     const lookup = await request(server, `/countersign/commit?sha=${payments!.mergeCommitSha!.slice(0, 12)}`, { cookie });
     expect(lookup.status).toBe(404);
     expect(lookup.text).toContain("No merge contains this commit");
-    const [web] = await server.store.listMerges({ repo: "acme/web", limit: 1 });
+    const [web] = await listMerges(server.store, { repo: "acme/web", limit: 1 });
     const found = await request(server, `/countersign/commit?sha=${web!.mergeCommitSha!.slice(0, 12)}`, { cookie });
     expect(found.status).toBe(303);
     expect(found.location).toBe(`/countersign/merges/acme/web/${web!.prNumber}`);

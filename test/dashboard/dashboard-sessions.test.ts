@@ -114,6 +114,8 @@ describe("the filter form", () => {
   test("each bad field is named with what to type instead", () => {
     const { problems } = parse("repo=acme&team=payments&ai=robot&bypassed=maybe&since=last+week&sha=xyz&cursor=%3Cscript%3E");
     expect(problems.map((p) => p.field).sort()).toEqual(["ai", "bypassed", "cursor", "repo", "sha", "since", "team"]);
-    expect(parse("since=2026-07-01&until=2026-06-01").problems).toEqual([{ field: "until", message: "The end date is before the start date." }]);
+    expect(parse("since=2026-07-01&until=2026-06-01").problems).toEqual([
+      { field: "until", message: "expected an end at or after the start (since)" },
+    ]);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { COPILOT_AGENT, disclosure, note, seedAcme } from "../../tools/demo/acme.mjs";
 import { startHarness, uniqueRepo, type Harness } from "./support/harness.js";
+import { listMerges } from "../support/list-merges.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -141,7 +142,7 @@ test("merges: a green merge, a bypassed merge and a revert, as the audit trail r
   expect(h.sim.latestCheck(repo, revert.headSha)!.conclusion).toBe("success");
   await h.sim.merge(repo, revert.number, { by: "plat-lead" });
 
-  const merges = await h.store.listMerges({ repo });
+  const merges = await listMerges(h.store, { repo });
   expect(merges.map((m) => [m.prNumber, m.bypassed, m.checkConclusion])).toEqual([
     [revert.number, false, "success"],
     [red.number, true, "failure"],
@@ -157,7 +158,7 @@ test("merges: a green merge, a bypassed merge and a revert, as the audit trail r
     // The GitHub host the merge happened on (here the simulator, a GitHub Enterprise Server layout).
     githubUrl: h.sim.url,
   });
-  expect((await h.store.listMerges({ repo, reverted: true })).map((m) => m.prNumber)).toEqual([red.number]);
+  expect((await listMerges(h.store, { repo, reverted: true })).map((m) => m.prNumber)).toEqual([red.number]);
   // Merging writes no check run: the check on a merged head is what it was.
   expect(h.sim.checkRuns(repo).every((r) => r.history.length <= 2)).toBe(true);
   expect(await h.store.verify()).toMatchObject({ ok: true });

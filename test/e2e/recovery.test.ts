@@ -5,6 +5,7 @@
  */
 import { disclosure, seedAcme } from "../../tools/demo/acme.mjs";
 import { startHarness, uniqueRepo, type Harness } from "./support/harness.js";
+import { listMerges } from "../support/list-merges.js";
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -49,7 +50,7 @@ test("down while a PR is opened and another merged: the sweep records the merge,
   expect(redelivered.map((d) => [d.id, d.status]).sort()).toEqual([[merge.delivery.id, 202], [opened.delivery.id, 202]].sort());
   // The redeliveries found the sweep's work: still one merge record and one check run.
   expect(h.sim.checkRuns(repo, { sha: opened.headSha })).toHaveLength(1);
-  expect((await h.store.listMerges({ repo })).map((m) => m.prNumber)).toEqual([merged.number]);
+  expect((await listMerges(h.store, { repo })).map((m) => m.prNumber)).toEqual([merged.number]);
   expect(await h.store.verify()).toMatchObject({ ok: true });
 
   const again = await h.reconciler.runSweep();

@@ -18,6 +18,7 @@ import { findRedisServer, startRedisServer, type TestRedis } from "../../tools/d
 import { startGitHubSimulator, type DeliveryResult, type GitHubSimulator } from "../../tools/github-simulator/index.mjs";
 import { postgresAvailability, startTestPostgres, type TestPostgres } from "../support/postgres.js";
 import { transpileForChild, type TranspiledEntry } from "../support/transpile-for-child.js";
+import { listMerges } from "../support/list-merges.js";
 
 // Real HTTP end to end: the setup file's nock would intercept fetch (see e2e/support/harness.ts).
 nock.restore();
@@ -131,10 +132,10 @@ describeReplicas("two replicas on one PostgreSQL and one Redis", () => {
         if (i % 2 === 0) deliveries.push(sim.deliver("pull_request", m.delivery.payload, { url: apps[i % 2]!.webhookUrl }));
       }
       expect((await Promise.all(deliveries)).filter((r) => r.status !== 200 && r.status !== 202)).toEqual([]);
-      await settled(sim, async () => (await store.listMerges({})).length >= merged.length, 60_000);
+      await settled(sim, async () => (await listMerges(store, {})).length >= merged.length, 60_000);
 
       for (const repo of repos) {
-        const records = await store.listMerges({ repo });
+        const records = await listMerges(store, { repo });
         const numbers = records.map((m) => m.prNumber).sort((a, b) => a - b);
         expect(numbers).toEqual(merged.filter((p) => p.repo === repo).map((p) => p.number).sort((a, b) => a - b));
         for (const m of records) expect(m.bypassed).toBe(sim.latestCheck(repo, m.headSha)?.conclusion !== "success");

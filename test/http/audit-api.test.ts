@@ -187,14 +187,14 @@ describe("GET /countersign/api/merges", () => {
   });
 
   test.each([
-    ["limit=1001", [{ param: "limit", message: "at most 1000" }]],
+    ["limit=1001", [{ param: "limit", message: "expected a whole number from 1 to 1000" }]],
     ["limit=0", [{ param: "limit", message: "expected a whole number from 1 to 1000" }]],
     ["limit=ten", [{ param: "limit", message: "expected a whole number from 1 to 1000" }]],
     ["since=yesterday", [{ param: "since", message: expect.stringMatching(/^expected an ISO-8601 date or time/) }]],
     ["until=2026-13-01", [{ param: "until", message: expect.stringMatching(/^expected an ISO-8601 date/) }]],
     ["ai=most", [{ param: "ai", message: expect.stringMatching(/^expected disclosure levels from none, assisted, generated, agent, undisclosed/) }]],
-    ["ai=", [{ param: "ai", message: expect.stringMatching(/^expected one or more disclosure levels/) }]],
-    ["repo=acme", [{ param: "repo", message: "expected owner/name" }]],
+    ["ai=", [{ param: "ai", message: expect.stringMatching(/^expected disclosure levels from/) }]],
+    ["repo=acme", [{ param: "repo", message: "expected owner/name, for example acme/payments-api" }]],
     ["bypassed=yes", [{ param: "bypassed", message: 'expected "true" or "false"' }]],
     ["sha=abc12", [{ param: "sha", message: "expected at least 7 hex characters of a commit SHA" }]],
     ["cursor=not-a-cursor", [{ param: "cursor", message: expect.stringMatching(/is not a cursor this server issued/) }]],
@@ -205,7 +205,7 @@ describe("GET /countersign/api/merges", () => {
       [
         { param: "colour", message: "unknown parameter" },
         { param: "since", message: expect.any(String) },
-        { param: "limit", message: "at most 1000" },
+        { param: "limit", message: "expected a whole number from 1 to 1000" },
       ],
     ],
   ])("?%s is refused with 400 and the reason", async (query, details) => {

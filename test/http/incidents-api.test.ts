@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { AuditStore, IncidentRecord } from "../../src/audit/audit-store.js";
 import { openAuditStore } from "../../src/audit/open-audit-store.js";
 import { createAuditApiHandler, MAX_BODY_BYTES } from "../../src/http/audit-api.js";
+import { tooLargeMessage } from "../../src/http/request-body.js";
 import { mergeInput, sha } from "../contract/audit-harness.js";
 
 const TOKEN = "test-token-0123456789abcdef";
@@ -151,7 +152,7 @@ describe("POST /countersign/api/incidents", () => {
     for (const chunked of [false, true]) {
       const reply = await call("/countersign/api/incidents", { json: big, chunked });
       expect(reply.status).toBe(413);
-      expect(reply.body).toEqual({ error: "payload too large", message: `the body is larger than ${MAX_BODY_BYTES} bytes` });
+      expect(reply.body).toEqual({ error: "payload too large", message: tooLargeMessage(MAX_BODY_BYTES) });
     }
     expect(await store.getIncident("INC-5")).toBeNull();
     // A body just under the limit is read (and then refused for its title's length, not its size).

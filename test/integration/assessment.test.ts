@@ -11,6 +11,7 @@ import { snapshot as makeSnapshot } from "../support/snapshot.js";
 import { useTempStore } from "../support/temp-store.js";
 import { createTestProbot } from "../support/test-probot.js";
 import { asEvent, mergedEvent, pullRequestEvent } from "../support/webhook-examples.js";
+import { listMerges } from "../support/list-merges.js";
 
 const DISCLOSED = "AI-Assisted: assisted\nAI-Tools: GitHub Copilot\n";
 const NOTE = `- [x] I can explain what this change does and why
@@ -25,7 +26,7 @@ describe("a merge under an invalid config", () => {
   test("is recorded as config-invalid with no gate evaluated, never under the defaults", async () => {
     mockGitHub({ config: BROKEN_CONFIG, codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }], checkConclusionAtMerge: "failure" });
     await createTestProbot(db.store).receive(asEvent("pull_request", mergedEvent({ body: DISCLOSED })));
-    const [m] = await db.store.listMerges({});
+    const [m] = await listMerges(db.store, {});
     expect(m).toMatchObject({
       prNumber: 2,
       configHash: null,
@@ -57,7 +58,7 @@ test("merge recording reads GitHub's own CODEOWNERS errors when ours finds inval
   const gh = mockGitHub({ codeowners, githubCodeownersErrors: [{ line: 2, kind: "Invalid pattern" }], checkConclusionAtMerge: "success" });
   await createTestProbot(db.store).receive(asEvent("pull_request", mergedEvent({ body: DISCLOSED })));
   expect(gh.calls.filter((c) => c.endsWith("/codeowners/errors"))).toHaveLength(1);
-  const [m] = await db.store.listMerges({});
+  const [m] = await listMerges(db.store, {});
   expect(m).toMatchObject({ owningTeam: "@Codertocat/core", aiLevel: "assisted" });
   expect(m!.configInvalid).toBeUndefined();
 });

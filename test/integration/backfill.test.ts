@@ -7,6 +7,7 @@ import { mockGitHub } from "../support/github-mock.js";
 import { useTempStore } from "../support/temp-store.js";
 import { bareTestProbot } from "../support/test-probot.js";
 import { mergedEvent } from "../support/webhook-examples.js";
+import { listMerges } from "../support/list-merges.js";
 
 const NOTE = `- [x] I can explain what this change does and why
 - [x] I checked its failure modes and how to roll it back
@@ -29,12 +30,12 @@ test("records missed merges as source: backfill, skips unmerged and old PRs, and
 
   const first = await backfillRepository(github, log, deps, { owner: "Codertocat", repo: "Hello-World", since: "2026-06-01T00:00:00Z" });
   expect(first).toMatchObject({ scanned: 2, merged: 1, recorded: 1, alreadyRecorded: 0, failed: 0 });
-  const [m] = await db.store.listMerges({});
+  const [m] = await listMerges(db.store, {});
   expect(m).toMatchObject({ prNumber: 2, source: "backfill", aiLevel: "assisted", checkConclusion: "success", bypassed: false });
   expect(m!.reviewers[0]).toMatchObject({ reviewer: "rev", counted: true });
   expect(gh.checkRuns).toHaveLength(0);
 
   const second = await backfillRepository(github, log, deps, { owner: "Codertocat", repo: "Hello-World", since: "2026-06-01T00:00:00Z" });
   expect(second).toMatchObject({ merged: 1, recorded: 0, alreadyRecorded: 1 });
-  expect(await db.store.listMerges({})).toHaveLength(1);
+  expect(await listMerges(db.store, {})).toHaveLength(1);
 });

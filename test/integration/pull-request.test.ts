@@ -9,6 +9,7 @@ import { mockGitHub, HEAD_SHA } from "../support/github-mock.js";
 import { useTempStore } from "../support/temp-store.js";
 import { createTestProbot } from "../support/test-probot.js";
 import { asEvent, example, mergedEvent, pullRequestEvent, reviewEvent } from "../support/webhook-examples.js";
+import { listMerges } from "../support/list-merges.js";
 
 const DISCLOSED = `## Summary
 Adds retry to the uploader.
@@ -209,7 +210,7 @@ describe("merges and the audit trail", () => {
     await probot.receive(asEvent("pull_request", event, "delivery-1")); // redelivery
     await probot.receive(asEvent("pull_request", event, "delivery-2")); // a second delivery of the same merge
 
-    const merges = await db.store.listMerges({});
+    const merges = await listMerges(db.store, {});
     expect(merges).toHaveLength(1);
     const m = merges[0]!;
     expect(m).toMatchObject({
@@ -236,7 +237,7 @@ describe("merges and the audit trail", () => {
   test("a merge while the check was failing or absent is bypassed, and on_bypass: comment posts a notice", async () => {
     const gh = mockGitHub({ config: "audit:\n  on_bypass: comment\n", codeowners: CODEOWNERS, checkConclusionAtMerge: null });
     await createTestProbot(db.store).receive(asEvent("pull_request", mergedEvent({ body: "no disclosure" })));
-    const [m] = await db.store.listMerges({ bypassed: true });
+    const [m] = await listMerges(db.store, { bypassed: true });
     expect(m).toMatchObject({ bypassed: true, checkConclusion: null, aiLevel: "undisclosed" });
     expect(gh.comments[0]?.body).toMatch(/merged without a passing `countersign` check/);
   });
@@ -302,7 +303,7 @@ describe("reverts", () => {
       .get("/repos/Codertocat/Hello-World/pulls/3/commits").query(true).reply(200, [])
       .get("/repos/Codertocat/Hello-World/pulls/3/reviews").query(true).reply(200, []);
     await probot.receive(asEvent("pull_request", revert, "d-revert"));
-    const reverted = await db.store.listMerges({ reverted: true });
+    const reverted = await listMerges(db.store, { reverted: true });
     expect(reverted.map((m) => m.prNumber)).toEqual([2]);
     expect(reverted[0]!.revertedBy).toEqual([expect.objectContaining({ prNumber: 3, method: "body" })]);
   });

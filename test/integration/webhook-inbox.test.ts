@@ -19,6 +19,7 @@ import { WebhookInbox } from "../../src/inbox/webhook-inbox.js";
 import { createAppMetrics } from "../../src/metrics/app-metrics.js";
 import { APP_ID, WEBHOOK_SECRET } from "../support/test-probot.js";
 import { example } from "../support/webhook-examples.js";
+import { tooLargeMessage } from "../../src/http/request-body.js";
 
 const TOKEN = "metrics-token-0123456789";
 const MAX_BYTES = 64 * 1024;
@@ -135,7 +136,7 @@ test("missing headers, another method, another content type: refused as Probot d
 
 test("a body over the cap is refused with 413, declared or streamed, and nothing is stored", async () => {
   const big = JSON.stringify({ action: "opened", filler: "x".repeat(MAX_BYTES) });
-  expect((await post({ body: big })).status).toBe(413);
+  expect(await post({ body: big })).toEqual({ status: 413, body: JSON.stringify({ error: tooLargeMessage(MAX_BYTES) }) });
   expect((await post({ body: big, chunked: true, id: "22222222-0000-4000-8000-000000000002" })).status).toBe(413);
   expect(await store.inbox().list()).toEqual([]);
   // Just under the cap is fine.

@@ -1,5 +1,6 @@
 /** Requests to the dashboard over node:http, as a browser without scripts sends them. */
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { TEST_TOKEN } from "./dashboard-server.js";
 
 export interface Reply {
   status: number;
@@ -44,3 +45,20 @@ export const cookieValue = (setCookies: string[], name: string) => {
 };
 export const hiddenField = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
 
+/** GET the sign-in form, then POST it: the browser's two steps. */
+export async function signIn(
+  server: { baseUrl: string },
+  token = TEST_TOKEN,
+  extra: { headers?: Record<string, string>; next?: string } = {},
+) {
+  const next = extra.next ? `?next=${encodeURIComponent(extra.next)}` : "";
+  const form = await request(server, `/countersign/login${next}`, { headers: extra.headers ?? {} });
+  const nonce = cookieValue(form.cookies, "countersign_login")!;
+  const posted = await request(server, "/countersign/login", {
+    cookie: `countersign_login=${nonce}`,
+    form: { csrf: hiddenField(form.text, "csrf")!, next: hiddenField(form.text, "next")!, token },
+    headers: extra.headers ?? {},
+  });
+  const session = cookieValue(posted.cookies, "countersign_session");
+  return { form, posted, cookie: session ? `countersign_session=${session}` : "" };
+}

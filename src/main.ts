@@ -51,6 +51,9 @@ async function main(): Promise<void> {
     metricsToken: env.METRICS_TOKEN ?? null,
   });
   const server = await run(app, { Octokit: withGitHubMetrics(CountersignOctokit, metrics) });
+  // The first sweep as soon as the server listens (redeliveries it asks for can be answered): after a
+  // crash, what was missed is recovered now, not one start-up delay later.
+  reconciler?.start();
   const stop = async () => {
     reconciler?.stop();
     await server.stop();

@@ -19,7 +19,7 @@
 // is recorded complete and every open PR's check is right. The apps run with
 // RECONCILE_INTERVAL_SECONDS=--reconcile-seconds (10). Everything binds to 127.0.0.1 and stops itself;
 // each recovery wait is bounded (--recovery-timeout-seconds, 240).
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -141,6 +141,8 @@ async function runMode(mode, list, cfg) {
       await store.close().catch(() => {});
     }
   } finally {
+    const logs = flag("logs"); // --logs <file>: the apps' log lines, for a post-mortem of a missed goal
+    if (logs) appendFileSync(logs, apps.flatMap((a, i) => a.log.map((l) => `${mode}#${i + 1} ${l}`)).join("\n") + "\n");
     await stopAllChildren();
     await stopServers();
     await sim.close();

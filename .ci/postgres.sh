@@ -4,6 +4,7 @@
 #   eval "$(.ci/postgres.sh start)"   # prints: export COUNTERSIGN_TEST_POSTGRES_URL=postgres://…
 #   npm test
 #   .ci/postgres.sh stop
+#   .ci/postgres.sh pause; .ci/postgres.sh resume   # stop and start again on the same data (a restart)
 #
 # In GitHub Actions, `start` also appends the URL to $GITHUB_ENV for later steps.
 # Settings (environment): COUNTERSIGN_PG_DIR (default ${TMPDIR:-/tmp}/countersign-pg),
@@ -51,6 +52,25 @@ as_pg() {
 
 url() { echo "postgres://postgres@127.0.0.1:$PORT/postgres"; }
 
+pg_start() {
+  say "starting on 127.0.0.1:$PORT"
+  if ! (cd "$DIR" && as_pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t "$TIMEOUT" \
+      -o "-p $PORT -k $SOCKETS -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      start >&2); then
+    tail -n 30 "$LOG" >&2 || true
+    die "pg_ctl start failed (is port $PORT free? set COUNTERSIGN_PG_PORT)"
+  fi
+}
+
+wait_ready() {
+  local deadline=$((SECONDS + TIMEOUT))
+  until "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT" -U postgres; do
+    (( SECONDS < deadline )) || { tail -n 30 "$LOG" >&2 || true; die "not ready after ${TIMEOUT}s"; }
+    sleep 0.2
+  done
+  say "ready"
+}
+
 start() {
   if [[ -f "$DATA/postmaster.pid" ]] && (cd / && as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1); then
     say "already running in $DIR"
@@ -64,20 +84,9 @@ start() {
     say "initdb $DATA ($BIN)"
     (cd "$DIR" && as_pg "$BIN/initdb" -D "$DATA" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null) \
       || die "initdb failed"
-    say "starting on 127.0.0.1:$PORT"
-    if ! (cd "$DIR" && as_pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t "$TIMEOUT" \
-        -o "-p $PORT -k $SOCKETS -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-        start >&2); then
-      tail -n 30 "$LOG" >&2 || true
-      die "pg_ctl start failed (is port $PORT free? set COUNTERSIGN_PG_PORT)"
-    fi
+    pg_start
   fi
-  local deadline=$((SECONDS + TIMEOUT))
-  until "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT" -U postgres; do
-    (( SECONDS < deadline )) || { tail -n 30 "$LOG" >&2 || true; die "not ready after ${TIMEOUT}s"; }
-    sleep 0.2
-  done
-  say "ready"
+  wait_ready
   if [[ -n "${GITHUB_ENV:-}" ]]; then echo "COUNTERSIGN_TEST_POSTGRES_URL=$(url)" >>"$GITHUB_ENV"; fi
   echo "export COUNTERSIGN_TEST_POSTGRES_URL=$(url)"
 }
@@ -90,9 +99,24 @@ stop() {
   say "stopped and removed $DIR"
 }
 
+# pause/resume: stop the server and start it again on the same data (a database restart, for the
+# fault bench); the data directory is kept, unlike `stop`.
+pause() {
+  [[ -d "$DATA" ]] || die "no server in $DIR"
+  (cd / && as_pg "$BIN/pg_ctl" -D "$DATA" -m fast -w -t "$TIMEOUT" stop >&2) || die "pg_ctl stop failed"
+}
+
+resume() {
+  [[ -d "$DATA" ]] || die "no server in $DIR"
+  pg_start
+  wait_ready
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  pause) pause ;;
+  resume) resume ;;
   url) url ;;
-  *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|pause|resume|url" >&2; exit 2 ;;
 esac

@@ -39,8 +39,8 @@ import { startGitHubSimulator } from "../tools/github-simulator/index.mjs";
 const APP_ID = 5150;
 const WRITE_SPACING_MS = 1000; // @octokit/plugin-throttling's write group (minTime), Probot's default
 
-const NOTE = note("replayed the change against the staging snapshot and read every branch of the new code");
-const SCENARIOS = [
+export const NOTE = note("replayed the change against the staging snapshot and read every branch of the new code");
+export const SCENARIOS = [
   // [share, name, expected conclusion]
   [0.4, "assisted + noted approval", "success"],
   [0.2, "assisted, no approval", "failure"],
@@ -49,7 +49,7 @@ const SCENARIOS = [
 ];
 
 /** `--name value` or `--name=value` on the command line (after `npm run bench -- load`). */
-function flag(name) {
+export function flag(name) {
   const args = process.argv.slice(2);
   const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   if (i < 0) return undefined;
@@ -75,13 +75,13 @@ function config(explicit) {
 }
 
 /** Servers this run started (PostgreSQL, Redis), stopped in `finally` and on SIGINT. */
-const servers = [];
-async function stopServers() {
+export const servers = [];
+export async function stopServers() {
   for (const s of servers.splice(0).reverse()) await s.stop().catch((e) => console.error(`load: stopping ${s.name}: ${e.message}`));
 }
 
 /** A throwaway PostgreSQL through .ci/postgres.sh (as the postgres user when root), on a free port. */
-async function startPostgres() {
+export async function startPostgres() {
   const script = join(ROOT, ".ci", "postgres.sh");
   const env = { ...process.env, COUNTERSIGN_PG_DIR: join(tmpdir(), `countersign-load-pg-${process.pid}`), COUNTERSIGN_PG_PORT: String(await freePort()) };
   delete env.GITHUB_ENV; // the script would export the URL to later CI steps
@@ -93,12 +93,12 @@ async function startPostgres() {
   }
   const url = /COUNTERSIGN_TEST_POSTGRES_URL=(\S+)/.exec(out)?.[1];
   if (!url) throw new Error(`.ci/postgres.sh start printed no URL: ${out}`);
-  const server = { name: "PostgreSQL", url, stop: async () => void execFileSync("bash", [script, "stop"], { env, stdio: "ignore" }) };
+  const server = { name: "PostgreSQL", url, env, script, stop: async () => void execFileSync("bash", [script, "stop"], { env, stdio: "ignore" }) };
   servers.push(server);
   return server;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs, p) => {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -359,7 +359,7 @@ export default async function load() {
 }
 
 /** Resolves once the simulator has seen no request for `ms` (or at `deadline`). */
-async function quiet(sim, ms, deadline) {
+export async function quiet(sim, ms, deadline) {
   for (;;) {
     const last = sim.requests.at(-1)?.at ?? 0;
     if (Date.now() - last >= ms || Date.now() > deadline) return;
@@ -402,7 +402,7 @@ async function checkMerges(openAuditStore, databaseUrl, merged, sim) {
 }
 
 /** `countersign` check runs per head SHA: GitHub shows the newest, but a second create is a wasted write and a confusing history. */
-function duplicateCheckRuns(sim, heads) {
+export function duplicateCheckRuns(sim, heads) {
   let runs = 0;
   let duplicates = 0;
   const examples = [];

@@ -83,6 +83,9 @@ async function main(): Promise<void> {
     conditionalReads,
   });
   const server = await startAppServer({ app, log, Octokit: withGitHubMetrics(CountersignOctokit, metrics), env: process.env });
+  // The first sweep as soon as the server listens (redeliveries it asks for can be answered): after a
+  // crash, what was missed is recovered now, not one start-up delay later.
+  reconciler?.start();
   const stop = async () => {
     reconciler?.stop();
     await server.stop();

@@ -42,6 +42,8 @@ export interface ReconcileState {
   redelivered: string[];
   /** The newest delivery attempt read (ids only grow): the next sweep reads the newer ones only. */
   lastDeliveryId?: number | null;
+  /** How the last sweep that could write this state ended: after one that did not finish, an "ok" one means GitHub is back. */
+  lastOutcome?: "ok" | "partial" | "failed";
 }
 
 /** A revert found later: `Reverts owner/repo#N` in a PR body or `This reverts commit <sha>.` in a commit. */

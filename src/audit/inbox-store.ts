@@ -74,6 +74,11 @@ export interface InboxStore {
   fail(id: string, owner: string, error: string, now: Date, retryAt: Date | null): Promise<boolean>;
   /** A parked (or waiting) delivery due now with its attempts reset; false when unknown, done or claimed. */
   retry(id: string, now: Date): Promise<boolean>;
+  /**
+   * Every delivery waiting for a retry (pending, attempted, not claimed, due later) due now, its
+   * attempts kept; returns how many. For when what they failed on is back (GitHub answering again).
+   */
+  retryWaiting(now: Date): Promise<number>;
   get(id: string): Promise<InboxDelivery | null>;
   /** Oldest received first. */
   list(filter?: { state?: DeliveryState; limit?: number }): Promise<InboxDeliverySummary[]>;
@@ -175,6 +180,16 @@ export class SqlInboxStore implements InboxStore {
                 AND (state = 'parked' OR (state = 'pending' AND (claimed_until IS NULL OR claimed_until <= ${at})))
               RETURNING delivery_id`;
     });
+  }
+
+  async retryWaiting(now: Date): Promise<number> {
+    const rows = await this.rows((q) => {
+      const at = q.param(now.toISOString());
+      return `UPDATE webhook_deliveries SET next_attempt_at = ${at}
+              WHERE state = 'pending' AND attempts > 0 AND next_attempt_at > ${at} AND (claimed_until IS NULL OR claimed_until <= ${at})
+              RETURNING delivery_id`;
+    });
+    return rows.length;
   }
 
   async get(id: string): Promise<InboxDelivery | null> {

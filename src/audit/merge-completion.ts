@@ -111,6 +111,7 @@ export function parseReconcileState(value: string): ReconcileState | null {
       lastSweepStartedAt: parsed.lastSweepStartedAt,
       redelivered: Array.isArray(parsed.redelivered) ? parsed.redelivered.map(String) : [],
       lastDeliveryId: typeof parsed.lastDeliveryId === "number" ? parsed.lastDeliveryId : null,
+      ...(parsed.lastOutcome === "ok" || parsed.lastOutcome === "partial" || parsed.lastOutcome === "failed" ? { lastOutcome: parsed.lastOutcome } : {}),
     };
   } catch {
     return null;

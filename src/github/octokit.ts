@@ -11,10 +11,38 @@ export function onSecondaryRateLimit(retryAfter: number, options: { method?: str
   return retryCount < 2 && retryAfter <= 60;
 }
 
-export const CountersignOctokit = ProbotOctokit.defaults((options: Record<string, any>) => ({
-  ...options,
-  throttle: { ...(options.throttle ?? {}), onSecondaryRateLimit },
-})) as typeof ProbotOctokit;
+export const CountersignOctokit = ProbotOctokit.defaults((options: Record<string, any>) => {
+  healClusteredThrottle(options.throttle?.connection);
+  return { ...options, throttle: { ...(options.throttle ?? {}), onSecondaryRateLimit } };
+}) as typeof ProbotOctokit;
+
+const healed = new WeakSet<object>();
+const SELF_HEALING = /^ERR (SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)$/;
+
+/**
+ * With REDIS_URL, Probot's throttle is a Bottleneck cluster in Redis. When Redis restarts empty its
+ * scripts answer SETTINGS_KEY_NOT_FOUND (or UNKNOWN_CLIENT), and Bottleneck re-creates its state on
+ * exactly those messages; Redis 7 prefixes script errors with "ERR ", so Bottleneck 2.19.5 no longer
+ * recognises them and every GitHub call fails until the process restarts. This strips the prefix
+ * from those two answers on the connection Probot built (once per connection).
+ */
+export function healClusteredThrottle(connection: unknown): void {
+  const c = connection as { __scriptFn__?: (name: string) => (...args: unknown[]) => unknown } | null | undefined;
+  if (!c || typeof c.__scriptFn__ !== "function" || healed.has(c)) return;
+  healed.add(c);
+  const scriptFn = c.__scriptFn__.bind(c);
+  c.__scriptFn__ = (name: string) => {
+    const run = scriptFn(name);
+    return (...args: unknown[]) => {
+      const callback = args.at(-1);
+      if (typeof callback !== "function") return run(...args);
+      return run(...args.slice(0, -1), (error: Error | null, replies: unknown) => {
+        if (error && SELF_HEALING.test(error.message)) error.message = error.message.slice("ERR ".length);
+        callback(error, replies);
+      });
+    };
+  };
+}
 
 /** What the GitHub-request metrics need (src/metrics/app-metrics.ts). */
 export interface GitHubRequestMetrics {

@@ -9,6 +9,8 @@
  *   3. completes merge records written incomplete while GitHub could not be read;
  *   4. asks GitHub to redeliver each delivery whose attempts all failed, once per GUID ever.
  * Steps 2-3 come before 4 so that a redelivery arrives after the sweep's own writes and finds them.
+ * A sweep that finishes after one that did not (GitHub was failing) also makes the inbox's
+ * deliveries waiting for a retry due now, instead of at their backoff time (up to half an hour).
  * Its cost when nothing happened is one call (the delivery list); see docs/operations.md.
  */
 import type { Logger, Probot } from "probot";
@@ -29,7 +31,10 @@ export interface ReconcilerOptions {
   firstLookbackMs?: number;
   /** Re-read this much before the last sweep's start (clock skew; repeats are idempotent). Default 60 s. */
   overlapMs?: number;
-  /** Delay of the sweep on start, so the webhook server is listening when redeliveries arrive (default 10 s). */
+  /**
+   * Delay of the first sweep when `start()` is not called, so the webhook server is listening when
+   * redeliveries arrive (default 10 s). `main` calls `start()` once the server listens.
+   */
   startDelayMs?: number;
 }
 
@@ -45,12 +50,16 @@ export interface SweepResult {
   mergesCompleted: number;
   incompleteLeft: number;
   redeliveries: number;
+  /** Inbox deliveries waiting for a retry made due now (GitHub answering again after a sweep that could not finish). */
+  retriesExpedited: number;
   errors: string[];
 }
 
 export interface Reconciler {
   /** Called by createApp with the Probot instance and the pipeline's dependencies. */
   attach(app: Probot, deps: PipelineDeps): void;
+  /** Runs the first sweep now and then every interval (once the webhook server listens); idempotent. */
+  start(): void;
   runSweep(): Promise<SweepResult>;
   stop(): void;
   readonly intervalMs: number;
@@ -85,6 +94,19 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     return inFlight;
   };
 
+  let started = false;
+  const start = () => {
+    if (started || !app || options.intervalMs <= 0) return;
+    started = true;
+    for (const t of timers.splice(0)) clearTimeout(t);
+    const log = app.log;
+    const tick = () => void runSweep().catch((error: unknown) => log.error({ err: error }, "recovery sweep failed"));
+    tick();
+    const every = setInterval(tick, options.intervalMs);
+    every.unref();
+    timers.push(every);
+  };
+
   return {
     intervalMs: options.intervalMs,
     get last() {
@@ -97,18 +119,14 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       app = probot;
       deps = pipelineDeps;
       if (options.intervalMs <= 0) return;
-      const tick = () => void runSweep().catch((error: unknown) => probot.log.error({ err: error }, "recovery sweep failed"));
-      const start = setTimeout(() => {
-        tick();
-        const every = setInterval(tick, options.intervalMs);
-        every.unref();
-        timers.push(every);
-      }, options.startDelayMs ?? 10_000);
-      start.unref();
-      timers.push(start);
+      const delayed = setTimeout(start, options.startDelayMs ?? 10_000);
+      delayed.unref();
+      timers.push(delayed);
     },
+    start,
     runSweep,
     stop() {
+      started = true; // no start after a stop
       for (const t of timers.splice(0)) clearTimeout(t);
     },
   };
@@ -130,6 +148,7 @@ export function reconcileHealth(reconciler: Reconciler | null): object {
       checksEvaluated: last.checksEvaluated,
       mergesCompleted: last.mergesCompleted,
       incompleteLeft: last.incompleteLeft,
+      retriesExpedited: last.retriesExpedited,
       errors: last.errors.length,
     },
   };
@@ -149,14 +168,16 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
     mergesCompleted: 0,
     incompleteLeft: 0,
     redeliveries: 0,
+    retriesExpedited: 0,
     errors: [],
   };
   const done = (outcome: SweepResult["outcome"]) => ({ ...result, outcome, finishedAt: new Date(deps.now()).toISOString() });
 
   const lease = await takeSweepLease(deps, options, log);
   if (lease === "taken") return done("skipped");
+  let state: ReconcileState | null = null;
   try {
-    const state = await deps.store.readReconcileState();
+    state = await deps.store.readReconcileState();
     const since = state
       ? Date.parse(state.lastSweepStartedAt) - (options.overlapMs ?? 60_000)
       : started - (options.firstLookbackMs ?? 24 * 3600_000);
@@ -186,20 +207,29 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
     const complete = result.errors.length === 0 && !listed.truncated;
     // A sweep that could not finish keeps its window: the next one reads from the same point.
     const newest = listed.deliveries[0]?.id ?? state?.lastDeliveryId ?? null;
+    const outcome = complete ? "ok" : "partial";
     const next: ReconcileState = complete
-      ? { lastSweepStartedAt: result.startedAt, redelivered: redelivered.slice(-REDELIVERED_KEPT), lastDeliveryId: newest }
+      ? { lastSweepStartedAt: result.startedAt, redelivered: redelivered.slice(-REDELIVERED_KEPT), lastDeliveryId: newest, lastOutcome: outcome }
       : {
           lastSweepStartedAt: state?.lastSweepStartedAt ?? new Date(since).toISOString(),
           redelivered: redelivered.slice(-REDELIVERED_KEPT),
           lastDeliveryId: state?.lastDeliveryId ?? null,
+          lastOutcome: outcome,
         };
     await deps.store.writeReconcileState(next);
-    const outcome = complete ? "ok" : "partial";
+    // What failed while GitHub was failing can succeed now: not at its backoff time, possibly half an hour away.
+    if (complete && state?.lastOutcome !== undefined && state.lastOutcome !== "ok") {
+      await guarded(result, log, "expediting inbox retries", async () => {
+        result.retriesExpedited = await deps.store.inbox().retryWaiting(new Date(deps.now()));
+      });
+    }
     log.info({ ...result, outcome }, "recovery sweep done");
     return done(outcome);
   } catch (error) {
     result.errors.push(error instanceof Error ? error.message : String(error));
     log.error({ err: error }, "recovery sweep failed: the next one retries from the same point");
+    // Remembered so that the next sweep that finishes knows GitHub (or the store) is back; best effort.
+    if (state) await deps.store.writeReconcileState({ ...state, lastOutcome: "failed" }).catch(() => {});
     return done("failed");
   } finally {
     if (lease !== "none") await lease.release().catch(() => {});

@@ -75,6 +75,21 @@ describe.each(harnesses)("inbox store on $engine", (h) => {
     expect(await inbox.retry("unknown", T0)).toBe(false);
   });
 
+  test("retryWaiting makes deliveries waiting for a retry due now, attempts kept; new, claimed and parked ones stay", async () => {
+    const inbox = (await engine.newStore()).store.inbox();
+    for (const id of ["waiting", "claimed", "parked", "fresh"]) await inbox.enqueue(delivery(id));
+    await inbox.claim({ owner: "a", now: T0, leaseMs: 60_000, limit: 3 });
+    await inbox.fail("waiting", "a", "HTTP 502", at(1000), at(600_000));
+    await inbox.fail("parked", "a", "HTTP 502", at(1000), null);
+
+    expect(await inbox.retryWaiting(at(2000))).toBe(1);
+    expect(await inbox.get("waiting")).toMatchObject({ state: "pending", attempts: 1, nextAttemptAt: at(2000).toISOString() });
+    expect(await inbox.get("parked")).toMatchObject({ state: "parked" });
+    const due = await inbox.claim({ owner: "b", now: at(2000), leaseMs: 60_000, limit: 10 });
+    expect(due.map((d) => [d.id, d.attempts]).sort()).toEqual([["fresh", 1], ["waiting", 2]]);
+    expect(await inbox.retryWaiting(at(3000))).toBe(0);
+  });
+
   test("an expired claim is taken again by another replica; the first one can no longer finish it", async () => {
     const inbox = (await engine.newStore()).store.inbox();
     await inbox.enqueue(delivery("e1"));

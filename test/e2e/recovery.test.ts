@@ -116,3 +116,37 @@ test("GitHub answers 502 to every read while a PR merges: recorded incomplete at
   expect(complete.paths.map((p) => p.path)).toEqual(["src/billing/tax-rounding.ts"]);
   expect(await h.store.verify()).toMatchObject({ ok: true, entries: complete.seq });
 });
+
+test("GitHub failing past a sweep: the first sweep that finishes again makes the inbox's waiting retries due now", async () => {
+  // Production-like backoff: the next retry would be ten minutes away.
+  h = await startHarness({ retry: true, settle: false, inbox: { retryBaseMs: 600_000, retryMaxMs: 600_000 } });
+  const repo = uniqueRepo("back");
+  seedAcme(h.sim, repo);
+  expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", retriesExpedited: 0 }); // the app has been running
+  h.sim.fault({ method: "GET", status: 502 });
+  h.sim.fault({ method: "POST", path: "/graphql", status: 502 });
+  const opened = await openPr(h, repo, "Dunning letters");
+  expect(opened.delivery.status).toBe(202);
+  await waitFor(async () => Boolean((await h!.store.inbox().get(opened.delivery.id))?.lastError));
+  expect(await h.store.inbox().get(opened.delivery.id)).toMatchObject({ state: "pending", attempts: 1 });
+  expect(h.sim.latestCheck(repo, opened.headSha)?.conclusion ?? null).not.toBe("success");
+
+  expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "failed", retriesExpedited: 0 });
+  h.sim.clearFaults();
+  expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", retriesExpedited: 1 });
+  await waitFor(async () => (await h!.store.inbox().get(opened.delivery.id))?.state === "done");
+  // Evaluated (assisted, no understanding review yet: failing on that gate), not "could not evaluate".
+  const check = h.sim.latestCheck(repo, opened.headSha)!;
+  expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
+  expect(check.title).not.toMatch(/could not evaluate/i);
+  // Nothing waits any more: a further sweep has nothing to expedite.
+  expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", retriesExpedited: 0 });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

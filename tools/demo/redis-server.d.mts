@@ -6,4 +6,4 @@ export interface TestRedis {
   log: string[];
   stop(): Promise<void>;
 }
-export declare function startRedisServer(options?: { bin?: string | null }): Promise<TestRedis>;
+export declare function startRedisServer(options?: { bin?: string | null; port?: number }): Promise<TestRedis>;

@@ -22,11 +22,11 @@ export function findRedisServer() {
   }
 }
 
-/** Starts redis-server and waits for PONG. Resolves with `{ url, port, log, stop() }`. */
-export async function startRedisServer({ bin = findRedisServer() } = {}) {
+/** Starts redis-server (on `port`, else a free one) and waits for PONG. Resolves with `{ url, port, log, stop() }`. */
+export async function startRedisServer({ bin = findRedisServer(), port: wanted } = {}) {
   if (!bin) throw new Error("redis-server is not installed (Debian: apt-get install redis-server; or set REDIS_SERVER)");
   const dir = mkdtempSync(join(tmpdir(), "countersign-redis-"));
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--daemonize", "no", "--loglevel", "warning"];
   const proc = spawnTracked(bin, args, { cwd: dir });
   const { child, log } = proc;

@@ -15,6 +15,7 @@ import { canonicalJson } from "./canonical-json.js";
 import type { AuditEnvelope } from "./hash-chain.js";
 import type { NormalizedIncident, NormalizedIncidentLink } from "./incident-input.js";
 import { isRepoName, normalizeInstant, normalizeRepo, shaRange, subjectOf, teamKey } from "./merge-query.js";
+import { mergesRollupDeltas, revertRollupDeltas } from "./report-rollup.js";
 import { insertRows, statement, type Engine, type Statement } from "./sql-builder.js";
 
 export interface AppendPlan {
@@ -136,7 +137,11 @@ export function mergePlan(engine: Engine, input: MergeRecordInput, deliveryId: s
     envelope: { kind: "merge", subject, deliveryId, source: input.source, data: input },
     // A merge is recorded once per repo + PR whatever the delivery: webhook and backfill may both see it.
     duplicateChecks: [statement(engine, (q) => `SELECT 1 FROM audit_log WHERE kind = 'merge' AND subject = ${q.param(subject)}`)],
-    projections: (seq, recordedAt) => asStatements(engine, mergeRows(input, mergedAt, roles, seq, recordedAt)),
+    projections: (seq, recordedAt) => {
+      // The report rollup follows in the same transaction (report-rollup.ts).
+      const rollup = mergesRollupDeltas(engine, [[normalizeRepo(input.repo), input.prNumber]], { from: seq, to: seq });
+      return [...rollup.before, ...asStatements(engine, mergeRows(input, mergedAt, roles, seq, recordedAt)), ...rollup.after];
+    },
     projectionRows: (seq, recordedAt) => mergeRows(input, mergedAt, roles, seq, recordedAt),
   };
 }
@@ -293,6 +298,13 @@ export function revertPlan(engine: Engine, input: RevertRecordInput, deliveryId:
   // The subject is what was reverted, so the reverted merge's history groups under one subject.
   const subject = input.revertedPrNumber !== null ? subjectOf(revertedRepo, input.revertedPrNumber) : `${revertedRepo}@${sha}`;
   const revertingRepo = normalizeRepo(input.repo);
+  const rollup = revertRollupDeltas(engine, {
+    repo: revertingRepo,
+    prNumber: input.prNumber,
+    revertedRepo,
+    revertedPrNumber: input.revertedPrNumber,
+    revertedSha: sha,
+  });
   return {
     envelope: { kind: "revert_link", subject, deliveryId, source, data: input },
     duplicateChecks: [
@@ -304,6 +316,7 @@ export function revertPlan(engine: Engine, input: RevertRecordInput, deliveryId:
       ),
     ],
     projections: (seq, recordedAt) => [
+      rollup.before,
       statement(engine, (q) => {
         const revertedMerge =
           input.revertedPrNumber !== null
@@ -318,6 +331,7 @@ export function revertPlan(engine: Engine, input: RevertRecordInput, deliveryId:
             ${q.param(revertedRepo)}, ${q.param(input.revertedPrNumber)}, ${q.param(sha)}, ${q.param(subject)},
             ${revertedMerge}, ${q.param(input.method)}, ${q.param(recordedAt)})`;
       }),
+      rollup.after,
     ],
   };
 }

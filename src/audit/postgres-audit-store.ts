@@ -106,7 +106,8 @@ export class PostgresAuditStore extends SqlAuditStore {
         const check = this.recordedMergeSubjects(plans.map((p) => p.envelope.subject));
         const recorded = new Set((await client.query<{ subject: string }>(check.text, check.values)).rows.map((r) => r.subject));
         const head = (await client.query<{ seq: number; entry_hash: string }>(HEAD_SQL)).rows[0];
-        const { results, tables } = this.bulkAppend(plans, recorded, head);
+        const { results, tables, before, after } = this.bulkAppend(plans, recorded, head);
+        for (const s of before) await client.query(s.text, s.values);
         for (const { table, rows } of tables) {
           // Long text (audit_log payloads) goes fastest as plain multi-row VALUES: a text[] of
           // large strings costs more to escape and parse than it saves in round trips.
@@ -129,6 +130,7 @@ export class PostgresAuditStore extends SqlAuditStore {
             await client.query(text, columns.map((c) => chunk.map((r) => r[c] ?? null)));
           }
         }
+        for (const s of after) await client.query(s.text, s.values);
         return results;
       }),
     );

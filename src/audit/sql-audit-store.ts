@@ -53,6 +53,7 @@ import { normalizeIncident, normalizeIncidentLink } from "./incident-input.js";
 import { mergeIdStatement } from "./incident-query.js";
 import { MAX_LIMIT, MERGE_COLUMNS, normalizeRepo } from "./merge-query.js";
 import { insertRows, statement, type Engine, type SqlReader, type Statement } from "./sql-builder.js";
+import { mergesRollupDeltas } from "./report-rollup.js";
 import * as incidents from "./sql-incident-reads.js";
 import * as merges from "./sql-merge-reads.js";
 
@@ -74,6 +75,9 @@ export interface BulkAppend {
   results: AppendResult[];
   /** audit_log first, then the projections in dependency order. */
   tables: TableRows[];
+  /** Run before and after inserting `tables`: the report rollup's update (report-rollup.ts). */
+  before: Statement[];
+  after: Statement[];
 }
 
 export abstract class SqlAuditStore implements AuditStore {
@@ -149,7 +153,10 @@ export abstract class SqlAuditStore implements AuditStore {
       prev = { seq: row.seq, entryHash: row.entry_hash };
       results.push({ inserted: true, seq: row.seq });
     }
-    return { results, tables: [...tables].map(([table, rows]) => ({ table, rows })).filter((t) => t.rows.length > 0) };
+    const inserted = plans.filter((_, i) => results[i]!.inserted).map((p) => p.envelope.data as MergeRecordInput);
+    const first = results.find((r) => r.inserted)?.seq ?? 0;
+    const rollup = mergesRollupDeltas(this.engine, inserted.map((m) => [normalizeRepo(m.repo), m.prNumber] as const), { from: first, to: prev?.seq ?? 0 });
+    return { results, tables: [...tables].map(([table, rows]) => ({ table, rows })).filter((t) => t.rows.length > 0), ...rollup };
   }
 
   /** Which of these merge subjects (`owner/repo#N`) are already recorded. */

@@ -5,11 +5,12 @@ import { migration0002 } from "./0002-merge-exceptions.js";
 import { migration0003 } from "./0003-incidents.js";
 import { migration0005 } from "./0005-inbox.js";
 import { migration0006 } from "./0006-recovery.js";
+import { migration0007 } from "./0007-report-rollup.js";
 
 export type { Migration } from "./migration.js";
 
 // Version 4 is taken by work in progress elsewhere; versions need not be contiguous.
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0005, migration0006];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0005, migration0006, migration0007];
 
 /** Which versions are applied (checksum: sha256 of the SQL that ran, for forensics). */
 export const SCHEMA_MIGRATIONS_TABLE = {

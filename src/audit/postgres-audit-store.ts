@@ -136,6 +136,15 @@ export class PostgresAuditStore extends SqlAuditStore {
     );
   }
 
+  protected async runUnderChainLock(statements: Statement[]): Promise<void> {
+    await this.withClient((client) =>
+      this.inTransaction(client, async () => {
+        await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, CHAIN_LOCK]);
+        for (const s of statements) await client.query(s.text, s.values);
+      }),
+    );
+  }
+
   /** Column → SQL type of a table on the connection's search_path, read once per store. */
   private async columnTypes(client: pg.PoolClient, table: string): Promise<Map<string, string>> {
     let types = this.tableTypes.get(table);

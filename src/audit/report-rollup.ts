@@ -123,9 +123,22 @@ export function rollupDelta(engine: Engine, sign: 1 | -1, ids: (q: SqlBuilder) =
 
 function rollupInsert(q: SqlBuilder, sign: 1 | -1, ids: string | null, upsert: boolean): string {
   const [t, fa] = q.engine === "sqlite" ? ["1", "0"] : ["TRUE", "FALSE"];
-  const keys = `x.by_team, x.member_team, g.grain, SUBSTR(x.merged_at, 1, g.len), x.repo, x.ai_level,
-      CASE WHEN x.team_l IS NULL THEN ${fa} ELSE ${t} END, COALESCE(x.team_l, ''), x.bypassed, x.incomplete,
-      CASE WHEN x.first_revert_at IS NULL THEN ${fa} ELSE ${t} END, CASE WHEN x.exceptions > 0 THEN ${t} ELSE ${fa} END`;
+  const keyList = [
+    "x.by_team",
+    "x.member_team",
+    "g.grain",
+    "SUBSTR(x.merged_at, 1, g.len)",
+    "x.repo",
+    "x.ai_level",
+    `CASE WHEN x.team_l IS NULL THEN ${fa} ELSE ${t} END`,
+    "COALESCE(x.team_l, '')",
+    "x.bypassed",
+    "x.incomplete",
+    `CASE WHEN x.first_revert_at IS NULL THEN ${fa} ELSE ${t} END`,
+    `CASE WHEN x.exceptions > 0 THEN ${t} ELSE ${fa} END`,
+  ];
+  const keys = keyList.join(", ");
+  const named = () => keyList.map((k, i) => `${k} AS ${ROLLUP_KEYS[i]}`).join(", ");
   const conflict = upsert
     ? ` ON CONFLICT (${ROLLUP_KEYS.join(", ")}) DO UPDATE SET ${ROLLUP_COUNTS.map((c) => `${c} = ${ROLLUP_TABLE}.${c} + excluded.${c}`).join(", ")}`
     : "";
@@ -137,8 +150,8 @@ function rollupInsert(q: SqlBuilder, sign: 1 | -1, ids: string | null, upsert: b
       SELECT ${t}, mt.team_key, f.* FROM f JOIN merge_teams mt ON mt.merge_id = f.id
     ),
     g AS (SELECT 'month' AS grain, 7 AS len UNION ALL SELECT 'day', 10)
-    SELECT ${keys}, ${sign} * COUNT(*), ${sign} * SUM(x.exceptions), ${sign} * SUM(x.revert_base),
-      ${sign} * SUM(x.reverted_7d), ${sign} * SUM(x.reverted_30d)
+    SELECT ${named()}, ${sign} * COUNT(*) AS merges, ${sign} * SUM(x.exceptions) AS exceptions,
+      ${sign} * SUM(x.revert_base) AS revert_base, ${sign} * SUM(x.reverted_7d) AS reverted_7d, ${sign} * SUM(x.reverted_30d) AS reverted_30d
     FROM x CROSS JOIN g WHERE TRUE
     GROUP BY ${keys}${conflict}`;
 }
@@ -392,3 +405,30 @@ const REPORT_COUNT_COLUMNS = [
   "reverted_7d",
   "reverted_30d",
 ] as const;
+
+// ---- checking the rollup against the merges ---------------------------------------------------------
+
+/** Up to `limit` rows where the stored rollup and its recomputation differ ('stored' or 'recomputed' side). */
+export function rollupDifferenceStatement(engine: Engine, limit = 5): Statement {
+  const recomputed = recomputedRollupStatement(engine);
+  const stored = storedRollupStatement();
+  return {
+    text: `WITH recomputed AS (SELECT * FROM (${recomputed.text}) r), stored AS (${stored.text})
+      SELECT 'stored' AS side, a.* FROM (SELECT * FROM stored EXCEPT SELECT * FROM recomputed) a
+      UNION ALL
+      SELECT 'recomputed' AS side, b.* FROM (SELECT * FROM recomputed EXCEPT SELECT * FROM stored) b
+      LIMIT ${limit}`,
+    values: recomputed.values,
+  };
+}
+
+/** Null when the rollup is what the merges give; else which rollup row differs, for `audit verify`. */
+export async function reportRollupProblem(db: SqlReader): Promise<string | null> {
+  const rows = await db.query<Record<string, unknown>>(rollupDifferenceStatement(db.engine, 1));
+  const row = rows[0];
+  if (!row) return null;
+  const key = ROLLUP_KEYS.map((k) => `${k}=${String(row[k])}`).join(" ");
+  const counts = ROLLUP_COUNTS.map((c) => `${c}=${String(row[c])}`).join(" ");
+  const which = row.side === "stored" ? "holds a row the merges do not give" : "lacks a row the merges give";
+  return `the report rollup ${which}: ${key} (${counts}); rebuild it from the merges`;
+}

@@ -53,7 +53,7 @@ import { normalizeIncident, normalizeIncidentLink } from "./incident-input.js";
 import { mergeIdStatement } from "./incident-query.js";
 import { MAX_LIMIT, MERGE_COLUMNS, normalizeRepo } from "./merge-query.js";
 import { insertRows, statement, type Engine, type SqlReader, type Statement } from "./sql-builder.js";
-import { mergesRollupDeltas } from "./report-rollup.js";
+import { mergesRollupDeltas, rebuildRollupStatements, reportRollupProblem } from "./report-rollup.js";
 import * as incidents from "./sql-incident-reads.js";
 import * as merges from "./sql-merge-reads.js";
 
@@ -105,6 +105,8 @@ export abstract class SqlAuditStore implements AuditStore {
    * already recorded and the head, then inserts what `bulkAppend` returns.
    */
   protected abstract appendBulk(plans: AppendPlan[]): Promise<AppendResult[]>;
+  /** Runs `statements` in one transaction holding the chain lock, with no chain entry (derived data). */
+  protected abstract runUnderChainLock(statements: Statement[]): Promise<void>;
 
   inbox(): InboxStore {
     return new SqlInboxStore(this.engine, (stmt) => this.query(stmt));
@@ -243,6 +245,21 @@ export abstract class SqlAuditStore implements AuditStore {
 
   report(filter: ReportFilter, groupBy: readonly ReportDimension[]): Promise<AuditReport> {
     return merges.report(this.reader, filter, groupBy);
+  }
+
+  /** The report computed over every matching merge, bypassing the rollup (what the rollup must equal). */
+  reportFromMerges(filter: ReportFilter, groupBy: readonly ReportDimension[]): Promise<AuditReport> {
+    return merges.report(this.reader, filter, groupBy, { from: "merges" });
+  }
+
+  /** Null when the report rollup is what the merges give, else what differs (report-rollup.ts). */
+  reportRollupProblem(): Promise<string | null> {
+    return reportRollupProblem(this.reader);
+  }
+
+  /** Recomputes the report rollup from the merges, under the chain lock so no append interleaves. */
+  rebuildReportRollup(): Promise<void> {
+    return this.runUnderChainLock(rebuildRollupStatements(this.engine));
   }
 
   getMerge(repo: string, prNumber: number): Promise<MergeRecord | null> {

@@ -108,6 +108,14 @@ export class SqliteAuditStore extends SqlAuditStore {
       .immediate();
   }
 
+  protected async runUnderChainLock(statements: Statement[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const s of statements) this.statement(s).run(bind(s));
+      })
+      .immediate();
+  }
+
   protected async query<T>(stmt: Statement): Promise<T[]> {
     return this.statement(stmt).all(bind(stmt)) as T[];
   }

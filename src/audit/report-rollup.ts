@@ -2,7 +2,8 @@
  * The report rollup: the report's counts per (month or day) × repository × owning team × AI level ×
  * the report's yes/no filters (bypassed, incomplete, reverted, with exceptions), once over all
  * merges and once per team a merge touches (the `team` filter reads merge_teams, not the owning
- * team). It is derived data, not audit: every row can be recomputed from the merge projections
+ * team), and each of those again summed over repositories (level 'sum': a report that neither
+ * groups nor filters by repository reads a few thousand rows at 1M merges). It is derived data, not audit: every row can be recomputed from the merge projections
  * (`rebuildRollupStatements`), and the writes keep it current in the same transaction as the
  * projection rows, under the chain lock:
  *
@@ -35,6 +36,7 @@ export const ROLLUP_TABLE = "report_rollup";
 export const ROLLUP_KEYS = [
   "by_team",
   "member_team",
+  "level",
   "grain",
   "bucket",
   "repo",
@@ -59,6 +61,8 @@ export function rollupTableSql(engine: Engine): string {
   -- FALSE: over all merges (member_team ''); TRUE: the merges whose teams include member_team.
   by_team         ${bool} NOT NULL,
   member_team     ${text} NOT NULL,
+  -- 'repo': per repository; 'sum': over all repositories (repo ''), what most reports read.
+  level           ${text} NOT NULL,
   -- 'month' (bucket YYYY-MM) or 'day' (bucket YYYY-MM-DD) of merged_at.
   grain           ${text} NOT NULL,
   bucket          ${text} NOT NULL,
@@ -126,9 +130,10 @@ function rollupInsert(q: SqlBuilder, sign: 1 | -1, ids: string | null, upsert: b
   const keyList = [
     "x.by_team",
     "x.member_team",
+    "lv.level",
     "g.grain",
     "SUBSTR(x.merged_at, 1, g.len)",
-    "x.repo",
+    "CASE WHEN lv.level = 'repo' THEN x.repo ELSE '' END",
     "x.ai_level",
     `CASE WHEN x.team_l IS NULL THEN ${fa} ELSE ${t} END`,
     "COALESCE(x.team_l, '')",
@@ -149,10 +154,11 @@ function rollupInsert(q: SqlBuilder, sign: 1 | -1, ids: string | null, upsert: b
       UNION ALL
       SELECT ${t}, mt.team_key, f.* FROM f JOIN merge_teams mt ON mt.merge_id = f.id
     ),
-    g AS (SELECT 'month' AS grain, 7 AS len UNION ALL SELECT 'day', 10)
+    g AS (SELECT 'month' AS grain, 7 AS len UNION ALL SELECT 'day', 10),
+    lv AS (SELECT 'repo' AS level UNION ALL SELECT 'sum')
     SELECT ${named()}, ${sign} * COUNT(*) AS merges, ${sign} * SUM(x.exceptions) AS exceptions,
       ${sign} * SUM(x.revert_base) AS revert_base, ${sign} * SUM(x.reverted_7d) AS reverted_7d, ${sign} * SUM(x.reverted_30d) AS reverted_30d
-    FROM x CROSS JOIN g WHERE TRUE
+    FROM x CROSS JOIN g CROSS JOIN lv WHERE TRUE
     GROUP BY ${keys}${conflict}`;
 }
 
@@ -260,13 +266,9 @@ export interface BucketRange {
 export function rollupReportStatement(engine: Engine, f: NormalizedMergeFilter, groupBy: readonly ReportDimension[], ranges: readonly BucketRange[]): Statement {
   return statement(engine, (q) => {
     const where = [f.team === undefined ? "by_team = FALSE AND member_team = ''" : `by_team = TRUE AND member_team = ${q.param(f.team)}`];
-    const periods = ranges.map((r) => {
-      const c = [`grain = ${q.param(r.grain)}`];
-      if (r.from !== undefined) c.push(`bucket >= ${q.param(r.from)}`);
-      if (r.to !== undefined) c.push(`bucket < ${q.param(r.to)}`);
-      return `(${c.join(" AND ")})`;
-    });
-    where.push(periods.length === 0 ? "1 = 0" : `(${periods.join(" OR ")})`);
+    // Per repository only when the report asks about repositories: the sums are far fewer rows.
+    const perRepo = groupBy.includes("repo") || f.repo !== undefined || f.repos !== undefined;
+    where.push(`level = '${perRepo ? "repo" : "sum"}'`);
     if (f.repo !== undefined) where.push(`repo = ${q.param(f.repo)}`);
     if (f.repos !== undefined) where.push(f.repos.length === 0 ? "1 = 0" : q.inTexts("repo", f.repos));
     if (f.ai !== undefined) where.push(`ai_level IN (${f.ai.map((l) => q.param(l)).join(", ")})`);
@@ -274,6 +276,13 @@ export function rollupReportStatement(engine: Engine, f: NormalizedMergeFilter, 
       const value = f[flag];
       if (value !== undefined) where.push(`${flag === "exceptions" ? "with_exceptions" : flag} = ${value ? "TRUE" : "FALSE"}`);
     }
+    // One index range per stretch of buckets, each read on its own.
+    const branches = ranges.map((r) => {
+      const c = [...where, `grain = ${q.param(r.grain)}`];
+      if (r.from !== undefined) c.push(`bucket >= ${q.param(r.from)}`);
+      if (r.to !== undefined) c.push(`bucket < ${q.param(r.to)}`);
+      return `SELECT * FROM ${ROLLUP_TABLE} WHERE ${c.join(" AND ")}`;
+    });
     const keys = groupBy.map((d) => `${ROLLUP_GROUP_KEYS[d]} AS k_${d}`);
     return `SELECT ${[...keys, ""].join(", ")}
         SUM(merges) AS merges,
@@ -285,8 +294,7 @@ export function rollupReportStatement(engine: Engine, f: NormalizedMergeFilter, 
         SUM(revert_base) AS revert_base,
         SUM(reverted_7d) AS reverted_7d,
         SUM(reverted_30d) AS reverted_30d
-      FROM ${ROLLUP_TABLE}
-      WHERE ${where.join(" AND ")}
+      FROM (${branches.length === 0 ? `SELECT * FROM ${ROLLUP_TABLE} WHERE 1 = 0` : branches.join("\n      UNION ALL\n      ")}) r
       ${groupBy.length ? `GROUP BY ${groupBy.map((d) => ROLLUP_GROUP_KEYS[d]).join(", ")}` : ""}`;
   });
 }

@@ -3,9 +3,10 @@
  * the report's yes/no filters (bypassed, incomplete, reverted, with exceptions), once over all
  * merges and once per team a merge touches (the `team` filter reads merge_teams, not the owning
  * team), and each of those again summed over repositories (level 'sum': a report that neither
- * groups nor filters by repository reads a few thousand rows at 1M merges). It is derived data, not audit: every row can be recomputed from the merge projections
- * (`rebuildRollupStatements`), and the writes keep it current in the same transaction as the
- * projection rows, under the chain lock:
+ * groups nor filters by repository reads a few thousand rows at 1M merges). It is derived data,
+ * not audit: every row can be recomputed from the merge projections (`rebuildRollupStatements`),
+ * and the writes keep it current in the same transaction as the projection rows, under the chain
+ * lock:
  *
  *   subtract the old contribution of every merge the entry can change → write the projections →
  *   add the new contribution of the same merges.
@@ -108,7 +109,8 @@ export function factsCte(q: SqlBuilder, ids: string | null): string {
     SELECT m.id, m.merged_at, m.repo, LOWER(m.owning_team) AS team_l, m.ai_level, m.bypassed, m.incomplete,
       tg.first_revert_at,
       (SELECT COUNT(*) FROM merge_exceptions e WHERE e.merge_id = m.id) AS exceptions,
-      CASE WHEN EXISTS (SELECT 1 FROM reverts r WHERE r.reverting_repo = m.repo AND r.reverting_pr = m.pr_number) THEN 0 ELSE 1 END AS revert_base
+      CASE WHEN EXISTS (SELECT 1 FROM reverts r WHERE r.reverting_repo = m.repo AND r.reverting_pr = m.pr_number)
+        THEN 0 ELSE 1 END AS revert_base
     FROM ids CROSS JOIN merges m LEFT JOIN tg ON tg.merge_id = m.id
     WHERE m.id = ids.id
   ),
@@ -144,9 +146,8 @@ function rollupInsert(q: SqlBuilder, sign: 1 | -1, ids: string | null, upsert: b
   ];
   const keys = keyList.join(", ");
   const named = () => keyList.map((k, i) => `${k} AS ${ROLLUP_KEYS[i]}`).join(", ");
-  const conflict = upsert
-    ? ` ON CONFLICT (${ROLLUP_KEYS.join(", ")}) DO UPDATE SET ${ROLLUP_COUNTS.map((c) => `${c} = ${ROLLUP_TABLE}.${c} + excluded.${c}`).join(", ")}`
-    : "";
+  const add = ROLLUP_COUNTS.map((c) => `${c} = ${ROLLUP_TABLE}.${c} + excluded.${c}`).join(", ");
+  const conflict = upsert ? ` ON CONFLICT (${ROLLUP_KEYS.join(", ")}) DO UPDATE SET ${add}` : "";
   return `INSERT INTO ${ROLLUP_TABLE} (${[...ROLLUP_KEYS, ...ROLLUP_COUNTS].join(", ")})
     WITH ${factsCte(q, ids)},
     x AS (
@@ -157,7 +158,8 @@ function rollupInsert(q: SqlBuilder, sign: 1 | -1, ids: string | null, upsert: b
     g AS (SELECT 'month' AS grain, 7 AS len UNION ALL SELECT 'day', 10),
     lv AS (SELECT 'repo' AS level UNION ALL SELECT 'sum')
     SELECT ${named()}, ${sign} * COUNT(*) AS merges, ${sign} * SUM(x.exceptions) AS exceptions,
-      ${sign} * SUM(x.revert_base) AS revert_base, ${sign} * SUM(x.reverted_7d) AS reverted_7d, ${sign} * SUM(x.reverted_30d) AS reverted_30d
+      ${sign} * SUM(x.revert_base) AS revert_base, ${sign} * SUM(x.reverted_7d) AS reverted_7d,
+      ${sign} * SUM(x.reverted_30d) AS reverted_30d
     FROM x CROSS JOIN g CROSS JOIN lv WHERE TRUE
     GROUP BY ${keys}${conflict}`;
 }
@@ -187,10 +189,11 @@ export function storedRollupStatement(): Statement {
 
 /** Merges reverted by the reverts whose reverting PR is one of `pairs` ([repo, prNumber]). */
 function targetsOfRevertsBy(q: SqlBuilder, pairs: readonly (readonly [string, number])[]): string {
-  const by =
+  const given =
     q.engine === "sqlite"
-      ? `(r.reverting_repo, r.reverting_pr) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${q.param(JSON.stringify(pairs))}))`
-      : `(r.reverting_repo, r.reverting_pr) IN (SELECT * FROM unnest(${q.param(pairs.map((p) => p[0]))}::text[], ${q.param(pairs.map((p) => p[1]))}::integer[]))`;
+      ? `SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${q.param(JSON.stringify(pairs))})`
+      : `SELECT * FROM unnest(${q.param(pairs.map((p) => p[0]))}::text[], ${q.param(pairs.map((p) => p[1]))}::integer[])`;
+  const by = `(r.reverting_repo, r.reverting_pr) IN (${given})`;
   return `SELECT t.merge_id AS id FROM (${revertTargets(q.engine, by)}) t`;
 }
 
@@ -224,8 +227,9 @@ export function revertRollupDeltas(
       parts.push(`SELECT id FROM merges WHERE repo = ${q.param(revert.revertedRepo)} AND pr_number = ${q.param(revert.revertedPrNumber)}`);
     }
     if (revert.revertedSha !== null) {
+      const [from, to] = [q.param(revert.revertedSha), q.param(`${revert.revertedSha}g`)];
       parts.push(`SELECT c.merge_id AS id FROM merge_commits c JOIN merges m ON m.id = c.merge_id
-        WHERE m.repo = ${q.param(revert.revertedRepo)} AND c.sha >= ${q.param(revert.revertedSha)} AND c.sha < ${q.param(`${revert.revertedSha}g`)}`);
+        WHERE m.repo = ${q.param(revert.revertedRepo)} AND c.sha >= ${from} AND c.sha < ${to}`);
     }
     return parts.join(" UNION ");
   };
@@ -263,7 +267,12 @@ export interface BucketRange {
 }
 
 /** The rollup's answer for the merges in `ranges` that pass the filter (its time bounds are ignored). */
-export function rollupReportStatement(engine: Engine, f: NormalizedMergeFilter, groupBy: readonly ReportDimension[], ranges: readonly BucketRange[]): Statement {
+export function rollupReportStatement(
+  engine: Engine,
+  f: NormalizedMergeFilter,
+  groupBy: readonly ReportDimension[],
+  ranges: readonly BucketRange[],
+): Statement {
   return statement(engine, (q) => {
     const where = [f.team === undefined ? "by_team = FALSE AND member_team = ''" : `by_team = TRUE AND member_team = ${q.param(f.team)}`];
     // Per repository only when the report asks about repositories: the sums are far fewer rows.
@@ -381,7 +390,11 @@ export function periodPlan(since: string | undefined, untilExclusive: string | u
  * The report's rows (k_<dimension> and the counts, as the original query returns them) from the
  * rollup plus the partial days at the period's ends; null when the period cannot be split.
  */
-export async function rollupReportRows(db: SqlReader, f: NormalizedMergeFilter, groupBy: readonly ReportDimension[]): Promise<Record<string, unknown>[] | null> {
+export async function rollupReportRows(
+  db: SqlReader,
+  f: NormalizedMergeFilter,
+  groupBy: readonly ReportDimension[],
+): Promise<Record<string, unknown>[] | null> {
   const plan = periodPlan(f.since, f.untilExclusive);
   if (plan === null) return null;
   const parts = await Promise.all([

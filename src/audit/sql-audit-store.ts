@@ -157,7 +157,8 @@ export abstract class SqlAuditStore implements AuditStore {
     }
     const inserted = plans.filter((_, i) => results[i]!.inserted).map((p) => p.envelope.data as MergeRecordInput);
     const first = results.find((r) => r.inserted)?.seq ?? 0;
-    const rollup = mergesRollupDeltas(this.engine, inserted.map((m) => [normalizeRepo(m.repo), m.prNumber] as const), { from: first, to: prev?.seq ?? 0 });
+    const pairs = inserted.map((m) => [normalizeRepo(m.repo), m.prNumber] as const);
+    const rollup = mergesRollupDeltas(this.engine, pairs, { from: first, to: prev?.seq ?? 0 });
     return { results, tables: [...tables].map(([table, rows]) => ({ table, rows })).filter((t) => t.rows.length > 0), ...rollup };
   }
 

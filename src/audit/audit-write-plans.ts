@@ -15,6 +15,7 @@ import { canonicalJson } from "./canonical-json.js";
 import type { AuditEnvelope } from "./hash-chain.js";
 import type { NormalizedIncident, NormalizedIncidentLink } from "./incident-input.js";
 import { isRepoName, normalizeInstant, normalizeRepo, shaRange, subjectOf, teamKey } from "./merge-query.js";
+import { mergesRollupDeltas, revertRollupDeltas } from "./report-rollup.js";
 import { insertRows, statement, type Engine, type SqlBuilder, type Statement } from "./sql-builder.js";
 
 export interface AppendPlan {
@@ -142,7 +143,11 @@ export function mergePlan(engine: Engine, input: MergeRecordInput, deliveryId: s
     envelope: { kind: "merge", subject, deliveryId, source: input.source, data: input },
     // A merge is recorded once per repo + PR whatever the delivery: webhook and backfill may both see it.
     duplicateChecks: [statement(engine, (q) => `SELECT 1 FROM audit_log WHERE kind = 'merge' AND subject = ${q.param(subject)}`)],
-    projections: (seq, recordedAt) => asStatements(engine, mergeRows(input, mergedAt, roles, seq, recordedAt)),
+    projections: (seq, recordedAt) => {
+      // The report rollup follows in the same transaction (report-rollup.ts).
+      const rollup = mergesRollupDeltas(engine, [[normalizeRepo(input.repo), input.prNumber]], { from: seq, to: seq });
+      return [...rollup.before, ...asStatements(engine, mergeRows(input, mergedAt, roles, seq, recordedAt)), ...rollup.after];
+    },
     projectionRows: (seq, recordedAt) => mergeRows(input, mergedAt, roles, seq, recordedAt),
   };
 }
@@ -300,6 +305,13 @@ export function revertPlan(engine: Engine, input: RevertRecordInput, deliveryId:
     throw new AuditInputError(`${where}: give revertedPrNumber or revertedSha (what was reverted)`, "revertedPrNumber");
   }
   const { revertedRepo, sha, subject, revertingRepo } = revertFacts(input);
+  const rollup = revertRollupDeltas(engine, {
+    repo: revertingRepo,
+    prNumber: input.prNumber,
+    revertedRepo,
+    revertedPrNumber: input.revertedPrNumber,
+    revertedSha: sha,
+  });
   return {
     envelope: { kind: "revert_link", subject, deliveryId, source, data: input },
     duplicateChecks: [
@@ -311,6 +323,7 @@ export function revertPlan(engine: Engine, input: RevertRecordInput, deliveryId:
       ),
     ],
     projections: (seq, recordedAt) => [
+      rollup.before,
       statement(engine, (q) => {
         const merges = revertMergeQueries(q, input, null);
         return `INSERT INTO reverts (id, audit_seq, reverting_repo, reverting_pr, reverting_merge_id, reverted_repo, reverted_pr,
@@ -319,6 +332,7 @@ export function revertPlan(engine: Engine, input: RevertRecordInput, deliveryId:
             (${merges.reverting}), ${q.param(revertedRepo)}, ${q.param(input.revertedPrNumber)}, ${q.param(sha)}, ${q.param(subject)},
             (${merges.reverted}), ${q.param(input.method)}, ${q.param(recordedAt)})`;
       }),
+      rollup.after,
     ],
   };
 }

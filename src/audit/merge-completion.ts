@@ -12,6 +12,7 @@ import { AuditInputError } from "./audit-input-error.js";
 import type { MergeRecord, MergeRecordInput, ReconcileState } from "./audit-store.js";
 import { checkPullRequest, checkedMerge, mergeRows, type AppendPlan } from "./audit-write-plans.js";
 import { normalizeRepo, subjectOf } from "./merge-query.js";
+import { completionRollupDeltas } from "./report-rollup.js";
 import { insertRows, statement, type Engine, type Statement } from "./sql-builder.js";
 
 /** Columns the completion rewrites on the merge's row; its identity, time and source stay. */
@@ -69,11 +70,13 @@ export function mergeCompletionPlan(engine: Engine, input: MergeRecordInput, rec
         return `UPDATE merges SET audit_seq = ${q.param(seq)}, ${sets}, incomplete = ${q.param(false)}, missing = NULL
           WHERE id = ${q.param(recorded.mergeId)} AND incomplete = ${q.param(true)}`;
       });
-      const out: Statement[] = [update];
+      const rollup = completionRollupDeltas(engine, recorded.mergeId);
+      const out: Statement[] = [rollup.before, update];
       for (const t of tables) {
         if (t.table === "merge_commits") out.push(...insertRows(engine, t.table, t.rows.filter((r) => r.role === "pr_commit")));
         else if (FILLED_TABLES.has(t.table)) out.push(...insertRows(engine, t.table, t.rows));
       }
+      out.push(rollup.after);
       return out;
     },
   };

@@ -203,19 +203,21 @@ export function normalizeInstant(value: string, field: string): string {
  * small, each branch an index lookup per revert: SQLite keeps CROSS JOIN order; PostgreSQL is
  * given a LATERAL range scan, since it cannot estimate a range join and would scan merge_commits.
  */
-export function revertTargets(engine: Engine): string {
+export function revertTargets(engine: Engine, only?: string): string {
+  // `only`: a condition on the reverts (alias r) to take, e.g. those of one reverting PR.
+  const and = only === undefined ? "" : ` AND ${only}`;
   const bySha =
     engine === "sqlite"
       ? `SELECT r.id, c.merge_id FROM reverts r CROSS JOIN merge_commits c CROSS JOIN merges m
     WHERE r.reverted_sha IS NOT NULL AND c.sha >= r.reverted_sha AND c.sha < r.reverted_sha || 'g'
-      AND m.id = c.merge_id AND m.repo = r.reverted_repo`
+      AND m.id = c.merge_id AND m.repo = r.reverted_repo${and}`
       : `SELECT r.id, c.merge_id FROM reverts r
     CROSS JOIN LATERAL (SELECT c.merge_id FROM merge_commits c WHERE c.sha >= r.reverted_sha AND c.sha < r.reverted_sha || 'g' OFFSET 0) c
     JOIN merges m ON m.id = c.merge_id AND m.repo = r.reverted_repo
-    WHERE r.reverted_sha IS NOT NULL`;
-  return `SELECT r.id AS revert_id, r.reverted_merge_id AS merge_id FROM reverts r WHERE r.reverted_merge_id IS NOT NULL
+    WHERE r.reverted_sha IS NOT NULL${and}`;
+  return `SELECT r.id AS revert_id, r.reverted_merge_id AS merge_id FROM reverts r WHERE r.reverted_merge_id IS NOT NULL${and}
   UNION
-  SELECT r.id, m.id FROM reverts r CROSS JOIN merges m WHERE m.repo = r.reverted_repo AND m.pr_number = r.reverted_pr
+  SELECT r.id, m.id FROM reverts r CROSS JOIN merges m WHERE m.repo = r.reverted_repo AND m.pr_number = r.reverted_pr${and}
   UNION
   ${bySha}`;
 }
@@ -227,7 +229,7 @@ export function revertTargets(engine: Engine): string {
  * it + 'g': a range on reverts_reverted_sha, kept off the repo index that would list the repo's
  * every revert per commit (SQLite: unary +; PostgreSQL: an OFFSET 0 fence).
  */
-function revertTargetsOf(q: SqlBuilder, source: (alias: string) => string): string {
+export function revertTargetsOf(q: SqlBuilder, source: (alias: string) => string): string {
   const bySha =
     q.engine === "sqlite"
       ? `SELECT r.audit_seq, c.merge_id FROM ${source("i3")} CROSS JOIN merge_commits c CROSS JOIN merges m CROSS JOIN reverts r
@@ -421,7 +423,7 @@ export const GROUP_KEYS: Record<ReportDimension, string> = {
 };
 
 /** Whole milliseconds from `from` to `to` (ISO-8601 text), per engine. */
-function millisBetween(engine: Engine, from: string, to: string): string {
+export function millisBetween(engine: Engine, from: string, to: string): string {
   return engine === "sqlite"
     ? `ROUND((julianday(${to}) - julianday(${from})) * 86400000.0)`
     : `(EXTRACT(EPOCH FROM (${to}::timestamptz - ${from}::timestamptz)) * 1000)`;

@@ -106,7 +106,8 @@ export class PostgresAuditStore extends SqlAuditStore {
         const check = this.recordedMergeSubjects(plans.map((p) => p.envelope.subject));
         const recorded = new Set((await client.query<{ subject: string }>(check.text, check.values)).rows.map((r) => r.subject));
         const head = (await client.query<{ seq: number; entry_hash: string }>(HEAD_SQL)).rows[0];
-        const { results, tables } = this.bulkAppend(plans, recorded, head);
+        const { results, tables, before, after } = this.bulkAppend(plans, recorded, head);
+        for (const s of before) await client.query(s.text, s.values);
         for (const { table, rows } of tables) {
           // Long text (audit_log payloads) goes fastest as plain multi-row VALUES: a text[] of
           // large strings costs more to escape and parse than it saves in round trips.
@@ -129,7 +130,17 @@ export class PostgresAuditStore extends SqlAuditStore {
             await client.query(text, columns.map((c) => chunk.map((r) => r[c] ?? null)));
           }
         }
+        for (const s of after) await client.query(s.text, s.values);
         return results;
+      }),
+    );
+  }
+
+  protected async runUnderChainLock(statements: Statement[]): Promise<void> {
+    await this.withClient((client) =>
+      this.inTransaction(client, async () => {
+        await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, CHAIN_LOCK]);
+        for (const s of statements) await client.query(s.text, s.values);
       }),
     );
   }

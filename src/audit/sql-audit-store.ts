@@ -55,6 +55,7 @@ import { normalizeIncident, normalizeIncidentLink } from "./incident-input.js";
 import { mergeIdStatement } from "./incident-query.js";
 import { MAX_LIMIT, MERGE_COLUMNS, normalizeRepo, subjectOf } from "./merge-query.js";
 import { insertRows, statement, type Engine, type SqlReader, type Statement } from "./sql-builder.js";
+import { mergesRollupDeltas, rebuildRollupStatements, reportRollupProblem } from "./report-rollup.js";
 import * as incidents from "./sql-incident-reads.js";
 import * as merges from "./sql-merge-reads.js";
 import { ProjectionCheck } from "./verify-projection.js";
@@ -77,6 +78,9 @@ export interface BulkAppend {
   results: AppendResult[];
   /** audit_log first, then the projections in dependency order. */
   tables: TableRows[];
+  /** Run before and after inserting `tables`: the report rollup's update (report-rollup.ts). */
+  before: Statement[];
+  after: Statement[];
 }
 
 export abstract class SqlAuditStore implements AuditStore {
@@ -104,6 +108,8 @@ export abstract class SqlAuditStore implements AuditStore {
    * already recorded and the head, then inserts what `bulkAppend` returns.
    */
   protected abstract appendBulk(plans: AppendPlan[]): Promise<AppendResult[]>;
+  /** Runs `statements` in one transaction holding the chain lock, with no chain entry (derived data). */
+  protected abstract runUnderChainLock(statements: Statement[]): Promise<void>;
 
   inbox(): InboxStore {
     return new SqlInboxStore(this.engine, (stmt) => this.query(stmt));
@@ -152,7 +158,11 @@ export abstract class SqlAuditStore implements AuditStore {
       prev = { seq: row.seq, entryHash: row.entry_hash };
       results.push({ inserted: true, seq: row.seq });
     }
-    return { results, tables: [...tables].map(([table, rows]) => ({ table, rows })).filter((t) => t.rows.length > 0) };
+    const inserted = plans.filter((_, i) => results[i]!.inserted).map((p) => p.envelope.data as MergeRecordInput);
+    const first = results.find((r) => r.inserted)?.seq ?? 0;
+    const pairs = inserted.map((m) => [normalizeRepo(m.repo), m.prNumber] as const);
+    const rollup = mergesRollupDeltas(this.engine, pairs, { from: first, to: prev?.seq ?? 0 });
+    return { results, tables: [...tables].map(([table, rows]) => ({ table, rows })).filter((t) => t.rows.length > 0), ...rollup };
   }
 
   /** Which of these merge subjects (`owner/repo#N`) are already recorded. */
@@ -255,6 +265,21 @@ export abstract class SqlAuditStore implements AuditStore {
 
   report(filter: ReportFilter, groupBy: readonly ReportDimension[]): Promise<AuditReport> {
     return merges.report(this.reader, filter, groupBy);
+  }
+
+  /** The report computed over every matching merge, bypassing the rollup (what the rollup must equal). */
+  reportFromMerges(filter: ReportFilter, groupBy: readonly ReportDimension[]): Promise<AuditReport> {
+    return merges.report(this.reader, filter, groupBy, { from: "merges" });
+  }
+
+  /** Null when the report rollup is what the merges give, else what differs (report-rollup.ts). */
+  reportRollupProblem(): Promise<string | null> {
+    return reportRollupProblem(this.reader);
+  }
+
+  /** Recomputes the report rollup from the merges, under the chain lock so no append interleaves. */
+  rebuildReportRollup(): Promise<void> {
+    return this.runUnderChainLock(rebuildRollupStatements(this.engine));
   }
 
   getMerge(repo: string, prNumber: number): Promise<MergeRecord | null> {

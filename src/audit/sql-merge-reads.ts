@@ -37,6 +37,7 @@ import {
   type NormalizedMergeFilter,
 } from "./merge-query.js";
 import { statement, type SqlReader } from "./sql-builder.js";
+import { rollupReportRows } from "./report-rollup.js";
 
 /** See AuditStoreOptions.pathIndexMaxRows. */
 export const PATH_DRIVEN_MAX = 10_000;
@@ -168,7 +169,17 @@ export async function pathMatches(db: SqlReader, f: NormalizedMergeFilter, path:
   }
 }
 
-export async function report(db: SqlReader, filter: ReportFilter, groupBy: readonly ReportDimension[]): Promise<AuditReport> {
+/**
+ * `from`: "rollup" (default) answers from the report rollup plus the partial days at the period's
+ * ends (report-rollup.ts); "merges" runs the query over every matching merge, which the rollup
+ * must always agree with (the contract tests and the benchmark compare both).
+ */
+export async function report(
+  db: SqlReader,
+  filter: ReportFilter,
+  groupBy: readonly ReportDimension[],
+  options: { from?: "rollup" | "merges" } = {},
+): Promise<AuditReport> {
   for (const field of ["path", "sha", "limit", "cursor"] as const) {
     if ((filter as MergeFilter)[field] !== undefined) throw new AuditInputError(`the report does not take a ${field} filter`, field);
   }
@@ -180,7 +191,8 @@ export async function report(db: SqlReader, filter: ReportFilter, groupBy: reado
   }
   if (new Set(dims).size !== dims.length) throw new AuditInputError(`group by lists a dimension twice: ${dims.join(", ")}`, "groupBy");
   const f = normalizeMergeFilter(filter);
-  const raw = await db.query<Record<string, unknown>>(reportStatement(db.engine, f, dims));
+  const fromRollup = options.from === "merges" ? null : await rollupReportRows(db, f, dims);
+  const raw = fromRollup ?? (await db.query<Record<string, unknown>>(reportStatement(db.engine, f, dims)));
   const rows: ReportRow[] = raw
     .map((r) => ({
       group: Object.fromEntries(dims.map((d) => [d, r[`k_${d}`] === null ? null : String(r[`k_${d}`])])) as ReportRow["group"],

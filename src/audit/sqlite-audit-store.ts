@@ -91,7 +91,8 @@ export class SqliteAuditStore extends SqlAuditStore {
           for (const row of this.statement(check).all(bind(check)) as { subject: string }[]) recorded.add(row.subject);
         }
         const head = this.statement({ text: HEAD_SQL, values: [] }).get() as { seq: number; entry_hash: string } | undefined;
-        const { results, tables } = this.bulkAppend(plans, recorded, head);
+        const { results, tables, before, after } = this.bulkAppend(plans, recorded, head);
+        for (const s of before) this.statement(s).run(bind(s));
         // One prepared single-row INSERT per table, run per row: SQLite's fastest bulk path.
         for (const { table, rows } of tables) {
           const columns = Object.keys(rows[0]!);
@@ -101,7 +102,16 @@ export class SqliteAuditStore extends SqlAuditStore {
           });
           for (const row of rows) insert.run(columns.map((c) => sqliteValue(row[c])));
         }
+        for (const s of after) this.statement(s).run(bind(s));
         return results;
+      })
+      .immediate();
+  }
+
+  protected async runUnderChainLock(statements: Statement[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const s of statements) this.statement(s).run(bind(s));
       })
       .immediate();
   }

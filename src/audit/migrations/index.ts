@@ -6,10 +6,19 @@ import { migration0003 } from "./0003-incidents.js";
 import { migration0004 } from "./0004-merge-github-url.js";
 import { migration0005 } from "./0005-inbox.js";
 import { migration0006 } from "./0006-recovery.js";
+import { migration0007 } from "./0007-report-rollup.js";
 
 export type { Migration } from "./migration.js";
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+  migration0006,
+  migration0007,
+];
 
 /** Which versions are applied (checksum: sha256 of the SQL that ran, for forensics). */
 export const SCHEMA_MIGRATIONS_TABLE = {

@@ -261,7 +261,14 @@ function pullRequestData(options: MockOptions) {
   }));
   return {
     pullRequest: { commits: page(commits), reviews: page(reviews) },
-    head: { checkSuites: { nodes: runs.length > 0 ? [{ app: { databaseId: 123 }, checkRuns: { nodes: runs } }] : [] } },
+    head: {
+      checkSuites: { nodes: runs.length > 0 ? [{ app: { databaseId: 123 }, checkRuns: { nodes: runs } }] : [] },
+      // PR #2 alone on its head commit.
+      associatedPullRequests: {
+        totalCount: 1,
+        nodes: [{ number: 2, state: "OPEN", headRefOid: HEAD_SHA, baseRefName: "master", baseRepository: { nameWithOwner: "Codertocat/Hello-World" } }],
+      },
+    },
   };
 }
 

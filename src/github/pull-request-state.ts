@@ -137,7 +137,8 @@ const HEAD_CHECK_RUNS =
   "head: object(expression: $head) { ... on Commit { checkSuites(first: 10, filterBy: { appId: $appId }) { nodes { app { databaseId } " +
   `checkRuns(first: 10, filterBy: { checkName: "${CHECK_NAME}", checkType: LATEST }) { ` +
   "nodes { databaseId status conclusion title summary text annotations(first: 1) { totalCount } } } } } " +
-  `associatedPullRequests(first: ${HEAD_PULLS_PAGE}) { totalCount nodes { number state headRefOid baseRefName baseRepository { nameWithOwner } } } } }`;
+  `associatedPullRequests(first: ${HEAD_PULLS_PAGE}) { totalCount ` +
+  "nodes { number state headRefOid baseRefName baseRepository { nameWithOwner } } } } }";
 
 /** The first query: both lists, the head's check runs and, when asked, the base files. */
 function firstQuery(withBase: boolean): string {

@@ -19,7 +19,9 @@ import type { PipelineDeps } from "./pipeline-deps.js";
 /** The check output of one PR's assessment: its verdict, or the invalid config named. */
 export function assessmentOutput(assessment: Assessment, pr: PullLike): CheckOutput {
   if (assessment.kind === "verdict") return render(assessment.verdict);
-  const problems = assessment.errors.map((e) => `- ${e.line ? `line ${e.line}: ` : ""}${e.path ? `\`${e.path}\`: ` : ""}${e.message}`).join("\n");
+  const problems = assessment.errors
+    .map((e) => `- ${e.line ? `line ${e.line}: ` : ""}${e.path ? `\`${e.path}\`: ` : ""}${e.message}`)
+    .join("\n");
   return renderError(
     `Invalid configuration in ${assessment.configSource}`,
     `${problems}\n\nFix the file on the base branch (\`${pr.base.ref}\`); \`npx countersign validate\` checks it locally.`,
@@ -61,7 +63,8 @@ export async function sharedHeadOutput(
     try {
       output = assessmentOutput(await assessPullRequest(github, log, deps, other, { checkSha: pr.head.sha }), other);
     } catch (error) {
-      log.error({ err: error, pr: other.number, sharedWith: pr.number, sha: pr.head.sha }, "could not evaluate a pull request sharing the head");
+      const where = { err: error, pr: other.number, sharedWith: pr.number, sha: pr.head.sha };
+      log.error(where, "could not evaluate a pull request sharing the head");
       output = failedOutput(error, other, pr.head.sha, deliveryId);
       if (deps.retryTransient && isTransient(error)) transient ??= error;
     }

@@ -75,7 +75,10 @@ export function renderSharedHead(sections: readonly PullSection[]): CheckOutput 
   const summary = [
     marker,
     intro,
-    ...ordered.map((s) => `## ${s.output.conclusion === "success" ? "✅" : "❌"} ${heading(s)}: ${s.output.title}\n\n${s.output.summary}`),
+    ...ordered.map((s) => {
+      const mark = s.output.conclusion === "success" ? "✅" : "❌";
+      return `## ${mark} ${heading(s)}: ${s.output.title}\n\n${s.output.summary}`;
+    }),
   ].join("\n\n");
   const text = ordered.filter((s) => s.output.text.length > 0).map((s) => `## ${heading(s)}\n\n${s.output.text}`).join("\n\n");
   const annotations = new Map<string, Annotation>();

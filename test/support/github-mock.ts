@@ -266,7 +266,7 @@ function pullRequestData(options: MockOptions) {
       // PR #2 alone on its head commit.
       associatedPullRequests: {
         totalCount: 1,
-        nodes: [{ number: 2, state: "OPEN", headRefOid: HEAD_SHA, baseRefName: "master", baseRepository: { nameWithOwner: "Codertocat/Hello-World" } }],
+        nodes: [{ number: 2, state: "OPEN", headRefOid: HEAD_SHA, baseRefName: "master", baseRepository: { nameWithOwner: R.slice(7) } }],
       },
     },
   };

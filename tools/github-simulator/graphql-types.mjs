@@ -53,6 +53,29 @@ function connection(typeName, items, args, { totalCount = items.length } = {}) {
   };
 }
 
+/**
+ * The pull requests GitHub associates with a commit, oldest first: those whose commits hold it (or
+ * that it merged); for a commit already on the default branch, only merged ones (GitHub then
+ * lists the pull request that brought the commit there, not open ones from it).
+ */
+export function associatedPulls(repo, sha) {
+  const pulls = [...repo.pulls.values()].filter((p) => p.headSha === sha || p.commits.includes(sha) || p.mergeCommitSha === sha);
+  return onDefaultBranch(repo, sha) ? pulls.filter((p) => p.merged) : pulls;
+}
+
+function onDefaultBranch(repo, sha) {
+  const seen = new Set();
+  const stack = [repo.branches.get(repo.defaultBranch)];
+  while (stack.length > 0) {
+    const at = stack.pop();
+    if (!at || seen.has(at)) continue;
+    if (at === sha) return true;
+    seen.add(at);
+    stack.push(...(repo.commits.get(at)?.parents ?? []));
+  }
+  return false;
+}
+
 /** GitHub's GraphQL names a bot `copilot` where REST says `copilot[bot]`. */
 function actorNode(world, user) {
   if (!user) return null;
@@ -113,10 +136,9 @@ export function pullRequestTypes(world) {
         const c = p.repo?.commits.get(p.sha);
         return c ? { __type: "GitActor", author: c.author } : null;
       },
-      // The pull requests whose commits hold this one (or that it merged), oldest first, as REST's
-      // `commits/{sha}/pulls` lists them.
+      // As REST's `commits/{sha}/pulls` lists them.
       associatedPullRequests: (p, args) => {
-        const pulls = [...(p.repo?.pulls.values() ?? [])].filter((pr) => pr.headSha === p.sha || pr.commits.includes(p.sha) || pr.mergeCommitSha === p.sha);
+        const pulls = p.repo ? associatedPulls(p.repo, p.sha) : [];
         return connection("PullRequest", pulls.map((pr) => ({ __type: "PullRequest", repo: p.repo, pr })), args);
       },
       // One suite per app that reported on the commit, as GitHub groups check runs.

@@ -228,7 +228,10 @@ export class World {
     repo.pulls.set(number, pr);
     // `sameHeadAs`: another PR from the same head commit (its branch into another base, say).
     const twin = opts.sameHeadAs === undefined ? null : this.findPull(repo, opts.sameHeadAs);
-    if (twin) Object.assign(pr, { headRef: opts.head ?? twin.headRef, headSha: twin.headSha, commits: [...twin.commits], files: new Map(twin.files) });
+    if (twin) {
+      const headRef = opts.head ?? twin.headRef;
+      Object.assign(pr, { headRef, headSha: twin.headSha, commits: [...twin.commits], files: new Map(twin.files) });
+    }
     else this.pushCommits(repo, pr, { commits: opts.commits, files: opts.files });
     return pr;
   }

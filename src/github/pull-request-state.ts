@@ -1,7 +1,8 @@
 /**
  * Everything about a pull request that GraphQL can give in ONE query: its commits (up to GitHub's
  * 250), its reviews with who last edited each body, the head commit's `countersign` check runs from
- * this app, and — when no other evaluation has read them — the base commit's config and CODEOWNERS.
+ * this app and the pull requests that commit belongs to (other open PRs on the same head share
+ * its check run), and — when no other evaluation has read them — the base commit's config and CODEOWNERS.
  * Changed files stay on REST: GraphQL has no previous path for a renamed file, and boundaries need
  * it. More than 100 commits or reviews take follow-up queries for just those lists.
  */
@@ -27,6 +28,14 @@ const PAGE = 100;
 /** Follow-up pages beyond the first: 250 commits need 2 more; reviews are bounded so a runaway PR fails closed. */
 const MAX_REVIEW_PAGES = 30;
 
+/** A pull request of this repository whose head is the commit read along (`checkSha`). */
+export interface HeadPull {
+  number: number;
+  /** OPEN, CLOSED or MERGED. */
+  state: string;
+  baseRef: string;
+}
+
 /** Our latest `countersign` run on a commit, as GraphQL shows it (lower-cased like REST). */
 export interface ExistingCheckRun {
   id: number;
@@ -46,6 +55,11 @@ export interface PullRequestState {
   reviews: ReviewInfo[];
   /** Our latest `countersign` run on `checkSha`; null when there is none. */
   checkRun: ExistingCheckRun | null;
+  /**
+   * The pull requests of this repository whose head is `checkSha`, any state, as GitHub associates
+   * them with the commit; null when that list may be incomplete (more than one page of them).
+   */
+  headPulls: HeadPull[] | null;
 }
 
 export interface PullRequestTarget {
@@ -94,10 +108,20 @@ interface RunNode {
   text: string | null;
   annotations: { totalCount: number } | null;
 }
+interface AssociatedPullNode {
+  number: number;
+  state: string;
+  headRefOid: string;
+  baseRefName: string;
+  baseRepository: { nameWithOwner: string } | null;
+}
 interface PullRequestData extends BaseFilesData {
   repository: {
     pullRequest: { commits?: Connection<CommitNode>; reviews?: Connection<ReviewNode> } | null;
-    head?: { checkSuites?: { nodes: ({ app: { databaseId: number } | null; checkRuns: { nodes: (RunNode | null)[] } } | null)[] } } | null;
+    head?: {
+      checkSuites?: { nodes: ({ app: { databaseId: number } | null; checkRuns: { nodes: (RunNode | null)[] } } | null)[] };
+      associatedPullRequests?: { totalCount: number; nodes: (AssociatedPullNode | null)[] | null };
+    } | null;
   } & Record<string, unknown>;
 }
 
@@ -107,10 +131,14 @@ const COMMITS = (after: boolean) =>
 const REVIEWS = (after: boolean) =>
   `reviews(first: ${PAGE}${after ? ", after: $reviewsAfter" : ""}) { totalCount pageInfo { hasNextPage endCursor } ` +
   "nodes { databaseId state body submittedAt lastEditedAt commit { oid } author { __typename login } editor { __typename login } } }";
+/** Pull requests associated with the head commit, read in one page (more: listed over REST). */
+const HEAD_PULLS_PAGE = 25;
 const HEAD_CHECK_RUNS =
   "head: object(expression: $head) { ... on Commit { checkSuites(first: 10, filterBy: { appId: $appId }) { nodes { app { databaseId } " +
   `checkRuns(first: 10, filterBy: { checkName: "${CHECK_NAME}", checkType: LATEST }) { ` +
-  "nodes { databaseId status conclusion title summary text annotations(first: 1) { totalCount } } } } } } }";
+  "nodes { databaseId status conclusion title summary text annotations(first: 1) { totalCount } } } } } " +
+  `associatedPullRequests(first: ${HEAD_PULLS_PAGE}) { totalCount ` +
+  "nodes { number state headRefOid baseRefName baseRepository { nameWithOwner } } } } }";
 
 /** The first query: both lists, the head's check runs and, when asked, the base files. */
 function firstQuery(withBase: boolean): string {
@@ -189,6 +217,7 @@ export async function loadPullRequestState(
     commitCount: pull.commits.totalCount,
     reviews: reviewNodes.map(toReview),
     checkRun: latestRun(data, target.appId),
+    headPulls: headPulls(data, target),
   };
 }
 
@@ -230,6 +259,18 @@ function toReview(r: ReviewNode): ReviewInfo {
 
 function actorType(typename: string | undefined): "User" | "Bot" | "Organization" {
   return typename === "Bot" ? "Bot" : typename === "Organization" ? "Organization" : "User";
+}
+
+/** The PRs of this repository on the head commit; null when GitHub listed only some of them. */
+function headPulls(data: PullRequestData, target: PullRequestTarget): HeadPull[] | null {
+  const associated = data.repository?.head?.associatedPullRequests;
+  if (!associated) return null;
+  const nodes = present(associated.nodes);
+  if (associated.totalCount > nodes.length) return null;
+  const fullName = `${target.owner}/${target.repo}`.toLowerCase();
+  return nodes
+    .filter((n) => n.headRefOid === target.checkSha && n.baseRepository?.nameWithOwner.toLowerCase() === fullName)
+    .map((n) => ({ number: n.number, state: n.state, baseRef: n.baseRefName }));
 }
 
 function latestRun(data: PullRequestData, appId: number | null): ExistingCheckRun | null {

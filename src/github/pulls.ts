@@ -1,6 +1,7 @@
 /** Pull-request reads and the comments the app writes on them. */
 import type { GitHub } from "./github.js";
 import type { PullLike } from "./load-snapshot.js";
+import type { HeadPull } from "./pull-request-state.js";
 
 export type Pull = PullLike & { state: string; updated_at?: string };
 
@@ -59,6 +60,31 @@ export async function openPullsForHead(github: GitHub, owner: string, repo: stri
   for (const number of wanted) {
     const pr = await getPull(github, owner, repo, number);
     if (pr.state === "open") pulls.push(pr);
+  }
+  return pulls;
+}
+
+/**
+ * The other open pull requests whose head is `pr`'s head commit, read in full. `associated` is what
+ * GitHub associates with that commit (the evaluation's GraphQL read saw it): with no other open PR
+ * there, this costs no call. When that list is incomplete, or does not hold `pr` itself (GitHub
+ * lists only the merged PR for a commit already on the default branch), the open PRs are listed.
+ */
+export async function otherOpenPullsOnHead(github: GitHub, pr: PullLike, associated: readonly HeadPull[] | null): Promise<Pull[]> {
+  const owner = pr.base.repo.owner.login;
+  const repo = pr.base.repo.name;
+  const sha = pr.head.sha;
+  let numbers: number[];
+  if (associated && associated.some((p) => p.number === pr.number)) {
+    numbers = associated.filter((p) => p.state === "OPEN" && p.number !== pr.number).map((p) => p.number);
+  } else {
+    const open = await github.paginate(github.rest.pulls.list, { owner, repo, state: "open", per_page: 100 });
+    numbers = open.filter((p) => p.head.sha === sha && p.number !== pr.number).map((p) => p.number);
+  }
+  const pulls: Pull[] = [];
+  for (const number of [...new Set(numbers)].sort((a, b) => a - b)) {
+    const other = await getPull(github, owner, repo, number);
+    if (other.state === "open" && other.head.sha === sha) pulls.push(other);
   }
   return pulls;
 }

@@ -16,7 +16,7 @@ import { githubCodeownersErrors, parsedCodeowners } from "../github/codeowners-c
 import type { GitHub } from "../github/github.js";
 import { loadRepoConfig, type ConfigLoad } from "../github/load-config.js";
 import { loadSnapshot, readPullRequest, type PullLike, type ReviewEdit } from "../github/load-snapshot.js";
-import type { ExistingCheckRun } from "../github/pull-request-state.js";
+import type { ExistingCheckRun, HeadPull } from "../github/pull-request-state.js";
 import type { Codeowners } from "../policy/codeowners.js";
 import type { Config, ConfigError } from "../policy/config.js";
 import { evaluate, type Verdict } from "../policy/evaluate.js";
@@ -86,8 +86,11 @@ export interface PullRequestAssessOptions extends AssessOptions {
   reviewEdit?: ReviewEdit | null;
 }
 
-/** An assessment from GitHub, with our check run on `checkSha` as the same read saw it (null: none). */
-export type PullRequestAssessment = Assessment & { checkRun: ExistingCheckRun | null };
+/**
+ * An assessment from GitHub, with our check run on `checkSha` as the same read saw it (null: none)
+ * and the pull requests whose head is `checkSha` (null: GitHub listed only some).
+ */
+export type PullRequestAssessment = Assessment & { checkRun: ExistingCheckRun | null; headPulls: HeadPull[] | null };
 
 /** The assessment of `pr` as GitHub and the audit trail hold it now. */
 export async function assessPullRequest(
@@ -111,5 +114,5 @@ export async function assessPullRequest(
     },
     options,
   );
-  return { ...assessment, checkRun: read.checkRun };
+  return { ...assessment, checkRun: read.checkRun, headPulls: read.headPulls };
 }

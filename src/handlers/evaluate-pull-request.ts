@@ -1,9 +1,11 @@
 /**
  * The one evaluation pipeline every handler funnels into:
  *   1–4. assess the PR (assess-pull-request.ts): one GraphQL read (commits, reviews, our check
- *        run, and the base commit's config and CODEOWNERS unless cached) with the changed files
- *        (REST); the config at the base (invalid → a failing check naming file, key path and
- *        line), snapshot, evaluate; then render
+ *        run, the PRs on the head commit, and the base commit's config and CODEOWNERS unless
+ *        cached) with the changed files (REST); the config at the base (invalid → a failing check
+ *        naming file, key path and line), snapshot, evaluate; then render. When other open PRs
+ *        share the head commit (and so its check run), each is assessed too and the strictest
+ *        verdict is the check's (shared-head.ts); a merge group's check is its own.
  *   5. write the `countersign` check run (skipped when its output would not change)
  *   6. ownership side effects (label, review request) when they differ
  *   7. append the evaluation to the audit trail (idempotent per delivery)
@@ -19,8 +21,9 @@ import type { PullLike, ReviewEdit } from "../github/load-snapshot.js";
 import type { ExistingCheckRun } from "../github/pull-request-state.js";
 import { applyOwnerActions } from "../github/owner-actions.js";
 import type { Verdict } from "../policy/evaluate.js";
-import { render, renderError, type CheckOutput } from "../policy/render.js";
+import type { CheckOutput } from "../policy/render.js";
 import { assessPullRequest } from "./assess-pull-request.js";
+import { assessmentOutput, failedOutput, sharedHeadOutput } from "./shared-head.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
 
 export type { PipelineDeps } from "./pipeline-deps.js";
@@ -84,27 +87,26 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     const assessOptions = { checkSha: headSha, reviewEdit: req.reviewEdit ?? null };
     const assessment = await assessPullRequest(github, log, deps, req.pr, assessOptions); // 1–4
     checkRun = assessment.checkRun;
+    output = assessmentOutput(assessment, req.pr);
     if (assessment.kind === "config-invalid") {
-      const problems = assessment.errors.map((e) => `- ${e.line ? `line ${e.line}: ` : ""}${e.path ? `\`${e.path}\`: ` : ""}${e.message}`).join("\n");
-      output = renderError(
-        `Invalid configuration in ${assessment.configSource}`,
-        `${problems}\n\nFix the file on the base branch (\`${req.pr.base.ref}\`); \`npx countersign validate\` checks it locally.`,
-      );
       log.warn({ ...ctx, errors: assessment.errors }, "invalid countersign config");
     } else {
       const { snapshot, config } = assessment;
       const judged = assessment.verdict;
       verdict = judged;
-      output = render(judged);
       if (req.sideEffects !== false) {
         sideEffects = () => applyOwnerActions(github, deps.caches, log, snapshot, judged, config, { shared: Boolean(deps.leases) });
       }
     }
+    if (headSha === req.pr.head.sha) {
+      const shared = await sharedHeadOutput(github, log, deps, req.pr, output, assessment.headPulls, req.deliveryId);
+      if (shared) ({ output, transient } = shared);
+    }
   } catch (error) {
-    const { reason, nextStep } = explainError(error);
-    log.error({ ...ctx, err: error }, `evaluation failed: ${reason}`);
-    output = renderError(reason, `${nextStep}\n\nDelivery: \`${req.deliveryId ?? "n/a"}\`, ${ctx.repo}#${ctx.pr} at ${headSha.slice(0, 7)}.`);
+    log.error({ ...ctx, err: error }, `evaluation failed: ${explainError(error).reason}`);
+    output = failedOutput(error, req.pr, headSha, req.deliveryId);
     verdict = null;
+    sideEffects = null;
     if (deps.retryTransient && isTransient(error)) transient = error;
   }
 

@@ -13,6 +13,7 @@ import { commentOnIssue, openIssue } from "../github/pulls.js";
 import { isGitHubUnavailable } from "../github/unavailable.js";
 import type { Config } from "../policy/config.js";
 import { mergeRecordOf, type MergeRecordInput, type RecordSource } from "../policy/merge-record.js";
+import { blockingPullsOf } from "../policy/render.js";
 import { detectReverts } from "../policy/reverts.js";
 import { buildChangeEvent, sendChangeEvent } from "../notify/change-events.js";
 import { assessPullRequest } from "./assess-pull-request.js";
@@ -59,7 +60,8 @@ export async function assessMerge(github: GitHub, log: Logger, deps: PipelineDep
   const repo = pr.base.repo.name;
   // The same read gives our run on the head as GitHub shows it now; one still in progress is not a conclusion.
   const assessment = await assessPullRequest(github, log, deps, pr, { factsWhenInvalid: true });
-  const checkConclusion = assessment.checkRun?.status === "completed" ? assessment.checkRun.conclusion : null;
+  const completed = assessment.checkRun?.status === "completed" ? assessment.checkRun : null;
+  const checkConclusion = completed?.conclusion ?? null;
   const snapshot = assessment.snapshot!; // factsWhenInvalid: always read
   const record = mergeRecordOf({
     repo: `${owner}/${repo}`,
@@ -82,6 +84,9 @@ export async function assessMerge(github: GitHub, log: Logger, deps: PipelineDep
         : { invalid: { source: assessment.configSource, errors: assessment.errors } },
     exceptions: assessment.exceptions,
     checkConclusion,
+    // A check shared with other open PRs on this head names the ones blocking it: failing only
+    // because of them is no bypass when this PR's own verdict passed.
+    checkBlockedBy: completed ? blockingPullsOf(completed.summary) : null,
     source,
     now: new Date(deps.now()).toISOString(),
   });

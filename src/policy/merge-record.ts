@@ -52,7 +52,10 @@ export interface MergeRecordInput {
   exceptions: { boundary: string; grantedBy: string; reason: string; sha: string; commentId: number | null; grantedAt: string }[];
   /** The `countersign` conclusion on the head SHA at merge time; null when there was none. */
   checkConclusion: string | null;
-  /** Merged while `countersign` was not success (or absent). */
+  /**
+   * Merged while `countersign` was not success (or absent), unless the check failed only because
+   * of other open PRs sharing the head commit while this PR's own verdict passed.
+   */
   bypassed: boolean;
   /** SHAs of the PR's commits (lookups by any of them find this merge). */
   commitShas: string[];
@@ -106,6 +109,11 @@ export interface MergeFacts {
   exceptions: GrantedException[];
   /** Our check run's conclusion on the head at merge time. */
   checkConclusion: string | null;
+  /**
+   * When that check was shared by several open PRs on the head commit: the PRs it named as
+   * blocking it. Absent or null: the check was this PR's alone.
+   */
+  checkBlockedBy?: readonly number[] | null;
   source: RecordSource;
   /** ISO-8601 time used when GitHub gives no merge time. */
   now: string;
@@ -142,8 +150,7 @@ export function mergeRecordOf(f: MergeFacts): MergeRecordInput {
       .filter((e) => !e.revoked)
       .map((e) => ({ boundary: e.boundary, grantedBy: e.grantedBy, reason: e.reason, sha: e.sha, commentId: e.commentId, grantedAt: e.grantedAt })),
     checkConclusion: f.checkConclusion,
-    // Merged while the required check was not green (or never ran): the gate was bypassed.
-    bypassed: f.checkConclusion !== "success",
+    bypassed: bypassedOf(f),
     commitShas: snapshot.commits.flatMap((c) => (c.sha ? [c.sha] : [])),
     configHash: invalid ? null : (f.config as { hash: string | null }).hash,
     source: f.source,
@@ -151,6 +158,18 @@ export function mergeRecordOf(f: MergeFacts): MergeRecordInput {
   };
   if (invalid) record.configInvalid = { source: invalid.source, errors: invalid.errors.map((e) => ({ path: e.path, line: e.line, message: e.message })) };
   return record;
+}
+
+/**
+ * Merged while the required check was not green (or never ran): the gate was bypassed. A check
+ * shared with other open PRs on the same head that failed only because of them (this PR's own
+ * verdict passed, and the check did not name it as blocking) is no bypass of this PR's gates.
+ */
+function bypassedOf(f: MergeFacts): boolean {
+  if (f.checkConclusion === "success") return false;
+  const others = f.checkBlockedBy;
+  const onlyOthers = f.checkConclusion === "failure" && !!others && others.length > 0 && !others.includes(f.pull.number);
+  return !(onlyOthers && f.verdict?.conclusion === "success");
 }
 
 function disclosureSources(verdict: Verdict): DisclosureSourceRecord[] {

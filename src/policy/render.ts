@@ -42,6 +42,62 @@ export function render(verdict: Verdict): CheckOutput {
   };
 }
 
+/** One pull request's own output, in the check of a head commit several open pull requests share. */
+export interface PullSection {
+  number: number;
+  baseRef: string;
+  output: CheckOutput;
+}
+
+/** Titles longer than this are cut (many PRs blocking at once). */
+const MAX_TITLE = 240;
+const BLOCKING_MARKER = /<!-- countersign:blocking((?: #\d+)*) -->/;
+
+/**
+ * The check of a head commit that several open pull requests share: each is judged against its
+ * own base, the strictest conclusion wins (any failure fails it), the title names the blocking
+ * PRs, the summary has a section per PR, and annotations are merged. The summary starts with a
+ * marker naming the blocking PRs (`blockingPullsOf` reads it back at merge time).
+ */
+export function renderSharedHead(sections: readonly PullSection[]): CheckOutput {
+  const ordered = [...sections].sort((a, b) => a.number - b.number);
+  const blocking = ordered.filter((s) => s.output.conclusion !== "success");
+  const where = (s: PullSection) => `#${s.number} (into ${s.baseRef})`;
+  const title =
+    blocking.length > 0
+      ? `Blocked in ${blocking.map((s) => `${where(s)}: ${s.output.title.replace(/^Blocked: /, "")}`).join("; ")}`
+      : `Passed in ${ordered.map(where).join(", ")}`;
+  const heading = (s: PullSection) => `#${s.number} into \`${s.baseRef}\``;
+  const marker = `<!-- countersign:blocking${blocking.map((s) => ` #${s.number}`).join("")} -->`;
+  const intro =
+    `This commit is the head of ${ordered.length} open pull requests. They share this check: each is judged against ` +
+    "its own base branch, and the check passes only when every one of them does.";
+  const summary = [
+    marker,
+    intro,
+    ...ordered.map((s) => {
+      const mark = s.output.conclusion === "success" ? "✅" : "❌";
+      return `## ${mark} ${heading(s)}: ${s.output.title}\n\n${s.output.summary}`;
+    }),
+  ].join("\n\n");
+  const text = ordered.filter((s) => s.output.text.length > 0).map((s) => `## ${heading(s)}\n\n${s.output.text}`).join("\n\n");
+  const annotations = new Map<string, Annotation>();
+  for (const a of ordered.flatMap((s) => s.output.annotations)) annotations.set(JSON.stringify(a), a);
+  return {
+    conclusion: blocking.length > 0 ? "failure" : "success",
+    title: title.length <= MAX_TITLE ? title : `${title.slice(0, MAX_TITLE - 1)}…`,
+    summary: clip(summary),
+    text: clip(text),
+    annotations: [...annotations.values()],
+  };
+}
+
+/** The PRs a shared head's check named as blocking it; null when the check was not a shared one. */
+export function blockingPullsOf(summary: string): number[] | null {
+  const m = BLOCKING_MARKER.exec(summary);
+  return m ? [...m[1]!.matchAll(/#(\d+)/g)].map((x) => Number(x[1])) : null;
+}
+
 /** The output when evaluation itself failed: always a failure, with the reason and the next step. */
 export function renderError(reason: string, nextStep: string): CheckOutput {
   return {

@@ -9,6 +9,7 @@
  */
 import { disclosure, note, seedAcme } from "../../tools/demo/acme.mjs";
 import { startHarness, tally, uniqueRepo, type Harness } from "./support/harness.js";
+import { TWIN_NOTE, twoPullsOneHead } from "./support/two-pulls.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -194,6 +195,23 @@ test("more than 100 commits or reviews: follow-up GraphQL pages for just those l
   });
   expect(h.sim.latestCheck(repo, long.headSha)).toMatchObject({ conclusion: "failure" });
   expect(h.sim.latestCheck(repo, long.headSha)!.text).toMatch(/at most 250 commits/);
+});
+
+test("two open PRs on one head: the other PR's read, GraphQL and files on top (5 reads), a write only when the check changes", async () => {
+  const repo = uniqueRepo("budget");
+  const { a, b, head } = await twoPullsOneHead(h, repo, { reviewB: false });
+  const sibling = [`GET /repos/${repo}/pulls/${a.number}`, filesOf(repo, a.number), filesOf(repo, b.number), GRAPHQL, GRAPHQL];
+  const edited = await h.sim.editPullRequest(repo, b.number, { title: "Rotate keys (1.x, again)", deliver: false });
+  const same = await cost(edited.delivery);
+  expect(same.reads).toEqual(sibling);
+  expect(same.writes).toEqual([]);
+
+  const review = await h.sim.review(repo, b.number, { user: "plat-lead", body: TWIN_NOTE, deliver: false });
+  const changed = await cost(review.delivery);
+  expect(changed.reads).toEqual(sibling);
+  expect(changed.writes).toEqual([`PATCH /repos/${repo}/check-runs/${h.sim.latestCheck(repo, head)!.id}`]);
+  const title = `Blocked in #${a.number} (into main): 1 of 5 gates unmet`;
+  expect(h.sim.latestCheck(repo, head)).toMatchObject({ conclusion: "failure", title });
 });
 
 // Regressions once found by the load bench: shared base-file reads and no duplicate label writes.

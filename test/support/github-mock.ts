@@ -140,7 +140,7 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
       const text = files[path];
       repository[k] = text == null ? null : blob(text);
     }
-    if (String(body.query).includes("pullRequest(number:")) Object.assign(repository, pullRequestData(options));
+    if (String(body.query).includes("pullRequest(number:")) Object.assign(repository, pullRequestData(options, body.variables?.head ?? HEAD_SHA));
     if ("org" in vars) return [200, orgPart ? { data: { repository, org: orgPart } } : { data: { repository, org: null }, errors: [orgMissing] }];
     return [200, { data: { repository } }];
   }));
@@ -224,7 +224,7 @@ function existingRuns(options: MockOptions) {
 }
 
 /** The pull request as GraphQL shows it: commits, reviews (bots without `[bot]`), our check run on the head. */
-function pullRequestData(options: MockOptions) {
+function pullRequestData(options: MockOptions, head: string) {
   const page = <T>(nodes: T[]) => ({ totalCount: nodes.length, pageInfo: { hasNextPage: false, endCursor: null }, nodes });
   const actor = (login: string, type?: string) =>
     type === "Bot" || login.endsWith("[bot]") ? { __typename: "Bot", login: login.replace(/\[bot\]$/, "") } : { __typename: "User", login };
@@ -261,7 +261,14 @@ function pullRequestData(options: MockOptions) {
   }));
   return {
     pullRequest: { commits: page(commits), reviews: page(reviews) },
-    head: { checkSuites: { nodes: runs.length > 0 ? [{ app: { databaseId: 123 }, checkRuns: { nodes: runs } }] : [] } },
+    head: {
+      checkSuites: { nodes: runs.length > 0 ? [{ app: { databaseId: 123 }, checkRuns: { nodes: runs } }] : [] },
+      // PR #2 alone on the head commit queried.
+      associatedPullRequests: {
+        totalCount: 1,
+        nodes: [{ number: 2, state: "OPEN", headRefOid: head, baseRefName: "master", baseRepository: { nameWithOwner: R.slice(7) } }],
+      },
+    },
   };
 }
 

@@ -124,6 +124,8 @@ export interface OpenPullRequestOptions extends SendOptions {
   base?: string;
   baseSha?: string;
   head?: string;
+  /** Open it on another PR's head commit (same commits and files), e.g. the same branch into another base. */
+  sameHeadAs?: number;
 }
 
 export interface FaultOptions {

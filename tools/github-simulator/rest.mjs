@@ -4,6 +4,7 @@
  * `Link` header exactly as GitHub writes it, including GitHub's caps (3,000 files and 250 commits
  * per pull request).
  */
+import { associatedPulls } from "./graphql-types.mjs";
 import { registerHookDeliveryRoutes } from "./hook-deliveries.mjs";
 import { verifyAppJwt } from "./jwt.mjs";
 
@@ -184,7 +185,7 @@ export function createRestRoutes(ctx) {
   route("GET", "/repos/{owner}/{repo}/commits/{sha}/pulls", (req) => {
     const repo = repoOf(req);
     const sha = world.resolveRev(repo, req.params.sha) ?? req.params.sha;
-    const list = [...repo.pulls.values()].filter((p) => p.headSha === sha || p.commits.includes(sha) || p.mergeCommitSha === sha);
+    const list = associatedPulls(repo, sha);
     return paginate(req, list.map((p) => world.pullJson(repo, p, base(), { simple: true })));
   });
 

@@ -226,7 +226,13 @@ export class World {
     };
     for (const l of opts.labels ?? []) this.addLabel(repo, pr, l);
     repo.pulls.set(number, pr);
-    this.pushCommits(repo, pr, { commits: opts.commits, files: opts.files });
+    // `sameHeadAs`: another PR from the same head commit (its branch into another base, say).
+    const twin = opts.sameHeadAs === undefined ? null : this.findPull(repo, opts.sameHeadAs);
+    if (twin) {
+      const headRef = opts.head ?? twin.headRef;
+      Object.assign(pr, { headRef, headSha: twin.headSha, commits: [...twin.commits], files: new Map(twin.files) });
+    }
+    else this.pushCommits(repo, pr, { commits: opts.commits, files: opts.files });
     return pr;
   }
 

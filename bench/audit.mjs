@@ -41,7 +41,10 @@ const EXPORT_RUNS = Number(process.env.BENCH_AUDIT_EXPORT_RUNS ?? RUNS);
 const BASELINE_RUNS = Number(process.env.BENCH_AUDIT_BASELINE_RUNS ?? 5);
 // BENCH_AUDIT_PARTS: which of (a)-(d) to time (default all), e.g. "c" for the reports alone.
 const PARTS = new Set((process.env.BENCH_AUDIT_PARTS ?? "a,b,c,d").split(",").map((p) => p.trim()));
-const ENGINES = (process.env.BENCH_AUDIT_ENGINES ?? "sqlite,postgres").split(",").map((e) => e.trim()).filter(Boolean);
+const ENGINES = (process.env.BENCH_AUDIT_ENGINES ?? "sqlite,postgres")
+  .split(",")
+  .map((e) => e.trim())
+  .filter(Boolean);
 const BATCH = 2_000;
 const END = Date.parse("2026-04-01T00:00:00Z");
 const SPAN = 730 * 86_400_000;
@@ -56,9 +59,85 @@ const GLOBS = [
 
 // ---- 1. synthetic merges -------------------------------------------------------------------------
 
-const REPOS = ["pay", "web", "api", "mobile", "infra", "auth", "search", "billing", "ledger", "checkout", "catalog", "orders", "inventory", "shipping", "accounts", "admin", "analytics", "reporting", "growth", "ml", "platform", "gateway", "notifications", "identity", "risk", "fraud", "support", "cms", "docs-site", "design-system", "data-pipeline", "etl", "warehouse", "sdk-js", "sdk-go", "cli", "terraform", "k8s", "observability", "edge"].map((r) => `acme/${r}`);
-const AREAS = ["payments", "auth", "billing", "search", "ui", "api", "db", "notifications", "checkout", "catalog", "orders", "inventory", "shipping", "accounts", "admin", "analytics", "reporting", "growth", "ml", "platform", "infra", "config", "i18n", "security", "storage", "cache", "mobile", "gateway", "risk", "support"];
-const TEAMS = Array.from({ length: 25 }, (_, i) => `@acme/${["payments", "identity", "billing", "search", "frontend", "api", "data", "messaging", "checkout", "catalog", "orders", "supply", "logistics", "accounts", "internal-tools", "analytics", "reporting", "growth", "ml", "platform", "sre", "config", "localization", "security", "storage"][i]}`);
+const REPOS = [
+  "pay",
+  "web",
+  "api",
+  "mobile",
+  "infra",
+  "auth",
+  "search",
+  "billing",
+  "ledger",
+  "checkout",
+  "catalog",
+  "orders",
+  "inventory",
+  "shipping",
+  "accounts",
+  "admin",
+  "analytics",
+  "reporting",
+  "growth",
+  "ml",
+  "platform",
+  "gateway",
+  "notifications",
+  "identity",
+  "risk",
+  "fraud",
+  "support",
+  "cms",
+  "docs-site",
+  "design-system",
+  "data-pipeline",
+  "etl",
+  "warehouse",
+  "sdk-js",
+  "sdk-go",
+  "cli",
+  "terraform",
+  "k8s",
+  "observability",
+  "edge",
+].map((r) => `acme/${r}`);
+const AREAS = [
+  "payments",
+  "auth",
+  "billing",
+  "search",
+  "ui",
+  "api",
+  "db",
+  "notifications",
+  "checkout",
+  "catalog",
+  "orders",
+  "inventory",
+  "shipping",
+  "accounts",
+  "admin",
+  "analytics",
+  "reporting",
+  "growth",
+  "ml",
+  "platform",
+  "infra",
+  "config",
+  "i18n",
+  "security",
+  "storage",
+  "cache",
+  "mobile",
+  "gateway",
+  "risk",
+  "support",
+];
+const TEAMS = Array.from(
+  { length: 25 },
+  (_, i) =>
+    `@acme/${["payments", "identity", "billing", "search", "frontend", "api", "data", "messaging", "checkout", "catalog", "orders", "supply", "logistics", "accounts", "internal-tools", "analytics", "reporting", "growth", "ml", "platform", "sre", "config", "localization", "security", "storage"][i]}`,
+);
 const AREA_TEAM = AREAS.map((_, i) => TEAMS[i % TEAMS.length]);
 const SUBDIRS = ["handlers", "models", "services", "jobs", "api", "components", "utils", "migrations"];
 const EXTS = ["ts", "ts", "ts", "tsx", "go", "py", "sql", "json"];
@@ -94,7 +173,10 @@ export class MergeFactory {
   }
   sha() {
     let s = "";
-    for (let k = 0; k < 5; k++) s += Math.floor(this.rand() * 4294967296).toString(16).padStart(8, "0");
+    for (let k = 0; k < 5; k++)
+      s += Math.floor(this.rand() * 4294967296)
+        .toString(16)
+        .padStart(8, "0");
     return s;
   }
   path(area) {
@@ -113,23 +195,37 @@ export class MergeFactory {
     const prNumber = (this.prNumbers.get(repo) ?? 0) + 1;
     this.prNumbers.set(repo, prNumber);
     const recent = this.recent.get(repo) ?? [];
-    const reverts = recent.length > 5 && this.rand() < 0.012 ? recent[recent.length - 1 - Math.floor(this.rand() * Math.min(recent.length - 1, 150))] : null;
+    const reverts =
+      recent.length > 5 && this.rand() < 0.012
+        ? recent[recent.length - 1 - Math.floor(this.rand() * Math.min(recent.length - 1, 150))]
+        : null;
 
     // AI use grows from ~20% to ~65% of merges over the two years.
     const progress = i / this.n;
     const r = this.rand();
     const aiShare = 0.2 + 0.45 * progress;
-    const aiLevel = reverts ? "none" : r < 0.03 ? "undisclosed" : r < 0.03 + aiShare ? (this.rand() < 0.55 ? "assisted" : this.rand() < 0.65 ? "generated" : "agent") : "none";
-    const aiTools = aiLevel === "none" || aiLevel === "undisclosed" ? [] : [...new Set([this.pick(TOOLS), ...(this.rand() < 0.3 ? [this.pick(TOOLS)] : [])])].sort();
+    const aiLevel = reverts
+      ? "none"
+      : r < 0.03
+        ? "undisclosed"
+        : r < 0.03 + aiShare
+          ? this.rand() < 0.55
+            ? "assisted"
+            : this.rand() < 0.65
+              ? "generated"
+              : "agent"
+          : "none";
+    const aiTools =
+      aiLevel === "none" || aiLevel === "undisclosed"
+        ? []
+        : [...new Set([this.pick(TOOLS), ...(this.rand() < 0.3 ? [this.pick(TOOLS)] : [])])].sort();
     const agent = aiLevel === "agent" ? this.pick(AGENTS) : null;
     const author = this.pick(PEOPLE);
 
     const areaIndex = AREAS.indexOf(this.skewed(AREAS));
     const area = AREAS[areaIndex];
     const pathTotal = reverts ? reverts.paths.length : 8 + Math.floor(this.rand() * 5);
-    const paths = reverts
-      ? reverts.paths.map((p) => ({ path: p, previousPath: null, status: "modified" }))
-      : [];
+    const paths = reverts ? reverts.paths.map((p) => ({ path: p, previousPath: null, status: "modified" })) : [];
     const seen = new Set();
     while (paths.length < pathTotal) {
       const p = this.path(this.rand() < 0.75 ? area : this.pick(AREAS));
@@ -161,7 +257,9 @@ export class MergeFactory {
     const input = {
       repo,
       prNumber,
-      title: reverts ? `Revert "${reverts.title}"` : `${this.pick(["Add", "Fix", "Refactor", "Update", "Remove"])} ${area} ${this.pick(SUBDIRS)} (${i})`,
+      title: reverts
+        ? `Revert "${reverts.title}"`
+        : `${this.pick(["Add", "Fix", "Refactor", "Update", "Remove"])} ${area} ${this.pick(SUBDIRS)} (${i})`,
       author,
       headSha,
       baseRef: "main",
@@ -176,12 +274,24 @@ export class MergeFactory {
       sponsor: agent ? author : null,
       reviewers,
       owningTeam,
-      teams: [{ team: owningTeam, files: pathTotal - 1 }, ...(otherTeam && otherTeam !== owningTeam ? [{ team: otherTeam, files: 1 }] : [])],
+      teams: [
+        { team: owningTeam, files: pathTotal - 1 },
+        ...(otherTeam && otherTeam !== owningTeam ? [{ team: otherTeam, files: 1 }] : []),
+      ],
       paths,
       boundaries: touchesAuth && aiLevel !== "none" ? [{ name: "auth", action: "require_approval", outcome: "approval" }] : [],
       exceptions:
         touchesAuth && this.rand() < 0.05
-          ? [{ boundary: "auth", grantedBy: "sec-lead", reason: "hotfix reviewed by security", sha: headSha, commentId: 5_000_000_000 + i, grantedAt: mergedAt }]
+          ? [
+              {
+                boundary: "auth",
+                grantedBy: "sec-lead",
+                reason: "hotfix reviewed by security",
+                sha: headSha,
+                commentId: 5_000_000_000 + i,
+                grantedAt: mergedAt,
+              },
+            ]
           : [],
       checkConclusion,
       bypassed: checkConclusion !== "success",
@@ -194,7 +304,14 @@ export class MergeFactory {
     this.recent.set(repo, recent);
     if (this.rand() < 0.0005) this.samples.push({ full: this.pick(commitShas), merge: mergeCommitSha });
     const revert = reverts
-      ? { repo, prNumber, revertedRepo: repo, revertedPrNumber: reverts.prNumber, revertedSha: null, method: this.rand() < 0.7 ? "body" : "branch" }
+      ? {
+          repo,
+          prNumber,
+          revertedRepo: repo,
+          revertedPrNumber: reverts.prNumber,
+          revertedSha: null,
+          method: this.rand() < 0.7 ? "body" : "branch",
+        }
       : null;
     return { input, revert };
   }
@@ -258,7 +375,10 @@ async function postgresServer() {
     };
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    return { url: null, reason: `could not start PostgreSQL with .ci/postgres.sh: ${(error.stderr || error.message || "").toString().trim().split("\n").slice(-2).join(" ")}` };
+    return {
+      url: null,
+      reason: `could not start PostgreSQL with .ci/postgres.sh: ${(error.stderr || error.message || "").toString().trim().split("\n").slice(-2).join(" ")}`,
+    };
   }
 }
 
@@ -330,7 +450,10 @@ async function benchEngine(engine, ctx) {
 
     // 3b. SHA lookups
     const samples = factory.samples.filter((s) => s.merge);
-    const lookups = [["(b) SHA lookup, full 40 hex", (s) => s.full], ["(b) SHA lookup, 7 hex", (s) => s.full.slice(0, 7)]];
+    const lookups = [
+      ["(b) SHA lookup, full 40 hex", (s) => s.full],
+      ["(b) SHA lookup, 7 hex", (s) => s.full.slice(0, 7)],
+    ];
     for (const [label, shaOf] of PARTS.has("b") ? lookups : []) {
       let found = 0;
       let ambiguous = 0;
@@ -343,7 +466,12 @@ async function benchEngine(engine, ctx) {
           ambiguous += 1;
         }
       });
-      row(label, { ...t, target: "p95 < 5 ms", pass: t.p95 < 5, note: `${found} found${ambiguous ? `, ${ambiguous} refused as ambiguous` : ""} (incl. warm-up)` });
+      row(label, {
+        ...t,
+        target: "p95 < 5 ms",
+        pass: t.p95 < 5,
+        note: `${found} found${ambiguous ? `, ${ambiguous} refused as ambiguous` : ""} (incl. warm-up)`,
+      });
     }
 
     // 3c. reports: the rollup (store.report) against the query over every merge (before it), same run
@@ -568,8 +696,14 @@ function printTable(rows) {
     [r.note, r.baseline].filter(Boolean).join("; "),
     r.ratio ?? "",
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (i === 6 || i === 7 ? Math.min(b[i].length, 60) : b[i].length))));
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...body.map((b) => (i === 6 || i === 7 ? Math.min(b[i].length, 60) : b[i].length))),
+  );
+  const line = (cells) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const b of body) console.log(line(b));

@@ -31,7 +31,28 @@ const RULES = 2000;
 const PATHS = 3000;
 
 const TOP = ["src", "packages", "apps", "services", "libs", "docs", "tools", "scripts", "infra", "test", "config", ".github"];
-const MID = ["core", "api", "web", "auth", "billing", "search", "ui", "db", "migrations", "generated", "vendor", "internal", "utils", "components", "fixtures", "__snapshots__", "logs", "handlers", "models", "proto"];
+const MID = [
+  "core",
+  "api",
+  "web",
+  "auth",
+  "billing",
+  "search",
+  "ui",
+  "db",
+  "migrations",
+  "generated",
+  "vendor",
+  "internal",
+  "utils",
+  "components",
+  "fixtures",
+  "__snapshots__",
+  "logs",
+  "handlers",
+  "models",
+  "proto",
+];
 const EXT = [".ts", ".tsx", ".js", ".go", ".py", ".md", ".json", ".yml", ".proto", ".sql", ".test.ts", ".snap"];
 const BASE = ["index", "main", "README", "config", "schema", "client", "server", "types", "utils", "handler", "Button", "setup"];
 
@@ -148,7 +169,7 @@ function conformance(lib) {
       try {
         lib.prepare(text);
         const [owners] = lib.run(text, [c.path]);
-        if ((owners.length > 0) === c.matches) agree++;
+        if (owners.length > 0 === c.matches) agree++;
       } catch {
         // A library that throws on a line GitHub accepts (or skips) disagrees with GitHub.
       }
@@ -225,13 +246,22 @@ export default async function run() {
     const big = threeMegabyteFile();
     const coldMs = timeMs(() => parseCodeowners(big)).ms;
     const parseTimes = repeat(runs, 0, () => parseCodeowners(big));
-    const parse3mb = { bytes: Buffer.byteLength(big), rules: parseCodeowners(big).rules.length, firstMs: coldMs, medianMs: median(parseTimes) };
+    const parse3mb = {
+      bytes: Buffer.byteLength(big),
+      rules: parseCodeowners(big).rules.length,
+      firstMs: coldMs,
+      medianMs: median(parseTimes),
+    };
 
     const fmt = (n, d) => n.toFixed(d);
-    console.log(`CODEOWNERS: ${RULES} rules x ${PATHS} changed paths, parse + resolve; median of >= ${runs} runs and 1 s after a >= 1 s warm-up`);
+    console.log(
+      `CODEOWNERS: ${RULES} rules x ${PATHS} changed paths, parse + resolve; median of >= ${runs} runs and 1 s after a >= 1 s warm-up`,
+    );
     console.log(`conformance: ${CASES.length} rows of test/fixtures/codeowners/conformance-cases.json`);
     console.log("");
-    console.log(["library".padEnd(32), "median ms".padStart(10), "runs".padStart(5), "conformance".padStart(12), "x ours".padStart(9)].join("  "));
+    console.log(
+      ["library".padEnd(32), "median ms".padStart(10), "runs".padStart(5), "conformance".padStart(12), "x ours".padStart(9)].join("  "),
+    );
     for (const r of rows) {
       console.log(
         [

@@ -83,7 +83,8 @@ export default async function faults() {
   for (const mode of cfg.modes) {
     const wanted = cfg.faults ?? (mode === "single" ? ["a", "b"] : ["a", "b", "c", "d"]);
     const list = wanted.filter((f) => mode === "replicas" || f === "a" || f === "b");
-    if (list.length < wanted.length) console.log(`faults: ${wanted.filter((f) => !list.includes(f)).join(",")} need replicas mode (PostgreSQL + Redis)`);
+    if (list.length < wanted.length)
+      console.log(`faults: ${wanted.filter((f) => !list.includes(f)).join(",")} need replicas mode (PostgreSQL + Redis)`);
     if (list.length === 0) continue;
     try {
       rows.push(...(await runMode(mode, list, cfg)));
@@ -121,7 +122,16 @@ async function runMode(mode, list, cfg) {
       env.REDIS_URL = redis.url;
     }
     const startApp = async (i, port) => {
-      const opts = { sim, appId: APP_ID, privateKey: creds.privateKey, webhookSecret: creds.webhookSecret, databaseUrl, cwd: dir, port, env };
+      const opts = {
+        sim,
+        appId: APP_ID,
+        privateKey: creds.privateKey,
+        webhookSecret: creds.webhookSecret,
+        databaseUrl,
+        cwd: dir,
+        port,
+        env,
+      };
       apps[i] = await startAppProcess({ ...opts, logLevel: "warn" });
       if (i === 0) sim.setWebhook({ url: apps[0].webhookUrl, secret: creds.webhookSecret });
       return apps[i];
@@ -204,7 +214,9 @@ async function runFault(w, fault) {
   while (!state.recovered && Date.now() < deadline) {
     if (cfg.verbose && Date.now() - shown >= 5000) {
       shown = Date.now();
-      console.log(`   +${((Date.now() - faultEnd) / 1000).toFixed(0)} s: ${state.problems.length} left, e.g. ${state.problems.slice(0, 3).join("; ")}`);
+      console.log(
+        `   +${((Date.now() - faultEnd) / 1000).toFixed(0)} s: ${state.problems.length} left, e.g. ${state.problems.slice(0, 3).join("; ")}`,
+      );
     }
     await sleep(500);
     state = await observe(w, plan);
@@ -212,8 +224,13 @@ async function runFault(w, fault) {
   const recoveredAt = state.recovered ? Date.now() : null;
   await quiet(sim, 3000, Date.now() + 30_000); // let trailing writes land before counting duplicates
   state = await observe(w, plan);
-  const dupChecks = duplicateCheckRuns(sim, plan.open.map((p) => ({ repo: p.repo, number: p.number, headSha: p.headSha })));
-  const redeliveries = sim.requests.slice(mark).filter((r) => r.method === "POST" && /^\/app\/hook\/deliveries\/\d+\/attempts$/.test(r.path)).length;
+  const dupChecks = duplicateCheckRuns(
+    sim,
+    plan.open.map((p) => ({ repo: p.repo, number: p.number, headSha: p.headSha })),
+  );
+  const redeliveries = sim.requests
+    .slice(mark)
+    .filter((r) => r.method === "POST" && /^\/app\/hook\/deliveries\/\d+\/attempts$/.test(r.path)).length;
   const attempts = sim.deliveries.slice(deliveriesBefore);
   const recoverySeconds = recoveredAt ? (recoveredAt - faultEnd) / 1000 : null;
   const row = {
@@ -238,12 +255,20 @@ async function runFault(w, fault) {
       recoverySeconds <= 2 * cfg.reconcileSeconds,
   };
   const appErrors = w.apps.flatMap((a, i) => a.errors().slice(errorsBefore[i] ?? 0));
-  console.log(`\n${fault}) ${FAULTS[fault]}: ${plan.events.length} events over ${(spread / 1000).toFixed(0)} s, fault ended ${((faultEnd - t0) / 1000).toFixed(1)} s in`);
-  console.log(`   deliveries not answered 2xx while it lasted: ${failedDeliveries}; redeliveries requested by the sweep: ${redeliveries}; ` +
-    `redelivery attempts answered 2xx: ${attempts.filter((d) => d.redelivery && d.status >= 200 && d.status < 300).length}`);
-  console.log(`   merges recorded ${row.recorded}/${row.merged} (complete ${row.complete}), right checks ${row.rightChecks}/${row.open}, ` +
-    `duplicate merge records ${row.duplicateMerges}, duplicate check runs ${row.duplicateChecks}` +
-    (recoverySeconds === null ? `; NOT recovered within ${cfg.recoveryTimeoutSeconds} s: ${state.problems.slice(0, 4).join("; ")}` : `; recovered ${recoverySeconds.toFixed(1)} s after the fault ended`));
+  console.log(
+    `\n${fault}) ${FAULTS[fault]}: ${plan.events.length} events over ${(spread / 1000).toFixed(0)} s, fault ended ${((faultEnd - t0) / 1000).toFixed(1)} s in`,
+  );
+  console.log(
+    `   deliveries not answered 2xx while it lasted: ${failedDeliveries}; redeliveries requested by the sweep: ${redeliveries}; ` +
+      `redelivery attempts answered 2xx: ${attempts.filter((d) => d.redelivery && d.status >= 200 && d.status < 300).length}`,
+  );
+  console.log(
+    `   merges recorded ${row.recorded}/${row.merged} (complete ${row.complete}), right checks ${row.rightChecks}/${row.open}, ` +
+      `duplicate merge records ${row.duplicateMerges}, duplicate check runs ${row.duplicateChecks}` +
+      (recoverySeconds === null
+        ? `; NOT recovered within ${cfg.recoveryTimeoutSeconds} s: ${state.problems.slice(0, 4).join("; ")}`
+        : `; recovered ${recoverySeconds.toFixed(1)} s after the fault ended`),
+  );
   if (appErrors.length) console.log(`   the app logged ${appErrors.length} error(s), e.g. ${appErrors[0].slice(0, 240)}`);
   return row;
 }
@@ -295,7 +320,12 @@ function planEvents(repos, opens, merges, rand) {
 }
 
 function prOptions(scenario, title, i) {
-  const body = scenario === "none" ? `Fix.\n\nAI-Assisted: none` : scenario === "undisclosed" ? "Fix." : `Fix.\n\n${disclosure("assisted", "GitHub Copilot")}`;
+  const body =
+    scenario === "none"
+      ? `Fix.\n\nAI-Assisted: none`
+      : scenario === "undisclosed"
+        ? "Fix."
+        : `Fix.\n\n${disclosure("assisted", "GitHub Copilot")}`;
   const dirName = i % 2 === 0 ? "src/billing" : "src/api";
   return {
     title,
@@ -353,7 +383,10 @@ async function observe(w, plan) {
   for (const pr of plan.open) {
     const check = pr.headSha ? w.sim.latestCheck(pr.repo, pr.headSha) : null;
     if (check?.status === "completed" && check.conclusion === pr.expected) rightChecks++;
-    else problems.push(`${pr.repo}#${pr.number}: expected ${pr.expected}, check ${check ? `${check.status}/${check.conclusion} "${check.title}"` : "none"}`);
+    else
+      problems.push(
+        `${pr.repo}#${pr.number}: expected ${pr.expected}, check ${check ? `${check.status}/${check.conclusion} "${check.title}"` : "none"}`,
+      );
   }
   const recovered = problems.length === 0;
   return { recorded, complete, duplicateMerges, rightChecks, recovered, problems };
@@ -361,7 +394,15 @@ async function observe(w, plan) {
 
 function printTable(rows, cfg) {
   if (rows.length === 0) return;
-  const head = ["mode", "fault", "merges recorded / merged", "open PRs with a right check / open", "duplicate merge records", "duplicate check runs", "fault end → full recovery"];
+  const head = [
+    "mode",
+    "fault",
+    "merges recorded / merged",
+    "open PRs with a right check / open",
+    "duplicate merge records",
+    "duplicate check runs",
+    "fault end → full recovery",
+  ];
   const body = rows.map((r) => [
     r.mode === "single" ? "single (SQLite)" : "2 replicas (PostgreSQL + Redis)",
     `(${r.fault}) ${r.name}`,
@@ -373,13 +414,22 @@ function printTable(rows, cfg) {
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-  console.log(`\nFault table (RECONCILE_INTERVAL_SECONDS=${cfg.reconcileSeconds}: goal is recovery within ${2 * cfg.reconcileSeconds} s)\n`);
+  console.log(
+    `\nFault table (RECONCILE_INTERVAL_SECONDS=${cfg.reconcileSeconds}: goal is recovery within ${2 * cfg.reconcileSeconds} s)\n`,
+  );
   console.log(line(head));
   console.log(`|${widths.map((n) => "-".repeat(n + 2)).join("|")}|`);
   for (const b of body) console.log(line(b));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => void stopAllChildren().then(stopServers).then(() => process.exit(130)));
+  for (const signal of ["SIGINT", "SIGTERM"])
+    process.once(
+      signal,
+      () =>
+        void stopAllChildren()
+          .then(stopServers)
+          .then(() => process.exit(130)),
+    );
   await faults();
 }

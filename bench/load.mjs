@@ -59,7 +59,8 @@ export function flag(name) {
 function config(explicit) {
   const n = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
   const replicas = Number(flag("replicas") ?? process.env.LOAD_REPLICAS ?? process.env.BENCH_LOAD_REPLICAS ?? 1);
-  if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`--replicas must be a positive integer, got ${flag("replicas") ?? process.env.LOAD_REPLICAS}`);
+  if (!Number.isInteger(replicas) || replicas < 1)
+    throw new Error(`--replicas must be a positive integer, got ${flag("replicas") ?? process.env.LOAD_REPLICAS}`);
   return {
     prs: n("LOAD_PRS", explicit ? 500 : 100),
     repos: n("LOAD_REPOS", 10),
@@ -83,17 +84,32 @@ export async function stopServers() {
 /** A throwaway PostgreSQL through .ci/postgres.sh (as the postgres user when root), on a free port. */
 export async function startPostgres() {
   const script = join(ROOT, ".ci", "postgres.sh");
-  const env = { ...process.env, COUNTERSIGN_PG_DIR: join(tmpdir(), `countersign-load-pg-${process.pid}`), COUNTERSIGN_PG_PORT: String(await freePort()) };
+  const env = {
+    ...process.env,
+    COUNTERSIGN_PG_DIR: join(tmpdir(), `countersign-load-pg-${process.pid}`),
+    COUNTERSIGN_PG_PORT: String(await freePort()),
+  };
   delete env.GITHUB_ENV; // the script would export the URL to later CI steps
   let out;
   try {
     out = execFileSync("bash", [script, "start"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } catch (error) {
-    throw new Error(`could not start PostgreSQL for the replicas (${String(error.stderr ?? error.message).trim().split("\n").at(-1)}): install PostgreSQL or set LOAD_DATABASE_URL=postgres://…`);
+    throw new Error(
+      `could not start PostgreSQL for the replicas (${String(error.stderr ?? error.message)
+        .trim()
+        .split("\n")
+        .at(-1)}): install PostgreSQL or set LOAD_DATABASE_URL=postgres://…`,
+    );
   }
   const url = /COUNTERSIGN_TEST_POSTGRES_URL=(\S+)/.exec(out)?.[1];
   if (!url) throw new Error(`.ci/postgres.sh start printed no URL: ${out}`);
-  const server = { name: "PostgreSQL", url, env, script, stop: async () => void execFileSync("bash", [script, "stop"], { env, stdio: "ignore" }) };
+  const server = {
+    name: "PostgreSQL",
+    url,
+    env,
+    script,
+    stop: async () => void execFileSync("bash", [script, "stop"], { env, stdio: "ignore" }),
+  };
   servers.push(server);
   return server;
 }
@@ -104,7 +120,7 @@ const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 };
-const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+const _mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -125,7 +141,17 @@ export default async function load() {
   const perReplica = [];
   const startApp = async (i, port) => {
     const env = redisUrl ? { REDIS_URL: redisUrl } : {};
-    apps[i] = await startAppProcess({ sim, appId: APP_ID, privateKey: creds.privateKey, webhookSecret: creds.webhookSecret, databaseUrl, cwd: dir, port, env, logLevel: "error" });
+    apps[i] = await startAppProcess({
+      sim,
+      appId: APP_ID,
+      privateKey: creds.privateKey,
+      webhookSecret: creds.webhookSecret,
+      databaseUrl,
+      cwd: dir,
+      port,
+      env,
+      logLevel: "error",
+    });
     if (i === 0) sim.setWebhook({ url: apps[0].webhookUrl, secret: creds.webhookSecret });
     return apps[i];
   };
@@ -151,7 +177,9 @@ export default async function load() {
     console.log(
       `load: ${cfg.prs} PRs over ${cfg.repos} repositories, ${Math.round(cfg.dupRate * 100)}% duplicate deliveries, ${cfg.latencyMs} ms API latency; write spacing ${WRITE_SPACING_MS} ms (Probot throttling)`,
     );
-    console.log(`      ${cfg.replicas} app process(es) on ${databaseUrl.replace(/\/\/[^@/]*@/, "//…@").replace(/^sqlite:.*/, "SQLite")}${redisUrl ? ` with REDIS_URL` : ""}${started ? `; started${started}` : ""}`);
+    console.log(
+      `      ${cfg.replicas} app process(es) on ${databaseUrl.replace(/\/\/[^@/]*@/, "//…@").replace(/^sqlite:.*/, "SQLite")}${redisUrl ? ` with REDIS_URL` : ""}${started ? `; started${started}` : ""}`,
+    );
     const repos = Array.from({ length: cfg.repos }, (_, i) => `acme/load-${String(i).padStart(2, "0")}`);
     for (const r of repos) seedAcme(sim, r);
     seedAcme(sim, "acme/idle");
@@ -162,17 +190,29 @@ export default async function load() {
     const idle = [];
     const idleHeads = [];
     for (let i = 0; i < cfg.idleSamples; i++) {
-      const pr = await sim.openPullRequest("acme/idle", { title: `idle ${i}`, body: disclosure("none"), author: { login: "ana" }, files: ["src/api/a.ts"], requestedTeams: ["platform"], labels: ["owner:platform"], deliver: false });
+      const pr = await sim.openPullRequest("acme/idle", {
+        title: `idle ${i}`,
+        body: disclosure("none"),
+        author: { login: "ana" },
+        files: ["src/api/a.ts"],
+        requestedTeams: ["platform"],
+        labels: ["owner:platform"],
+        deliver: false,
+      });
       idleHeads.push({ repo: "acme/idle", number: pr.number, headSha: pr.headSha });
       const t0 = performance.now();
-      const done = sim.waitForCheck("acme/idle", pr.headSha, (r) => r.status === "completed", { timeoutMs: 30_000 }).then(() => performance.now() - t0);
+      const done = sim
+        .waitForCheck("acme/idle", pr.headSha, (r) => r.status === "completed", { timeoutMs: 30_000 })
+        .then(() => performance.now() - t0);
       await sim.deliver(pr.delivery.event, pr.delivery.payload);
       idle.push(await done);
       await sleep(WRITE_SPACING_MS + 200); // let the write limiter go idle again
     }
     const warm = idle.slice(1);
     console.log(`\n1. idle app, one event at a time (${idle.length} samples):`);
-    console.log(`   webhook → check completed: p50 ${fmt(pct(warm, 50), 0)} ms, p95 ${fmt(pct(warm, 95), 0)} ms warm; the first (cold: token, GraphQL) ${fmt(idle[0], 0)} ms`);
+    console.log(
+      `   webhook → check completed: p50 ${fmt(pct(warm, 50), 0)} ms, p95 ${fmt(pct(warm, 95), 0)} ms warm; the first (cold: token, GraphQL) ${fmt(idle[0], 0)} ms`,
+    );
 
     // ---- 2. burst -----------------------------------------------------------------------------
     const prs = [];
@@ -180,7 +220,12 @@ export default async function load() {
       const repo = repos[i % repos.length];
       let x = rand();
       const [, scenario, expected] = SCENARIOS.find(([share]) => (x -= share) < 0) ?? SCENARIOS[0];
-      const body = scenario === "none" ? `Fix.\n\nAI-Assisted: none` : scenario === "undisclosed" ? "Fix." : `Fix.\n\n${disclosure("assisted", "GitHub Copilot")}`;
+      const body =
+        scenario === "none"
+          ? `Fix.\n\nAI-Assisted: none`
+          : scenario === "undisclosed"
+            ? "Fix."
+            : `Fix.\n\n${disclosure("assisted", "GitHub Copilot")}`;
       const dirName = rand() < 0.5 ? "src/billing" : "src/api";
       const team = dirName === "src/billing" ? "payments" : "platform";
       const opened = await sim.openPullRequest(repo, {
@@ -191,7 +236,15 @@ export default async function load() {
         requestedTeams: [team], // GitHub requests code owners itself when the PR opens
         deliver: false,
       });
-      prs.push({ repo, number: opened.number, headSha: opened.headSha, scenario, expected, reviewer: team === "payments" ? "pay-lead" : "plat-lead", opened });
+      prs.push({
+        repo,
+        number: opened.number,
+        headSha: opened.headSha,
+        scenario,
+        expected,
+        reviewer: team === "payments" ? "pay-lead" : "plat-lead",
+        opened,
+      });
     }
     const startMark = sim.mark();
     const deliveries = [];
@@ -240,27 +293,51 @@ export default async function load() {
     const evaluations = perDelivery.reduce((n, e) => n + e.evaluations, 0);
     const evaluating = perDelivery.filter((e) => e.evaluations > 0);
     const dropped = results.filter((r) => r.status !== 200 && r.status !== 202);
-    const wrong = pending.map((p) => `${p.repo}#${p.number} (${p.scenario}): expected ${p.expected}, got ${sim.latestCheck(p.repo, p.headSha)?.conclusion ?? "no check"}`);
-    console.log(`\n2. burst: ${prs.length} PRs opened, ${results.length} deliveries (${guids.size} distinct, ${results.length - guids.size} duplicates), ${cfg.latencyMs} ms latency`);
-    console.log(`   wall time ${secs(wall)} (every conclusion right after ${secs(settled)}) against a floor of ${secs(floor)} (${writes.length} writes + ${graphql.length} GraphQL x ${WRITE_SPACING_MS} ms): ${fmt(wall / floor, 2)}x the floor`);
+    const wrong = pending.map(
+      (p) =>
+        `${p.repo}#${p.number} (${p.scenario}): expected ${p.expected}, got ${sim.latestCheck(p.repo, p.headSha)?.conclusion ?? "no check"}`,
+    );
+    console.log(
+      `\n2. burst: ${prs.length} PRs opened, ${results.length} deliveries (${guids.size} distinct, ${results.length - guids.size} duplicates), ${cfg.latencyMs} ms latency`,
+    );
+    console.log(
+      `   wall time ${secs(wall)} (every conclusion right after ${secs(settled)}) against a floor of ${secs(floor)} (${writes.length} writes + ${graphql.length} GraphQL x ${WRITE_SPACING_MS} ms): ${fmt(wall / floor, 2)}x the floor`,
+    );
     console.log(`   GraphQL base-file reads: ${graphql.length} for ${new Set(prs.map((p) => p.repo)).size} distinct base commits`);
     console.log(`   evaluations run: ${evaluations} for ${guids.size} distinct deliveries (duplicates and bursts coalesced)`);
-    console.log(`   writes per evaluation: mean ${fmt(writes.length / Math.max(evaluations, 1), 2)}, max ${Math.max(0, ...evaluating.map((e) => e.writes / e.evaluations))}`);
-    console.log(`   API calls per delivery: mean ${fmt(burst.length / guids.size, 2)}, max ${Math.max(...perDelivery.map((e) => e.calls))} (reads ${burst.length - writes.length}, writes ${writes.length})`);
+    console.log(
+      `   writes per evaluation: mean ${fmt(writes.length / Math.max(evaluations, 1), 2)}, max ${Math.max(0, ...evaluating.map((e) => e.writes / e.evaluations))}`,
+    );
+    console.log(
+      `   API calls per delivery: mean ${fmt(burst.length / guids.size, 2)}, max ${Math.max(...perDelivery.map((e) => e.calls))} (reads ${burst.length - writes.length}, writes ${writes.length})`,
+    );
     console.log(`   ${costLine(burst, guids.size)}`);
-    console.log(`   writes by kind: ${summarize(writes.map((w) => `${w.method} ${w.path.replace(/\/\d+(\/|$)/g, "/N$1").replace(/^\/repos\/[^/]+\/[^/]+/, "")}`))}`);
-    console.log(`   deliveries dropped: ${dropped.length}; answered 202 (still processing): ${results.filter((r) => r.status === 202).length}`);
+    console.log(
+      `   writes by kind: ${summarize(writes.map((w) => `${w.method} ${w.path.replace(/\/\d+(\/|$)/g, "/N$1").replace(/^\/repos\/[^/]+\/[^/]+/, "")}`))}`,
+    );
+    console.log(
+      `   deliveries dropped: ${dropped.length}; answered 202 (still processing): ${results.filter((r) => r.status === 202).length}`,
+    );
     console.log(`   final conclusions right: ${prs.length - wrong.length}/${prs.length}`);
     const dupChecks = duplicateCheckRuns(sim, [...prs, ...idleHeads]);
-    console.log(`   countersign check runs: ${dupChecks.runs} for ${dupChecks.heads} head SHAs; duplicate creates: ${dupChecks.duplicates}${dupChecks.examples.length ? ` (e.g. ${dupChecks.examples.join(", ")})` : ""}`);
+    console.log(
+      `   countersign check runs: ${dupChecks.runs} for ${dupChecks.heads} head SHAs; duplicate creates: ${dupChecks.duplicates}${dupChecks.examples.length ? ` (e.g. ${dupChecks.examples.join(", ")})` : ""}`,
+    );
     if (apps.length > 1) console.log(`   deliveries per replica: ${perReplica.map((n, i) => `#${i + 1} ${n}`).join(", ")}`);
     if (redisUrl) {
       const keys = await redisKeys(redisUrl);
-      console.log(`   Redis keys after the burst: ${keys.bottleneck} Bottleneck (Probot's throttle, e.g. ${keys.example ?? "none"}), ${keys.leases} evaluation leases still held, ${keys.other} other`);
-      if (keys.bottleneck === 0) problems.push("REDIS_URL is set but Probot's throttle left no Bottleneck keys in Redis: the replicas are not sharing write spacing");
+      console.log(
+        `   Redis keys after the burst: ${keys.bottleneck} Bottleneck (Probot's throttle, e.g. ${keys.example ?? "none"}), ${keys.leases} evaluation leases still held, ${keys.other} other`,
+      );
+      if (keys.bottleneck === 0)
+        problems.push(
+          "REDIS_URL is set but Probot's throttle left no Bottleneck keys in Redis: the replicas are not sharing write spacing",
+        );
     }
-    if (dupChecks.duplicates) problems.push(`${dupChecks.duplicates} duplicate countersign check runs, e.g. ${dupChecks.examples.join(", ")}`);
-    if (dropped.length) problems.push(`${dropped.length} burst deliveries dropped (${[...new Set(dropped.map((d) => d.status))].join(", ")})`);
+    if (dupChecks.duplicates)
+      problems.push(`${dupChecks.duplicates} duplicate countersign check runs, e.g. ${dupChecks.examples.join(", ")}`);
+    if (dropped.length)
+      problems.push(`${dropped.length} burst deliveries dropped (${[...new Set(dropped.map((d) => d.status))].join(", ")})`);
     if (wrong.length) problems.push(`${wrong.length} wrong conclusions, e.g. ${wrong.slice(0, 3).join("; ")}`);
 
     // ---- 2b. re-evaluations: every PR edited again once the burst has settled (same outcome) ---
@@ -289,7 +366,8 @@ export default async function load() {
     for (const pr of toMerge) {
       const merged = await sim.merge(pr.repo, pr.number, { by: "maintainer", deliver: false });
       mergeDeliveries.push(sim.deliver("pull_request", merged.delivery.payload, { id: merged.delivery.id, url: nextUrl() }));
-      if (rand() < cfg.dupRate) mergeDeliveries.push(sim.deliver("pull_request", merged.delivery.payload, { id: merged.delivery.id, url: nextUrl() }));
+      if (rand() < cfg.dupRate)
+        mergeDeliveries.push(sim.deliver("pull_request", merged.delivery.payload, { id: merged.delivery.id, url: nextUrl() }));
       if (rand() < cfg.dupRate / 2) mergeDeliveries.push(sim.deliver("pull_request", merged.delivery.payload, { url: nextUrl() })); // a second delivery with a new GUID
     }
     const mergeResults = await Promise.all(mergeDeliveries);
@@ -297,11 +375,21 @@ export default async function load() {
     await quiet(sim, 3 * WRITE_SPACING_MS, Date.now() + Math.max(60_000, toMerge.length * 3 * WRITE_SPACING_MS));
     const mergeWall = performance.now() - m0;
     const check1 = await checkMerges(openAuditStore, databaseUrl, toMerge, sim);
-    console.log(`\n3. merges: ${toMerge.length} PRs merged in a burst, ${mergeResults.length} deliveries (${mergeResults.length - toMerge.length} duplicates), ${secs(mergeWall)}`);
-    console.log(`   merge records: ${check1.recorded}/${toMerge.length}, duplicates ${check1.duplicates}, bypassed flags right ${check1.bypassRight}/${check1.recorded}`);
-    console.log(`   ${costLine(sim.requests.slice(mergeMark).filter((r) => r.kind !== "auth"), mergeResults.length)}`);
+    console.log(
+      `\n3. merges: ${toMerge.length} PRs merged in a burst, ${mergeResults.length} deliveries (${mergeResults.length - toMerge.length} duplicates), ${secs(mergeWall)}`,
+    );
+    console.log(
+      `   merge records: ${check1.recorded}/${toMerge.length}, duplicates ${check1.duplicates}, bypassed flags right ${check1.bypassRight}/${check1.recorded}`,
+    );
+    console.log(
+      `   ${costLine(
+        sim.requests.slice(mergeMark).filter((r) => r.kind !== "auth"),
+        mergeResults.length,
+      )}`,
+    );
     if (mergeResults.some((r) => r.status !== 200 && r.status !== 202)) problems.push("merge deliveries dropped");
-    if (check1.recorded !== toMerge.length || check1.duplicates || check1.bypassRight !== check1.recorded) problems.push(`merge trail wrong after the merge burst: ${JSON.stringify(check1)}`);
+    if (check1.recorded !== toMerge.length || check1.duplicates || check1.bypassRight !== check1.recorded)
+      problems.push(`merge trail wrong after the merge burst: ${JSON.stringify(check1)}`);
 
     // ---- 4. crash -----------------------------------------------------------------------------
     const crashDeliveries = [];
@@ -324,7 +412,15 @@ export default async function load() {
     const t1 = performance.now();
     for (let i = 0; i < apps.length; i++) await startApp(i, apps[i].port);
     const restart = performance.now() - t1;
-    const backfillEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir, APP_ID: String(APP_ID), PRIVATE_KEY: creds.privateKey, ...sim.env(), DATABASE_URL: databaseUrl, LOG_LEVEL: "error" };
+    const backfillEnv = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? dir,
+      APP_ID: String(APP_ID),
+      PRIVATE_KEY: creds.privateKey,
+      ...sim.env(),
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: "error",
+    };
     const b0 = performance.now();
     const backfillOut = [];
     for (const repo of repos) {
@@ -335,16 +431,25 @@ export default async function load() {
     const backfillWall = performance.now() - b0;
     const after = await checkMerges(openAuditStore, databaseUrl, [...toMerge, ...toCrash], sim);
     const verify = await runCli(["audit", "verify"], { env: backfillEnv, cwd: dir });
-    console.log(`\n4. crash: ${toCrash.length} merges in a burst, app${apps.length > 1 ? "s" : ""} SIGKILLed after ${killAfter} answers; ${lost} deliveries never answered`);
+    console.log(
+      `\n4. crash: ${toCrash.length} merges in a burst, app${apps.length > 1 ? "s" : ""} SIGKILLed after ${killAfter} answers; ${lost} deliveries never answered`,
+    );
     console.log(`   recorded before the restart: ${before.recorded}/${toCrash.length}; app restarted in ${secs(restart)}`);
     console.log(`   backfill (${repos.length} repositories, ${secs(backfillWall)}): e.g. "${backfillOut[0]}"`);
-    console.log(`   after backfill: ${after.recorded}/${toMerge.length + toCrash.length} merged PRs recorded, ${after.duplicates} duplicates, ${after.missing.length} missing; ${after.backfilled} from backfill`);
+    console.log(
+      `   after backfill: ${after.recorded}/${toMerge.length + toCrash.length} merged PRs recorded, ${after.duplicates} duplicates, ${after.missing.length} missing; ${after.backfilled} from backfill`,
+    );
     console.log(`   audit verify: ${verify.out}`);
-    if (after.missing.length || after.duplicates) problems.push(`merge trail after crash + backfill: ${JSON.stringify({ missing: after.missing.slice(0, 5), duplicates: after.duplicates })}`);
+    if (after.missing.length || after.duplicates)
+      problems.push(
+        `merge trail after crash + backfill: ${JSON.stringify({ missing: after.missing.slice(0, 5), duplicates: after.duplicates })}`,
+      );
     if (verify.code !== 0) problems.push(`audit verify failed: ${verify.out}`);
-    if (apps.length > 1) console.log(`   deliveries per replica over the whole run: ${perReplica.map((n, i) => `#${i + 1} ${n}`).join(", ")}`);
+    if (apps.length > 1)
+      console.log(`   deliveries per replica over the whole run: ${perReplica.map((n, i) => `#${i + 1} ${n}`).join(", ")}`);
     const appErrors = apps.flatMap((a) => a.errors());
-    if (appErrors.length) console.log(`   the app logged ${appErrors.length} error(s) after the restart, e.g. ${appErrors[0].slice(0, 300)}`);
+    if (appErrors.length)
+      console.log(`   the app logged ${appErrors.length} error(s) after the restart, e.g. ${appErrors[0].slice(0, 300)}`);
   } finally {
     await stopAllChildren();
     await stopServers();
@@ -355,7 +460,10 @@ export default async function load() {
     console.log(`\nload: ${problems.length} problem(s):`);
     for (const p of problems) console.log(`  - ${p}`);
     process.exitCode = 1;
-  } else console.log(`\nload: every conclusion right, no delivery dropped, one check run per head, one merge record per merged PR${cfg.replicas > 1 ? ` across ${cfg.replicas} replicas` : ""}`);
+  } else
+    console.log(
+      `\nload: every conclusion right, no delivery dropped, one check run per head, one merge record per merged PR${cfg.replicas > 1 ? ` across ${cfg.replicas} replicas` : ""}`,
+    );
 }
 
 /** Resolves once the simulator has seen no request for `ms` (or at `deadline`). */
@@ -430,7 +538,12 @@ async function redisKeys(url) {
     const keys = await redis.keys("*");
     const bottleneck = keys.filter((k) => k.startsWith("b_"));
     const leases = keys.filter((k) => k.startsWith("countersign:lease:"));
-    return { bottleneck: bottleneck.length, example: bottleneck.sort()[0] ?? null, leases: leases.length, other: keys.length - bottleneck.length - leases.length };
+    return {
+      bottleneck: bottleneck.length,
+      example: bottleneck.sort()[0] ?? null,
+      leases: leases.length,
+      other: keys.length - bottleneck.length - leases.length,
+    };
   } finally {
     redis.disconnect();
   }
@@ -459,6 +572,13 @@ function summarize(items) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => void stopAllChildren().then(stopServers).then(() => process.exit(130)));
+  for (const signal of ["SIGINT", "SIGTERM"])
+    process.once(
+      signal,
+      () =>
+        void stopAllChildren()
+          .then(stopServers)
+          .then(() => process.exit(130)),
+    );
   await load();
 }

@@ -11,7 +11,9 @@ const HELPERS = new Set(["run.mjs", "prng.mjs"]);
 // The fault bench runs for many minutes (a 60 s GitHub outage, 30 s without Redis…): by name only
 // (`npm run bench -- faults`, or `npm run bench:faults`), not in the run of every benchmark.
 const ON_REQUEST = new Set(["faults"]);
-const available = readdirSync(here).filter((f) => f.endsWith(".mjs") && !HELPERS.has(f)).map((f) => f.replace(/\.mjs$/, ""));
+const available = readdirSync(here)
+  .filter((f) => f.endsWith(".mjs") && !HELPERS.has(f))
+  .map((f) => f.replace(/\.mjs$/, ""));
 const args = process.argv.slice(2);
 const wanted = args.filter((a, i) => !a.startsWith("--") && !(args[i - 1]?.startsWith("--") && !args[i - 1].includes("=")));
 const unknown = wanted.filter((w) => !available.includes(w));

@@ -50,7 +50,21 @@ export const LAYERS = {
   "redacting-log.ts": ["redact-url.ts"],
   // Composition roots.
   "app.ts": ["policy", "audit", "github", "cluster", "notify", "reports", "handlers", "http", "dashboard", "inbox", "metrics", "serve"],
-  "main.ts": ["app.ts", "env.ts", "audit", "github", "cluster", "notify", "handlers", "redact-url.ts", "inbox", "metrics", "serve", "http", "redacting-log.ts"],
+  "main.ts": [
+    "app.ts",
+    "env.ts",
+    "audit",
+    "github",
+    "cluster",
+    "notify",
+    "handlers",
+    "redact-url.ts",
+    "inbox",
+    "metrics",
+    "serve",
+    "http",
+    "redacting-log.ts",
+  ],
   // The library entry point: the pure engine only.
   "index.ts": ["policy"],
 };
@@ -103,7 +117,9 @@ export function checkLayers(srcDir) {
         }
         continue;
       }
-      const target = relative(srcDir, resolve(dirname(file), spec)).split(sep).join("/");
+      const target = relative(srcDir, resolve(dirname(file), spec))
+        .split(sep)
+        .join("/");
       const targetUnit = unitOf(target);
       if (target.startsWith("..")) {
         violations.push({ file: rel, line, message: `imports "${spec}" from outside src/` });

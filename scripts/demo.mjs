@@ -81,12 +81,22 @@ async function main() {
   const historyStore = await openAuditStore(databaseUrl, { now: () => new Date(clock) });
   const history = await seedHistory(historyStore, { now: Date.now(), setClock: (ms) => (clock = ms) });
   await historyStore.close();
-  const app = await startAppProcess({ sim, appId: APP_ID, privateKey: creds.privateKey, webhookSecret: creds.webhookSecret, databaseUrl, cwd: workDir, logLevel: process.env.LOG_LEVEL ?? "warn" });
+  const app = await startAppProcess({
+    sim,
+    appId: APP_ID,
+    privateKey: creds.privateKey,
+    webhookSecret: creds.webhookSecret,
+    databaseUrl,
+    cwd: workDir,
+    logLevel: process.env.LOG_LEVEL ?? "warn",
+  });
   console.log(bold("Countersign demo"));
   console.log(dim(`  GitHub simulator  ${sim.apiUrl} (GHE layout; GraphQL at /api/graphql)`));
   console.log(dim(`  app               node dist/main.js on http://127.0.0.1:${app.port} (APP_ID ${APP_ID}, key generated just now)`));
-  const earlier = `${history.merges} earlier merges since ${history.since.slice(0,
-    10)}, ${history.reverts} reverts, ${history.incidents} incidents`;
+  const earlier = `${history.merges} earlier merges since ${history.since.slice(
+    0,
+    10,
+  )}, ${history.reverts} reverts, ${history.incidents} incidents`;
   console.log(dim(`  audit trail       ${databaseUrl}: ${earlier}`));
   console.log(dim(`  repository        ${REPO}: .github/countersign.yml (auth boundary, agent scope docs/ test/), CODEOWNERS`));
   sim.setWebhook({ url: app.webhookUrl, secret: creds.webhookSecret });
@@ -97,7 +107,9 @@ async function main() {
     const pr = [...sim.world.findRepo(REPO).pulls.values()].find((p) => p.headSha === run.headSha);
     const mark = run.conclusion === "success" ? green("✔ success") : red(`✘ ${run.conclusion ?? run.status}`);
     const unmet = [...String(run.output.summary ?? "").matchAll(/^\| \d+\. ([^|]+) \| ❌ unmet/gm)].map((m) => m[1].trim());
-    console.log(`${dim(elapsed())}     check #${pr?.number ?? "?"} ${action.padEnd(7)} ${mark}  ${run.output.title}${unmet.length ? dim(`  (unmet: ${unmet.join(", ")})`) : ""}`);
+    console.log(
+      `${dim(elapsed())}     check #${pr?.number ?? "?"} ${action.padEnd(7)} ${mark}  ${run.output.title}${unmet.length ? dim(`  (unmet: ${unmet.join(", ")})`) : ""}`,
+    );
   });
 
   // 3. The script: one PR per gate outcome, then merges and a revert.
@@ -105,14 +117,21 @@ async function main() {
   const step = (text) => console.log(`${dim(elapsed())}  ${bold("▸")} ${text}`);
   const expectCheck = async (sha, conclusion, what) => {
     // The delivery's response normally arrives after the check is written; allow for a 202.
-    await sim.waitForCheck(REPO, sha, (r) => r.conclusion === conclusion, { timeoutMs: 15_000 }).catch((e) => failures.push(`${what}: ${e.message}`));
+    await sim
+      .waitForCheck(REPO, sha, (r) => r.conclusion === conclusion, { timeoutMs: 15_000 })
+      .catch((e) => failures.push(`${what}: ${e.message}`));
   };
   const expectDelivered = (d, what) => {
     if (d.status !== 200 && d.status !== 202) failures.push(`${what}: webhook answered ${d.status} ${d.body ?? ""}`);
   };
 
   step(`#1 undisclosed: "Retry S3 uploads" says nothing about AI`);
-  const p1 = await sim.openPullRequest(REPO, { title: "Retry S3 uploads", body: "Adds exponential backoff to the uploader.", author: { login: "ana" }, files: ["src/upload/retry.ts"] });
+  const p1 = await sim.openPullRequest(REPO, {
+    title: "Retry S3 uploads",
+    body: "Adds exponential backoff to the uploader.",
+    author: { login: "ana" },
+    files: ["src/upload/retry.ts"],
+  });
   await expectCheck(p1.headSha, "failure", "#1 undisclosed");
 
   step(`#2 assisted, approved with "LGTM" only (no understanding note)`);
@@ -134,7 +153,10 @@ async function main() {
     files: ["src/billing/export.ts"],
     requestedTeams: ["payments"],
   });
-  await sim.review(REPO, p3.number, { user: "pay-lead", body: NOTE("exported 12k invoices from the staging snapshot and diffed the CSV against the old exporter byte for byte") });
+  await sim.review(REPO, p3.number, {
+    user: "pay-lead",
+    body: NOTE("exported 12k invoices from the staging snapshot and diffed the CSV against the old exporter byte for byte"),
+  });
   await expectCheck(p3.headSha, "success", "#3 assisted with a note");
 
   step(`#4 AI-assisted change inside the "auth" boundary, then a security exception`);
@@ -145,7 +167,10 @@ async function main() {
     files: ["src/auth/session-keys.ts"],
     requestedTeams: ["security"],
   });
-  await sim.review(REPO, p4.number, { user: "plat-lead", body: NOTE("rotated keys on a staging cluster and checked old sessions still verify until expiry") });
+  await sim.review(REPO, p4.number, {
+    user: "plat-lead",
+    body: NOTE("rotated keys on a staging cluster and checked old sessions still verify until expiry"),
+  });
   await expectCheck(p4.headSha, "failure", "#4 boundary blocked");
   // Bound to the head commit the approver reviewed (the check's fix text shows the command with it).
   const exception = `/countersign exception auth@${p4.headSha}: reviewed with security in SEC-1234; signing algorithm and key storage unchanged`;
@@ -198,7 +223,11 @@ async function main() {
   const bad = sim.deliveries.filter((d) => d.status !== 200 && d.status !== 202);
   for (const d of bad) failures.push(`delivery ${d.event}.${d.action} answered ${d.status}`);
   const calls = sim.requests.filter((r) => r.kind !== "auth");
-  console.log(dim(`\n  ${sim.deliveries.length} signed deliveries, ${calls.length} GitHub API calls (${calls.filter((r) => r.kind === "write").length} writes), ${sim.world.findRepo(REPO).checkRuns.length} check runs`));
+  console.log(
+    dim(
+      `\n  ${sim.deliveries.length} signed deliveries, ${calls.length} GitHub API calls (${calls.filter((r) => r.kind === "write").length} writes), ${sim.world.findRepo(REPO).checkRuns.length} check runs`,
+    ),
+  );
 
   // 4. Stop the app (SIGTERM: it closes the store), then read the trail with the CLI.
   await app.stop("SIGTERM", 5000);
@@ -211,8 +240,11 @@ async function main() {
   const cliEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? workDir, DATABASE_URL: databaseUrl };
   const cli = (args) => runCli(args, { env: cliEnv, cwd: workDir });
   const today = new Date(started - 60_000).toISOString();
-  for (const args of [["audit", "merges", "--since", today], ["audit", "merges", "--path", "src/auth/**", "--format", "ndjson"],
-    ["audit", "verify"]]) {
+  for (const args of [
+    ["audit", "merges", "--since", today],
+    ["audit", "merges", "--path", "src/auth/**", "--format", "ndjson"],
+    ["audit", "verify"],
+  ]) {
     console.log(`\n${bold(`$ countersign ${args.map((a) => (/[*\s]/.test(a) ? `'${a}'` : a)).join(" ")}`)}`);
     const res = await cli(args);
     console.log(args.includes("ndjson") ? excerpt(res.out) : res.out);
@@ -229,7 +261,20 @@ async function main() {
   // 5. The incident review: #1 merged undisclosed past a failing gate and was reverted by #7.
   //    Record the incident, link #1 to it as the cause, and let the postmortem start from the id.
   const steps = [
-    ["incident", "open", "--id", "INC-1", "--title", "Checkout errors after an undisclosed change", "--severity", "2", "--category", "shadow-ai", "--started-at", new Date().toISOString()],
+    [
+      "incident",
+      "open",
+      "--id",
+      "INC-1",
+      "--title",
+      "Checkout errors after an undisclosed change",
+      "--severity",
+      "2",
+      "--category",
+      "shadow-ai",
+      "--started-at",
+      new Date().toISOString(),
+    ],
     ["incident", "link", "INC-1", "--merge", `${REPO}#1`, "--relation", "caused", "--note", "reverted by #7"],
   ];
   for (const args of steps) {
@@ -252,8 +297,9 @@ async function main() {
   }
   console.log(green(`Demo finished in ${elapsed().trim()}: every check concluded as scripted, the trail verifies.`));
   if (process.env.DEMO_KEEP) {
-    console.log(`\nThe store is kept in ${workDir}. Open the dashboard on it (then http://localhost:3000/countersign/, sign in with the ` +
-      `token):`);
+    console.log(
+      `\nThe store is kept in ${workDir}. Open the dashboard on it (then http://localhost:3000/countersign/, sign in with the ` + `token):`,
+    );
     console.log(`  DATABASE_URL=${databaseUrl} AUDIT_API_TOKEN=demo-dashboard-token-0000 node bin/countersign.js serve`);
   } else {
     console.log(dim("\nRun it with DEMO_KEEP=1 to keep the store and open the dashboard on it (the demo prints the command)."));
@@ -269,7 +315,22 @@ function excerpt(ndjson) {
     .map((l) => {
       try {
         const m = JSON.parse(l);
-        const keep = { repo: m.repo, prNumber: m.prNumber, aiLevel: m.aiLevel, aiTools: m.aiTools, mergedBy: m.mergedBy, reviewers: m.reviewers?.map((r) => ({ reviewer: r.reviewer, counted: r.counted, verified: r.verified })), boundaries: m.boundaries, exceptions: m.exceptions?.map((e) => ({ boundary: e.boundary, grantedBy: e.grantedBy, reason: e.reason, sha: e.sha?.slice(0, 7) })), bypassed: m.bypassed };
+        const keep = {
+          repo: m.repo,
+          prNumber: m.prNumber,
+          aiLevel: m.aiLevel,
+          aiTools: m.aiTools,
+          mergedBy: m.mergedBy,
+          reviewers: m.reviewers?.map((r) => ({ reviewer: r.reviewer, counted: r.counted, verified: r.verified })),
+          boundaries: m.boundaries,
+          exceptions: m.exceptions?.map((e) => ({
+            boundary: e.boundary,
+            grantedBy: e.grantedBy,
+            reason: e.reason,
+            sha: e.sha?.slice(0, 7),
+          })),
+          bypassed: m.bypassed,
+        };
         return JSON.stringify(keep, null, 2);
       } catch {
         return l;

@@ -55,7 +55,8 @@ async function importTranspiled(entry) {
       const target = join(out, relative(ROOT, file)).replace(/\.ts$/, ".js");
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, outputText);
-      for (const m of outputText.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)\.js["']/g)) queue.push(resolve(dirname(file), `${m[1]}.ts`));
+      for (const m of outputText.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)\.js["']/g))
+        queue.push(resolve(dirname(file), `${m[1]}.ts`));
     }
     return await import(pathToFileURL(join(out, relative(ROOT, entry)).replace(/\.ts$/, ".js")).href);
   } finally {
@@ -72,7 +73,8 @@ function propertyDocs(source) {
   const consts = new Map();
   for (const statement of file.statements) {
     if (!ts.isVariableStatement(statement)) continue;
-    for (const d of statement.declarationList.declarations) if (ts.isIdentifier(d.name) && d.initializer) consts.set(d.name.text, d.initializer);
+    for (const d of statement.declarationList.declarations)
+      if (ts.isIdentifier(d.name) && d.initializer) consts.set(d.name.text, d.initializer);
   }
   const seen = new Set();
 
@@ -86,11 +88,16 @@ function propertyDocs(source) {
       seen.delete(expr.text);
       return found;
     }
-    if (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr)) return objectOf(expr.expression, array);
+    if (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr))
+      return objectOf(expr.expression, array);
     if (!ts.isCallExpression(expr)) return null;
     const callee = expr.expression;
     const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : null;
-    if ((name === "strictObject" || name === "object" || name === "looseObject") && expr.arguments[0] && ts.isObjectLiteralExpression(expr.arguments[0])) {
+    if (
+      (name === "strictObject" || name === "object" || name === "looseObject") &&
+      expr.arguments[0] &&
+      ts.isObjectLiteralExpression(expr.arguments[0])
+    ) {
       return { literal: expr.arguments[0], array };
     }
     if (name === "array" && ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "z") {
@@ -130,7 +137,7 @@ function applyDescriptions(node, docs) {
     const prop = target.properties[key];
     if (!prop) continue;
     if (info.doc && prop.description === undefined) prop.description = info.doc;
-    if (info.children) applyDescriptions(info.array ? objectBranch(prop)?.items ?? prop.items : prop, info.children);
+    if (info.children) applyDescriptions(info.array ? (objectBranch(prop)?.items ?? prop.items) : prop, info.children);
   }
 }
 

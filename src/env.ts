@@ -22,12 +22,20 @@ const envSchema = z
     GHE_HOST: z.string().optional(),
     GHE_PROTOCOL: z.enum(["http", "https"], { message: "GHE_PROTOCOL must be http or https" }).optional(),
     /** The GitHub App's OAuth client id (App settings → General): turns on "Sign in with GitHub" for the dashboard. */
-    GITHUB_CLIENT_ID: z.string().regex(/^[\w.-]{1,100}$/, { message: "GITHUB_CLIENT_ID must be the App's client id (letters, digits, . _ -)" }).optional(),
+    GITHUB_CLIENT_ID: z
+      .string()
+      .regex(/^[\w.-]{1,100}$/, { message: "GITHUB_CLIENT_ID must be the App's client id (letters, digits, . _ -)" })
+      .optional(),
     /** The App's client secret, generated next to the client id. */
-    GITHUB_CLIENT_SECRET: z.string().min(16, { message: "GITHUB_CLIENT_SECRET must be at least 16 characters (the App's generated client secret)" }).optional(),
+    GITHUB_CLIENT_SECRET: z
+      .string()
+      .min(16, { message: "GITHUB_CLIENT_SECRET must be at least 16 characters (the App's generated client secret)" })
+      .optional(),
     // Probot hands it to ioredis for cluster-wide rate-limit coordination; replicas also take their
     // per-head evaluation leases there. A typo must not silently fall back to per-process limits.
-    REDIS_URL: z.url({ protocol: /^rediss?$/, message: "REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://redis:6379)" }).optional(),
+    REDIS_URL: z
+      .url({ protocol: /^rediss?$/, message: "REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://redis:6379)" })
+      .optional(),
     /**
      * Seconds between recovery sweeps (also one on start): failed webhook deliveries redelivered,
      * missed merges recorded, open PRs without a check evaluated, incomplete merge records completed.
@@ -53,19 +61,29 @@ const envSchema = z
      * Reverse proxies in front of the app (comma-separated IPs and CIDR ranges): from these peers
      * X-Forwarded-For names the client, for the dashboard's sign-in throttle. Unset: the socket peer.
      */
-    TRUSTED_PROXIES: z.string().transform((text, ctx) => {
-      const parsed = parseTrustedProxies(text);
-      if (parsed.ok) return parsed.proxies;
-      for (const problem of parsed.problems) ctx.addIssue({ code: "custom", message: problem });
-      return z.NEVER;
-    }).optional(),
+    TRUSTED_PROXIES: z
+      .string()
+      .transform((text, ctx) => {
+        const parsed = parseTrustedProxies(text);
+        if (parsed.ok) return parsed.proxies;
+        for (const problem of parsed.problems) ctx.addIssue({ code: "custom", message: problem });
+        return z.NEVER;
+      })
+      .optional(),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   })
   .superRefine((env, ctx) => {
     // One without the other is a half-configured sign-in: refuse rather than silently turn it off.
-    for (const [set, missing] of [["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"], ["GITHUB_CLIENT_SECRET", "GITHUB_CLIENT_ID"]] as const) {
+    for (const [set, missing] of [
+      ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"],
+      ["GITHUB_CLIENT_SECRET", "GITHUB_CLIENT_ID"],
+    ] as const) {
       if (env[set] && !env[missing]) {
-        ctx.addIssue({ code: "custom", path: [missing], message: `required with ${set} (GitHub sign-in for the dashboard needs both, from the App's settings page); unset ${set} to turn it off` });
+        ctx.addIssue({
+          code: "custom",
+          path: [missing],
+          message: `required with ${set} (GitHub sign-in for the dashboard needs both, from the App's settings page); unset ${set} to turn it off`,
+        });
       }
     }
     // Probot silently falls back to the public secret "development" when WEBHOOK_SECRET is unset:

@@ -12,7 +12,7 @@ export function redactUrl(url: string): string {
 /** The password as written in the URL and, when percent-encoded, decoded (none: []). For the log redactor. */
 export function urlPasswords(url: string | undefined): string[] {
   const parts = url ? credentialsOf(url) : null;
-  if (!parts || !parts.password) return [];
+  if (!parts?.password) return [];
   try {
     return [...new Set([parts.password, decodeURIComponent(parts.password)])];
   } catch {

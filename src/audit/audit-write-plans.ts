@@ -4,13 +4,7 @@
  * adapters run a plan inside their chain lock (sqlite-audit-store.ts, postgres-audit-store.ts).
  */
 import { AuditInputError } from "./audit-input-error.js";
-import type {
-  EvaluationRecordInput,
-  ExceptionRecordInput,
-  MergeRecordInput,
-  RecordSource,
-  RevertRecordInput,
-} from "./audit-store.js";
+import type { EvaluationRecordInput, ExceptionRecordInput, MergeRecordInput, RecordSource, RevertRecordInput } from "./audit-store.js";
 import { canonicalJson } from "./canonical-json.js";
 import type { AuditEnvelope } from "./hash-chain.js";
 import type { NormalizedIncident, NormalizedIncidentLink } from "./incident-input.js";
@@ -52,7 +46,8 @@ function deliveryCheck(engine: Engine, kind: string, subject: string, deliveryId
   return [
     statement(
       engine,
-      (q) => `SELECT 1 FROM audit_log WHERE kind = ${q.param(kind)} AND subject = ${q.param(subject)} AND delivery_id = ${q.param(deliveryId)}`,
+      (q) =>
+        `SELECT 1 FROM audit_log WHERE kind = ${q.param(kind)} AND subject = ${q.param(subject)} AND delivery_id = ${q.param(deliveryId)}`,
     ),
   ];
 }
@@ -175,12 +170,14 @@ export function checkedMerge(where: string, input: MergeRecordInput): { mergedAt
     const had = roles.get(s);
     if (had === undefined || ROLE_RANK[role] > ROLE_RANK[had]) roles.set(s, role);
   };
-  input.commitShas.forEach((sha, i) => addCommit(`commitShas[${i}]`, sha, "pr_commit"));
+  for (const [i, sha] of input.commitShas.entries()) addCommit(`commitShas[${i}]`, sha, "pr_commit");
   addCommit("headSha", input.headSha, "head");
   addCommit("mergeCommitSha", input.mergeCommitSha, "merge_commit");
   if (input.githubUrl !== undefined && input.githubUrl !== null && !/^https?:\/\/[^/\s?#]+$/.test(input.githubUrl)) {
-    throw new AuditInputError(`${where}: githubUrl "${input.githubUrl}" must be GitHub's web origin, e.g. https://ghe.example.com`,
-      "githubUrl");
+    throw new AuditInputError(
+      `${where}: githubUrl "${input.githubUrl}" must be GitHub's web origin, e.g. https://ghe.example.com`,
+      "githubUrl",
+    );
   }
   return { mergedAt, roles };
 }
@@ -424,7 +421,12 @@ export function incidentPlan(engine: Engine, incident: NormalizedIncident, sourc
  * (insert-only rows: the ids cannot go stale). Repeating the current relation with the same note
  * is a no-op; anything else is a new link that becomes the current one.
  */
-export function incidentLinkPlan(engine: Engine, link: NormalizedIncidentLink, ids: { incidentId: number; mergeId: number }, source: RecordSource): AppendPlan {
+export function incidentLinkPlan(
+  engine: Engine,
+  link: NormalizedIncidentLink,
+  ids: { incidentId: number; mergeId: number },
+  source: RecordSource,
+): AppendPlan {
   checkPullRequest(`linkIncident ${link.externalId}`, link.repo, link.prNumber);
   const subject = incidentSubject(link.externalId);
   checkSource(`linkIncident ${subject}`, source);

@@ -28,10 +28,12 @@ function serialise(value: unknown, at: string): string {
       throw new TypeError(`canonicalJson: ${at} is a ${typeof value}, which JSON cannot represent`);
   }
   if (Array.isArray(value)) {
-    return `[${value.map((item, i) => {
-      if (item === undefined) throw new TypeError(`canonicalJson: ${at}[${i}] is undefined`);
-      return serialise(item, `${at}[${i}]`);
-    }).join(",")}]`;
+    return `[${value
+      .map((item, i) => {
+        if (item === undefined) throw new TypeError(`canonicalJson: ${at}[${i}] is undefined`);
+        return serialise(item, `${at}[${i}]`);
+      })
+      .join(",")}]`;
   }
   const proto = Object.getPrototypeOf(value) as unknown;
   // A Date, Map or class instance would silently become `{}`: callers pass plain data only.
@@ -40,6 +42,8 @@ function serialise(value: unknown, at: string): string {
   }
   const record = value as Record<string, unknown>;
   // Default sort compares UTF-16 code units, which is the order RFC 8785 section 3.2.3 requires.
-  const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+  const keys = Object.keys(record)
+    .filter((k) => record[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${serialise(record[k], `${at}.${k}`)}`).join(",")}}`;
 }

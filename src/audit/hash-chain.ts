@@ -85,10 +85,7 @@ export function parseCheckpoint(text: string): { seq: number | null; hash: strin
  * contiguity (a gap is a deleted row), the link to the previous entry (reordered or removed
  * rows), the payload hash, the entry hash, and that the row's columns match the hashed envelope.
  */
-export async function verifyChain(
-  rows: Iterable<ChainRow> | AsyncIterable<ChainRow>,
-  checkpoint?: string,
-): Promise<VerifyResult> {
+export async function verifyChain(rows: Iterable<ChainRow> | AsyncIterable<ChainRow>, checkpoint?: string): Promise<VerifyResult> {
   const wanted = checkpoint === undefined ? null : parseCheckpoint(checkpoint);
   if (checkpoint !== undefined && wanted === null) {
     throw new AuditInputError(`checkpoint "${checkpoint}" is not an entry hash (64 hex) or <seq>:<entry hash>`, "checkpoint");

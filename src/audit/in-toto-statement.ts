@@ -25,8 +25,11 @@ export interface MergeReviewStatement {
 }
 
 /** null when the merge has no merge commit SHA (nothing to attest about). */
-export function mergeReviewStatement(m: MergeRecord, recorder: Recorder,
-  fallbackGithubUrl = "https://github.com"): MergeReviewStatement | null {
+export function mergeReviewStatement(
+  m: MergeRecord,
+  recorder: Recorder,
+  fallbackGithubUrl = "https://github.com",
+): MergeReviewStatement | null {
   if (m.mergeCommitSha === null) return null;
   const sha = m.mergeCommitSha.toLowerCase();
   // The host recorded with the merge (GitHub Enterprise Server included), whatever this process is configured with.

@@ -118,15 +118,17 @@ export class SqlInboxStore implements InboxStore {
 
   async enqueue(input: InboxDeliveryInput): Promise<EnqueueOutcome> {
     const at = input.receivedAt.toISOString();
-    const inserted = await this.rows((q) =>
-      `INSERT INTO webhook_deliveries (delivery_id, event, action, payload, received_at, state, attempts, next_attempt_at)
+    const inserted = await this.rows(
+      (q) =>
+        `INSERT INTO webhook_deliveries (delivery_id, event, action, payload, received_at, state, attempts, next_attempt_at)
        VALUES (${q.param(input.id)}, ${q.param(input.event)}, ${q.param(input.action)}, ${q.param(input.payload)},
                ${q.param(at)}, 'pending', 0, ${q.param(at)})
        ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id`,
     );
     if (inserted.length > 0) return "stored";
-    const requeued = await this.rows((q) =>
-      `UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = ${q.param(at)}, finished_at = NULL,
+    const requeued = await this.rows(
+      (q) =>
+        `UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = ${q.param(at)}, finished_at = NULL,
          payload = ${q.param(input.payload)}
        WHERE delivery_id = ${q.param(input.id)} AND state = 'parked' RETURNING delivery_id`,
     );
@@ -148,15 +150,17 @@ export class SqlInboxStore implements InboxStore {
   }
 
   async renew(id: string, owner: string, until: Date): Promise<boolean> {
-    return this.changed((q) =>
-      `UPDATE webhook_deliveries SET claimed_until = ${q.param(until.toISOString())}
+    return this.changed(
+      (q) =>
+        `UPDATE webhook_deliveries SET claimed_until = ${q.param(until.toISOString())}
        WHERE delivery_id = ${q.param(id)} AND claimed_by = ${q.param(owner)} AND state = 'pending' RETURNING delivery_id`,
     );
   }
 
   async complete(id: string, owner: string, now: Date): Promise<boolean> {
-    return this.changed((q) =>
-      `UPDATE webhook_deliveries
+    return this.changed(
+      (q) =>
+        `UPDATE webhook_deliveries
        SET state = 'done', payload = '', finished_at = ${q.param(now.toISOString())}, claimed_by = NULL, claimed_until = NULL
        WHERE delivery_id = ${q.param(id)} AND claimed_by = ${q.param(owner)} AND state = 'pending' RETURNING delivery_id`,
     );
@@ -225,8 +229,9 @@ export class SqlInboxStore implements InboxStore {
   async prune(before: Date): Promise<number> {
     let total = 0;
     for (;;) {
-      const rows = await this.rows((q) =>
-        `DELETE FROM webhook_deliveries WHERE delivery_id IN (
+      const rows = await this.rows(
+        (q) =>
+          `DELETE FROM webhook_deliveries WHERE delivery_id IN (
            SELECT delivery_id FROM webhook_deliveries
            WHERE state = 'done' AND finished_at < ${q.param(before.toISOString())} LIMIT ${PRUNE_BATCH})
          RETURNING delivery_id`,
@@ -249,8 +254,9 @@ export class SqlInboxStore implements InboxStore {
   }
 
   async finishJob(name: string, owner: string, now: Date, result: string): Promise<void> {
-    await this.rows((q) =>
-      `UPDATE scheduled_jobs
+    await this.rows(
+      (q) =>
+        `UPDATE scheduled_jobs
        SET held_by = NULL, lease_until = NULL, last_run_at = ${q.param(now.toISOString())}, last_result = ${q.param(result)}
        WHERE name = ${q.param(name)} AND held_by = ${q.param(owner)} RETURNING name`,
     );

@@ -19,7 +19,8 @@ import { normalizeInstant, normalizeRepo } from "./merge-query.js";
 
 /** Tracker ids (`INC-2041`, `PD:Q1W2E3`, a UUID) fit; paths, `owner/repo#N` and spaces do not. */
 export const INCIDENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const ID_MESSAGE = 'expected an incident id: 1 to 128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit (e.g. INC-2041)';
+const ID_MESSAGE =
+  'expected an incident id: 1 to 128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit (e.g. INC-2041)';
 
 const instant = z.string().refine(
   (v) => {
@@ -116,12 +117,15 @@ export function normalizeIncidentLink(input: IncidentLinkInput): NormalizedIncid
   const where = `linkIncident ${describeId(input.externalId)}`;
   const id = parseOrThrow(incidentIdSchema, input.externalId, where, "externalId");
   checkPullRequest(where, input.repo, input.prNumber);
-  const f = parseOrThrow(
-    incidentLinkFieldsSchema,
-    { relation: input.relation, note: input.note, linkedBy: input.linkedBy },
-    where,
-  );
-  return { externalId: id, repo: normalizeRepo(input.repo), prNumber: input.prNumber, relation: f.relation, note: f.note ?? null, linkedBy: f.linkedBy ?? null };
+  const f = parseOrThrow(incidentLinkFieldsSchema, { relation: input.relation, note: input.note, linkedBy: input.linkedBy }, where);
+  return {
+    externalId: id,
+    repo: normalizeRepo(input.repo),
+    prNumber: input.prNumber,
+    relation: f.relation,
+    note: f.note ?? null,
+    linkedBy: f.linkedBy ?? null,
+  };
 }
 
 /** The first problem as an AuditInputError naming the field: `recordIncident INC-1: category "x": expected one of …`. */

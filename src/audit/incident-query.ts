@@ -19,7 +19,8 @@ const CURRENT_LINKS = `SELECT l.incident_id, l.merge_id, l.relation FROM inciden
 export function incidentByIdStatement(engine: Engine, externalId: string): Statement {
   return statement(
     engine,
-    (q) => `SELECT ${INCIDENT_COLUMNS} FROM incidents i JOIN audit_log a ON a.seq = i.audit_seq WHERE i.external_id = ${q.param(externalId)}`,
+    (q) =>
+      `SELECT ${INCIDENT_COLUMNS} FROM incidents i JOIN audit_log a ON a.seq = i.audit_seq WHERE i.external_id = ${q.param(externalId)}`,
   );
 }
 
@@ -52,7 +53,8 @@ export function listIncidentsStatement(engine: Engine, f: NormalizedIncidentFilt
     if (f.severity !== undefined) where.push(`i.severity = ${q.param(f.severity)}`);
     if (f.since !== undefined) where.push(`${INCIDENT_TIME} >= ${q.param(f.since)}`);
     if (f.untilExclusive !== undefined) where.push(`${INCIDENT_TIME} < ${q.param(f.untilExclusive)}`);
-    const linkedIn = (condition: string) => `i.id IN (SELECT l.incident_id FROM incident_links l JOIN merges m ON m.id = l.merge_id WHERE ${condition})`;
+    const linkedIn = (condition: string) =>
+      `i.id IN (SELECT l.incident_id FROM incident_links l JOIN merges m ON m.id = l.merge_id WHERE ${condition})`;
     if (f.repo !== undefined) where.push(linkedIn(`m.repo = ${q.param(f.repo)}`));
     if (f.repos !== undefined) where.push(f.repos.length ? linkedIn(q.inTexts("m.repo", f.repos)) : "1 = 0");
     return `SELECT ${INCIDENT_COLUMNS} FROM incidents i JOIN audit_log a ON a.seq = i.audit_seq
@@ -85,7 +87,10 @@ export function linksOfMergeStatement(engine: Engine, repo: string, prNumber: nu
 }
 
 export function mergeIdStatement(engine: Engine, repo: string, prNumber: number): Statement {
-  return statement(engine, (q) => `SELECT id FROM merges WHERE repo = ${q.param(normalizeRepo(repo))} AND pr_number = ${q.param(prNumber)}`);
+  return statement(
+    engine,
+    (q) => `SELECT id FROM merges WHERE repo = ${q.param(normalizeRepo(repo))} AND pr_number = ${q.param(prNumber)}`,
+  );
 }
 
 // ---- trends ----------------------------------------------------------------------------------
@@ -126,6 +131,7 @@ export function mergeToStartStatement(engine: Engine, f: NormalizedMergeFilter):
 
 /** Every incident and link projection row, for verify() to compare with the hashed entries. */
 export const INCIDENT_PROJECTION_SQL = {
-  incidents: "SELECT id, audit_seq, external_id, title, url, severity, category, started_at, source, recorded_at FROM incidents ORDER BY id",
+  incidents:
+    "SELECT id, audit_seq, external_id, title, url, severity, category, started_at, source, recorded_at FROM incidents ORDER BY id",
   links: "SELECT id, audit_seq, incident_id, merge_id, relation, note, linked_by, linked_at FROM incident_links ORDER BY id",
 };

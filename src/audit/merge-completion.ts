@@ -73,7 +73,14 @@ export function mergeCompletionPlan(engine: Engine, input: MergeRecordInput, rec
       const rollup = completionRollupDeltas(engine, recorded.mergeId);
       const out: Statement[] = [rollup.before, update];
       for (const t of tables) {
-        if (t.table === "merge_commits") out.push(...insertRows(engine, t.table, t.rows.filter((r) => r.role === "pr_commit")));
+        if (t.table === "merge_commits")
+          out.push(
+            ...insertRows(
+              engine,
+              t.table,
+              t.rows.filter((r) => r.role === "pr_commit"),
+            ),
+          );
         else if (FILLED_TABLES.has(t.table)) out.push(...insertRows(engine, t.table, t.rows));
       }
       out.push(rollup.after);
@@ -114,7 +121,9 @@ export function parseReconcileState(value: string): ReconcileState | null {
       lastSweepStartedAt: parsed.lastSweepStartedAt,
       redelivered: Array.isArray(parsed.redelivered) ? parsed.redelivered.map(String) : [],
       lastDeliveryId: typeof parsed.lastDeliveryId === "number" ? parsed.lastDeliveryId : null,
-      ...(parsed.lastOutcome === "ok" || parsed.lastOutcome === "partial" || parsed.lastOutcome === "failed" ? { lastOutcome: parsed.lastOutcome } : {}),
+      ...(parsed.lastOutcome === "ok" || parsed.lastOutcome === "partial" || parsed.lastOutcome === "failed"
+        ? { lastOutcome: parsed.lastOutcome }
+        : {}),
     };
   } catch {
     return null;

@@ -92,7 +92,12 @@ export const mergeFilterFieldSchemas = {
   team: z.string().trim().max(MAX_TEAM, { error: M.team }).regex(TEAM, { error: M.team }),
   ai: z
     .string()
-    .transform((v) => v.split(",").map((level) => level.trim().toLowerCase()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((level) => level.trim().toLowerCase())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(LEVELS, { error: M.ai })).min(1, { error: M.ai }))
     .transform((levels): DisclosureLevel[] => [...new Set(levels)]),
   bypassed: flag,
@@ -101,7 +106,11 @@ export const mergeFilterFieldSchemas = {
   exceptions: flag,
   since: time,
   until: time,
-  sha: z.string().trim().regex(SHA, { error: M.sha }).transform((v) => v.toLowerCase()),
+  sha: z
+    .string()
+    .trim()
+    .regex(SHA, { error: M.sha })
+    .transform((v) => v.toLowerCase()),
   limit: z
     .string()
     .trim()

@@ -160,10 +160,16 @@ export function encodeCursor(position: CursorPosition): string {
 }
 
 export function decodeCursor(cursor: string): CursorPosition {
-  const invalid = () => new AuditInputError(`cursor "${cursor.slice(0, 80)}" is not a cursor this server issued (use nextCursor from the previous page)`, "cursor");
-  if (typeof cursor !== "string" || !cursor.startsWith(CURSOR_PREFIX) || !/^[A-Za-z0-9_-]+$/.test(cursor.slice(CURSOR_PREFIX.length))) throw invalid();
+  const invalid = () =>
+    new AuditInputError(
+      `cursor "${cursor.slice(0, 80)}" is not a cursor this server issued (use nextCursor from the previous page)`,
+      "cursor",
+    );
+  if (typeof cursor !== "string" || !cursor.startsWith(CURSOR_PREFIX) || !/^[A-Za-z0-9_-]+$/.test(cursor.slice(CURSOR_PREFIX.length)))
+    throw invalid();
   const [mergedAt, id, ...rest] = Buffer.from(cursor.slice(CURSOR_PREFIX.length), "base64url").toString("utf8").split("|");
-  if (rest.length > 0 || mergedAt === undefined || !ISO_INSTANT.test(mergedAt) || id === undefined || !/^[1-9]\d{0,15}$/.test(id)) throw invalid();
+  if (rest.length > 0 || mergedAt === undefined || !ISO_INSTANT.test(mergedAt) || id === undefined || !/^[1-9]\d{0,15}$/.test(id))
+    throw invalid();
   return { mergedAt, id: Number(id) };
 }
 
@@ -271,7 +277,8 @@ export function revertsOfMerges(engine: Engine, ids: readonly number[]): Stateme
 export function revertsOfPullRequest(engine: Engine, repo: string, prNumber: number): Statement {
   return revertsOf(
     engine,
-    (q) => (alias) => `(SELECT m0.id AS value FROM merges m0 WHERE m0.repo = ${q.param(repo)} AND m0.pr_number = ${q.param(prNumber)}) ${alias}`,
+    (q) => (alias) =>
+      `(SELECT m0.id AS value FROM merges m0 WHERE m0.repo = ${q.param(repo)} AND m0.pr_number = ${q.param(prNumber)}) ${alias}`,
   );
 }
 
@@ -282,7 +289,8 @@ export function revertsOfPullRequest(engine: Engine, repo: string, prNumber: num
 export function revertsOfMergesWithCommit(engine: Engine, range: PrefixRange): Statement {
   return revertsOf(
     engine,
-    (q) => (alias) => `(SELECT DISTINCT c0.merge_id AS value FROM merge_commits c0 WHERE c0.sha >= ${q.param(range.from)} AND c0.sha < ${q.param(range.to)}) ${alias}`,
+    (q) => (alias) =>
+      `(SELECT DISTINCT c0.merge_id AS value FROM merge_commits c0 WHERE c0.sha >= ${q.param(range.from)} AND c0.sha < ${q.param(range.to)}) ${alias}`,
   );
 }
 

@@ -127,7 +127,10 @@ export class PostgresAuditStore extends SqlAuditStore {
           const text = `INSERT INTO ${table} (${columns.join(", ")}) SELECT * FROM unnest(${casts.join(", ")})`;
           for (let i = 0; i < rows.length; i += BULK_CHUNK_ROWS) {
             const chunk = rows.slice(i, i + BULK_CHUNK_ROWS);
-            await client.query(text, columns.map((c) => chunk.map((r) => r[c] ?? null)));
+            await client.query(
+              text,
+              columns.map((c) => chunk.map((r) => r[c] ?? null)),
+            );
           }
         }
         for (const s of after) await client.query(s.text, s.values);

@@ -166,10 +166,7 @@ function rollupInsert(q: SqlBuilder, sign: 1 | -1, ids: string | null, upsert: b
 
 /** Empties the rollup and recomputes it from the merges (migration 7, repairs, the verify check). */
 export function rebuildRollupStatements(engine: Engine): Statement[] {
-  return [
-    { text: `DELETE FROM ${ROLLUP_TABLE}`, values: [] },
-    statement(engine, (q) => rollupInsert(q, 1, null, false)),
-  ];
+  return [{ text: `DELETE FROM ${ROLLUP_TABLE}`, values: [] }, statement(engine, (q) => rollupInsert(q, 1, null, false))];
 }
 
 /** The rollup as recomputed from the merges, one row per key with its counts (nothing is written). */
@@ -198,7 +195,11 @@ function targetsOfRevertsBy(q: SqlBuilder, pairs: readonly (readonly [string, nu
 }
 
 /** Around new merges: before, the merges their (already recorded) reverts target; after, those and the new ones. */
-export function mergesRollupDeltas(engine: Engine, pairs: readonly (readonly [string, number])[], newIds: { from: number; to: number }): {
+export function mergesRollupDeltas(
+  engine: Engine,
+  pairs: readonly (readonly [string, number])[],
+  newIds: { from: number; to: number },
+): {
   before: Statement[];
   after: Statement[];
 } {

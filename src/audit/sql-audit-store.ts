@@ -6,7 +6,6 @@
  * postgres-audit-store.ts. docs/audit-trail.md describes the chain.
  */
 import type { EvaluatedHead } from "../policy/exceptions.js";
-import { AuditConflictError } from "./audit-conflict-error.js";
 import { SqlInboxStore, type InboxStore } from "./inbox-store.js";
 import { AuditInputError } from "./audit-input-error.js";
 import { AuditNotFoundError } from "./audit-not-found-error.js";
@@ -119,12 +118,12 @@ export abstract class SqlAuditStore implements AuditStore {
    * Under the chain lock, after the duplicate checks found nothing and `head` was read: the new
    * audit_log row and its projections. Time is read here so recorded_at follows seq order.
    */
-  protected appendStatements(plan: AppendPlan, head: { seq: number; entry_hash: string } | undefined): { seq: number; statements: Statement[] } {
+  protected appendStatements(
+    plan: AppendPlan,
+    head: { seq: number; entry_hash: string } | undefined,
+  ): { seq: number; statements: Statement[] } {
     const recordedAt = this.now().toISOString();
-    const row = buildChainRow(
-      { v: 1, ...plan.envelope, recordedAt },
-      head ? { seq: Number(head.seq), entryHash: head.entry_hash } : null,
-    );
+    const row = buildChainRow({ v: 1, ...plan.envelope, recordedAt }, head ? { seq: Number(head.seq), entryHash: head.entry_hash } : null);
     return {
       seq: row.seq,
       statements: [...insertRows(this.engine, "audit_log", [{ ...row }]), ...plan.projections(row.seq, recordedAt)],
@@ -135,7 +134,11 @@ export abstract class SqlAuditStore implements AuditStore {
    * Under the chain lock: the chain rows and projection rows of every plan whose subject is not
    * in `recorded` (nor earlier in the same batch), linked from `head` in input order.
    */
-  protected bulkAppend(plans: readonly AppendPlan[], recorded: ReadonlySet<string>, head: { seq: number; entry_hash: string } | undefined): BulkAppend {
+  protected bulkAppend(
+    plans: readonly AppendPlan[],
+    recorded: ReadonlySet<string>,
+    head: { seq: number; entry_hash: string } | undefined,
+  ): BulkAppend {
     const seen = new Set(recorded);
     const tables = new Map<string, Record<string, unknown>[]>([["audit_log", []]]);
     const results: AppendResult[] = [];
@@ -199,7 +202,9 @@ export abstract class SqlAuditStore implements AuditStore {
     try {
       return await this.appendBulk(plans);
     } catch (error) {
-      throw new Error(`audit store (${this.engine}): recording ${plans.length} merges in bulk failed: ${(error as Error).message}`, { cause: error });
+      throw new Error(`audit store (${this.engine}): recording ${plans.length} merges in bulk failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -310,8 +315,11 @@ export abstract class SqlAuditStore implements AuditStore {
 
   async completeMerge(input: MergeRecordInput): Promise<AppendResult> {
     const [row] = await this.query<merges.MergeRow>(
-      statement(this.engine, (q) => `SELECT ${MERGE_COLUMNS} FROM merges m JOIN audit_log a ON a.seq = m.audit_seq
-        WHERE m.repo = ${q.param(normalizeRepo(input.repo))} AND m.pr_number = ${q.param(input.prNumber)}`),
+      statement(
+        this.engine,
+        (q) => `SELECT ${MERGE_COLUMNS} FROM merges m JOIN audit_log a ON a.seq = m.audit_seq
+        WHERE m.repo = ${q.param(normalizeRepo(input.repo))} AND m.pr_number = ${q.param(input.prNumber)}`,
+      ),
     );
     if (!row) throw new AuditNotFoundError(`completeMerge: no merge recorded for ${input.repo}#${input.prNumber}`, "merge");
     const recorded = merges.toMergeRecord(row, new Map());
@@ -368,8 +376,11 @@ export abstract class SqlAuditStore implements AuditStore {
 
   async linkIncident(input: IncidentLinkInput): Promise<AppendResult> {
     const link = normalizeIncidentLink(input);
-    const [incident] = await this.query<{ id: number }>(statement(this.engine, (q) => `SELECT id FROM incidents WHERE external_id = ${q.param(link.externalId)}`));
-    if (!incident) throw new AuditNotFoundError(`no incident ${link.externalId} is recorded: open it first, then link merges to it`, "externalId");
+    const [incident] = await this.query<{ id: number }>(
+      statement(this.engine, (q) => `SELECT id FROM incidents WHERE external_id = ${q.param(link.externalId)}`),
+    );
+    if (!incident)
+      throw new AuditNotFoundError(`no incident ${link.externalId} is recorded: open it first, then link merges to it`, "externalId");
     const [merge] = await this.query<{ id: number }>(mergeIdStatement(this.engine, link.repo, link.prNumber));
     if (!merge) {
       throw new AuditNotFoundError(
@@ -398,6 +409,4 @@ export abstract class SqlAuditStore implements AuditStore {
       after = Number(last.seq);
     }
   }
-
-
 }

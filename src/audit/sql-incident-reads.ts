@@ -39,9 +39,10 @@ import { ratio } from "./sql-merge-reads.js";
 export async function incidentProjectionProblem(db: SqlReader, hashed: HashedIncidentEntries): Promise<VerifyResult["brokenAt"] | null> {
   const incidentRows = await db.query<Record<string, unknown>>({ text: INCIDENT_PROJECTION_SQL.incidents, values: [] });
   const linkRows = await db.query<Record<string, unknown>>({ text: INCIDENT_PROJECTION_SQL.links, values: [] });
-  const mergeKeys = await db.query<{ id: number; repo: string; pr_number: number }>(
-    { text: "SELECT m.id, m.repo, m.pr_number FROM merges m WHERE m.id IN (SELECT merge_id FROM incident_links)", values: [] },
-  );
+  const mergeKeys = await db.query<{ id: number; repo: string; pr_number: number }>({
+    text: "SELECT m.id, m.repo, m.pr_number FROM merges m WHERE m.id IN (SELECT merge_id FROM incident_links)",
+    values: [],
+  });
   const mergeKey = new Map(mergeKeys.map((m) => [Number(m.id), `${m.repo}#${Number(m.pr_number)}`]));
   const incidentSeq = new Map([...hashed.incidents].map(([seq, e]) => [e.data.externalId, seq]));
   return (
@@ -74,7 +75,6 @@ export async function incidentProjectionProblem(db: SqlReader, hashed: HashedInc
     )
   );
 }
-
 
 export async function getIncident(db: SqlReader, externalId: string): Promise<IncidentRecord | null> {
   checkIncidentId(externalId);
@@ -157,7 +157,12 @@ export async function incidentFacts(db: SqlReader, externalId: string): Promise<
 /** The incidents of `rows` (in their order), each with every link, oldest first. */
 export async function withLinks(db: SqlReader, rows: IncidentRow[]): Promise<IncidentRecord[]> {
   if (rows.length === 0) return [];
-  const linkRows = await db.query<LinkRow>(linksOfIncidentsStatement(db.engine, rows.map((r) => Number(r.id))));
+  const linkRows = await db.query<LinkRow>(
+    linksOfIncidentsStatement(
+      db.engine,
+      rows.map((r) => Number(r.id)),
+    ),
+  );
   const byIncident = new Map<number, IncidentLinkRecord[]>();
   const newest = new Map<string, IncidentLinkRecord>();
   for (const r of linkRows) {
@@ -182,7 +187,6 @@ export async function withLinks(db: SqlReader, rows: IncidentRow[]): Promise<Inc
   for (const link of newest.values()) link.current = true;
   return rows.map((row) => ({ ...toIncidentFacts(row), links: byIncident.get(Number(row.id)) ?? [] }));
 }
-
 
 interface IncidentRow {
   id: number;
@@ -278,7 +282,8 @@ function projectionMismatch<E>(
   for (const row of rows) {
     const seq = Number(row.audit_seq);
     const entry = hashed.get(seq);
-    if (entry === undefined) return { seq, reason: `${table} row ${String(row.id)} has no matching entry in the chain (projection row inserted or modified)` };
+    if (entry === undefined)
+      return { seq, reason: `${table} row ${String(row.id)} has no matching entry in the chain (projection row inserted or modified)` };
     seen.add(seq);
     const want = expected(seq, entry);
     for (const [column, value] of Object.entries(want)) {
@@ -310,14 +315,21 @@ function compareKeys(x: string | null, y: string | null): number {
 
 function linkedShares(rows: { k: string | null; merges: number; linked: number }[]): IncidentLinkedShare[] {
   return rows
-    .map((r) => ({ key: r.k === null ? null : String(r.k), merges: Number(r.merges), linked: Number(r.linked), share: ratio(Number(r.linked), Number(r.merges)) }))
+    .map((r) => ({
+      key: r.k === null ? null : String(r.k),
+      merges: Number(r.merges),
+      linked: Number(r.linked),
+      share: ratio(Number(r.linked), Number(r.merges)),
+    }))
     .filter((r) => r.merges > 0)
     .sort((a, b) => compareKeys(a.key, b.key));
 }
 
 const INCIDENT_TREND_DEFINITIONS: Record<string, string> = {
-  byCategoryMonth: "incidents per category and UTC month of their start (of their recording when no start was given); since/until apply to that time, the other filters do not",
+  byCategoryMonth:
+    "incidents per category and UTC month of their start (of their recording when no start was given); since/until apply to that time, the other filters do not",
   linkedByAi: "per AI level: the filter's merges, and those whose current link to some incident is caused or suspect (linked / merges)",
   linkedByTeam: "the same per primary owning team",
-  mergeToStart: "hours from each current caused/suspect link's merge to its incident's start: median, 90th percentile (nearest rank) and maximum; links without a start time are left out, those starting before the merge are counted apart",
+  mergeToStart:
+    "hours from each current caused/suspect link's merge to its incident's start: median, 90th percentile (nearest rank) and maximum; links without a start time are left out, those starting before the merge are counted apart",
 };

@@ -85,7 +85,8 @@ export async function listMergesPage(db: SqlReader, filter: MergeFilter): Promis
   };
 }
 
-export async function* walkMerges<T>(db: SqlReader, 
+export async function* walkMerges<T>(
+  db: SqlReader,
   filter: Omit<MergeFilter, "limit">,
   options: { batchSize?: number },
   build: (row: MergeRow, reverts: Map<number, RevertRecord[]>) => T,
@@ -129,7 +130,12 @@ export async function pageRows(db: SqlReader, f: NormalizedMergeFilter, want: nu
  *    and the merge query applies the other filters and the order to its merges.
  * 3. Otherwise keep walking (a glob starting with a wildcard has no prefix: always 1 and 3).
  */
-export async function pathMatches(db: SqlReader, f: NormalizedMergeFilter, path: NonNullable<NormalizedMergeFilter["path"]>, want: number): Promise<number[]> {
+export async function pathMatches(
+  db: SqlReader,
+  f: NormalizedMergeFilter,
+  path: NonNullable<NormalizedMergeFilter["path"]>,
+  want: number,
+): Promise<number[]> {
   const { matches, range } = path;
   const hits: number[] = [];
   let scan: NormalizedMergeFilter = f;
@@ -147,7 +153,9 @@ export async function pathMatches(db: SqlReader, f: NormalizedMergeFilter, path:
         return [...hit];
       }
     }
-    const positions = await db.query<{ id: number; merged_at: string; hit: number }>(mergePositionsStatement(db.engine, scan, batch, range));
+    const positions = await db.query<{ id: number; merged_at: string; hit: number }>(
+      mergePositionsStatement(db.engine, scan, batch, range),
+    );
     if (positions.length === 0) return hits;
     scanned += positions.length;
     // Only merges with a path in the prefix range have their paths read for the glob.
@@ -290,7 +298,6 @@ export async function findMergeBySha(db: SqlReader, sha: string, options: { repo
   return first ? toMergeRecord(first, reverts) : null;
 }
 
-
 /** Rebuilds each record from the exact payload that was hashed, plus later revert links. */
 export async function toMergeRecords(db: SqlReader, rows: MergeRow[]): Promise<MergeRecord[]> {
   if (rows.length === 0) return [];
@@ -300,7 +307,14 @@ export async function toMergeRecords(db: SqlReader, rows: MergeRow[]): Promise<M
 
 export async function revertsByMerge(db: SqlReader, rows: MergeRow[]): Promise<Map<number, RevertRecord[]>> {
   if (rows.length === 0) return new Map();
-  return revertMap(await db.query<RevertRow>(revertsOfMerges(db.engine, rows.map((r) => Number(r.id)))));
+  return revertMap(
+    await db.query<RevertRow>(
+      revertsOfMerges(
+        db.engine,
+        rows.map((r) => Number(r.id)),
+      ),
+    ),
+  );
 }
 interface RevertRow {
   merge_id: number;

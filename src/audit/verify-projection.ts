@@ -117,7 +117,8 @@ export class ProjectionCheck {
     const rows = await this.query<Record<string, unknown>>(
       statement(
         this.engine,
-        (q) => `SELECT * FROM ${spec.table} WHERE ${spec.seqColumn} > ${q.param(from)} AND ${spec.seqColumn} <= ${q.param(to)} ORDER BY ${order}`,
+        (q) =>
+          `SELECT * FROM ${spec.table} WHERE ${spec.seqColumn} > ${q.param(from)} AND ${spec.seqColumn} <= ${q.param(to)} ORDER BY ${order}`,
       ),
     );
     return groupBySeq(rows, spec.seqColumn);
@@ -166,17 +167,19 @@ export class ProjectionCheck {
     const { mergedAt, roles } = checkedMerge(`verify ${subject}`, input);
     const completed = mergeRows(input, mergedAt, roles, seq, recordedAt);
     const completedMerge = completed.find((t) => t.table === "merges")!.rows[0]!;
-    return recorded.map((t) => {
-      if (t.table === "merges") {
-        const row: Record<string, unknown> = { ...t.rows[0]!, audit_seq: Number(completion.seq), incomplete: false, missing: null };
-        for (const c of COMPLETED_COLUMNS) row[c] = completedMerge[c];
-        return { table: t.table, rows: [row] };
-      }
-      const added = completed.find((c) => c.table === t.table)?.rows ?? [];
-      if (t.table === "merge_commits") return { table: t.table, rows: [...t.rows, ...added.filter((r) => r.role === "pr_commit")] };
-      if (FILLED_TABLES.has(t.table)) return { table: t.table, rows: [...t.rows, ...added] };
-      return t;
-    }).concat(completed.filter((c) => FILLED_TABLES.has(c.table) && !recorded.some((t) => t.table === c.table)));
+    return recorded
+      .map((t) => {
+        if (t.table === "merges") {
+          const row: Record<string, unknown> = { ...t.rows[0]!, audit_seq: Number(completion.seq), incomplete: false, missing: null };
+          for (const c of COMPLETED_COLUMNS) row[c] = completedMerge[c];
+          return { table: t.table, rows: [row] };
+        }
+        const added = completed.find((c) => c.table === t.table)?.rows ?? [];
+        if (t.table === "merge_commits") return { table: t.table, rows: [...t.rows, ...added.filter((r) => r.role === "pr_commit")] };
+        if (FILLED_TABLES.has(t.table)) return { table: t.table, rows: [...t.rows, ...added] };
+        return t;
+      })
+      .concat(completed.filter((c) => FILLED_TABLES.has(c.table) && !recorded.some((t) => t.table === c.table)));
   }
 
   /** The revert row as it was inserted: its merge ids resolved among the merges recorded before it. */

@@ -1,7 +1,7 @@
 /** `countersign audit …`: query, report, export and verify the audit trail. */
 import { readFileSync } from "node:fs";
 import { once } from "node:events";
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { REPORT_DIMENSIONS, type AuditStore, type MergeFilter, type MergeRecord, type ReportDimension } from "../audit/audit-store.js";
 import { mergeReviewStatement } from "../audit/in-toto-statement.js";
 import { MERGE_FILTER_FIELDS, parseMergeFilterInput, type MergeFilterInput } from "../audit/merge-filter-input.js";
@@ -37,7 +37,10 @@ function filterOptions(cmd: Command, which: { path?: boolean; sha?: boolean } = 
     .option("--repo <owner/name>", "only this repository")
     .option("--since <date>", "merged at or after (YYYY-MM-DD or ISO-8601, UTC)")
     .option("--until <date>", "merged on or before (a bare date includes that whole day, UTC)")
-    .option("--ai <levels>", `only these disclosure levels, comma-separated (${LEVELS.join(", ")}); "assisted,generated,agent" is AI-assisted`)
+    .option(
+      "--ai <levels>",
+      `only these disclosure levels, comma-separated (${LEVELS.join(", ")}); "assisted,generated,agent" is AI-assisted`,
+    )
     .option("--team <@org/team>", "only merges owned (in part) by this team")
     .option("--bypassed [true|false]", "only merges made while countersign was not success (false: only the others)")
     .option(
@@ -76,19 +79,36 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .addOption(new Option("--format <format>", "output format").choices(["json", "text", "table"]).default("json"))
     .action(async (ref: string, opts: { format: string }) => {
       const m = /^([\w.-]+\/[\w.-]+)#(\d+)$/.exec(ref);
-      if (!m && !/^[0-9a-f]{7,64}$/i.test(ref)) throw new UsageError(`"${ref}" is neither owner/repo#N nor a commit SHA (at least 7 hex characters)`);
+      if (!m && !/^[0-9a-f]{7,64}$/i.test(ref))
+        throw new UsageError(`"${ref}" is neither owner/repo#N nor a commit SHA (at least 7 hex characters)`);
       const merge = await ctx.withStore((s) => (m ? s.getMerge(m[1]!, Number(m[2])) : s.findMergeBySha(ref.toLowerCase())));
       if (!merge) {
         ctx.io.err(`No merge recorded for ${ref}.`);
         ctx.fail();
         return;
       }
-      ctx.io.out(opts.format === "json" ? JSON.stringify(merge, null, 2) : opts.format === "text" ? formatMergeDetail(merge) : formatMerges([merge], "table"));
+      ctx.io.out(
+        opts.format === "json"
+          ? JSON.stringify(merge, null, 2)
+          : opts.format === "text"
+            ? formatMergeDetail(merge)
+            : formatMerges([merge], "table"),
+      );
     });
 
-  filterOptions(audit.command("report").description("Per group: merges, AI-assisted share, undisclosed, bypasses, exceptions, and revert rates within 7 and 30 days (change-failure proxies)."), {})
+  filterOptions(
+    audit
+      .command("report")
+      .description(
+        "Per group: merges, AI-assisted share, undisclosed, bypasses, exceptions, and revert rates within 7 and 30 days (change-failure proxies).",
+      ),
+    {},
+  )
     .option("--group-by <dimensions>", `comma-separated: ${REPORT_DIMENSIONS.join(", ")}`, "ai")
-    .option("--incidents", "add incident trends: incidents by category and month, incident-linked merges by AI level and team, merge-to-incident hours")
+    .option(
+      "--incidents",
+      "add incident trends: incidents by category and month, incident-linked merges by AI level and team, merge-to-incident hours",
+    )
     .addOption(new Option("--format <format>", "output format").choices([...REPORT_FORMATS]).default("table"))
     .addHelpText(
       "after",
@@ -99,13 +119,19 @@ export function registerAudit(program: Command, ctx: CliContext): void {
       const format = opts.format as ReportFormat;
       if (opts.incidents === true && format === "csv") throw new UsageError("--incidents adds several tables: use --format table or json");
       const filter = mergeFilter(opts);
-      const [report, incidents] = await ctx.withStore((s) => Promise.all([s.report(filter, groupBy), opts.incidents === true ? s.incidentTrends(filter) : null]));
+      const [report, incidents] = await ctx.withStore((s) =>
+        Promise.all([s.report(filter, groupBy), opts.incidents === true ? s.incidentTrends(filter) : null]),
+      );
       if (incidents === null) ctx.io.out(formatReport(report, format));
       else if (format === "json") ctx.io.out(JSON.stringify({ ...report, incidents }, null, 2));
       else ctx.io.out(`${formatReport(report, format)}\n\n${formatIncidentTrends(incidents)}`);
     });
 
-  filterOptions(audit.command("export").description("Stream every matching merge, newest first: in-toto Statements, NDJSON or CSV (no limit, flat memory)."))
+  filterOptions(
+    audit
+      .command("export")
+      .description("Stream every matching merge, newest first: in-toto Statements, NDJSON or CSV (no limit, flat memory)."),
+  )
     .addOption(new Option("--format <format>", "output format").choices([...EXPORT_FORMATS]).makeOptionMandatory())
     .addHelpText(
       "after",
@@ -142,7 +168,12 @@ export function registerAudit(program: Command, ctx: CliContext): void {
 }
 
 /** Streams in chunks; waits for stdout to drain so a slow reader does not grow the heap. */
-async function exportMerges(store: AuditStore, filter: MergeFilter, format: ExportFormat, ctx: CliContext): Promise<{ exported: number; skipped: number }> {
+async function exportMerges(
+  store: AuditStore,
+  filter: MergeFilter,
+  format: ExportFormat,
+  ctx: CliContext,
+): Promise<{ exported: number; skipped: number }> {
   const recorder = { id: "https://countersign.dev/recorder", version: packageVersion() };
   // Records made before the host was kept with each merge fall back to the configured host.
   const githubUrl = configuredGithubUrls().web;
@@ -196,7 +227,10 @@ function mergeFilter(opts: Opts): MergeFilter {
 }
 
 function groupByOf(value: string): ReportDimension[] {
-  const dims = value.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean);
+  const dims = value
+    .split(",")
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = dims.filter((d) => !(REPORT_DIMENSIONS as readonly string[]).includes(d));
   if (unknown.length > 0 || new Set(dims).size !== dims.length) {
     throw new UsageError(`--group-by takes distinct dimensions from ${REPORT_DIMENSIONS.join(", ")} (comma-separated), got "${value}"`);

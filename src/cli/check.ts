@@ -12,7 +12,7 @@
  *   6. print a table or JSON; exit 0 when only reviews are missing, 1 otherwise
  */
 import { basename } from "node:path";
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { CODEOWNERS_LOCATIONS } from "../policy/codeowners.js";
 import { CONFIG_PATH, DEFAULT_CONFIG, loadConfig, type Config, type ConfigError } from "../policy/config.js";
 import { evaluate, type Gate, type GateStatus, type Verdict } from "../policy/evaluate.js";
@@ -75,12 +75,21 @@ export async function runCheck(cwd: string, options: CheckOptions): Promise<Chec
   const headSha = repo.resolveCommit(options.head, "--head");
   const mergeBase = repo.mergeBase(baseSha, headSha);
   const notes: string[] = [];
-  if (options.head === "HEAD" && repo.hasUncommittedChanges()) notes.push("Uncommitted changes are not part of the pull request and were not checked: commit them first.");
-  if (options.body === null) notes.push("No --body: the PR description is taken as empty, so only commit trailers can disclose AI use. Pass --body pr.md (or - for stdin).");
+  if (options.head === "HEAD" && repo.hasUncommittedChanges())
+    notes.push("Uncommitted changes are not part of the pull request and were not checked: commit them first.");
+  if (options.body === null)
+    notes.push(
+      "No --body: the PR description is taken as empty, so only commit trailers can disclose AI use. Pass --body pr.md (or - for stdin).",
+    );
 
   const configBlob = repo.readBlob(baseSha, CONFIG_PATH); // 2
-  const configSource = configBlob ? `${CONFIG_PATH} at ${options.base} (${baseSha.slice(0, 7)})` : "defaults (no .github/countersign.yml on the base)";
-  if (!configBlob) notes.push(`No ${CONFIG_PATH} at ${options.base}: the defaults apply (on GitHub, the organisation's .github repository may supply one).`);
+  const configSource = configBlob
+    ? `${CONFIG_PATH} at ${options.base} (${baseSha.slice(0, 7)})`
+    : "defaults (no .github/countersign.yml on the base)";
+  if (!configBlob)
+    notes.push(
+      `No ${CONFIG_PATH} at ${options.base}: the defaults apply (on GitHub, the organisation's .github repository may supply one).`,
+    );
   const codeowners = codeownersAt(repo, baseSha);
   const headRef = options.head === "HEAD" ? (repo.currentBranch() ?? "HEAD") : options.head;
   const author = resolveAuthor(repo, options.author);
@@ -94,7 +103,8 @@ export async function runCheck(cwd: string, options: CheckOptions): Promise<Chec
     config: async (): Promise<ConfigLoad> => {
       const loaded = configBlob ? loadConfig(configBlob.toString("utf8")) : ({ ok: true, config: DEFAULT_CONFIG } as const);
       if (!loaded.ok) return { ok: false, source: configSource, errors: loaded.errors };
-      if (loaded.config._extends) notes.push(`_extends: ${loaded.config._extends} is not resolved locally: only ${CONFIG_PATH} itself was applied.`);
+      if (loaded.config._extends)
+        notes.push(`_extends: ${loaded.config._extends} is not resolved locally: only ${CONFIG_PATH} itself was applied.`);
       return { ok: true, config: loaded.config, source: configSource, hash: null };
     },
     exceptions: async () => [],
@@ -102,7 +112,8 @@ export async function runCheck(cwd: string, options: CheckOptions): Promise<Chec
       const allFiles = repo.changedFiles(mergeBase, headSha); // 3
       const allCommits = repo.commits(baseSha, headSha);
       counts = { files: allFiles.length, commits: allCommits.length };
-      if (allCommits.length === 0) notes.push(`${headRef} has no commits that ${options.base} lacks: there is nothing to open a pull request with.`);
+      if (allCommits.length === 0)
+        notes.push(`${headRef} has no commits that ${options.base} lacks: there is nothing to open a pull request with.`);
       return {
         repo: repo.githubRepo() ?? { owner: "local", name: basename(repo.root) },
         number: 0,
@@ -130,9 +141,21 @@ export async function runCheck(cwd: string, options: CheckOptions): Promise<Chec
   });
   if (assessment.kind === "config-invalid") {
     return {
-      ready: false, conclusion: "failure", title: ERROR_TITLE, base, head, mergeBase, author,
-      config: { source: configSource, errors: assessment.errors }, codeowners: codeowners.path, files: 0, commits: 0,
-      disclosure: null, owningTeam: null, gates: [], notes,
+      ready: false,
+      conclusion: "failure",
+      title: ERROR_TITLE,
+      base,
+      head,
+      mergeBase,
+      author,
+      config: { source: configSource, errors: assessment.errors },
+      codeowners: codeowners.path,
+      files: 0,
+      commits: 0,
+      disclosure: null,
+      owningTeam: null,
+      gates: [],
+      notes,
     };
   }
 
@@ -220,7 +243,11 @@ function resolveAuthor(repo: LocalRepository, explicit: string | undefined): str
     if (!LOGIN_RE.test(login)) throw new UsageError(`--author "${explicit}" is not a GitHub login`);
     return login;
   }
-  const candidates = [repo.config("github.user"), loginFromEmail(repo.config("user.email")), repo.config("user.name")?.replace(/\s+/g, "-")];
+  const candidates = [
+    repo.config("github.user"),
+    loginFromEmail(repo.config("user.email")),
+    repo.config("user.name")?.replace(/\s+/g, "-"),
+  ];
   return candidates.find((c): c is string => !!c && LOGIN_RE.test(c)) ?? "local-user";
 }
 
@@ -259,14 +286,20 @@ export function formatCheckTable(report: CheckReport, style: Style): string {
   const short = (sha: string) => sha.slice(0, 7);
   out.push(
     style.bold(`countersign check: ${report.head.ref} (${short(report.head.sha)}) into ${report.base.ref} (${short(report.base.sha)})`),
-    style.dim(`  config: ${report.config.source}; CODEOWNERS: ${report.codeowners ?? "none"}; author: @${report.author}; ${plural(report.commits, "commit")}, ${plural(report.files, "changed file")}`),
+    style.dim(
+      `  config: ${report.config.source}; CODEOWNERS: ${report.codeowners ?? "none"}; author: @${report.author}; ${plural(report.commits, "commit")}, ${plural(report.files, "changed file")}`,
+    ),
     "",
   );
 
   if (report.config.errors.length > 0) {
     out.push(style.red(style.bold(`✘ Invalid configuration: ${report.config.source}`)));
-    for (const e of report.config.errors) out.push(`  ${CONFIG_PATH}${e.line ? `:${e.line}` : ""}: ${e.path ? `${e.path}: ` : ""}${e.message}`);
-    out.push("", `The check would fail ("${ERROR_TITLE}") until the file is fixed on ${report.base.ref}. \`countersign validate\` lints a working copy.`);
+    for (const e of report.config.errors)
+      out.push(`  ${CONFIG_PATH}${e.line ? `:${e.line}` : ""}: ${e.path ? `${e.path}: ` : ""}${e.message}`);
+    out.push(
+      "",
+      `The check would fail ("${ERROR_TITLE}") until the file is fixed on ${report.base.ref}. \`countersign validate\` lints a working copy.`,
+    );
     return appendNotes(out, report, style).join("\n");
   }
 
@@ -350,7 +383,10 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .requiredOption("--base <ref>", "the branch the pull request targets, e.g. origin/main (config and CODEOWNERS are read from it)")
     .option("--head <ref>", "the pull request's head", "HEAD")
     .option("--body <file>", "the PR description: a markdown file, or - to read it from stdin")
-    .option("--author <login>", "the PR author's GitHub login (default: git config github.user, a GitHub no-reply user.email, or user.name)")
+    .option(
+      "--author <login>",
+      "the PR author's GitHub login (default: git config github.user, a GitHub no-reply user.email, or user.name)",
+    )
     .option("--label <label>", "a label the pull request will carry; repeatable (e.g. --label incident)", collect)
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .addHelpText(
@@ -371,7 +407,13 @@ base's config is invalid), 2 on usage errors (unknown ref, not a git repository)
     )
     .action(async (opts: { base: string; head: string; body?: string; author?: string; label?: string[]; format: string }) => {
       const body = opts.body === undefined ? null : opts.body === "-" ? await readStdin() : readBody(opts.body);
-      const report = await runCheck(process.cwd(), { base: opts.base, head: opts.head, body, author: opts.author, labels: opts.label ?? [] });
+      const report = await runCheck(process.cwd(), {
+        base: opts.base,
+        head: opts.head,
+        body,
+        author: opts.author,
+        labels: opts.label ?? [],
+      });
       if (opts.format === "json") ctx.io.out(JSON.stringify(report, null, 2));
       else ctx.io.out(formatCheckTable(report, terminalStyle(colorEnabled(process.stdout, process.env))));
       if (!report.ready) ctx.fail(1);

@@ -50,8 +50,10 @@ export async function withAuditStore<T>(fn: (store: AuditStore) => Promise<T>): 
 
 /** GitHub's web and API URLs as configured here (GHE_HOST, GHE_PROTOCOL), else github.com's. */
 export function configuredGithubUrls(): { web: string; api: string } {
-  return githubUrls({ GHE_HOST: process.env.GHE_HOST || undefined,
-    GHE_PROTOCOL: process.env.GHE_PROTOCOL === "http" ? "http" : undefined });
+  return githubUrls({
+    GHE_HOST: process.env.GHE_HOST || undefined,
+    GHE_PROTOCOL: process.env.GHE_PROTOCOL === "http" ? "http" : undefined,
+  });
 }
 
 /** The first CODEOWNERS GitHub would use, in the current directory. */

@@ -4,7 +4,7 @@
  * allowed), 1 problems found, 2 could not check (credentials, access, network).
  */
 import { readFileSync } from "node:fs";
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { DoctorCannotCheck, doctorDeliveries, doctorRepo, type Finding } from "../github/doctor.js";
 import { doctorClients, type DoctorCredentials } from "../github/doctor-clients.js";
 import { configuredGithubUrls, readOptional, UsageError, type CliContext } from "./cli-context.js";
@@ -14,8 +14,10 @@ const MARK: Record<Finding["status"], string> = { ok: "ok     ", problem: "PROBL
 export function registerDoctor(program: Command, ctx: CliContext): void {
   program
     .command("doctor")
-    .description("Check a repository or an organisation: app installed, config valid, CODEOWNERS errors, countersign required, failed " +
-      "deliveries.")
+    .description(
+      "Check a repository or an organisation: app installed, config valid, CODEOWNERS errors, countersign required, failed " +
+        "deliveries.",
+    )
     .option("--repo <owner/name>", "the repository to check")
     .option("--org <owner>", "every repository the app's installation (or the token) covers in this organisation")
     .option("--limit <n>", "with --org: check at most this many repositories", "100")
@@ -33,12 +35,12 @@ Exit status: 0 nothing wrong (warnings allowed), 1 problems found, 2 could not c
 JSON: { "ok", "target", "auth", "findings": [{ "check", "repo", "status", "message", "fix" }] }.`,
     )
     .action(async (opts: { repo?: string; org?: string; limit: string; format: string }) => {
-      if ((opts.repo === undefined) === (opts.org === undefined)) throw new UsageError("give exactly one of --repo owner/name or --org " +
-        "owner");
-      if (opts.repo !== undefined
-        && !/^[\w.-]+\/[\w.-]+$/.test(opts.repo)) throw new UsageError(`--repo must be owner/name, got "${opts.repo}"`);
-      if (opts.org !== undefined
-        && !/^[\w.-]+$/.test(opts.org)) throw new UsageError(`--org must be an organisation login, got "${opts.org}"`);
+      if ((opts.repo === undefined) === (opts.org === undefined))
+        throw new UsageError("give exactly one of --repo owner/name or --org " + "owner");
+      if (opts.repo !== undefined && !/^[\w.-]+\/[\w.-]+$/.test(opts.repo))
+        throw new UsageError(`--repo must be owner/name, got "${opts.repo}"`);
+      if (opts.org !== undefined && !/^[\w.-]+$/.test(opts.org))
+        throw new UsageError(`--org must be an organisation login, got "${opts.org}"`);
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive number, got "${opts.limit}"`);
       if (readOptional(".env") !== null) process.loadEnvFile(".env");
@@ -57,10 +59,14 @@ JSON: { "ok", "target", "auth", "findings": [{ "check", "repo", "status", "messa
               check: "installation",
               repo: null,
               status: "problem",
-              message: credentials.kind === "app" ? `the app is not installed on the organisation ${opts.org}` : `${opts.org}: no such ` +
-                `organisation, or the token cannot see it`,
-              fix: credentials.kind === "app" && clients.appSlug ? `install it: ` +
-                `${clients.webUrl}/apps/${clients.appSlug}/installations/new` : "check the name and the token's access",
+              message:
+                credentials.kind === "app"
+                  ? `the app is not installed on the organisation ${opts.org}`
+                  : `${opts.org}: no such ` + `organisation, or the token cannot see it`,
+              fix:
+                credentials.kind === "app" && clients.appSlug
+                  ? `install it: ` + `${clients.webUrl}/apps/${clients.appSlug}/installations/new`
+                  : "check the name and the token's access",
             });
             repos = [];
           } else repos = listed.slice(0, limit);
@@ -71,13 +77,20 @@ JSON: { "ok", "target", "auth", "findings": [{ "check", "repo", "status", "messa
         }
         findings.push(await doctorDeliveries(clients));
       } catch (error) {
-        cannot = error instanceof DoctorCannotCheck ? error.message : `could not ask GitHub: ${error instanceof Error ? error.message
-          : String(error)}`;
+        cannot =
+          error instanceof DoctorCannotCheck
+            ? error.message
+            : `could not ask GitHub: ${error instanceof Error ? error.message : String(error)}`;
       }
       const problems = findings.filter((f) => f.status === "problem").length;
       if (opts.format === "json") {
-        ctx.io.out(JSON.stringify({ ok: cannot === null && problems === 0, target, auth: credentials.kind,
-          ...(cannot ? { error: cannot } : {}), findings }, null, 2));
+        ctx.io.out(
+          JSON.stringify(
+            { ok: cannot === null && problems === 0, target, auth: credentials.kind, ...(cannot ? { error: cannot } : {}), findings },
+            null,
+            2,
+          ),
+        );
       } else {
         ctx.io.out(`countersign doctor: ${target} (as ${credentials.kind === "app" ? `the App ${credentials.appId}` : "a user token"})`);
         for (const f of findings) {

@@ -66,7 +66,10 @@ const hours = (h: number | null) => (h === null ? "—" : `${h} h`);
 
 function shareTable(label: string, rows: IncidentLinkedShare[]): string {
   if (rows.length === 0) return "No merges recorded for this filter.";
-  return table([[label, "MERGES", "INCIDENT-LINKED", "SHARE"], ...rows.map((r) => [r.key ?? "(none)", String(r.merges), String(r.linked), percent(r.share)])]);
+  return table([
+    [label, "MERGES", "INCIDENT-LINKED", "SHARE"],
+    ...rows.map((r) => [r.key ?? "(none)", String(r.merges), String(r.linked), percent(r.share)]),
+  ]);
 }
 
 /** The table sections `audit report --incidents` appends (JSON callers take the object as it is). */
@@ -74,7 +77,10 @@ export function formatIncidentTrends(t: IncidentTrends): string {
   const byMonth =
     t.byCategoryMonth.length === 0
       ? "No incidents recorded for this period."
-      : table([["MONTH", "CATEGORY", "INCIDENTS"], ...t.byCategoryMonth.map((r) => [r.month, r.category ?? "(none)", String(r.incidents)])]);
+      : table([
+          ["MONTH", "CATEGORY", "INCIDENTS"],
+          ...t.byCategoryMonth.map((r) => [r.month, r.category ?? "(none)", String(r.incidents)]),
+        ]);
   const m = t.mergeToStart;
   return [
     "Incidents by category and month (of their start):",

@@ -32,22 +32,50 @@ export function formatMerges(merges: MergeRecord[], format: MergeFormat): string
 export function formatMergeDetail(m: MergeRecord): string {
   const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : "—");
   const lines: [string, string][] = [
-    ["merged", `${m.mergedAt} by ${m.mergedBy ?? "unknown"} into ${m.baseRef} (merge commit ${short(m.mergeCommitSha)}, head ${short(m.headSha)})`],
+    [
+      "merged",
+      `${m.mergedAt} by ${m.mergedBy ?? "unknown"} into ${m.baseRef} (merge commit ${short(m.mergeCommitSha)}, head ${short(m.headSha)})`,
+    ],
     ["author", m.author],
-    ["ai", `${m.aiLevel}${m.aiTools.length ? ` (${m.aiTools.join(", ")})` : ""}${m.agent ? `; agent ${m.agent}` : ""}${m.sponsor ? `; sponsor @${m.sponsor}` : ""}`],
+    [
+      "ai",
+      `${m.aiLevel}${m.aiTools.length ? ` (${m.aiTools.join(", ")})` : ""}${m.agent ? `; agent ${m.agent}` : ""}${m.sponsor ? `; sponsor @${m.sponsor}` : ""}`,
+    ],
     ...m.disclosureSources.map((s): [string, string] => ["disclosure", `${s.where}${s.sha ? ` ${short(s.sha)}` : ""}: ${s.detail}`]),
-    ["owner", `${m.owningTeam ?? "(none)"}${m.teams.length ? `; teams: ${m.teams.map((t) => `${t.team} (${t.files} file${t.files === 1 ? "" : "s"})`).join(", ")}` : ""}`],
+    [
+      "owner",
+      `${m.owningTeam ?? "(none)"}${m.teams.length ? `; teams: ${m.teams.map((t) => `${t.team} (${t.files} file${t.files === 1 ? "" : "s"})`).join(", ")}` : ""}`,
+    ],
     ...m.reviewers.map((r): [string, string] => [
       "review",
       `${r.counted ? "counted" : `not counted${r.reason ? ` (${r.reason})` : ""}`}: ${r.reviewer} ${r.state.toLowerCase()} on ${short(r.reviewedSha)}` +
         `${r.submittedAt ? ` at ${r.submittedAt}` : ""}${r.checklist.length ? `; checked: ${r.checklist.join(" | ")}` : ""}` +
         `${r.verified ? `; verified: ${r.verified.replace(/\s+/g, " ")}` : ""}`,
     ]),
-    ["gate", `countersign ${m.checkConclusion ?? "absent"} at merge${m.bypassed ? "; BYPASSED" : ""}${m.configInvalid ? "; config INVALID (gates not evaluated)" : m.configHash ? `; config sha256 ${m.configHash.slice(0, 12)}` : "; default config"}`],
+    [
+      "gate",
+      `countersign ${m.checkConclusion ?? "absent"} at merge${m.bypassed ? "; BYPASSED" : ""}${m.configInvalid ? "; config INVALID (gates not evaluated)" : m.configHash ? `; config sha256 ${m.configHash.slice(0, 12)}` : "; default config"}`,
+    ],
     ...m.boundaries.map((b): [string, string] => ["boundary", `${b.name} (${b.action}): ${b.outcome}`]),
-    ...m.exceptions.map((e): [string, string] => ["exception", `${e.boundary} granted by ${e.grantedBy} on ${short(e.sha)} at ${e.grantedAt}: ${e.reason}`]),
-    ["paths", `${m.paths.length} changed${m.paths.length ? `: ${m.paths.slice(0, 20).map((p) => (p.previousPath ? `${p.previousPath} → ${p.path}` : p.path)).join(", ")}${m.paths.length > 20 ? ", …" : ""}` : ""}`],
-    ...(m.revertedBy ?? []).map((r): [string, string] => ["reverted", `by ${r.repo}#${r.prNumber} (${r.method}), detected ${r.detectedAt}`]),
+    ...m.exceptions.map((e): [string, string] => [
+      "exception",
+      `${e.boundary} granted by ${e.grantedBy} on ${short(e.sha)} at ${e.grantedAt}: ${e.reason}`,
+    ]),
+    [
+      "paths",
+      `${m.paths.length} changed${
+        m.paths.length
+          ? `: ${m.paths
+              .slice(0, 20)
+              .map((p) => (p.previousPath ? `${p.previousPath} → ${p.path}` : p.path))
+              .join(", ")}${m.paths.length > 20 ? ", …" : ""}`
+          : ""
+      }`,
+    ],
+    ...(m.revertedBy ?? []).map((r): [string, string] => [
+      "reverted",
+      `by ${r.repo}#${r.prNumber} (${r.method}), detected ${r.detectedAt}`,
+    ]),
     ["audit", `seq ${m.seq}, entry ${m.entryHash}, recorded ${m.recordedAt} (${m.source})`],
   ];
   if (m.incomplete) {
@@ -118,5 +146,12 @@ function num(x: number | null): string {
 export function table(rows: string[][]): string {
   const columns = rows[0]!.length;
   const widths = Array.from({ length: columns }, (_, i) => Math.min(48, Math.max(...rows.map((r) => r[i]!.length))));
-  return rows.map((r) => r.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

@@ -6,7 +6,6 @@
 import { Option, type Command } from "commander";
 import {
   INCIDENT_CATEGORIES,
-  type AppendResult,
   INCIDENT_RELATIONS,
   type IncidentCategory,
   type IncidentFilter,
@@ -54,7 +53,9 @@ export function registerIncident(program: Command, ctx: CliContext): void {
 
   incident
     .command("open")
-    .description("Record an incident by its tracker id. Repeating it with the same fields is a no-op; different fields are refused (the first record stands).")
+    .description(
+      "Record an incident by its tracker id. Repeating it with the same fields is a no-op; different fields are refused (the first record stands).",
+    )
     .requiredOption("--id <EXT-ID>", "the incident tracker's id, e.g. INC-2041 (letters, digits, . _ : -)")
     .option("--title <text>", "a one-line summary")
     .option("--url <url>", "where the incident is tracked (http or https)")
@@ -77,14 +78,20 @@ export function registerIncident(program: Command, ctx: CliContext): void {
           source: "cli",
         }),
       );
-      ctx.io.out(result.inserted ? `Recorded incident ${opts.id} (audit seq ${result.seq}).` : `Incident ${opts.id} is already recorded with these fields: nothing to do.`);
+      ctx.io.out(
+        result.inserted
+          ? `Recorded incident ${opts.id} (audit seq ${result.seq}).`
+          : `Incident ${opts.id} is already recorded with these fields: nothing to do.`,
+      );
     });
 
   incident
     .command("link <EXT-ID>")
     .description("Link an incident to a recorded merge. Links are never changed: the newest link for a merge is its current relation.")
     .requiredOption("--merge <ref>", `the merge: ${MERGE_REF_FORMS}`)
-    .addOption(new Option("--relation <relation>", "how the merge relates to the incident").choices([...INCIDENT_RELATIONS]).makeOptionMandatory())
+    .addOption(
+      new Option("--relation <relation>", "how the merge relates to the incident").choices([...INCIDENT_RELATIONS]).makeOptionMandatory(),
+    )
     .option("--note <text>", "the evidence, e.g. what a bisect showed")
     .option("--linked-by <name>", "who made the link")
     .addHelpText(
@@ -95,7 +102,13 @@ export function registerIncident(program: Command, ctx: CliContext): void {
       const ref = parseMergeRef(opts.merge);
       if (!ref) throw new UsageError(`--merge "${opts.merge}" is neither ${MERGE_REF_FORMS}`);
       const outcome = await ctx.withStore((s) =>
-        linkIncidentByRef(s, ref, { externalId, relation: opts.relation, note: opts.note ?? null, linkedBy: opts.linkedBy ?? null, source: "cli" }),
+        linkIncidentByRef(s, ref, {
+          externalId,
+          relation: opts.relation,
+          note: opts.note ?? null,
+          linkedBy: opts.linkedBy ?? null,
+          source: "cli",
+        }),
       );
       if ("missing" in outcome) {
         ctx.io.err(
@@ -139,7 +152,10 @@ export function registerIncident(program: Command, ctx: CliContext): void {
     .option("--repo <owner/name>", "only incidents linked to a merge in this repository")
     .option("--limit <n>", "at most this many (1-1000)", "100")
     .addOption(formatOption())
-    .addHelpText("after", "\nExamples:\n  countersign incident list --since 2026-01-01 --category agent-overreach\n  countersign incident list --repo acme/pay --format json")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  countersign incident list --since 2026-01-01 --category agent-overreach\n  countersign incident list --repo acme/pay --format json",
+    )
     .action(async (opts: ListOptions) => {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError("--limit must be a whole number from 1 to 1000");

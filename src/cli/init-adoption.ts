@@ -55,9 +55,10 @@ const count = (n: number) => n.toLocaleString("en-US");
 /** The report `init` prints: plain lines, indented, with the exact text to add. */
 export function formatAdoption(a: Adoption): string[] {
   const out: string[] = [];
-  const branch = a.defaultBranch === null
-    ? "default branch: unknown (the clone does not record origin/HEAD; `git remote set-head origin --auto` fixes that), read at HEAD"
-    : `default branch: ${a.defaultBranch} (origin/HEAD), read at ${a.ref}`;
+  const branch =
+    a.defaultBranch === null
+      ? "default branch: unknown (the clone does not record origin/HEAD; `git remote set-head origin --auto` fixes that), read at HEAD"
+      : `default branch: ${a.defaultBranch} (origin/HEAD), read at ${a.ref}`;
   out.push(`${a.repo ?? "repository"}: ${branch}`);
   const { coverage: c } = a;
   const team = `@${a.repo?.split("/")[0] ?? "your-org"}/<team>`;
@@ -68,16 +69,21 @@ export function formatAdoption(a: Adoption): string[] {
       out.push(`  ownership.fallback_team (${a.fallbackTeam}) owns them, so the ownership gate passes; add CODEOWNERS to route reviews.`);
       return out;
     }
-    out.push("  Every pull request would fail the ownership gate. Add .github/CODEOWNERS, for example:", `    * ${team}`,
-      `  ${fallback[0]}`, ...fallback.slice(1));
+    out.push(
+      "  Every pull request would fail the ownership gate. Add .github/CODEOWNERS, for example:",
+      `    * ${team}`,
+      `  ${fallback[0]}`,
+      ...fallback.slice(1),
+    );
     return out;
   }
   if (c.unowned === 0) {
     out.push(`CODEOWNERS: ${a.codeownersPath} gives an owner to all ${count(c.total)} files.`);
     return out;
   }
-  out.push(`CODEOWNERS: ${a.codeownersPath} gives an owner to ${count(c.owned)} of ${count(c.total)} files; ${count(c.unowned)} have ` +
-    `none.`);
+  out.push(
+    `CODEOWNERS: ${a.codeownersPath} gives an owner to ${count(c.owned)} of ${count(c.total)} files; ${count(c.unowned)} have ` + `none.`,
+  );
   if (a.fallbackTeam) {
     out.push(`  ownership.fallback_team (${a.fallbackTeam}) owns them, so the ownership gate passes for them.`);
     return out;

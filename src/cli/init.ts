@@ -12,7 +12,12 @@ import type { CliContext } from "./cli-context.js";
 import { formatAdoption, readAdoption } from "./init-adoption.js";
 import { LocalRepository } from "./local-git.js";
 
-export const PR_TEMPLATE_PATHS = [".github/pull_request_template.md", ".github/PULL_REQUEST_TEMPLATE.md", "pull_request_template.md", "docs/pull_request_template.md"];
+export const PR_TEMPLATE_PATHS = [
+  ".github/pull_request_template.md",
+  ".github/PULL_REQUEST_TEMPLATE.md",
+  "pull_request_template.md",
+  "docs/pull_request_template.md",
+];
 
 /** Where the config's `$schema` line points, when `--schema` does not say. */
 export const LOCAL_SCHEMA = ".github/countersign.schema.json";
@@ -106,8 +111,11 @@ export function runInit(cwd: string, options: InitOptions): InitResult {
     const current = existsSync(path) ? readFileSync(path, "utf8") : null;
     if (current === text) actions.push(`kept ${LOCAL_SCHEMA} (this version's schema, for editors)`);
     else {
-      actions.push(`${current === null ? would("wrote", "would write") : would("updated",
-        "would update")} ${LOCAL_SCHEMA} (this version's schema, for editors)`);
+      actions.push(
+        `${
+          current === null ? would("wrote", "would write") : would("updated", "would update")
+        } ${LOCAL_SCHEMA} (this version's schema, for editors)`,
+      );
       if (!options.dryRun) write(path, text);
     }
   }
@@ -131,14 +139,18 @@ export function runInit(cwd: string, options: InitOptions): InitResult {
   const current = existing ? readFileSync(templatePath, "utf8") : "";
   const reused = disclosureHeading(current);
   if (reused !== null) {
-    actions.push(`kept ${existing} (it already has an AI assistance disclosure section${reused.line > 0
-      ? `, line ${reused.line}: "${reused.text}"` : ""})`);
+    actions.push(
+      `kept ${existing} (it already has an AI assistance disclosure section${
+        reused.line > 0 ? `, line ${reused.line}: "${reused.text}"` : ""
+      })`,
+    );
     if (!/AI assistance disclosure/i.test(current)) {
-      notes.push(`the check reads the section already in ${existing}: one checked box (None, Assisted, Generated, Agent) or an ` +
-        `\`AI-Assisted: none|assisted|generated|agent\` line in the PR description.`);
+      notes.push(
+        `the check reads the section already in ${existing}: one checked box (None, Assisted, Generated, Agent) or an ` +
+          `\`AI-Assisted: none|assisted|generated|agent\` line in the PR description.`,
+      );
     }
-  }
-  else {
+  } else {
     const eol = current.includes("\r\n") ? "\r\n" : "\n";
     const section = DISCLOSURE_TEMPLATE.trim().replace(/\n/g, eol);
     const next = current.trim().length === 0 ? `${section}${eol}` : `${current.replace(/\s*$/, "")}${eol}${eol}${section}${eol}`;
@@ -152,8 +164,13 @@ export function runInit(cwd: string, options: InitOptions): InitResult {
 
   const templateDir = join(root, ".github/PULL_REQUEST_TEMPLATE");
   if (existsSync(templateDir) && statSync(templateDir).isDirectory()) {
-    const missing = readdirSync(templateDir).filter((f) => /\.md$/i.test(f) && !hasDisclosureSection(readFileSync(join(templateDir, f), "utf8")));
-    if (missing.length > 0) notes.push(`.github/PULL_REQUEST_TEMPLATE/ has templates without the disclosure section (${missing.join(", ")}): add it to those you use.`);
+    const missing = readdirSync(templateDir).filter(
+      (f) => /\.md$/i.test(f) && !hasDisclosureSection(readFileSync(join(templateDir, f), "utf8")),
+    );
+    if (missing.length > 0)
+      notes.push(
+        `.github/PULL_REQUEST_TEMPLATE/ has templates without the disclosure section (${missing.join(", ")}): add it to those you use.`,
+      );
   }
   return { root, actions, notes };
 }
@@ -166,8 +183,12 @@ export function hasDisclosureSection(text: string): boolean {
 /** The line of the existing AI section (1-based; 0 when only the phrase is found), or null. */
 function disclosureHeading(text: string): { line: number; text: string } | null {
   const lines = text.split(/\r?\n/);
-  const i = lines.findIndex((l) => /AI assistance disclosure/i.test(l)
-    || /^\s{0,3}#{1,6}\s.*\bAI\b.*\b(?:assist|disclos|usage|use)/i.test(l) || /^\s*AI-Assisted\s*:/i.test(l));
+  const i = lines.findIndex(
+    (l) =>
+      /AI assistance disclosure/i.test(l) ||
+      /^\s{0,3}#{1,6}\s.*\bAI\b.*\b(?:assist|disclos|usage|use)/i.test(l) ||
+      /^\s*AI-Assisted\s*:/i.test(l),
+  );
   if (i >= 0) return { line: i + 1, text: lines[i]!.trim() };
   return /AI assistance disclosure/i.test(text) ? { line: 0, text: "" } : null;
 }
@@ -214,8 +235,10 @@ export function registerInit(program: Command, ctx: CliContext): void {
     .description("Write a commented .github/countersign.yml, add the disclosure section to the PR template, report CODEOWNERS coverage.")
     .option("--dry-run", "print what would change, write nothing")
     .option("--force", "overwrite an existing .github/countersign.yml")
-    .option("--schema <url>",
-      "the JSON Schema the config's first line points editors at (default: node_modules/countersign's, else a copy in .github/)")
+    .option(
+      "--schema <url>",
+      "the JSON Schema the config's first line points editors at (default: node_modules/countersign's, else a copy in .github/)",
+    )
     .addHelpText(
       "after",
       `
@@ -232,8 +255,11 @@ Then it reads the default branch (origin/HEAD): how many files CODEOWNERS leaves
 the largest such directories, and the CODEOWNERS lines or ownership.fallback_team that would cover them.`,
     )
     .action((opts: { dryRun?: boolean; force?: boolean; schema?: string }) => {
-      const { root, actions, notes } = runInit(process.cwd(),
-        { dryRun: opts.dryRun === true, force: opts.force === true, ...(opts.schema ? { schema: opts.schema } : {}) });
+      const { root, actions, notes } = runInit(process.cwd(), {
+        dryRun: opts.dryRun === true,
+        force: opts.force === true,
+        ...(opts.schema ? { schema: opts.schema } : {}),
+      });
       for (const a of actions) ctx.io.out(a);
       for (const n of notes) ctx.io.out(`note: ${n}`);
       const adoption = readAdoption(root);

@@ -4,7 +4,7 @@
  * directory (else the directory itself), where GitHub and the app read them.
  */
 import { join, resolve } from "node:path";
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { CODEOWNERS_LOCATIONS, parseCodeowners } from "../policy/codeowners.js";
 import { CONFIG_PATH, loadConfig } from "../policy/config.js";
 import { readOptional, UsageError, type CliContext } from "./cli-context.js";
@@ -36,8 +36,8 @@ export function lintFiles(cwd: string, options: { config?: string; codeowners?: 
   const configText = readOptional(options.config !== undefined ? resolve(cwd, options.config) : join(root, CONFIG_PATH));
   if (configText === null && options.config !== undefined) throw new UsageError(`--config: cannot read ${options.config}`);
   const config = loadConfig(configText);
-  if (configText !== null && !config.ok) for (const e of config.errors) problems.push({ file: configFile, line: e.line, path: e.path,
-    message: e.message });
+  if (configText !== null && !config.ok)
+    for (const e of config.errors) problems.push({ file: configFile, line: e.line, path: e.path, message: e.message });
 
   let codeownersFile: string | null = null;
   let codeownersText: string | null = null;
@@ -70,8 +70,13 @@ export function lintFiles(cwd: string, options: { config?: string; codeowners?: 
         "(`countersign init` shows what CODEOWNERS leaves unowned).",
     );
   }
-  return { ok: problems.length === 0, config: { file: configFile, present: configText !== null }, codeowners: codeownersFile, problems,
-    warnings };
+  return {
+    ok: problems.length === 0,
+    config: { file: configFile, present: configText !== null },
+    codeowners: codeownersFile,
+    problems,
+    warnings,
+  };
 }
 
 /** The pattern of a CODEOWNERS line: its first field (`\ ` escapes a space). */
@@ -143,7 +148,9 @@ and "-" when no rule matches). JSON: [{ "path", "owners", "line" }].`,
         return { path, ...co.ownersOf(path) };
       });
       if (opts.format === "json") ctx.io.out(JSON.stringify(rows, null, 2));
-      else for (const r of rows) ctx.io.out(`${r.path}\t${r.owners.length ? r.owners.join(" ") : "(no owner)"}\t${r.line ? `${file}:${r.line}` : "-"}`);
+      else
+        for (const r of rows)
+          ctx.io.out(`${r.path}\t${r.owners.length ? r.owners.join(" ") : "(no owner)"}\t${r.line ? `${file}:${r.line}` : "-"}`);
     });
 }
 

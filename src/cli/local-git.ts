@@ -32,18 +32,26 @@ export class LocalRepository {
     const res = this.git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], { allowFailure: true });
     if (res.status === 0) return res.stdout.toString("utf8").trim();
     const hints: string[] = [];
-    if (!ref.includes("/") && this.git(["rev-parse", "--verify", "--quiet", "--end-of-options", `origin/${ref}^{commit}`], { allowFailure: true }).status === 0) {
+    if (
+      !ref.includes("/") &&
+      this.git(["rev-parse", "--verify", "--quiet", "--end-of-options", `origin/${ref}^{commit}`], { allowFailure: true }).status === 0
+    ) {
       hints.push(`did you mean origin/${ref}?`);
     } else if (ref.startsWith("origin/")) {
       hints.push("run `git fetch origin` first?");
     }
-    throw new UsageError(`${flag}: unknown ref "${ref}": no branch, tag or commit of that name in ${this.root}${hints.length ? ` (${hints.join(" ")})` : ""}`);
+    throw new UsageError(
+      `${flag}: unknown ref "${ref}": no branch, tag or commit of that name in ${this.root}${hints.length ? ` (${hints.join(" ")})` : ""}`,
+    );
   }
 
   /** The commit GitHub diffs a pull request against: the merge base of base and head. */
   mergeBase(base: string, head: string): string {
     const res = this.git(["merge-base", base, head], { allowFailure: true });
-    if (res.status !== 0) throw new UsageError(`the base and head have no common ancestor (${base.slice(0, 7)}, ${head.slice(0, 7)}): they cannot form a pull request`);
+    if (res.status !== 0)
+      throw new UsageError(
+        `the base and head have no common ancestor (${base.slice(0, 7)}, ${head.slice(0, 7)}): they cannot form a pull request`,
+      );
     return res.stdout.toString("utf8").trim();
   }
 
@@ -70,7 +78,15 @@ export class LocalRepository {
 
   /** Commits reachable from `head` but not `base`, oldest first (the order GitHub lists a PR's commits). */
   commits(base: string, head: string): CommitInfo[] {
-    const out = this.git(["log", "-z", "--reverse", "--no-color", `--format=%H${FIELD}%an${FIELD}%ae${FIELD}%B`, `${base}..${head}`, "--"]).stdout.toString("utf8");
+    const out = this.git([
+      "log",
+      "-z",
+      "--reverse",
+      "--no-color",
+      `--format=%H${FIELD}%an${FIELD}%ae${FIELD}%B`,
+      `${base}..${head}`,
+      "--",
+    ]).stdout.toString("utf8");
     const commits: CommitInfo[] = [];
     for (const record of out.split("\0")) {
       if (record.trim() === "") continue;

@@ -24,7 +24,9 @@ const defaultIo: Io = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   let exitCode = 0;
   const program = new Command("countersign")
-    .description("Merge-time governance for AI-assisted code: check a branch before pushing, set up a repository, lint config and CODEOWNERS, query the audit trail.")
+    .description(
+      "Merge-time governance for AI-assisted code: check a branch before pushing, set up a repository, lint config and CODEOWNERS, query the audit trail.",
+    )
     .version(readVersion())
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
@@ -48,7 +50,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   registerSetupProtection(program, ctx);
   registerServe(program, ctx);
   registerDoctor(program, ctx);
-  program.addHelpText("after", "\nExamples:\n  $ countersign init && countersign setup-protection --repo acme/pay --app-id 123456\n  $ countersign check --base origin/main --body pr.md\n  $ countersign audit merges --bypassed\n  $ countersign incident open --id INC-2041 --severity 1 && countersign postmortem INC-2041\n\nRun `countersign help <command>` for a command's options and examples.");
+  program.addHelpText(
+    "after",
+    "\nExamples:\n  $ countersign init && countersign setup-protection --repo acme/pay --app-id 123456\n  $ countersign check --base origin/main --body pr.md\n  $ countersign audit merges --bypassed\n  $ countersign incident open --id INC-2041 --severity 1 && countersign postmortem INC-2041\n\nRun `countersign help <command>` for a command's options and examples.",
+  );
 
   try {
     await program.parseAsync(argv);

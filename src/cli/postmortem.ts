@@ -23,7 +23,9 @@ import { UsageError, type CliContext } from "./cli-context.js";
 export function registerPostmortem(program: Command, ctx: CliContext): void {
   program
     .command("postmortem <ref>")
-    .description("Answer a postmortem's change-review questions from the audit trail: a commit SHA, owner/repo#N, or an incident id (the merges linked to it as caused, else suspect).")
+    .description(
+      "Answer a postmortem's change-review questions from the audit trail: a commit SHA, owner/repo#N, or an incident id (the merges linked to it as caused, else suspect).",
+    )
     .addOption(new Option("--format <format>", "output format").choices(["markdown", "json"]).default("markdown"))
     .addHelpText(
       "after",
@@ -46,7 +48,8 @@ export async function postmortemFor(store: AuditStore, ref: string): Promise<Pos
     if (incident) return incidentPostmortem(store, ref, incident);
   }
   if (mergeRef) return mergePostmortem(store, ref, mergeRef);
-  if (!maybeIncident) throw new UsageError(`"${ref}" is neither ${MERGE_REF_FORMS} nor an incident id (letters, digits, ".", "_", ":" or "-")`);
+  if (!maybeIncident)
+    throw new UsageError(`"${ref}" is neither ${MERGE_REF_FORMS} nor an incident id (letters, digits, ".", "_", ":" or "-")`);
   return composePostmortem({
     ref,
     merge: null,

@@ -33,15 +33,16 @@ GitHub Enterprise Server). Serves /healthz, /countersign/api/… and /countersig
       const env = parsed.env;
       const githubOAuth = githubOAuthOf(env);
       if (!env.AUDIT_API_TOKEN && !githubOAuth) {
-        throw new UsageError("nothing to serve: set AUDIT_API_TOKEN (API and dashboard) or GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET " +
-          "(dashboard sign-in)");
+        throw new UsageError(
+          "nothing to serve: set AUDIT_API_TOKEN (API and dashboard) or GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET " + "(dashboard sign-in)",
+        );
       }
       const portText = opts.port ?? env.PORT ?? "3000";
       if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port: expected a port number, got "${portText}"`);
       const store = await openAuditStore(env.DATABASE_URL);
       const log = {
-        error: (details: Record<string, unknown>,
-          message: string) => ctx.io.err(`countersign serve: ${message}${details.err ? `: ${String(details.err)}` : ""}`),
+        error: (details: Record<string, unknown>, message: string) =>
+          ctx.io.err(`countersign serve: ${message}${details.err ? `: ${String(details.err)}` : ""}`),
       };
       try {
         const server = await startReadOnlyServer({
@@ -53,8 +54,10 @@ GitHub Enterprise Server). Serves /healthz, /countersign/api/… and /countersig
           host: opts.host ?? env.HOST ?? "localhost",
           port: Number(portText),
         });
-        const parts = [env.AUDIT_API_TOKEN ? `audit API at ${server.url}/countersign/api/` : null,
-          `dashboard at ${server.url}/countersign/`];
+        const parts = [
+          env.AUDIT_API_TOKEN ? `audit API at ${server.url}/countersign/api/` : null,
+          `dashboard at ${server.url}/countersign/`,
+        ];
         ctx.io.out(`countersign serve: ${parts.filter(Boolean).join(", ")} (read-only, ${store.engine} store); Ctrl-C stops`);
         await new Promise<void>((resolve) => {
           process.once("SIGINT", resolve);

@@ -29,7 +29,7 @@ import {
   type RulesetBody,
   type StatusCheck,
 } from "../github/rulesets.js";
-import { Command } from "commander";
+import type { Command } from "commander";
 import picomatch from "picomatch";
 import { CHECK_NAME } from "../policy/render.js";
 import { repoOption, UsageError, type CliContext } from "./cli-context.js";
@@ -65,7 +65,11 @@ export function planProtection(rulesets: readonly Ruleset[], target: ProtectionT
   if (satisfied) {
     const entry = countersignEntry(satisfied);
     const from = entry?.integration_id !== undefined ? ` from app ${entry.integration_id}` : " (from any source)";
-    return { action: "none", ruleset: pick(satisfied), reason: `ruleset "${satisfied.name}" (id ${satisfied.id}) already requires "${CHECK_NAME}"${from} on ${where}` };
+    return {
+      action: "none",
+      ruleset: pick(satisfied),
+      reason: `ruleset "${satisfied.name}" (id ${satisfied.id}) already requires "${CHECK_NAME}"${from} on ${where}`,
+    };
   }
 
   const misattributed = covering.find((rs) => countersignEntry(rs) !== null && rs.enforcement === "active");
@@ -103,7 +107,12 @@ export function planProtection(rulesets: readonly Ruleset[], target: ProtectionT
       target: "branch",
       enforcement: "active",
       conditions: { ref_name: { include: [ref], exclude: [] } },
-      rules: [{ type: "required_status_checks", parameters: { strict_required_status_checks_policy: false, required_status_checks: [statusCheck(target.appId)] } }],
+      rules: [
+        {
+          type: "required_status_checks",
+          parameters: { strict_required_status_checks_policy: false, required_status_checks: [statusCheck(target.appId)] },
+        },
+      ],
       bypass_actors: [],
     },
     changes: [`pull requests into ${where} need the "${CHECK_NAME}" check${source} to pass`],
@@ -116,7 +125,13 @@ function pick(rs: Ruleset): { id: number; name: string } {
 
 /** The fields a PUT sends back: everything read, so nothing is reset (bypass actors included). */
 function writable(rs: Ruleset): RulesetBody {
-  const body: RulesetBody = { name: rs.name, target: rs.target ?? "branch", enforcement: rs.enforcement, conditions: rs.conditions ?? {}, rules: rs.rules ?? [] };
+  const body: RulesetBody = {
+    name: rs.name,
+    target: rs.target ?? "branch",
+    enforcement: rs.enforcement,
+    conditions: rs.conditions ?? {},
+    rules: rs.rules ?? [],
+  };
   if (rs.bypass_actors !== undefined) body.bypass_actors = rs.bypass_actors;
   return body;
 }
@@ -145,7 +160,10 @@ function requireCheck(rules: readonly Rule[], appId: number | null): { rules: Ru
   const source = appId === null ? "" : ` (from app ${appId})`;
   const index = rules.findIndex((r) => r.type === "required_status_checks");
   if (index < 0) {
-    const rule: Rule = { type: "required_status_checks", parameters: { strict_required_status_checks_policy: false, required_status_checks: [wanted] } };
+    const rule: Rule = {
+      type: "required_status_checks",
+      parameters: { strict_required_status_checks_policy: false, required_status_checks: [wanted] },
+    };
     return { rules: [...rules, rule], change: `added a required status checks rule for "${CHECK_NAME}"${source}` };
   }
   const rule = rules[index]!;
@@ -175,7 +193,8 @@ function covers(rs: Ruleset, ref: string, defaultBranch: string | null): boolean
   if (ref === DEFAULT_BRANCH && defaultRef) names.push(defaultRef);
   if (ref === defaultRef) names.push(DEFAULT_BRANCH);
   // Ruleset ref patterns are fnmatch-style globs; picomatch reads them the same way for the common cases.
-  const matches = (pattern: string) => pattern === "~ALL" || names.includes(pattern) || names.some((n) => !n.startsWith("~") && picomatch.isMatch(n, pattern, { dot: true }));
+  const matches = (pattern: string) =>
+    pattern === "~ALL" || names.includes(pattern) || names.some((n) => !n.startsWith("~") && picomatch.isMatch(n, pattern, { dot: true }));
   const include = rs.conditions?.ref_name?.include ?? [];
   const exclude = rs.conditions?.ref_name?.exclude ?? [];
   return include.some(matches) && !exclude.some(matches);
@@ -217,7 +236,6 @@ export async function setupProtection(octokit: Octokit, req: ProtectionRequest):
   return { plan, rulesetId, notes };
 }
 
-
 // ---- Command --------------------------------------------------------------------------------
 
 export interface SetupProtectionDeps {
@@ -244,7 +262,10 @@ export function registerSetupProtection(program: Command, ctx: CliContext, deps:
     .requiredOption("--repo <owner/name>", "the repository to protect")
     .option("--branch <name>", "the branch to protect (default: the repository's default branch)")
     .option("--app-id <id>", "the Countersign GitHub App's id, so only its check run counts (default: APP_ID, also read from .env)")
-    .option("--token <token>", "a token with admin rights on the repository (default: GITHUB_TOKEN; prefer the variable, flags land in shell history)")
+    .option(
+      "--token <token>",
+      "a token with admin rights on the repository (default: GITHUB_TOKEN; prefer the variable, flags land in shell history)",
+    )
     .option("--dry-run", "print the ruleset JSON it would write (stdout) and write nothing")
     .addHelpText(
       "after",
@@ -262,9 +283,11 @@ GHE_PROTOCOL). Exit status: 0 done (or nothing to do), 2 usage errors or GitHub 
     .action(async (opts: { repo: string; branch?: string; appId?: string; token?: string; dryRun?: boolean }) => {
       const { owner, repo } = repoOption(opts.repo);
       const branch = opts.branch?.replace(/^refs\/heads\//, "") ?? null;
-      if (branch !== null && (branch === "" || /[\s~^:?*[\\]/.test(branch))) throw new UsageError(`--branch "${opts.branch}" is not a branch name`);
+      if (branch !== null && (branch === "" || /[\s~^:?*[\\]/.test(branch)))
+        throw new UsageError(`--branch "${opts.branch}" is not a branch name`);
       const appIdText = opts.appId ?? deps.env.APP_ID ?? deps.dotenv().APP_ID;
-      if (appIdText !== undefined && !/^[1-9]\d*$/.test(appIdText.trim())) throw new UsageError(`the app id "${appIdText}" is not a number (--app-id or APP_ID)`);
+      if (appIdText !== undefined && !/^[1-9]\d*$/.test(appIdText.trim()))
+        throw new UsageError(`the app id "${appIdText}" is not a number (--app-id or APP_ID)`);
       const appId = appIdText === undefined ? null : Number(appIdText.trim());
       const token = opts.token ?? deps.env.GITHUB_TOKEN ?? deps.env.GH_TOKEN;
       const dryRun = opts.dryRun === true;
@@ -273,11 +296,15 @@ GHE_PROTOCOL). Exit status: 0 done (or nothing to do), 2 usage errors or GitHub 
 
       if (!token && !dryRun) throw new UsageError(`no token: set GITHUB_TOKEN (or pass --token). ${TOKEN_HINT}`);
       if (appId === null) {
-        ctx.io.err(`warning: no app id (--app-id or APP_ID): any app or status named "${CHECK_NAME}" would satisfy the rule. Pass the Countersign app's id to pin the source.`);
+        ctx.io.err(
+          `warning: no app id (--app-id or APP_ID): any app or status named "${CHECK_NAME}" would satisfy the rule. Pass the Countersign app's id to pin the source.`,
+        );
       }
       if (!token) {
         const plan = planProtection([], req, null);
-        ctx.io.err(`Dry run without a token: the existing rulesets of ${owner}/${repo} were not read. A first run would POST /repos/${owner}/${repo}/rulesets with:`);
+        ctx.io.err(
+          `Dry run without a token: the existing rulesets of ${owner}/${repo} were not read. A first run would POST /repos/${owner}/${repo}/rulesets with:`,
+        );
         if (plan.action !== "none") ctx.io.out(JSON.stringify(plan.body, null, 2));
         return;
       }
@@ -292,13 +319,18 @@ GHE_PROTOCOL). Exit status: 0 done (or nothing to do), 2 usage errors or GitHub 
         return;
       }
       if (dryRun) {
-        const what = plan.action === "create" ? `POST /repos/${owner}/${repo}/rulesets (create ruleset "${RULESET_NAME}")` : `PUT /repos/${owner}/${repo}/rulesets/${plan.ruleset.id} (ruleset "${plan.ruleset.name}")`;
+        const what =
+          plan.action === "create"
+            ? `POST /repos/${owner}/${repo}/rulesets (create ruleset "${RULESET_NAME}")`
+            : `PUT /repos/${owner}/${repo}/rulesets/${plan.ruleset.id} (ruleset "${plan.ruleset.name}")`;
         ctx.io.err(`Dry run: would ${what}:\n${plan.changes.map((c) => `  - ${c}`).join("\n")}`);
         ctx.io.out(JSON.stringify(plan.body, null, 2));
         return;
       }
       const verb = plan.action === "create" ? `Created ruleset "${RULESET_NAME}"` : `Updated ruleset "${plan.ruleset.name}"`;
-      ctx.io.out(`${verb} (id ${result.rulesetId}) in ${owner}/${repo}:\n${plan.changes.map((c) => `  - ${c}`).join("\n")}\n  ${link(result.rulesetId!)}`);
+      ctx.io.out(
+        `${verb} (id ${result.rulesetId}) in ${owner}/${repo}:\n${plan.changes.map((c) => `  - ${c}`).join("\n")}\n  ${link(result.rulesetId!)}`,
+      );
     });
 }
 

@@ -58,7 +58,10 @@ export async function runExclusive<T>(leases: Leases, key: string, work: () => P
     try {
       lease = await leases.tryAcquire(key, ttlMs);
     } catch (error) {
-      options.log.warn({ err: error, lease: key }, "could not take the evaluation lease (is Redis reachable?): evaluating without it; another replica may create a second check run");
+      options.log.warn(
+        { err: error, lease: key },
+        "could not take the evaluation lease (is Redis reachable?): evaluating without it; another replica may create a second check run",
+      );
       return work();
     }
     if (lease) break;
@@ -70,19 +73,29 @@ export async function runExclusive<T>(leases: Leases, key: string, work: () => P
   const held = lease;
   // Under load the write queue can hold an evaluation for minutes: keep the lease while it runs.
   const heldSince = Date.now();
-  const renewal = setInterval(() => {
-    if (Date.now() - heldSince >= maxHoldMs) {
-      clearInterval(renewal);
-      options.log.warn({ lease: key, heldMs: Date.now() - heldSince }, "an evaluation held its lease past maxHoldMs: letting it lapse so other replicas go on (a second check run is possible)");
-      return;
-    }
-    held.renew().then(
-      (ok) => {
-        if (!ok) options.log.warn({ lease: key }, "the evaluation lease expired before it was renewed: another replica may evaluate this head at the same time");
-      },
-      (error: unknown) => options.log.warn({ err: error, lease: key }, "could not renew the evaluation lease"),
-    );
-  }, Math.max(1, Math.floor(ttlMs / 3)));
+  const renewal = setInterval(
+    () => {
+      if (Date.now() - heldSince >= maxHoldMs) {
+        clearInterval(renewal);
+        options.log.warn(
+          { lease: key, heldMs: Date.now() - heldSince },
+          "an evaluation held its lease past maxHoldMs: letting it lapse so other replicas go on (a second check run is possible)",
+        );
+        return;
+      }
+      held.renew().then(
+        (ok) => {
+          if (!ok)
+            options.log.warn(
+              { lease: key },
+              "the evaluation lease expired before it was renewed: another replica may evaluate this head at the same time",
+            );
+        },
+        (error: unknown) => options.log.warn({ err: error, lease: key }, "could not renew the evaluation lease"),
+      );
+    },
+    Math.max(1, Math.floor(ttlMs / 3)),
+  );
   renewal.unref();
   try {
     return await work();

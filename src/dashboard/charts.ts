@@ -61,7 +61,7 @@ export function formatPercent(share: number | null, digits = 0): string {
 /** The smallest of 1, 2, 5 × 10^k (at least `floor`) that is ≥ max. */
 export function niceMax(max: number, floor = 4): number {
   const target = Math.max(max, floor);
-  const exp = Math.pow(10, Math.floor(Math.log10(target)));
+  const exp = 10 ** Math.floor(Math.log10(target));
   for (const step of [1, 2, 5, 10]) if (step * exp >= target) return step * exp;
   return 10 * exp;
 }
@@ -80,15 +80,18 @@ export function weeklyBarChart(input: WeeklyChartInput): SafeHtml {
   const label = (v: number) => (input.percent ? `${Math.round(v * 100)}%` : String(Math.round(v * 100) / 100));
 
   const grid = ticks.map(
-    (t) => html`<line x1="${M.left}" x2="${W - M.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="${CHART_COLORS.grid}" stroke-width="1"/>
+    (
+      t,
+    ) => html`<line x1="${M.left}" x2="${W - M.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="${CHART_COLORS.grid}" stroke-width="1"/>
       <text x="${M.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" class="tick">${label(t)}</text>`,
   );
   const axis = input.axis ?? { name: "Week starting (UTC)", label: shortDate, every: 4 };
   const xLabels = input.weeks.map((week, i) =>
     // Every fourth week, and the last one when it does not crowd the label before it.
     i % axis.every === 0 || (i === input.weeks.length - 1 && i % axis.every >= 2)
-      ? html`<text x="${(M.left + slot * i + slot / 2).toFixed(1)}" y="${H - M.bottom
-        + 16}" text-anchor="middle" class="tick">${axis.label(week)}</text>`
+      ? html`<text x="${(M.left + slot * i + slot / 2).toFixed(1)}" y="${
+          H - M.bottom + 16
+        }" text-anchor="middle" class="tick">${axis.label(week)}</text>`
       : null,
   );
   const bars = input.weeks.map((_, i) =>
@@ -119,8 +122,11 @@ export function weeklyBarChart(input: WeeklyChartInput): SafeHtml {
     ${xLabels}
     <text x="${M.left + plotW / 2}" y="${H - 6}" text-anchor="middle" class="tick">${axis.name}</text>
   </svg>
-  ${dataTable(`${input.title}, by ${input.axis ? "month" : "week"}`, [input.axis ? "Month" : "Week starting", ...input.table.headers],
-    input.weeks.map((w, i) => [w, ...(input.table.rows[i] ?? [])]))}
+  ${dataTable(
+    `${input.title}, by ${input.axis ? "month" : "week"}`,
+    [input.axis ? "Month" : "Week starting", ...input.table.headers],
+    input.weeks.map((w, i) => [w, ...(input.table.rows[i] ?? [])]),
+  )}
 </figure>`;
 }
 
@@ -173,7 +179,11 @@ export function rateChart(input: RateChartInput): SafeHtml {
     <line x1="${labelW}" x2="${labelW}" y1="4" y2="${height - 6}" stroke="${CHART_COLORS.axis}" stroke-width="1"/>
     ${rows}
   </svg>
-  ${dataTable(input.title, input.headers, input.rows.map((r) => [r.label, r.numerator, r.denominator, formatPercent(r.rate, 1)]))}
+  ${dataTable(
+    input.title,
+    input.headers,
+    input.rows.map((r) => [r.label, r.numerator, r.denominator, formatPercent(r.rate, 1)]),
+  )}
 </figure>`;
 }
 

@@ -3,7 +3,7 @@
  * and a problem is shown next to its field (400), never passed on half-parsed. Empty fields mean
  * "any", as a submitted GET form sends them. Parameter names follow the audit API's.
  */
-import { AuditInputError } from "../audit/audit-input-error.js";
+import type { AuditInputError } from "../audit/audit-input-error.js";
 import type { MergeFilter } from "../audit/audit-store.js";
 import { MERGE_FILTER_FIELDS, parseMergeFilterInput, type MergeFilterField, type MergeFilterInput } from "../audit/merge-filter-input.js";
 import { AI_LEVELS, type DisclosureLevel } from "../policy/snapshot.js";

@@ -29,8 +29,22 @@ import { authorizeUrl, GitHubSignInError, signInWithCode, type GitHubOAuthConfig
 import { chainPage } from "./chain-page.js";
 import { loadFigures } from "./dashboard-figures.js";
 import { parseFilter, problemOf, type FilterProblem } from "./dashboard-filter.js";
-import { DashboardSessions, LOGIN_NONCE_TTL_MS, MAX_SESSION_COOKIE_VALUE, SESSION_TTL_MS, type DashboardSession } from "./dashboard-sessions.js";
-import { callbackUrl, GITHUB_CALLBACK_PATH, GITHUB_START_PATH, matchOAuthState, newOAuthState, OAUTH_STATE_TTL_MS, signInRefusal } from "./github-sign-in.js";
+import {
+  DashboardSessions,
+  LOGIN_NONCE_TTL_MS,
+  MAX_SESSION_COOKIE_VALUE,
+  SESSION_TTL_MS,
+  type DashboardSession,
+} from "./dashboard-sessions.js";
+import {
+  callbackUrl,
+  GITHUB_CALLBACK_PATH,
+  GITHUB_START_PATH,
+  matchOAuthState,
+  newOAuthState,
+  OAUTH_STATE_TTL_MS,
+  signInRefusal,
+} from "./github-sign-in.js";
 import type { SafeHtml } from "./html.js";
 import { CONTENT_SECURITY_POLICY, DASHBOARD_PREFIX, mergeHref, type SignedIn } from "./layout.js";
 import { loginPage, messagePage, signedInPage } from "./login-page.js";
@@ -142,7 +156,16 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
         return redirect(res, `${DASHBOARD_PREFIX}/login?signed_out=1`, { "set-cookie": clearCookie(SESSION_COOKIE, secure) });
       }
       if (path === GITHUB_START_PATH || path === GITHUB_CALLBACK_PATH) {
-        if (!github) return sendHtml(res, 404, messagePage({ title: "Not found", message: "GitHub sign-in is not configured on this server.", link: { href: `${DASHBOARD_PREFIX}/login`, label: "Sign in" } }));
+        if (!github)
+          return sendHtml(
+            res,
+            404,
+            messagePage({
+              title: "Not found",
+              message: "GitHub sign-in is not configured on this server.",
+              link: { href: `${DASHBOARD_PREFIX}/login`, label: "Sign in" },
+            }),
+          );
         if (req.method !== "GET" && req.method !== "HEAD") return methodNotAllowed(res, "GET, HEAD");
         if (path === GITHUB_START_PATH) return startGitHubSignIn(req, res, github, secure, safeNext(url.searchParams.get("next")));
         return await finishGitHubSignIn(req, res, github, secure, url, clock);
@@ -158,7 +181,11 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
         const next = path + url.search;
         const query = new URLSearchParams({ next: safeNext(next) });
         if (hadCookie) query.set("expired", "1");
-        return redirect(res, `${DASHBOARD_PREFIX}/login?${query.toString()}`, hadCookie ? { "set-cookie": clearCookie(SESSION_COOKIE, secure) } : {});
+        return redirect(
+          res,
+          `${DASHBOARD_PREFIX}/login?${query.toString()}`,
+          hadCookie ? { "set-cookie": clearCookie(SESSION_COOKIE, secure) } : {},
+        );
       }
       const viewer = viewerOf(session);
 
@@ -171,10 +198,27 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
       if (path === `${DASHBOARD_PREFIX}/incidents`) return await incidents(res, viewer);
       if (path === `${DASHBOARD_PREFIX}/commit`) return await commit(res, url, viewer);
       if (path === `${DASHBOARD_PREFIX}/chain`) return await chain(res, url, viewer);
-      return sendHtml(res, 404, messagePage({ title: "Not found", message: "There is no dashboard page here.", signedIn: viewer.signedIn, link: { href: `${DASHBOARD_PREFIX}/`, label: "Go to the overview" } }));
+      return sendHtml(
+        res,
+        404,
+        messagePage({
+          title: "Not found",
+          message: "There is no dashboard page here.",
+          signedIn: viewer.signedIn,
+          link: { href: `${DASHBOARD_PREFIX}/`, label: "Go to the overview" },
+        }),
+      );
     } catch (error) {
       log.error({ err: error, path }, "audit dashboard request failed");
-      if (!res.headersSent) sendHtml(res, 500, messagePage({ title: "Something went wrong", message: "The dashboard could not answer this request. The error is in the server log." }));
+      if (!res.headersSent)
+        sendHtml(
+          res,
+          500,
+          messagePage({
+            title: "Something went wrong",
+            message: "The dashboard could not answer this request. The error is in the server log.",
+          }),
+        );
       else res.destroy();
       return true;
     }
@@ -193,17 +237,35 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
   function viewerOf(session: DashboardSession): Viewer {
     const { access } = session;
     return {
-      signedIn: { csrfToken: sessions.csrfToken(session), login: access.kind === "github" ? access.login : null, admin: access.kind === "token" },
+      signedIn: {
+        csrfToken: sessions.csrfToken(session),
+        login: access.kind === "github" ? access.login : null,
+        admin: access.kind === "token",
+      },
       repos: access.kind === "github" ? access.repos : null,
     };
   }
 
-  function showLogin(req: IncomingMessage, res: ServerResponse, secure: boolean, next: string, status: number, message: { error?: string; notice?: string }): true {
+  function showLogin(
+    req: IncomingMessage,
+    res: ServerResponse,
+    secure: boolean,
+    next: string,
+    status: number,
+    message: { error?: string; notice?: string },
+  ): true {
     if (!options.token) return sendHtml(res, status, loginPage({ csrfToken: null, github: true, next, ...message }));
     const existing = (cookies(req).get(LOGIN_COOKIE) ?? []).find((v) => sessions.isLoginNonce(v));
     const nonce = existing ?? sessions.newLoginNonce();
-    const headers: Record<string, string | string[]> = existing ? {} : { "set-cookie": cookie(LOGIN_COOKIE, nonce, LOGIN_NONCE_TTL_MS, secure) };
-    return sendHtml(res, status, loginPage({ csrfToken: sessions.loginCsrfToken(nonce), github: github !== null, next, ...message }), headers);
+    const headers: Record<string, string | string[]> = existing
+      ? {}
+      : { "set-cookie": cookie(LOGIN_COOKIE, nonce, LOGIN_NONCE_TTL_MS, secure) };
+    return sendHtml(
+      res,
+      status,
+      loginPage({ csrfToken: sessions.loginCsrfToken(nonce), github: github !== null, next, ...message }),
+      headers,
+    );
   }
 
   /** 302 to GitHub's authorize page, with a fresh state remembered in a short-lived cookie. */
@@ -211,7 +273,12 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     const { state, cookieValue } = newOAuthState(next);
     const location = authorizeUrl(config, { redirectUri: callbackUrl(req, secure), state });
     // SameSite=Lax: GitHub's redirect back is a cross-site top-level GET, which Strict would strip.
-    res.writeHead(302, { ...SECURITY_HEADERS, location, "content-length": "0", "set-cookie": stateCookie(cookieValue, OAUTH_STATE_TTL_MS, secure) });
+    res.writeHead(302, {
+      ...SECURITY_HEADERS,
+      location,
+      "content-length": "0",
+      "set-cookie": stateCookie(cookieValue, OAUTH_STATE_TTL_MS, secure),
+    });
     res.end();
     return true;
   }
@@ -224,7 +291,14 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
    * answer to a cross-site navigation on an immediate redirect, but does on the next navigation
    * this same-origin page starts.
    */
-  async function finishGitHubSignIn(req: IncomingMessage, res: ServerResponse, config: GitHubOAuthConfig, secure: boolean, url: URL, clock: number): Promise<true> {
+  async function finishGitHubSignIn(
+    req: IncomingMessage,
+    res: ServerResponse,
+    config: GitHubOAuthConfig,
+    secure: boolean,
+    url: URL,
+    clock: number,
+  ): Promise<true> {
     const clearState = stateCookie("", 0, secure);
     const again = { href: `${DASHBOARD_PREFIX}/login`, label: "Sign in again" };
     const refuse = (status: number, title: string, message: string, outcome: string, details: Record<string, unknown> = {}) => {
@@ -236,15 +310,33 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     };
     const matched = matchOAuthState(cookies(req).get(OAUTH_STATE_COOKIE) ?? [], url.searchParams.get("state"));
     if (!matched) {
-      return refuse(400, "Sign-in could not be checked", "This sign-in did not start in this browser, or it took longer than 10 minutes. Nothing was signed in; start again from the sign-in page.", "state");
+      return refuse(
+        400,
+        "Sign-in could not be checked",
+        "This sign-in did not start in this browser, or it took longer than 10 minutes. Nothing was signed in; start again from the sign-in page.",
+        "state",
+      );
     }
     const error = url.searchParams.get("error");
-    if (error === "access_denied") return refuse(403, "Sign-in cancelled", "You did not authorize Countersign on GitHub, so you are not signed in.", "access_denied");
-    if (error) return refuse(400, "GitHub refused the sign-in", `GitHub answered: ${(url.searchParams.get("error_description") ?? error).slice(0, 300)}`, "github_error");
+    if (error === "access_denied")
+      return refuse(403, "Sign-in cancelled", "You did not authorize Countersign on GitHub, so you are not signed in.", "access_denied");
+    if (error)
+      return refuse(
+        400,
+        "GitHub refused the sign-in",
+        `GitHub answered: ${(url.searchParams.get("error_description") ?? error).slice(0, 300)}`,
+        "github_error",
+      );
     const code = url.searchParams.get("code");
-    if (!code || code.length > 512) return refuse(400, "Sign-in could not be checked", "GitHub's answer had no sign-in code. Nothing was signed in; start again.", "no_code");
+    if (!code || code.length > 512)
+      return refuse(
+        400,
+        "Sign-in could not be checked",
+        "GitHub's answer had no sign-in code. Nothing was signed in; start again.",
+        "no_code",
+      );
 
-    let access;
+    let access: Awaited<ReturnType<typeof signInWithCode>>;
     try {
       access = await signInWithCode(config, { code, redirectUri: callbackUrl(req, secure) }, options.fetch ?? fetch);
     } catch (err) {
@@ -255,34 +347,63 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     const next = safeNext(matched.next);
     const { cookieValue } = sessions.issue(clock, { kind: "github", login: access.login, repos: access.repos });
     if (cookieValue.length > MAX_SESSION_COOKIE_VALUE) {
-      return refuse(403, "Too many repositories for a session", `You can read ${access.repos.length} repositories through Countersign, more than a dashboard session can hold. Ask an administrator for the audit token.`, "too_many_repos");
+      return refuse(
+        403,
+        "Too many repositories for a session",
+        `You can read ${access.repos.length} repositories through Countersign, more than a dashboard session can hold. Ask an administrator for the audit token.`,
+        "too_many_repos",
+      );
     }
-    options.log?.info?.({ event: "dashboard.login", method: "github", outcome: "ok", login: access.login, repos: access.repos.length }, "dashboard sign-in with GitHub");
+    options.log?.info?.(
+      { event: "dashboard.login", method: "github", outcome: "ok", login: access.login, repos: access.repos.length },
+      "dashboard sign-in with GitHub",
+    );
     return sendHtml(res, 200, signedInPage({ login: access.login, next }), {
       "set-cookie": [cookie(SESSION_COOKIE, cookieValue, SESSION_TTL_MS, secure), clearState, clearCookie(LOGIN_COOKIE, secure)],
     });
   }
 
   async function login(req: IncomingMessage, res: ServerResponse, secure: boolean, clock: number): Promise<true> {
-    if (!options.token) return sendHtml(res, 404, messagePage({ title: "Not found", message: "Token sign-in is not configured on this server: sign in with GitHub.", link: { href: `${DASHBOARD_PREFIX}/login`, label: "Sign in" } }));
+    if (!options.token)
+      return sendHtml(
+        res,
+        404,
+        messagePage({
+          title: "Not found",
+          message: "Token sign-in is not configured on this server: sign in with GitHub.",
+          link: { href: `${DASHBOARD_PREFIX}/login`, label: "Sign in" },
+        }),
+      );
     const form = await readForm(req, res);
     if (!form) return true;
     const next = safeNext(form.get("next"));
     const nonces = cookies(req).get(LOGIN_COOKIE) ?? [];
     if (!nonces.some((nonce) => sessions.loginCsrfMatches(nonce, form.get("csrf") ?? undefined))) {
       options.log?.warn?.({ event: "dashboard.login", outcome: "csrf" }, "dashboard sign-in refused: missing or wrong CSRF token");
-      return sendHtml(res, 403, messagePage({
-        title: "Sign-in form expired",
-        message: "The form was missing its security token, or it came from another page. Cookies must be enabled for this site.",
-        link: { href: `${DASHBOARD_PREFIX}/login?${new URLSearchParams({ next }).toString()}`, label: "Open a fresh sign-in form" },
-      }));
+      return sendHtml(
+        res,
+        403,
+        messagePage({
+          title: "Sign-in form expired",
+          message: "The form was missing its security token, or it came from another page. Cookies must be enabled for this site.",
+          link: { href: `${DASHBOARD_PREFIX}/login?${new URLSearchParams({ next }).toString()}`, label: "Open a fresh sign-in form" },
+        }),
+      );
     }
     const client = clientAddress(req, options.trustedProxies);
     const record = failures.get(client);
     if (record && record.resetAt > clock && record.count >= MAX_FAILED_LOGINS) {
       const retry = Math.ceil((record.resetAt - clock) / 1000);
       options.log?.warn?.({ event: "dashboard.login", outcome: "throttled", client }, "dashboard sign-in throttled");
-      return sendHtml(res, 429, messagePage({ title: "Too many attempts", message: `Too many wrong tokens from this address. Try again in ${Math.ceil(retry / 60)} minutes.` }), { "retry-after": String(retry) });
+      return sendHtml(
+        res,
+        429,
+        messagePage({
+          title: "Too many attempts",
+          message: `Too many wrong tokens from this address. Try again in ${Math.ceil(retry / 60)} minutes.`,
+        }),
+        { "retry-after": String(retry) },
+      );
     }
     if (!sessions.tokenMatches(form.get("token") ?? "")) {
       const current = record && record.resetAt > clock ? record : { count: 0, resetAt: clock + FAILED_LOGIN_WINDOW_MS };
@@ -295,7 +416,9 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     failures.delete(client);
     const { cookieValue } = sessions.issue(clock);
     options.log?.info?.({ event: "dashboard.login", outcome: "ok", client }, "dashboard sign-in");
-    return redirect(res, next, { "set-cookie": [cookie(SESSION_COOKIE, cookieValue, SESSION_TTL_MS, secure), clearCookie(LOGIN_COOKIE, secure)] });
+    return redirect(res, next, {
+      "set-cookie": [cookie(SESSION_COOKIE, cookieValue, SESSION_TTL_MS, secure), clearCookie(LOGIN_COOKIE, secure)],
+    });
   }
 
   // ---- pages -----------------------------------------------------------------------------------
@@ -307,8 +430,13 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
 
   async function overview(res: ServerResponse, url: URL, viewer: Viewer): Promise<true> {
     const parsed = parseFilter(new URLSearchParams({ repo: url.searchParams.get("repo") ?? "", team: url.searchParams.get("team") ?? "" }));
-    const scopeProblems = parsed.problems.filter((p): p is FilterProblem & { field: "repo" | "team" } => p.field === "repo" || p.field === "team");
-    const scope = scoped({ ...(parsed.filter.repo ? { repo: parsed.filter.repo } : {}), ...(parsed.filter.team ? { team: parsed.filter.team } : {}) }, viewer);
+    const scopeProblems = parsed.problems.filter(
+      (p): p is FilterProblem & { field: "repo" | "team" } => p.field === "repo" || p.field === "team",
+    );
+    const scope = scoped(
+      { ...(parsed.filter.repo ? { repo: parsed.filter.repo } : {}), ...(parsed.filter.team ? { team: parsed.filter.team } : {}) },
+      viewer,
+    );
     const figures = await loadFigures(store, { now: now(), filter: scope });
     const recentBypasses = (await store.listMergesPage({ ...scope, bypassed: true, limit: 5 })).merges;
     // The chain head is the whole trail's: admin (token) sessions only.
@@ -330,11 +458,15 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
 
   async function merges(res: ServerResponse, url: URL, viewer: Viewer): Promise<true> {
     const parsed = parseFilter(url.searchParams);
-    const pageNumber = /^[1-9]\d{0,5}$/.test(url.searchParams.get("page") ?? "") && parsed.cursor ? Number(url.searchParams.get("page")) : 1;
+    const pageNumber =
+      /^[1-9]\d{0,5}$/.test(url.searchParams.get("page") ?? "") && parsed.cursor ? Number(url.searchParams.get("page")) : 1;
     const base = { signedIn: viewer.signedIn, values: parsed.values, pageNumber };
-    if (parsed.problems.length > 0) return sendHtml(res, 400, mergesPage({ ...base, problems: parsed.problems, merges: null, nextCursor: null }));
+    if (parsed.problems.length > 0)
+      return sendHtml(res, 400, mergesPage({ ...base, problems: parsed.problems, merges: null, nextCursor: null }));
     try {
-      const found = await store.listMergesPage(scoped({ ...parsed.filter, limit: PAGE_SIZE, ...(parsed.cursor ? { cursor: parsed.cursor } : {}) }, viewer));
+      const found = await store.listMergesPage(
+        scoped({ ...parsed.filter, limit: PAGE_SIZE, ...(parsed.cursor ? { cursor: parsed.cursor } : {}) }, viewer),
+      );
       return sendHtml(res, 200, mergesPage({ ...base, problems: [], merges: found.merges, nextCursor: found.nextCursor }));
     } catch (error) {
       if (!(error instanceof AuditInputError)) throw error;
@@ -344,7 +476,12 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
 
   async function csv(res: ServerResponse, url: URL, viewer: Viewer): Promise<true> {
     const parsed = parseFilter(url.searchParams);
-    const refuse = (problems: FilterProblem[]) => sendHtml(res, 400, mergesPage({ signedIn: viewer.signedIn, values: parsed.values, pageNumber: 1, problems, merges: null, nextCursor: null }));
+    const refuse = (problems: FilterProblem[]) =>
+      sendHtml(
+        res,
+        400,
+        mergesPage({ signedIn: viewer.signedIn, values: parsed.values, pageNumber: 1, problems, merges: null, nextCursor: null }),
+      );
     if (parsed.problems.length > 0) return refuse(parsed.problems);
     const filename = `countersign-merges-${now().toISOString().slice(0, 10)}.csv`;
     try {
@@ -361,14 +498,40 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     const { signedIn } = viewer;
     const parts = path.slice(`${DASHBOARD_PREFIX}/merges/`.length).split("/").map(decodeSegment);
     const [owner, name, number] = parts;
-    if (parts.length !== 3 || !owner || !name || !number || !/^[\w.-]+$/.test(owner) || !/^[\w.-]+$/.test(name) || !/^[1-9]\d{0,9}$/.test(number)) {
-      return sendHtml(res, 404, messagePage({ title: "Not found", message: "A merge page is /countersign/merges/owner/repo/number.", signedIn, link: { href: `${DASHBOARD_PREFIX}/merges`, label: "All merges" } }));
+    if (
+      parts.length !== 3 ||
+      !owner ||
+      !name ||
+      !number ||
+      !/^[\w.-]+$/.test(owner) ||
+      !/^[\w.-]+$/.test(name) ||
+      !/^[1-9]\d{0,9}$/.test(number)
+    ) {
+      return sendHtml(
+        res,
+        404,
+        messagePage({
+          title: "Not found",
+          message: "A merge page is /countersign/merges/owner/repo/number.",
+          signedIn,
+          link: { href: `${DASHBOARD_PREFIX}/merges`, label: "All merges" },
+        }),
+      );
     }
     // Outside the session's repositories is answered exactly like a merge that does not exist.
     const visible = viewer.repos === null || viewer.repos.includes(normalizeRepo(`${owner}/${name}`));
     const record = visible ? await store.getMerge(`${owner}/${name}`, Number(number)) : null;
     if (!record) {
-      return sendHtml(res, 404, messagePage({ title: "No merge recorded", message: `No merge is recorded for ${owner}/${name}#${number}.`, signedIn, link: { href: `${DASHBOARD_PREFIX}/merges`, label: "All merges" } }));
+      return sendHtml(
+        res,
+        404,
+        messagePage({
+          title: "No merge recorded",
+          message: `No merge is recorded for ${owner}/${name}#${number}.`,
+          signedIn,
+          link: { href: `${DASHBOARD_PREFIX}/merges`, label: "All merges" },
+        }),
+      );
     }
     const incidents = await store.incidentsForMerge(record.repo, record.prNumber);
     return sendHtml(res, 200, mergePage({ signedIn, merge: record, incidents, githubUrl }));
@@ -379,7 +542,8 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     // A GitHub session sees an incident only through a merge it can see (the store filters), and only those links.
     const found = await store.listIncidents({ limit: limit + 1, ...(viewer.repos === null ? {} : { repos: viewer.repos }) });
     const repos = viewer.repos;
-    const visible = repos === null ? found : found.map((i) => ({ ...i, links: i.links.filter((l) => repos.includes(normalizeRepo(l.repo))) }));
+    const visible =
+      repos === null ? found : found.map((i) => ({ ...i, links: i.links.filter((l) => repos.includes(normalizeRepo(l.repo))) }));
     return sendHtml(res, 200, incidentsPage({ signedIn: viewer.signedIn, incidents: visible.slice(0, limit), more: found.length > limit }));
   }
 
@@ -387,23 +551,46 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
     const { signedIn } = viewer;
     const sha = (url.searchParams.get("sha") ?? "").trim();
     if (!/^[0-9a-fA-F]{7,64}$/.test(sha)) {
-      return sendHtml(res, 400, messagePage({ title: "Not a commit SHA", message: "Give at least 7 hexadecimal characters of a commit SHA.", signedIn, link: { href: `${DASHBOARD_PREFIX}/`, label: "Back to the overview" } }));
+      return sendHtml(
+        res,
+        400,
+        messagePage({
+          title: "Not a commit SHA",
+          message: "Give at least 7 hexadecimal characters of a commit SHA.",
+          signedIn,
+          link: { href: `${DASHBOARD_PREFIX}/`, label: "Back to the overview" },
+        }),
+      );
     }
     const found = await store.findMergeBySha(sha.toLowerCase(), viewer.repos === null ? {} : { repos: viewer.repos });
     if (!found) {
-      return sendHtml(res, 404, messagePage({ title: "No merge contains this commit", message: `No recorded merge contains commit ${sha}: it was not merged through a pull request Countersign saw (try countersign backfill).`, signedIn, link: { href: `${DASHBOARD_PREFIX}/`, label: "Back to the overview" } }));
+      return sendHtml(
+        res,
+        404,
+        messagePage({
+          title: "No merge contains this commit",
+          message: `No recorded merge contains commit ${sha}: it was not merged through a pull request Countersign saw (try countersign backfill).`,
+          signedIn,
+          link: { href: `${DASHBOARD_PREFIX}/`, label: "Back to the overview" },
+        }),
+      );
     }
     return redirect(res, mergeHref(found.repo, found.prNumber));
   }
 
   async function chain(res: ServerResponse, url: URL, viewer: Viewer): Promise<true> {
     if (!viewer.signedIn.admin) {
-      return sendHtml(res, 403, messagePage({
-        title: "Audit chain: administrators only",
-        message: "The audit chain links every repository's records, so its head and its verification are shown only to sessions signed in with the audit token. You signed in with GitHub and see the merges of your repositories.",
-        signedIn: viewer.signedIn,
-        link: { href: `${DASHBOARD_PREFIX}/merges`, label: "Your merges" },
-      }));
+      return sendHtml(
+        res,
+        403,
+        messagePage({
+          title: "Audit chain: administrators only",
+          message:
+            "The audit chain links every repository's records, so its head and its verification are shown only to sessions signed in with the audit token. You signed in with GitHub and see the merges of your repositories.",
+          signedIn: viewer.signedIn,
+          link: { href: `${DASHBOARD_PREFIX}/merges`, label: "Your merges" },
+        }),
+      );
     }
     const checkpoint = (url.searchParams.get("checkpoint") ?? "").trim().slice(0, 200);
     const head = await store.head();
@@ -417,20 +604,38 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
         checkpointProblem = error.message;
       }
     }
-    return sendHtml(res, checkpointProblem ? 400 : 200, chainPage({ signedIn: viewer.signedIn, head, verified, checkpoint, checkpointProblem }));
+    return sendHtml(
+      res,
+      checkpointProblem ? 400 : 200,
+      chainPage({ signedIn: viewer.signedIn, head, verified, checkpoint, checkpointProblem }),
+    );
   }
 
   // ---- responses -------------------------------------------------------------------------------
 
   function forbidden(res: ServerResponse, session: DashboardSession): true {
     options.log?.warn?.({ event: "dashboard.csrf" }, "dashboard POST refused: missing or wrong CSRF token");
-    return sendHtml(res, 403, messagePage({ title: "Request refused", message: "The form was missing its security token, or it came from another page. Nothing was changed.", signedIn: viewerOf(session).signedIn, link: { href: `${DASHBOARD_PREFIX}/`, label: "Back to the overview" } }));
+    return sendHtml(
+      res,
+      403,
+      messagePage({
+        title: "Request refused",
+        message: "The form was missing its security token, or it came from another page. Nothing was changed.",
+        signedIn: viewerOf(session).signedIn,
+        link: { href: `${DASHBOARD_PREFIX}/`, label: "Back to the overview" },
+      }),
+    );
   }
 }
 
 function sendHtml(res: ServerResponse, status: number, body: SafeHtml, headers: Record<string, string | string[]> = {}): true {
   const text = body.value;
-  res.writeHead(status, { ...SECURITY_HEADERS, "content-type": "text/html; charset=utf-8", "content-length": String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    "content-type": "text/html; charset=utf-8",
+    "content-length": String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
   return true;
 }
@@ -456,7 +661,13 @@ export function safeNext(next: string | null | undefined): string {
   // Backslashes and control characters: some browsers normalise them into another origin.
   if (/[\\\u0000-\u001f\u007f]/.test(next)) return fallback;
   const path = new URL(next, "http://localhost").pathname;
-  if (path.startsWith(API_PREFIX) || path.startsWith(`${DASHBOARD_PREFIX}/auth/`) || path === `${DASHBOARD_PREFIX}/login` || path === `${DASHBOARD_PREFIX}/logout`) return fallback;
+  if (
+    path.startsWith(API_PREFIX) ||
+    path.startsWith(`${DASHBOARD_PREFIX}/auth/`) ||
+    path === `${DASHBOARD_PREFIX}/login` ||
+    path === `${DASHBOARD_PREFIX}/logout`
+  )
+    return fallback;
   return next;
 }
 
@@ -474,7 +685,10 @@ export function cookies(req: IncomingMessage): Map<string, string[]> {
     const eq = part.indexOf("=");
     if (eq <= 0) continue;
     const name = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+    const value = part
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, "$1");
     out.set(name, [...(out.get(name) ?? []), value]);
   }
   return out;

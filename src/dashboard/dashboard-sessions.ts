@@ -136,7 +136,10 @@ export class DashboardSessions {
 /** The access of a cookie whose MAC has already been checked (so this is our own JSON). */
 function unpackAccess(packed: string): SessionAccess | null {
   try {
-    const value = JSON.parse(inflateRawSync(Buffer.from(packed, "base64url"), { maxOutputLength: 1024 * 1024 }).toString("utf8")) as { login?: unknown; repos?: unknown };
+    const value = JSON.parse(inflateRawSync(Buffer.from(packed, "base64url"), { maxOutputLength: 1024 * 1024 }).toString("utf8")) as {
+      login?: unknown;
+      repos?: unknown;
+    };
     if (typeof value.login !== "string" || !Array.isArray(value.repos) || !value.repos.every((r) => typeof r === "string")) return null;
     return { kind: "github", login: value.login, repos: value.repos as string[] };
   } catch {

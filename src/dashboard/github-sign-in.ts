@@ -48,7 +48,11 @@ export function callbackUrl(req: IncomingMessage, https: boolean): string {
 export function signInRefusal(error: GitHubSignInError): { status: number; title: string; message: string } {
   switch (error.reason) {
     case "bad_code":
-      return { status: 400, title: "Sign-in link expired", message: "GitHub did not accept the sign-in code: it expired or was already used. Sign in again." };
+      return {
+        status: 400,
+        title: "Sign-in link expired",
+        message: "GitHub did not accept the sign-in code: it expired or was already used. Sign in again.",
+      };
     case "github_error":
       return {
         status: 502,
@@ -56,6 +60,10 @@ export function signInRefusal(error: GitHubSignInError): { status: number; title
         message: `${error.message}. If this repeats, the server's GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET may not match the App's settings.`,
       };
     case "unavailable":
-      return { status: 502, title: "GitHub did not answer", message: "GitHub could not be asked who you are or which repositories you can read. Nothing was signed in; try again in a minute." };
+      return {
+        status: 502,
+        title: "GitHub did not answer",
+        message: "GitHub could not be asked who you are or which repositories you can read. Nothing was signed in; try again in a minute.",
+      };
   }
 }

@@ -27,9 +27,17 @@ export function incidentsPage({ signedIn, incidents, more }: IncidentsPageInput)
     <td>${i.severity ? `SEV${i.severity}` : "—"}</td>
     <td>${i.category ?? html`<span class="muted">not classified</span>`}</td>
     <td class="nowrap">${i.startedAt ? formatTime(i.startedAt).replace(" UTC", "") : "—"}</td>
-    <td>${current.length
-      ? joinHtml(current.map((l) => html`<a href="${mergeHref(l.repo, l.prNumber)}#incidents">${l.repo}#${l.prNumber}</a> ${l.relation === "caused" ? html`<span class="badge danger">caused</span>` : l.relation}`), trustedHtml("<br>"))
-      : html`<span class="muted">none yet</span>`}</td>
+    <td>${
+      current.length
+        ? joinHtml(
+            current.map(
+              (l) =>
+                html`<a href="${mergeHref(l.repo, l.prNumber)}#incidents">${l.repo}#${l.prNumber}</a> ${l.relation === "caused" ? html`<span class="badge danger">caused</span>` : l.relation}`,
+            ),
+            trustedHtml("<br>"),
+          )
+        : html`<span class="muted">none yet</span>`
+    }</td>
   </tr>`;
   })}</tbody>
 </table>`
@@ -52,16 +60,19 @@ export function incidentTrendChart(incidents: readonly IncidentRecord[], more: b
   const months: string[] = [];
   for (let m = seen[0]!; m <= seen.at(-1)!; m = nextMonth(m)) months.push(m);
   const categories = [...new Set(incidents.map((i) => i.category ?? "not classified"))].sort();
-  const count = (month: string,
-    category: string) => incidents.filter((i) => monthOf(i) === month && (i.category ?? "not classified") === category).length;
-  const busiest = categories.map((c) => ({ c, n: incidents.filter((i) => (i.category ?? "not classified") === c).length })).sort((a,
-    b) => b.n - a.n)[0]!;
-  const scope = more ? `the ${incidents.length} newest incidents` : `${incidents.length} ${incidents.length === 1 ? "incident"
-    : "incidents"}`;
+  const count = (month: string, category: string) =>
+    incidents.filter((i) => monthOf(i) === month && (i.category ?? "not classified") === category).length;
+  const busiest = categories
+    .map((c) => ({ c, n: incidents.filter((i) => (i.category ?? "not classified") === c).length }))
+    .sort((a, b) => b.n - a.n)[0]!;
+  const scope = more
+    ? `the ${incidents.length} newest incidents`
+    : `${incidents.length} ${incidents.length === 1 ? "incident" : "incidents"}`;
   return html`<div class="charts single">${weeklyBarChart({
     id: "chart-incidents",
     title: "Incidents per month, by category",
-    summary: `${scope} from ${monthLabel(months[0]!)} to ${monthLabel(months.at(-1)!)}, by the month they started. Most frequent: ` +
+    summary:
+      `${scope} from ${monthLabel(months[0]!)} to ${monthLabel(months.at(-1)!)}, by the month they started. Most frequent: ` +
       `${busiest.c} (${busiest.n}).`,
     weeks: months,
     series: categories.map((c, j) => ({

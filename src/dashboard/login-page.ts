@@ -61,7 +61,12 @@ export function signedInPage(input: { login: string; next: string }): SafeHtml {
 }
 
 /** A full page for refusals (403, 404, 500) that needs no data. */
-export function messagePage(input: { title: string; message: string; signedIn?: SignedIn; link?: { href: string; label: string } }): SafeHtml {
+export function messagePage(input: {
+  title: string;
+  message: string;
+  signedIn?: SignedIn;
+  link?: { href: string; label: string };
+}): SafeHtml {
   return page({
     title: input.title,
     ...(input.signedIn !== undefined ? { signedIn: input.signedIn } : {}),

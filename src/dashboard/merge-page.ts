@@ -24,7 +24,9 @@ export function mergePage({ signedIn, merge: m, incidents = [], githubUrl }: Mer
   const [owner = "", name = ""] = m.repo.split("/");
   const repoUrl = `${githubUrlOf(m, githubUrl)}/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
   const commitLink = (sha: string | null | undefined) =>
-    sha ? html`<a class="mono" href="${repoUrl}/commit/${encodeURIComponent(sha)}" rel="noreferrer" title="${sha}">${shortSha(sha)}</a>` : html`<span class="muted">—</span>`;
+    sha
+      ? html`<a class="mono" href="${repoUrl}/commit/${encodeURIComponent(sha)}" rel="noreferrer" title="${sha}">${shortSha(sha)}</a>`
+      : html`<span class="muted">—</span>`;
   const counted = m.reviewers.filter((r) => r.counted);
   const reverts = m.revertedBy ?? [];
 
@@ -39,7 +41,14 @@ export function mergePage({ signedIn, merge: m, incidents = [], githubUrl }: Mer
   <dt>Understanding reviews</dt><dd>${counted.length} counted of ${m.reviewers.length} approving ${m.reviewers.length === 1 ? "review" : "reviews"}${counted.length ? html`: ${counted.map((r) => r.reviewer).join(", ")}` : null}</dd>
   <dt>Owning team</dt><dd>${m.owningTeam ?? html`<span class="muted">none</span>`}</dd>
   <dt>Boundaries</dt><dd>${m.boundaries.length ? m.boundaries.map((b) => b.name).join(", ") : html`<span class="muted">none touched</span>`}${m.exceptions.length ? html`; ${m.exceptions.length} ${m.exceptions.length === 1 ? "exception" : "exceptions"} granted` : null}</dd>
-  <dt>Reverted</dt><dd>${reverts.length ? joinHtml(reverts.map((r) => html`<a href="${mergeHref(r.repo, r.prNumber)}">by ${r.repo}#${r.prNumber}</a>`), ", ") : html`<span class="muted">no</span>`}</dd>
+  <dt>Reverted</dt><dd>${
+    reverts.length
+      ? joinHtml(
+          reverts.map((r) => html`<a href="${mergeHref(r.repo, r.prNumber)}">by ${r.repo}#${r.prNumber}</a>`),
+          ", ",
+        )
+      : html`<span class="muted">no</span>`
+  }</dd>
   <dt>Audit entry</dt><dd>seq ${m.seq}, <code>${m.entryHash}</code></dd>
 </dl>`;
 
@@ -58,9 +67,11 @@ ${
     ? html`<table>
   <caption>Where the disclosure came from</caption>
   <thead><tr><th scope="col">Seen in</th><th scope="col">Tool</th><th scope="col">Commit</th><th scope="col">What was found</th></tr></thead>
-  <tbody>${m.disclosureSources.map((s) => html`<tr><th scope="row">${s.where}</th>
+  <tbody>${m.disclosureSources.map(
+    (s) => html`<tr><th scope="row">${s.where}</th>
 <td>${s.tool ?? html`<span class="muted">level only</span>`}</td>
-<td>${commitLink(s.sha)}</td><td class="note">${plainText(s.detail)}</td></tr>`)}</tbody>
+<td>${commitLink(s.sha)}</td><td class="note">${plainText(s.detail)}</td></tr>`,
+  )}</tbody>
 </table>`
     : html`<p class="muted">No disclosure answer or evidence was recorded.</p>`
 }`;
@@ -161,9 +172,18 @@ ${
   <dt>Config in force</dt><dd>${
     m.configInvalid
       ? html`invalid (${m.configInvalid.source}): the gates were not evaluated`
-      : m.configHash ? html`sha256 <code>${m.configHash}</code>` : "the defaults (no config file)"
+      : m.configHash
+        ? html`sha256 <code>${m.configHash}</code>`
+        : "the defaults (no config file)"
   }</dd>
-  <dt>Commits</dt><dd>${m.commitShas.length ? joinHtml(m.commitShas.map((s) => commitLink(s)), trustedHtml(", ")) : html`<span class="muted">none recorded</span>`}</dd>
+  <dt>Commits</dt><dd>${
+    m.commitShas.length
+      ? joinHtml(
+          m.commitShas.map((s) => commitLink(s)),
+          trustedHtml(", "),
+        )
+      : html`<span class="muted">none recorded</span>`
+  }</dd>
 </dl>
 ${signedIn.admin ? html`<p><a href="${DASHBOARD_PREFIX}/chain">Verify the whole chain</a></p>` : null}`;
 

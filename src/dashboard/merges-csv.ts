@@ -14,7 +14,13 @@ const CRLF = "\r\n";
  * (the thrown AuditInputError) instead of a truncated 200. A failure after the headers are sent
  * destroys the response: the download fails visibly rather than ending short.
  */
-export async function sendMergesCsv(res: ServerResponse, store: AuditStore, filter: Omit<MergeFilter, "limit" | "cursor">, filename: string, headers: Record<string, string>): Promise<number> {
+export async function sendMergesCsv(
+  res: ServerResponse,
+  store: AuditStore,
+  filter: Omit<MergeFilter, "limit" | "cursor">,
+  filename: string,
+  headers: Record<string, string>,
+): Promise<number> {
   const iterator = store.iterateMerges(filter)[Symbol.asyncIterator]();
   let next = await iterator.next();
   res.writeHead(200, {

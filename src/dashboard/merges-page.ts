@@ -19,7 +19,9 @@ export interface MergesPageInput {
 
 export function mergesPage(input: MergesPageInput): SafeHtml {
   const { values, problems } = input;
-  const next = input.nextCursor ? `${DASHBOARD_PREFIX}/merges${filterQuery(values, { cursor: input.nextCursor, page: String(input.pageNumber + 1) })}` : null;
+  const next = input.nextCursor
+    ? `${DASHBOARD_PREFIX}/merges${filterQuery(values, { cursor: input.nextCursor, page: String(input.pageNumber + 1) })}`
+    : null;
   const first = input.pageNumber > 1 ? `${DASHBOARD_PREFIX}/merges${filterQuery(values)}` : null;
   const csv = `${DASHBOARD_PREFIX}/merges.csv${filterQuery(values)}`;
 
@@ -81,8 +83,22 @@ function mergeRow(m: MergeRecord): SafeHtml {
     <td>${m.owningTeam ?? html`<span class="muted">none</span>`}</td>
     <td>${counted.length ? counted.join(", ") : html`<span class="muted">none</span>`}</td>
     <td>${m.incomplete ? INCOMPLETE_BADGE : html`${checkBadge(m.checkConclusion)}${m.bypassed ? BYPASSED_BADGE : null}`}</td>
-    <td>${m.exceptions.length ? joinHtml(m.exceptions.map((e) => html`${e.boundary} <span class="muted">by ${e.grantedBy}</span>`), trustedHtml("<br>")) : html`<span class="muted">none</span>`}</td>
-    <td>${(m.revertedBy ?? []).length ? joinHtml((m.revertedBy ?? []).map((r) => html`<a href="${mergeHref(r.repo, r.prNumber)}">by ${r.repo}#${r.prNumber}</a>`), trustedHtml("<br>")) : html`<span class="muted">no</span>`}</td>
+    <td>${
+      m.exceptions.length
+        ? joinHtml(
+            m.exceptions.map((e) => html`${e.boundary} <span class="muted">by ${e.grantedBy}</span>`),
+            trustedHtml("<br>"),
+          )
+        : html`<span class="muted">none</span>`
+    }</td>
+    <td>${
+      (m.revertedBy ?? []).length
+        ? joinHtml(
+            (m.revertedBy ?? []).map((r) => html`<a href="${mergeHref(r.repo, r.prNumber)}">by ${r.repo}#${r.prNumber}</a>`),
+            trustedHtml("<br>"),
+          )
+        : html`<span class="muted">no</span>`
+    }</td>
   </tr>`;
 }
 

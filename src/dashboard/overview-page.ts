@@ -62,7 +62,10 @@ export function overviewPage(input: OverviewPageInput): SafeHtml {
         },
       },
     ],
-    table: { headers: ["Merges", "AI-assisted", "Share"], rows: f.weeks.map((w) => [w.merges, w.aiAssisted, formatPercent(w.aiAssistedShare)]) },
+    table: {
+      headers: ["Merges", "AI-assisted", "Share"],
+      rows: f.weeks.map((w) => [w.merges, w.aiAssisted, formatPercent(w.aiAssistedShare)]),
+    },
   });
 
   const gate = weeklyBarChart({
@@ -71,8 +74,18 @@ export function overviewPage(input: OverviewPageInput): SafeHtml {
     summary: `${t.bypassed} ${t.bypassed === 1 ? "merge" : "merges"} bypassed the countersign check and merges carried ${t.exceptions} boundary ${t.exceptions === 1 ? "exception" : "exceptions"} since ${f.since}.`,
     weeks,
     series: [
-      { label: "Bypassed merges", color: CHART_COLORS.red, values: f.weeks.map((w) => w.bypassed), describe: (i) => `Week of ${f.weeks[i]!.weekStart}: ${f.weeks[i]!.bypassed} bypassed` },
-      { label: "Exceptions", color: CHART_COLORS.purple, values: f.weeks.map((w) => w.exceptions), describe: (i) => `Week of ${f.weeks[i]!.weekStart}: ${f.weeks[i]!.exceptions} exceptions` },
+      {
+        label: "Bypassed merges",
+        color: CHART_COLORS.red,
+        values: f.weeks.map((w) => w.bypassed),
+        describe: (i) => `Week of ${f.weeks[i]!.weekStart}: ${f.weeks[i]!.bypassed} bypassed`,
+      },
+      {
+        label: "Exceptions",
+        color: CHART_COLORS.purple,
+        values: f.weeks.map((w) => w.exceptions),
+        describe: (i) => `Week of ${f.weeks[i]!.weekStart}: ${f.weeks[i]!.exceptions} exceptions`,
+      },
     ],
     table: { headers: ["Bypassed merges", "Exceptions"], rows: f.weeks.map((w) => [w.bypassed, w.exceptions]) },
   });
@@ -129,8 +142,11 @@ ${input.readable !== null ? html`<p class="notice" role="status" id="readable-re
   ${card(t.undisclosed, "undisclosed", mergesLink({ ai: "undisclosed" }))}
   ${card(t.bypassed, "bypassed the gate", mergesLink({ bypassed: "true" }))}
   ${card(t.exceptions, "boundary exceptions", mergesLink({ exceptions: "true" }))}
-  ${card(`${formatPercent(t.revertRate30d, 1)}`, `reverted within 30 days (${t.revertedWithin30d} of ${t.revertBase})`,
-    mergesLink({ reverted: "true" }))}
+  ${card(
+    `${formatPercent(t.revertRate30d, 1)}`,
+    `reverted within 30 days (${t.revertedWithin30d} of ${t.revertBase})`,
+    mergesLink({ reverted: "true" }),
+  )}
   ${input.chainHead !== null ? card(input.chainHead === "empty" ? "empty" : `#${input.chainHead.seq}`, "audit chain head", `${DASHBOARD_PREFIX}/chain`) : null}
 </ul>
 <h2>Trends</h2>
@@ -152,7 +168,8 @@ ${
 }
 
 function readableSentence(repos: readonly string[]): string {
-  if (repos.length === 0) return "You can read no repository that Countersign is installed on, so there is nothing to show. Ask for access on GitHub, then sign in again.";
+  if (repos.length === 0)
+    return "You can read no repository that Countersign is installed on, so there is nothing to show. Ask for access on GitHub, then sign in again.";
   const shown = repos.slice(0, 10).join(", ");
   return `You see the ${repos.length === 1 ? "repository" : `${repos.length} repositories`} you could read on GitHub when you signed in: ${shown}${repos.length > 10 ? ` and ${repos.length - 10} more` : ""}.`;
 }

@@ -36,8 +36,9 @@ interface GraphBlob {
 // also spliced into the pull request's own query (pull-request-state.ts) when not cached.
 export const BASE_FILE_VARIABLES = "$f0: String!, $f1: String!, $f2: String!, $f3: String!, $org: String!";
 /** Inside `repository(owner: $owner, name: $repo) { … }`. */
-export const BASE_FILE_FIELDS = "f0: object(expression: $f0) { ...blob } f1: object(expression: $f1) { ...blob } "
-  + "f2: object(expression: $f2) { ...blob } f3: object(expression: $f3) { ...blob }";
+export const BASE_FILE_FIELDS =
+  "f0: object(expression: $f0) { ...blob } f1: object(expression: $f1) { ...blob } " +
+  "f2: object(expression: $f2) { ...blob } f3: object(expression: $f3) { ...blob }";
 /** A root field next to `repository`. */
 export const ORG_CONFIG_FIELD = 'org: repository(owner: $owner, name: ".github") { f0: object(expression: $org) { ...blob } }';
 export const BLOB_FRAGMENT = "fragment blob on Blob { oid byteSize isTruncated text }";
@@ -148,7 +149,14 @@ async function toBaseFiles(target: BaseFilesTarget, key: string, data: BaseFiles
   return result;
 }
 
-async function toBlobText(github: GitHub, owner: string, repo: string, ref: string, path: string, blob: GraphBlob | null): Promise<BlobText | null> {
+async function toBlobText(
+  github: GitHub,
+  owner: string,
+  repo: string,
+  ref: string,
+  path: string,
+  blob: GraphBlob | null,
+): Promise<BlobText | null> {
   // A missing path is null; a directory at that path comes back as an empty object.
   if (!blob || typeof blob.oid !== "string") return null;
   const sizeBytes = blob.byteSize ?? 0;

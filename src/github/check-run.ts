@@ -20,7 +20,9 @@ export interface UpsertResult {
 }
 
 function fingerprint(conclusion: string, title: string, summary: string, text: string, annotations: number): string {
-  return createHash("sha256").update(JSON.stringify([conclusion, title, summary, text, annotations])).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify([conclusion, title, summary, text, annotations]))
+    .digest("hex");
 }
 
 export async function upsertCheckRun(
@@ -85,7 +87,12 @@ export async function upsertCheckRun(
   }
   // Further annotations are appended by updates carrying the next batch.
   for (const batch of batches.slice(1)) {
-    await github.rest.checks.update({ owner, repo, check_run_id: id, output: { title: output.title, summary: output.summary, annotations: batch } });
+    await github.rest.checks.update({
+      owner,
+      repo,
+      check_run_id: id,
+      output: { title: output.title, summary: output.summary, annotations: batch },
+    });
   }
   known?.set(key, { id, fingerprint: want });
   return { action, id };

@@ -152,7 +152,9 @@ function cacheable(url: string, baseUrl: string | undefined): boolean {
 
 /** One entry per URL (query included) and representation (Accept). */
 function keyOf(parsed: { url: string; headers: Record<string, string> }): string {
-  return `countersign:etag:${createHash("sha256").update(`${parsed.url}\n${parsed.headers.accept ?? ""}`).digest("hex")}`;
+  return `countersign:etag:${createHash("sha256")
+    .update(`${parsed.url}\n${parsed.headers.accept ?? ""}`)
+    .digest("hex")}`;
 }
 
 function count(usage: ApiUsage, status: number, headers: Record<string, unknown>): void {

@@ -44,8 +44,10 @@ export async function doctorClients(credentials: DoctorCredentials, urls: { api:
     slug = (await app.rest.apps.getAuthenticated()).data?.slug ?? null;
   } catch (error) {
     const status = statusOf(error);
-    if (status === 401 || status === 404) throw new DoctorCannotCheck(`GitHub refused the App's credentials (APP_ID ` +
-      `${credentials.appId}, HTTP ${status}): check APP_ID and the private key`);
+    if (status === 401 || status === 404)
+      throw new DoctorCannotCheck(
+        `GitHub refused the App's credentials (APP_ID ` + `${credentials.appId}, HTTP ${status}): check APP_ID and the private key`,
+      );
     throw error;
   }
   const installations = new Map<number, GitHub>();

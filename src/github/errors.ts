@@ -24,31 +24,43 @@ export function explainError(error: unknown): Explained {
         nextStep: "Re-run the check. If it persists, check that the app can read repository contents.",
       };
     }
-    return { reason: `Internal error: ${e?.message ?? String(error)}`, nextStep: "Re-run the check; if it fails again, report it with the delivery id from the app's logs." };
+    return {
+      reason: `Internal error: ${e?.message ?? String(error)}`,
+      nextStep: "Re-run the check; if it fails again, report it with the delivery id from the app's logs.",
+    };
   }
   const remaining = e.response?.headers?.["x-ratelimit-remaining"];
   if ((status === 403 || status === 429) && (remaining === "0" || /rate limit/i.test(e.message ?? ""))) {
     return {
       reason: `GitHub's rate limit was hit (HTTP ${status}${where}).`,
-      nextStep: "Re-run the check after the limit resets (it usually takes a minute for secondary limits, up to an hour for the primary one).",
+      nextStep:
+        "Re-run the check after the limit resets (it usually takes a minute for secondary limits, up to an hour for the primary one).",
     };
   }
   if (status === 401 || status === 403) {
     return {
       reason: `GitHub refused access (HTTP ${status}${where}).`,
-      nextStep: "Check that the app is installed on this repository with the permissions in app.yml (checks: write, contents: read, pull requests: write, members: read).",
+      nextStep:
+        "Check that the app is installed on this repository with the permissions in app.yml (checks: write, contents: read, pull requests: write, members: read).",
     };
   }
   if (status === 404) {
     return {
       reason: `GitHub answered 404 Not Found${where}.`,
-      nextStep: "The pull request, branch or repository may have been deleted, or the app lacks access to it. Re-run the check once it exists.",
+      nextStep:
+        "The pull request, branch or repository may have been deleted, or the app lacks access to it. Re-run the check once it exists.",
     };
   }
   if (status >= 500) {
-    return { reason: `GitHub is failing (HTTP ${status}${where}) even after retries.`, nextStep: "Re-run the check when githubstatus.com is green." };
+    return {
+      reason: `GitHub is failing (HTTP ${status}${where}) even after retries.`,
+      nextStep: "Re-run the check when githubstatus.com is green.",
+    };
   }
-  return { reason: `GitHub answered HTTP ${status}${where}: ${e.message ?? ""}`.trim(), nextStep: "Re-run the check; if it fails again, report it." };
+  return {
+    reason: `GitHub answered HTTP ${status}${where}: ${e.message ?? ""}`.trim(),
+    nextStep: "Re-run the check; if it fails again, report it.",
+  };
 }
 
 function stripQuery(url: string): string {

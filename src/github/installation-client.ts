@@ -24,7 +24,8 @@ export async function installationClient(owner: string, repo: string, env: NodeJ
       const { data } = await app.rest.apps.getRepoInstallation({ owner, repo });
       return (await probot.auth(data.id)) as unknown as GitHub;
     } catch (error) {
-      if ((error as { status?: number }).status === 404) throw new CredentialsError(`the app (APP_ID ${env.APP_ID}) is not installed on ${owner}/${repo}`);
+      if ((error as { status?: number }).status === 404)
+        throw new CredentialsError(`the app (APP_ID ${env.APP_ID}) is not installed on ${owner}/${repo}`);
       throw error;
     }
   }

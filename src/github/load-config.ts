@@ -51,11 +51,19 @@ export async function loadRepoConfig(
     const ext = typeof raw._extends === "string" ? raw._extends : null;
     if (!ext) break;
     if (layers.length > MAX_EXTENDS_DEPTH) {
-      return { ok: false, source: current.source, errors: [{ path: "_extends", line: null, message: `more than ${MAX_EXTENDS_DEPTH} levels of _extends` }] };
+      return {
+        ok: false,
+        source: current.source,
+        errors: [{ path: "_extends", line: null, message: `more than ${MAX_EXTENDS_DEPTH} levels of _extends` }],
+      };
     }
     const target = parseExtends(ext, owner);
     if (!target) {
-      return { ok: false, source: current.source, errors: [{ path: "_extends", line: null, message: `"${ext}" is not "repo", "owner/repo" or "repo:path.yml"` }] };
+      return {
+        ok: false,
+        source: current.source,
+        errors: [{ path: "_extends", line: null, message: `"${ext}" is not "repo", "owner/repo" or "repo:path.yml"` }],
+      };
     }
     if (!allowedOwners.has(target.owner.toLowerCase())) {
       const message =
@@ -65,11 +73,19 @@ export async function loadRepoConfig(
     }
     const targetSource = `${target.owner}/${target.repo}:${target.path}`;
     if (visited.has(targetSource.toLowerCase())) {
-      return { ok: false, source: current.source, errors: [{ path: "_extends", line: null, message: `_extends loops back to ${targetSource}` }] };
+      return {
+        ok: false,
+        source: current.source,
+        errors: [{ path: "_extends", line: null, message: `_extends loops back to ${targetSource}` }],
+      };
     }
     const blob = await loadRemoteConfig(github, caches, target.owner, target.repo, target.path, now);
     if (!blob) {
-      return { ok: false, source: current.source, errors: [{ path: "_extends", line: null, message: `${targetSource} does not exist or the app cannot read it` }] };
+      return {
+        ok: false,
+        source: current.source,
+        errors: [{ path: "_extends", line: null, message: `${targetSource} does not exist or the app cannot read it` }],
+      };
     }
     current = { source: targetSource, text: blob.text };
   }
@@ -84,7 +100,15 @@ export async function loadRepoConfig(
       errors: parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), line: null, message: i.message })),
     };
   }
-  return { ok: true, config: parsed.data, source: layers.map((l) => l.source).reverse().join(" extends "), hash: sha256(texts.join("\n---\n")) };
+  return {
+    ok: true,
+    config: parsed.data,
+    source: layers
+      .map((l) => l.source)
+      .reverse()
+      .join(" extends "),
+    hash: sha256(texts.join("\n---\n")),
+  };
 }
 
 /** `repo`, `owner/repo`, `repo:path.yml` or `owner/repo:path.yml` (Probot's `_extends` forms). */

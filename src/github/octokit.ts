@@ -6,11 +6,17 @@
 import { ProbotOctokit } from "probot";
 
 /** Retry a secondary rate limit after GitHub's `retry-after`, at most twice, never for more than a minute. */
-export function onSecondaryRateLimit(retryAfter: number, options: { method?: string; url?: string }, octokit: { log: { warn: (msg: string) => void } }, retryCount: number): boolean {
+export function onSecondaryRateLimit(
+  retryAfter: number,
+  options: { method?: string; url?: string },
+  octokit: { log: { warn: (msg: string) => void } },
+  retryCount: number,
+): boolean {
   octokit.log.warn(`secondary rate limit on ${options.method} ${options.url}: retrying in ${retryAfter} s (attempt ${retryCount + 1})`);
   return retryCount < 2 && retryAfter <= 60;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: Probot passes Octokit options through untyped
 export const CountersignOctokit = ProbotOctokit.defaults((options: Record<string, any>) => {
   healClusteredThrottle(options.throttle?.connection);
   return { ...options, throttle: { ...(options.throttle ?? {}), onSecondaryRateLimit } };
@@ -86,7 +92,10 @@ export function withGitHubMetrics(Octokit: typeof ProbotOctokit, metrics: GitHub
  * `GET /repos/{owner}/{repo}/pulls/{id}/files`. Parameters, numbers and SHAs become `{id}`.
  */
 export function requestKind(method: string | undefined, url: string | undefined): string {
-  let path = (url ?? "").replace(/\?.*$/, "").replace(/^https?:\/\/[^/]+/, "").replace(/^\/api\/v3(?=\/)/, "");
+  let path = (url ?? "")
+    .replace(/\?.*$/, "")
+    .replace(/^https?:\/\/[^/]+/, "")
+    .replace(/^\/api\/v3(?=\/)/, "");
   if (path === "/api/graphql") path = "/graphql";
   path = path
     .replace(/^\/repos\/[^/]+\/[^/]+/, "/repos/{owner}/{repo}")

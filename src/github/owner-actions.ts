@@ -36,7 +36,9 @@ export async function applyOwnerActions(
     try {
       const labelKey = `${owner}/${repo}#${snapshot.number}:${want}`.toLowerCase();
       if (want && !snapshot.labels.some((l) => same(l, want)) && !labelled.get(labelKey)) {
-        const current = options.shared ? (await github.rest.issues.listLabelsOnIssue({ ...issue, per_page: 100 })).data.map((l) => l.name) : [];
+        const current = options.shared
+          ? (await github.rest.issues.listLabelsOnIssue({ ...issue, per_page: 100 })).data.map((l) => l.name)
+          : [];
         if (!current.includes(want)) await github.rest.issues.addLabels({ ...issue, labels: [want] });
         labelled.set(labelKey, true);
       }

@@ -28,7 +28,14 @@ export async function* closedPullsSince(
   since: string | null,
 ): AsyncGenerator<{ number: number; merged_at: string | null }> {
   const from = since ? Date.parse(since) : null;
-  const pages = github.paginate.iterator(github.rest.pulls.list, { owner, repo, state: "closed", sort: "updated", direction: "desc", per_page: 100 });
+  const pages = github.paginate.iterator(github.rest.pulls.list, {
+    owner,
+    repo,
+    state: "closed",
+    sort: "updated",
+    direction: "desc",
+    per_page: 100,
+  });
   for await (const page of pages) {
     for (const pr of page.data) {
       if (from !== null && Date.parse(pr.updated_at) < from) return;
@@ -54,7 +61,13 @@ export async function reactToComment(github: GitHub, owner: string, repo: string
  * `numbers` are the PRs GitHub listed on the check run or suite; fork PRs are not listed there, so
  * without any the PRs are found by commit. Each is read again: only open ones are returned.
  */
-export async function openPullsForHead(github: GitHub, owner: string, repo: string, headSha: string, numbers: readonly number[]): Promise<Pull[]> {
+export async function openPullsForHead(
+  github: GitHub,
+  owner: string,
+  repo: string,
+  headSha: string,
+  numbers: readonly number[],
+): Promise<Pull[]> {
   const wanted = numbers.length > 0 ? [...new Set(numbers)] : await openPullNumbersAt(github, owner, repo, headSha);
   const pulls: Pull[] = [];
   for (const number of wanted) {
@@ -75,7 +88,7 @@ export async function otherOpenPullsOnHead(github: GitHub, pr: PullLike, associa
   const repo = pr.base.repo.name;
   const sha = pr.head.sha;
   let numbers: number[];
-  if (associated && associated.some((p) => p.number === pr.number)) {
+  if (associated?.some((p) => p.number === pr.number)) {
     numbers = associated.filter((p) => p.state === "OPEN" && p.number !== pr.number).map((p) => p.number);
   } else {
     const open = await github.paginate(github.rest.pulls.list, { owner, repo, state: "open", per_page: 100 });

@@ -60,7 +60,9 @@ export async function readRulesets(octokit: Octokit, req: RepoRef): Promise<Rule
   const rulesets: Ruleset[] = [];
   for (const s of summaries) {
     if ((s.source_type ?? "Repository") !== "Repository" || (s.target ?? "branch") !== "branch") continue;
-    const full = await call(`read ruleset ${s.id} of ${owner}/${repo}`, req, () => octokit.rest.repos.getRepoRuleset({ owner, repo, ruleset_id: s.id, includes_parents: false }));
+    const full = await call(`read ruleset ${s.id} of ${owner}/${repo}`, req, () =>
+      octokit.rest.repos.getRepoRuleset({ owner, repo, ruleset_id: s.id, includes_parents: false }),
+    );
     rulesets.push(full.data as unknown as Ruleset);
   }
   return rulesets;
@@ -71,7 +73,9 @@ export async function writeRuleset(octokit: Octokit, req: RepoRef, id: number | 
   const { owner, repo } = req;
   const body = rulesetBody as never; // the shapes come from GitHub's own responses
   if (id === null) {
-    const res = await call(`create a ruleset in ${owner}/${repo}`, req, () => octokit.rest.repos.createRepoRuleset({ owner, repo, ...(body as object) } as never));
+    const res = await call(`create a ruleset in ${owner}/${repo}`, req, () =>
+      octokit.rest.repos.createRepoRuleset({ owner, repo, ...(body as object) } as never),
+    );
     return (res.data as { id: number }).id;
   }
   await call(`update ruleset ${id} of ${owner}/${repo}`, req, () =>
@@ -102,12 +106,22 @@ function explain(error: unknown, what: string, req: RepoRef): SetupError {
   const writing = what.startsWith("create") || what.startsWith("update");
   if (status === null) return new SetupError(`cannot ${what}: ${said}`);
   if (status === 401) return new SetupError(`GitHub rejected the token (401 ${said}): check GITHUB_TOKEN or --token.`);
-  if (status === 403 && /rate limit/i.test(said)) return new SetupError(`cannot ${what}: GitHub's rate limit is exhausted (403 ${said}). Try again later.`);
+  if (status === 403 && /rate limit/i.test(said))
+    return new SetupError(`cannot ${what}: GitHub's rate limit is exhausted (403 ${said}). Try again later.`);
   if (status === 404 && !writing && what.startsWith("read " + repo)) {
-    return new SetupError(`repository ${repo} not found, or the token cannot see it (404). Check --repo and the token's repository access.`);
+    return new SetupError(
+      `repository ${repo} not found, or the token cannot see it (404). Check --repo and the token's repository access.`,
+    );
   }
-  if (writing && (status === 403 || status === 404)) return new SetupError(`the token cannot manage rulesets on ${repo} (${status} ${said}). ${TOKEN_HINT}`);
-  if (status === 403) return new SetupError(`cannot ${what} (403 ${said}). Rulesets on private repositories need GitHub Pro, Team or Enterprise; ${TOKEN_HINT}`);
-  const details = Array.isArray(data?.errors) && data.errors.length > 0 ? `: ${data.errors.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("; ")}` : "";
+  if (writing && (status === 403 || status === 404))
+    return new SetupError(`the token cannot manage rulesets on ${repo} (${status} ${said}). ${TOKEN_HINT}`);
+  if (status === 403)
+    return new SetupError(
+      `cannot ${what} (403 ${said}). Rulesets on private repositories need GitHub Pro, Team or Enterprise; ${TOKEN_HINT}`,
+    );
+  const details =
+    Array.isArray(data?.errors) && data.errors.length > 0
+      ? `: ${data.errors.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("; ")}`
+      : "";
   return new SetupError(`cannot ${what}: GitHub answered ${status} ${said}${details}`);
 }

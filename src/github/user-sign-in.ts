@@ -42,11 +42,20 @@ const TIMEOUT_MS = 10_000;
 const MAX_PAGES = 100;
 
 export function authorizeUrl(config: GitHubOAuthConfig, input: { redirectUri: string; state: string }): string {
-  const params = new URLSearchParams({ client_id: config.clientId, redirect_uri: input.redirectUri, state: input.state, allow_signup: "false" });
+  const params = new URLSearchParams({
+    client_id: config.clientId,
+    redirect_uri: input.redirectUri,
+    state: input.state,
+    allow_signup: "false",
+  });
   return `${config.webUrl}/login/oauth/authorize?${params.toString()}`;
 }
 
-export async function signInWithCode(config: GitHubOAuthConfig, input: { code: string; redirectUri: string }, fetchImpl: typeof fetch = fetch): Promise<GitHubUserAccess> {
+export async function signInWithCode(
+  config: GitHubOAuthConfig,
+  input: { code: string; redirectUri: string },
+  fetchImpl: typeof fetch = fetch,
+): Promise<GitHubUserAccess> {
   const token = await exchangeCode(config, input, fetchImpl);
   try {
     return await readAccess(config, token, fetchImpl);
@@ -65,7 +74,12 @@ export async function revokeToken(config: GitHubOAuthConfig, token: string, fetc
   const basic = Buffer.from(`${config.clientId}:${config.clientSecret}`, "utf8").toString("base64");
   const response = await fetchImpl(`${config.apiUrl}/applications/${encodeURIComponent(config.clientId)}/token`, {
     method: "DELETE",
-    headers: { accept: "application/vnd.github+json", authorization: `Basic ${basic}`, "content-type": "application/json", "x-github-api-version": "2022-11-28" },
+    headers: {
+      accept: "application/vnd.github+json",
+      authorization: `Basic ${basic}`,
+      "content-type": "application/json",
+      "x-github-api-version": "2022-11-28",
+    },
     body: JSON.stringify({ access_token: token }),
     redirect: "error",
     signal: AbortSignal.timeout(TIMEOUT_MS),
@@ -78,10 +92,24 @@ async function readAccess(config: GitHubOAuthConfig, token: string, fetchImpl: t
   const user = await getJson<{ login?: unknown }>(fetchImpl, `${config.apiUrl}/user`, token, "user");
   if (typeof user.body.login !== "string" || user.body.login === "") throw unexpected("user", "no login in GET /user");
   const repos = new Set<string>();
-  for await (const installation of pages<{ id?: unknown }>(config, fetchImpl, `${config.apiUrl}/user/installations?per_page=100`, token, "installations", "installations")) {
+  for await (const installation of pages<{ id?: unknown }>(
+    config,
+    fetchImpl,
+    `${config.apiUrl}/user/installations?per_page=100`,
+    token,
+    "installations",
+    "installations",
+  )) {
     if (typeof installation.id !== "number") throw unexpected("installations", "an installation without an id");
     const url = `${config.apiUrl}/user/installations/${installation.id}/repositories?per_page=100`;
-    for await (const repo of pages<{ full_name?: unknown; permissions?: { pull?: unknown } }>(config, fetchImpl, url, token, "repositories", "repositories")) {
+    for await (const repo of pages<{ full_name?: unknown; permissions?: { pull?: unknown } }>(
+      config,
+      fetchImpl,
+      url,
+      token,
+      "repositories",
+      "repositories",
+    )) {
       if (typeof repo.full_name !== "string") throw unexpected("repositories", "a repository without full_name");
       // Listed through the installation but without read access (GitHub sends permissions per user).
       if (repo.permissions && repo.permissions.pull === false) continue;
@@ -91,25 +119,59 @@ async function readAccess(config: GitHubOAuthConfig, token: string, fetchImpl: t
   return { login: user.body.login, repos: [...repos].sort() };
 }
 
-async function exchangeCode(config: GitHubOAuthConfig, input: { code: string; redirectUri: string }, fetchImpl: typeof fetch): Promise<string> {
-  const response = await send(fetchImpl, `${config.webUrl}/login/oauth/access_token`, {
-    method: "POST",
-    headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ client_id: config.clientId, client_secret: config.clientSecret, code: input.code, redirect_uri: input.redirectUri }).toString(),
-  }, "exchange");
+async function exchangeCode(
+  config: GitHubOAuthConfig,
+  input: { code: string; redirectUri: string },
+  fetchImpl: typeof fetch,
+): Promise<string> {
+  const response = await send(
+    fetchImpl,
+    `${config.webUrl}/login/oauth/access_token`,
+    {
+      method: "POST",
+      headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        client_id: config.clientId,
+        client_secret: config.clientSecret,
+        code: input.code,
+        redirect_uri: input.redirectUri,
+      }).toString(),
+    },
+    "exchange",
+  );
   const body = await readJson(response, "exchange");
   // GitHub answers a refused code with 200 and an error object.
   if (typeof body.error === "string") {
     const description = typeof body.error_description === "string" ? body.error_description : body.error;
-    if (body.error === "bad_verification_code") throw new GitHubSignInError(`GitHub refused the sign-in code: ${description}`, "bad_code", { step: "exchange", status: response.status, error: body.error });
-    throw new GitHubSignInError(`GitHub refused the sign-in: ${description}`, "github_error", { step: "exchange", status: response.status, error: body.error });
+    if (body.error === "bad_verification_code")
+      throw new GitHubSignInError(`GitHub refused the sign-in code: ${description}`, "bad_code", {
+        step: "exchange",
+        status: response.status,
+        error: body.error,
+      });
+    throw new GitHubSignInError(`GitHub refused the sign-in: ${description}`, "github_error", {
+      step: "exchange",
+      status: response.status,
+      error: body.error,
+    });
   }
-  if (!response.ok) throw new GitHubSignInError(`GitHub answered ${response.status} to the code exchange`, "unavailable", { step: "exchange", status: response.status });
+  if (!response.ok)
+    throw new GitHubSignInError(`GitHub answered ${response.status} to the code exchange`, "unavailable", {
+      step: "exchange",
+      status: response.status,
+    });
   if (typeof body.access_token !== "string" || body.access_token === "") throw unexpected("exchange", "no access_token in the answer");
   return body.access_token;
 }
 
-async function* pages<T>(config: GitHubOAuthConfig, fetchImpl: typeof fetch, first: string, token: string, key: string, step: string): AsyncGenerator<T> {
+async function* pages<T>(
+  config: GitHubOAuthConfig,
+  fetchImpl: typeof fetch,
+  first: string,
+  token: string,
+  key: string,
+  step: string,
+): AsyncGenerator<T> {
   let url: string | null = first;
   for (let page = 0; url; page++) {
     if (page === MAX_PAGES) throw new GitHubSignInError(`more than ${MAX_PAGES} pages of ${key}`, "unavailable", { step });
@@ -124,8 +186,14 @@ async function* pages<T>(config: GitHubOAuthConfig, fetchImpl: typeof fetch, fir
 }
 
 async function getJson<T>(fetchImpl: typeof fetch, url: string, token: string, step: string): Promise<{ body: T; link: string | null }> {
-  const response = await send(fetchImpl, url, { headers: { accept: "application/vnd.github+json", authorization: `Bearer ${token}`, "x-github-api-version": "2022-11-28" } }, step);
-  if (!response.ok) throw new GitHubSignInError(`GitHub answered ${response.status} to ${step}`, "unavailable", { step, status: response.status });
+  const response = await send(
+    fetchImpl,
+    url,
+    { headers: { accept: "application/vnd.github+json", authorization: `Bearer ${token}`, "x-github-api-version": "2022-11-28" } },
+    step,
+  );
+  if (!response.ok)
+    throw new GitHubSignInError(`GitHub answered ${response.status} to ${step}`, "unavailable", { step, status: response.status });
   return { body: (await readJson(response, step)) as T, link: response.headers.get("link") };
 }
 
@@ -133,7 +201,11 @@ async function send(fetchImpl: typeof fetch, url: string, init: RequestInit, ste
   try {
     return await fetchImpl(url, { ...init, redirect: "error", signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (error) {
-    throw new GitHubSignInError(`GitHub could not be reached (${step}): ${error instanceof Error ? error.message : String(error)}`, "unavailable", { step });
+    throw new GitHubSignInError(
+      `GitHub could not be reached (${step}): ${error instanceof Error ? error.message : String(error)}`,
+      "unavailable",
+      { step },
+    );
   }
 }
 
@@ -142,7 +214,10 @@ async function readJson(response: Response, step: string): Promise<Record<string
   try {
     body = await response.json();
   } catch {
-    throw new GitHubSignInError(`GitHub answered ${response.status} with something other than JSON (${step})`, "unavailable", { step, status: response.status });
+    throw new GitHubSignInError(`GitHub answered ${response.status} with something other than JSON (${step})`, "unavailable", {
+      step,
+      status: response.status,
+    });
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw unexpected(step, "not a JSON object");
   return body as Record<string, unknown>;

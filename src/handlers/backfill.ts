@@ -26,7 +26,12 @@ export interface BackfillOptions {
   onProgress?: (p: BackfillProgress, current: string) => void;
 }
 
-export async function backfillRepository(github: GitHub, log: Logger, deps: PipelineDeps, opts: BackfillOptions): Promise<BackfillProgress & { errors: string[] }> {
+export async function backfillRepository(
+  github: GitHub,
+  log: Logger,
+  deps: PipelineDeps,
+  opts: BackfillOptions,
+): Promise<BackfillProgress & { errors: string[] }> {
   const p: BackfillProgress = { scanned: 0, merged: 0, recorded: 0, alreadyRecorded: 0, failed: 0 };
   const errors: string[] = [];
   const since = opts.since ? Date.parse(opts.since) : null;

@@ -12,14 +12,26 @@ export async function onCheckRunRerequested(context: Context<"check_run.rereques
   const run = context.payload.check_run;
   if (run.name !== CHECK_NAME) return;
   if (deps.appId !== null && run.app?.id !== deps.appId) return;
-  await reevaluateHead(context, deps, run.head_sha, (run.pull_requests ?? []).map((p) => p.number), "check_run.rerequested");
+  await reevaluateHead(
+    context,
+    deps,
+    run.head_sha,
+    (run.pull_requests ?? []).map((p) => p.number),
+    "check_run.rerequested",
+  );
 }
 
 export async function onCheckSuiteRerequested(context: Context<"check_suite.rerequested">, deps: PipelineDeps): Promise<void> {
   const suite = context.payload.check_suite;
   // GitHub sends a suite's events to the app that owns it; another app's suite is not ours to run.
   if (deps.appId !== null && suite.app?.id !== deps.appId) return;
-  await reevaluateHead(context, deps, suite.head_sha, (suite.pull_requests ?? []).map((p) => p.number), "check_suite.rerequested");
+  await reevaluateHead(
+    context,
+    deps,
+    suite.head_sha,
+    (suite.pull_requests ?? []).map((p) => p.number),
+    "check_suite.rerequested",
+  );
 }
 
 type RerequestContext = Context<"check_run.rerequested" | "check_suite.rerequested">;

@@ -92,9 +92,7 @@ interface Where {
 }
 
 /** The PR as an assessment reads it (author, sponsor, files at the head) and the heads the app evaluated. */
-type GrantFacts =
-  | { ok: true; snapshot: PullRequestSnapshot; sponsor: string | null; history: EvaluatedHead[] }
-  | { ok: false };
+type GrantFacts = { ok: true; snapshot: PullRequestSnapshot; sponsor: string | null; history: EvaluatedHead[] } | { ok: false };
 
 async function readGrantFacts(github: GitHub, log: Logger, deps: PipelineDeps, pr: Pull): Promise<GrantFacts> {
   const owner = pr.base.repo.owner.login;

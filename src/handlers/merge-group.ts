@@ -21,9 +21,14 @@ export async function onMergeGroup(context: Context<"merge_group.checks_requeste
   const target = { owner, repo, headSha: group.head_sha, appId: deps.appId };
   const numbers = pullNumbersFromQueueRef(group.head_ref);
   if (numbers.length === 0) {
-    await upsertCheckRun(context.octokit, target, renderError(`Cannot tell which pull request merge group ${group.head_ref} holds.`, "Remove the PR from the queue and add it again."), {
-      remembered: deps.caches.checkRuns,
-    });
+    await upsertCheckRun(
+      context.octokit,
+      target,
+      renderError(`Cannot tell which pull request merge group ${group.head_ref} holds.`, "Remove the PR from the queue and add it again."),
+      {
+        remembered: deps.caches.checkRuns,
+      },
+    );
     return;
   }
   for (const pull_number of numbers) {

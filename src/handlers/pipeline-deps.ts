@@ -39,7 +39,8 @@ export interface PipelineDeps {
   retryTransient?: boolean;
 }
 
-export type PipelineOptions = Pick<PipelineDeps, "store" | "appId" | "now"> & Partial<Pick<PipelineDeps, "changeEvents" | "leases" | "metrics" | "retryTransient">>;
+export type PipelineOptions = Pick<PipelineDeps, "store" | "appId" | "now"> &
+  Partial<Pick<PipelineDeps, "changeEvents" | "leases" | "metrics" | "retryTransient">>;
 
 /** Fresh state around the given store and settings. */
 export function createPipelineDeps(options: PipelineOptions): PipelineDeps {

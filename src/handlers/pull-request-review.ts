@@ -4,9 +4,16 @@ import type { PullLike } from "../github/load-snapshot.js";
 import { evaluatePullRequest } from "./evaluate-pull-request.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
 
-export const PULL_REQUEST_REVIEW_EVENTS = ["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"] as const;
+export const PULL_REQUEST_REVIEW_EVENTS = [
+  "pull_request_review.submitted",
+  "pull_request_review.edited",
+  "pull_request_review.dismissed",
+] as const;
 
-export async function onPullRequestReview(context: Context<(typeof PULL_REQUEST_REVIEW_EVENTS)[number]>, deps: PipelineDeps): Promise<void> {
+export async function onPullRequestReview(
+  context: Context<(typeof PULL_REQUEST_REVIEW_EVENTS)[number]>,
+  deps: PipelineDeps,
+): Promise<void> {
   const pr = context.payload.pull_request as unknown as PullLike & { state?: string };
   if (pr.state === "closed") return;
   const { payload } = context;

@@ -209,7 +209,12 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
     const newest = listed.deliveries[0]?.id ?? state?.lastDeliveryId ?? null;
     const outcome = complete ? "ok" : "partial";
     const next: ReconcileState = complete
-      ? { lastSweepStartedAt: result.startedAt, redelivered: redelivered.slice(-REDELIVERED_KEPT), lastDeliveryId: newest, lastOutcome: outcome }
+      ? {
+          lastSweepStartedAt: result.startedAt,
+          redelivered: redelivered.slice(-REDELIVERED_KEPT),
+          lastDeliveryId: newest,
+          lastOutcome: outcome,
+        }
       : {
           lastSweepStartedAt: state?.lastSweepStartedAt ?? new Date(since).toISOString(),
           redelivered: redelivered.slice(-REDELIVERED_KEPT),

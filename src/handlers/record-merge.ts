@@ -55,7 +55,13 @@ export interface AssessedMerge {
 }
 
 /** Everything GitHub says about a merged PR, as its audit record (no writes). */
-export async function assessMerge(github: GitHub, log: Logger, deps: PipelineDeps, pr: PullLike, source: RecordSource): Promise<AssessedMerge> {
+export async function assessMerge(
+  github: GitHub,
+  log: Logger,
+  deps: PipelineDeps,
+  pr: PullLike,
+  source: RecordSource,
+): Promise<AssessedMerge> {
   const owner = pr.base.repo.owner.login;
   const repo = pr.base.repo.name;
   // The same read gives our run on the head as GitHub shows it now; one still in progress is not a conclusion.
@@ -136,7 +142,14 @@ async function noticeBypass(github: GitHub, log: Logger, m: MergeRecordInput, mo
     `This merge is recorded as \`bypassed\` in the audit trail.`;
   try {
     if (mode === "comment") await commentOnIssue(github, owner, repo, m.prNumber, text);
-    else await openIssue(github, owner, repo, `Countersign bypassed on #${m.prNumber}: ${m.title}`.slice(0, 250), `${text}\n\nPR: #${m.prNumber}`);
+    else
+      await openIssue(
+        github,
+        owner,
+        repo,
+        `Countersign bypassed on #${m.prNumber}: ${m.title}`.slice(0, 250),
+        `${text}\n\nPR: #${m.prNumber}`,
+      );
   } catch (error) {
     log.warn({ err: error, pr: m.prNumber }, "could not post the bypass notice");
   }

@@ -24,7 +24,7 @@ export function assessmentOutput(assessment: Assessment, pr: PullLike): CheckOut
     .join("\n");
   return renderError(
     `Invalid configuration in ${assessment.configSource}`,
-    `${problems}\n\nFix the file on the base branch (\`${pr.base.ref}\`); \`npx countersign validate\` checks it locally.`,
+    `${problems}\n\nFix the file on the base branch (\`${pr.base.ref}\`); \`countersign validate\` checks it locally.`,
   );
 }
 

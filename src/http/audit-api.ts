@@ -92,7 +92,12 @@ const REPORT_FILTERS = MERGE_FILTER_FIELDS.filter((f) => !["path", "sha", "limit
 const reportQuery = z.strictObject({
   group_by: z
     .string()
-    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(
       z
         .array(z.enum(REPORT_DIMENSIONS, { message: `expected dimensions from ${REPORT_DIMENSIONS.join(", ")}, comma-separated` }))
@@ -118,7 +123,9 @@ const incidentBody = incidentFieldsSchema;
 /** POST /incidents/:id/links: the merge as people name it, and the link's fields. */
 const linkBody = incidentLinkFieldsSchema.extend({
   /** owner/repo#N or a commit SHA of the merge. */
-  merge: z.string({ message: `expected ${MERGE_REF_FORMS}` }).refine((v) => parseMergeRef(v) !== null, { message: `expected ${MERGE_REF_FORMS}` }),
+  merge: z
+    .string({ message: `expected ${MERGE_REF_FORMS}` })
+    .refine((v) => parseMergeRef(v) !== null, { message: `expected ${MERGE_REF_FORMS}` }),
 });
 
 /** The methods each path answers; null: no such resource. */
@@ -130,7 +137,11 @@ function methodsFor(parts: string[]): readonly string[] | null {
     if (rest.length === 2 && rest[1] === "links") return ["POST"];
     return null;
   }
-  if ((resource === "merges" && (rest.length === 0 || rest.length === 3)) || (resource === "commits" && rest.length === 1) || (resource === "report" && rest.length === 0)) {
+  if (
+    (resource === "merges" && (rest.length === 0 || rest.length === 3)) ||
+    (resource === "commits" && rest.length === 1) ||
+    (resource === "report" && rest.length === 0)
+  ) {
     return ["GET"];
   }
   return null;
@@ -149,9 +160,14 @@ export function createAuditApiHandler(options: AuditApiOptions): AuditApiHandler
 
     if (!authorized(req.headers.authorization, expected)) {
       const presented = req.headers.authorization !== undefined;
-      send(res, 401, { error: "unauthorized", message: "send Authorization: Bearer <AUDIT_API_TOKEN>" }, {
-        "www-authenticate": presented ? 'Bearer realm="countersign", error="invalid_token"' : 'Bearer realm="countersign"',
-      });
+      send(
+        res,
+        401,
+        { error: "unauthorized", message: "send Authorization: Bearer <AUDIT_API_TOKEN>" },
+        {
+          "www-authenticate": presented ? 'Bearer realm="countersign", error="invalid_token"' : 'Bearer realm="countersign"',
+        },
+      );
       return true;
     }
     try {
@@ -163,7 +179,15 @@ export function createAuditApiHandler(options: AuditApiOptions): AuditApiHandler
       }
       if (!methods.includes(req.method ?? "")) {
         const allowed = methods.join(" or ");
-        send(res, 405, { error: "method not allowed", message: methods.includes("POST") ? `use ${allowed}` : `this resource is read-only: use ${allowed}` }, { allow: methods.join(", ") });
+        send(
+          res,
+          405,
+          {
+            error: "method not allowed",
+            message: methods.includes("POST") ? `use ${allowed}` : `this resource is read-only: use ${allowed}`,
+          },
+          { allow: methods.join(", ") },
+        );
         return true;
       }
       let answer: { status: number; body: unknown } | null;
@@ -181,7 +205,8 @@ export function createAuditApiHandler(options: AuditApiOptions): AuditApiHandler
       else if (error instanceof BadRequest) send(res, 400, { error: error.error, details: error.details });
       else if (error instanceof AuditNotFoundError) send(res, 404, { error: "not found", message: error.message });
       else if (error instanceof AuditConflictError) send(res, 409, { error: "conflict", message: error.message });
-      else if (error instanceof AuditInputError) send(res, 400, { error: "invalid parameter", details: [{ param: paramName(error.field), message: error.message }] });
+      else if (error instanceof AuditInputError)
+        send(res, 400, { error: "invalid parameter", details: [{ param: paramName(error.field), message: error.message }] });
       else {
         log.error({ err: error, path: url.pathname }, "audit API request failed");
         send(res, 500, { error: "internal error" });
@@ -208,14 +233,19 @@ async function route(store: AuditStore, url: URL, parts: string[]): Promise<{ st
     if (!/^[1-9]\d{0,9}$/.test(number)) problems.push({ param: "number", message: "expected a pull request number" });
     if (problems.length > 0) throw new BadRequest(problems);
     const merge = await store.getMerge(`${owner}/${repo}`, Number(number));
-    return merge ? { status: 200, body: merge } : { status: 404, body: { error: "not found", message: `no merge recorded for ${owner}/${repo}#${number}` } };
+    return merge
+      ? { status: 200, body: merge }
+      : { status: 404, body: { error: "not found", message: `no merge recorded for ${owner}/${repo}#${number}` } };
   }
   if (resource === "commits" && rest.length === 1) {
     parse(NO_PARAMS, url.searchParams);
     const sha = rest[0]!;
-    if (!/^[0-9a-fA-F]{7,64}$/.test(sha)) throw new BadRequest([{ param: "sha", message: "expected at least 7 hex characters of a commit SHA" }]);
+    if (!/^[0-9a-fA-F]{7,64}$/.test(sha))
+      throw new BadRequest([{ param: "sha", message: "expected at least 7 hex characters of a commit SHA" }]);
     const merge = await store.findMergeBySha(sha.toLowerCase());
-    return merge ? { status: 200, body: merge } : { status: 404, body: { error: "not found", message: `no recorded merge contains commit ${sha}` } };
+    return merge
+      ? { status: 200, body: merge }
+      : { status: 404, body: { error: "not found", message: `no recorded merge contains commit ${sha}` } };
   }
   if (resource === "report" && rest.length === 0) {
     const { filter, query: q } = parse(reportQuery, url.searchParams, REPORT_FILTERS);
@@ -236,7 +266,9 @@ async function route(store: AuditStore, url: URL, parts: string[]): Promise<{ st
     parse(NO_PARAMS, url.searchParams);
     const id = incidentId(rest[0]!);
     const incident = await store.getIncident(id);
-    return incident ? { status: 200, body: incident } : { status: 404, body: { error: "not found", message: `no incident ${id} is recorded` } };
+    return incident
+      ? { status: 200, body: incident }
+      : { status: 404, body: { error: "not found", message: `no incident ${id} is recorded` } };
   }
   return null;
 }
@@ -261,7 +293,10 @@ async function write(store: AuditStore, parts: string[], url: URL, body: unknown
       source: "api",
     });
     if ("missing" in outcome) {
-      const message = outcome.missing === "incident" ? `no incident ${externalId} is recorded: POST it to ${AUDIT_API_PREFIX}/incidents first` : `no merge recorded for ${fields.merge}`;
+      const message =
+        outcome.missing === "incident"
+          ? `no incident ${externalId} is recorded: POST it to ${AUDIT_API_PREFIX}/incidents first`
+          : `no merge recorded for ${fields.merge}`;
       return { status: 404, body: { error: "not found", message } };
     }
     const { result } = outcome;

@@ -16,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 export const MAX_BODY_BYTES = 25 * 1024 * 1024;
 
 /** A Node middleware as @octokit/webhooks types it (`next` is its loosely typed callback). */
+// biome-ignore lint/complexity/noBannedTypes: the loose callback type of @octokit/webhooks middleware
 export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next?: Function) => Promise<unknown>;
 
 // The decoding @octokit/webhooks applies to a body it reads itself (non-fatal UTF-8, BOM dropped).

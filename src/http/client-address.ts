@@ -21,7 +21,10 @@ export interface TrustedProxies {
  */
 export function parseTrustedProxies(text: string): { ok: true; proxies: TrustedProxies } | { ok: false; problems: string[] } {
   const list = new BlockList();
-  const entries = text.split(",").map((e) => e.trim()).filter((e) => e !== "");
+  const entries = text
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e !== "");
   const problems: string[] = [];
   for (const entry of entries) {
     const [address = "", bits, ...rest] = entry.split("/");
@@ -51,9 +54,12 @@ export function parseTrustedProxies(text: string): { ok: true; proxies: TrustedP
 /** The client's address: the socket peer, or (only through trusted proxies) the X-Forwarded-For hop before them. */
 export function clientAddress(req: IncomingMessage, trusted: TrustedProxies | null | undefined): string {
   const peer = req.socket.remoteAddress ?? "unknown";
-  if (!trusted || !trusted.has(peer)) return peer;
+  if (!trusted?.has(peer)) return peer;
   const header = req.headers["x-forwarded-for"];
-  const hops = (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",").map((h) => h.trim()).filter((h) => h !== "");
+  const hops = (Array.isArray(header) ? header.join(",") : (header ?? ""))
+    .split(",")
+    .map((h) => h.trim())
+    .filter((h) => h !== "");
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = withoutPort(hops[i]!);
     // Not an address: the proxy passed on what the client wrote. Key on the proxy, so rotating

@@ -171,9 +171,12 @@ export class InboxWorker {
   private async process(d: InboxDelivery): Promise<void> {
     const { store, log, metrics } = this.options;
     const ctx = { delivery: d.id, event: d.action ? `${d.event}.${d.action}` : d.event, attempt: d.attempts };
-    const renew = setInterval(() => {
-      void store.renew(d.id, this.owner, new Date(this.now().getTime() + this.o.leaseMs)).catch(() => {});
-    }, Math.max(1, Math.floor(this.o.leaseMs / 2)));
+    const renew = setInterval(
+      () => {
+        void store.renew(d.id, this.owner, new Date(this.now().getTime() + this.o.leaseMs)).catch(() => {});
+      },
+      Math.max(1, Math.floor(this.o.leaseMs / 2)),
+    );
     renew.unref();
     try {
       if (d.attempts > this.o.maxAttempts) {

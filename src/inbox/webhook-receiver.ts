@@ -55,7 +55,8 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): NodeHand
 
     // A guard in front (the server's body limit) may have read the body already, within the cap.
     const preread = (req as IncomingMessage & { body?: unknown }).body;
-    const read = typeof preread === "string" ? ({ ok: true, body: Buffer.from(preread, "utf8") } as const) : await readRequestBody(req, maxBytes);
+    const read =
+      typeof preread === "string" ? ({ ok: true, body: Buffer.from(preread, "utf8") } as const) : await readRequestBody(req, maxBytes);
     if (!read.ok && read.reason === "aborted") return true;
     if (!read.ok) {
       options.log.warn({ delivery: id, event }, `webhook refused: body over ${maxBytes} bytes`);

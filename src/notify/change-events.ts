@@ -85,7 +85,12 @@ export function buildChangeEvent(m: MergeRecordInput, options: Pick<ChangeEventO
 }
 
 /** Sends with retries; resolves true when delivered, false when given up. Never throws. */
-export async function sendChangeEvent(event: ChangeEvent, options: ChangeEventOptions, log: Logger, stats: ChangeEventStats): Promise<boolean> {
+export async function sendChangeEvent(
+  event: ChangeEvent,
+  options: ChangeEventOptions,
+  log: Logger,
+  stats: ChangeEventStats,
+): Promise<boolean> {
   const attempts = options.attempts ?? 5;
   let delay = options.baseDelayMs ?? 1000;
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -102,7 +107,10 @@ export async function sendChangeEvent(event: ChangeEvent, options: ChangeEventOp
       }
       // 4xx other than 408/429 will not get better by retrying.
       if (res.status < 500 && res.status !== 408 && res.status !== 429) {
-        log.warn({ status: res.status, repo: event.payload.custom_details.repo, pr: event.payload.custom_details.pr_number }, "change event refused; not retrying");
+        log.warn(
+          { status: res.status, repo: event.payload.custom_details.repo, pr: event.payload.custom_details.pr_number },
+          "change event refused; not retrying",
+        );
         break;
       }
       log.warn({ status: res.status, attempt }, "change event failed; retrying");

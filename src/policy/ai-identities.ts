@@ -318,8 +318,25 @@ export const MODEL_ALIASES: readonly { text: string; tool: AiToolId; requiresVer
  * In prose they count only when capitalised; in `AI-Tools:` lists and trailer values they always count.
  */
 export const AMBIGUOUS_ALIASES: readonly string[] = [
-  "cursor", "amp", "sweep", "droid", "jules", "devin", "aider", "codex",
-  "goose", "zed", "cody", "kiro", "grok", "junie", "kimi", "continue dev", "le chat", "windsurf", "cline",
+  "cursor",
+  "amp",
+  "sweep",
+  "droid",
+  "jules",
+  "devin",
+  "aider",
+  "codex",
+  "goose",
+  "zed",
+  "cody",
+  "kiro",
+  "grok",
+  "junie",
+  "kimi",
+  "continue dev",
+  "le chat",
+  "windsurf",
+  "cline",
 ];
 
 export type SignatureKind =
@@ -388,8 +405,8 @@ export const AGENT_MARKERS: readonly AgentMarker[] = [
   { tool: "jules", text: "jules.google.com/task/", kind: "link", source: "the task link in Jules' PR footer" },
   { tool: "devin", text: "app.devin.ai/sessions/", kind: "link", source: "a link to a Devin session" },
   { tool: "cursor", text: "cursor.com/agents/", kind: "link", source: "a link to a Cursor background agent" },
-  { tool: "cursor", text: "cursor.com/agents?id=", kind: "link", source: "a Cursor background agent \"Open in Web\" link" },
-  { tool: "cursor", text: "cursor.com/background-agent?", kind: "link", source: "a Cursor background agent \"Open in Cursor\" link" },
+  { tool: "cursor", text: "cursor.com/agents?id=", kind: "link", source: 'a Cursor background agent "Open in Web" link' },
+  { tool: "cursor", text: "cursor.com/background-agent?", kind: "link", source: 'a Cursor background agent "Open in Cursor" link' },
 ];
 
 /**

@@ -14,11 +14,37 @@ import type { ChangedFile, DisclosureLevel, GrantedException, ReviewInfo } from 
 
 /** Dependency manifests, lockfiles and migrations: refused in incident patches by default. */
 export const INCIDENT_FORBIDDEN_DEFAULTS = [
-  "**/package.json", "**/package-lock.json", "**/npm-shrinkwrap.json", "**/yarn.lock", "**/.yarnrc.yml", "**/pnpm-lock.yaml",
-  "**/pnpm-workspace.yaml", "**/requirements*.txt", "**/Pipfile", "**/Pipfile.lock", "**/pyproject.toml", "**/poetry.lock",
-  "**/setup.py", "**/setup.cfg", "**/uv.lock", "**/go.mod", "**/go.sum", "**/Cargo.toml", "**/Cargo.lock", "**/pom.xml",
-  "**/build.gradle", "**/build.gradle.kts", "**/settings.gradle", "**/settings.gradle.kts", "**/gradle.lockfile",
-  "**/gradle/libs.versions.toml", "**/Gemfile", "**/Gemfile.lock", "**/*.gemspec", "**/migrations/**", "**/migrate/**",
+  "**/package.json",
+  "**/package-lock.json",
+  "**/npm-shrinkwrap.json",
+  "**/yarn.lock",
+  "**/.yarnrc.yml",
+  "**/pnpm-lock.yaml",
+  "**/pnpm-workspace.yaml",
+  "**/requirements*.txt",
+  "**/Pipfile",
+  "**/Pipfile.lock",
+  "**/pyproject.toml",
+  "**/poetry.lock",
+  "**/setup.py",
+  "**/setup.cfg",
+  "**/uv.lock",
+  "**/go.mod",
+  "**/go.sum",
+  "**/Cargo.toml",
+  "**/Cargo.lock",
+  "**/pom.xml",
+  "**/build.gradle",
+  "**/build.gradle.kts",
+  "**/settings.gradle",
+  "**/settings.gradle.kts",
+  "**/gradle.lockfile",
+  "**/gradle/libs.versions.toml",
+  "**/Gemfile",
+  "**/Gemfile.lock",
+  "**/*.gemspec",
+  "**/migrations/**",
+  "**/migrate/**",
 ];
 
 export type Matcher = (path: string) => boolean;
@@ -130,13 +156,31 @@ export function checkBoundaries(config: Config, input: BoundaryInput): BoundaryF
     if (!levelApplies(input.level, b.applies_to)) continue;
     const files = insideBoundary(b, input.files);
     if (files.length === 0) continue;
-    findings.push(judge(b.name, b.action, b.approvers, b.min_approvals, b.message ?? null, files.map((f) => f.path), input));
+    findings.push(
+      judge(
+        b.name,
+        b.action,
+        b.approvers,
+        b.min_approvals,
+        b.message ?? null,
+        files.map((f) => f.path),
+        input,
+      ),
+    );
   }
   if (input.level === "agent") {
     const outside = outsideAgentScope(config, input.files);
     if (outside.length > 0) {
       findings.push(
-        judge("agent-scope", "agent-scope", config.agents.approvers, 1, `Agent PRs may only change ${config.agents.scope.join(", ")}.`, outside.map((f) => f.path), input),
+        judge(
+          "agent-scope",
+          "agent-scope",
+          config.agents.approvers,
+          1,
+          `Agent PRs may only change ${config.agents.scope.join(", ")}.`,
+          outside.map((f) => f.path),
+          input,
+        ),
       );
     }
   }
@@ -164,7 +208,9 @@ function judge(
     reasons.push(`the exception granted by @${stale.grantedBy} on ${stale.sha.slice(0, 7)} no longer holds: new commits were pushed since`);
   }
   if (action === "require_approval") {
-    const approving = [...new Set(input.approvals.filter((a) => a.counts && isApprover(a.login, approvers, input.teamMembers)).map((a) => a.login))];
+    const approving = [
+      ...new Set(input.approvals.filter((a) => a.counts && isApprover(a.login, approvers, input.teamMembers)).map((a) => a.login)),
+    ];
     if (approving.length >= minApprovals) {
       return { ...base, status: "passed", via: "approvals", reasons: [`approved by ${approving.map((l) => `@${l}`).join(", ")}`] };
     }
@@ -213,7 +259,10 @@ export function parseIncidentDeclaration(lines: readonly string[]): IncidentDecl
         parts.push(lines[j]!.trim());
         i = j;
       }
-      const text = parts.join(" ").replace(/<[^<>]*>/g, "").trim();
+      const text = parts
+        .join(" ")
+        .replace(/<[^<>]*>/g, "")
+        .trim();
       rollback = text.length > 0 ? text : null;
     }
   }
@@ -249,7 +298,14 @@ export function checkIncident(
     ...new Set(
       // Each reviewer's latest decision: a later change request withdraws an approval.
       latestDecisiveReviews(reviews)
-        .filter((r) => r.state === "APPROVED" && r.commitId === headSha && r.user && r.user.login.toLowerCase() !== author.toLowerCase() && r.user.type !== "Bot")
+        .filter(
+          (r) =>
+            r.state === "APPROVED" &&
+            r.commitId === headSha &&
+            r.user &&
+            r.user.login.toLowerCase() !== author.toLowerCase() &&
+            r.user.type !== "Bot",
+        )
         .map((r) => r.user!.login),
     ),
   ];

@@ -56,8 +56,12 @@ export function codeownersCoverage(files: readonly string[], codeowners: Codeown
   // Unowned files directly inside partly owned directories count toward no listed directory.
   if (topLevelFiles > 0) maximal.push({ path: "/", files: topLevelFiles });
   maximal.sort((a, b) => b.files - a.files || a.path.localeCompare(b.path));
-  return { total: files.length, owned: files.length - unownedFiles.length, unowned: unownedFiles.length,
-    largestUnowned: maximal.slice(0, limit) };
+  return {
+    total: files.length,
+    owned: files.length - unownedFiles.length,
+    unowned: unownedFiles.length,
+    largestUnowned: maximal.slice(0, limit),
+  };
 }
 
 /** The CODEOWNERS line that gives `dir` to `owner` (top-level files: one line per file is needed). */

@@ -40,10 +40,7 @@ export function splitPattern(token: string): string | null {
   }
   // GitHub: "\#" cannot be used to write a pattern that starts with "#".
   if (token.startsWith("\\#")) {
-    return (
-      `Invalid pattern ${quote(token)}: GitHub does not support "\\#" escapes, so a pattern cannot ` +
-      `start with "#".${SKIPPED}`
-    );
+    return `Invalid pattern ${quote(token)}: GitHub does not support "\\#" escapes, so a pattern cannot ` + `start with "#".${SKIPPED}`;
   }
 
   const n = token.length;

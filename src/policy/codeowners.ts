@@ -180,7 +180,6 @@ export function isTeamOwner(owner: string): boolean {
   return TEAM_OWNER.test(owner);
 }
 
-
 function normalizePath(path: string): string {
   let start = 0;
   while (start < path.length && path.charCodeAt(start) === 0x2f /* / */) start++;

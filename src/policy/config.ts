@@ -16,11 +16,9 @@ const level = z.enum(["none", "assisted", "generated", "agent"]);
 const AI_LEVELS_DEFAULT: ("assisted" | "generated" | "agent")[] = ["assisted", "generated", "agent"];
 
 /** `@org/team` or `@user`. */
-const principal = z
-  .string()
-  .regex(/^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/, {
-    message: 'expected "@user" or "@org/team"',
-  });
+const principal = z.string().regex(/^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/, {
+  message: 'expected "@user" or "@org/team"',
+});
 const team = z.string().regex(/^@[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/, {
   message: 'expected a team as "@org/team"',
 });
@@ -209,8 +207,7 @@ export function loadConfig(yamlText: string | null | undefined): LoadConfigResul
   const text = yamlText ?? "";
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const lineOf = (offset: number | undefined): number | null =>
-    offset === undefined ? null : lineCounter.linePos(offset).line;
+  const lineOf = (offset: number | undefined): number | null => (offset === undefined ? null : lineCounter.linePos(offset).line);
 
   if (doc.errors.length > 0) {
     return {
@@ -223,12 +220,21 @@ export function loadConfig(yamlText: string | null | undefined): LoadConfigResul
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
     // e.g. an alias bomb ("billion laughs"): refuse rather than expand it.
-    return { ok: false, errors: [{ path: "", line: null, message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}` }] };
+    return {
+      ok: false,
+      errors: [{ path: "", line: null, message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}` }],
+    };
   }
   if (raw !== null && raw !== undefined && (typeof raw !== "object" || Array.isArray(raw))) {
     return {
       ok: false,
-      errors: [{ path: "", line: lineOf(doc.contents?.range?.[0]), message: "the file must be a YAML mapping of keys (disclosure, review, ownership…)" }],
+      errors: [
+        {
+          path: "",
+          line: lineOf(doc.contents?.range?.[0]),
+          message: "the file must be a YAML mapping of keys (disclosure, review, ownership…)",
+        },
+      ],
     };
   }
   const parsed = configSchema.safeParse(raw ?? {});
@@ -255,11 +261,40 @@ export function loadConfig(yamlText: string | null | undefined): LoadConfigResul
 }
 
 const KNOWN_KEYS = [
-  "disclosure", "review", "ownership", "boundaries", "agents", "incident", "audit", "accept_trailers", "ai_identities",
+  "disclosure",
+  "review",
+  "ownership",
+  "boundaries",
+  "agents",
+  "incident",
+  "audit",
+  "accept_trailers",
+  "ai_identities",
   "autocomplete_exempt",
-  "applies_to", "required_approvals", "require_fresh_review", "checklist", "min_note_length", "require_team",
-  "fallback_team", "label", "request_review", "paths", "ignore", "action", "approvers", "min_approvals", "message",
-  "scope", "forbidden", "on_bypass", "name", "tool", "emails", "logins", "exceptions", "require_sha",
+  "applies_to",
+  "required_approvals",
+  "require_fresh_review",
+  "checklist",
+  "min_note_length",
+  "require_team",
+  "fallback_team",
+  "label",
+  "request_review",
+  "paths",
+  "ignore",
+  "action",
+  "approvers",
+  "min_approvals",
+  "message",
+  "scope",
+  "forbidden",
+  "on_bypass",
+  "name",
+  "tool",
+  "emails",
+  "logins",
+  "exceptions",
+  "require_sha",
 ];
 
 function suggestKey(key: string): string {

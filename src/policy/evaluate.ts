@@ -15,7 +15,7 @@ import { resolveOwnership, type Ownership } from "./ownership.js";
 import { proseLines } from "./markdown-lines.js";
 import { noteEditedByOther, noteTemplate, parseUnderstandingNote, type UnderstandingNote } from "./review-note.js";
 import { latestDecisiveReviews } from "./reviews.js";
-import type { PullRequestSnapshot, ReviewInfo } from "./snapshot.js";
+import type { PullRequestSnapshot } from "./snapshot.js";
 
 export type GateId = "disclosure" | "review" | "ownership" | "boundaries" | "incident";
 export type GateStatus = "passed" | "unmet" | "not_applicable";
@@ -123,7 +123,14 @@ export function evaluate(snapshot: PullRequestSnapshot, config: Config, options:
 
   let incident: IncidentFinding | null = null;
   if (snapshot.labels.some((l) => l.toLowerCase() === config.incident.label.toLowerCase())) {
-    incident = checkIncident(config, parseIncidentDeclaration(proseLines(snapshot.body ?? "")), snapshot.files, snapshot.reviews, snapshot.author.login, snapshot.headSha);
+    incident = checkIncident(
+      config,
+      parseIncidentDeclaration(proseLines(snapshot.body ?? "")),
+      snapshot.files,
+      snapshot.reviews,
+      snapshot.author.login,
+      snapshot.headSha,
+    );
     gates.push(incidentGate(incident, config, snapshot, annotations));
   } else {
     gates.push(gate("incident", "not_applicable", `Not labelled \`${config.incident.label}\``, [], null));
@@ -148,7 +155,19 @@ export function evaluate(snapshot: PullRequestSnapshot, config: Config, options:
       : `Blocked: ${unmet} of ${gates.length} gates unmet`;
   const ownerLabel = config.ownership.label && ownership.owningTeam ? `owner:${teamSlug(ownership.owningTeam)}` : null;
 
-  return { conclusion, title, gates, annotations, disclosure, reviews, sponsor, ownership: ownershipView, boundaries, incident, ownerLabel };
+  return {
+    conclusion,
+    title,
+    gates,
+    annotations,
+    disclosure,
+    reviews,
+    sponsor,
+    ownership: ownershipView,
+    boundaries,
+    incident,
+    ownerLabel,
+  };
 }
 
 export function teamSlug(team: string): string {
@@ -178,15 +197,27 @@ function short(sha: string | undefined | null): string {
 function disclosureGate(d: DisclosureResult, snapshot: PullRequestSnapshot): Gate {
   const seen = describeEvidence(d);
   if (snapshot.commitsTruncated && d.level !== "agent") {
-    return gate("disclosure", "unmet", "Too many commits to check", [
-      "GitHub lists at most 250 commits of a PR and this one has more: AI evidence in the rest cannot be checked. Squash or split the PR.",
-    ], null);
+    return gate(
+      "disclosure",
+      "unmet",
+      "Too many commits to check",
+      [
+        "GitHub lists at most 250 commits of a PR and this one has more: AI evidence in the rest cannot be checked. Squash or split the PR.",
+      ],
+      null,
+    );
   }
   if (d.level === "undisclosed") {
     const reasons = [...d.problems];
     if (reasons.length === 0) reasons.push("The PR body has no AI-assistance disclosure.");
     if (seen) reasons.push(`AI tools seen: ${seen}.`);
-    return gate("disclosure", "unmet", "No valid AI-assistance disclosure", reasons, `Add this section to the PR description and check exactly one box:\n\n${DISCLOSURE_TEMPLATE}`);
+    return gate(
+      "disclosure",
+      "unmet",
+      "No valid AI-assistance disclosure",
+      reasons,
+      `Add this section to the PR description and check exactly one box:\n\n${DISCLOSURE_TEMPLATE}`,
+    );
   }
   if (d.contradiction) {
     const reasons = d.problems.length > 0 ? [...d.problems] : ["The disclosure says no AI was used, but AI evidence was found."];
@@ -333,10 +364,13 @@ function reviewGate(d: DisclosureResult, reviews: ReviewJudgement[], config: Con
 
 function ownershipGate(o: Verdict["ownership"], snapshot: PullRequestSnapshot, config: Config, annotations: Annotation[]): Gate {
   const reasons: string[] = [];
-  if (snapshot.codeowners.path === null) reasons.push("No CODEOWNERS file at `.github/CODEOWNERS`, `CODEOWNERS` or `docs/CODEOWNERS` on the base branch.");
+  if (snapshot.codeowners.path === null)
+    reasons.push("No CODEOWNERS file at `.github/CODEOWNERS`, `CODEOWNERS` or `docs/CODEOWNERS` on the base branch.");
   else if (snapshot.codeowners.text === null && codeownersTooLarge(snapshot.codeowners.sizeBytes)) {
     // The loader does not download a file GitHub ignores; a text given here is judged by parseCodeowners.
-    reasons.push(`\`${snapshot.codeowners.path}\` is ${snapshot.codeowners.sizeBytes} bytes: GitHub ignores CODEOWNERS files of 3 MB or more, so nobody owns anything.`);
+    reasons.push(
+      `\`${snapshot.codeowners.path}\` is ${snapshot.codeowners.sizeBytes} bytes: GitHub ignores CODEOWNERS files of 3 MB or more, so nobody owns anything.`,
+    );
   }
   for (const e of o.codeownersErrors.slice(0, 20)) {
     reasons.push(`\`${snapshot.codeowners.path}\` ${e.line > 0 ? `line ${e.line} skipped` : "is ignored"}: ${e.message}`);
@@ -353,7 +387,8 @@ function ownershipGate(o: Verdict["ownership"], snapshot: PullRequestSnapshot, c
         : `GitHub's own check reports invalid lines ${gh.map((e) => `${e.line} (${e.message})`).join(", ") || "none"}.`,
     );
   }
-  if (o.teams.length > 0) reasons.push(`Teams: ${o.teams.map((t) => `${t.team} (${t.files} file${t.files === 1 ? "" : "s"})`).join(", ")}.`);
+  if (o.teams.length > 0)
+    reasons.push(`Teams: ${o.teams.map((t) => `${t.team} (${t.files} file${t.files === 1 ? "" : "s"})`).join(", ")}.`);
 
   if (snapshot.files.length === 0) return gate("ownership", "not_applicable", "No changed files", reasons, null);
   if (o.unowned.length === 0) {
@@ -382,7 +417,10 @@ function ownershipGate(o: Verdict["ownership"], snapshot: PullRequestSnapshot, c
 }
 
 function listPaths(paths: string[], max = 5): string {
-  const shown = paths.slice(0, max).map((p) => `\`${p}\``).join(", ");
+  const shown = paths
+    .slice(0, max)
+    .map((p) => `\`${p}\``)
+    .join(", ");
   return paths.length > max ? `${shown} and ${paths.length - max} more` : shown;
 }
 
@@ -393,7 +431,9 @@ function boundariesGate(findings: BoundaryFinding[], snapshot: PullRequestSnapsh
   const unmet = findings.filter((f) => f.status === "unmet");
   const reasons: string[] = [];
   for (const f of findings) {
-    reasons.push(`**${f.name}** (${listPaths(f.files)}): ${f.status === "passed" ? "passed, " : ""}${f.reasons.join("; ")}${f.message ? `. ${f.message}` : ""}`);
+    reasons.push(
+      `**${f.name}** (${listPaths(f.files)}): ${f.status === "passed" ? "passed, " : ""}${f.reasons.join("; ")}${f.message ? `. ${f.message}` : ""}`,
+    );
   }
   for (const f of unmet) {
     const who = f.approvers.length > 0 ? f.approvers.join(", ") : "nobody (no approvers configured)";
@@ -413,7 +453,8 @@ function boundariesGate(findings: BoundaryFinding[], snapshot: PullRequestSnapsh
       });
     }
   }
-  if (unmet.length === 0) return gate("boundaries", "passed", `${findings.length} boundar${findings.length === 1 ? "y" : "ies"} cleared`, reasons, null);
+  if (unmet.length === 0)
+    return gate("boundaries", "passed", `${findings.length} boundar${findings.length === 1 ? "y" : "ies"} cleared`, reasons, null);
   // The command carries the head SHA, so an approver's exception covers only the commit they looked at.
   const fixes = unmet.map((f) => {
     const command = `\`${exceptionCommand(f.name, snapshot.headSha)}\``;
@@ -431,23 +472,44 @@ function boundariesGate(findings: BoundaryFinding[], snapshot: PullRequestSnapsh
 
 // ---- Gate 5 ---------------------------------------------------------------------------------
 
-function incidentGate(inc: IncidentFinding, config: Config, snapshot: PullRequestSnapshot, annotations: Annotation[]): Gate {
+function incidentGate(inc: IncidentFinding, config: Config, _snapshot: PullRequestSnapshot, annotations: Annotation[]): Gate {
   const reasons: string[] = [];
   const missing: string[] = [];
   if (inc.declaration.scope.length === 0) missing.push("`Scope:` (the paths this patch may touch)");
   if (!inc.declaration.rollback) missing.push("`Rollback:` (how to undo it)");
   if (missing.length > 0) reasons.push(`The PR body must declare ${missing.join(" and ")}.`);
   if (inc.outOfScope.length > 0) reasons.push(`Outside the declared scope: ${listPaths(inc.outOfScope, 20)}.`);
-  if (inc.forbidden.length > 0) reasons.push(`Not allowed in an incident patch (dependencies, lockfiles, migrations): ${listPaths(inc.forbidden, 20)}.`);
+  if (inc.forbidden.length > 0)
+    reasons.push(`Not allowed in an incident patch (dependencies, lockfiles, migrations): ${listPaths(inc.forbidden, 20)}.`);
   if (inc.independentApprovers.length === 0) reasons.push("Needs an approval on the head commit from someone other than the author.");
   for (const path of inc.outOfScope) {
-    annotations.push({ path, start_line: 1, end_line: 1, annotation_level: "failure", title: "Outside incident scope", message: `Not covered by the declared Scope: ${inc.declaration.scope.join(", ")}` });
+    annotations.push({
+      path,
+      start_line: 1,
+      end_line: 1,
+      annotation_level: "failure",
+      title: "Outside incident scope",
+      message: `Not covered by the declared Scope: ${inc.declaration.scope.join(", ")}`,
+    });
   }
   for (const path of inc.forbidden) {
-    annotations.push({ path, start_line: 1, end_line: 1, annotation_level: "failure", title: "Forbidden in incident patch", message: "Dependency manifests, lockfiles and migrations are refused in incident patches; ship them in a normal PR." });
+    annotations.push({
+      path,
+      start_line: 1,
+      end_line: 1,
+      annotation_level: "failure",
+      title: "Forbidden in incident patch",
+      message: "Dependency manifests, lockfiles and migrations are refused in incident patches; ship them in a normal PR.",
+    });
   }
   if (reasons.length === 0) {
-    return gate("incident", "passed", `Scoped to ${inc.declaration.scope.join(", ")}, rollback declared`, [`Rollback: ${inc.declaration.rollback}`], null);
+    return gate(
+      "incident",
+      "passed",
+      `Scoped to ${inc.declaration.scope.join(", ")}, rollback declared`,
+      [`Rollback: ${inc.declaration.rollback}`],
+      null,
+    );
   }
   return gate(
     "incident",

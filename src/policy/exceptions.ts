@@ -18,7 +18,15 @@ export function grantedExceptions(entries: readonly ExceptionEntry[]): GrantedEx
       for (const e of out) if (e.boundary === row.boundary) e.revoked = true;
       continue;
     }
-    out.push({ boundary: row.boundary, grantedBy: row.grantedBy, reason: row.reason, sha: row.sha, commentId: row.commentId, grantedAt: row.grantedAt, revoked: false });
+    out.push({
+      boundary: row.boundary,
+      grantedBy: row.grantedBy,
+      reason: row.reason,
+      sha: row.sha,
+      commentId: row.commentId,
+      grantedAt: row.grantedAt,
+      revoked: false,
+    });
   }
   return out;
 }
@@ -129,9 +137,10 @@ export function decideGrant(req: GrantRequest): GrantDecision {
   const self = selfGrant(req.login, req.accountable);
   if (self) {
     const others = otherApprovers(req.approvers, req.teamMembers, [req.login, req.accountable.author, req.accountable.sponsor]);
-    const ask = others.length > 0
-      ? `Ask another approver: ${others.slice(0, 10).join(", ")}${others.length > 10 ? ` and ${others.length - 10} more` : ""}.`
-      : `No other approver of \`${req.boundary}\` can grant it: add one to its approvers in \`.github/countersign.yml\` (base branch).`;
+    const ask =
+      others.length > 0
+        ? `Ask another approver: ${others.slice(0, 10).join(", ")}${others.length > 10 ? ` and ${others.length - 10} more` : ""}.`
+        : `No other approver of \`${req.boundary}\` can grant it: add one to its approvers in \`.github/countersign.yml\` (base branch).`;
     return { ok: false, reply: `@${req.login} ${self}, so they cannot grant ${what} on it. ${ask}` };
   }
   const binding = bindException({ ...req, sha: req.command.sha });
@@ -143,7 +152,10 @@ export function decideGrant(req: GrantRequest): GrantDecision {
       reply: `Nothing was granted: ${binding.why}. Review the head commit and, to cover it, comment:\n\n\`\`\`\n${copy}\n\`\`\``,
     };
   }
-  const listed = req.files.slice(0, 20).map((f) => `\`${f}\``).join(", ");
+  const listed = req.files
+    .slice(0, 20)
+    .map((f) => `\`${f}\``)
+    .join(", ");
   const more = req.files.length > 20 ? ` and ${req.files.length - 20} more` : "";
   const covers = req.files.length === 0 ? "it covers no changed file yet" : `it covers ${listed}${more}`;
   const partial = req.filesTruncated ? " (GitHub lists only the first 3,000 changed files)" : "";

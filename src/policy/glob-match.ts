@@ -29,7 +29,10 @@ type Node =
 export type PathMatcher = (path: string) => boolean;
 
 export class UnsupportedGlobError extends Error {
-  constructor(readonly glob: string, reason: string) {
+  constructor(
+    readonly glob: string,
+    reason: string,
+  ) {
     super(`glob "${glob}" ${reason}: use *, **, ?, [abc], [a-z], [^abc] and {a,b}`);
     this.name = "UnsupportedGlobError";
   }
@@ -79,7 +82,11 @@ class Automaton {
         return at;
       }
       case "alt":
-        return this.add(null, -1, node.options.map((o) => this.build(o, next)));
+        return this.add(
+          null,
+          -1,
+          node.options.map((o) => this.build(o, next)),
+        );
       case "opt":
         return this.add(null, -1, [this.build(node.node, next), next]);
       case "star": {
@@ -125,7 +132,7 @@ class Automaton {
     this.generation++;
     for (const s of from.states) {
       const test = this.tests[s];
-      if (test && test(cp)) this.close(this.next[s]!, following);
+      if (test?.(cp)) this.close(this.next[s]!, following);
     }
     return this.dfaState(following);
   }
@@ -386,7 +393,10 @@ function segmentNode(original: string, seg: string): Node {
       while (seg[i] === "*") i++;
       // picomatch's `a**`, `**b` and `**.ts` disagree with each other on crossing "/".
       if (i - from > 1) {
-        throw new UnsupportedGlobError(original, "has ** inside a name: ** must be a whole path segment (`src/**/x.ts`), * matches within a name");
+        throw new UnsupportedGlobError(
+          original,
+          "has ** inside a name: ** must be a whole path segment (`src/**/x.ts`), * matches within a name",
+        );
       }
       items.push(star(char(notSlash)));
     } else if (c === "?") {

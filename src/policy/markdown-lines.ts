@@ -93,7 +93,7 @@ export function visibleLines(body: string, onComment: (text: string) => void): B
 
 function opensFence(line: string): { ch: string; len: number } | null {
   const m = /^[ \t]*(`{3,}|~{3,})(.*)$/.exec(line);
-  if (!m || !m[1]) return null;
+  if (!m?.[1]) return null;
   const ch = m[1][0] ?? "`";
   if (ch === "`" && (m[2] ?? "").includes("`")) return null;
   return { ch, len: m[1].length };

@@ -148,7 +148,14 @@ export function mergeRecordOf(f: MergeFacts): MergeRecordInput {
       : [],
     exceptions: f.exceptions
       .filter((e) => !e.revoked)
-      .map((e) => ({ boundary: e.boundary, grantedBy: e.grantedBy, reason: e.reason, sha: e.sha, commentId: e.commentId, grantedAt: e.grantedAt })),
+      .map((e) => ({
+        boundary: e.boundary,
+        grantedBy: e.grantedBy,
+        reason: e.reason,
+        sha: e.sha,
+        commentId: e.commentId,
+        grantedAt: e.grantedAt,
+      })),
     checkConclusion: f.checkConclusion,
     bypassed: bypassedOf(f),
     commitShas: snapshot.commits.flatMap((c) => (c.sha ? [c.sha] : [])),
@@ -156,7 +163,11 @@ export function mergeRecordOf(f: MergeFacts): MergeRecordInput {
     source: f.source,
     githubUrl: f.pull.githubUrl ?? null,
   };
-  if (invalid) record.configInvalid = { source: invalid.source, errors: invalid.errors.map((e) => ({ path: e.path, line: e.line, message: e.message })) };
+  if (invalid)
+    record.configInvalid = {
+      source: invalid.source,
+      errors: invalid.errors.map((e) => ({ path: e.path, line: e.line, message: e.message })),
+    };
   return record;
 }
 
@@ -174,8 +185,18 @@ function bypassedOf(f: MergeFacts): boolean {
 
 function disclosureSources(verdict: Verdict): DisclosureSourceRecord[] {
   const d = verdict.disclosure;
-  const answers = d.answers.map((a) => ({ tool: a.tools[0] ?? null, where: a.source === "trailer" ? "trailer" : "body", sha: a.sha ?? null, detail: a.text }));
-  const evidence = d.evidence.map((e) => ({ tool: e.tool, where: e.where === "commit" ? "commit" : e.kind, sha: e.sha ?? null, detail: e.detail }));
+  const answers = d.answers.map((a) => ({
+    tool: a.tools[0] ?? null,
+    where: a.source === "trailer" ? "trailer" : "body",
+    sha: a.sha ?? null,
+    detail: a.text,
+  }));
+  const evidence = d.evidence.map((e) => ({
+    tool: e.tool,
+    where: e.where === "commit" ? "commit" : e.kind,
+    sha: e.sha ?? null,
+    detail: e.detail,
+  }));
   return [...answers, ...evidence];
 }
 

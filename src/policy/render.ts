@@ -80,7 +80,10 @@ export function renderSharedHead(sections: readonly PullSection[]): CheckOutput 
       return `## ${mark} ${heading(s)}: ${s.output.title}\n\n${s.output.summary}`;
     }),
   ].join("\n\n");
-  const text = ordered.filter((s) => s.output.text.length > 0).map((s) => `## ${heading(s)}\n\n${s.output.text}`).join("\n\n");
+  const text = ordered
+    .filter((s) => s.output.text.length > 0)
+    .map((s) => `## ${heading(s)}\n\n${s.output.text}`)
+    .join("\n\n");
   const annotations = new Map<string, Annotation>();
   for (const a of ordered.flatMap((s) => s.output.annotations)) annotations.set(JSON.stringify(a), a);
   return {
@@ -103,7 +106,9 @@ export function renderError(reason: string, nextStep: string): CheckOutput {
   return {
     conclusion: "failure",
     title: ERROR_TITLE,
-    summary: clip(`**${reason}**\n\n${nextStep}\n\nCountersign fails closed: this check stays failed until it can evaluate the pull request.`),
+    summary: clip(
+      `**${reason}**\n\n${nextStep}\n\nCountersign fails closed: this check stays failed until it can evaluate the pull request.`,
+    ),
     text: "",
     annotations: [],
   };

@@ -30,10 +30,62 @@ export interface UnderstandingNote {
 
 /** Words that say "I approve" without saying what was checked. */
 const FILLER_WORDS = new Set([
-  "lgtm", "looks", "look", "good", "great", "fine", "to", "me", "ok", "okay", "ship", "it", "approved", "approve", "tested",
-  "verified", "checked", "reviewed", "all", "done", "yes", "sure", "thanks", "thank", "you", "nice", "work", "n/a", "na",
-  "none", "nothing", "+1", "👍", "✅", "the", "code", "change", "changes", "this", "pr", "and", "is", "a", "it's", "works",
-  "everything", "seems", "seem", "correct", "i", "have", "has", "been", "lgtm!", "as", "well",
+  "lgtm",
+  "looks",
+  "look",
+  "good",
+  "great",
+  "fine",
+  "to",
+  "me",
+  "ok",
+  "okay",
+  "ship",
+  "it",
+  "approved",
+  "approve",
+  "tested",
+  "verified",
+  "checked",
+  "reviewed",
+  "all",
+  "done",
+  "yes",
+  "sure",
+  "thanks",
+  "thank",
+  "you",
+  "nice",
+  "work",
+  "n/a",
+  "na",
+  "none",
+  "nothing",
+  "+1",
+  "👍",
+  "✅",
+  "the",
+  "code",
+  "change",
+  "changes",
+  "this",
+  "pr",
+  "and",
+  "is",
+  "a",
+  "it's",
+  "works",
+  "everything",
+  "seems",
+  "seem",
+  "correct",
+  "i",
+  "have",
+  "has",
+  "been",
+  "lgtm!",
+  "as",
+  "well",
 ]);
 
 const VERIFIED_RE = /^\s*(?:[-*+]\s+)?(?:\*\*|__)?verified(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(.*)$/i;
@@ -95,7 +147,10 @@ export function parseUnderstandingNote(body: string | null | undefined, req: Not
 
 /** Template placeholders (`<what you ran…>`) and HTML comments are not content. */
 function stripPlaceholders(text: string): string {
-  return text.replace(/<[^<>]*>/g, " ").replace(/\s+/g, " ").trim();
+  return text
+    .replace(/<[^<>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 function isFiller(text: string): boolean {

@@ -12,7 +12,14 @@ export const COLUMNS: [string, (m: MergeRecord) => string][] = [
   ["ai", (m) => m.aiLevel],
   ["tools", (m) => m.aiTools.join(" ")],
   ["team", (m) => m.owningTeam ?? ""],
-  ["reviewers", (m) => m.reviewers.filter((r) => r.counted).map((r) => r.reviewer).join(" ")],
+  [
+    "reviewers",
+    (m) =>
+      m.reviewers
+        .filter((r) => r.counted)
+        .map((r) => r.reviewer)
+        .join(" "),
+  ],
   // An incomplete record has no verdict yet: say so rather than "none" / "no".
   ["check", (m) => (m.incomplete ? "incomplete" : (m.checkConclusion ?? "none"))],
   ["bypassed", (m) => (m.incomplete ? "unknown" : m.bypassed ? "yes" : "no")],

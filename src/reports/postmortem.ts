@@ -4,7 +4,14 @@
  * never a guess. Pure: the caller loads the merge, its incident links and the merges nearby.
  * By incident id (composeIncidentPostmortem): a review of each merge linked as caused, else suspect.
  */
-import type { IncidentFacts, IncidentLinkRecord, IncidentRelation, IncidentRecord, MergeIncidentLink, MergeRecord } from "../audit/audit-store.js";
+import type {
+  IncidentFacts,
+  IncidentLinkRecord,
+  IncidentRelation,
+  IncidentRecord,
+  MergeIncidentLink,
+  MergeRecord,
+} from "../audit/audit-store.js";
 
 export type Answer = "yes" | "no" | "partly" | "unknown";
 
@@ -92,7 +99,12 @@ export function composePostmortem(input: PostmortemInput): Postmortem {
       merge: null,
       incident: input.incident ?? null,
       incidents: input.incidents ?? [],
-      findings: (Object.keys(QUESTIONS) as PostmortemFinding["id"][]).map((id) => ({ id, question: QUESTIONS[id], answer: "unknown", details: [why] })),
+      findings: (Object.keys(QUESTIONS) as PostmortemFinding["id"][]).map((id) => ({
+        id,
+        question: QUESTIONS[id],
+        answer: "unknown",
+        details: [why],
+      })),
     };
   }
   const findings: PostmortemFinding[] = m.incomplete
@@ -123,7 +135,11 @@ export function composePostmortem(input: PostmortemInput): Postmortem {
 }
 
 /** An incident as one change's postmortem shows it: its facts, the change's relation, and the time between. */
-export function incidentContext(incident: IncidentFacts, link: { relation: string; note: string | null } | null, mergedAt: string | null): IncidentContext {
+export function incidentContext(
+  incident: IncidentFacts,
+  link: { relation: string; note: string | null } | null,
+  mergedAt: string | null,
+): IncidentContext {
   const hours = incident.startedAt && mergedAt ? (Date.parse(incident.startedAt) - Date.parse(mergedAt)) / 3_600_000 : null;
   return {
     id: incident.externalId,
@@ -139,7 +155,9 @@ export function incidentContext(incident: IncidentFacts, link: { relation: strin
 }
 
 /** The merges a postmortem follows: current `caused` links, else current `suspect` ones. */
-export function culpritLinks<L extends { relation: IncidentRelation; current: boolean }>(links: readonly L[]): { relation: "caused" | "suspect" | null; links: L[] } {
+export function culpritLinks<L extends { relation: IncidentRelation; current: boolean }>(
+  links: readonly L[],
+): { relation: "caused" | "suspect" | null; links: L[] } {
   for (const relation of ["caused", "suspect"] as const) {
     const found = links.filter((l) => l.current && l.relation === relation);
     if (found.length > 0) return { relation, links: found };
@@ -154,7 +172,11 @@ const mergeKey = (m: { repo: string; prNumber: number }) => `${m.repo.toLowerCas
  * each showing the incident and every other incident on that merge. With none linked, one review
  * whose every answer is unknown, saying which links exist and how to add the missing one.
  */
-export function composeIncidentPostmortem(input: { ref: string; incident: IncidentRecord; changes: readonly LinkedChange[] }): IncidentPostmortem {
+export function composeIncidentPostmortem(input: {
+  ref: string;
+  incident: IncidentRecord;
+  changes: readonly LinkedChange[];
+}): IncidentPostmortem {
   const { incident } = input;
   const facts = {
     externalId: incident.externalId,
@@ -240,7 +262,8 @@ function aiFinding(m: MergeRecord): PostmortemFinding {
   if (where.length) details.push(`Declared or detected in: ${[...new Set(where)].join(", ")}.`);
   if (m.agent) details.push(`Coding agent: @${m.agent}; sponsor: ${m.sponsor ? `@${m.sponsor}` : "none recorded"}.`);
   details.push(...backfillNote(m));
-  if (m.aiLevel === "undisclosed") return finding("ai", "unknown", [...details, "The author never disclosed it, and the evidence was not conclusive."]);
+  if (m.aiLevel === "undisclosed")
+    return finding("ai", "unknown", [...details, "The author never disclosed it, and the evidence was not conclusive."]);
   return finding("ai", m.aiLevel === "none" ? "no" : "yes", details);
 }
 
@@ -249,7 +272,10 @@ function understoodFinding(m: MergeRecord): PostmortemFinding {
     return finding("understood", m.aiLevel === "none" ? "unknown" : "no", ["No approving review was recorded.", ...backfillNote(m)]);
   }
   const details = m.reviewers.map((r) => {
-    const when = r.reviewedSha === m.headSha ? `approved the merged head ${short(m.headSha)}` : `approved ${short(r.reviewedSha)}, not the merged head ${short(m.headSha)}`;
+    const when =
+      r.reviewedSha === m.headSha
+        ? `approved the merged head ${short(m.headSha)}`
+        : `approved ${short(r.reviewedSha)}, not the merged head ${short(m.headSha)}`;
     const note = r.verified ? `Verified: "${r.verified}"` : "no Verified: statement";
     return `@${r.reviewer} ${r.counted ? "(counted)" : `(not counted: ${r.reason ?? "no reason recorded"})`}: ${when}; ${note}.`;
   });
@@ -262,9 +288,13 @@ function scopeFinding(m: MergeRecord): PostmortemFinding {
   const details: string[] = [];
   if (m.boundaries.length === 0) details.push("No boundary or agent scope was touched.");
   for (const b of m.boundaries) details.push(`Boundary **${b.name}** (${b.action}): ${b.outcome}.`);
-  for (const e of m.exceptions) details.push(`Exception for **${e.boundary}** granted by @${e.grantedBy} on ${short(e.sha)} at ${e.grantedAt}: "${e.reason}"${e.sha === m.headSha ? "" : " (granted on an earlier head: it did not hold for the merged one)"}.`);
+  for (const e of m.exceptions)
+    details.push(
+      `Exception for **${e.boundary}** granted by @${e.grantedBy} on ${short(e.sha)} at ${e.grantedAt}: "${e.reason}"${e.sha === m.headSha ? "" : " (granted on an earlier head: it did not hold for the merged one)"}.`,
+    );
   const incident = (m as { incident?: { scope: string[]; rollback: string | null } | null }).incident;
-  if (incident) details.push(`Incident patch: scope ${incident.scope.join(", ") || "not declared"}; rollback: ${incident.rollback ?? "not declared"}.`);
+  if (incident)
+    details.push(`Incident patch: scope ${incident.scope.join(", ") || "not declared"}; rollback: ${incident.rollback ?? "not declared"}.`);
   const unmet = m.boundaries.filter((b) => b.outcome === "unmet");
   const viaException = m.boundaries.filter((b) => b.outcome === "exception");
   const answer: Answer = unmet.length > 0 ? "no" : viaException.length > 0 ? "partly" : "yes";
@@ -276,16 +306,24 @@ function reviewBarFinding(m: MergeRecord): PostmortemFinding {
   const gates = (m as { gates?: { id: string; status: string }[] }).gates;
   const details = [
     `The \`countersign\` check at merge time: **${m.checkConclusion ?? "absent"}**.`,
-    m.configInvalid ? `Config in force: invalid (${m.configInvalid.source}); the gates were not evaluated at merge time.` : m.configHash ? `Config in force: sha256 ${m.configHash.slice(0, 16)}… (\`.github/countersign.yml\` as read at the base commit).` : "Config in force: the defaults (no .github/countersign.yml), or it could not be read.",
+    m.configInvalid
+      ? `Config in force: invalid (${m.configInvalid.source}); the gates were not evaluated at merge time.`
+      : m.configHash
+        ? `Config in force: sha256 ${m.configHash.slice(0, 16)}… (\`.github/countersign.yml\` as read at the base commit).`
+        : "Config in force: the defaults (no .github/countersign.yml), or it could not be read.",
   ];
   if (gates?.length) details.push(`Gates: ${gates.map((g) => `${g.id} ${g.status}`).join(", ")}.`);
-  if (m.checkConclusion === null) return finding("review_bar", "unknown", [...details, "No check result was recorded for the merged head."]);
+  if (m.checkConclusion === null)
+    return finding("review_bar", "unknown", [...details, "No check result was recorded for the merged head."]);
   return finding("review_bar", m.checkConclusion === "success" ? "yes" : "no", details);
 }
 
 function ownedFinding(m: MergeRecord): PostmortemFinding {
   if (!m.owningTeam) return finding("owned", "no", ["No team owned the changed files in CODEOWNERS at the time."]);
-  return finding("owned", "yes", [`Owning team: ${m.owningTeam}.`, `All owning teams: ${m.teams.map((t) => `${t.team} (${t.files} file${t.files === 1 ? "" : "s"})`).join(", ")}.`]);
+  return finding("owned", "yes", [
+    `Owning team: ${m.owningTeam}.`,
+    `All owning teams: ${m.teams.map((t) => `${t.team} (${t.files} file${t.files === 1 ? "" : "s"})`).join(", ")}.`,
+  ]);
 }
 
 function bypassFinding(m: MergeRecord): PostmortemFinding {
@@ -296,17 +334,22 @@ function bypassFinding(m: MergeRecord): PostmortemFinding {
 
 function nearbyFinding(m: MergeRecord, nearby: MergeRecord[]): PostmortemFinding {
   const others = nearby.filter((n) => !(n.repo === m.repo && n.prNumber === m.prNumber));
-  if (others.length === 0) return finding("nearby", "no", [`No other recorded merge touched these paths in the ${NEARBY_HOURS} hours before ${m.mergedAt}.`]);
+  if (others.length === 0)
+    return finding("nearby", "no", [`No other recorded merge touched these paths in the ${NEARBY_HOURS} hours before ${m.mergedAt}.`]);
   return finding(
     "nearby",
     "yes",
-    others.map((n) => `${n.repo}#${n.prNumber} "${n.title}" merged ${n.mergedAt} by @${n.mergedBy ?? "unknown"}: AI ${n.aiLevel}, owner ${n.owningTeam ?? "none"}${n.bypassed ? ", bypassed" : ""}.`),
+    others.map(
+      (n) =>
+        `${n.repo}#${n.prNumber} "${n.title}" merged ${n.mergedAt} by @${n.mergedBy ?? "unknown"}: AI ${n.aiLevel}, owner ${n.owningTeam ?? "none"}${n.bypassed ? ", bypassed" : ""}.`,
+    ),
   );
 }
 
 const ANSWER_LABEL: Record<Answer, string> = { yes: "Yes", no: "No", partly: "Partly", unknown: "Unknown" };
 
-const FOOTNOTE = '_Generated by Countersign from its audit trail. "Unknown" means the trail does not hold the fact, not that it did not happen._';
+const FOOTNOTE =
+  '_Generated by Countersign from its audit trail. "Unknown" means the trail does not hold the fact, not that it did not happen._';
 
 /** Markdown for a change's postmortem, or for an incident's (its facts, then a review per change). */
 export function renderPostmortemMarkdown(p: Postmortem | IncidentPostmortem): string {
@@ -323,14 +366,21 @@ function incidentLines(p: IncidentPostmortem): string[] {
   lines.push(`- Started: ${i.startedAt ?? "not recorded"}`);
   if (i.url) lines.push(`- Tracked at: ${i.url}`);
   const followed = p.changes.filter((c) => c.merge).map((c) => `${c.merge!.repo}#${c.merge!.prNumber}`);
-  lines.push(p.relation ? `- Changes linked as **${p.relation}**: ${followed.join(", ") || "none readable"}` : "- No change is linked as caused or suspect.", "");
+  lines.push(
+    p.relation
+      ? `- Changes linked as **${p.relation}**: ${followed.join(", ") || "none readable"}`
+      : "- No change is linked as caused or suspect.",
+    "",
+  );
   for (const change of p.changes) lines.push(...changeLines(change));
   return lines;
 }
 
 function changeLines(p: Postmortem): string[] {
   const lines: string[] = [];
-  const head = p.merge ? `${p.merge.repo}#${p.merge.prNumber} "${p.merge.title}" (${short(p.merge.mergeCommitSha)}, merged ${p.merge.mergedAt})` : p.ref;
+  const head = p.merge
+    ? `${p.merge.repo}#${p.merge.prNumber} "${p.merge.title}" (${short(p.merge.mergeCommitSha)}, merged ${p.merge.mergedAt})`
+    : p.ref;
   lines.push(`## Change review: ${head}`, "");
   if (p.merge?.incomplete) {
     lines.push("> **Incomplete record**: written while GitHub could not be read; most answers below stay unknown until it is completed.");
@@ -347,8 +397,16 @@ function changeLines(p: Postmortem): string[] {
   if (others.length > 0) {
     lines.push(p.incident ? "### Other incidents linked to this change" : "### Incidents linked to this change");
     for (const i of others) {
-      const facts = [i.severity ? `SEV${i.severity}` : null, i.category, i.startedAt ? `started ${i.startedAt}${sinceMerge(i)}` : "no start time"].filter(Boolean).join(", ");
-      lines.push(`- **${i.id}**${i.title ? ` — ${i.title}` : ""} (${facts}): **${i.relation ?? "linked"}**${i.note ? ` — ${i.note}` : ""}${i.url ? ` (${i.url})` : ""}.${beforeMergeWarning(i)}`);
+      const facts = [
+        i.severity ? `SEV${i.severity}` : null,
+        i.category,
+        i.startedAt ? `started ${i.startedAt}${sinceMerge(i)}` : "no start time",
+      ]
+        .filter(Boolean)
+        .join(", ");
+      lines.push(
+        `- **${i.id}**${i.title ? ` — ${i.title}` : ""} (${facts}): **${i.relation ?? "linked"}**${i.note ? ` — ${i.note}` : ""}${i.url ? ` (${i.url})` : ""}.${beforeMergeWarning(i)}`,
+      );
     }
     lines.push("");
   }

@@ -16,8 +16,9 @@ export async function startReadOnlyServer(options: ReadRoutesOptions & { host: s
   const server: Server = createServer((req, res) => {
     void (async () => {
       for (const route of routes) if (await route(req, res)) return;
-      res.writeHead(404, { "content-type": "text/plain" }).end("Not found: this server has /healthz, /countersign/api and /countersign " +
-        "only\n");
+      res
+        .writeHead(404, { "content-type": "text/plain" })
+        .end("Not found: this server has /healthz, /countersign/api and /countersign " + "only\n");
     })().catch((error: unknown) => {
       options.log.error({ err: error instanceof Error ? error.message : String(error) }, "request failed");
       if (!res.headersSent) res.writeHead(500).end();
@@ -32,9 +33,10 @@ export async function startReadOnlyServer(options: ReadRoutesOptions & { host: s
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -40,14 +40,16 @@ export function readRoutes(options: ReadRoutesOptions): RouteHandler[] {
   const routes: RouteHandler[] = [];
   if (options.auditApiToken) routes.push(createAuditApiHandler({ store: options.store, token: options.auditApiToken, log: options.log }));
   if (options.auditApiToken || options.githubOAuth) {
-    routes.push(createDashboardHandler({
-      store: options.store,
-      token: options.auditApiToken ?? undefined,
-      github: options.githubOAuth ?? null,
-      log: options.log,
-      trustedProxies: options.trustedProxies ?? null,
-      ...(options.githubUrl ? { githubUrl: options.githubUrl } : {}),
-    }));
+    routes.push(
+      createDashboardHandler({
+        store: options.store,
+        token: options.auditApiToken ?? undefined,
+        github: options.githubOAuth ?? null,
+        log: options.log,
+        trustedProxies: options.trustedProxies ?? null,
+        ...(options.githubUrl ? { githubUrl: options.githubUrl } : {}),
+      }),
+    );
   }
   return routes;
 }

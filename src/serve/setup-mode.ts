@@ -47,7 +47,7 @@ export async function startSetupMode(options: SetupModeOptions): Promise<Server>
 async function probotSetupApp(): Promise<SetupAppFactory> {
   const entry = createRequire(import.meta.url).resolve("probot");
   const mod = (await import(pathToFileURL(join(dirname(entry), "apps/setup.js")).href)) as { setupAppFactory?: SetupAppFactory };
-  if (typeof mod.setupAppFactory !== "function") throw new Error("this Probot version has no setup page at lib/apps/setup.js; set " +
-    "APP_ID, PRIVATE_KEY and WEBHOOK_SECRET instead");
+  if (typeof mod.setupAppFactory !== "function")
+    throw new Error("this Probot version has no setup page at lib/apps/setup.js; set " + "APP_ID, PRIVATE_KEY and WEBHOOK_SECRET instead");
   return mod.setupAppFactory;
 }

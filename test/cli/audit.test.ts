@@ -30,15 +30,60 @@ const lines = (text: string) => text.split("\n").filter(Boolean);
 const prsOf = (json: string) => (JSON.parse(json) as { repo: string; prNumber: number }[]).map((m) => `${m.repo}#${m.prNumber}`);
 
 const MERGES: MergeRecordInput[] = [
-  mergeInput({ repo: "acme/pay", prNumber: 1, mergedAt: "2026-01-10T10:00:00Z", aiLevel: "assisted", owningTeam: "@acme/payments", teams: [], exceptions: [] }),
   mergeInput({
-    repo: "acme/pay", prNumber: 2, mergedAt: "2026-02-10T23:30:00Z", aiLevel: "none", bypassed: true, checkConclusion: "failure",
-    owningTeam: "@acme/legacy", teams: [], title: '=HYPERLINK("http://evil"), "quoted"\nsecond line',
+    repo: "acme/pay",
+    prNumber: 1,
+    mergedAt: "2026-01-10T10:00:00Z",
+    aiLevel: "assisted",
+    owningTeam: "@acme/payments",
+    teams: [],
+    exceptions: [],
+  }),
+  mergeInput({
+    repo: "acme/pay",
+    prNumber: 2,
+    mergedAt: "2026-02-10T23:30:00Z",
+    aiLevel: "none",
+    bypassed: true,
+    checkConclusion: "failure",
+    owningTeam: "@acme/legacy",
+    teams: [],
+    title: '=HYPERLINK("http://evil"), "quoted"\nsecond line',
     paths: [{ path: "db/migrations/1.sql", previousPath: null, status: "added" }],
   }),
-  mergeInput({ repo: "acme/web", prNumber: 3, mergedAt: "2026-03-10T10:00:00Z", aiLevel: "agent", agent: "claude[bot]", sponsor: "dev-alice", owningTeam: "@acme/web", teams: [], exceptions: [] }),
-  mergeInput({ repo: "acme/pay", prNumber: 4, mergedAt: "2026-03-12T10:00:00Z", aiLevel: "none", title: 'Revert "refunds"', owningTeam: "@acme/payments", teams: [], exceptions: [], paths: [{ path: "README.md", previousPath: null, status: "modified" }] }),
-  mergeInput({ repo: "acme/web", prNumber: 5, mergedAt: "2026-03-20T10:00:00Z", aiLevel: "generated", owningTeam: "@acme/web", teams: [], mergeCommitSha: null, exceptions: [], paths: [{ path: "web/app.ts", previousPath: null, status: "modified" }] }),
+  mergeInput({
+    repo: "acme/web",
+    prNumber: 3,
+    mergedAt: "2026-03-10T10:00:00Z",
+    aiLevel: "agent",
+    agent: "claude[bot]",
+    sponsor: "dev-alice",
+    owningTeam: "@acme/web",
+    teams: [],
+    exceptions: [],
+  }),
+  mergeInput({
+    repo: "acme/pay",
+    prNumber: 4,
+    mergedAt: "2026-03-12T10:00:00Z",
+    aiLevel: "none",
+    title: 'Revert "refunds"',
+    owningTeam: "@acme/payments",
+    teams: [],
+    exceptions: [],
+    paths: [{ path: "README.md", previousPath: null, status: "modified" }],
+  }),
+  mergeInput({
+    repo: "acme/web",
+    prNumber: 5,
+    mergedAt: "2026-03-20T10:00:00Z",
+    aiLevel: "generated",
+    owningTeam: "@acme/web",
+    teams: [],
+    mergeCommitSha: null,
+    exceptions: [],
+    paths: [{ path: "web/app.ts", previousPath: null, status: "modified" }],
+  }),
 ];
 
 beforeAll(async () => {
@@ -46,7 +91,10 @@ beforeAll(async () => {
   process.env.DATABASE_URL = `sqlite://${join(dir, "audit.db")}`;
   const store = await openAuditStore(process.env.DATABASE_URL, { now: () => new Date("2026-04-01T00:00:00Z") });
   for (const m of MERGES) await store.recordMerge(m, null);
-  await store.recordRevert({ repo: "acme/pay", prNumber: 4, revertedRepo: "acme/pay", revertedPrNumber: 1, revertedSha: null, method: "body" }, null);
+  await store.recordRevert(
+    { repo: "acme/pay", prNumber: 4, revertedRepo: "acme/pay", revertedPrNumber: 1, revertedSha: null, method: "body" },
+    null,
+  );
   await store.close();
 });
 
@@ -59,15 +107,36 @@ afterAll(() => {
 describe("audit merges", () => {
   test.each([
     [[], ["acme/web#5", "acme/pay#4", "acme/web#3", "acme/pay#2", "acme/pay#1"]],
-    [["--repo", "acme/web"], ["acme/web#5", "acme/web#3"]],
-    [["--path", "src/payments/**"], ["acme/web#3", "acme/pay#1"]],
-    [["--since", "2026-03-10"], ["acme/web#5", "acme/pay#4", "acme/web#3"]],
+    [
+      ["--repo", "acme/web"],
+      ["acme/web#5", "acme/web#3"],
+    ],
+    [
+      ["--path", "src/payments/**"],
+      ["acme/web#3", "acme/pay#1"],
+    ],
+    [
+      ["--since", "2026-03-10"],
+      ["acme/web#5", "acme/pay#4", "acme/web#3"],
+    ],
     // A bare --until date includes that whole day (#2 merged at 23:30 UTC).
-    [["--until", "2026-02-10"], ["acme/pay#2", "acme/pay#1"]],
+    [
+      ["--until", "2026-02-10"],
+      ["acme/pay#2", "acme/pay#1"],
+    ],
     [["--until", "2026-02-10T12:00:00Z"], ["acme/pay#1"]],
-    [["--ai", "assisted,generated,agent"], ["acme/web#5", "acme/web#3", "acme/pay#1"]],
-    [["--ai", "none"], ["acme/pay#4", "acme/pay#2"]],
-    [["--team", "acme/payments"], ["acme/pay#4", "acme/pay#1"]],
+    [
+      ["--ai", "assisted,generated,agent"],
+      ["acme/web#5", "acme/web#3", "acme/pay#1"],
+    ],
+    [
+      ["--ai", "none"],
+      ["acme/pay#4", "acme/pay#2"],
+    ],
+    [
+      ["--team", "acme/payments"],
+      ["acme/pay#4", "acme/pay#1"],
+    ],
     [["--bypassed"], ["acme/pay#2"]],
     [["--reverted"], ["acme/pay#1"]],
     [["--exceptions"], ["acme/pay#2"]],
@@ -102,7 +171,9 @@ describe("audit merges", () => {
     expect(csv.out).toContain(`,"'=HYPERLINK(""http://evil""), ""quoted""\nsecond line"`);
     expect(csv.out).toContain("billing by sec-erin");
     // A leading @ starts a formula in spreadsheets too, so team names get the guard as well.
-    expect(rows.at(-1)).toMatch(/^2026-01-10T10:00:00Z,acme\/pay,1,assisted,claude copilot,'@acme\/payments,rev-carol,success,no,,acme\/pay#4,/);
+    expect(rows.at(-1)).toMatch(
+      /^2026-01-10T10:00:00Z,acme\/pay,1,assisted,claude copilot,'@acme\/payments,rev-carol,success,no,,acme\/pay#4,/,
+    );
     expect(await cli("audit", "merges", "--repo", "acme/none")).toMatchObject({ code: 0, out: "No merges recorded for this filter." });
   });
 
@@ -129,7 +200,9 @@ describe("audit show", () => {
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/^acme\/pay#1 {2}Add refunds/);
     expect(text.out).toMatch(/owner +@acme\/payments/);
-    expect(text.out).toMatch(/review +counted: rev-carol approved on [0-9a-f]{12} at 2026-03-01T09:00:00Z; checked: I can explain what this change does and why; verified: Verified: ran the refund flow/);
+    expect(text.out).toMatch(
+      /review +counted: rev-carol approved on [0-9a-f]{12} at 2026-03-01T09:00:00Z; checked: I can explain what this change does and why; verified: Verified: ran the refund flow/,
+    );
     expect(text.out).toMatch(/review +not counted \(stale\): rev-dan/);
     expect(text.out).toMatch(/reverted +by acme\/pay#4 \(body\)/);
     expect(text.out).toMatch(/audit +seq 1, entry [0-9a-f]{64}/);
@@ -144,7 +217,10 @@ describe("audit show", () => {
 describe("audit report", () => {
   test("json: exact counts per group", async () => {
     const run = await cli("audit", "report", "--group-by", "team", "--format", "json");
-    const report = JSON.parse(run.out) as { rows: { group: { team: string | null }; merges: number; revertBase: number; revertedWithin7d: number; revertRate7d: number | null }[]; total: Record<string, number> };
+    const report = JSON.parse(run.out) as {
+      rows: { group: { team: string | null }; merges: number; revertBase: number; revertedWithin7d: number; revertRate7d: number | null }[];
+      total: Record<string, number>;
+    };
     expect(report.rows.map((r) => [r.group.team, r.merges, r.revertBase, r.revertedWithin7d, r.revertRate7d])).toEqual([
       ["@acme/legacy", 1, 1, 0, 0],
       ["@acme/payments", 2, 1, 0, 0],
@@ -156,7 +232,9 @@ describe("audit report", () => {
   test("table labels the proxies; csv has one row per group; filters apply", async () => {
     const table = await cli("audit", "report", "--group-by", "ai,month", "--since", "2026-03-01");
     expect(table.code).toBe(0);
-    expect(table.out).toMatch(/^AI +MONTH +MERGES +AI-ASSISTED +AI SHARE +UNDISCLOSED +BYPASSED +EXCEPTIONS +REVERT BASE +REVERTED ≤7D +CFR PROXY 7D/);
+    expect(table.out).toMatch(
+      /^AI +MONTH +MERGES +AI-ASSISTED +AI SHARE +UNDISCLOSED +BYPASSED +EXCEPTIONS +REVERT BASE +REVERTED ≤7D +CFR PROXY 7D/,
+    );
     expect(table.out).toMatch(/^agent +2026-03 +1 +1 +100\.0%/m);
     expect(table.out).toMatch(/^TOTAL +3 +2 +66\.7%/m);
     expect(table.out).toMatch(/change-failure proxy/);
@@ -186,30 +264,62 @@ describe("audit export", () => {
     const mergeSha = sha("acme/pay#1 merge");
     expect(s._type).toBe("https://in-toto.io/Statement/v1");
     expect(s.predicateType).toBe("https://countersign.dev/merge-review/v1");
-    expect(s.subject).toEqual([{ name: `git+https://github.com/acme/pay@${mergeSha}`, digest: { gitCommit: mergeSha }, annotations: { sourceRefs: ["refs/heads/main"] } }]);
+    expect(s.subject).toEqual([
+      {
+        name: `git+https://github.com/acme/pay@${mergeSha}`,
+        digest: { gitCommit: mergeSha },
+        annotations: { sourceRefs: ["refs/heads/main"] },
+      },
+    ]);
     expect(s.predicate).toMatchObject({
       repository: { name: "acme/pay", uri: "git+https://github.com/acme/pay" },
-      pullRequest: { number: 1, headSha: sha("acme/pay#1 head"), baseRef: "main", mergedBy: "lead-bob", mergedAt: "2026-01-10T10:00:00.000Z" },
+      pullRequest: {
+        number: 1,
+        headSha: sha("acme/pay#1 head"),
+        baseRef: "main",
+        mergedBy: "lead-bob",
+        mergedAt: "2026-01-10T10:00:00.000Z",
+      },
       aiDisclosure: { level: "assisted", tools: ["claude", "copilot"], agent: null, sponsor: null, sources: expect.any(Array) },
       reviews: [
-        { reviewer: "rev-carol", reviewedCommit: sha("acme/pay#1 head"), counted: true, checklist: ["I can explain what this change does and why"], verified: expect.stringMatching(/^Verified: ran the refund flow/) },
+        {
+          reviewer: "rev-carol",
+          reviewedCommit: sha("acme/pay#1 head"),
+          counted: true,
+          checklist: ["I can explain what this change does and why"],
+          verified: expect.stringMatching(/^Verified: ran the refund flow/),
+        },
         { reviewer: "rev-dan", reviewedCommit: null, counted: false, reason: "stale" },
       ],
       ownership: { owningTeam: "@acme/payments", teams: [] },
       boundaries: [{ name: "billing", action: "block", outcome: "exception" }],
       exceptions: [],
       gate: { checkName: "countersign", conclusion: "success", bypassed: false, configHash: expect.stringMatching(/^[0-9a-f]{64}$/) },
-      recorder: { id: "https://countersign.dev/recorder", version: expect.any(String), source: "webhook", recordedAt: "2026-04-01T00:00:00.000Z" },
+      recorder: {
+        id: "https://countersign.dev/recorder",
+        version: expect.any(String),
+        source: "webhook",
+        recordedAt: "2026-04-01T00:00:00.000Z",
+      },
       auditLog: { seq: 1, entryHash: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
     expect(statements[2]!.predicate.exceptions).toEqual([
-      { boundary: "billing", grantedBy: "sec-erin", reason: "reviewed by security", grantedOnSha: sha("acme/pay#2 head"), grantedAt: "2026-03-01T08:00:00.000Z", commentId: 9_000_000_000 },
+      {
+        boundary: "billing",
+        grantedBy: "sec-erin",
+        reason: "reviewed by security",
+        grantedOnSha: sha("acme/pay#2 head"),
+        grantedAt: "2026-03-01T08:00:00.000Z",
+        commentId: 9_000_000_000,
+      },
     ]);
   });
 
   test("filters and the other streaming formats", async () => {
     const run = await cli("audit", "export", "--format", "in-toto", "--repo", "acme/pay", "--since", "2026-02-01", "--until", "2026-02-28");
-    expect(lines(run.out).map((l) => (JSON.parse(l) as { predicate: { pullRequest: { number: number } } }).predicate.pullRequest.number)).toEqual([2]);
+    expect(
+      lines(run.out).map((l) => (JSON.parse(l) as { predicate: { pullRequest: { number: number } } }).predicate.pullRequest.number),
+    ).toEqual([2]);
     expect(run.err).toBe("");
     const nd = await cli("audit", "export", "--format", "ndjson", "--ai", "none,generated");
     expect(lines(nd.out).map((l) => (JSON.parse(l) as { prNumber: number }).prNumber)).toEqual([5, 4, 2]);
@@ -238,7 +348,9 @@ describe("audit verify", () => {
       expect((await cli("audit", "merges", "--bypassed", "--format", "json")).out).toBe("[]");
       const flipped = await cli("audit", "verify");
       expect(flipped.code).toBe(1);
-      expect(flipped.out).toBe("BROKEN at seq 2: merges row acme/pay#2 (seq 2): column bypassed is false, the hashed entry says true (projection modified)");
+      expect(flipped.out).toBe(
+        "BROKEN at seq 2: merges row acme/pay#2 (seq 2): column bypassed is false, the hashed entry says true (projection modified)",
+      );
       db.exec("UPDATE merges SET bypassed = 1 WHERE pr_number = 2; UPDATE merges SET ai_level = 'none' WHERE pr_number = 3");
       db.close();
       expect((await cli("audit", "verify")).out).toBe(

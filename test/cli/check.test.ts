@@ -6,7 +6,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../../src/cli/cli-context.js";
-import { assumedNote, colorEnabled, formatCheckTable, judgeLocally, runCheck, terminalStyle, type CheckReport } from "../../src/cli/check.js";
+import {
+  assumedNote,
+  colorEnabled,
+  formatCheckTable,
+  judgeLocally,
+  runCheck,
+  terminalStyle,
+  type CheckReport,
+} from "../../src/cli/check.js";
 import { loginFromEmail, parseRemoteUrl } from "../../src/cli/local-git.js";
 import { DEFAULT_CONFIG, loadConfig } from "../../src/policy/config.js";
 import { parseUnderstandingNote } from "../../src/policy/review-note.js";
@@ -80,7 +88,9 @@ describe("runCheck (in process, real git)", () => {
     expect(table).toMatch(/2\. Understanding review\s+… needs review/);
     expect(table).toContain("Understanding review: needs review after you push");
     expect(table).toContain("- [x] I can explain what this change does and why");
-    expect(table).toContain('✔ Ready to push. After the push the check reads "Blocked: 1 of 5 gates unmet" until reviewers approve (Understanding review).');
+    expect(table).toContain(
+      '✔ Ready to push. After the push the check reads "Blocked: 1 of 5 gates unmet" until reviewers approve (Understanding review).',
+    );
     expect(table).not.toContain("\x1b[");
   });
 
@@ -131,7 +141,13 @@ describe("runCheck (in process, real git)", () => {
   test("an incident patch must declare scope and rollback; the independent approval then only waits for review", async () => {
     const repo = track(baseRepo());
     repo.write({ "src/app.ts": "export const app = 3;\n" }).commit("Hotfix");
-    const undeclared = await runCheck(repo.dir, { base: "main", head: "HEAD", body: DISCLOSURE("None"), author: "dev", labels: ["incident"] });
+    const undeclared = await runCheck(repo.dir, {
+      base: "main",
+      head: "HEAD",
+      body: DISCLOSURE("None"),
+      author: "dev",
+      labels: ["incident"],
+    });
     expect(gate(undeclared, "incident").localStatus).toBe("unmet");
     expect(undeclared.ready).toBe(false);
 
@@ -143,12 +159,26 @@ describe("runCheck (in process, real git)", () => {
 
   test("agent commits (a bot's GitHub no-reply email) need a sponsor, which no review can supply", async () => {
     const repo = track(baseRepo());
-    repo.write({ "src/app.ts": "export const app = 4;\n" }).commit("Agent change", { name: "claude[bot]", email: "209825114+claude[bot]@users.noreply.github.com" });
-    const orphan = await runCheck(repo.dir, { base: "main", head: "HEAD", body: DISCLOSURE("Agent", "Claude Code"), author: "dev", labels: [] });
+    repo
+      .write({ "src/app.ts": "export const app = 4;\n" })
+      .commit("Agent change", { name: "claude[bot]", email: "209825114+claude[bot]@users.noreply.github.com" });
+    const orphan = await runCheck(repo.dir, {
+      base: "main",
+      head: "HEAD",
+      body: DISCLOSURE("Agent", "Claude Code"),
+      author: "dev",
+      labels: [],
+    });
     expect(orphan.disclosure?.level).toBe("agent");
     expect(gate(orphan, "review").localStatus).toBe("unmet");
 
-    const sponsored = await runCheck(repo.dir, { base: "main", head: "HEAD", body: `${DISCLOSURE("Agent", "Claude Code")}\nSponsor: @alice\n`, author: "dev", labels: [] });
+    const sponsored = await runCheck(repo.dir, {
+      base: "main",
+      head: "HEAD",
+      body: `${DISCLOSURE("Agent", "Claude Code")}\nSponsor: @alice\n`,
+      author: "dev",
+      labels: [],
+    });
     expect(gate(sponsored, "review").localStatus).toBe("needs_review");
     expect(sponsored.ready).toBe(true);
   });
@@ -164,7 +194,7 @@ describe("runCheck (in process, real git)", () => {
 
   test("no config on the base means the defaults, said in a note", async () => {
     const repo = track(new TempRepo());
-    repo.write({ "CODEOWNERS": "* @acme/core\n", "a.txt": "a\n" }).commit("Init");
+    repo.write({ CODEOWNERS: "* @acme/core\n", "a.txt": "a\n" }).commit("Init");
     repo.git("checkout", "-q", "-b", "topic");
     repo.write({ "a.txt": "b\n" }).commit("Change a\n\nAI-Assisted: no");
     const report = await runCheck(repo.dir, { base: "main", head: "HEAD", body: null, author: "dev", labels: [] });
@@ -179,9 +209,13 @@ test("bad refs and logins are usage errors that say what to do", async () => {
   const repo = track(baseRepo());
   repo.write({ "src/app.ts": "y\n" }).commit("Change");
   const options = { base: "main", head: "HEAD", body: null, author: "dev", labels: [] };
-  await expect(runCheck(repo.dir, { ...options, head: "nope" })).rejects.toThrow(new UsageError(`--head: unknown ref "nope": no branch, tag or commit of that name in ${repo.dir}`));
+  await expect(runCheck(repo.dir, { ...options, head: "nope" })).rejects.toThrow(
+    new UsageError(`--head: unknown ref "nope": no branch, tag or commit of that name in ${repo.dir}`),
+  );
   await expect(runCheck(repo.dir, { ...options, base: "--output=x" })).rejects.toThrow(UsageError);
-  await expect(runCheck(repo.dir, { ...options, author: "not a login" })).rejects.toThrow(new UsageError('--author "not a login" is not a GitHub login'));
+  await expect(runCheck(repo.dir, { ...options, author: "not a login" })).rejects.toThrow(
+    new UsageError('--author "not a login" is not a GitHub login'),
+  );
   repo.git("update-ref", "refs/remotes/origin/main", "main");
   repo.git("branch", "-q", "-m", "main", "trunk");
   await expect(runCheck(repo.dir, { ...options, base: "main" })).rejects.toThrow(/unknown ref "main".*\(did you mean origin\/main\?\)/);
@@ -197,7 +231,9 @@ describe("judgeLocally and the assumed approvals (pure)", () => {
   });
 
   test("a user approver who is the author cannot be assumed to approve", () => {
-    const loaded = loadConfig('boundaries:\n  - name: billing\n    paths: ["src/**"]\n    action: require_approval\n    approvers: ["@dev"]\n');
+    const loaded = loadConfig(
+      'boundaries:\n  - name: billing\n    paths: ["src/**"]\n    action: require_approval\n    approvers: ["@dev"]\n',
+    );
     if (!loaded.ok) throw new Error("fixture config invalid");
     const { gates, ready } = judgeLocally(snapshot({ author: { login: "dev", type: "User" } }), loaded.config);
     expect(gates.find((g) => g.id === "boundaries")?.localStatus).toBe("unmet");
@@ -205,7 +241,9 @@ describe("judgeLocally and the assumed approvals (pure)", () => {
   });
 
   test("two approvals from a team are assumed when min_approvals asks for them", () => {
-    const loaded = loadConfig('boundaries:\n  - name: billing\n    paths: ["src/**"]\n    action: require_approval\n    approvers: ["@acme/payments"]\n    min_approvals: 2\n');
+    const loaded = loadConfig(
+      'boundaries:\n  - name: billing\n    paths: ["src/**"]\n    action: require_approval\n    approvers: ["@acme/payments"]\n    min_approvals: 2\n',
+    );
     if (!loaded.ok) throw new Error("fixture config invalid");
     const { gates, ready } = judgeLocally(snapshot(), loaded.config);
     expect(gates.find((g) => g.id === "boundaries")).toMatchObject({ status: "unmet", localStatus: "needs_review" });
@@ -266,12 +304,28 @@ describe("countersign check (process)", () => {
   });
 
   test("exit 1 without a disclosure; --body - reads stdin; --format json is the verdict", async () => {
-    const r = await cli.run(["check", "--base", "main", "--body", "-", "--format", "json", "--label", "x", "--label", "y"], { cwd: repo.dir, input: "Just a description." });
+    const r = await cli.run(["check", "--base", "main", "--body", "-", "--format", "json", "--label", "x", "--label", "y"], {
+      cwd: repo.dir,
+      input: "Just a description.",
+    });
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as CheckReport;
-    expect(json).toMatchObject({ ready: false, conclusion: "failure", title: "Blocked: 2 of 5 gates unmet", base: { ref: "main" }, head: { ref: "feature" } });
+    expect(json).toMatchObject({
+      ready: false,
+      conclusion: "failure",
+      title: "Blocked: 2 of 5 gates unmet",
+      base: { ref: "main" },
+      head: { ref: "feature" },
+    });
     expect(json.gates.map((g) => g.localStatus)).toEqual(["unmet", "needs_review", "passed", "not_applicable", "not_applicable"]);
-    expect(json.gates[0]).toEqual(expect.objectContaining({ id: "disclosure", status: "unmet", reasons: expect.any(Array), fix: expect.stringContaining("## AI assistance disclosure") }));
+    expect(json.gates[0]).toEqual(
+      expect.objectContaining({
+        id: "disclosure",
+        status: "unmet",
+        reasons: expect.any(Array),
+        fix: expect.stringContaining("## AI assistance disclosure"),
+      }),
+    );
   });
 
   test("colours with FORCE_COLOR, never with NO_COLOR", async () => {

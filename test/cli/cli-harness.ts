@@ -39,10 +39,15 @@ export function buildCli(): CliProcess {
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries({ ...cleanEnv(home), ...options.env })) if (v !== undefined) env[k] = v;
       return new Promise((done) => {
-        const child = execFile(process.execPath, [bin, ...args], { cwd: options.cwd ?? home, env, timeout: 20_000 }, (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-          done({ code, stdout: String(stdout), stderr: String(stderr) });
-        });
+        const child = execFile(
+          process.execPath,
+          [bin, ...args],
+          { cwd: options.cwd ?? home, env, timeout: 20_000 },
+          (error, stdout, stderr) => {
+            const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+            done({ code, stdout: String(stdout), stderr: String(stderr) });
+          },
+        );
         child.stdin?.end(options.input ?? "");
       });
     },

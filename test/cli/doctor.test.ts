@@ -14,12 +14,22 @@ import { startGitHubSimulator, type GitHubSimulator } from "../../tools/github-s
 nock.restore();
 
 const APP_ID = 4242;
-const keys = () => generateKeyPairSync("rsa",
-  { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+const keys = () =>
+  generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
 const appKeys = keys();
-const COUNTERSIGN_REQUIRED = [{ type: "required_status_checks",
-  parameters: { strict_required_status_checks_policy: false,
-  required_status_checks: [{ context: "countersign", integration_id: APP_ID }] } }];
+const COUNTERSIGN_REQUIRED = [
+  {
+    type: "required_status_checks",
+    parameters: {
+      strict_required_status_checks_policy: false,
+      required_status_checks: [{ context: "countersign", integration_id: APP_ID }],
+    },
+  },
+];
 
 let sim: GitHubSimulator;
 let failingHook: Server;
@@ -33,12 +43,15 @@ beforeAll(async () => {
   sim.setBranchRules("acme/pay", "main", COUNTERSIGN_REQUIRED);
   sim.repo("acme/broken", {
     defaultBranch: "trunk",
-    files: { ".github/countersign.yml": "review:\n  required_aprovals: 2\n",
-      ".github/CODEOWNERS": "* @acme/platform\n/docs/ not-an-owner\n" },
+    files: {
+      ".github/countersign.yml": "review:\n  required_aprovals: 2\n",
+      ".github/CODEOWNERS": "* @acme/platform\n/docs/ not-an-owner\n",
+    },
   });
   sim.repo("acme/bare", { files: { "src/a.ts": "" } });
-  sim.setBranchRules("acme/bare", "main",
-    [{ type: "required_status_checks", parameters: { required_status_checks: [{ context: "countersign", integration_id: 999 }] } }]);
+  sim.setBranchRules("acme/bare", "main", [
+    { type: "required_status_checks", parameters: { required_status_checks: [{ context: "countersign", integration_id: 999 }] } },
+  ]);
   sim.repo("acme/hidden", { files: { "a.ts": "" } });
   sim.removeFromInstallation("acme/hidden");
   sim.repo("solo/app", { files: { CODEOWNERS: "* @solo-dev\n" } });
@@ -84,34 +97,44 @@ describe("countersign doctor against the simulator", () => {
     expect(r.out.trim().split("\n").at(-1)).toBe("no problems found");
   });
 
-  test("invalid config, CODEOWNERS lines GitHub rejects, and no ruleset requiring countersign (default branch trunk): exit 1, each with " +
-    "its fix", async () => {
-    const { code, report } = await findings("--repo", "acme/broken");
-    expect(code).toBe(1);
-    const byCheck = Object.fromEntries(report.findings.map((f) => [f.check, f]));
-    expect(byCheck.config).toMatchObject({ status: "problem",
-      message: expect.stringContaining("line 2: review.required_aprovals: unknown key"), fix: expect.stringContaining("fix it on trunk") });
-    expect(byCheck.codeowners).toMatchObject({ status: "problem",
-      message: expect.stringMatching(/GitHub skips 1 CODEOWNERS line on trunk.*\.github\/CODEOWNERS:2: Invalid owner: \/docs\/ not-an-/),
-    });
-    expect(byCheck.ruleset).toMatchObject({
-      status: "problem",
-      message: 'no active ruleset requires the "countersign" check on trunk: pull requests can merge while it fails',
-      fix: expect.stringContaining("countersign setup-protection --repo acme/broken --app-id 4242"),
-    });
-  });
+  test(
+    "invalid config, CODEOWNERS lines GitHub rejects, and no ruleset requiring countersign (default branch trunk): exit 1, each with " +
+      "its fix",
+    async () => {
+      const { code, report } = await findings("--repo", "acme/broken");
+      expect(code).toBe(1);
+      const byCheck = Object.fromEntries(report.findings.map((f) => [f.check, f]));
+      expect(byCheck.config).toMatchObject({
+        status: "problem",
+        message: expect.stringContaining("line 2: review.required_aprovals: unknown key"),
+        fix: expect.stringContaining("fix it on trunk"),
+      });
+      expect(byCheck.codeowners).toMatchObject({
+        status: "problem",
+        message: expect.stringMatching(/GitHub skips 1 CODEOWNERS line on trunk.*\.github\/CODEOWNERS:2: Invalid owner: \/docs\/ not-an-/),
+      });
+      expect(byCheck.ruleset).toMatchObject({
+        status: "problem",
+        message: 'no active ruleset requires the "countersign" check on trunk: pull requests can merge while it fails',
+        fix: expect.stringContaining("countersign setup-protection --repo acme/broken --app-id 4242"),
+      });
+    },
+  );
 
   test("no CODEOWNERS and no fallback team; countersign required from another app", async () => {
     const { code, report } = await findings("--repo", "acme/bare");
     expect(code).toBe(1);
-    expect(report.findings.find((f) => f.check === "codeowners")).toMatchObject({ status: "problem",
-      message: expect.stringContaining("no CODEOWNERS on main and no ownership.fallback_team") });
-    expect(report.findings.find((f) => f.check === "ruleset")).toMatchObject({ status: "problem",
-      message: expect.stringContaining("from app 999, not this app (4242)") });
+    expect(report.findings.find((f) => f.check === "codeowners")).toMatchObject({
+      status: "problem",
+      message: expect.stringContaining("no CODEOWNERS on main and no ownership.fallback_team"),
+    });
+    expect(report.findings.find((f) => f.check === "ruleset")).toMatchObject({
+      status: "problem",
+      message: expect.stringContaining("from app 999, not this app (4242)"),
+    });
   });
 
-  test("the app not installed on the repository: the install link; not on <org>/.github: a warning (exit 0 when nothing else is wrong)",
-    async () => {
+  test("the app not installed on the repository: the install link; not on <org>/.github: a warning (exit 0 when nothing else is wrong)", async () => {
     const hidden = await findings("--repo", "acme/hidden");
     expect(hidden.code).toBe(1);
     expect(hidden.report.findings[0]).toEqual({
@@ -119,13 +142,16 @@ describe("countersign doctor against the simulator", () => {
       repo: "acme/hidden",
       status: "problem",
       message: "the app is not installed on acme/hidden (or its installation does not include it): no check runs, no audit records",
-      fix: `install it on acme/hidden: http://${sim.host}/apps/countersign-acme/installations/new (or add acme/hidden to the ` +
+      fix:
+        `install it on acme/hidden: http://${sim.host}/apps/countersign-acme/installations/new (or add acme/hidden to the ` +
         `installation's repositories)`,
     });
     const solo = await findings("--repo", "solo/app");
     expect(solo.code).toBe(0);
-    expect(solo.report.findings.find((f) => f.check === "org-config-access")).toMatchObject({ status: "warning",
-      message: expect.stringContaining("the app cannot read solo/.github") });
+    expect(solo.report.findings.find((f) => f.check === "org-config-access")).toMatchObject({
+      status: "warning",
+      message: expect.stringContaining("the app cannot read solo/.github"),
+    });
     expect((await findings("--repo", "acme/pay")).report.findings.some((f) => f.check === "org-config-access")).toBe(false);
   });
 
@@ -134,8 +160,11 @@ describe("countersign doctor against the simulator", () => {
     expect(code).toBe(1);
     expect([...new Set(report.findings.map((f) => f.repo))]).toEqual(["acme/.github", "acme/pay", "acme/broken", "acme/bare", null]);
     const none = await findings("--org", "nobody");
-    expect(none.report.findings[0]).toMatchObject({ check: "installation", status: "problem",
-      message: "the app is not installed on the organisation nobody" });
+    expect(none.report.findings[0]).toMatchObject({
+      check: "installation",
+      status: "problem",
+      message: "the app is not installed on the organisation nobody",
+    });
   });
 
   test("recent failed webhook deliveries (App credentials only): how many, the newest, the fix", async () => {
@@ -157,8 +186,10 @@ describe("countersign doctor against the simulator", () => {
     delete process.env.APP_ID;
     delete process.env.PRIVATE_KEY;
     const none = await doctor("--repo", "acme/pay");
-    expect(none).toMatchObject({ code: 2,
-      err: "countersign: no credentials: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH), or GITHUB_TOKEN\n" });
+    expect(none).toMatchObject({
+      code: 2,
+      err: "countersign: no credentials: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH), or GITHUB_TOKEN\n",
+    });
     Object.assign(process.env, { APP_ID: String(APP_ID), PRIVATE_KEY: keys().privateKey });
     const refused = await doctor("--repo", "acme/pay");
     expect(refused.code).toBe(2);

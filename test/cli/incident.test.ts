@@ -23,9 +23,39 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "countersign-cli-incident-"));
   env = { DATABASE_URL: `sqlite://${join(dir, "audit.db")}` };
   const store = await openAuditStore(env.DATABASE_URL);
-  await store.recordMerge(mergeInput({ repo: "acme/pay", prNumber: 1, mergedAt: "2026-03-01T10:00:00Z", aiLevel: "agent", owningTeam: "@acme/payments", teams: [{ team: "@acme/payments", files: 2 }] }), null);
-  await store.recordMerge(mergeInput({ repo: "acme/pay", prNumber: 2, mergedAt: "2026-03-02T10:00:00Z", aiLevel: "none", owningTeam: "@acme/payments", teams: [{ team: "@acme/payments", files: 1 }] }), null);
-  await store.recordMerge(mergeInput({ repo: "acme/web", prNumber: 3, mergedAt: "2026-03-03T10:00:00Z", aiLevel: "generated", owningTeam: "@acme/web", teams: [{ team: "@acme/web", files: 1 }] }), null);
+  await store.recordMerge(
+    mergeInput({
+      repo: "acme/pay",
+      prNumber: 1,
+      mergedAt: "2026-03-01T10:00:00Z",
+      aiLevel: "agent",
+      owningTeam: "@acme/payments",
+      teams: [{ team: "@acme/payments", files: 2 }],
+    }),
+    null,
+  );
+  await store.recordMerge(
+    mergeInput({
+      repo: "acme/pay",
+      prNumber: 2,
+      mergedAt: "2026-03-02T10:00:00Z",
+      aiLevel: "none",
+      owningTeam: "@acme/payments",
+      teams: [{ team: "@acme/payments", files: 1 }],
+    }),
+    null,
+  );
+  await store.recordMerge(
+    mergeInput({
+      repo: "acme/web",
+      prNumber: 3,
+      mergedAt: "2026-03-03T10:00:00Z",
+      aiLevel: "generated",
+      owningTeam: "@acme/web",
+      teams: [{ team: "@acme/web", files: 1 }],
+    }),
+    null,
+  );
   await store.close();
 }, 60_000);
 
@@ -35,11 +65,22 @@ afterAll(() => {
 });
 
 test("--help lists the verbs and shows examples", async () => {
-  const [top, open, link] = await Promise.all([run("incident", "--help"), run("incident", "open", "--help"), run("incident", "link", "--help")]);
+  const [top, open, link] = await Promise.all([
+    run("incident", "--help"),
+    run("incident", "open", "--help"),
+    run("incident", "link", "--help"),
+  ]);
   expect(top.code).toBe(0);
   for (const verb of ["open", "link", "show", "list"]) expect(top.stdout).toMatch(new RegExp(`^\\s+${verb}\\b`, "m"));
   expect(open.stdout).toContain("Examples:\n  countersign incident open --id INC-2041");
-  for (const category of ["data-exfiltration", "hallucination-in-production-code", "agent-overreach", "credential-exposure", "shadow-ai", "not-ai"]) {
+  for (const category of [
+    "data-exfiltration",
+    "hallucination-in-production-code",
+    "agent-overreach",
+    "credential-exposure",
+    "shadow-ai",
+    "not-ai",
+  ]) {
     expect(open.stdout).toContain(`"${category}"`);
   }
   expect(link.stdout).toContain("countersign incident link INC-2041 --merge acme/pay#42 --relation suspect");
@@ -47,17 +88,41 @@ test("--help lists the verbs and shows examples", async () => {
 });
 
 test("open records once; the same again is a no-op; different fields are refused", async () => {
-  const args = ["incident", "open", "--id", "INC-1", "--title", "Card data in logs", "--severity", "1", "--category", "credential-exposure", "--started-at", "2026-03-01T16:00:00Z", "--url", "https://pd.example/INC-1"];
+  const args = [
+    "incident",
+    "open",
+    "--id",
+    "INC-1",
+    "--title",
+    "Card data in logs",
+    "--severity",
+    "1",
+    "--category",
+    "credential-exposure",
+    "--started-at",
+    "2026-03-01T16:00:00Z",
+    "--url",
+    "https://pd.example/INC-1",
+  ];
   expect(await run(...args)).toEqual({ code: 0, stdout: "Recorded incident INC-1 (audit seq 4).\n", stderr: "" });
-  expect(await run(...args)).toEqual({ code: 0, stdout: "Incident INC-1 is already recorded with these fields: nothing to do.\n", stderr: "" });
+  expect(await run(...args)).toEqual({
+    code: 0,
+    stdout: "Incident INC-1 is already recorded with these fields: nothing to do.\n",
+    stderr: "",
+  });
   const conflict = await run(...args.slice(0, -2), "--url", "https://pd.example/other");
   expect(conflict.code).toBe(2);
-  expect(conflict.stderr).toMatch(/^countersign: incident INC-1 is already recorded \(seq 4, .*\) with different fields: url "https:\/\/pd.example\/INC-1" \(given "https:\/\/pd.example\/other"\)\. .*first one stands/);
+  expect(conflict.stderr).toMatch(
+    /^countersign: incident INC-1 is already recorded \(seq 4, .*\) with different fields: url "https:\/\/pd.example\/INC-1" \(given "https:\/\/pd.example\/other"\)\. .*first one stands/,
+  );
   noStack(conflict);
 });
 
 test.each([
-  [["--id", "INC-2", "--category", "prompt-injection"], /argument 'prompt-injection' is invalid\. Allowed choices are data-exfiltration, hallucination-in-production-code, agent-overreach, credential-exposure, shadow-ai, not-ai/],
+  [
+    ["--id", "INC-2", "--category", "prompt-injection"],
+    /argument 'prompt-injection' is invalid\. Allowed choices are data-exfiltration, hallucination-in-production-code, agent-overreach, credential-exposure, shadow-ai, not-ai/,
+  ],
   [["--id", "INC-2", "--severity", "4"], /argument '4' is invalid\. Allowed choices are 1, 2, 3/],
   [["--title", "no id"], /required option '--id <EXT-ID>' not specified/],
   [["--id", "INC-2", "--started-at", "yesterday"], /startedAt "yesterday": expected an ISO-8601 time/],
@@ -73,7 +138,21 @@ test.each([
 });
 
 test("link by owner/repo#N or SHA; the current relation again is a no-op; dismissed supersedes suspect", async () => {
-  expect(await run("incident", "link", "INC-1", "--merge", "acme/pay#1", "--relation", "suspect", "--note", "logs the card", "--linked-by", "sre-sam")).toEqual({
+  expect(
+    await run(
+      "incident",
+      "link",
+      "INC-1",
+      "--merge",
+      "acme/pay#1",
+      "--relation",
+      "suspect",
+      "--note",
+      "logs the card",
+      "--linked-by",
+      "sre-sam",
+    ),
+  ).toEqual({
     code: 0,
     stdout: "Linked acme/pay#1 to INC-1 as suspect (audit seq 5).\n",
     stderr: "",
@@ -83,15 +162,37 @@ test("link by owner/repo#N or SHA; the current relation again is a no-op; dismis
   );
   const bySha = await run("incident", "link", "INC-1", "--merge", sha("acme/web#3 c2").slice(0, 9), "--relation", "suspect");
   expect(bySha).toMatchObject({ code: 0, stdout: "Linked acme/web#3 to INC-1 as suspect (audit seq 6).\n" });
-  expect((await run("incident", "link", "INC-1", "--merge", "acme/web#3", "--relation", "dismissed", "--note", "no card data there")).code).toBe(0);
+  expect(
+    (await run("incident", "link", "INC-1", "--merge", "acme/web#3", "--relation", "dismissed", "--note", "no card data there")).code,
+  ).toBe(0);
 });
 
 test.each([
-  [["INC-404", "--merge", "acme/pay#1", "--relation", "caused"], 1, "No incident INC-404 is recorded: open it first with countersign incident open --id INC-404."],
-  [["INC-1", "--merge", "acme/pay#99", "--relation", "caused"], 1, "No merge recorded for acme/pay#99: link a merged PR that Countersign recorded (countersign backfill records missed ones)."],
-  [["INC-1", "--merge", "0000000", "--relation", "caused"], 1, "No merge recorded for 0000000: link a merged PR that Countersign recorded (countersign backfill records missed ones)."],
-  [["INC-1", "--merge", "pay#1", "--relation", "caused"], 2, 'countersign: --merge "pay#1" is neither owner/repo#N or a commit SHA (at least 7 hex characters)'],
-  [["INC-1", "--merge", "acme/pay#1", "--relation", "blamed"], 2, /argument 'blamed' is invalid\. Allowed choices are caused, fixed, suspect, dismissed/],
+  [
+    ["INC-404", "--merge", "acme/pay#1", "--relation", "caused"],
+    1,
+    "No incident INC-404 is recorded: open it first with countersign incident open --id INC-404.",
+  ],
+  [
+    ["INC-1", "--merge", "acme/pay#99", "--relation", "caused"],
+    1,
+    "No merge recorded for acme/pay#99: link a merged PR that Countersign recorded (countersign backfill records missed ones).",
+  ],
+  [
+    ["INC-1", "--merge", "0000000", "--relation", "caused"],
+    1,
+    "No merge recorded for 0000000: link a merged PR that Countersign recorded (countersign backfill records missed ones).",
+  ],
+  [
+    ["INC-1", "--merge", "pay#1", "--relation", "caused"],
+    2,
+    'countersign: --merge "pay#1" is neither owner/repo#N or a commit SHA (at least 7 hex characters)',
+  ],
+  [
+    ["INC-1", "--merge", "acme/pay#1", "--relation", "blamed"],
+    2,
+    /argument 'blamed' is invalid\. Allowed choices are caused, fixed, suspect, dismissed/,
+  ],
   [["INC-1", "--merge", "acme/pay#1"], 2, /required option '--relation <relation>' not specified/],
 ])("link %j exits %i", async (args, code, message) => {
   const r = await run("incident", "link", ...args);
@@ -110,7 +211,9 @@ test("show: the incident and every link, * on the current ones; json; unknown is
     run("incident", "show", "not an id"),
   ]);
   expect(table.code).toBe(0);
-  expect(table.stdout).toMatch(/^INC-1  Card data in logs\n  severity  SEV1\n  category  credential-exposure\n  started   2026-03-01T16:00:00.000Z\n  url       https:\/\/pd.example\/INC-1\n  audit     seq 4, entry [0-9a-f]{64}, recorded .* \(cli\)\n\nCURRENT  RELATION   MERGE +MERGED_AT/);
+  expect(table.stdout).toMatch(
+    /^INC-1 {2}Card data in logs\n {2}severity {2}SEV1\n {2}category {2}credential-exposure\n {2}started {3}2026-03-01T16:00:00.000Z\n {2}url {7}https:\/\/pd.example\/INC-1\n {2}audit {5}seq 4, entry [0-9a-f]{64}, recorded .* \(cli\)\n\nCURRENT {2}RELATION {3}MERGE +MERGED_AT/,
+  );
   const rows = table.stdout.trim().split("\n").slice(-3);
   expect(rows[0]).toMatch(/^\*\s+suspect\s+acme\/pay#1\s+2026-03-01T10:00:00.000Z\s+[0-9a-f]{12}\s+\S+\s+sre-sam\s+logs the card$/);
   expect(rows[1]).toMatch(/^\s+suspect\s+acme\/web#3/);
@@ -121,13 +224,34 @@ test("show: the incident and every link, * on the current ones; json; unknown is
     [3, "suspect", false],
     [3, "dismissed", true],
   ]);
-  expect(unknown).toEqual({ code: 1, stdout: "", stderr: "No incident INC-9 is recorded (countersign incident list shows those that are).\n" });
+  expect(unknown).toEqual({
+    code: 1,
+    stdout: "",
+    stderr: "No incident INC-9 is recorded (countersign incident list shows those that are).\n",
+  });
   expect(invalid.code).toBe(2);
   expect(invalid.stderr).toMatch(/^countersign: incident id "not an id" is not valid/);
 });
 
 test("list: newest first, filters, json", async () => {
-  expect((await run("incident", "open", "--id", "INC-2", "--category", "agent-overreach", "--severity", "2", "--started-at", "2026-03-03T12:00:00Z", "--title", "Agent rewrote CI")).code).toBe(0);
+  expect(
+    (
+      await run(
+        "incident",
+        "open",
+        "--id",
+        "INC-2",
+        "--category",
+        "agent-overreach",
+        "--severity",
+        "2",
+        "--started-at",
+        "2026-03-03T12:00:00Z",
+        "--title",
+        "Agent rewrote CI",
+      )
+    ).code,
+  ).toBe(0);
   await run("incident", "link", "INC-2", "--merge", "acme/web#3", "--relation", "caused");
   const [all, byCategory, byRepo, json, none, bad] = await Promise.all([
     run("incident", "list"),
@@ -151,40 +275,73 @@ test("list: newest first, filters, json", async () => {
 });
 
 test("postmortem by incident id: the merges that caused it, else the suspects, with the incident shown", async () => {
-  const [caused, suspect, json] = await Promise.all([run("postmortem", "INC-2"), run("postmortem", "INC-1"), run("postmortem", "INC-2", "--format", "json")]);
+  const [caused, suspect, json] = await Promise.all([
+    run("postmortem", "INC-2"),
+    run("postmortem", "INC-1"),
+    run("postmortem", "INC-2", "--format", "json"),
+  ]);
   expect(caused.code).toBe(0);
-  expect(caused.stdout).toMatch(/^# Postmortem: INC-2 — Agent rewrote CI\n\n- Severity: SEV2\n- Category: agent-overreach\n- Started: 2026-03-03T12:00:00.000Z\n- Changes linked as \*\*caused\*\*: acme\/web#3\n/);
+  expect(caused.stdout).toMatch(
+    /^# Postmortem: INC-2 — Agent rewrote CI\n\n- Severity: SEV2\n- Category: agent-overreach\n- Started: 2026-03-03T12:00:00.000Z\n- Changes linked as \*\*caused\*\*: acme\/web#3\n/,
+  );
   expect(caused.stdout).toContain('## Change review: acme/web#3 "Add refunds');
-  expect(caused.stdout).toContain("started 2026-03-03T12:00:00.000Z (2.0 h after this change merged); this change is linked as **caused**.");
+  expect(caused.stdout).toContain(
+    "started 2026-03-03T12:00:00.000Z (2.0 h after this change merged); this change is linked as **caused**.",
+  );
   // acme/web#3 is also linked to INC-1 (dismissed): shown as the other incident on that change.
-  expect(caused.stdout).toMatch(/### Other incidents linked to this change\n- \*\*INC-1\*\* — Card data in logs \(SEV1, credential-exposure, started .*\): \*\*dismissed\*\* — no card data there/);
+  expect(caused.stdout).toMatch(
+    /### Other incidents linked to this change\n- \*\*INC-1\*\* — Card data in logs \(SEV1, credential-exposure, started .*\): \*\*dismissed\*\* — no card data there/,
+  );
   expect(suspect.code).toBe(0);
   expect(suspect.stdout).toContain("- Changes linked as **suspect**: acme/pay#1");
   expect(suspect.stdout).toContain("(6.0 h after this change merged); this change is linked as **suspect** (logs the card).");
-  const pm = JSON.parse(json.stdout) as { relation: string; incident: { externalId: string }; changes: { merge: { prNumber: number }; incident: { mergeToStartHours: number } }[] };
-  expect(pm).toMatchObject({ relation: "caused", incident: { externalId: "INC-2" }, changes: [{ merge: { prNumber: 3 }, incident: { mergeToStartHours: 2 } }] });
+  const pm = JSON.parse(json.stdout) as {
+    relation: string;
+    incident: { externalId: string };
+    changes: { merge: { prNumber: number }; incident: { mergeToStartHours: number } }[];
+  };
+  expect(pm).toMatchObject({
+    relation: "caused",
+    incident: { externalId: "INC-2" },
+    changes: [{ merge: { prNumber: 3 }, incident: { mergeToStartHours: 2 } }],
+  });
 });
 
 test("postmortem without a merge to follow, or of an unknown id, is exit 1 with the reason", async () => {
-  expect((await run("incident", "open", "--id", "deadbee", "--title", "Hex-looking id", "--started-at", "2026-04-02T00:00:00Z")).code).toBe(0);
+  expect((await run("incident", "open", "--id", "deadbee", "--title", "Hex-looking id", "--started-at", "2026-04-02T00:00:00Z")).code).toBe(
+    0,
+  );
   await run("incident", "link", "deadbee", "--merge", "acme/pay#2", "--relation", "fixed");
-  const [fixedOnly, unknown, notARef] = await Promise.all([run("postmortem", "deadbee"), run("postmortem", "INC-404"), run("postmortem", "what happened?")]);
+  const [fixedOnly, unknown, notARef] = await Promise.all([
+    run("postmortem", "deadbee"),
+    run("postmortem", "INC-404"),
+    run("postmortem", "what happened?"),
+  ]);
   // An existing incident wins over a SHA reading of the same text.
   expect(fixedOnly.code).toBe(1);
   expect(fixedOnly.stdout).toContain("# Postmortem: deadbee — Hex-looking id");
   expect(fixedOnly.stdout).toContain("- No change is linked as caused or suspect.");
-  expect(fixedOnly.stdout).toContain("### Was AI assistance significant? Unknown\n- no merge is linked to incident deadbee as caused or suspect (current links: acme/pay#2 fixed)");
+  expect(fixedOnly.stdout).toContain(
+    "### Was AI assistance significant? Unknown\n- no merge is linked to incident deadbee as caused or suspect (current links: acme/pay#2 fixed)",
+  );
   expect(unknown.code).toBe(1);
   expect(unknown.stdout).toContain("no incident INC-404 is recorded (`countersign incident list` shows those that are)");
   expect(notARef.code).toBe(2);
-  expect(notARef.stderr).toBe('countersign: "what happened?" is neither owner/repo#N or a commit SHA (at least 7 hex characters) nor an incident id (letters, digits, ".", "_", ":" or "-")\n');
+  expect(notARef.stderr).toBe(
+    'countersign: "what happened?" is neither owner/repo#N or a commit SHA (at least 7 hex characters) nor an incident id (letters, digits, ".", "_", ":" or "-")\n',
+  );
 });
 
 test("postmortem of a merge lists its incidents", async () => {
   const r = await run("postmortem", "acme/pay#1");
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/### Incidents linked to this change\n- \*\*INC-1\*\* — Card data in logs \(SEV1, credential-exposure, started 2026-03-01T16:00:00.000Z \(6.0 h after this change merged\)\): \*\*suspect\*\* — logs the card \(https:\/\/pd.example\/INC-1\)\./);
-  const json = JSON.parse((await run("postmortem", sha("acme/pay#1 merge"), "--format", "json")).stdout) as { incident: unknown; incidents: { id: string; relation: string }[] };
+  expect(r.stdout).toMatch(
+    /### Incidents linked to this change\n- \*\*INC-1\*\* — Card data in logs \(SEV1, credential-exposure, started 2026-03-01T16:00:00.000Z \(6.0 h after this change merged\)\): \*\*suspect\*\* — logs the card \(https:\/\/pd.example\/INC-1\)\./,
+  );
+  const json = JSON.parse((await run("postmortem", sha("acme/pay#1 merge"), "--format", "json")).stdout) as {
+    incident: unknown;
+    incidents: { id: string; relation: string }[];
+  };
   expect(json.incident).toBeNull();
   expect(json.incidents).toEqual([expect.objectContaining({ id: "INC-1", relation: "suspect", mergeToStartHours: 6 })]);
 });
@@ -196,11 +353,23 @@ test("audit report --incidents: tables and json with the trends; csv is refused"
     run("audit", "report", "--incidents", "--format", "csv"),
   ]);
   expect(table.code).toBe(0);
-  expect(table.stdout).toContain("Incidents by category and month (of their start):\nMONTH    CATEGORY             INCIDENTS\n2026-03  agent-overreach      1\n2026-03  credential-exposure  1\n2026-04  (none)               1");
-  expect(table.stdout).toMatch(/Incident-linked merges \(current relation caused or suspect\) by AI level:\nAI\s+MERGES\s+INCIDENT-LINKED\s+SHARE\nagent\s+1\s+1\s+100\.0%\ngenerated\s+1\s+1\s+100\.0%\nnone\s+1\s+0\s+0\.0%/);
-  expect(table.stdout).toMatch(/Incident-linked merges by owning team:\nTEAM\s+MERGES\s+INCIDENT-LINKED\s+SHARE\n@acme\/payments\s+2\s+1\s+50\.0%\n@acme\/web\s+1\s+1\s+100\.0%/);
-  expect(table.stdout).toMatch(/Time from merge to incident start:\nLINKS\s+MEDIAN\s+P90\s+MAX\s+STARTED BEFORE MERGE\n2\s+4 h\s+6 h\s+6 h\s+0/);
-  const report = JSON.parse(json.stdout) as { groupBy: string[]; rows: unknown[]; incidents: { mergeToStart: unknown; linkedByTeam: unknown[] } };
+  expect(table.stdout).toContain(
+    "Incidents by category and month (of their start):\nMONTH    CATEGORY             INCIDENTS\n2026-03  agent-overreach      1\n2026-03  credential-exposure  1\n2026-04  (none)               1",
+  );
+  expect(table.stdout).toMatch(
+    /Incident-linked merges \(current relation caused or suspect\) by AI level:\nAI\s+MERGES\s+INCIDENT-LINKED\s+SHARE\nagent\s+1\s+1\s+100\.0%\ngenerated\s+1\s+1\s+100\.0%\nnone\s+1\s+0\s+0\.0%/,
+  );
+  expect(table.stdout).toMatch(
+    /Incident-linked merges by owning team:\nTEAM\s+MERGES\s+INCIDENT-LINKED\s+SHARE\n@acme\/payments\s+2\s+1\s+50\.0%\n@acme\/web\s+1\s+1\s+100\.0%/,
+  );
+  expect(table.stdout).toMatch(
+    /Time from merge to incident start:\nLINKS\s+MEDIAN\s+P90\s+MAX\s+STARTED BEFORE MERGE\n2\s+4 h\s+6 h\s+6 h\s+0/,
+  );
+  const report = JSON.parse(json.stdout) as {
+    groupBy: string[];
+    rows: unknown[];
+    incidents: { mergeToStart: unknown; linkedByTeam: unknown[] };
+  };
   expect(report.groupBy).toEqual(["team"]);
   expect(report.incidents.mergeToStart).toEqual({ links: 2, medianHours: 4, p90Hours: 6, maxHours: 6, startedBeforeMerge: 0 });
   expect(report.incidents.linkedByTeam).toEqual([

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command, type CommanderError } from "commander";
 import { registerCheck } from "../../src/cli/check.js";
 import type { CliContext } from "../../src/cli/cli-context.js";
 import { formatAdoption, readAdoption } from "../../src/cli/init-adoption.js";
@@ -75,9 +75,9 @@ describe("init (in process)", () => {
     const repo = newRepo();
     const config = "review:\n  required_approvals: 2\n";
     repo.write({ ".github/countersign.yml": config });
-    expect(runInit(repo.dir,
-      { dryRun: true, force: false }).actions[1]).toBe("would add the $schema line to .github/countersign.yml (kept the rest; --force " +
-      "overwrites it)");
+    expect(runInit(repo.dir, { dryRun: true, force: false }).actions[1]).toBe(
+      "would add the $schema line to .github/countersign.yml (kept the rest; --force " + "overwrites it)",
+    );
     expect(read(repo, ".github/countersign.yml")).toBe(config);
     runInit(repo.dir, { dryRun: false, force: false });
     expect(read(repo, ".github/countersign.yml")).toBe(`${MODELINE}\n${config}`);
@@ -86,7 +86,9 @@ describe("init (in process)", () => {
 
     const forced = runInit(repo.dir, { dryRun: false, force: true, schema: "../schema/countersign.schema.json" });
     expect(forced.actions[0]).toBe("overwrote .github/countersign.yml");
-    expect(read(repo, ".github/countersign.yml")).toBe(`# yaml-language-server: $schema=../schema/countersign.schema.json\n${CONFIG_EXAMPLE}`);
+    expect(read(repo, ".github/countersign.yml")).toBe(
+      `# yaml-language-server: $schema=../schema/countersign.schema.json\n${CONFIG_EXAMPLE}`,
+    );
   });
 
   test("templates in .github/PULL_REQUEST_TEMPLATE/ without the section are named in a note", () => {
@@ -102,14 +104,16 @@ describe("init (in process)", () => {
     repo.write({ "node_modules/countersign/schema/countersign.schema.json": SCHEMA_TEXT });
     const result = runInit(repo.dir, { dryRun: false, force: false });
     expect(result.actions[0]).toBe("wrote .github/countersign.yml");
-    expect(read(repo, ".github/countersign.yml").split("\n")[0]).toBe("# yaml-language-server: " +
-      "$schema=../node_modules/countersign/schema/countersign.schema.json");
+    expect(read(repo, ".github/countersign.yml").split("\n")[0]).toBe(
+      "# yaml-language-server: " + "$schema=../node_modules/countersign/schema/countersign.schema.json",
+    );
     expect(() => read(repo, LOCAL_SCHEMA)).toThrow();
 
     const copied = newRepo();
     copied.write({ [LOCAL_SCHEMA]: "{}" });
-    expect(runInit(copied.dir,
-      { dryRun: false, force: false }).actions[0]).toBe("updated .github/countersign.schema.json (this version's schema, for editors)");
+    expect(runInit(copied.dir, { dryRun: false, force: false }).actions[0]).toBe(
+      "updated .github/countersign.schema.json (this version's schema, for editors)",
+    );
     expect(read(copied, LOCAL_SCHEMA)).toBe(SCHEMA_TEXT);
   });
 
@@ -139,10 +143,20 @@ describe("init (in process)", () => {
 describe("init reads the repository (default branch, CODEOWNERS coverage)", () => {
   const PARTIAL = {
     ".github/CODEOWNERS": "/src/api/ @acme/api\n/docs/ @acme/docs\n",
-    "src/api/a.ts": "", "src/api/b.ts": "", "docs/guide.md": "",
-    "src/legacy/1.ts": "", "src/legacy/2.ts": "", "src/legacy/3.ts": "", "src/legacy/4.ts": "", "src/legacy/5.ts": "",
+    "src/api/a.ts": "",
+    "src/api/b.ts": "",
+    "docs/guide.md": "",
+    "src/legacy/1.ts": "",
+    "src/legacy/2.ts": "",
+    "src/legacy/3.ts": "",
+    "src/legacy/4.ts": "",
+    "src/legacy/5.ts": "",
     "src/legacy/deep/6.ts": "",
-    "scripts/build.sh": "", "scripts/release.sh": "", "README.md": "", "package.json": "", "src/index.ts": "",
+    "scripts/build.sh": "",
+    "scripts/release.sh": "",
+    "README.md": "",
+    "package.json": "",
+    "src/index.ts": "",
   };
   /** A clone whose origin/HEAD names `trunk` (not main), with `files` committed there. */
   function cloneOnTrunk(files: Record<string, string>): TempRepo {
@@ -153,16 +167,25 @@ describe("init reads the repository (default branch, CODEOWNERS coverage)", () =
     return repo;
   }
 
-  test("partial CODEOWNERS: the default branch from origin/HEAD, unowned counts, the largest unowned directories and the lines to add",
-    () => {
+  test("partial CODEOWNERS: the default branch from origin/HEAD, unowned counts, the largest unowned directories and the lines to add", () => {
     const repo = cloneOnTrunk(PARTIAL);
     const adoption = readAdoption(repo.dir)!;
-    expect(adoption).toMatchObject({ repo: "acme/pay", defaultBranch: "trunk", ref: "origin/trunk",
-      codeownersPath: ".github/CODEOWNERS", fallbackTeam: null });
+    expect(adoption).toMatchObject({
+      repo: "acme/pay",
+      defaultBranch: "trunk",
+      ref: "origin/trunk",
+      codeownersPath: ".github/CODEOWNERS",
+      fallbackTeam: null,
+    });
     expect(adoption.coverage).toEqual({
-      total: 15, owned: 3, unowned: 12,
+      total: 15,
+      owned: 3,
+      unowned: 12,
       largestUnowned: [
-        { path: "src/legacy/", files: 6 }, { path: "/", files: 2 }, { path: "scripts/", files: 2 }, { path: ".github/", files: 1 },
+        { path: "src/legacy/", files: 6 },
+        { path: "/", files: 2 },
+        { path: "scripts/", files: 2 },
+        { path: ".github/", files: 1 },
       ],
     });
     expect(formatAdoption(adoption)).toEqual([
@@ -184,8 +207,10 @@ describe("init reads the repository (default branch, CODEOWNERS coverage)", () =
       '      fallback_team: "@acme/<team>"',
     ]);
     // The suggested lines, appended, give every listed file an owner.
-    const fixed = cloneOnTrunk({ ...PARTIAL,
-      ".github/CODEOWNERS": `${PARTIAL[".github/CODEOWNERS"]}/src/legacy/ @acme/x\n/* @acme/x\n/scripts/ @acme/x\n/.github/ @acme/x\n` });
+    const fixed = cloneOnTrunk({
+      ...PARTIAL,
+      ".github/CODEOWNERS": `${PARTIAL[".github/CODEOWNERS"]}/src/legacy/ @acme/x\n/* @acme/x\n/scripts/ @acme/x\n/.github/ @acme/x\n`,
+    });
     expect(readAdoption(fixed.dir)!.coverage).toMatchObject({ unowned: 1, largestUnowned: [] });
   });
 
@@ -216,8 +241,10 @@ describe("init reads the repository (default branch, CODEOWNERS coverage)", () =
 describe("validate (in process)", () => {
   test("warns (exit status unchanged) when there is no CODEOWNERS and no ownership.fallback_team", () => {
     const repo = newRepo();
-    expect(lintFiles(repo.dir, {})).toMatchObject({ ok: true,
-      warnings: [expect.stringMatching(/^no CODEOWNERS file .* every pull request would fail the ownership gate/)] });
+    expect(lintFiles(repo.dir, {})).toMatchObject({
+      ok: true,
+      warnings: [expect.stringMatching(/^no CODEOWNERS file .* every pull request would fail the ownership gate/)],
+    });
     repo.write({ ".github/countersign.yml": 'ownership:\n  fallback_team: "@acme/core"\n' });
     expect(lintFiles(repo.dir, {}).warnings).toEqual([]);
     repo.write({ ".github/countersign.yml": "", CODEOWNERS: "* @acme/core\n" });
@@ -252,14 +279,22 @@ describe("help (in process)", () => {
   test("each verb of this module family has --help with examples", async () => {
     for (const verb of ["check", "init", "setup-protection", "validate", "owners"]) {
       let text = "";
-      const program = new Command("countersign").exitOverride().configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
-      const ctx = { io: { out: () => undefined, err: () => undefined }, fail: () => undefined, withStore: () => Promise.reject(new Error("unused")) } as CliContext;
+      const program = new Command("countersign")
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
+      const ctx = {
+        io: { out: () => undefined, err: () => undefined },
+        fail: () => undefined,
+        withStore: () => Promise.reject(new Error("unused")),
+      } as CliContext;
       registerCheck(program, ctx);
       registerInit(program, ctx);
       registerSetupProtection(program, ctx);
       registerValidate(program, ctx);
       registerOwners(program, ctx);
-      await expect(program.parseAsync(["node", "countersign", verb, "--help"])).rejects.toMatchObject({ exitCode: 0 } satisfies Partial<CommanderError>);
+      await expect(program.parseAsync(["node", "countersign", verb, "--help"])).rejects.toMatchObject({
+        exitCode: 0,
+      } satisfies Partial<CommanderError>);
       expect(text).toContain(`Usage: countersign ${verb}`);
       expect(text.split("Examples:")[1] ?? "").toMatch(new RegExp(`^\\s+\\$ countersign ${verb}`, "m"));
     }
@@ -277,23 +312,26 @@ describe("as a process", () => {
     const repo = newRepo();
     const r = await cli.run(["init"], { cwd: repo.dir });
     expect(r).toMatchObject({ code: 0, stderr: "" });
-    expect(r.stdout).toContain("wrote .github/countersign.yml\nwrote .github/pull_request_template.md with the disclosure section\n\nNext steps:");
+    expect(r.stdout).toContain(
+      "wrote .github/countersign.yml\nwrote .github/pull_request_template.md with the disclosure section\n\nNext steps:",
+    );
     expect(r.stdout).toMatch(/Install the Countersign app on acme\/pay/);
     expect(r.stdout).toContain("GITHUB_TOKEN=<admin token> countersign setup-protection --repo acme/pay --app-id <APP_ID>");
     expect(r.stdout).toContain("countersign check --base origin/<default-branch> --body pr.md");
     expect(read(repo, ".github/countersign.yml").split("\n")[0]).toBe(MODELINE);
   });
 
-  test("init on a clone with partial CODEOWNERS prints the coverage, the lines to add and the default branch in the next steps",
-    async () => {
+  test("init on a clone with partial CODEOWNERS prints the coverage, the lines to add and the default branch in the next steps", async () => {
     const repo = newRepo();
     repo.write({ CODEOWNERS: "/api/ @acme/api\n", "api/a.ts": "", "web/b.ts": "", "web/c.ts": "" }).commit("initial");
     repo.git("update-ref", "refs/remotes/origin/develop", "HEAD");
     repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/develop");
     const r = await cli.run(["init"], { cwd: repo.dir });
     expect(r).toMatchObject({ code: 0, stderr: "" });
-    expect(r.stdout).toContain("acme/pay: default branch: develop (origin/HEAD), read at origin/develop\nCODEOWNERS: CODEOWNERS gives an " +
-      "owner to 1 of 4 files; 3 have none.");
+    expect(r.stdout).toContain(
+      "acme/pay: default branch: develop (origin/HEAD), read at origin/develop\nCODEOWNERS: CODEOWNERS gives an " +
+        "owner to 1 of 4 files; 3 have none.",
+    );
     expect(r.stdout).toContain("    /web/ @acme/<team>\n    /* @acme/<team>\n");
     expect(r.stdout).toContain("countersign check --base origin/develop --body pr.md");
   });
@@ -320,7 +358,13 @@ describe("as a process", () => {
     expect(json.code).toBe(1);
     const parsed = JSON.parse(json.stdout) as { ok: boolean; problems: unknown[] };
     expect(parsed.ok).toBe(false);
-    for (const p of parsed.problems) expect(p).toEqual({ file: expect.any(String), line: expect.any(Number), path: expect.stringMatching(/.+/), message: expect.stringMatching(/.+/) });
+    for (const p of parsed.problems)
+      expect(p).toEqual({
+        file: expect.any(String),
+        line: expect.any(Number),
+        path: expect.stringMatching(/.+/),
+        message: expect.stringMatching(/.+/),
+      });
     expect(clean).toMatchObject({ code: 0, stdout: "ok: .github/countersign.yml absent (defaults apply), CODEOWNERS\n", stderr: "" });
     expect(missing).toMatchObject({ code: 2, stdout: "", stderr: "countersign: --config: cannot read nope.yml\n" });
     expect(owners).toMatchObject({ code: 0, stdout: "docs/a.md\t@acme/docs\tCODEOWNERS:2\nsrc/b.ts\t@acme/core\tCODEOWNERS:1\n" });
@@ -331,7 +375,8 @@ describe("as a process", () => {
     const [version, help, unknown] = await Promise.all([cli.run(["--version"]), cli.run(["--help"]), cli.run(["chekc"])]);
     expect(version).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
     expect(help.code).toBe(0);
-    for (const verb of ["check", "init", "setup-protection", "validate", "owners", "audit"]) expect(help.stdout).toMatch(new RegExp(`^  ${verb}\\b`, "m"));
+    for (const verb of ["check", "init", "setup-protection", "validate", "owners", "audit"])
+      expect(help.stdout).toMatch(new RegExp(`^  ${verb}\\b`, "m"));
     expect(help.stdout).toContain("Examples:");
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command 'chekc'/);

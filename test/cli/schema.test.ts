@@ -27,8 +27,11 @@ function readmeExample(): string {
 
 test("the checked-in schema is what scripts/generate-schema.mjs generates (run `npm run schema` when this fails)", async () => {
   const result = await new Promise<{ code: number; stderr: string }>((done) =>
-    execFile(process.execPath, [join(PROJECT_ROOT, "scripts/generate-schema.mjs"), "--check"], { cwd: PROJECT_ROOT, timeout: 20_000 }, (error, _stdout, stderr) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, stderr: String(stderr) }),
+    execFile(
+      process.execPath,
+      [join(PROJECT_ROOT, "scripts/generate-schema.mjs"), "--check"],
+      { cwd: PROJECT_ROOT, timeout: 20_000 },
+      (error, _stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stderr: String(stderr) }),
     ),
   );
   expect(result).toEqual({ code: 0, stderr: "" });

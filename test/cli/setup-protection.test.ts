@@ -78,7 +78,10 @@ const EXISTING: Ruleset = {
   rules: [
     { type: "deletion" },
     { type: "pull_request", parameters: { required_approving_review_count: 1, dismiss_stale_reviews_on_push: true } },
-    { type: "required_status_checks", parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: "ci/build", integration_id: 15368 }] } },
+    {
+      type: "required_status_checks",
+      parameters: { strict_required_status_checks_policy: true, required_status_checks: [{ context: "ci/build", integration_id: 15368 }] },
+    },
   ],
   bypass_actors: [{ actor_id: 5, actor_type: "RepositoryRole", bypass_mode: "always" }],
 };
@@ -103,7 +106,9 @@ async function runSetup(args: string[], env: NodeJS.ProcessEnv = { GITHUB_TOKEN:
       throw new Error("no audit store in this test");
     },
   };
-  const program = new Command("countersign").exitOverride().configureOutput({ writeOut: (s) => out.push(s.trimEnd()), writeErr: (s) => err.push(s.trimEnd()) });
+  const program = new Command("countersign")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.push(s.trimEnd()), writeErr: (s) => err.push(s.trimEnd()) });
   registerSetupProtection(program, ctx, { env, dotenv: () => ({}) });
   try {
     await program.parseAsync(["node", "countersign", "setup-protection", ...args]);
@@ -133,7 +138,15 @@ describe("setup-protection (nock)", () => {
           target: "branch",
           enforcement: "active",
           conditions: { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } },
-          rules: [{ type: "required_status_checks", parameters: { strict_required_status_checks_policy: false, required_status_checks: [{ context: "countersign", integration_id: 123 }] } }],
+          rules: [
+            {
+              type: "required_status_checks",
+              parameters: {
+                strict_required_status_checks_policy: false,
+                required_status_checks: [{ context: "countersign", integration_id: 123 }],
+              },
+            },
+          ],
           bypass_actors: [],
         },
       },
@@ -144,7 +157,9 @@ describe("setup-protection (nock)", () => {
 
     const second = await runSetup(["--repo", "acme/pay"]);
     expect(second.code).toBe(0);
-    expect(second.out).toBe('No change: ruleset "Countersign" (id 42) already requires "countersign" from app 123 on main (the default branch).\n  https://github.com/acme/pay/rules/42');
+    expect(second.out).toBe(
+      'No change: ruleset "Countersign" (id 42) already requires "countersign" from app 123 on main (the default branch).\n  https://github.com/acme/pay/rules/42',
+    );
     expect(gh.writes).toHaveLength(1);
     expect(gh.rulesets).toHaveLength(1);
   });
@@ -154,7 +169,9 @@ describe("setup-protection (nock)", () => {
     gh.intercept();
     const run = await runSetup(["--repo", "acme/pay", "--branch", "main"]);
     expect(run.code).toBe(0);
-    expect(run.out).toContain('Updated ruleset "Protect main" (id 7) in acme/pay:\n  - added "countersign" (from app 123) to its required status checks');
+    expect(run.out).toContain(
+      'Updated ruleset "Protect main" (id 7) in acme/pay:\n  - added "countersign" (from app 123) to its required status checks',
+    );
     expect(gh.writes).toHaveLength(1);
     expect(gh.writes[0]!.method).toBe("PUT");
     expect(gh.writes[0]!.body).toEqual({
@@ -191,7 +208,9 @@ describe("setup-protection (nock)", () => {
     gh.intercept();
     const run = await runSetup(["--repo", "acme/pay"]);
     expect(run.out).toContain('- set the expected source of "countersign" to app 123 (was any source)');
-    expect((gh.writes[0]!.body.rules as Ruleset["rules"])![2]!.parameters!.required_status_checks).toEqual([{ context: "countersign", integration_id: 123 }]);
+    expect((gh.writes[0]!.body.rules as Ruleset["rules"])![2]!.parameters!.required_status_checks).toEqual([
+      { context: "countersign", integration_id: 123 },
+    ]);
   });
 
   test("organisation rulesets are not read or changed", async () => {
@@ -210,7 +229,7 @@ describe("setup-protection (nock)", () => {
     expect(gh.writes).toEqual([]);
     expect(gh.requests.filter((r) => !r.startsWith("GET"))).toEqual([]);
     expect(JSON.parse(run.out)).toMatchObject({ name: "Countersign", conditions: { ref_name: { include: ["refs/heads/release"] } } });
-    expect(run.err).toContain("Dry run: would POST /repos/acme/pay/rulesets (create ruleset \"Countersign\")");
+    expect(run.err).toContain('Dry run: would POST /repos/acme/pay/rulesets (create ruleset "Countersign")');
   });
 
   test("without a token a dry run prints the ruleset a first run would create, and a real run is a usage error", async () => {
@@ -229,7 +248,9 @@ describe("setup-protection (nock)", () => {
     gh.intercept();
     const run = await runSetup(["--repo", "acme/pay"]);
     expect(run).toMatchObject({ code: 2, out: "" });
-    expect(run.err).toBe("countersign: repository acme/pay not found, or the token cannot see it (404). Check --repo and the token's repository access.");
+    expect(run.err).toBe(
+      "countersign: repository acme/pay not found, or the token cannot see it (404). Check --repo and the token's repository access.",
+    );
   });
 
   test("403: a token without admin rights is refused before any write, with what it needs", async () => {
@@ -249,19 +270,29 @@ describe("setup-protection (nock)", () => {
     gh.intercept();
     const run = await runSetup(["--repo", "acme/pay"]);
     expect(run.code).toBe(2);
-    expect(run.err).toMatch(/^countersign: the token cannot manage rulesets on acme\/pay \(403 Resource not accessible by integration\)\. Use a token of a repository admin/);
+    expect(run.err).toMatch(
+      /^countersign: the token cannot manage rulesets on acme\/pay \(403 Resource not accessible by integration\)\. Use a token of a repository admin/,
+    );
   });
 
   test("401: a bad token", async () => {
     nock("https://api.github.com").get("/repos/acme/pay").reply(401, { message: "Bad credentials" });
     const run = await runSetup(["--repo", "acme/pay"]);
-    expect(run).toMatchObject({ code: 2, err: "countersign: GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN or --token." });
+    expect(run).toMatchObject({
+      code: 2,
+      err: "countersign: GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN or --token.",
+    });
   });
 
   test("GitHub Enterprise Server: GHE_HOST and GHE_PROTOCOL select /api/v3", async () => {
     const gh = new FakeRulesets();
     gh.intercept("http://ghe.acme.example");
-    const run = await runSetup(["--repo", "acme/pay"], { GITHUB_TOKEN: "t", APP_ID: "5", GHE_HOST: "ghe.acme.example", GHE_PROTOCOL: "http" });
+    const run = await runSetup(["--repo", "acme/pay"], {
+      GITHUB_TOKEN: "t",
+      APP_ID: "5",
+      GHE_HOST: "ghe.acme.example",
+      GHE_PROTOCOL: "http",
+    });
     expect(run.code).toBe(0);
     expect(run.out).toContain("http://ghe.acme.example/acme/pay/rules/42");
     expect(gh.requests[0]).toBe("GET /repos/acme/pay");
@@ -297,14 +328,29 @@ describe("planProtection (pure)", () => {
     target: "branch",
     enforcement: "disabled",
     conditions: { ref_name: { include: ["refs/heads/release"], exclude: [] } },
-    rules: [{ type: "required_status_checks", parameters: { strict_required_status_checks_policy: false, required_status_checks: [{ context: "countersign", integration_id: 1 }] } }],
+    rules: [
+      {
+        type: "required_status_checks",
+        parameters: {
+          strict_required_status_checks_policy: false,
+          required_status_checks: [{ context: "countersign", integration_id: 1 }],
+        },
+      },
+    ],
     ...patch,
   });
 
   test("our own ruleset is reactivated and extended to the branch, not duplicated", () => {
     const plan = planProtection([ours({})], { branch: "main", appId: 1 }, "main");
-    expect(plan).toMatchObject({ action: "update", ruleset: { id: 3 }, body: { enforcement: "active", conditions: { ref_name: { include: ["refs/heads/release", "refs/heads/main"] } } } });
-    expect(plan.action === "update" && plan.changes).toEqual(["added main to the branches it covers", "set enforcement to active (was disabled)"]);
+    expect(plan).toMatchObject({
+      action: "update",
+      ruleset: { id: 3 },
+      body: { enforcement: "active", conditions: { ref_name: { include: ["refs/heads/release", "refs/heads/main"] } } },
+    });
+    expect(plan.action === "update" && plan.changes).toEqual([
+      "added main to the branches it covers",
+      "set enforcement to active (was disabled)",
+    ]);
   });
 
   test("a ruleset for ~ALL or a matching pattern covers the branch; an exclusion does not", () => {
@@ -319,7 +365,19 @@ describe("planProtection (pure)", () => {
   });
 
   test("an evaluate-mode ruleset that lists countersign does not count as enforced", () => {
-    const plan = planProtection([{ ...EXISTING, enforcement: "evaluate", rules: [{ type: "required_status_checks", parameters: { required_status_checks: [{ context: "countersign", integration_id: 123 }] } }] }], { branch: null, appId: 123 }, "main");
+    const plan = planProtection(
+      [
+        {
+          ...EXISTING,
+          enforcement: "evaluate",
+          rules: [
+            { type: "required_status_checks", parameters: { required_status_checks: [{ context: "countersign", integration_id: 123 }] } },
+          ],
+        },
+      ],
+      { branch: null, appId: 123 },
+      "main",
+    );
     expect(plan.action).toBe("create");
   });
 });
@@ -336,7 +394,11 @@ describe("setup-protection (process, against a local GitHub Enterprise fake)", (
       let text = "";
       req.on("data", (c: Buffer) => (text += c.toString("utf8")));
       req.on("end", () => {
-        const [status, body] = gh.handle(req.method ?? "GET", req.url ?? "/", text ? (JSON.parse(text) as Record<string, unknown>) : undefined);
+        const [status, body] = gh.handle(
+          req.method ?? "GET",
+          req.url ?? "/",
+          text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+        );
         res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
       });
     });

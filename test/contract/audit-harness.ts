@@ -75,7 +75,11 @@ const sqliteHarness = (): EngineHarness => {
         rows: async <T>(sql: string) => db.prepare(sql).all() as T[],
         run: async (stmt) => void db.prepare(stmt.text).run(Object.fromEntries(stmt.values.map((v, i) => [`p${i + 1}`, v]))),
         explain: async (stmt) =>
-          (db.prepare(`EXPLAIN QUERY PLAN ${stmt.text}`).all(Object.fromEntries(stmt.values.map((v, i) => [`p${i + 1}`, v]))) as { detail: string }[])
+          (
+            db.prepare(`EXPLAIN QUERY PLAN ${stmt.text}`).all(Object.fromEntries(stmt.values.map((v, i) => [`p${i + 1}`, v]))) as {
+              detail: string;
+            }[]
+          )
             .map((r) => r.detail)
             .join("\n"),
         close: async () => void db.close(),
@@ -166,7 +170,7 @@ export function mergeInput(overrides: Partial<MergeRecordInput> = {}): MergeReco
         counted: true,
         reason: null,
         checklist: ["I can explain what this change does and why"],
-        verified: "Verified: ran the refund flow against the sandbox, including partial refunds.\nLine 2 \"quoted\".",
+        verified: 'Verified: ran the refund flow against the sandbox, including partial refunds.\nLine 2 "quoted".',
       },
       {
         reviewer: "rev-dan",
@@ -191,7 +195,14 @@ export function mergeInput(overrides: Partial<MergeRecordInput> = {}): MergeReco
     ],
     boundaries: [{ name: "billing", action: "block", outcome: "exception" }],
     exceptions: [
-      { boundary: "billing", grantedBy: "sec-erin", reason: "reviewed by security", sha: sha(`${repo}#${prNumber} head`), commentId: 9_000_000_000, grantedAt: "2026-03-01T08:00:00Z" },
+      {
+        boundary: "billing",
+        grantedBy: "sec-erin",
+        reason: "reviewed by security",
+        sha: sha(`${repo}#${prNumber} head`),
+        commentId: 9_000_000_000,
+        grantedAt: "2026-03-01T08:00:00Z",
+      },
     ],
     checkConclusion: "success",
     bypassed: false,
@@ -231,7 +242,6 @@ export const exceptionInput = (overrides: Partial<ExceptionRecordInput> = {}): E
   action: "grant",
   ...overrides,
 });
-
 
 export interface EngineSession {
   /** A migrated store on a new empty database (or on `url`), with the clock pinned unless `now` is given. */

@@ -39,7 +39,18 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
         paths: [{ path: i % 3 ? `src/payments/p${i}.ts` : `docs/d${i}.md`, previousPath: null, status: "modified" }],
       }),
     );
-    const newestFirst = ["acme/web#10", "acme/pay#9", "acme/web#8", "acme/pay#7", "acme/web#6", "acme/pay#5", "acme/web#4", "acme/pay#3", "acme/web#2", "acme/pay#1"];
+    const newestFirst = [
+      "acme/web#10",
+      "acme/pay#9",
+      "acme/web#8",
+      "acme/pay#7",
+      "acme/web#6",
+      "acme/pay#5",
+      "acme/web#4",
+      "acme/pay#3",
+      "acme/web#2",
+      "acme/pay#1",
+    ];
 
     beforeEach(async () => {
       ({ store } = await newStore());
@@ -59,7 +70,12 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     };
 
     test("pages of 3 walk every merge once, newest first, ties by seq; the last page has no cursor", async () => {
-      expect(await allPages({ limit: 3 })).toEqual([newestFirst.slice(0, 3), newestFirst.slice(3, 6), newestFirst.slice(6, 9), newestFirst.slice(9)]);
+      expect(await allPages({ limit: 3 })).toEqual([
+        newestFirst.slice(0, 3),
+        newestFirst.slice(3, 6),
+        newestFirst.slice(6, 9),
+        newestFirst.slice(9),
+      ]);
       // An exact multiple: the last full page already says there is nothing more.
       expect(await allPages({ limit: 5 })).toEqual([newestFirst.slice(0, 5), newestFirst.slice(5)]);
       expect(await store.listMergesPage({ limit: 100 })).toMatchObject({ nextCursor: null });
@@ -67,17 +83,33 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     });
 
     test("pages combine with filters", async () => {
-      expect(await allPages({ repo: "acme/web", limit: 2 })).toEqual([["acme/web#10", "acme/web#8"], ["acme/web#6", "acme/web#4"], ["acme/web#2"]]);
-      expect(await allPages({ ai: ["assisted", "generated"], limit: 1 })).toEqual([["acme/web#8"], ["acme/pay#7"], ["acme/pay#3"], ["acme/web#2"]]);
+      expect(await allPages({ repo: "acme/web", limit: 2 })).toEqual([
+        ["acme/web#10", "acme/web#8"],
+        ["acme/web#6", "acme/web#4"],
+        ["acme/web#2"],
+      ]);
+      expect(await allPages({ ai: ["assisted", "generated"], limit: 1 })).toEqual([
+        ["acme/web#8"],
+        ["acme/pay#7"],
+        ["acme/pay#3"],
+        ["acme/web#2"],
+      ]);
     });
 
     test("repos: only merges in a set of repositories, case-insensitive, in every query; an empty set matches nothing", async () => {
-      await store.recordMerge(mergeInput({ repo: "acme/infra", prNumber: 50, mergedAt: "2026-01-16T00:00:00Z", commitShas: [sha("infra-50")] }), null);
+      await store.recordMerge(
+        mergeInput({ repo: "acme/infra", prNumber: 50, mergedAt: "2026-01-16T00:00:00Z", commitShas: [sha("infra-50")] }),
+        null,
+      );
       const web = newestFirst.filter((k) => k.startsWith("acme/web#"));
       expect(await allPages({ repos: ["ACME/Web"], limit: 2 })).toEqual([web.slice(0, 2), web.slice(2, 4), web.slice(4)]);
       expect(keys(await listMerges(store, { repos: ["acme/web", "acme/infra"], ai: "none" }))).toEqual(["acme/web#6"]);
       expect(keys(await listMerges(store, { repos: ["acme/infra", "acme/web"], repo: "acme/pay" }))).toEqual([]);
-      expect(keys(await collect(store.iterateMerges({ repos: ["acme/pay"], path: "src/**" }, { batchSize: 1 })))).toEqual(["acme/pay#9", "acme/pay#5", "acme/pay#3"]);
+      expect(keys(await collect(store.iterateMerges({ repos: ["acme/pay"], path: "src/**" }, { batchSize: 1 })))).toEqual([
+        "acme/pay#9",
+        "acme/pay#5",
+        "acme/pay#3",
+      ]);
       expect(await listMerges(store, { repos: [] })).toEqual([]);
       expect(await collect(store.iterateMerges({ repos: [] }))).toEqual([]);
       expect((await store.report({ repos: ["acme/infra", "acme/pay"] }, [])).total.merges).toBe(6);
@@ -105,7 +137,11 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     });
 
     test("pages with a path glob, from the path index and by walking merges", async () => {
-      const expected = [["acme/pay#9", "acme/web#8"], ["acme/web#6", "acme/pay#5"], ["acme/pay#3", "acme/web#2"]];
+      const expected = [
+        ["acme/pay#9", "acme/web#8"],
+        ["acme/web#6", "acme/pay#5"],
+        ["acme/pay#3", "acme/web#2"],
+      ];
       expect(await allPages({ path: "src/payments/**", limit: 2 })).toEqual(expected);
       const { store: walking } = await newStore(undefined, { pathIndexMaxRows: 0 });
       for (const m of merges) await walking.recordMerge(m, null);
@@ -123,7 +159,13 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     });
 
     test("an invalid or foreign cursor is refused with the field named", async () => {
-      for (const bad of ["", "abc", "m1.!!!", `m1.${Buffer.from("yesterday|3").toString("base64url")}`, `m1.${Buffer.from("2026-01-01T00:00:00.000Z|0").toString("base64url")}`]) {
+      for (const bad of [
+        "",
+        "abc",
+        "m1.!!!",
+        `m1.${Buffer.from("yesterday|3").toString("base64url")}`,
+        `m1.${Buffer.from("2026-01-01T00:00:00.000Z|0").toString("base64url")}`,
+      ]) {
         const error = await store.listMergesPage({ cursor: bad }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(AuditInputError);
         expect((error as AuditInputError).field).toBe("cursor");
@@ -133,7 +175,11 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
 
     test("iterateMerges streams every match in page order, in batches", async () => {
       expect(keys(await collect(store.iterateMerges({}, { batchSize: 3 })))).toEqual(newestFirst);
-      expect(keys(await collect(store.iterateMerges({ repo: "acme/pay", path: "src/**" }, { batchSize: 1 })))).toEqual(["acme/pay#9", "acme/pay#5", "acme/pay#3"]);
+      expect(keys(await collect(store.iterateMerges({ repo: "acme/pay", path: "src/**" }, { batchSize: 1 })))).toEqual([
+        "acme/pay#9",
+        "acme/pay#5",
+        "acme/pay#3",
+      ]);
       expect(await collect(store.iterateMerges({ repo: "acme/none" }))).toEqual([]);
       const all = await collect(store.iterateMerges({}));
       expect(all).toHaveLength(10);
@@ -178,7 +224,15 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     // Nine merges, four of them reverts, with every case of the proxies' windows:
     //   #1 reverted by #5 after 5 days (by PR), #2 by #6 after 19 days (by SHA),
     //   #4 by #7 after exactly 7 days (by PR), #8 by #9 after 31 days (by branch, i.e. PR).
-    type Row = [pr: number, repo: string, mergedAt: string, ai: MergeRecordInput["aiLevel"], team: string | null, bypassed: boolean, exceptions: number];
+    type Row = [
+      pr: number,
+      repo: string,
+      mergedAt: string,
+      ai: MergeRecordInput["aiLevel"],
+      team: string | null,
+      bypassed: boolean,
+      exceptions: number,
+    ];
     const ROWS: Row[] = [
       [1, "acme/pay", "2026-01-05T10:00:00Z", "assisted", "@acme/payments", false, 0],
       [2, "acme/pay", "2026-01-20T10:00:00Z", "none", "@acme/payments", true, 1],
@@ -192,12 +246,21 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     ];
     const input = ([prNumber, repo, mergedAt, aiLevel, team, bypassed, exceptions]: Row) =>
       mergeInput({
-        prNumber, repo, mergedAt, aiLevel, bypassed,
+        prNumber,
+        repo,
+        mergedAt,
+        aiLevel,
+        bypassed,
         checkConclusion: bypassed ? "failure" : "success",
         owningTeam: team,
         teams: team ? [{ team, files: 1 }] : [],
         exceptions: Array.from({ length: exceptions }, (_, i) => ({
-          boundary: `b${i}`, grantedBy: "sec-erin", reason: "reviewed", sha: sha(`x${prNumber}`), commentId: i, grantedAt: mergedAt,
+          boundary: `b${i}`,
+          grantedBy: "sec-erin",
+          reason: "reviewed",
+          sha: sha(`x${prNumber}`),
+          commentId: i,
+          grantedAt: mergedAt,
         })),
       });
     let store: AuditStore;
@@ -205,8 +268,22 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     beforeEach(async () => {
       ({ store } = await newStore());
       for (const row of ROWS) await store.recordMerge(input(row), null);
-      const revert = (prNumber: number, repo: string, r: { revertedPrNumber?: number; revertedSha?: string; method: "body" | "branch" | "commit_msg" }) =>
-        store.recordRevert({ repo, prNumber, revertedRepo: repo, revertedPrNumber: r.revertedPrNumber ?? null, revertedSha: r.revertedSha ?? null, method: r.method }, null);
+      const revert = (
+        prNumber: number,
+        repo: string,
+        r: { revertedPrNumber?: number; revertedSha?: string; method: "body" | "branch" | "commit_msg" },
+      ) =>
+        store.recordRevert(
+          {
+            repo,
+            prNumber,
+            revertedRepo: repo,
+            revertedPrNumber: r.revertedPrNumber ?? null,
+            revertedSha: r.revertedSha ?? null,
+            method: r.method,
+          },
+          null,
+        );
       await revert(5, "acme/pay", { revertedPrNumber: 1, method: "body" });
       await revert(6, "acme/pay", { revertedSha: sha("acme/pay#2 merge").slice(0, 9), method: "commit_msg" });
       await revert(7, "acme/web", { revertedPrNumber: 4, method: "body" });
@@ -214,7 +291,17 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     });
 
     const counts = (c: Partial<ReportCounts> & Pick<ReportCounts, "merges">): ReportCounts => {
-      const full = { aiAssisted: 0, undisclosed: 0, bypassed: 0, incomplete: 0, exceptions: 0, revertBase: 0, revertedWithin7d: 0, revertedWithin30d: 0, ...c };
+      const full = {
+        aiAssisted: 0,
+        undisclosed: 0,
+        bypassed: 0,
+        incomplete: 0,
+        exceptions: 0,
+        revertBase: 0,
+        revertedWithin7d: 0,
+        revertedWithin30d: 0,
+        ...c,
+      };
       const r = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
       return {
         merges: full.merges,
@@ -231,14 +318,38 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
         revertRate30d: r(full.revertedWithin30d, full.revertBase),
       };
     };
-    const TOTAL = counts({ merges: 9, aiAssisted: 5, undisclosed: 1, bypassed: 2, exceptions: 3, revertBase: 5, revertedWithin7d: 2, revertedWithin30d: 3 });
+    const TOTAL = counts({
+      merges: 9,
+      aiAssisted: 5,
+      undisclosed: 1,
+      bypassed: 2,
+      exceptions: 3,
+      revertBase: 5,
+      revertedWithin7d: 2,
+      revertedWithin30d: 3,
+    });
 
     test("by team (the primary owning team, case-folded; no owner last)", async () => {
       const report = await store.report({}, ["team"]);
       expect(report.groupBy).toEqual(["team"]);
       expect(report.rows).toEqual([
-        { group: { team: "@acme/payments" }, ...counts({ merges: 4, aiAssisted: 2, bypassed: 1, exceptions: 1, revertBase: 2, revertedWithin7d: 1, revertedWithin30d: 2 }) },
-        { group: { team: "@acme/web" }, ...counts({ merges: 4, aiAssisted: 3, undisclosed: 1, bypassed: 1, exceptions: 2, revertBase: 3, revertedWithin7d: 1, revertedWithin30d: 1 }) },
+        {
+          group: { team: "@acme/payments" },
+          ...counts({ merges: 4, aiAssisted: 2, bypassed: 1, exceptions: 1, revertBase: 2, revertedWithin7d: 1, revertedWithin30d: 2 }),
+        },
+        {
+          group: { team: "@acme/web" },
+          ...counts({
+            merges: 4,
+            aiAssisted: 3,
+            undisclosed: 1,
+            bypassed: 1,
+            exceptions: 2,
+            revertBase: 3,
+            revertedWithin7d: 1,
+            revertedWithin30d: 1,
+          }),
+        },
         { group: { team: null }, ...counts({ merges: 1 }) },
       ]);
       expect(report.total).toEqual(TOTAL);
@@ -248,8 +359,14 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
 
     test("by month", async () => {
       expect((await store.report({}, ["month"])).rows).toEqual([
-        { group: { month: "2026-01" }, ...counts({ merges: 4, aiAssisted: 2, bypassed: 1, exceptions: 3, revertBase: 3, revertedWithin7d: 1, revertedWithin30d: 2 }) },
-        { group: { month: "2026-02" }, ...counts({ merges: 4, aiAssisted: 2, undisclosed: 1, bypassed: 1, revertBase: 2, revertedWithin7d: 1, revertedWithin30d: 1 }) },
+        {
+          group: { month: "2026-01" },
+          ...counts({ merges: 4, aiAssisted: 2, bypassed: 1, exceptions: 3, revertBase: 3, revertedWithin7d: 1, revertedWithin30d: 2 }),
+        },
+        {
+          group: { month: "2026-02" },
+          ...counts({ merges: 4, aiAssisted: 2, undisclosed: 1, bypassed: 1, revertBase: 2, revertedWithin7d: 1, revertedWithin30d: 1 }),
+        },
         { group: { month: "2026-03" }, ...counts({ merges: 1, aiAssisted: 1 }) },
       ]);
     });
@@ -260,13 +377,18 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
         { group: { ai: "assisted" }, ...counts({ merges: 2, aiAssisted: 2, revertBase: 1, revertedWithin7d: 1, revertedWithin30d: 1 }) },
         { group: { ai: "generated" }, ...counts({ merges: 2, aiAssisted: 2, revertBase: 1 }) },
         { group: { ai: "none" }, ...counts({ merges: 3, bypassed: 1, exceptions: 1, revertBase: 1, revertedWithin30d: 1 }) },
-        { group: { ai: "undisclosed" }, ...counts({ merges: 1, undisclosed: 1, bypassed: 1, revertBase: 1, revertedWithin7d: 1, revertedWithin30d: 1 }) },
+        {
+          group: { ai: "undisclosed" },
+          ...counts({ merges: 1, undisclosed: 1, bypassed: 1, revertBase: 1, revertedWithin7d: 1, revertedWithin30d: 1 }),
+        },
       ]);
     });
 
     test("by repo and month, and with no grouping", async () => {
       const report = await store.report({}, ["repo", "month"]);
-      expect(report.rows.map((r) => [r.group.repo, r.group.month, r.merges, r.revertBase, r.revertedWithin7d, r.revertedWithin30d])).toEqual([
+      expect(
+        report.rows.map((r) => [r.group.repo, r.group.month, r.merges, r.revertBase, r.revertedWithin7d, r.revertedWithin30d]),
+      ).toEqual([
         ["acme/pay", "2026-01", 3, 2, 1, 2],
         ["acme/pay", "2026-02", 1, 0, 0, 0],
         ["acme/web", "2026-01", 1, 1, 0, 0],
@@ -282,18 +404,30 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
       const feb = await store.report({ since: "2026-02-01", until: "2026-02-28" }, ["team"]);
       expect(feb.rows).toEqual([
         { group: { team: "@acme/payments" }, ...counts({ merges: 1, aiAssisted: 1 }) },
-        { group: { team: "@acme/web" }, ...counts({ merges: 2, aiAssisted: 1, undisclosed: 1, bypassed: 1, revertBase: 2, revertedWithin7d: 1, revertedWithin30d: 1 }) },
+        {
+          group: { team: "@acme/web" },
+          ...counts({ merges: 2, aiAssisted: 1, undisclosed: 1, bypassed: 1, revertBase: 2, revertedWithin7d: 1, revertedWithin30d: 1 }),
+        },
         { group: { team: null }, ...counts({ merges: 1 }) },
       ]);
       expect((await store.report({ repo: "acme/pay" }, [])).total).toEqual(
         counts({ merges: 4, aiAssisted: 2, bypassed: 1, exceptions: 1, revertBase: 2, revertedWithin7d: 1, revertedWithin30d: 2 }),
       );
-      expect((await store.report({ team: "acme/web", ai: ["generated", "agent"] }, [])).total).toEqual(counts({ merges: 2, aiAssisted: 2, exceptions: 2, revertBase: 2 }));
+      expect((await store.report({ team: "acme/web", ai: ["generated", "agent"] }, [])).total).toEqual(
+        counts({ merges: 2, aiAssisted: 2, exceptions: 2, revertBase: 2 }),
+      );
       expect(await store.report({ repo: "acme/none" }, ["team"])).toMatchObject({ rows: [], total: counts({ merges: 0 }) });
     });
 
     test("iterateMerges as JSON gives exactly JSON.stringify of each record, revert links included", async () => {
-      await store.recordMerge(mergeInput({ prNumber: 50, title: 'Ünïcode "quotes" \\ \u2028 and {braces}, "deliveryId":', mergedAt: "2026-03-30T00:00:00+02:00" }), "d-50");
+      await store.recordMerge(
+        mergeInput({
+          prNumber: 50,
+          title: 'Ünïcode "quotes" \\ \u2028 and {braces}, "deliveryId":',
+          mergedAt: "2026-03-30T00:00:00+02:00",
+        }),
+        "d-50",
+      );
       const records = await collect(store.iterateMerges({}, { batchSize: 4 }));
       const lines = await collect(store.iterateMerges({}, { batchSize: 4, as: "json" }));
       expect(lines).toHaveLength(10);
@@ -314,7 +448,9 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
 
   describe("recordMergesBulk", () => {
     const batch = (from: number, n: number) =>
-      Array.from({ length: n }, (_, i) => mergeInput({ prNumber: from + i, mergedAt: `2026-01-01T00:${String(i % 60).padStart(2, "0")}:00Z` }));
+      Array.from({ length: n }, (_, i) =>
+        mergeInput({ prNumber: from + i, mergedAt: `2026-01-01T00:${String(i % 60).padStart(2, "0")}:00Z` }),
+      );
 
     test("appends in input order on one chain, with the projections of recordMerge", async () => {
       const { store } = await newStore();
@@ -352,14 +488,19 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
 
     test("one invalid input refuses the whole batch, naming it", async () => {
       const { store } = await newStore();
-      await expect(store.recordMergesBulk([mergeInput({ prNumber: 1 }), mergeInput({ prNumber: 2, headSha: "zz" })])).rejects.toThrow(/acme\/pay#2: headSha "zz"/);
+      await expect(store.recordMergesBulk([mergeInput({ prNumber: 1 }), mergeInput({ prNumber: 2, headSha: "zz" })])).rejects.toThrow(
+        /acme\/pay#2: headSha "zz"/,
+      );
       expect(await store.head()).toBeNull();
     });
 
     test("a large batch (more rows than one statement takes) verifies", async () => {
       const { store } = await newStore();
       const many = Array.from({ length: 700 }, (_, i) =>
-        mergeInput({ prNumber: i + 1, paths: Array.from({ length: 10 }, (_, j) => ({ path: `src/m${i}/f${j}.ts`, previousPath: null, status: "added" })) }),
+        mergeInput({
+          prNumber: i + 1,
+          paths: Array.from({ length: 10 }, (_, j) => ({ path: `src/m${i}/f${j}.ts`, previousPath: null, status: "added" })),
+        }),
       );
       const results = await store.recordMergesBulk(many);
       expect(results.every((r) => r.inserted)).toBe(true);
@@ -375,10 +516,21 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     await raw.exec(SCHEMA_MIGRATIONS_TABLE[h.engine]);
     await raw.exec(MIGRATIONS[0]!.sql[h.engine]);
     await raw.run(
-      statement(h.engine, (q) => `INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (1, 'init', 'x', ${q.param(FIXED_NOW.toISOString())})`),
+      statement(
+        h.engine,
+        (q) =>
+          `INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (1, 'init', 'x', ${q.param(FIXED_NOW.toISOString())})`,
+      ),
     );
     const old = mergeInput({ prNumber: 5 });
-    old.exceptions.push({ boundary: "auth", grantedBy: "sec-frank", reason: "second", sha: sha("other").toUpperCase(), commentId: null, grantedAt: "2026-03-01T09:00:00Z" });
+    old.exceptions.push({
+      boundary: "auth",
+      grantedBy: "sec-frank",
+      reason: "second",
+      sha: sha("other").toUpperCase(),
+      commentId: null,
+      grantedAt: "2026-03-01T09:00:00Z",
+    });
     const plan = mergePlan(h.engine, old, null);
     const recordedAt = FIXED_NOW.toISOString();
     const row = buildChainRow({ v: 1, ...plan.envelope, recordedAt }, null);
@@ -386,7 +538,12 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     for (const t of plan.projectionRows!(1, recordedAt)) {
       if (t.table === "merge_exceptions") continue;
       // Version 1 had no merges.github_url (migration 4).
-      for (const s of insertRows(h.engine, t.table, t.rows.map(({ github_url: _u, ...rest }) => rest))) await raw.run(s);
+      for (const s of insertRows(
+        h.engine,
+        t.table,
+        t.rows.map(({ github_url: _u, ...rest }) => rest),
+      ))
+        await raw.run(s);
     }
 
     const { store } = await newStore(url);
@@ -396,7 +553,9 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     const projected = await raw.rows<{ ordinal: number; boundary: string; granted_sha: string; comment_id: number | null }>(
       "SELECT ordinal, boundary, granted_sha, comment_id FROM merge_exceptions ORDER BY ordinal",
     );
-    expect(projected.map((p) => ({ ...p, ordinal: Number(p.ordinal), comment_id: p.comment_id === null ? null : Number(p.comment_id) }))).toEqual([
+    expect(
+      projected.map((p) => ({ ...p, ordinal: Number(p.ordinal), comment_id: p.comment_id === null ? null : Number(p.comment_id) })),
+    ).toEqual([
       { ordinal: 0, boundary: "billing", granted_sha: sha("acme/pay#5 head"), comment_id: 9_000_000_000 },
       { ordinal: 1, boundary: "auth", granted_sha: sha("other"), comment_id: null },
     ]);
@@ -405,22 +564,26 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     expect(await raw.rows("SELECT merge_id FROM merge_exceptions")).toHaveLength(3);
   });
 
-  test("migration 4 keeps each merge's GitHub host: older records verify unchanged and fall back; new ones name their host everywhere",
-    async () => {
+  test("migration 4 keeps each merge's GitHub host: older records verify unchanged and fall back; new ones name their host everywhere", async () => {
     const url = await h.freshDatabase();
     const raw = await rawOn(url);
     // A version-3 database holding one merge, written as version 3 did (no github_url column, no field in the payload).
     await raw.exec(SCHEMA_MIGRATIONS_TABLE[h.engine]);
     for (const m of MIGRATIONS.slice(0, 3)) {
       await raw.exec(m.sql[h.engine]);
-      await raw.run(statement(h.engine,
-        (q) => `INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (${m.version}, ${q.param(m.name)}, 'x', ` +
-        `${q.param(FIXED_NOW.toISOString())})`));
+      await raw.run(
+        statement(
+          h.engine,
+          (q) =>
+            `INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (${m.version}, ${q.param(m.name)}, 'x', ` +
+            `${q.param(FIXED_NOW.toISOString())})`,
+        ),
+      );
     }
     const plan = mergePlan(h.engine, mergeInput({ prNumber: 5 }), null);
     const recordedAt = FIXED_NOW.toISOString();
-    for (const s of insertRows(h.engine, "audit_log",
-      [{ ...buildChainRow({ v: 1, ...plan.envelope, recordedAt }, null) }])) await raw.run(s);
+    for (const s of insertRows(h.engine, "audit_log", [{ ...buildChainRow({ v: 1, ...plan.envelope, recordedAt }, null) }]))
+      await raw.run(s);
     for (const t of plan.projectionRows!(1, recordedAt)) {
       const rows = t.rows.map(({ github_url: _u, ...rest }) => rest);
       for (const s of insertRows(h.engine, t.table, rows)) await raw.run(s);
@@ -431,17 +594,22 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     expect(await store.verify()).toMatchObject({ ok: true, entries: 2 });
     const [newer, older] = await listMerges(store, {});
     expect([newer!.githubUrl, older!.githubUrl]).toEqual(["https://ghe.example.com", undefined]);
-    expect((await raw.rows<{ github_url: string | null }>("SELECT github_url FROM merges ORDER BY " +
-      "id")).map((r) => r.github_url)).toEqual([null, "https://ghe.example.com"]);
+    expect(
+      (await raw.rows<{ github_url: string | null }>("SELECT github_url FROM merges ORDER BY " + "id")).map((r) => r.github_url),
+    ).toEqual([null, "https://ghe.example.com"]);
     const recorder = { id: "test", version: "0" };
-    expect(mergeReviewStatement(newer!,
-      recorder)!.subject[0]!.name).toBe(`git+https://ghe.example.com/acme/pay@${sha("acme/pay#6 merge")}`);
-    expect(mergeReviewStatement(older!, recorder,
-      "https://ghe.example.com")!.subject[0]!.name).toBe(`git+https://ghe.example.com/acme/pay@${sha("acme/pay#5 merge")}`);
+    expect(mergeReviewStatement(newer!, recorder)!.subject[0]!.name).toBe(
+      `git+https://ghe.example.com/acme/pay@${sha("acme/pay#6 merge")}`,
+    );
+    expect(mergeReviewStatement(older!, recorder, "https://ghe.example.com")!.subject[0]!.name).toBe(
+      `git+https://ghe.example.com/acme/pay@${sha("acme/pay#5 merge")}`,
+    );
     expect(mergeReviewStatement(older!, recorder)!.subject[0]!.name).toBe(`git+https://github.com/acme/pay@${sha("acme/pay#5 merge")}`);
-    expect(buildChangeEvent(newer!,
-      { routingKey: null, webHost: "github.com" }).links[0]!.href).toBe("https://ghe.example.com/acme/pay/pull/6");
-    await expect(store.recordMerge(mergeInput({ prNumber: 7, githubUrl: "ghe.example.com/path" }),
-      null)).rejects.toThrow(/githubUrl "ghe.example.com\/path" must be GitHub's web origin/);
+    expect(buildChangeEvent(newer!, { routingKey: null, webHost: "github.com" }).links[0]!.href).toBe(
+      "https://ghe.example.com/acme/pay/pull/6",
+    );
+    await expect(store.recordMerge(mergeInput({ prNumber: 7, githubUrl: "ghe.example.com/path" }), null)).rejects.toThrow(
+      /githubUrl "ghe.example.com\/path" must be GitHub's web origin/,
+    );
   });
 });

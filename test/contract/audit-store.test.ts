@@ -80,11 +80,12 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
       expect((await b.recordEvaluation(evaluationInput(), "d1")).inserted).toBe(true);
     });
 
-
     test("a database migrated by a newer Countersign is refused, not written", async () => {
       const { store, url } = await newStore();
       const raw = await rawOn(url);
-      await raw.exec("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', '2030-01-01T00:00:00Z')");
+      await raw.exec(
+        "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', '2030-01-01T00:00:00Z')",
+      );
       await expect(store.migrate()).rejects.toThrow(
         new RegExp(`audit schema version 999, but this Countersign knows versions up to ${Math.max(...MIGRATIONS.map((m) => m.version))}`),
       );
@@ -152,7 +153,11 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
       const listed = await store.listExceptions("acme/pay", 42);
       expect(listed).toStrictEqual([
         { ...exceptionInput(), grantedAt: FIXED_NOW.toISOString(), seq: 1 },
-        { ...exceptionInput({ action: "revoke", reason: "no longer needed", commentId: null }), grantedAt: FIXED_NOW.toISOString(), seq: 2 },
+        {
+          ...exceptionInput({ action: "revoke", reason: "no longer needed", commentId: null }),
+          grantedAt: FIXED_NOW.toISOString(),
+          seq: 2,
+        },
       ]);
       expect(await store.listExceptions("acme/pay", 44)).toEqual([]);
     });
@@ -182,31 +187,62 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
   describe("queries", () => {
     let store: AuditStore;
     const A = mergeInput({
-      repo: "acme/pay", prNumber: 1, mergedAt: "2026-01-10T10:00:00Z", aiLevel: "assisted",
-      owningTeam: "@acme/payments", teams: [{ team: "@acme/payments", files: 1 }],
+      repo: "acme/pay",
+      prNumber: 1,
+      mergedAt: "2026-01-10T10:00:00Z",
+      aiLevel: "assisted",
+      owningTeam: "@acme/payments",
+      teams: [{ team: "@acme/payments", files: 1 }],
       paths: [{ path: "src/payments/charge.ts", previousPath: null, status: "modified" }],
     });
     const B = mergeInput({
-      repo: "acme/pay", prNumber: 2, mergedAt: "2026-02-10T10:00:00Z", aiLevel: "none", bypassed: true, checkConclusion: "failure",
-      owningTeam: "@acme/legacy", teams: [{ team: "@acme/legacy", files: 2 }],
+      repo: "acme/pay",
+      prNumber: 2,
+      mergedAt: "2026-02-10T10:00:00Z",
+      aiLevel: "none",
+      bypassed: true,
+      checkConclusion: "failure",
+      owningTeam: "@acme/legacy",
+      teams: [{ team: "@acme/legacy", files: 2 }],
       paths: [
         { path: "src/payments-old/x", previousPath: null, status: "modified" },
         { path: "db/migrations/0001.sql", previousPath: null, status: "added" },
       ],
     });
     const C = mergeInput({
-      repo: "acme/web", prNumber: 3, mergedAt: "2026-03-10T10:00:00.000Z", aiLevel: "agent", agent: "claude[bot]", sponsor: "dev-alice",
-      owningTeam: "@acme/web", teams: [{ team: "@acme/web", files: 1 }, { team: "@Acme/Payments", files: 1 }],
+      repo: "acme/web",
+      prNumber: 3,
+      mergedAt: "2026-03-10T10:00:00.000Z",
+      aiLevel: "agent",
+      agent: "claude[bot]",
+      sponsor: "dev-alice",
+      owningTeam: "@acme/web",
+      teams: [
+        { team: "@acme/web", files: 1 },
+        { team: "@Acme/Payments", files: 1 },
+      ],
       paths: [{ path: "web/legacy.ts", previousPath: "src/payments/legacy.ts", status: "renamed" }],
     });
     const D = mergeInput({
-      repo: "acme/web", prNumber: 4, mergedAt: "2026-03-20T23:30:00+00:00", aiLevel: "generated",
-      owningTeam: null, teams: [],
-      paths: [{ path: "schema.sql", previousPath: null, status: "modified" }, { path: ".github/workflows/ci.yml", previousPath: null, status: "modified" }],
+      repo: "acme/web",
+      prNumber: 4,
+      mergedAt: "2026-03-20T23:30:00+00:00",
+      aiLevel: "generated",
+      owningTeam: null,
+      teams: [],
+      paths: [
+        { path: "schema.sql", previousPath: null, status: "modified" },
+        { path: ".github/workflows/ci.yml", previousPath: null, status: "modified" },
+      ],
     });
     const revertOfD = mergeInput({
-      repo: "acme/web", prNumber: 5, mergedAt: "2026-03-25T10:00:00Z", aiLevel: "none", title: 'Revert "schema"',
-      owningTeam: "@acme/web", teams: [{ team: "@acme/web", files: 1 }],
+      repo: "acme/web",
+      prNumber: 5,
+      mergedAt: "2026-03-25T10:00:00Z",
+      aiLevel: "none",
+      title: 'Revert "schema"',
+      owningTeam: "@acme/web",
+      teams: [{ team: "@acme/web", files: 1 }],
       paths: [{ path: "schema.sql", previousPath: null, status: "modified" }],
     });
     const numbers = (ms: { repo: string; prNumber: number }[]) => ms.map((m) => `${m.repo}#${m.prNumber}`);
@@ -276,12 +312,26 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
       ]);
       expect(numbers(await listMerges(store, { reverted: false }))).toEqual(["acme/web#5", "acme/web#3", "acme/pay#2", "acme/pay#1"]);
       // A revert by commit SHA (`This reverts commit <abbrev>.`), recorded once.
-      const revert = { repo: "acme/pay", prNumber: 9, revertedRepo: "acme/pay", revertedPrNumber: null, revertedSha: A.mergeCommitSha!.slice(0, 9), method: "commit_msg" } as const;
+      const revert = {
+        repo: "acme/pay",
+        prNumber: 9,
+        revertedRepo: "acme/pay",
+        revertedPrNumber: null,
+        revertedSha: A.mergeCommitSha!.slice(0, 9),
+        method: "commit_msg",
+      } as const;
       expect((await store.recordRevert(revert, "revert-2")).inserted).toBe(true);
       expect((await store.recordRevert(revert, "revert-3")).inserted).toBe(false);
       expect(numbers(await listMerges(store, { reverted: true }))).toEqual(["acme/web#4", "acme/pay#1"]);
       expect((await store.getMerge("acme/pay", 1))!.revertedBy).toEqual([
-        { repo: "acme/pay", prNumber: 9, method: "commit_msg", revertedSha: A.mergeCommitSha!.slice(0, 9), detectedAt: FIXED_NOW.toISOString(), seq: 7 },
+        {
+          repo: "acme/pay",
+          prNumber: 9,
+          method: "commit_msg",
+          revertedSha: A.mergeCommitSha!.slice(0, 9),
+          detectedAt: FIXED_NOW.toISOString(),
+          seq: 7,
+        },
       ]);
       expect((await store.getMerge("acme/pay", 2))!.revertedBy).toBeUndefined();
       expect((await store.verify()).ok).toBe(true);
@@ -289,7 +339,17 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
 
     test("a revert recorded before the merge it reverts still links to it", async () => {
       const { store: s } = await newStore();
-      await s.recordRevert({ repo: "acme/x", prNumber: 2, revertedRepo: "acme/x", revertedPrNumber: null, revertedSha: sha("acme/x#1 merge"), method: "commit_msg" }, null);
+      await s.recordRevert(
+        {
+          repo: "acme/x",
+          prNumber: 2,
+          revertedRepo: "acme/x",
+          revertedPrNumber: null,
+          revertedSha: sha("acme/x#1 merge"),
+          method: "commit_msg",
+        },
+        null,
+      );
       await s.recordMerge(mergeInput({ repo: "acme/x", prNumber: 1 }), null);
       expect(numbers(await listMerges(s, { reverted: true }))).toEqual(["acme/x#1"]);
     });

@@ -10,12 +10,15 @@ import { GENESIS_HASH, computeEntryHash, parseCheckpoint, sha256Hex, verifyChain
 describe("canonicalJson", () => {
   test.each([
     [{ b: 1, a: [3, 1, { d: null, c: true }] }, '{"a":[3,1,{"c":true,"d":null}],"b":1}'],
-    ["line\nbreak \"quoted\" \u2028", '"line\\nbreak \\"quoted\\" \u2028"'],
+    ['line\nbreak "quoted" \u2028', '"line\\nbreak \\"quoted\\" \u2028"'],
     [{ kept: 1, omitted: undefined }, '{"kept":1}'],
     [[], "[]"],
     [{}, "{}"],
     // RFC 8785 section 3.2.2.3 number serialisation (ECMAScript's).
-    [[1e21, 1e-7, 0.000001, -0, 333333333.33333329, 4.5e-324, 9007199254740993], "[1e+21,1e-7,0.000001,0,333333333.3333333,5e-324,9007199254740992]"],
+    [
+      [1e21, 1e-7, 0.000001, -0, 333333333.33333329, 4.5e-324, 9007199254740993],
+      "[1e+21,1e-7,0.000001,0,333333333.3333333,5e-324,9007199254740992]",
+    ],
   ])("%j → %s", (value, expected) => {
     expect(canonicalJson(value)).toBe(expected);
   });
@@ -60,7 +63,11 @@ describe("canonicalJson", () => {
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys);
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.keys(value).reverse().map((k) => [k, reverseKeys((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .reverse()
+        .map((k) => [k, reverseKeys((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }

@@ -86,7 +86,10 @@ describe.each(harnesses)("inbox store on $engine", (h) => {
     expect(await inbox.get("waiting")).toMatchObject({ state: "pending", attempts: 1, nextAttemptAt: at(2000).toISOString() });
     expect(await inbox.get("parked")).toMatchObject({ state: "parked" });
     const due = await inbox.claim({ owner: "b", now: at(2000), leaseMs: 60_000, limit: 10 });
-    expect(due.map((d) => [d.id, d.attempts]).sort()).toEqual([["fresh", 1], ["waiting", 2]]);
+    expect(due.map((d) => [d.id, d.attempts]).sort()).toEqual([
+      ["fresh", 1],
+      ["waiting", 2],
+    ]);
     expect(await inbox.retryWaiting(at(3000))).toBe(0);
   });
 

@@ -28,7 +28,9 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
 
   /** SQL that lifts the append-only guard of a projection table (a superuser can). */
   const unguard = (table: string) =>
-    h.engine === "sqlite" ? `DROP TRIGGER ${table}_no_update; DROP TRIGGER ${table}_no_delete;` : `ALTER TABLE ${table} DISABLE TRIGGER ${table}_append_only`;
+    h.engine === "sqlite"
+      ? `DROP TRIGGER ${table}_no_update; DROP TRIGGER ${table}_no_delete;`
+      : `ALTER TABLE ${table} DISABLE TRIGGER ${table}_append_only`;
 
   describe("records", () => {
     test("an incident reads back normalised, as one chain entry", async () => {
@@ -56,21 +58,33 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
     test("only the id is required; absent fields are null", async () => {
       const { store } = await newStore();
       await store.recordIncident({ externalId: "PD:Q1W2E3", source: "api" });
-      expect(await store.getIncident("PD:Q1W2E3")).toMatchObject({ title: null, url: null, severity: null, category: null, startedAt: null, source: "api" });
+      expect(await store.getIncident("PD:Q1W2E3")).toMatchObject({
+        title: null,
+        url: null,
+        severity: null,
+        category: null,
+        startedAt: null,
+        source: "api",
+      });
     });
 
     test("opening again with the same fields is a no-op; with different fields it is refused and the first record stands", async () => {
       const { store } = await newStore();
       expect((await store.recordIncident(incident())).inserted).toBe(true);
       // The same instant in another offset, from another source: still the same record.
-      expect(await store.recordIncident(incident({ startedAt: "2026-03-01T14:30:00Z", source: "api" }))).toEqual({ inserted: false, seq: null });
+      expect(await store.recordIncident(incident({ startedAt: "2026-03-01T14:30:00Z", source: "api" }))).toEqual({
+        inserted: false,
+        seq: null,
+      });
       const conflict = store.recordIncident(incident({ severity: 2, title: "Refunds paid twice (partial)" }));
       await expect(conflict).rejects.toThrow(AuditConflictError);
       await expect(conflict).rejects.toThrow(
         /incident INC-2041 is already recorded \(seq 1, .*\) with different fields: title "Refunds paid twice" \(given "Refunds paid twice \(partial\)"\), severity 1 \(given 2\)\. .*first one stands/,
       );
       // Leaving a recorded field out is a difference too: the record would not be the same.
-      await expect(store.recordIncident(incident({ url: undefined }))).rejects.toThrow(/url "https:\/\/incidents.acme.example\/INC-2041" \(given null\)/);
+      await expect(store.recordIncident(incident({ url: undefined }))).rejects.toThrow(
+        /url "https:\/\/incidents.acme.example\/INC-2041" \(given null\)/,
+      );
       expect(await store.getIncident("INC-2041")).toMatchObject({ severity: 1, title: "Refunds paid twice" });
       expect((await store.verify()).entries).toBe(1);
     });
@@ -83,11 +97,15 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
     });
 
     test.each([
-      [{ category: "prompt-injection" }, "category", /category "prompt-injection": expected one of data-exfiltration, hallucination-in-production-code, agent-overreach, credential-exposure, shadow-ai, not-ai/],
+      [
+        { category: "prompt-injection" },
+        "category",
+        /category "prompt-injection": expected one of data-exfiltration, hallucination-in-production-code, agent-overreach, credential-exposure, shadow-ai, not-ai/,
+      ],
       [{ severity: 4 }, "severity", /severity 4: expected 1, 2 or 3/],
       [{ url: "javascript:alert(1)" }, "url", /expected an http or https URL/],
       [{ startedAt: "yesterday" }, "startedAt", /startedAt "yesterday": expected an ISO-8601 time/],
-      [{ title: "   " }, "title", /title "   ": is empty: leave it out instead/],
+      [{ title: "   " }, "title", /title " {3}": is empty: leave it out instead/],
       [{ externalId: "acme/pay#1" }, "externalId", /recordIncident "acme\/pay#1": externalId "acme\/pay#1": expected an incident id/],
       [{ externalId: "" }, "externalId", /expected an incident id/],
       [{ owner: "sec" } as Partial<IncidentInput>, "owner", /owner: unknown field/],
@@ -101,7 +119,14 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
     });
 
     test("the categories are exactly the product's", () => {
-      expect(INCIDENT_CATEGORIES).toEqual(["data-exfiltration", "hallucination-in-production-code", "agent-overreach", "credential-exposure", "shadow-ai", "not-ai"]);
+      expect(INCIDENT_CATEGORIES).toEqual([
+        "data-exfiltration",
+        "hallucination-in-production-code",
+        "agent-overreach",
+        "credential-exposure",
+        "shadow-ai",
+        "not-ai",
+      ]);
     });
   });
 
@@ -116,20 +141,69 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
     });
 
     test("the newest link of a merge is its current relation: dismissed supersedes suspect", async () => {
-      expect(await store.linkIncident({ externalId: "INC-2041", repo: "ACME/pay", prNumber: 42, relation: "suspect", note: "touched refunds", linkedBy: "sre-sam" })).toEqual({ inserted: true, seq: 4 });
+      expect(
+        await store.linkIncident({
+          externalId: "INC-2041",
+          repo: "ACME/pay",
+          prNumber: 42,
+          relation: "suspect",
+          note: "touched refunds",
+          linkedBy: "sre-sam",
+        }),
+      ).toEqual({ inserted: true, seq: 4 });
       expect((await store.linkIncident({ externalId: "INC-2041", repo: "acme/pay", prNumber: 43, relation: "caused" })).seq).toBe(5);
-      expect((await store.linkIncident({ externalId: "INC-2041", repo: "acme/pay", prNumber: 42, relation: "dismissed", note: "ruled out by bisect" })).seq).toBe(6);
+      expect(
+        (
+          await store.linkIncident({
+            externalId: "INC-2041",
+            repo: "acme/pay",
+            prNumber: 42,
+            relation: "dismissed",
+            note: "ruled out by bisect",
+          })
+        ).seq,
+      ).toBe(6);
 
       const record = (await store.getIncident("INC-2041"))!;
       expect(record.links).toEqual([
-        expect.objectContaining({ repo: "acme/pay", prNumber: 42, relation: "suspect", note: "touched refunds", linkedBy: "sre-sam", seq: 4, current: false }),
-        expect.objectContaining({ repo: "acme/pay", prNumber: 43, relation: "caused", note: null, linkedBy: null, seq: 5, current: true, mergedAt: "2026-03-01T12:00:00.000Z" }),
-        expect.objectContaining({ repo: "acme/pay", prNumber: 42, relation: "dismissed", note: "ruled out by bisect", seq: 6, current: true, linkedAt: FIXED_NOW.toISOString() }),
+        expect.objectContaining({
+          repo: "acme/pay",
+          prNumber: 42,
+          relation: "suspect",
+          note: "touched refunds",
+          linkedBy: "sre-sam",
+          seq: 4,
+          current: false,
+        }),
+        expect.objectContaining({
+          repo: "acme/pay",
+          prNumber: 43,
+          relation: "caused",
+          note: null,
+          linkedBy: null,
+          seq: 5,
+          current: true,
+          mergedAt: "2026-03-01T12:00:00.000Z",
+        }),
+        expect.objectContaining({
+          repo: "acme/pay",
+          prNumber: 42,
+          relation: "dismissed",
+          note: "ruled out by bisect",
+          seq: 6,
+          current: true,
+          linkedAt: FIXED_NOW.toISOString(),
+        }),
       ]);
       expect(record.links[1]!.mergeCommitSha).toMatch(/^[0-9a-f]{40}$/);
 
       expect(await store.incidentsForMerge("acme/pay", 42)).toEqual([
-        expect.objectContaining({ relation: "dismissed", note: "ruled out by bisect", seq: 6, incident: expect.objectContaining({ externalId: "INC-2041", severity: 1 }) }),
+        expect.objectContaining({
+          relation: "dismissed",
+          note: "ruled out by bisect",
+          seq: 6,
+          incident: expect.objectContaining({ externalId: "INC-2041", severity: 1 }),
+        }),
       ]);
       expect((await store.incidentsForMerge("Acme/Pay", 43)).map((l) => l.relation)).toEqual(["caused"]);
       expect(await store.incidentsForMerge("acme/pay", 1)).toEqual([]);
@@ -149,21 +223,29 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
     });
 
     test("an unknown incident or merge is not found; a bad relation is refused", async () => {
-      await expect(store.linkIncident({ externalId: "INC-1", repo: "acme/pay", prNumber: 42, relation: "caused" })).rejects.toThrow(AuditNotFoundError);
+      await expect(store.linkIncident({ externalId: "INC-1", repo: "acme/pay", prNumber: 42, relation: "caused" })).rejects.toThrow(
+        AuditNotFoundError,
+      );
       await expect(store.linkIncident({ externalId: "INC-1", repo: "acme/pay", prNumber: 42, relation: "caused" })).rejects.toMatchObject({
         field: "externalId",
         message: expect.stringMatching(/no incident INC-1 is recorded: open it first/),
       });
-      await expect(store.linkIncident({ externalId: "INC-2041", repo: "acme/pay", prNumber: 999, relation: "caused" })).rejects.toMatchObject({
+      await expect(
+        store.linkIncident({ externalId: "INC-2041", repo: "acme/pay", prNumber: 999, relation: "caused" }),
+      ).rejects.toMatchObject({
         name: "AuditNotFoundError",
         field: "merge",
         message: expect.stringMatching(/no merge recorded for acme\/pay#999/),
       });
-      await expect(store.linkIncident({ externalId: "INC-2041", repo: "acme/pay", prNumber: 42, relation: "blamed" as never })).rejects.toMatchObject({
+      await expect(
+        store.linkIncident({ externalId: "INC-2041", repo: "acme/pay", prNumber: 42, relation: "blamed" as never }),
+      ).rejects.toMatchObject({
         field: "relation",
         message: expect.stringMatching(/relation "blamed": expected one of caused, fixed, suspect, dismissed/),
       });
-      await expect(store.linkIncident({ externalId: "INC-2041", repo: "acme", prNumber: 42, relation: "caused" })).rejects.toMatchObject({ field: "repo" });
+      await expect(store.linkIncident({ externalId: "INC-2041", repo: "acme", prNumber: 42, relation: "caused" })).rejects.toMatchObject({
+        field: "repo",
+      });
       expect((await store.verify()).entries).toBe(3);
     });
 
@@ -182,7 +264,20 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
       await store.recordIncident(incident());
       await store.linkIncident({ externalId: "INC-2041", repo: "acme/pay", prNumber: 42, relation: "suspect" });
       await store.linkIncident({ externalId: "INC-2041", repo: "acme/pay", prNumber: 42, relation: "dismissed", note: "not it" });
-      await store.recordEvaluation({ repo: "acme/pay", prNumber: 50, headSha: "a".repeat(40), event: "pull_request.opened", conclusion: "success", title: "ok", gates: [], aiLevel: null, aiTools: [] }, "d-50");
+      await store.recordEvaluation(
+        {
+          repo: "acme/pay",
+          prNumber: 50,
+          headSha: "a".repeat(40),
+          event: "pull_request.opened",
+          conclusion: "success",
+          title: "ok",
+          gates: [],
+          aiLevel: null,
+          aiTools: [],
+        },
+        "d-50",
+      );
       expect(await store.verify()).toMatchObject({ ok: true, entries: 5 });
       const raw = await rawOn(url);
       return { store, raw };
@@ -192,7 +287,11 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
       const { store, raw } = await recorded();
       await raw.exec(h.disableGuard);
       await raw.exec(`UPDATE audit_log SET payload = REPLACE(payload, '"severity":1', '"severity":3') WHERE seq = 2`);
-      expect(await store.verify()).toMatchObject({ ok: false, entries: 1, brokenAt: { seq: 2, reason: "payload_sha256 mismatch (payload modified)" } });
+      expect(await store.verify()).toMatchObject({
+        ok: false,
+        entries: 1,
+        brokenAt: { seq: 2, reason: "payload_sha256 mismatch (payload modified)" },
+      });
     });
 
     test("an edited link entry, hashes recomputed, breaks the next link", async () => {
@@ -219,7 +318,10 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
       const { store, raw } = await recorded();
       await raw.exec(unguard("incident_links"));
       await raw.exec("UPDATE incident_links SET relation = 'caused' WHERE id = 4");
-      expect((await store.verify()).brokenAt).toEqual({ seq: 4, reason: "incident_links row 4: column relation does not match the hashed entry (projection modified)" });
+      expect((await store.verify()).brokenAt).toEqual({
+        seq: 4,
+        reason: "incident_links row 4: column relation does not match the hashed entry (projection modified)",
+      });
       await raw.exec("UPDATE incident_links SET relation = 'dismissed' WHERE id = 4");
       expect((await store.verify()).ok).toBe(true);
       await raw.exec("DELETE FROM incident_links WHERE id = 4");
@@ -231,7 +333,10 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
       await store.recordMerge(mergeInput({ prNumber: 77 }), null);
       await raw.exec(unguard("incident_links"));
       await raw.exec("UPDATE incident_links SET merge_id = 6 WHERE id = 3");
-      expect((await store.verify()).brokenAt).toEqual({ seq: 3, reason: "incident_links row 3: column merge_id does not match the hashed entry (projection modified)" });
+      expect((await store.verify()).brokenAt).toEqual({
+        seq: 3,
+        reason: "incident_links row 3: column merge_id does not match the hashed entry (projection modified)",
+      });
     });
   });
 
@@ -240,7 +345,9 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
     beforeAll(async () => {
       ({ store } = await newStore(undefined, { keep: true }));
       await store.recordMerge(mergeInput({ repo: "acme/web", prNumber: 1 }), null);
-      await store.recordIncident(incident({ externalId: "INC-1", category: "agent-overreach", severity: 2, startedAt: "2026-01-05T00:00:00Z" }));
+      await store.recordIncident(
+        incident({ externalId: "INC-1", category: "agent-overreach", severity: 2, startedAt: "2026-01-05T00:00:00Z" }),
+      );
       await store.recordIncident(incident({ externalId: "INC-2", category: "shadow-ai", severity: 1, startedAt: "2026-02-05T00:00:00Z" }));
       await store.recordIncident(incident({ externalId: "INC-3", category: "agent-overreach", severity: 1, startedAt: null }));
       await store.linkIncident({ externalId: "INC-1", repo: "acme/web", prNumber: 1, relation: "dismissed" });
@@ -262,7 +369,9 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
     });
 
     test("records carry their links; bad filters are refused", async () => {
-      expect((await store.listIncidents({ repo: "acme/web" }))[0]!.links).toEqual([expect.objectContaining({ relation: "dismissed", current: true })]);
+      expect((await store.listIncidents({ repo: "acme/web" }))[0]!.links).toEqual([
+        expect.objectContaining({ relation: "dismissed", current: true }),
+      ]);
       await expect(store.listIncidents({ category: "oops" as never })).rejects.toThrow(/category "oops" is not one of data-exfiltration/);
       await expect(store.listIncidents({ severity: 5 as never })).rejects.toThrow(AuditInputError);
       await expect(store.listIncidents({ since: "soon" })).rejects.toThrow(/since "soon" is not an ISO-8601/);
@@ -274,7 +383,15 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
   describe("incidentTrends", () => {
     let store: AuditStore;
     const merge = (prNumber: number, repo: string, aiLevel: MergeRecordInput["aiLevel"], owningTeam: string | null, mergedAt: string) =>
-      mergeInput({ repo, prNumber, aiLevel, owningTeam, teams: owningTeam ? [{ team: owningTeam, files: 1 }] : [], mergedAt, exceptions: [] });
+      mergeInput({
+        repo,
+        prNumber,
+        aiLevel,
+        owningTeam,
+        teams: owningTeam ? [{ team: owningTeam, files: 1 }] : [],
+        mergedAt,
+        exceptions: [],
+      });
 
     beforeAll(async () => {
       ({ store } = await newStore(undefined, { keep: true }));

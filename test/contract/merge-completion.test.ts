@@ -34,7 +34,12 @@ describe.each(harnesses)("AuditStore merge completion: $engine", (h) => {
     await store.recordMerge(incompleteInput(), "delivery-1");
     await store.recordMerge(mergeInput({ prNumber: 43 }), "delivery-2");
     const got = await store.getMerge("acme/pay", 42);
-    expect(got).toMatchObject({ incomplete: true, missing: ["reviews", "notes", "files", "owners", "verdict"], reviewers: [], checkConclusion: null });
+    expect(got).toMatchObject({
+      incomplete: true,
+      missing: ["reviews", "notes", "files", "owners", "verdict"],
+      reviewers: [],
+      checkConclusion: null,
+    });
     expect((await listMerges(store, { incomplete: true })).map((m) => m.prNumber)).toEqual([42]);
     expect((await listMerges(store, { incomplete: false })).map((m) => m.prNumber)).toEqual([43]);
     expect((await store.report({}, [])).total).toMatchObject({ merges: 2, incomplete: 1, bypassed: 0 });
@@ -92,6 +97,10 @@ describe.each(harnesses)("AuditStore merge completion: $engine", (h) => {
     expect(await store.readReconcileState()).toBeNull();
     await store.writeReconcileState({ lastSweepStartedAt: "2026-04-01T12:00:00.000Z", redelivered: ["a"] });
     await store.writeReconcileState({ lastSweepStartedAt: "2026-04-01T12:05:00.000Z", redelivered: ["a", "b"], lastDeliveryId: 12 });
-    expect(await store.readReconcileState()).toEqual({ lastSweepStartedAt: "2026-04-01T12:05:00.000Z", redelivered: ["a", "b"], lastDeliveryId: 12 });
+    expect(await store.readReconcileState()).toEqual({
+      lastSweepStartedAt: "2026-04-01T12:05:00.000Z",
+      redelivered: ["a", "b"],
+      lastDeliveryId: 12,
+    });
   });
 });

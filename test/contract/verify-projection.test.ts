@@ -12,7 +12,9 @@ describe.each(harnesses)("verify checks the projections: $engine", (h) => {
 
   /** SQL that lifts the append-only guard of a projection table (a superuser can). */
   const unguard = (table: string) =>
-    h.engine === "sqlite" ? `DROP TRIGGER ${table}_no_update; DROP TRIGGER ${table}_no_delete;` : `ALTER TABLE ${table} DISABLE TRIGGER ${table}_append_only`;
+    h.engine === "sqlite"
+      ? `DROP TRIGGER ${table}_no_update; DROP TRIGGER ${table}_no_delete;`
+      : `ALTER TABLE ${table} DISABLE TRIGGER ${table}_append_only`;
 
   /**
    * seq 1 acme/pay#1, 2 acme/pay#2 (bypassed, agent), 3 an evaluation, 4 an exception on #2,
@@ -22,15 +24,36 @@ describe.each(harnesses)("verify checks the projections: $engine", (h) => {
     const { store, url } = await newStore();
     await store.recordMerge(mergeInput({ prNumber: 1 }), null);
     await store.recordMerge(
-      mergeInput({ prNumber: 2, aiLevel: "agent", agent: "Copilot", sponsor: "lead-bob", bypassed: true, checkConclusion: "failure", exceptions: [] }),
+      mergeInput({
+        prNumber: 2,
+        aiLevel: "agent",
+        agent: "Copilot",
+        sponsor: "lead-bob",
+        bypassed: true,
+        checkConclusion: "failure",
+        exceptions: [],
+      }),
       null,
     );
     await store.recordEvaluation(evaluationInput(), "e-1");
     await store.recordException(exceptionInput({ prNumber: 2 }), "x-1");
-    await store.recordMerge(mergeInput({ prNumber: 3, aiLevel: "none", aiTools: [], boundaries: [], exceptions: [], owningTeam: null, teams: [] }), null);
-    await store.recordRevert({ repo: "acme/pay", prNumber: 3, revertedRepo: "acme/pay", revertedPrNumber: 1, revertedSha: null, method: "body" }, null);
+    await store.recordMerge(
+      mergeInput({ prNumber: 3, aiLevel: "none", aiTools: [], boundaries: [], exceptions: [], owningTeam: null, teams: [] }),
+      null,
+    );
     await store.recordRevert(
-      { repo: "acme/pay", prNumber: 3, revertedRepo: "acme/pay", revertedPrNumber: null, revertedSha: sha("acme/pay#2 merge").slice(0, 9), method: "commit_msg" },
+      { repo: "acme/pay", prNumber: 3, revertedRepo: "acme/pay", revertedPrNumber: 1, revertedSha: null, method: "body" },
+      null,
+    );
+    await store.recordRevert(
+      {
+        repo: "acme/pay",
+        prNumber: 3,
+        revertedRepo: "acme/pay",
+        revertedPrNumber: null,
+        revertedSha: sha("acme/pay#2 merge").slice(0, 9),
+        method: "commit_msg",
+      },
       null,
     );
     return { store, raw: await rawOn(url) };
@@ -51,7 +74,9 @@ describe.each(harnesses)("verify checks the projections: $engine", (h) => {
     const result = await store.verify();
     expect(result).toMatchObject({ ok: false, entries: 7 });
     expect(broken(result)).toEqual({ seq: 2, table: "merges", key: "acme/pay#2", column: "bypassed" });
-    expect(result.brokenAt!.reason).toBe("merges row acme/pay#2 (seq 2): column bypassed is false, the hashed entry says true (projection modified)");
+    expect(result.brokenAt!.reason).toBe(
+      "merges row acme/pay#2 (seq 2): column bypassed is false, the hashed entry says true (projection modified)",
+    );
   });
 
   test("merges.ai_level rewritten", async () => {
@@ -62,16 +87,52 @@ describe.each(harnesses)("verify checks the projections: $engine", (h) => {
   });
 
   test.each([
-    ["merge_paths", "UPDATE merge_paths SET path = 'docs/readme.md' WHERE merge_id = 1 AND path = 'src/payments/refund.ts'", { seq: 1, key: "acme/pay#1 path src/payments/refund.ts", column: null }],
-    ["merge_paths", "DELETE FROM merge_paths WHERE merge_id = 5 AND path = 'src/payments/index.ts'", { seq: 5, key: "acme/pay#3 path src/payments/index.ts", column: null }],
-    ["merge_reviews", "UPDATE merge_reviews SET counted = NOT counted WHERE merge_id = 1 AND review_id = 17", { seq: 1, key: "acme/pay#1 review 17", column: "counted" }],
-    ["merge_reviews", "UPDATE merge_reviews SET verified_note = 'LGTM' WHERE merge_id = 2 AND review_id = 3000000001", { seq: 2, key: "acme/pay#2 review 3000000001", column: "verified_note" }],
-    ["merge_teams", "UPDATE merge_teams SET is_primary = NOT is_primary WHERE merge_id = 1", { seq: 1, key: "acme/pay#1 team @acme/payments", column: "is_primary" }],
-    ["merge_boundaries", "UPDATE merge_boundaries SET outcome = 'passed' WHERE merge_id = 2", { seq: 2, key: "acme/pay#2 boundary billing", column: "outcome" }],
+    [
+      "merge_paths",
+      "UPDATE merge_paths SET path = 'docs/readme.md' WHERE merge_id = 1 AND path = 'src/payments/refund.ts'",
+      { seq: 1, key: "acme/pay#1 path src/payments/refund.ts", column: null },
+    ],
+    [
+      "merge_paths",
+      "DELETE FROM merge_paths WHERE merge_id = 5 AND path = 'src/payments/index.ts'",
+      { seq: 5, key: "acme/pay#3 path src/payments/index.ts", column: null },
+    ],
+    [
+      "merge_reviews",
+      "UPDATE merge_reviews SET counted = NOT counted WHERE merge_id = 1 AND review_id = 17",
+      { seq: 1, key: "acme/pay#1 review 17", column: "counted" },
+    ],
+    [
+      "merge_reviews",
+      "UPDATE merge_reviews SET verified_note = 'LGTM' WHERE merge_id = 2 AND review_id = 3000000001",
+      { seq: 2, key: "acme/pay#2 review 3000000001", column: "verified_note" },
+    ],
+    [
+      "merge_teams",
+      "UPDATE merge_teams SET is_primary = NOT is_primary WHERE merge_id = 1",
+      { seq: 1, key: "acme/pay#1 team @acme/payments", column: "is_primary" },
+    ],
+    [
+      "merge_boundaries",
+      "UPDATE merge_boundaries SET outcome = 'passed' WHERE merge_id = 2",
+      { seq: 2, key: "acme/pay#2 boundary billing", column: "outcome" },
+    ],
     ["merge_exceptions", "DELETE FROM merge_exceptions WHERE merge_id = 1", { seq: 1, key: "acme/pay#1 exception 0", column: null }],
-    ["merge_commits", `UPDATE merge_commits SET role = 'pr_commit' WHERE merge_id = 2 AND role = 'merge_commit'`, { seq: 2, key: `acme/pay#2 commit ${sha("acme/pay#2 merge")}`, column: "role" }],
-    ["exceptions", "UPDATE exceptions SET granted_by = 'dev-alice' WHERE id = 4", { seq: 4, key: "acme/pay#2 exception billing", column: "granted_by" }],
-    ["reverts", "UPDATE reverts SET reverted_merge_id = NULL WHERE id = 7", { seq: 7, key: `acme/pay#3 reverts acme/pay@${sha("acme/pay#2 merge").slice(0, 9)}`, column: "reverted_merge_id" }],
+    [
+      "merge_commits",
+      `UPDATE merge_commits SET role = 'pr_commit' WHERE merge_id = 2 AND role = 'merge_commit'`,
+      { seq: 2, key: `acme/pay#2 commit ${sha("acme/pay#2 merge")}`, column: "role" },
+    ],
+    [
+      "exceptions",
+      "UPDATE exceptions SET granted_by = 'dev-alice' WHERE id = 4",
+      { seq: 4, key: "acme/pay#2 exception billing", column: "granted_by" },
+    ],
+    [
+      "reverts",
+      "UPDATE reverts SET reverted_merge_id = NULL WHERE id = 7",
+      { seq: 7, key: `acme/pay#3 reverts acme/pay@${sha("acme/pay#2 merge").slice(0, 9)}`, column: "reverted_merge_id" },
+    ],
     ["reverts", "UPDATE reverts SET method = 'title' WHERE id = 6", { seq: 6, key: "acme/pay#3 reverts acme/pay#1", column: "method" }],
   ])("%s: %s", async (table, sql, expected) => {
     const { store, raw } = await recorded();
@@ -88,8 +149,19 @@ describe.each(harnesses)("verify checks the projections: $engine", (h) => {
     const row = (await raw2.rows<Record<string, unknown>>("SELECT * FROM merges WHERE id = 1"))[0]!;
     const values = { ...row, id: 3, audit_seq: 3, pr_number: 99 };
     const columns = Object.keys(values);
-    const literal = (v: unknown) => (v === null ? "NULL" : typeof v === "boolean" ? (v ? "TRUE" : "FALSE") : typeof v === "number" ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
-    await raw2.exec(`INSERT INTO merges (${columns.join(", ")}) VALUES (${columns.map((c) => literal(values[c as keyof typeof values])).join(", ")})`);
+    const literal = (v: unknown) =>
+      v === null
+        ? "NULL"
+        : typeof v === "boolean"
+          ? v
+            ? "TRUE"
+            : "FALSE"
+          : typeof v === "number"
+            ? String(v)
+            : `'${String(v).replace(/'/g, "''")}'`;
+    await raw2.exec(
+      `INSERT INTO merges (${columns.join(", ")}) VALUES (${columns.map((c) => literal(values[c as keyof typeof values])).join(", ")})`,
+    );
     const result = await other.verify();
     expect(broken(result)).toEqual({ seq: 3, table: "merges", key: "seq 3", column: null });
     expect(result.brokenAt!.reason).toBe("merges row seq 3: the hashed entry 3 is not a merge (projection row inserted)");

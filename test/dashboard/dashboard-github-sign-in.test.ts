@@ -36,7 +36,9 @@ describe("the way to GitHub and back", () => {
   test("the sign-in page offers both; GET /countersign/auth/github → 302 to GitHub's authorize page with a state in a Lax, HttpOnly, 10-minute cookie", async () => {
     const login = await request(server, "/countersign/login?next=%2Fcountersign%2Fmerges");
     expect(login.text).toContain('<label for="token">');
-    expect(login.text).toContain('<a class="button github" href="/countersign/auth/github?next=%2Fcountersign%2Fmerges" id="github-sign-in">Sign in with GitHub</a>');
+    expect(login.text).toContain(
+      '<a class="button github" href="/countersign/auth/github?next=%2Fcountersign%2Fmerges" id="github-sign-in">Sign in with GitHub</a>',
+    );
 
     const res = await request(server, "/countersign/auth/github?next=%2Fcountersign%2Fmerges");
     expect(res.status).toBe(302);
@@ -47,13 +49,17 @@ describe("the way to GitHub and back", () => {
     const state = to.searchParams.get("state")!;
     expect(state).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(res.cookies).toHaveLength(1);
-    expect(res.cookies[0]).toMatch(new RegExp(`^countersign_oauth=${state}\\.[A-Za-z0-9_-]+; Path=/countersign/auth/github; Max-Age=600; HttpOnly; SameSite=Lax$`));
+    expect(res.cookies[0]).toMatch(
+      new RegExp(`^countersign_oauth=${state}\\.[A-Za-z0-9_-]+; Path=/countersign/auth/github; Max-Age=600; HttpOnly; SameSite=Lax$`),
+    );
     // A new state every time.
     expect(new URL((await request(server, "/countersign/auth/github")).location!).searchParams.get("state")).not.toBe(state);
 
     const https = await request(server, "/countersign/auth/github", { headers: { "x-forwarded-proto": "https" } });
     expect(https.cookies[0]).toMatch(/; SameSite=Lax; Secure$/);
-    expect(new URL(https.location!).searchParams.get("redirect_uri")).toBe(`https://${new URL(server.baseUrl).host}/countersign/auth/github/callback`);
+    expect(new URL(https.location!).searchParams.get("redirect_uri")).toBe(
+      `https://${new URL(server.baseUrl).host}/countersign/auth/github/callback`,
+    );
   });
 
   test("success: a same-origin page sets an 8-hour HttpOnly, SameSite=Strict session and moves on to where the user was going", async () => {
@@ -73,7 +79,12 @@ describe("the way to GitHub and back", () => {
     expect(token).toMatch(/^ghu_/);
     expect(session).not.toContain(token);
     expect(JSON.stringify(server.logs)).not.toContain(token);
-    expect(server.logs).toContainEqual(expect.objectContaining({ level: "info", details: expect.objectContaining({ event: "dashboard.login", method: "github", login: "ana", repos: 1 }) }));
+    expect(server.logs).toContainEqual(
+      expect.objectContaining({
+        level: "info",
+        details: expect.objectContaining({ event: "dashboard.login", method: "github", login: "ana", repos: 1 }),
+      }),
+    );
     // The calls GitHub saw: the code once, then who and what, as a GitHub App's user token reads them.
     expect(sim.requests.slice(-5).map((r) => `${r.method} ${r.path}${r.query ? `?${r.query}` : ""}`)).toEqual([
       "POST /login/oauth/access_token",
@@ -106,7 +117,12 @@ describe("the way to GitHub and back", () => {
     expect(callback.status).toBe(200);
     const overview = await request(server, "/countersign/", { cookie });
     expect(overview.text).toContain("You see the 130 repositories you could read on GitHub when you signed in: acme/svc-000, acme/svc-001");
-    expect(sim.requests.filter((r) => r.path.endsWith("/repositories")).slice(-2).map((r) => r.query)).toEqual(["per_page=100", "per_page=100&page=2"]);
+    expect(
+      sim.requests
+        .filter((r) => r.path.endsWith("/repositories"))
+        .slice(-2)
+        .map((r) => r.query),
+    ).toEqual(["per_page=100", "per_page=100&page=2"]);
   });
 });
 
@@ -134,18 +150,22 @@ describe("refusals: a clear page and no session", () => {
     noSession(callback.cookies);
   });
 
-  test("a code GitHub refuses (HTTP 200 with bad_verification_code) → 400 \"sign in again\"", async () => {
+  test('a code GitHub refuses (HTTP 200 with bad_verification_code) → 400 "sign in again"', async () => {
     const { callback } = await signInWithGitHub(server, { tamper: (back) => back.searchParams.set("code", "0123456789abcdef0123") });
     expect(callback.status).toBe(400);
     expect(callback.text).toContain("GitHub did not accept the sign-in code: it expired or was already used. Sign in again.");
     noSession(callback.cookies);
-    expect(server.logs).toContainEqual(expect.objectContaining({ details: expect.objectContaining({ outcome: "bad_code", error: "bad_verification_code" }) }));
+    expect(server.logs).toContainEqual(
+      expect.objectContaining({ details: expect.objectContaining({ outcome: "bad_code", error: "bad_verification_code" }) }),
+    );
   });
 
   test("a code used twice works once", async () => {
     const first = await signInWithGitHub(server);
     expect(first.callback.status).toBe(200);
-    const replay = await request(server, first.back.pathname + first.back.search, { cookie: `countersign_oauth=${cookieValue(first.start.cookies, "countersign_oauth")}` });
+    const replay = await request(server, first.back.pathname + first.back.search, {
+      cookie: `countersign_oauth=${cookieValue(first.start.cookies, "countersign_oauth")}`,
+    });
     expect(replay.status).toBe(400);
     noSession(replay.cookies);
   });
@@ -162,7 +182,10 @@ describe("refusals: a clear page and no session", () => {
   });
 
   test("the server's client secret does not match the App's (GitHub's 200 + incorrect_client_credentials) → 502 naming the settings", async () => {
-    const misconfigured = await startDashboardServer({ seed: false, handler: { github: { clientId: CLIENT_ID, clientSecret: "x".repeat(20), webUrl: sim.url, apiUrl: sim.apiUrl } } });
+    const misconfigured = await startDashboardServer({
+      seed: false,
+      handler: { github: { clientId: CLIENT_ID, clientSecret: "x".repeat(20), webUrl: sim.url, apiUrl: sim.apiUrl } },
+    });
     try {
       const { callback } = await signInWithGitHub(misconfigured);
       expect(callback.status).toBe(502);
@@ -174,11 +197,18 @@ describe("refusals: a clear page and no session", () => {
   });
 
   test("GitHub unreachable → 502, signed out", async () => {
-    const down = await startDashboardServer({ seed: false, handler: { github: { clientId: CLIENT_ID, clientSecret: "x".repeat(20), webUrl: "http://127.0.0.1:9", apiUrl: "http://127.0.0.1:9/api/v3" } } });
+    const down = await startDashboardServer({
+      seed: false,
+      handler: {
+        github: { clientId: CLIENT_ID, clientSecret: "x".repeat(20), webUrl: "http://127.0.0.1:9", apiUrl: "http://127.0.0.1:9/api/v3" },
+      },
+    });
     try {
       const start = await request(down, "/countersign/auth/github");
       const state = new URL(start.location!).searchParams.get("state")!;
-      const callback = await request(down, `/countersign/auth/github/callback?code=abc&state=${state}`, { cookie: `countersign_oauth=${cookieValue(start.cookies, "countersign_oauth")}` });
+      const callback = await request(down, `/countersign/auth/github/callback?code=abc&state=${state}`, {
+        cookie: `countersign_oauth=${cookieValue(start.cookies, "countersign_oauth")}`,
+      });
       expect(callback.status).toBe(502);
       expect(callback.text).toContain("GitHub did not answer");
       noSession(callback.cookies);
@@ -195,11 +225,36 @@ describe("a GitHub session sees only its repositories", () => {
   });
 
   test("incidents: only those linked to a merge in acme/web, with only those links; unlinked ones are the token's", async () => {
-    await server.store.recordIncident({ externalId: "INC-GH-1", title: "Checkout and web both down", severity: 1, category: "agent-overreach", startedAt: "2026-11-18T10:00:00Z", source: "cli" });
-    await server.store.linkIncident({ externalId: "INC-GH-1", repo: HOSTILE.repo, prNumber: HOSTILE.prNumber, relation: "suspect", source: "cli" });
-    await server.store.linkIncident({ externalId: "INC-GH-1", repo: CAPTURE_MERGE.repo, prNumber: CAPTURE_MERGE.prNumber, relation: "caused", source: "cli" });
+    await server.store.recordIncident({
+      externalId: "INC-GH-1",
+      title: "Checkout and web both down",
+      severity: 1,
+      category: "agent-overreach",
+      startedAt: "2026-11-18T10:00:00Z",
+      source: "cli",
+    });
+    await server.store.linkIncident({
+      externalId: "INC-GH-1",
+      repo: HOSTILE.repo,
+      prNumber: HOSTILE.prNumber,
+      relation: "suspect",
+      source: "cli",
+    });
+    await server.store.linkIncident({
+      externalId: "INC-GH-1",
+      repo: CAPTURE_MERGE.repo,
+      prNumber: CAPTURE_MERGE.prNumber,
+      relation: "caused",
+      source: "cli",
+    });
     await server.store.recordIncident({ externalId: "INC-GH-2", title: "Payments only", source: "cli" });
-    await server.store.linkIncident({ externalId: "INC-GH-2", repo: CAPTURE_MERGE.repo, prNumber: CAPTURE_MERGE.prNumber, relation: "caused", source: "cli" });
+    await server.store.linkIncident({
+      externalId: "INC-GH-2",
+      repo: CAPTURE_MERGE.repo,
+      prNumber: CAPTURE_MERGE.prNumber,
+      relation: "caused",
+      source: "cli",
+    });
     await server.store.recordIncident({ externalId: "INC-GH-3", title: "Not linked yet", source: "cli" });
     const res = await request(server, "/countersign/incidents", { cookie });
     expect(res.status).toBe(200);
@@ -247,10 +302,12 @@ describe("a GitHub session sees only its repositories", () => {
     const webMerges = (await server.store.report({ repo: "acme/web", since: "2026-05-25" }, [])).total.merges;
     const allMerges = (await server.store.report({ since: "2026-05-25" }, [])).total.merges;
     expect(webMerges).toBeLessThan(allMerges);
-    expect(res.text).toContain(`<li><span class="value">${webMerges}</span><span class="what"><a href="/countersign/merges?since=2026-05-25">merges</a>`);
+    expect(res.text).toContain(
+      `<li><span class="value">${webMerges}</span><span class="what"><a href="/countersign/merges?since=2026-05-25">merges</a>`,
+    );
     expect(res.text).toContain("You see the repository you could read on GitHub when you signed in: acme/web.");
     expect(res.text).not.toMatch(/href="\/countersign\/merges\/acme\/(payments-api|infra)\//);
-    expect(res.text).toContain('Signed in as <strong>ana</strong>');
+    expect(res.text).toContain("Signed in as <strong>ana</strong>");
     expect(res.text).not.toContain("audit chain head");
     expect(res.text).not.toContain('href="/countersign/chain"');
   });
@@ -267,7 +324,9 @@ describe("a GitHub session sees only its repositories", () => {
     const value = cookie.slice("countersign_session=".length);
     const parts = value.split(".");
     const widened = Buffer.from(JSON.stringify({ login: "ana", repos: ["acme/web", "acme/payments-api"] })).toString("base64url");
-    const res = await request(server, "/countersign/merges", { cookie: `countersign_session=${[parts[0], parts[1], parts[2], widened, parts[4]].join(".")}` });
+    const res = await request(server, "/countersign/merges", {
+      cookie: `countersign_session=${[parts[0], parts[1], parts[2], widened, parts[4]].join(".")}`,
+    });
     expect(res.status).toBe(303);
     expect(res.location).toMatch(/^\/countersign\/login\?/);
   });
@@ -288,7 +347,9 @@ describe("a GitHub session sees only its repositories", () => {
       form: { csrf: hiddenField(form.text, "csrf")!, next: "/countersign/", token: TEST_TOKEN },
     });
     const admin = `countersign_session=${cookieValue(posted.cookies, "countersign_session")}`;
-    expect((await request(server, `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, { cookie: admin })).status).toBe(200);
+    expect((await request(server, `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, { cookie: admin })).status).toBe(
+      200,
+    );
     expect((await request(server, "/countersign/chain", { cookie: admin })).status).toBe(200);
     expect((await request(server, "/countersign/", { cookie: admin })).text).toContain("Signed in with the audit token");
   });
@@ -310,7 +371,11 @@ describe("which sign-ins are on", () => {
   });
 
   test("GitHub only: the dashboard is on, the page has no token form, and a posted token is refused", async () => {
-    const githubOnly = await startDashboardServer({ seed: false, token: undefined, handler: { github: { clientId: CLIENT_ID, clientSecret: "y".repeat(20), webUrl: sim.url, apiUrl: sim.apiUrl } } });
+    const githubOnly = await startDashboardServer({
+      seed: false,
+      token: undefined,
+      handler: { github: { clientId: CLIENT_ID, clientSecret: "y".repeat(20), webUrl: sim.url, apiUrl: sim.apiUrl } },
+    });
     try {
       const login = await request(githubOnly, "/countersign/login");
       expect(login.status).toBe(200);

@@ -25,15 +25,22 @@ describe("access", () => {
     await server.close();
   });
 
-  test.each(["/countersign/", "/countersign", "/countersign/merges?path=src%2Fpayments%2F**", "/countersign/merges.csv", "/countersign/incidents", `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, "/countersign/chain?verify=1", `/countersign/commit?sha=${sha("x").slice(0, 7)}`, "/countersign/nope"])(
-    "no session: GET %s redirects to sign-in and shows no data",
-    async (path) => {
-      const res = await request(server, path);
-      expect(res.status).toBe(303);
-      expect(res.location).toBe(`/countersign/login?next=${encodeURIComponent(path)}`);
-      expect(res.text).toBe("");
-    },
-  );
+  test.each([
+    "/countersign/",
+    "/countersign",
+    "/countersign/merges?path=src%2Fpayments%2F**",
+    "/countersign/merges.csv",
+    "/countersign/incidents",
+    `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`,
+    "/countersign/chain?verify=1",
+    `/countersign/commit?sha=${sha("x").slice(0, 7)}`,
+    "/countersign/nope",
+  ])("no session: GET %s redirects to sign-in and shows no data", async (path) => {
+    const res = await request(server, path);
+    expect(res.status).toBe(303);
+    expect(res.location).toBe(`/countersign/login?next=${encodeURIComponent(path)}`);
+    expect(res.text).toBe("");
+  });
 
   test("the JSON API and other paths are not the dashboard's (the handler returns false)", async () => {
     for (const path of ["/countersign/api/merges", "/countersign/api", "/healthz", "/countersignx", "/"]) {
@@ -52,7 +59,9 @@ describe("access", () => {
     expect(hiddenField(res.text, "next")).toBe("/countersign/chain");
     expect(res.cookies).toHaveLength(1);
     expect(res.cookies[0]).toMatch(/^countersign_login=[A-Za-z0-9_-]{24}; Path=\/countersign; Max-Age=3600; HttpOnly; SameSite=Strict$/);
-    expect(res.headers["content-security-policy"]).toMatch(/default-src 'none'; style-src 'sha256-[^']+'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'/);
+    expect(res.headers["content-security-policy"]).toMatch(
+      /default-src 'none'; style-src 'sha256-[^']+'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'/,
+    );
     expect(res.headers["x-frame-options"]).toBe("DENY");
     expect(res.headers["cache-control"]).toBe("no-store");
   });
@@ -93,7 +102,9 @@ describe("access", () => {
     expect(posted.status).toBe(303);
     expect(posted.location).toBe("/countersign/merges?ai=agent");
     const session = posted.cookies.find((c) => c.startsWith("countersign_session="))!;
-    expect(session).toMatch(/^countersign_session=v1\.[\w-]{24}\.\d+\.[\w-]{43}; Path=\/countersign; Max-Age=28800; HttpOnly; SameSite=Strict$/);
+    expect(session).toMatch(
+      /^countersign_session=v1\.[\w-]{24}\.\d+\.[\w-]{43}; Path=\/countersign; Max-Age=28800; HttpOnly; SameSite=Strict$/,
+    );
     // The sign-in nonce is spent.
     expect(posted.cookies.find((c) => c.startsWith("countersign_login="))).toMatch(/Max-Age=0/);
     const page = await request(server, "/countersign/merges?ai=agent", { cookie });
@@ -145,11 +156,18 @@ describe("access", () => {
 
   test("GET is read-only: other methods are refused; sign-in and sign-out accept only forms", async () => {
     const { cookie } = await signIn(server);
-    for (const [method, path] of [["POST", "/countersign/merges"], ["PUT", "/countersign/"], ["DELETE", "/countersign/chain"], ["GET", "/countersign/logout"]] as const) {
+    for (const [method, path] of [
+      ["POST", "/countersign/merges"],
+      ["PUT", "/countersign/"],
+      ["DELETE", "/countersign/chain"],
+      ["GET", "/countersign/logout"],
+    ] as const) {
       const res = await request(server, path, { method, cookie, ...(method === "POST" ? { form: {} } : {}) });
       expect(res.status).toBe(405);
     }
-    expect((await request(server, "/countersign/login", { body: '{"token":"x"}', headers: { "content-type": "application/json" } })).status).toBe(415);
+    expect(
+      (await request(server, "/countersign/login", { body: '{"token":"x"}', headers: { "content-type": "application/json" } })).status,
+    ).toBe(415);
     const form = { "content-type": "application/x-www-form-urlencoded" };
     const big = await request(server, "/countersign/login", { body: "token=" + "a".repeat(9000), headers: form });
     expect(big).toMatchObject({ status: 413, text: `Form too large: ${tooLargeMessage(8 * 1024)}.` });
@@ -204,7 +222,9 @@ describe("the throttle behind a reverse proxy (TRUSTED_PROXIES)", () => {
       expect((await signIn(server, TEST_TOKEN, proxied("198.51.100.7"))).posted.status).toBe(303);
       // Addresses the client adds in front of the proxy's own entry change nothing.
       expect((await signIn(server, TEST_TOKEN, proxied("10.9.9.9, 203.0.113.5"))).posted.status).toBe(429);
-      expect(server.logs).toContainEqual(expect.objectContaining({ details: expect.objectContaining({ outcome: "throttled", client: "203.0.113.5" }) }));
+      expect(server.logs).toContainEqual(
+        expect.objectContaining({ details: expect.objectContaining({ outcome: "throttled", client: "203.0.113.5" }) }),
+      );
     } finally {
       await server.close();
     }
@@ -214,7 +234,8 @@ describe("the throttle behind a reverse proxy (TRUSTED_PROXIES)", () => {
     for (const trustedProxies of [undefined, trusted("10.0.0.0/8")]) {
       const server = await startDashboardServer({ seed: false, handler: trustedProxies ? { trustedProxies } : {} });
       try {
-        for (let i = 0; i < 10; i++) expect((await signIn(server, `wrong-token-number-${i}`, proxied(`198.51.100.${i}`))).posted.status).toBe(401);
+        for (let i = 0; i < 10; i++)
+          expect((await signIn(server, `wrong-token-number-${i}`, proxied(`198.51.100.${i}`))).posted.status).toBe(401);
         expect((await signIn(server, TEST_TOKEN, proxied("198.51.100.200"))).posted.status).toBe(429);
       } finally {
         await server.close();
@@ -277,7 +298,9 @@ describe("pages", () => {
       expect(page.text).not.toContain("<b onmouseover");
       expect(page.text).not.toMatch(/<iframe/i);
       expect(page.text).not.toMatch(/<script/i);
-      expect(page.text).toContain("&lt;script&gt;window.__xss=1&lt;/script&gt;&lt;img src=x onerror=&quot;window.__xss=2&quot;&gt;&quot;&#39;&amp;amp;");
+      expect(page.text).toContain(
+        "&lt;script&gt;window.__xss=1&lt;/script&gt;&lt;img src=x onerror=&quot;window.__xss=2&quot;&gt;&quot;&#39;&amp;amp;",
+      );
     }
     expect(pages[1]!.text).toContain("src/ui/&lt;b onmouseover=&quot;window.__xss=5&quot;&gt;evil&lt;/b&gt;.tsx");
   });
@@ -297,7 +320,9 @@ describe("pages", () => {
     expect(text).toContain(merge.entryHash);
     expect(res.text).toContain(`href="/countersign/merges/acme/payments-api/${BYPASS_MERGE.revertedBy}"`);
 
-    const capture = (await request(server, `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, { cookie })).text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    const capture = (await request(server, `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, { cookie })).text
+      .replace(/<[^>]+>/g, " ")
+      .replace(/\s+/g, " ");
     expect(capture).toContain("2 counted of 3 approving reviews: rev-carol, kim");
     expect(capture).toContain("replayed 200 captured failures");
     expect(capture).toContain("≠ merged head");
@@ -307,13 +332,39 @@ describe("pages", () => {
   test("a merge page lists the incidents linked to it with their current relation; a merge without one says so", async () => {
     const before = (await request(server, `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, { cookie })).text;
     expect(before).toContain("No incident is linked to this merge.");
-    await server.store.recordIncident({ externalId: "INC-9001", title: "Retries <b>stormed</b> the queue", url: "https://acme.pagerduty.com/incidents/Q1W2E3", severity: 2, category: "hallucination-in-production-code", startedAt: "2026-11-19T08:00:00Z", source: "cli" });
-    await server.store.linkIncident({ externalId: "INC-9001", repo: CAPTURE_MERGE.repo, prNumber: CAPTURE_MERGE.prNumber, relation: "suspect", note: "touched the retry loop", linkedBy: "oncall", source: "cli" });
-    await server.store.linkIncident({ externalId: "INC-9001", repo: CAPTURE_MERGE.repo, prNumber: CAPTURE_MERGE.prNumber, relation: "caused", note: "bisected to this merge", linkedBy: "oncall", source: "cli" });
+    await server.store.recordIncident({
+      externalId: "INC-9001",
+      title: "Retries <b>stormed</b> the queue",
+      url: "https://acme.pagerduty.com/incidents/Q1W2E3",
+      severity: 2,
+      category: "hallucination-in-production-code",
+      startedAt: "2026-11-19T08:00:00Z",
+      source: "cli",
+    });
+    await server.store.linkIncident({
+      externalId: "INC-9001",
+      repo: CAPTURE_MERGE.repo,
+      prNumber: CAPTURE_MERGE.prNumber,
+      relation: "suspect",
+      note: "touched the retry loop",
+      linkedBy: "oncall",
+      source: "cli",
+    });
+    await server.store.linkIncident({
+      externalId: "INC-9001",
+      repo: CAPTURE_MERGE.repo,
+      prNumber: CAPTURE_MERGE.prNumber,
+      relation: "caused",
+      note: "bisected to this merge",
+      linkedBy: "oncall",
+      source: "cli",
+    });
     const res = await request(server, `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, { cookie });
     expect(res.status).toBe(200);
     const text = res.text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
-    expect(text).toContain("INC-9001 Retries &lt;b&gt;stormed&lt;/b&gt; the queue caused SEV2, hallucination-in-production-code 2026-11-19 08:00 bisected to this merge oncall,");
+    expect(text).toContain(
+      "INC-9001 Retries &lt;b&gt;stormed&lt;/b&gt; the queue caused SEV2, hallucination-in-production-code 2026-11-19 08:00 bisected to this merge oncall,",
+    );
     expect(text).not.toContain("touched the retry loop"); // the superseded link is history, not the current relation
     expect(res.text).toContain('<a href="https://acme.pagerduty.com/incidents/Q1W2E3" rel="noreferrer">INC-9001</a>');
     expect(res.text).not.toContain("<b>stormed");
@@ -330,15 +381,37 @@ describe("pages", () => {
       await empty.close();
     }
     await server.store.recordIncident({ externalId: "INC-8001", title: "Older", startedAt: "2026-11-01T00:00:00Z", source: "cli" });
-    await server.store.recordIncident({ externalId: "INC-8002", title: "Newer", severity: 1, category: "credential-exposure", startedAt: "2026-11-15T00:00:00Z", source: "api" });
-    await server.store.linkIncident({ externalId: "INC-8002", repo: BYPASS_MERGE.repo, prNumber: BYPASS_MERGE.prNumber, relation: "suspect", source: "cli" });
-    await server.store.linkIncident({ externalId: "INC-8002", repo: BYPASS_MERGE.repo, prNumber: BYPASS_MERGE.prNumber, relation: "dismissed", note: "ruled out", source: "cli" });
+    await server.store.recordIncident({
+      externalId: "INC-8002",
+      title: "Newer",
+      severity: 1,
+      category: "credential-exposure",
+      startedAt: "2026-11-15T00:00:00Z",
+      source: "api",
+    });
+    await server.store.linkIncident({
+      externalId: "INC-8002",
+      repo: BYPASS_MERGE.repo,
+      prNumber: BYPASS_MERGE.prNumber,
+      relation: "suspect",
+      source: "cli",
+    });
+    await server.store.linkIncident({
+      externalId: "INC-8002",
+      repo: BYPASS_MERGE.repo,
+      prNumber: BYPASS_MERGE.prNumber,
+      relation: "dismissed",
+      note: "ruled out",
+      source: "cli",
+    });
     const res = await request(server, "/countersign/incidents", { cookie });
     expect(res.status).toBe(200);
     expect(res.text).toContain('aria-current="page">Incidents<');
     const text = res.text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
     expect(text.indexOf("INC-8002")).toBeLessThan(text.indexOf("INC-8001"));
-    expect(text).toContain(`INC-8002 Newer SEV1 credential-exposure 2026-11-15 00:00 ${BYPASS_MERGE.repo}#${BYPASS_MERGE.prNumber} dismissed`);
+    expect(text).toContain(
+      `INC-8002 Newer SEV1 credential-exposure 2026-11-15 00:00 ${BYPASS_MERGE.repo}#${BYPASS_MERGE.prNumber} dismissed`,
+    );
     expect(text).not.toContain(`${BYPASS_MERGE.prNumber} suspect`); // superseded
     expect(text).toMatch(/INC-8001 Older — not classified 2026-11-01 00:00 none yet/);
   });
@@ -355,7 +428,9 @@ describe("pages", () => {
     expect(res.status).toBe(400);
     expect(res.text).toContain("The filter was not applied.");
     expect(res.text).toContain("Repository: expected owner/name, for example acme/payments-api");
-    expect(res.text).toContain('id="f-since" name="since" value="yesterday" type="date" aria-describedby="f-since-hint f-since-error" aria-invalid="true"');
+    expect(res.text).toContain(
+      'id="f-since" name="since" value="yesterday" type="date" aria-describedby="f-since-hint f-since-error" aria-invalid="true"',
+    );
     const cursor = await request(server, "/countersign/merges?cursor=m1.bogus", { cookie });
     expect(cursor.status).toBe(400);
     expect(cursor.text).toContain("is not a cursor this server issued");
@@ -394,7 +469,9 @@ describe("pages", () => {
   });
 
   test("the commit lookup redirects to the merge that contains the commit", async () => {
-    const res = await request(server, `/countersign/commit?sha=${sha(`${CAPTURE_MERGE.repo}#${CAPTURE_MERGE.prNumber} c1`).slice(0, 9)}`, { cookie });
+    const res = await request(server, `/countersign/commit?sha=${sha(`${CAPTURE_MERGE.repo}#${CAPTURE_MERGE.prNumber} c1`).slice(0, 9)}`, {
+      cookie,
+    });
     expect(res.status).toBe(303);
     expect(res.location).toBe(`/countersign/merges/acme/payments-api/${CAPTURE_MERGE.prNumber}`);
     expect((await request(server, "/countersign/commit?sha=0000000", { cookie })).status).toBe(404);

@@ -31,11 +31,21 @@ function send(port: number, path: string, init: { method?: string; cookie?: stri
   if (init.cookie) headers.cookie = init.cookie;
   if (body !== undefined) headers["content-type"] = "application/x-www-form-urlencoded";
   return new Promise<{ status: number; location?: string; cookies: string[]; text: string }>((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port, path, method: init.method ?? (body ? "POST" : "GET"), headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode!, ...(res.headers.location ? { location: res.headers.location } : {}), cookies: res.headers["set-cookie"] ?? [], text: Buffer.concat(chunks).toString() }));
-    });
+    const req = httpRequest(
+      { host: "127.0.0.1", port, path, method: init.method ?? (body ? "POST" : "GET"), headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode!,
+            ...(res.headers.location ? { location: res.headers.location } : {}),
+            cookies: res.headers["set-cookie"] ?? [],
+            text: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -49,7 +59,11 @@ let port: number;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "countersign-dashboard-probot-"));
   store = await openAuditStore(`sqlite://${join(dir, "audit.db")}`);
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+  const { privateKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
   const log = pino({ level: "silent" });
   port = await freePort();
   server = new Server({ Probot: Probot.defaults({ appId: 1, privateKey, secret: "webhook-secret", log }), host: "127.0.0.1", port, log });
@@ -106,5 +120,7 @@ test("the chain page's verification re-derives the stored rows too: a flipped by
   db.close();
   const page = await send(port, "/countersign/chain?verify=1", { cookie: session });
   expect(page.text).toContain("The chain links up, but a stored row disagrees with it at seq");
-  expect(page.text).toMatch(/merges row acme\/pay#8 \(seq \d+\): column bypassed is false, the hashed entry says true \(projection modified\)/);
+  expect(page.text).toMatch(
+    /merges row acme\/pay#8 \(seq \d+\): column bypassed is false, the hashed entry says true \(projection modified\)/,
+  );
 });

@@ -72,7 +72,8 @@ describe("session cookies", () => {
 
   test("the sign-in token comparison takes any input without throwing", () => {
     expect(sessions.tokenMatches(TOKEN)).toBe(true);
-    for (const wrong of ["", TOKEN.slice(0, -1), `${TOKEN} `, TOKEN.toUpperCase(), "é".repeat(100)]) expect(sessions.tokenMatches(wrong)).toBe(false);
+    for (const wrong of ["", TOKEN.slice(0, -1), `${TOKEN} `, TOKEN.toUpperCase(), "é".repeat(100)])
+      expect(sessions.tokenMatches(wrong)).toBe(false);
   });
 });
 
@@ -98,7 +99,10 @@ describe("the filter form", () => {
 
   test("empty fields mean any; set fields become the store filter", () => {
     expect(parse("repo=&path=&ai=&bypassed=").filter).toEqual({});
-    expect(parse("repo=acme/web&path=src/ui/**&team=@acme/web&ai=ai&bypassed=true&reverted=false&since=2026-06-01&until=2026-06-30&sha=ABCDEF1").filter).toEqual({
+    expect(
+      parse("repo=acme/web&path=src/ui/**&team=@acme/web&ai=ai&bypassed=true&reverted=false&since=2026-06-01&until=2026-06-30&sha=ABCDEF1")
+        .filter,
+    ).toEqual({
       repo: "acme/web",
       path: "src/ui/**",
       team: "@acme/web",

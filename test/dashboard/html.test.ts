@@ -28,7 +28,13 @@ test.each(HOSTILE)("escapes %j in text and attributes", (hostile) => {
   const data = /data-x='([^']*)'/.exec(out)![1]!;
   for (const v of [title, data, inner]) expect(v).not.toMatch(/[<>"']/);
   // And it decodes back to exactly the input.
-  const decode = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  const decode = (s: string) =>
+    s
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, "&");
   expect(decode(inner)).toBe(hostile);
   expect(decode(title)).toBe(hostile);
 });

@@ -126,10 +126,20 @@ test("first sight of a PR nobody from the owning team was asked to review: 2 rea
   const repo = uniqueRepo("budget");
   seedAcme(h.sim, repo);
   h.coldCaches();
-  const pr = await h.sim.openPullRequest(repo, { title: "x", body: disclosure("assisted", "Copilot"), author: { login: "cleo" }, files: files(3), deliver: false });
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "x",
+    body: disclosure("assisted", "Copilot"),
+    author: { login: "cleo" },
+    files: files(3),
+    deliver: false,
+  });
   const { reads, writes } = await cost(pr.delivery);
   expect(reads).toEqual([filesOf(repo, pr.number), GRAPHQL]);
-  expect(writes).toEqual([`POST /repos/${repo}/check-runs`, `POST /repos/${repo}/issues/${pr.number}/labels`, `POST /repos/${repo}/pulls/${pr.number}/requested_reviewers`]);
+  expect(writes).toEqual([
+    `POST /repos/${repo}/check-runs`,
+    `POST /repos/${repo}/issues/${pr.number}/labels`,
+    `POST /repos/${repo}/pulls/${pr.number}/requested_reviewers`,
+  ]);
   expect(reads.length + writes.length).toBeLessThanOrEqual(6);
   // The next event sees them in its payload and writes neither again.
   const edited = await h.sim.editPullRequest(repo, pr.number, { title: "y", deliver: false });
@@ -141,7 +151,13 @@ test("no redundant writes: the owner label in another case and a team member alr
   seedAcme(h.sim, repo);
   h.coldCaches();
   const pr = await h.sim.openPullRequest(repo, {
-    title: "x", body: disclosure("assisted", "Copilot"), author: { login: "cleo" }, files: files(3), labels: ["Owner:Payments"], requestedReviewers: ["pay-lead"], deliver: false,
+    title: "x",
+    body: disclosure("assisted", "Copilot"),
+    author: { login: "cleo" },
+    files: files(3),
+    labels: ["Owner:Payments"],
+    requestedReviewers: ["pay-lead"],
+    deliver: false,
   });
   const { reads, writes } = await cost(pr.delivery);
   // Before: the label GitHub already shows was added again (a write that changes nothing).
@@ -175,23 +191,41 @@ test("a boundary with team approvers and no approval or exception yet reads no m
 test("more than 100 commits or reviews: follow-up GraphQL pages for just those lists; beyond GitHub's 250 commits fails closed", async () => {
   const repo = uniqueRepo("budget");
   seedAcme(h.sim, repo);
-  const commits = Array.from({ length: 240 }, (_, i) => ({ message: i === 230 ? "Tune\n\nCo-authored-by: Claude <noreply@anthropic.com>" : `step ${i}` }));
+  const commits = Array.from({ length: 240 }, (_, i) => ({
+    message: i === 230 ? "Tune\n\nCo-authored-by: Claude <noreply@anthropic.com>" : `step ${i}`,
+  }));
   const pr = await h.sim.openPullRequest(repo, {
-    title: "Long", body: disclosure("none"), author: { login: "cleo" }, files: files(1), commits, labels: ["owner:payments"], requestedTeams: ["payments"], deliver: false,
+    title: "Long",
+    body: disclosure("none"),
+    author: { login: "cleo" },
+    files: files(1),
+    commits,
+    labels: ["owner:payments"],
+    requestedTeams: ["payments"],
+    deliver: false,
   });
-  for (let i = 0; i < 110; i++) await h.sim.review(repo, pr.number, { user: `bystander${i}`, state: "COMMENTED", body: "hm", deliver: false });
+  for (let i = 0; i < 110; i++)
+    await h.sim.review(repo, pr.number, { user: `bystander${i}`, state: "COMMENTED", body: "hm", deliver: false });
   const mark = h.sim.mark();
   await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
   // The first query, then commits 101–200 with reviews 101–111, then commits 201–240.
-  expect(h.sim.requests.slice(mark).filter((r) => r.kind === "graphql").map((r) => r.graphql!.operation)).toEqual([
-    "countersignPullRequest", "countersignPullRequestPage", "countersignPullRequestPage",
-  ]);
+  expect(
+    h.sim.requests
+      .slice(mark)
+      .filter((r) => r.kind === "graphql")
+      .map((r) => r.graphql!.operation),
+  ).toEqual(["countersignPullRequest", "countersignPullRequestPage", "countersignPullRequestPage"]);
   // Commit 231's co-author is seen: "none" contradicts it.
   expect(h.sim.latestCheck(repo, pr.headSha)!.text).toMatch(/AI tools seen: .*[Cc]laude/);
 
   const long = await h.sim.openPullRequest(repo, {
-    title: "Longer", body: disclosure("none"), author: { login: "cleo" }, files: files(1),
-    commits: Array.from({ length: 260 }, (_, i) => ({ message: `step ${i}` })), labels: ["owner:payments"], requestedTeams: ["payments"],
+    title: "Longer",
+    body: disclosure("none"),
+    author: { login: "cleo" },
+    files: files(1),
+    commits: Array.from({ length: 260 }, (_, i) => ({ message: `step ${i}` })),
+    labels: ["owner:payments"],
+    requestedTeams: ["payments"],
   });
   expect(h.sim.latestCheck(repo, long.headSha)).toMatchObject({ conclusion: "failure" });
   expect(h.sim.latestCheck(repo, long.headSha)!.text).toMatch(/at most 250 commits/);
@@ -221,7 +255,17 @@ test("a burst of PRs on one base commit reads the base files once (the in-flight
   seedAcme(h.sim, repo);
   const prs = [];
   for (let i = 0; i < 5; i++) {
-    prs.push(await h.sim.openPullRequest(repo, { title: `t${i}`, body: disclosure("none"), author: { login: "ana" }, files: [`src/api/m${i}.ts`], labels: ["owner:platform"], requestedTeams: ["platform"], deliver: false }));
+    prs.push(
+      await h.sim.openPullRequest(repo, {
+        title: `t${i}`,
+        body: disclosure("none"),
+        author: { login: "ana" },
+        files: [`src/api/m${i}.ts`],
+        labels: ["owner:platform"],
+        requestedTeams: ["platform"],
+        deliver: false,
+      }),
+    );
   }
   h.coldCaches();
   const mark = h.sim.mark();
@@ -235,7 +279,13 @@ test("a burst of PRs on one base commit reads the base files once (the in-flight
 test("a stale payload (a redelivery, or an event queued before the label landed) does not add the owner label again", async () => {
   const repo = uniqueRepo("budget");
   seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, { title: "x", body: disclosure("none"), author: { login: "ana" }, files: ["src/api/a.ts"], requestedTeams: ["platform"] });
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "x",
+    body: disclosure("none"),
+    author: { login: "ana" },
+    files: ["src/api/a.ts"],
+    requestedTeams: ["platform"],
+  });
   expect(h.sim.pull(repo, pr.number).labels.map((l: { name: string }) => l.name)).toEqual(["owner:platform"]);
   const mark = h.sim.mark();
   await h.sim.redeliver(pr.delivery.id);

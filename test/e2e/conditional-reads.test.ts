@@ -15,7 +15,11 @@ import { e2eOctokit } from "./support/octokit.js";
 nock.restore(); // real HTTP (see support/harness.ts)
 
 const APP_ID = 778;
-const keys = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+const keys = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
 
 let sim: GitHubSimulator;
 beforeEach(async () => {
@@ -27,14 +31,23 @@ afterEach(async () => {
 });
 
 const octokit = async (): Promise<GitHub> =>
-  (await new Probot({ appId: APP_ID, privateKey: keys.privateKey, baseUrl: sim.apiUrl, log: pino({ level: "silent" }), Octokit: e2eOctokit({ retry: false }) }).auth(
-    sim.org("acme").installationId,
-  )) as unknown as GitHub;
+  (await new Probot({
+    appId: APP_ID,
+    privateKey: keys.privateKey,
+    baseUrl: sim.apiUrl,
+    log: pino({ level: "silent" }),
+    Octokit: e2eOctokit({ retry: false }),
+  }).auth(sim.org("acme").installationId)) as unknown as GitHub;
 
-const listFiles = (gh: GitHub, pull_number: number) => gh.paginate(gh.rest.pulls.listFiles, { owner: "acme", repo: "api", pull_number, per_page: 100 });
+const listFiles = (gh: GitHub, pull_number: number) =>
+  gh.paginate(gh.rest.pulls.listFiles, { owner: "acme", repo: "api", pull_number, per_page: 100 });
 
 test("a repeated read is a free 304 served from the kept body, every page of it", async () => {
-  const pr = await sim.openPullRequest("acme/api", { title: "t", files: Array.from({ length: 150 }, (_, i) => `src/f${i}.ts`), deliver: false });
+  const pr = await sim.openPullRequest("acme/api", {
+    title: "t",
+    files: Array.from({ length: 150 }, (_, i) => `src/f${i}.ts`),
+    deliver: false,
+  });
   const reads = new ConditionalReads();
   const gh = await octokit();
   reads.attach(gh);
@@ -68,7 +81,9 @@ test("replicas sharing a store (Redis) get each other's 304s; a failing store on
   expect((await listFiles(ghB, pr.number)).map((f) => f.filename)).toEqual(["src/a.ts"]);
   expect(sim.notModifiedSince(mark)).toHaveLength(1);
 
-  const broken = new ConditionalReads({ shared: { get: async () => Promise.reject(new Error("down")), set: async () => Promise.reject(new Error("down")) } });
+  const broken = new ConditionalReads({
+    shared: { get: async () => Promise.reject(new Error("down")), set: async () => Promise.reject(new Error("down")) },
+  });
   const ghC = await octokit();
   broken.attach(ghC);
   expect((await listFiles(ghC, pr.number)).map((f) => f.filename)).toEqual(["src/a.ts"]);

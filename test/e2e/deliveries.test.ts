@@ -22,7 +22,12 @@ test("a redelivered evaluation (same X-GitHub-Delivery) adds no record and no ch
   // (GitHub treats that as a no-op; one write). See the note in tools/github-simulator/README.md.
   const repo = uniqueRepo();
   seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, { title: "Export", body: disclosure("assisted", "Claude Code"), author: { login: "cleo" }, files: ["src/billing/export.ts"] });
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "Export",
+    body: disclosure("assisted", "Claude Code"),
+    author: { login: "cleo" },
+    files: ["src/billing/export.ts"],
+  });
   const entries = (await h.store.verify()).entries;
   const mark = h.sim.mark();
   const again = await h.sim.redeliver(pr.delivery.id);
@@ -36,7 +41,12 @@ test("a redelivered evaluation (same X-GitHub-Delivery) adds no record and no ch
 test("a merge delivered twice with the same id, then again with a new id: one merge record", async () => {
   const repo = uniqueRepo();
   seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, { title: "Export", body: disclosure("assisted", "Claude Code"), author: { login: "cleo" }, files: ["src/billing/export.ts"] });
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "Export",
+    body: disclosure("assisted", "Claude Code"),
+    author: { login: "cleo" },
+    files: ["src/billing/export.ts"],
+  });
   await h.sim.review(repo, pr.number, { user: "pay-lead", body: NOTE });
   const merged = await h.sim.merge(repo, pr.number, { by: "pay-lead" });
   expect(merged.delivery.status).toBe(202);
@@ -52,7 +62,12 @@ test("a merge delivered twice with the same id, then again with a new id: one me
 test("out of order: a review on the new head arrives before the synchronize that created it; the final check is right", async () => {
   const repo = uniqueRepo();
   seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, { title: "Export", body: disclosure("assisted", "Claude Code"), author: { login: "cleo" }, files: ["src/billing/export.ts"] });
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "Export",
+    body: disclosure("assisted", "Claude Code"),
+    author: { login: "cleo" },
+    files: ["src/billing/export.ts"],
+  });
   expect(h.sim.latestCheck(repo, pr.headSha)!.conclusion).toBe("failure");
 
   // The push happens on GitHub, but its webhook is delayed…
@@ -76,7 +91,13 @@ test("out of order: a review on the new head arrives before the synchronize that
 test("out of order: a stale payload (the PR before its push) never overwrites the new head's check", async () => {
   const repo = uniqueRepo();
   seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, { title: "Export", body: "undisclosed at first", author: { login: "cleo" }, files: ["src/billing/export.ts"], deliver: false });
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "Export",
+    body: "undisclosed at first",
+    author: { login: "cleo" },
+    files: ["src/billing/export.ts"],
+    deliver: false,
+  });
   const edit = await h.sim.editPullRequest(repo, pr.number, { body: disclosure("assisted", "Claude Code"), deliver: false });
   const push = await h.sim.push(repo, pr.number, { files: ["src/billing/export.ts"] });
   await h.sim.review(repo, pr.number, { user: "pay-lead", body: NOTE });
@@ -92,7 +113,13 @@ test("out of order: a stale payload (the PR before its push) never overwrites th
 test("an invalid, missing or stale signature is refused with 400: no GitHub call, nothing recorded", async () => {
   const repo = uniqueRepo();
   seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, { title: "x", body: "no disclosure", author: { login: "ana" }, files: ["src/a.ts"], deliver: false });
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "x",
+    body: "no disclosure",
+    author: { login: "ana" },
+    files: ["src/a.ts"],
+    deliver: false,
+  });
 
   const wrongSecret = await h.sim.deliver("pull_request", pr.delivery.payload, { secret: "not-the-secret" });
   expect(wrongSecret.status).toBe(400);
@@ -101,11 +128,21 @@ test("an invalid, missing or stale signature is refused with 400: no GitHub call
   const body = JSON.stringify(pr.delivery.payload);
   const forged = body.replace('"no disclosure"', '"AI-Assisted: none"');
   expect(forged).not.toBe(body);
-  const tampered = await postDelivery(h.webhookUrl, { event: "pull_request", id: "tampered-1", body: forged, secret: WEBHOOK_SECRET, signature: signPayload(body, WEBHOOK_SECRET) });
+  const tampered = await postDelivery(h.webhookUrl, {
+    event: "pull_request",
+    id: "tampered-1",
+    body: forged,
+    secret: WEBHOOK_SECRET,
+    signature: signPayload(body, WEBHOOK_SECRET),
+  });
   expect(tampered.status).toBe(400);
 
   // No signature header at all.
-  const unsigned = await fetch(h.webhookUrl, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": "unsigned-1" }, body });
+  const unsigned = await fetch(h.webhookUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": "unsigned-1" },
+    body,
+  });
   expect(unsigned.status).toBe(400);
 
   expect(h.sim.requests).toEqual([]);

@@ -81,7 +81,10 @@ test("secondary rate limit: the read and the check-run write are retried after r
 
   const res = await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
   expect(res.status).toBe(202);
-  for (const [method, pathEnd] of [["GET", `/pulls/${pr.number}/files`], ["POST", "/check-runs"]] as const) {
+  for (const [method, pathEnd] of [
+    ["GET", `/pulls/${pr.number}/files`],
+    ["POST", "/check-runs"],
+  ] as const) {
     const tries = h.sim.requests.filter((r) => r.method === method && r.path.endsWith(pathEnd));
     expect(tries.map((r) => r.status)).toEqual([403, method === "GET" ? 200 : 201]);
     expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(950); // waited retry-after: 1

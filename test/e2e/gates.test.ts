@@ -21,7 +21,12 @@ const unmetGates = (summary: string | null) => [...String(summary).matchAll(/^\|
 test("undisclosed: failure naming the disclosure; the owning team is labelled and asked to review", async () => {
   const repo = uniqueRepo();
   seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, { title: "Retry uploads", body: "Adds backoff.", author: { login: "ana" }, files: ["src/upload/retry.ts"] });
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "Retry uploads",
+    body: "Adds backoff.",
+    author: { login: "ana" },
+    files: ["src/upload/retry.ts"],
+  });
   expect(pr.delivery.status).toBe(202);
   const check = h.sim.latestCheck(repo, pr.headSha)!;
   expect(check).toMatchObject({ status: "completed", conclusion: "failure", title: "Blocked: 2 of 5 gates unmet", appId: 31337 });
@@ -36,7 +41,12 @@ test("undisclosed: failure naming the disclosure; the owning team is labelled an
 test("assisted, approved without a note: failure; a noted approval on the head turns it green", async () => {
   const repo = uniqueRepo();
   seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, { title: "Cache FX rates", body: disclosure("assisted", "GitHub Copilot"), author: { login: "ben" }, files: ["src/fx/cache.ts"] });
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "Cache FX rates",
+    body: disclosure("assisted", "GitHub Copilot"),
+    author: { login: "ben" },
+    files: ["src/fx/cache.ts"],
+  });
   await h.sim.review(repo, pr.number, { user: "plat-dev", body: "LGTM" });
   const lgtm = h.sim.latestCheck(repo, pr.headSha)!;
   expect(lgtm.conclusion).toBe("failure");
@@ -53,7 +63,12 @@ test("assisted, approved without a note: failure; a noted approval on the head t
 test("ownership: a changed file nobody owns is unmet", async () => {
   const repo = uniqueRepo();
   seedAcme(h.sim, repo, { codeowners: "/src/billing/ @acme/payments\n" });
-  const pr = await h.sim.openPullRequest(repo, { title: "Tidy scripts", body: disclosure("none"), author: { login: "ana" }, files: ["scripts/release.sh", "src/billing/tax.ts"] });
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "Tidy scripts",
+    body: disclosure("none"),
+    author: { login: "ana" },
+    files: ["scripts/release.sh", "src/billing/tax.ts"],
+  });
   const check = h.sim.latestCheck(repo, pr.headSha)!;
   expect(check.conclusion).toBe("failure");
   expect(unmetGates(check.summary)).toEqual(["Ownership"]);
@@ -63,7 +78,13 @@ test("ownership: a changed file nobody owns is unmet", async () => {
 test("boundary: blocked; a non-approver's exception is refused; an approver's is recorded on the head SHA and turns it green", async () => {
   const repo = uniqueRepo();
   seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, { title: "Rotate keys", body: disclosure("generated", "Cursor"), author: { login: "dan" }, files: ["src/auth/keys.ts"], requestedTeams: ["security"] });
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "Rotate keys",
+    body: disclosure("generated", "Cursor"),
+    author: { login: "dan" },
+    files: ["src/auth/keys.ts"],
+    requestedTeams: ["security"],
+  });
   await h.sim.review(repo, pr.number, { user: "plat-lead", body: NOTE });
   const blocked = h.sim.latestCheck(repo, pr.headSha)!;
   expect(blocked.conclusion).toBe("failure");
@@ -77,8 +98,15 @@ test("boundary: blocked; a non-approver's exception is refused; an approver's is
   const body = `/countersign exception auth@${pr.headSha}: reviewed with security in SEC-1234, algorithm unchanged`;
   const grant = await h.sim.comment(repo, pr.number, { user: "sec-lead", body });
   expect(grant.delivery.status).toBe(202);
-  expect(await h.store.listExceptions(repo, pr.number)).toEqual([expect.objectContaining({ boundary: "auth", grantedBy: "sec-lead", sha: pr.headSha, action: "grant" })]);
-  expect(h.sim.comments(repo, pr.number).find((c) => c.id === grant.id)!.reactions.map((r) => r.content)).toEqual(["+1"]);
+  expect(await h.store.listExceptions(repo, pr.number)).toEqual([
+    expect.objectContaining({ boundary: "auth", grantedBy: "sec-lead", sha: pr.headSha, action: "grant" }),
+  ]);
+  expect(
+    h.sim
+      .comments(repo, pr.number)
+      .find((c) => c.id === grant.id)!
+      .reactions.map((r) => r.content),
+  ).toEqual(["+1"]);
   expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "success" });
 
   // A new push voids the exception: it was bound to the old head.
@@ -106,7 +134,13 @@ test("agent outside agents.scope: unmet, naming the file", async () => {
 test("incident: no rollback plan is unmet; scope, rollback and another person's approval pass", async () => {
   const repo = uniqueRepo();
   seedAcme(h.sim, repo);
-  const bad = await h.sim.openPullRequest(repo, { title: "Hotfix", body: `${disclosure("none")}\nScope: src/billing/**\n`, author: { login: "eve" }, labels: ["incident"], files: ["src/billing/refunds.ts"] });
+  const bad = await h.sim.openPullRequest(repo, {
+    title: "Hotfix",
+    body: `${disclosure("none")}\nScope: src/billing/**\n`,
+    author: { login: "eve" },
+    labels: ["incident"],
+    files: ["src/billing/refunds.ts"],
+  });
   const check = h.sim.latestCheck(repo, bad.headSha)!;
   expect(check.conclusion).toBe("failure");
   expect(unmetGates(check.summary)).toEqual(["Incident patch"]);
@@ -127,9 +161,19 @@ test("incident: no rollback plan is unmet; scope, rollback and another person's 
 test("merges: a green merge, a bypassed merge and a revert, as the audit trail records them", async () => {
   const repo = uniqueRepo();
   seedAcme(h.sim, repo);
-  const green = await h.sim.openPullRequest(repo, { title: "Paginate export", body: disclosure("assisted", "Claude Code"), author: { login: "cleo" }, files: ["src/billing/export.ts"] });
+  const green = await h.sim.openPullRequest(repo, {
+    title: "Paginate export",
+    body: disclosure("assisted", "Claude Code"),
+    author: { login: "cleo" },
+    files: ["src/billing/export.ts"],
+  });
   await h.sim.review(repo, green.number, { user: "pay-lead", body: NOTE });
-  const red = await h.sim.openPullRequest(repo, { title: "Retry uploads", body: "no disclosure", author: { login: "ana" }, files: ["src/upload/retry.ts"] });
+  const red = await h.sim.openPullRequest(repo, {
+    title: "Retry uploads",
+    body: "no disclosure",
+    author: { login: "ana" },
+    files: ["src/upload/retry.ts"],
+  });
   const m1 = await h.sim.merge(repo, green.number, { by: "pay-lead" });
   await h.sim.merge(repo, red.number, { by: "admin-al" });
   const revert = await h.sim.openPullRequest(repo, {

@@ -22,7 +22,8 @@ const openPr = (harness: Harness, repo: string, title: string, opts: { deliver?:
     ...opts,
   });
 
-const redeliveryRequests = (harness: Harness) => harness.sim.requests.filter((r) => r.method === "POST" && /^\/app\/hook\/deliveries\/\d+\/attempts$/.test(r.path));
+const redeliveryRequests = (harness: Harness) =>
+  harness.sim.requests.filter((r) => r.method === "POST" && /^\/app\/hook\/deliveries\/\d+\/attempts$/.test(r.path));
 
 test("down while a PR is opened and another merged: the sweep records the merge, checks the PR and redelivers both, once", async () => {
   h = await startHarness();
@@ -47,7 +48,12 @@ test("down while a PR is opened and another merged: the sweep records the merge,
 
   await h.sim.idle();
   const redelivered = h.sim.deliveries.filter((d) => d.redelivery);
-  expect(redelivered.map((d) => [d.id, d.status]).sort()).toEqual([[merge.delivery.id, 202], [opened.delivery.id, 202]].sort());
+  expect(redelivered.map((d) => [d.id, d.status]).sort()).toEqual(
+    [
+      [merge.delivery.id, 202],
+      [opened.delivery.id, 202],
+    ].sort(),
+  );
   // The redeliveries found the sweep's work: still one merge record and one check run.
   expect(h.sim.checkRuns(repo, { sha: opened.headSha })).toHaveLength(1);
   expect((await listMerges(h.store, { repo })).map((m) => m.prNumber)).toEqual([merged.number]);
@@ -71,7 +77,10 @@ test("a failed delivery is redelivered once only, even when the redelivery fails
   expect(first).toMatchObject({ redeliveries: 1, checksEvaluated: 1 });
   await h.sim.idle();
   const attempts = h.sim.deliveries.filter((d) => d.id === opened.delivery.id);
-  expect(attempts.map((d) => [d.redelivery, d.status])).toEqual([[false, 0], [true, 0]]);
+  expect(attempts.map((d) => [d.redelivery, d.status])).toEqual([
+    [false, 0],
+    [true, 0],
+  ]);
 
   for (let i = 0; i < 2; i++) expect(await h.reconciler.runSweep()).toMatchObject({ redeliveries: 0 });
   h.appDown(false);
@@ -112,7 +121,12 @@ test("GitHub answers 502 to every read while a PR merges: recorded incomplete at
   expect(after).toMatchObject({ outcome: "ok", mergesCompleted: 1, incompleteLeft: 0, redeliveries: 0 });
   const complete = (await h.store.getMerge(repo, pr.number))!;
   expect(complete.incomplete).toBeUndefined();
-  expect(complete).toMatchObject({ completes: incomplete.seq, mergeCommitSha: merge.mergeCommitSha, owningTeam: "@acme/payments", checkConclusion: "failure" });
+  expect(complete).toMatchObject({
+    completes: incomplete.seq,
+    mergeCommitSha: merge.mergeCommitSha,
+    owningTeam: "@acme/payments",
+    checkConclusion: "failure",
+  });
   expect(complete.paths.map((p) => p.path)).toEqual(["src/billing/tax-rounding.ts"]);
   expect(await h.store.verify()).toMatchObject({ ok: true, entries: complete.seq });
 });

@@ -56,7 +56,17 @@ describeReplicas("two replicas on one PostgreSQL and one Redis", () => {
     sim = await startGitHubSimulator({ appId: APP_ID, publicKey: creds.publicKey });
     for (let i = 0; i < 2; i++) {
       apps.push(
-        await startAppProcess({ sim, appId: APP_ID, privateKey: creds.privateKey, webhookSecret: creds.webhookSecret, databaseUrl, cwd: dir, env: { REDIS_URL: redis.url }, logLevel: "error", entry: child.entry }),
+        await startAppProcess({
+          sim,
+          appId: APP_ID,
+          privateKey: creds.privateKey,
+          webhookSecret: creds.webhookSecret,
+          databaseUrl,
+          cwd: dir,
+          env: { REDIS_URL: redis.url },
+          logLevel: "error",
+          entry: child.entry,
+        }),
       );
     }
     sim.setWebhook({ url: apps[0]!.webhookUrl, secret: creds.webhookSecret });
@@ -73,89 +83,102 @@ describeReplicas("two replicas on one PostgreSQL and one Redis", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  test(
-    "every conclusion right, one check run per head, one merge record per merged PR, and the chain verifies",
-    async () => {
-      let turn = 0;
-      const deliveries: Promise<DeliveryResult>[] = [];
-      /** To the next replica; with `both`, also to the other one with the same delivery id (a redelivery). */
-      const send = (d: { event: string; payload: unknown; id: string }, both = false) => {
-        const first = turn++ % 2;
-        deliveries.push(sim.deliver(d.event, d.payload, { id: d.id, url: apps[first]!.webhookUrl }));
-        if (both) deliveries.push(sim.deliver(d.event, d.payload, { id: d.id, url: apps[1 - first]!.webhookUrl }));
-      };
+  test("every conclusion right, one check run per head, one merge record per merged PR, and the chain verifies", async () => {
+    let turn = 0;
+    const deliveries: Promise<DeliveryResult>[] = [];
+    /** To the next replica; with `both`, also to the other one with the same delivery id (a redelivery). */
+    const send = (d: { event: string; payload: unknown; id: string }, both = false) => {
+      const first = turn++ % 2;
+      deliveries.push(sim.deliver(d.event, d.payload, { id: d.id, url: apps[first]!.webhookUrl }));
+      if (both) deliveries.push(sim.deliver(d.event, d.payload, { id: d.id, url: apps[1 - first]!.webhookUrl }));
+    };
 
-      // 1. PRs in two repositories: approved (success), `none` (success), undisclosed (failure).
-      const repos = ["acme/replica-a", "acme/replica-b"];
-      for (const r of repos) seedAcme(sim, r);
-      const prs: { repo: string; number: number; headSha: string; kind: string; expected: string; opened: { delivery: DeliveryResult } }[] = [];
-      for (let i = 0; i < PRS; i++) {
-        const kind = i % 4 === 3 ? "undisclosed" : i % 4 === 2 ? "none" : "approved";
-        const repo = repos[i % 2]!;
-        const body = kind === "undisclosed" ? "Fix." : kind === "none" ? disclosure("none") : disclosure("assisted", "Claude Code");
-        const opened = await sim.openPullRequest(repo, {
-          title: `Change ${i}`,
-          body,
-          author: { login: `dev${i}` },
-          files: [`src/api/m${i}.ts`],
-          requestedTeams: ["platform"],
-          labels: ["owner:platform"], // as the app would have labelled it: the test is about check runs, not label writes
-          deliver: false,
-        });
-        prs.push({ repo, number: opened.number, headSha: opened.headSha, kind, expected: kind === "undisclosed" ? "failure" : "success", opened });
-      }
+    // 1. PRs in two repositories: approved (success), `none` (success), undisclosed (failure).
+    const repos = ["acme/replica-a", "acme/replica-b"];
+    for (const r of repos) seedAcme(sim, r);
+    const prs: { repo: string; number: number; headSha: string; kind: string; expected: string; opened: { delivery: DeliveryResult } }[] =
+      [];
+    for (let i = 0; i < PRS; i++) {
+      const kind = i % 4 === 3 ? "undisclosed" : i % 4 === 2 ? "none" : "approved";
+      const repo = repos[i % 2]!;
+      const body = kind === "undisclosed" ? "Fix." : kind === "none" ? disclosure("none") : disclosure("assisted", "Claude Code");
+      const opened = await sim.openPullRequest(repo, {
+        title: `Change ${i}`,
+        body,
+        author: { login: `dev${i}` },
+        files: [`src/api/m${i}.ts`],
+        requestedTeams: ["platform"],
+        labels: ["owner:platform"], // as the app would have labelled it: the test is about check runs, not label writes
+        deliver: false,
+      });
+      prs.push({
+        repo,
+        number: opened.number,
+        headSha: opened.headSha,
+        kind,
+        expected: kind === "undisclosed" ? "failure" : "success",
+        opened,
+      });
+    }
 
-      // 2. The burst: each opened event to one replica, every third to both; approvals race them
-      //    on the other replica.
-      for (const [i, pr] of prs.entries()) {
-        send(pr.opened.delivery, i % 3 === 0);
-        if (pr.kind === "approved") {
-          const review = await sim.review(pr.repo, pr.number, { user: "plat-lead", body: NOTE, deliver: false });
-          send(review.delivery, i % 3 === 1);
-        }
+    // 2. The burst: each opened event to one replica, every third to both; approvals race them
+    //    on the other replica.
+    for (const [i, pr] of prs.entries()) {
+      send(pr.opened.delivery, i % 3 === 0);
+      if (pr.kind === "approved") {
+        const review = await sim.review(pr.repo, pr.number, { user: "plat-lead", body: NOTE, deliver: false });
+        send(review.delivery, i % 3 === 1);
       }
-      expect((await Promise.all(deliveries)).filter((r) => r.status !== 200 && r.status !== 202)).toEqual([]);
-      await settled(sim, () => prs.every((p) => sim.latestCheck(p.repo, p.headSha)?.conclusion === p.expected), 90_000);
+    }
+    expect((await Promise.all(deliveries)).filter((r) => r.status !== 200 && r.status !== 202)).toEqual([]);
+    await settled(sim, () => prs.every((p) => sim.latestCheck(p.repo, p.headSha)?.conclusion === p.expected), 90_000);
 
-      for (const pr of prs) {
-        expect({ pr: pr.number, repo: pr.repo, conclusion: sim.latestCheck(pr.repo, pr.headSha)?.conclusion }).toEqual({ pr: pr.number, repo: pr.repo, conclusion: pr.expected });
-        // Both replicas evaluated most heads; only one may create the check run.
-        expect(sim.checkRuns(pr.repo, { sha: pr.headSha, name: "countersign" })).toHaveLength(1);
-      }
+    for (const pr of prs) {
+      expect({ pr: pr.number, repo: pr.repo, conclusion: sim.latestCheck(pr.repo, pr.headSha)?.conclusion }).toEqual({
+        pr: pr.number,
+        repo: pr.repo,
+        conclusion: pr.expected,
+      });
+      // Both replicas evaluated most heads; only one may create the check run.
+      expect(sim.checkRuns(pr.repo, { sha: pr.headSha, name: "countersign" })).toHaveLength(1);
+    }
 
-      // 3. Merges: every merge delivered to both replicas with one id, every other one again with a new id.
-      deliveries.length = 0;
-      const merged = prs.filter((_, i) => i % 2 === 0);
-      for (const [i, pr] of merged.entries()) {
-        const m = await sim.merge(pr.repo, pr.number, { by: "maintainer", deliver: false });
-        send(m.delivery, true);
-        if (i % 2 === 0) deliveries.push(sim.deliver("pull_request", m.delivery.payload, { url: apps[i % 2]!.webhookUrl }));
-      }
-      expect((await Promise.all(deliveries)).filter((r) => r.status !== 200 && r.status !== 202)).toEqual([]);
-      await settled(sim, async () => (await listMerges(store, {})).length >= merged.length, 60_000);
+    // 3. Merges: every merge delivered to both replicas with one id, every other one again with a new id.
+    deliveries.length = 0;
+    const merged = prs.filter((_, i) => i % 2 === 0);
+    for (const [i, pr] of merged.entries()) {
+      const m = await sim.merge(pr.repo, pr.number, { by: "maintainer", deliver: false });
+      send(m.delivery, true);
+      if (i % 2 === 0) deliveries.push(sim.deliver("pull_request", m.delivery.payload, { url: apps[i % 2]!.webhookUrl }));
+    }
+    expect((await Promise.all(deliveries)).filter((r) => r.status !== 200 && r.status !== 202)).toEqual([]);
+    await settled(sim, async () => (await listMerges(store, {})).length >= merged.length, 60_000);
 
-      for (const repo of repos) {
-        const records = await listMerges(store, { repo });
-        const numbers = records.map((m) => m.prNumber).sort((a, b) => a - b);
-        expect(numbers).toEqual(merged.filter((p) => p.repo === repo).map((p) => p.number).sort((a, b) => a - b));
-        for (const m of records) expect(m.bypassed).toBe(sim.latestCheck(repo, m.headSha)?.conclusion !== "success");
-      }
-      // What `countersign audit verify` checks: one hash chain, written by both replicas.
-      expect(await store.verify()).toMatchObject({ ok: true });
+    for (const repo of repos) {
+      const records = await listMerges(store, { repo });
+      const numbers = records.map((m) => m.prNumber).sort((a, b) => a - b);
+      expect(numbers).toEqual(
+        merged
+          .filter((p) => p.repo === repo)
+          .map((p) => p.number)
+          .sort((a, b) => a - b),
+      );
+      for (const m of records) expect(m.bypassed).toBe(sim.latestCheck(repo, m.headSha)?.conclusion !== "success");
+    }
+    // What `countersign audit verify` checks: one hash chain, written by both replicas.
+    expect(await store.verify()).toMatchObject({ ok: true });
 
-      // 4. Redis carried both: Probot's throttle (Bottleneck keys) and our leases (all released).
-      const client = new Redis(redis.url);
-      try {
-        const keys = await client.keys("*");
-        expect(keys.filter((k) => k.startsWith("b_octokit-write"))).not.toEqual([]);
-        expect(keys.filter((k) => k.startsWith("countersign:lease:"))).toEqual([]);
-      } finally {
-        client.disconnect();
-      }
-      expect(apps.flatMap((a) => a.errors())).toEqual([]);
-    },
-    240_000,
-  );
+    // 4. Redis carried both: Probot's throttle (Bottleneck keys) and our leases (all released).
+    const client = new Redis(redis.url);
+    try {
+      const keys = await client.keys("*");
+      expect(keys.filter((k) => k.startsWith("b_octokit-write"))).not.toEqual([]);
+      expect(keys.filter((k) => k.startsWith("countersign:lease:"))).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+    expect(apps.flatMap((a) => a.errors())).toEqual([]);
+  }, 240_000);
 });
 
 /** Waits until `done()` and the simulator has seen no request for 1.5 s (trailing runs finished). */

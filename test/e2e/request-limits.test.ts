@@ -59,7 +59,11 @@ interface Answer {
  * POSTs `totalBytes` of JSON-ish filler in 1 MB chunks (chunked, or with the length declared up
  * front), asking /healthz after every 5 MB; stops writing as soon as the answer arrives.
  */
-function postLarge(path: string, totalBytes: number, options: { declareLength?: boolean; headers?: Record<string, string> } = {}): Promise<Answer> {
+function postLarge(
+  path: string,
+  totalBytes: number,
+  options: { declareLength?: boolean; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const healthz: number[] = [];
   let sent = 0;
   return new Promise((resolve, reject) => {
@@ -97,7 +101,10 @@ function postLarge(path: string, totalBytes: number, options: { declareLength?: 
 test("a 30 MB chunked webhook body is refused with 413 while it streams, and /healthz answers meanwhile", async () => {
   const answer = await postLarge("/api/github/webhooks", 30 * MB);
   expect(answer.status).toBe(413);
-  expect(JSON.parse(answer.body)).toEqual({ error: "payload too large", message: "request bodies are limited to 25 MB (GitHub's webhook payload cap)" });
+  expect(JSON.parse(answer.body)).toEqual({
+    error: "payload too large",
+    message: "request bodies are limited to 25 MB (GitHub's webhook payload cap)",
+  });
   expect(answer.healthz.length).toBeGreaterThanOrEqual(4);
   expect(answer.healthz.every((s) => s === 200)).toBe(true);
   expect((await fetch(`http://127.0.0.1:${app.port}/healthz`)).status).toBe(200);
@@ -107,12 +114,16 @@ test.each([
   ["the webhook path", "/api/github/webhooks"],
   ["the dashboard", "/countersign/login"],
   ["a path nobody serves", "/anything"],
-])("a declared Content-Length over 25 MB on %s is refused before the body is read", async (_name, path) => {
-  const answer = await postLarge(path, 400 * MB, { declareLength: true });
-  expect(answer.status).toBe(413);
-  // Answered after at most a few chunks, not after 400 MB.
-  expect(answer.sent).toBeLessThan(100 * MB);
-}, 60_000);
+])(
+  "a declared Content-Length over 25 MB on %s is refused before the body is read",
+  async (_name, path) => {
+    const answer = await postLarge(path, 400 * MB, { declareLength: true });
+    expect(answer.status).toBe(413);
+    // Answered after at most a few chunks, not after 400 MB.
+    expect(answer.sent).toBeLessThan(100 * MB);
+  },
+  60_000,
+);
 
 test("a webhook body within the limit still reaches Probot (which checks the signature)", async () => {
   const answer = await postLarge("/api/github/webhooks", 2 * MB);

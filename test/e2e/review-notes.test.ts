@@ -22,7 +22,12 @@ const OTHER_NOTE = note("ran the full export against the staging snapshot and di
 /** A green PR: assisted, approved by plat-dev with a note on the head. */
 async function approvedPullRequest(repo: string) {
   seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, { title: "Retry uploads", body: disclosure("assisted", "GitHub Copilot"), author: { login: "ana" }, files: ["src/upload/retry.ts"] });
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "Retry uploads",
+    body: disclosure("assisted", "GitHub Copilot"),
+    author: { login: "ana" },
+    files: ["src/upload/retry.ts"],
+  });
   const review = await h.sim.review(repo, pr.number, { user: "plat-dev", body: NOTE });
   expect(h.sim.latestCheck(repo, pr.headSha)!.conclusion).toBe("success");
   return { ...pr, reviewId: review.id };

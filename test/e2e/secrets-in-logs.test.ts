@@ -32,7 +32,11 @@ const creds = generateAppCredentials();
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "countersign-secrets-in-logs-"));
   child = transpileForChild(join(ROOT, "src", "main.ts"), ROOT);
-  sim = await startGitHubSimulator({ appId: APP_ID, publicKey: creds.publicKey, oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } });
+  sim = await startGitHubSimulator({
+    appId: APP_ID,
+    publicKey: creds.publicKey,
+    oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+  });
   seedAcme(sim, "acme/payments-api");
   sim.signInAs("ana", { repos: ["acme/payments-api"] });
   app = await startAppProcess({
@@ -60,10 +64,19 @@ test("at LOG_LEVEL=trace, no token, cookie value, OAuth code or state, private k
   const server = { baseUrl: `http://127.0.0.1:${app.port}` };
   const secrets: Record<string, string> = { AUDIT_API_TOKEN, CLIENT_SECRET, WEBHOOK_SECRET: creds.webhookSecret };
   // The private key's body lines (the PEM is logged, if at all, with its newlines escaped).
-  creds.privateKey.split("\n").filter((l) => /^[A-Za-z0-9+/=]{40,}$/.test(l)).slice(0, 3).forEach((l, i) => (secrets[`PRIVATE_KEY line ${i}`] = l));
+  creds.privateKey
+    .split("\n")
+    .filter((l) => /^[A-Za-z0-9+/=]{40,}$/.test(l))
+    .slice(0, 3)
+    .forEach((l, i) => (secrets[`PRIVATE_KEY line ${i}`] = l));
 
   // 1. A webhook: the app takes an installation token and evaluates the PR.
-  const pr = await sim.openPullRequest("acme/payments-api", { title: "Docs", body: disclosure("none"), author: { login: "dev" }, files: ["docs/a.md"] });
+  const pr = await sim.openPullRequest("acme/payments-api", {
+    title: "Docs",
+    body: disclosure("none"),
+    author: { login: "dev" },
+    files: ["docs/a.md"],
+  });
   expect(pr.delivery.status).toBe(202);
   await until(() => sim.latestCheck("acme/payments-api", pr.headSha)?.status === "completed");
 
@@ -93,7 +106,9 @@ test("at LOG_LEVEL=trace, no token, cookie value, OAuth code or state, private k
 
   // 4. The JSON API with the bearer token, once right and once wrong.
   expect((await request(server, "/countersign/api/merges", { headers: { authorization: `Bearer ${AUDIT_API_TOKEN}` } })).status).toBe(200);
-  expect((await request(server, "/countersign/api/merges", { headers: { authorization: "Bearer wrong-token-also-a-secret-0123" } })).status).toBe(401);
+  expect(
+    (await request(server, "/countersign/api/merges", { headers: { authorization: "Bearer wrong-token-also-a-secret-0123" } })).status,
+  ).toBe(401);
   secrets["wrong bearer"] = "wrong-token-also-a-secret-0123";
 
   for (const [i, token] of [...sim.tokens.keys()].entries()) secrets[`installation token ${i}`] = token;
@@ -108,7 +123,9 @@ test("at LOG_LEVEL=trace, no token, cookie value, OAuth code or state, private k
   expect(log).toContain('"authorization":"[redacted]"');
   expect(log).toContain('"cookie":"[redacted]"');
   expect(log).toContain("/countersign/auth/github/callback?code=[redacted]&state=[redacted]");
-  const leaked = Object.entries(secrets).filter(([, value]) => log.includes(value)).map(([name]) => name);
+  const leaked = Object.entries(secrets)
+    .filter(([, value]) => log.includes(value))
+    .map(([name]) => name);
   expect(leaked).toEqual([]);
 }, 60_000);
 

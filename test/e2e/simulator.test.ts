@@ -13,14 +13,20 @@ nock.restore(); // real HTTP (see support/harness.ts)
 
 const APP_ID = 777;
 const key = () =>
-  generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+  generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
 const app = key();
 
 let sim: GitHubSimulator;
 beforeEach(async () => {
   sim = await startGitHubSimulator({ appId: APP_ID, publicKey: app.publicKey });
   sim.team("acme/platform", ["plat-lead"]);
-  sim.repo("acme/api", { files: { ".github/CODEOWNERS": "* @acme/platform\n", "docs/a.md": "# A\n", "src/x.ts": "export const x = 1;\n" } });
+  sim.repo("acme/api", {
+    files: { ".github/CODEOWNERS": "* @acme/platform\n", "docs/a.md": "# A\n", "src/x.ts": "export const x = 1;\n" },
+  });
 });
 afterEach(async () => {
   await sim.close();
@@ -42,7 +48,9 @@ test("the app's JWT is exchanged for an installation token; a JWT signed by anot
   const list = async (o: Awaited<ReturnType<typeof gh>>) => o.rest.pulls.list({ owner: "acme", repo: "api" });
   await expect(list(await probot(key().privateKey).auth(installation()))).rejects.toMatchObject({ status: 401 });
   await expect(list(await probot(app.privateKey, 778).auth(installation()))).rejects.toMatchObject({ status: 401 });
-  await expect(fetch(`${sim.apiUrl}/repos/acme/api/pulls`, { headers: { authorization: "token nope" } }).then((r) => r.status)).resolves.toBe(401);
+  await expect(
+    fetch(`${sim.apiUrl}/repos/acme/api/pulls`, { headers: { authorization: "token nope" } }).then((r) => r.status),
+  ).resolves.toBe(401);
 });
 
 test("pull request files paginate 100 a page with GitHub's Link header, and stop at 3,000", async () => {
@@ -78,7 +86,9 @@ test("GraphQL: aliased blobs, a directory as an empty object, a missing reposito
     org: repository(owner: $o, name: ".github") { f0: object(expression: "HEAD:x") { ...blob } }
   }
   fragment blob on Blob { oid byteSize isTruncated text }`;
-  const error = await octokit.graphql(query, { o: "acme", r: "api", a: `${sha}:.github/CODEOWNERS`, b: `${sha}:docs`, c: `${sha}:missing` }).catch((e: unknown) => e);
+  const error = await octokit
+    .graphql(query, { o: "acme", r: "api", a: `${sha}:.github/CODEOWNERS`, b: `${sha}:docs`, c: `${sha}:missing` })
+    .catch((e: unknown) => e);
   expect(error).toMatchObject({
     data: { repository: { f0: { byteSize: 17, isTruncated: false, text: "* @acme/platform\n" }, f1: {}, f2: null }, org: null },
     errors: [{ type: "NOT_FOUND", path: ["org"], message: "Could not resolve to a Repository with the name 'acme/.github'." }],
@@ -91,12 +101,41 @@ test("GraphQL: aliased blobs, a directory as an empty object, a missing reposito
 test("check runs: GitHub's validation, latest-per-name listing, and annotations that accumulate", async () => {
   const octokit = await gh();
   const sha = sim.branchSha("acme/api");
-  await expect(octokit.rest.checks.create({ owner: "acme", repo: "api", name: "countersign", head_sha: sha, status: "completed" })).rejects.toMatchObject({ status: 422 });
+  await expect(
+    octokit.rest.checks.create({ owner: "acme", repo: "api", name: "countersign", head_sha: sha, status: "completed" }),
+  ).rejects.toMatchObject({ status: 422 });
   const annotation = { path: "src/x.ts", start_line: 1, end_line: 1, annotation_level: "failure" as const, message: "m" };
-  const { data: run } = await octokit.rest.checks.create({ owner: "acme", repo: "api", name: "countersign", head_sha: sha, status: "completed", conclusion: "failure", output: { title: "t", summary: "s", annotations: [annotation] } });
-  await octokit.rest.checks.update({ owner: "acme", repo: "api", check_run_id: run.id, conclusion: "success", output: { title: "t2", summary: "s2", annotations: [annotation] } });
-  const { data } = await octokit.rest.checks.listForRef({ owner: "acme", repo: "api", ref: sha, check_name: "countersign", filter: "latest" });
-  expect(data.check_runs).toEqual([expect.objectContaining({ id: run.id, conclusion: "success", app: expect.objectContaining({ id: APP_ID }), output: expect.objectContaining({ title: "t2", annotations_count: 2 }) })]);
+  const { data: run } = await octokit.rest.checks.create({
+    owner: "acme",
+    repo: "api",
+    name: "countersign",
+    head_sha: sha,
+    status: "completed",
+    conclusion: "failure",
+    output: { title: "t", summary: "s", annotations: [annotation] },
+  });
+  await octokit.rest.checks.update({
+    owner: "acme",
+    repo: "api",
+    check_run_id: run.id,
+    conclusion: "success",
+    output: { title: "t2", summary: "s2", annotations: [annotation] },
+  });
+  const { data } = await octokit.rest.checks.listForRef({
+    owner: "acme",
+    repo: "api",
+    ref: sha,
+    check_name: "countersign",
+    filter: "latest",
+  });
+  expect(data.check_runs).toEqual([
+    expect.objectContaining({
+      id: run.id,
+      conclusion: "success",
+      app: expect.objectContaining({ id: APP_ID }),
+      output: expect.objectContaining({ title: "t2", annotations_count: 2 }),
+    }),
+  ]);
 });
 
 test("faults: N times then normal, latency, and the log says which requests were faulted", async () => {
@@ -106,7 +145,10 @@ test("faults: N times then normal, latency, and the log says which requests were
   await expect(octokit.rest.pulls.list({ owner: "acme", repo: "api" })).resolves.toMatchObject({ status: 200 });
   expect(fault.hits).toBe(1);
   const pulls = sim.requests.filter((r) => r.path.endsWith("/pulls"));
-  expect(pulls.map((r) => [r.status, r.faulted])).toEqual([[503, true], [200, false]]);
+  expect(pulls.map((r) => [r.status, r.faulted])).toEqual([
+    [503, true],
+    [200, false],
+  ]);
   expect(pulls[0]!.ms).toBeGreaterThanOrEqual(45);
 });
 
@@ -116,7 +158,10 @@ test("Sign in with GitHub: authorize acts as the signed-in user, codes work once
   sim.repo("other/tool");
   sim.signInAs("ana", { repos: ["acme/api", "other/tool"] });
   const authorize = (clientId = "Iv1.sim") =>
-    fetch(`${sim.url}/login/oauth/authorize?${new URLSearchParams({ client_id: clientId, redirect_uri: "http://app.test/cb?x=1", state: "s1" })}`, { redirect: "manual" });
+    fetch(
+      `${sim.url}/login/oauth/authorize?${new URLSearchParams({ client_id: clientId, redirect_uri: "http://app.test/cb?x=1", state: "s1" })}`,
+      { redirect: "manual" },
+    );
   const approved = new URL((await authorize()).headers.get("location")!);
   expect(`${approved.origin}${approved.pathname}`).toBe("http://app.test/cb");
   expect(approved.searchParams.get("x")).toBe("1");
@@ -128,22 +173,37 @@ test("Sign in with GitHub: authorize acts as the signed-in user, codes work once
     fetch(`${sim.url}/login/oauth/access_token`, {
       method: "POST",
       headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ client_id: "Iv1.sim", client_secret: secret, code: c, redirect_uri: "http://app.test/cb?x=1" }).toString(),
+      body: new URLSearchParams({
+        client_id: "Iv1.sim",
+        client_secret: secret,
+        code: c,
+        redirect_uri: "http://app.test/cb?x=1",
+      }).toString(),
     }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }));
   expect((await exchange(code, "wrong-secret-0000000000")).body.error).toBe("incorrect_client_credentials");
   const first = await exchange(code);
   expect(first).toMatchObject({ status: 200, body: { token_type: "bearer", access_token: expect.stringMatching(/^ghu_/) } });
   // One use only: GitHub's 200 with an error object.
-  expect(await exchange(code)).toEqual({ status: 200, body: expect.objectContaining({ error: "bad_verification_code", error_description: "The code passed is incorrect or expired." }) });
+  expect(await exchange(code)).toEqual({
+    status: 200,
+    body: expect.objectContaining({ error: "bad_verification_code", error_description: "The code passed is incorrect or expired." }),
+  });
 
-  const get = (path: string, token = first.body.access_token) => fetch(`${sim.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const get = (path: string, token = first.body.access_token) =>
+    fetch(`${sim.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
   expect(await (await get("/user")).json()).toMatchObject({ login: "ana" });
   expect((await get("/user", "ghu_not-issued")).status).toBe(401);
   const page1 = await get("/user/installations?per_page=1");
   expect(page1.headers.get("link")).toContain('rel="next"');
-  const { installations } = (await (await get("/user/installations?per_page=100")).json()) as { total_count: number; installations: { id: number }[] };
+  const { installations } = (await (await get("/user/installations?per_page=100")).json()) as {
+    total_count: number;
+    installations: { id: number }[];
+  };
   expect(installations.map((i) => i.id).sort()).toEqual([sim.org("acme").installationId, sim.org("other").installationId].sort());
-  const acme = (await (await get(`/user/installations/${sim.org("acme").installationId}/repositories`)).json()) as { total_count: number; repositories: { full_name: string }[] };
+  const acme = (await (await get(`/user/installations/${sim.org("acme").installationId}/repositories`)).json()) as {
+    total_count: number;
+    repositories: { full_name: string }[];
+  };
   expect(acme).toMatchObject({ total_count: 1, repositories: [{ full_name: "acme/api" }] });
 
   sim.signInAs("bob", { deny: true });
@@ -167,7 +227,9 @@ test("Sign in with GitHub: authorize acts as the signed-in user, codes work once
   expect(posted.status).toBe(302);
   expect(new URL(posted.headers.get("location")!).searchParams.get("state")).toBe("s2");
   expect(new URL(posted.headers.get("location")!).searchParams.get("code")).toMatch(/^[0-9a-f]{20}$/);
-  expect(sim.requests.filter((r) => r.kind === "oauth").map((r) => `${r.method} ${r.path} ${r.status}`)).toContain("POST /login/oauth/access_token 200");
+  expect(sim.requests.filter((r) => r.kind === "oauth").map((r) => `${r.method} ${r.path} ${r.status}`)).toContain(
+    "POST /login/oauth/access_token 200",
+  );
 });
 
 test("conditional requests: a strong ETag on every GET, 304 with no body on a match (free), counted apart in the log", async () => {
@@ -201,6 +263,9 @@ test("conditional requests: a strong ETag on every GET, 304 with no body on a ma
   expect(changed.headers.get("x-ratelimit-used")).toBe("3");
   await changed.text();
 
-  expect(sim.notModifiedSince(mark)).toEqual([`GET /repos/acme/api/pulls/${pr.number}/files`, `GET /repos/acme/api/pulls/${pr.number}/files`]);
+  expect(sim.notModifiedSince(mark)).toEqual([
+    `GET /repos/acme/api/pulls/${pr.number}/files`,
+    `GET /repos/acme/api/pulls/${pr.number}/files`,
+  ]);
   expect(sim.usageSince(mark)).toEqual({ calls: 4, notModified: 2, points: 2 });
 });

@@ -36,10 +36,15 @@ function serve(handler: AuditApiHandler): Promise<{ server: Server; base: string
       }
     });
   });
-  return new Promise((resolve) => s.listen(0, "127.0.0.1", () => resolve({ server: s, base: `http://127.0.0.1:${(s.address() as AddressInfo).port}` })));
+  return new Promise((resolve) =>
+    s.listen(0, "127.0.0.1", () => resolve({ server: s, base: `http://127.0.0.1:${(s.address() as AddressInfo).port}` })),
+  );
 }
 
-function call(path: string, options: { method?: string; token?: string | null; authorization?: string; body?: string; on?: string } = {}): Promise<Reply> {
+function call(
+  path: string,
+  options: { method?: string; token?: string | null; authorization?: string; body?: string; on?: string } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = {};
   if (options.authorization !== undefined) headers.authorization = options.authorization;
   else if (options.token !== null) headers.authorization = `Bearer ${options.token ?? TOKEN}`;
@@ -67,23 +72,68 @@ function call(path: string, options: { method?: string; token?: string | null; a
 const prs = (body: unknown) => (body as { merges: MergeRecord[] }).merges.map((m) => `${m.repo}#${m.prNumber}`);
 
 // Five merges: #4 reverts #1; #2 bypassed the gate; #3 is an agent PR under src/payments.
-const A = mergeInput({ repo: "acme/pay", prNumber: 1, mergedAt: "2026-01-10T10:00:00Z", aiLevel: "assisted", owningTeam: "@acme/payments", teams: [{ team: "@acme/payments", files: 1 }], exceptions: [] });
+const A = mergeInput({
+  repo: "acme/pay",
+  prNumber: 1,
+  mergedAt: "2026-01-10T10:00:00Z",
+  aiLevel: "assisted",
+  owningTeam: "@acme/payments",
+  teams: [{ team: "@acme/payments", files: 1 }],
+  exceptions: [],
+});
 const B = mergeInput({
-  repo: "acme/pay", prNumber: 2, mergedAt: "2026-02-10T10:00:00Z", aiLevel: "none", bypassed: true, checkConclusion: "failure", owningTeam: "@acme/legacy",
-  teams: [{ team: "@acme/legacy", files: 1 }], paths: [{ path: "db/migrations/1.sql", previousPath: null, status: "added" }],
+  repo: "acme/pay",
+  prNumber: 2,
+  mergedAt: "2026-02-10T10:00:00Z",
+  aiLevel: "none",
+  bypassed: true,
+  checkConclusion: "failure",
+  owningTeam: "@acme/legacy",
+  teams: [{ team: "@acme/legacy", files: 1 }],
+  paths: [{ path: "db/migrations/1.sql", previousPath: null, status: "added" }],
 });
 const C = mergeInput({
-  repo: "acme/web", prNumber: 3, mergedAt: "2026-03-10T10:00:00Z", aiLevel: "agent", agent: "claude[bot]", sponsor: "dev-alice", owningTeam: "@acme/web",
-  teams: [{ team: "@acme/web", files: 1 }], exceptions: [],
+  repo: "acme/web",
+  prNumber: 3,
+  mergedAt: "2026-03-10T10:00:00Z",
+  aiLevel: "agent",
+  agent: "claude[bot]",
+  sponsor: "dev-alice",
+  owningTeam: "@acme/web",
+  teams: [{ team: "@acme/web", files: 1 }],
+  exceptions: [],
 });
-const D = mergeInput({ repo: "acme/pay", prNumber: 4, mergedAt: "2026-03-12T10:00:00Z", aiLevel: "none", title: 'Revert "refunds"', owningTeam: "@acme/payments", teams: [], exceptions: [], paths: [{ path: "README.md", previousPath: null, status: "modified" }] });
-const E = mergeInput({ repo: "acme/web", prNumber: 5, mergedAt: "2026-03-20T10:00:00Z", aiLevel: "generated", owningTeam: "@acme/web", teams: [], mergeCommitSha: null, exceptions: [], paths: [{ path: "web/app.ts", previousPath: null, status: "modified" }] });
+const D = mergeInput({
+  repo: "acme/pay",
+  prNumber: 4,
+  mergedAt: "2026-03-12T10:00:00Z",
+  aiLevel: "none",
+  title: 'Revert "refunds"',
+  owningTeam: "@acme/payments",
+  teams: [],
+  exceptions: [],
+  paths: [{ path: "README.md", previousPath: null, status: "modified" }],
+});
+const E = mergeInput({
+  repo: "acme/web",
+  prNumber: 5,
+  mergedAt: "2026-03-20T10:00:00Z",
+  aiLevel: "generated",
+  owningTeam: "@acme/web",
+  teams: [],
+  mergeCommitSha: null,
+  exceptions: [],
+  paths: [{ path: "web/app.ts", previousPath: null, status: "modified" }],
+});
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "countersign-api-"));
   store = await openAuditStore(`sqlite://${join(dir, "audit.db")}`, { now: () => new Date("2026-04-01T00:00:00Z") });
   for (const m of [A, B, C, D, E]) await store.recordMerge(m, null);
-  await store.recordRevert({ repo: "acme/pay", prNumber: 4, revertedRepo: "acme/pay", revertedPrNumber: 1, revertedSha: null, method: "body" }, null);
+  await store.recordRevert(
+    { repo: "acme/pay", prNumber: 4, revertedRepo: "acme/pay", revertedPrNumber: 1, revertedSha: null, method: "body" },
+    null,
+  );
   ({ server, base } = await serve(createAuditApiHandler({ store, token: TOKEN, log: { error: () => {} } })));
 });
 
@@ -107,7 +157,11 @@ describe("authentication", () => {
     ["no Authorization header", { token: null }, 'Bearer realm="countersign"'],
     ["a wrong token", { token: "wrong-token-0123456789abcdef" }, 'Bearer realm="countersign", error="invalid_token"'],
     ["a prefix of the token", { token: TOKEN.slice(0, -1) }, 'Bearer realm="countersign", error="invalid_token"'],
-    ["another scheme", { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString("base64")}` }, 'Bearer realm="countersign", error="invalid_token"'],
+    [
+      "another scheme",
+      { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString("base64")}` },
+      'Bearer realm="countersign", error="invalid_token"',
+    ],
     ["an empty bearer", { authorization: "Bearer " }, 'Bearer realm="countersign", error="invalid_token"'],
   ])("%s: 401 with WWW-Authenticate, and no data", async (_, options, challenge) => {
     for (const path of ["/countersign/api/merges", "/countersign/api/report", "/countersign/api/nothing-here"]) {
@@ -192,7 +246,10 @@ describe("GET /countersign/api/merges", () => {
     ["limit=ten", [{ param: "limit", message: "expected a whole number from 1 to 1000" }]],
     ["since=yesterday", [{ param: "since", message: expect.stringMatching(/^expected an ISO-8601 date or time/) }]],
     ["until=2026-13-01", [{ param: "until", message: expect.stringMatching(/^expected an ISO-8601 date/) }]],
-    ["ai=most", [{ param: "ai", message: expect.stringMatching(/^expected disclosure levels from none, assisted, generated, agent, undisclosed/) }]],
+    [
+      "ai=most",
+      [{ param: "ai", message: expect.stringMatching(/^expected disclosure levels from none, assisted, generated, agent, undisclosed/) }],
+    ],
     ["ai=", [{ param: "ai", message: expect.stringMatching(/^expected disclosure levels from/) }]],
     ["repo=acme", [{ param: "repo", message: "expected owner/name, for example acme/payments-api" }]],
     ["bypassed=yes", [{ param: "bypassed", message: 'expected "true" or "false"' }]],
@@ -234,7 +291,13 @@ describe("single merges", () => {
   });
 
   test("404 for an unknown merge, commit or route", async () => {
-    for (const path of ["/countersign/api/merges/acme/pay/999", `/countersign/api/commits/${"0".repeat(40)}`, "/countersign/api", "/countersign/api/merges/acme/pay", "/countersign/api/exports"]) {
+    for (const path of [
+      "/countersign/api/merges/acme/pay/999",
+      `/countersign/api/commits/${"0".repeat(40)}`,
+      "/countersign/api",
+      "/countersign/api/merges/acme/pay",
+      "/countersign/api/exports",
+    ]) {
       const reply = await call(path);
       expect(reply.status).toBe(404);
       expect(reply.body).toMatchObject({ error: "not found" });
@@ -261,7 +324,11 @@ describe("GET /countersign/api/report", () => {
   test("grouped by team and month, with the change-failure proxies", async () => {
     const reply = await call("/countersign/api/report?group_by=team,month&repo=acme/pay");
     expect(reply.status).toBe(200);
-    const body = reply.body as { groupBy: string[]; rows: { group: Record<string, string | null>; merges: number; revertBase: number; revertedWithin7d: number }[]; definitions: Record<string, string> };
+    const body = reply.body as {
+      groupBy: string[];
+      rows: { group: Record<string, string | null>; merges: number; revertBase: number; revertedWithin7d: number }[];
+      definitions: Record<string, string>;
+    };
     expect(body.groupBy).toEqual(["team", "month"]);
     expect(body.rows.map((r) => [r.group.team, r.group.month, r.merges, r.revertBase, r.revertedWithin7d])).toEqual([
       ["@acme/legacy", "2026-02", 1, 1, 0],
@@ -272,7 +339,10 @@ describe("GET /countersign/api/report", () => {
   });
 
   test("defaults to grouping by AI level; takes the merge filters", async () => {
-    const body = (await call("/countersign/api/report?since=2026-03-01&bypassed=false")).body as { groupBy: string[]; total: { merges: number; aiAssisted: number } };
+    const body = (await call("/countersign/api/report?since=2026-03-01&bypassed=false")).body as {
+      groupBy: string[];
+      total: { merges: number; aiAssisted: number };
+    };
     expect(body.groupBy).toEqual(["ai"]);
     expect(body.total).toMatchObject({ merges: 3, aiAssisted: 2 });
   });
@@ -291,7 +361,10 @@ describe("GET /countersign/api/report", () => {
 
 describe("methods and failures", () => {
   test.each(["POST", "PUT", "PATCH", "DELETE", "HEAD"])("%s is 405 with Allow: GET", async (method) => {
-    const reply = await call("/countersign/api/merges", { method, body: method === "HEAD" ? undefined : JSON.stringify({ repo: "acme/pay" }) });
+    const reply = await call("/countersign/api/merges", {
+      method,
+      body: method === "HEAD" ? undefined : JSON.stringify({ repo: "acme/pay" }),
+    });
     expect(reply.status).toBe(405);
     expect(reply.headers.allow).toBe("GET");
     if (method !== "HEAD") expect(reply.body).toEqual({ error: "method not allowed", message: "this resource is read-only: use GET" });
@@ -313,7 +386,9 @@ describe("methods and failures", () => {
         return Reflect.get(target, prop, receiver);
       },
     });
-    const s = await serve(createAuditApiHandler({ store: failing, token: TOKEN, log: { error: (details, message) => logged.push({ details, message }) } }));
+    const s = await serve(
+      createAuditApiHandler({ store: failing, token: TOKEN, log: { error: (details, message) => logged.push({ details, message }) } }),
+    );
     try {
       for (const path of ["/countersign/api/merges", "/countersign/api/report"]) {
         const reply = await call(path, { on: s.base });
@@ -332,13 +407,23 @@ describe("methods and failures", () => {
 
 describe("crafted path filters", () => {
   test("a backtracking-hostile glob against a long stored path is answered at once (linear matching), and others still work", async () => {
-    const long = mergeInput({ repo: "acme/long", prNumber: 9, mergedAt: "2026-03-25T10:00:00Z", exceptions: [], paths: [{ path: `src/${"e".repeat(5_000)}`, previousPath: null, status: "added" }] });
+    const long = mergeInput({
+      repo: "acme/long",
+      prNumber: 9,
+      mergedAt: "2026-03-25T10:00:00Z",
+      exceptions: [],
+      paths: [{ path: `src/${"e".repeat(5_000)}`, previousPath: null, status: "added" }],
+    });
     await store.recordMerge(long, null);
     const hostile = await call(`/countersign/api/merges?path=${encodeURIComponent("**/*e*e*e*e*e*e*e*e*e*e*q")}`);
     expect(hostile.status).toBe(200);
     expect(prs(hostile.body)).toEqual([]);
-    expect(prs((await call(`/countersign/api/merges?path=${encodeURIComponent("**/*e*e*e*e*e*e*e*e*e*e*e")}`)).body)).toEqual(["acme/long#9"]);
-    expect(prs((await call(`/countersign/api/merges?path=${encodeURIComponent("src/payments/**")}&repo=acme/pay`)).body)).toEqual(["acme/pay#1"]);
+    expect(prs((await call(`/countersign/api/merges?path=${encodeURIComponent("**/*e*e*e*e*e*e*e*e*e*e*e")}`)).body)).toEqual([
+      "acme/long#9",
+    ]);
+    expect(prs((await call(`/countersign/api/merges?path=${encodeURIComponent("src/payments/**")}&repo=acme/pay`)).body)).toEqual([
+      "acme/pay#1",
+    ]);
   });
 
   test.each([

@@ -116,9 +116,15 @@ describe("POST /countersign/api/incidents", () => {
   });
 
   test.each([
-    [{ ...OPEN, externalId: "INC-2", category: "prompt-injection" }, [{ param: "category", message: expect.stringMatching(/^expected one of data-exfiltration, /) }]],
+    [
+      { ...OPEN, externalId: "INC-2", category: "prompt-injection" },
+      [{ param: "category", message: expect.stringMatching(/^expected one of data-exfiltration, /) }],
+    ],
     [{ externalId: "INC-2", severity: "1" }, [{ param: "severity", message: "expected 1, 2 or 3 (1 is the most severe)" }]],
-    [{ externalId: "INC-2", startedAt: "last tuesday" }, [{ param: "startedAt", message: expect.stringMatching(/^expected an ISO-8601 time/) }]],
+    [
+      { externalId: "INC-2", startedAt: "last tuesday" },
+      [{ param: "startedAt", message: expect.stringMatching(/^expected an ISO-8601 time/) }],
+    ],
     [{ externalId: "INC-2", url: "ftp://x" }, [{ param: "url", message: "expected an http or https URL" }]],
     [{ externalId: "INC 2" }, [{ param: "externalId", message: expect.stringMatching(/^expected an incident id/) }]],
     [{ title: "no id" }, [{ param: "externalId", message: expect.stringMatching(/^expected an incident id/) }]],
@@ -135,7 +141,10 @@ describe("POST /countersign/api/incidents", () => {
   test("invalid JSON is 400 with the parser's reason", async () => {
     const reply = await call("/countersign/api/incidents", { raw: '{"externalId": "INC-3",' });
     expect(reply.status).toBe(400);
-    expect(reply.body).toEqual({ error: "invalid body", details: [{ param: "body", message: expect.stringMatching(/^not valid JSON: /) }] });
+    expect(reply.body).toEqual({
+      error: "invalid body",
+      details: [{ param: "body", message: expect.stringMatching(/^not valid JSON: /) }],
+    });
   });
 
   test("a body that is not declared JSON is 415", async () => {
@@ -144,7 +153,9 @@ describe("POST /countersign/api/incidents", () => {
       expect(reply.status).toBe(415);
       expect(reply.body).toMatchObject({ message: "send the body as JSON with Content-Type: application/json" });
     }
-    expect((await call("/countersign/api/incidents", { json: { externalId: "INC-4" }, contentType: "application/json; charset=utf-8" })).status).toBe(201);
+    expect(
+      (await call("/countersign/api/incidents", { json: { externalId: "INC-4" }, contentType: "application/json; charset=utf-8" })).status,
+    ).toBe(201);
   });
 
   test("a body over 64 KiB is 413, whether declared or counted while reading", async () => {
@@ -164,23 +175,47 @@ describe("POST /countersign/api/incidents", () => {
   test("a write needs the token like every route", async () => {
     const reply = await call("/countersign/api/incidents", { json: OPEN, token: null });
     expect(reply.status).toBe(401);
-    expect((await call("/countersign/api/incidents/INC-2041/links", { json: { merge: "acme/pay#1", relation: "caused" }, token: "wrong" })).status).toBe(401);
+    expect(
+      (await call("/countersign/api/incidents/INC-2041/links", { json: { merge: "acme/pay#1", relation: "caused" }, token: "wrong" }))
+        .status,
+    ).toBe(401);
   });
 });
 
 describe("POST /countersign/api/incidents/:id/links", () => {
   beforeAll(async () => {
-    await store.recordIncident({ externalId: "INC-10", severity: 2, category: "agent-overreach", startedAt: "2026-03-01T20:00:00Z", source: "cli" });
+    await store.recordIncident({
+      externalId: "INC-10",
+      severity: 2,
+      category: "agent-overreach",
+      startedAt: "2026-03-01T20:00:00Z",
+      source: "cli",
+    });
   });
 
   test("by owner/repo#N or by SHA: 201; the current relation again: 200; dismissed supersedes suspect", async () => {
-    const suspect = await call("/countersign/api/incidents/INC-10/links", { json: { merge: "acme/pay#1", relation: "suspect", note: "touched refunds", linkedBy: "sre-sam" } });
+    const suspect = await call("/countersign/api/incidents/INC-10/links", {
+      json: { merge: "acme/pay#1", relation: "suspect", note: "touched refunds", linkedBy: "sre-sam" },
+    });
     expect(suspect.status).toBe(201);
-    expect((suspect.body as IncidentRecord).links).toEqual([expect.objectContaining({ repo: "acme/pay", prNumber: 1, relation: "suspect", note: "touched refunds", linkedBy: "sre-sam", current: true })]);
-    const bySha = await call("/countersign/api/incidents/INC-10/links", { json: { merge: sha("acme/pay#2 c1").slice(0, 10), relation: "caused" } });
+    expect((suspect.body as IncidentRecord).links).toEqual([
+      expect.objectContaining({
+        repo: "acme/pay",
+        prNumber: 1,
+        relation: "suspect",
+        note: "touched refunds",
+        linkedBy: "sre-sam",
+        current: true,
+      }),
+    ]);
+    const bySha = await call("/countersign/api/incidents/INC-10/links", {
+      json: { merge: sha("acme/pay#2 c1").slice(0, 10), relation: "caused" },
+    });
     expect(bySha.status).toBe(201);
     expect((await call("/countersign/api/incidents/INC-10/links", { json: { merge: "acme/pay#2", relation: "caused" } })).status).toBe(200);
-    const dismissed = await call("/countersign/api/incidents/INC-10/links", { json: { merge: "acme/pay#1", relation: "dismissed", note: "ruled out" } });
+    const dismissed = await call("/countersign/api/incidents/INC-10/links", {
+      json: { merge: "acme/pay#1", relation: "dismissed", note: "ruled out" },
+    });
     expect(dismissed.status).toBe(201);
     expect((dismissed.body as IncidentRecord).links.map((l) => [l.prNumber, l.relation, l.current])).toEqual([
       [1, "suspect", false],
@@ -204,7 +239,10 @@ describe("POST /countersign/api/incidents/:id/links", () => {
 
   test.each([
     [{ merge: "acme/pay#1", relation: "blamed" }, [{ param: "relation", message: "expected one of caused, fixed, suspect, dismissed" }]],
-    [{ merge: "pay#1", relation: "caused" }, [{ param: "merge", message: "expected owner/repo#N or a commit SHA (at least 7 hex characters)" }]],
+    [
+      { merge: "pay#1", relation: "caused" },
+      [{ param: "merge", message: "expected owner/repo#N or a commit SHA (at least 7 hex characters)" }],
+    ],
     [{ relation: "caused" }, [{ param: "merge", message: "expected owner/repo#N or a commit SHA (at least 7 hex characters)" }]],
     [{ merge: "acme/pay#1", relation: "caused", note: "" }, [{ param: "note", message: "is empty: leave it out instead" }]],
     [{ merge: "acme/pay#1", relation: "caused", repo: "acme/pay" }, [{ param: "repo", message: "unknown field" }]],
@@ -226,9 +264,15 @@ describe("GET incidents", () => {
     const reply = await call("/countersign/api/incidents/INC-2041");
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ externalId: "INC-2041", severity: 1, links: [] });
-    expect(await call("/countersign/api/incidents/INC-0")).toMatchObject({ status: 404, body: { error: "not found", message: "no incident INC-0 is recorded" } });
+    expect(await call("/countersign/api/incidents/INC-0")).toMatchObject({
+      status: 404,
+      body: { error: "not found", message: "no incident INC-0 is recorded" },
+    });
     expect((await call("/countersign/api/incidents/a%20b")).status).toBe(400);
-    expect((await call("/countersign/api/incidents/INC-2041?verbose=1")).body).toEqual({ error: "invalid parameter", details: [{ param: "verbose", message: "unknown parameter" }] });
+    expect((await call("/countersign/api/incidents/INC-2041?verbose=1")).body).toEqual({
+      error: "invalid parameter",
+      details: [{ param: "verbose", message: "unknown parameter" }],
+    });
   });
 
   // INC-4 has no start time: it sorts by its recording time (2026-04-01), so first.

@@ -30,8 +30,11 @@ function tempDir(): string {
 }
 
 /** Starts `node <entry> args…` and resolves with the URL it prints once it listens, and all its output so far. */
-function startProcess(args: string[], env: Record<string, string>,
-  cwd: string): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   const configured = /^(APP_ID|PRIVATE_KEY|WEBHOOK_SECRET|GITHUB_|GHE_|AUDIT_API_TOKEN|DATABASE_URL|NODE_ENV|PORT|HOST)/;
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !configured.test(k)));
   const child = spawn(process.execPath, args, { cwd, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -62,13 +65,19 @@ describe("setup mode (no APP_ID)", () => {
     const build = transpileForChild(join(PROJECT_ROOT, "src/main.ts"), PROJECT_ROOT);
     builds.push(build);
     const cwd = tempDir();
-    const { url, output } = await startProcess([build.entry],
-      { NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", AUDIT_API_TOKEN: TOKEN, LOG_LEVEL: "info" }, cwd);
+    const { url, output } = await startProcess(
+      [build.entry],
+      { NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", AUDIT_API_TOKEN: TOKEN, LOG_LEVEL: "info" },
+      cwd,
+    );
 
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true, status: "awaiting-registration",
-      message: expect.stringContaining("awaiting registration") });
+    expect(await health.json()).toEqual({
+      ok: true,
+      status: "awaiting-registration",
+      message: expect.stringContaining("awaiting registration"),
+    });
     const page = await fetch(`${url}/probot`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("Register GitHub App");
@@ -84,13 +93,20 @@ describe("countersign serve", () => {
     const dir = tempDir();
     const store = await openAuditStore(`sqlite://${join(dir, "audit.db")}`);
     await store.recordMerge(mergeInput(), null);
-    const server = await startReadOnlyServer({ store, auditApiToken: TOKEN, githubOAuth: null, log: { error: () => undefined },
-      host: "127.0.0.1", port: 0 });
+    const server = await startReadOnlyServer({
+      store,
+      auditApiToken: TOKEN,
+      githubOAuth: null,
+      log: { error: () => undefined },
+      host: "127.0.0.1",
+      port: 0,
+    });
     try {
       expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true, mode: "read-only", store: "sqlite" });
       expect((await fetch(`${server.url}/countersign/api/merges`)).status).toBe(401);
-      const merges = (await (await fetch(`${server.url}/countersign/api/merges`,
-        { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { merges: { repo: string }[] };
+      const merges = (await (
+        await fetch(`${server.url}/countersign/api/merges`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      ).json()) as { merges: { repo: string }[] };
       expect(merges.merges.map((m) => m.repo)).toEqual(["acme/pay"]);
       expect((await fetch(`${server.url}/countersign/login`)).status).toBe(200);
       expect((await fetch(`${server.url}/api/github/webhooks`)).status).toBe(404);
@@ -109,7 +125,8 @@ describe("countersign serve", () => {
     const store = await openAuditStore(dbUrl);
     await store.recordMerge(mergeInput({ repo: "acme/web" }), null);
     await store.close();
-    const script = `import(${JSON.stringify(pathToFileURL(build.entry).href)}).then((m) => m.main(["node", "countersign", ` +
+    const script =
+      `import(${JSON.stringify(pathToFileURL(build.entry).href)}).then((m) => m.main(["node", "countersign", ` +
       `...process.argv.slice(1)])).then((c) => process.exit(c))`;
     const args = ["--input-type=module", "-e", script, "serve", "--host", "127.0.0.1", "--port", "0"];
 
@@ -120,8 +137,9 @@ describe("countersign serve", () => {
     expect(err).toContain("nothing to serve: set AUDIT_API_TOKEN");
 
     const { url, child } = await startProcess(args, { DATABASE_URL: dbUrl, AUDIT_API_TOKEN: TOKEN }, dir);
-    const merges = (await (await fetch(`${url}/countersign/api/merges`,
-      { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { merges: { repo: string }[] };
+    const merges = (await (await fetch(`${url}/countersign/api/merges`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      merges: { repo: string }[];
+    };
     expect(merges.merges.map((m) => m.repo)).toEqual(["acme/web"]);
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");

@@ -24,13 +24,21 @@ const db = useTempStore();
 
 describe("a merge under an invalid config", () => {
   test("is recorded as config-invalid with no gate evaluated, never under the defaults", async () => {
-    mockGitHub({ config: BROKEN_CONFIG, codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }], checkConclusionAtMerge: "failure" });
+    mockGitHub({
+      config: BROKEN_CONFIG,
+      codeowners: CODEOWNERS,
+      reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }],
+      checkConclusionAtMerge: "failure",
+    });
     await createTestProbot(db.store).receive(asEvent("pull_request", mergedEvent({ body: DISCLOSED })));
     const [m] = await listMerges(db.store, {});
     expect(m).toMatchObject({
       prNumber: 2,
       configHash: null,
-      configInvalid: { source: "Codertocat/Hello-World:.github/countersign.yml", errors: [{ path: "review.required_aprovals", line: 2, message: expect.stringMatching(/unknown key/) }] },
+      configInvalid: {
+        source: "Codertocat/Hello-World:.github/countersign.yml",
+        errors: [{ path: "review.required_aprovals", line: 2, message: expect.stringMatching(/unknown key/) }],
+      },
       // Not evaluated: the defaults would have read "assisted", counted the review and named the owner.
       aiLevel: "undisclosed",
       aiTools: [],

@@ -17,7 +17,12 @@ const db = useTempStore();
 
 test("records missed merges as source: backfill, skips unmerged and old PRs, and is idempotent", async () => {
   const merged = { ...mergedEvent({ body: "AI-Assisted: assisted\nAI-Tools: Copilot", updated_at: "2026-11-20T10:00:00Z" }).pull_request };
-  const gh = mockGitHub({ codeowners: { path: "CODEOWNERS", text: "* @Codertocat/core\n" }, reviews: [{ login: "rev", state: "APPROVED", body: NOTE }], checkConclusionAtMerge: "success", pull: merged });
+  const gh = mockGitHub({
+    codeowners: { path: "CODEOWNERS", text: "* @Codertocat/core\n" },
+    reviews: [{ login: "rev", state: "APPROVED", body: NOTE }],
+    checkConclusionAtMerge: "success",
+    pull: merged,
+  });
   const list = [
     merged,
     { ...merged, number: 5, merged_at: null, updated_at: "2026-11-19T00:00:00Z" },

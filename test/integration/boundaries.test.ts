@@ -34,11 +34,18 @@ const TEAMS = { "@codertocat/security": ["sec-lead"], "@codertocat/payments": ["
 
 const db = useTempStore();
 
-const pull = (patch: Record<string, unknown> = {}) => pullRequestEvent("opened", { body: ASSISTED, requested_reviewers: [], ...patch }).pull_request;
+const pull = (patch: Record<string, unknown> = {}) =>
+  pullRequestEvent("opened", { body: ASSISTED, requested_reviewers: [], ...patch }).pull_request;
 
 describe("exceptions", () => {
   test("granted by an approver: recorded, acknowledged, and the check turns green on that head", async () => {
-    const gh = mockGitHub({ config: CONFIG, files: [{ filename: "src/auth/login.ts" }], reviews: [{ login: "rev", state: "APPROVED", body: NOTE }], teams: TEAMS, pull: pull() });
+    const gh = mockGitHub({
+      config: CONFIG,
+      files: [{ filename: "src/auth/login.ts" }],
+      reviews: [{ login: "rev", state: "APPROVED", body: NOTE }],
+      teams: TEAMS,
+      pull: pull(),
+    });
     const probot = createTestProbot(db.store);
     await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: ASSISTED, requested_reviewers: [] })));
     expect(gh.lastCheck()!.conclusion).toBe("failure");
@@ -46,7 +53,16 @@ describe("exceptions", () => {
 
     await probot.receive(asEvent("issue_comment", prCommentEvent(GRANT, "sec-lead"), "d-grant"));
     const rows = await db.store.listExceptions("Codertocat/Hello-World", 2);
-    expect(rows).toEqual([expect.objectContaining({ boundary: "auth", grantedBy: "sec-lead", sha: HEAD_SHA, commentId: 4242, action: "grant", reason: expect.stringContaining("SEC-1234") })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        boundary: "auth",
+        grantedBy: "sec-lead",
+        sha: HEAD_SHA,
+        commentId: 4242,
+        action: "grant",
+        reason: expect.stringContaining("SEC-1234"),
+      }),
+    ]);
     expect(gh.reactions).toEqual(["+1"]);
     expect(gh.comments.at(-1)!.body).toMatch(/granted by @sec-lead on ec26c3e/);
     expect(gh.lastCheck()!.conclusion).toBe("success");
@@ -58,7 +74,9 @@ describe("exceptions", () => {
 
   test("refused from someone who is not an approver: a reply naming who may grant, nothing recorded", async () => {
     const gh = mockGitHub({ config: CONFIG, files: [{ filename: "src/auth/login.ts" }], teams: TEAMS, pull: pull() });
-    await createTestProbot(db.store).receive(asEvent("issue_comment", prCommentEvent("/countersign exception auth: I promise this is fine, trust me", "mallory")));
+    await createTestProbot(db.store).receive(
+      asEvent("issue_comment", prCommentEvent("/countersign exception auth: I promise this is fine, trust me", "mallory")),
+    );
     expect(await db.store.listExceptions("Codertocat/Hello-World", 2)).toEqual([]);
     expect(gh.comments[0]!.body).toMatch(/@mallory is not an approver of `auth`.*@Codertocat\/security/);
     expect(gh.checkRuns).toHaveLength(0);
@@ -68,7 +86,9 @@ describe("exceptions", () => {
     const gh = mockGitHub({ config: CONFIG, teams: TEAMS, pull: pull() });
     const probot = createTestProbot(db.store);
     await probot.receive(asEvent("issue_comment", prCommentEvent("/countersign exception auth: ok", "sec-lead")));
-    await probot.receive(asEvent("issue_comment", prCommentEvent("/countersign exception billing: reviewed by the billing team in depth", "sec-lead")));
+    await probot.receive(
+      asEvent("issue_comment", prCommentEvent("/countersign exception billing: reviewed by the billing team in depth", "sec-lead")),
+    );
     await probot.receive(asEvent("issue_comment", prCommentEvent("/countersign approve", "sec-lead")));
     expect(gh.comments.map((c) => c.body)).toEqual([
       expect.stringMatching(/at least 20 characters/),
@@ -79,11 +99,22 @@ describe("exceptions", () => {
   });
 
   test("a new push voids the exception, and the check says so", async () => {
-    mockGitHub({ config: CONFIG, files: [{ filename: "src/auth/login.ts" }], reviews: [{ login: "rev", state: "APPROVED", body: NOTE, commit_id: "d".repeat(40) }], teams: TEAMS, pull: pull() });
+    mockGitHub({
+      config: CONFIG,
+      files: [{ filename: "src/auth/login.ts" }],
+      reviews: [{ login: "rev", state: "APPROVED", body: NOTE, commit_id: "d".repeat(40) }],
+      teams: TEAMS,
+      pull: pull(),
+    });
     const probot = createTestProbot(db.store);
     await probot.receive(asEvent("issue_comment", prCommentEvent(GRANT, "sec-lead")));
     nock.cleanAll();
-    const gh = mockGitHub({ config: CONFIG, files: [{ filename: "src/auth/login.ts" }], reviews: [{ login: "rev", state: "APPROVED", body: NOTE, commit_id: "d".repeat(40) }], teams: TEAMS });
+    const gh = mockGitHub({
+      config: CONFIG,
+      files: [{ filename: "src/auth/login.ts" }],
+      reviews: [{ login: "rev", state: "APPROVED", body: NOTE, commit_id: "d".repeat(40) }],
+      teams: TEAMS,
+    });
     const pushed = pullRequestEvent("synchronize", { body: ASSISTED, requested_reviewers: [] });
     pushed.pull_request.head.sha = "d".repeat(40);
     await probot.receive(asEvent("pull_request", pushed));
@@ -92,7 +123,13 @@ describe("exceptions", () => {
   });
 
   test("revoked by an approver: the check fails again; the comment's later edit changes nothing", async () => {
-    const gh = mockGitHub({ config: CONFIG, files: [{ filename: "src/auth/login.ts" }], reviews: [{ login: "rev", state: "APPROVED", body: NOTE }], teams: TEAMS, pull: pull() });
+    const gh = mockGitHub({
+      config: CONFIG,
+      files: [{ filename: "src/auth/login.ts" }],
+      reviews: [{ login: "rev", state: "APPROVED", body: NOTE }],
+      teams: TEAMS,
+      pull: pull(),
+    });
     const probot = createTestProbot(db.store);
     await probot.receive(asEvent("issue_comment", prCommentEvent(GRANT, "sec-lead")));
     expect(gh.lastCheck()!.conclusion).toBe("success");
@@ -104,8 +141,15 @@ describe("exceptions", () => {
 
 describe("require_approval by team membership", () => {
   test("min_approvals: 2 from @Codertocat/payments: one is unmet, two is met", async () => {
-    const one = mockGitHub({ config: CONFIG, files: [{ filename: "src/payments/charge.ts" }], reviews: [{ login: "pay1", state: "APPROVED", body: NOTE }], teams: TEAMS });
-    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: ASSISTED, requested_reviewers: [] })));
+    const one = mockGitHub({
+      config: CONFIG,
+      files: [{ filename: "src/payments/charge.ts" }],
+      reviews: [{ login: "pay1", state: "APPROVED", body: NOTE }],
+      teams: TEAMS,
+    });
+    await createTestProbot(db.store).receive(
+      asEvent("pull_request", pullRequestEvent("opened", { body: ASSISTED, requested_reviewers: [] })),
+    );
     expect(one.lastCheck()!.conclusion).toBe("failure");
     expect(one.lastCheck()!.output.text).toMatch(/needs 2 noted approvals on the head commit from @Codertocat\/payments; has 1/);
     expect(one.calls).toContain("GET /orgs/codertocat/teams/payments/members");
@@ -120,7 +164,9 @@ describe("require_approval by team membership", () => {
       ],
       teams: TEAMS,
     });
-    await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: ASSISTED, requested_reviewers: [] })));
+    await createTestProbot(db.store).receive(
+      asEvent("pull_request", pullRequestEvent("opened", { body: ASSISTED, requested_reviewers: [] })),
+    );
     expect(two.lastCheck()!.conclusion).toBe("success");
   });
 });
@@ -130,10 +176,21 @@ describe("agents and incidents", () => {
     const gh = mockGitHub({
       config: CONFIG,
       files: [{ filename: "docs/a.md" }, { filename: "src/app.ts" }],
-      commits: [{ message: "Initial plan", authorLogin: "copilot-swe-agent[bot]", authorEmail: "198982749+Copilot@users.noreply.github.com", authorName: "Copilot" }],
+      commits: [
+        {
+          message: "Initial plan",
+          authorLogin: "copilot-swe-agent[bot]",
+          authorEmail: "198982749+Copilot@users.noreply.github.com",
+          authorName: "Copilot",
+        },
+      ],
       reviews: [{ login: "rev", state: "APPROVED", body: NOTE }],
     });
-    const event = pullRequestEvent("opened", { body: "Sponsor: @lead\n", requested_reviewers: [], user: { login: "Copilot", id: 198982749, type: "Bot" } });
+    const event = pullRequestEvent("opened", {
+      body: "Sponsor: @lead\n",
+      requested_reviewers: [],
+      user: { login: "Copilot", id: 198982749, type: "Bot" },
+    });
     await createTestProbot(db.store).receive(asEvent("pull_request", event));
     expect(gh.lastCheck()!.conclusion).toBe("failure");
     expect(gh.lastCheck()!.output.text).toMatch(/\*\*agent-scope\*\* \(`src\/app\.ts`\)/);
@@ -141,15 +198,32 @@ describe("agents and incidents", () => {
 
   test("an incident patch without scope or rollback, and one touching a lockfile", async () => {
     const body = "## AI assistance disclosure\n- [x] None\n- [ ] Assisted\n- [ ] Generated\n- [ ] Agent\n";
-    const gh = mockGitHub({ config: CONFIG, files: [{ filename: "src/api/handler.ts" }], reviews: [{ login: "rev", state: "APPROVED", body: NOTE }] });
+    const gh = mockGitHub({
+      config: CONFIG,
+      files: [{ filename: "src/api/handler.ts" }],
+      reviews: [{ login: "rev", state: "APPROVED", body: NOTE }],
+    });
     const probot = createTestProbot(db.store);
-    await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body, labels: [{ name: "incident" }], requested_reviewers: [] })));
+    await probot.receive(
+      asEvent("pull_request", pullRequestEvent("opened", { body, labels: [{ name: "incident" }], requested_reviewers: [] })),
+    );
     expect(gh.lastCheck()!.output.text).toMatch(/must declare `Scope:`.*and `Rollback:`/);
 
     nock.cleanAll();
-    const gh2 = mockGitHub({ config: CONFIG, files: [{ filename: "src/api/handler.ts" }, { filename: "package-lock.json" }], reviews: [{ login: "rev", state: "APPROVED", body: NOTE }] });
+    const gh2 = mockGitHub({
+      config: CONFIG,
+      files: [{ filename: "src/api/handler.ts" }, { filename: "package-lock.json" }],
+      reviews: [{ login: "rev", state: "APPROVED", body: NOTE }],
+    });
     await createTestProbot(db.store).receive(
-      asEvent("pull_request", pullRequestEvent("opened", { body: `${body}\nScope: src/api/**\nRollback: revert this PR and redeploy v2.3.1\n`, labels: [{ name: "incident" }], requested_reviewers: [] })),
+      asEvent(
+        "pull_request",
+        pullRequestEvent("opened", {
+          body: `${body}\nScope: src/api/**\nRollback: revert this PR and redeploy v2.3.1\n`,
+          labels: [{ name: "incident" }],
+          requested_reviewers: [],
+        }),
+      ),
     );
     expect(gh2.lastCheck()!.conclusion).toBe("failure");
     expect(gh2.lastCheck()!.output.text).toMatch(/Not allowed in an incident patch.*`package-lock\.json`/);

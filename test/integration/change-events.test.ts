@@ -8,7 +8,8 @@ import { asEvent, mergedEvent } from "../support/webhook-examples.js";
 import { listMerges } from "../support/list-merges.js";
 
 const db = useTempStore();
-const NOTE = "- [x] I can explain what this change does and why\n- [x] I checked its failure modes and how to roll it back\nVerified: ran the uploader against a local S3 stub with injected 503s";
+const NOTE =
+  "- [x] I can explain what this change does and why\n- [x] I checked its failure modes and how to roll it back\nVerified: ran the uploader against a local S3 stub with injected 503s";
 
 async function until(cond: () => boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -19,16 +20,26 @@ async function until(cond: () => boolean, ms = 3000): Promise<void> {
 }
 
 test("a merge posts one change event after two failures, with the documented shape", async () => {
-  mockGitHub({ codeowners: { path: "CODEOWNERS", text: "* @Codertocat/core\n" }, reviews: [{ login: "rev", state: "APPROVED", body: NOTE }], checkConclusionAtMerge: "success" });
+  mockGitHub({
+    codeowners: { path: "CODEOWNERS", text: "* @Codertocat/core\n" },
+    reviews: [{ login: "rev", state: "APPROVED", body: NOTE }],
+    checkConclusionAtMerge: "success",
+  });
   const bodies: any[] = [];
   const hook = nock("https://events.example.com")
-    .post("/v2/change/enqueue").times(2).reply(503)
-    .post("/v2/change/enqueue").reply(202, async (req: Request) => {
+    .post("/v2/change/enqueue")
+    .times(2)
+    .reply(503)
+    .post("/v2/change/enqueue")
+    .reply(202, async (req: Request) => {
       bodies.push(await req.json());
       return { status: "success" };
     });
   const changeEventStats = createChangeEventStats();
-  const probot = createTestProbot(db.store, { changeEventStats, changeEvents: { url: "https://events.example.com/v2/change/enqueue", routingKey: "R0UT1NG", baseDelayMs: 1 } });
+  const probot = createTestProbot(db.store, {
+    changeEventStats,
+    changeEvents: { url: "https://events.example.com/v2/change/enqueue", routingKey: "R0UT1NG", baseDelayMs: 1 },
+  });
   await probot.receive(asEvent("pull_request", mergedEvent({ body: "AI-Assisted: generated\nAI-Tools: Claude Code" }), "d-merge"));
   await until(() => hook.isDone());
   await until(() => changeEventStats.sent === 1);
@@ -61,7 +72,10 @@ test("an incident tool that is down forever never blocks or fails the merge reco
   mockGitHub({ codeowners: { path: "CODEOWNERS", text: "* @Codertocat/core\n" }, checkConclusionAtMerge: "failure" });
   nock("https://events.example.com").post("/v2/change/enqueue").times(3).reply(500);
   const changeEventStats = createChangeEventStats();
-  const probot = createTestProbot(db.store, { changeEventStats, changeEvents: { url: "https://events.example.com/v2/change/enqueue", attempts: 3, baseDelayMs: 1 } });
+  const probot = createTestProbot(db.store, {
+    changeEventStats,
+    changeEvents: { url: "https://events.example.com/v2/change/enqueue", attempts: 3, baseDelayMs: 1 },
+  });
   await probot.receive(asEvent("pull_request", mergedEvent({ body: "" })));
   expect(await listMerges(db.store, { bypassed: true })).toHaveLength(1);
   await until(() => changeEventStats.failed === 1);

@@ -29,7 +29,9 @@ function suiteEvent(pullRequests: number[] | null, appId = APP_ID) {
 
 test("our suite's PRs are evaluated again: one fresh check on the head", async () => {
   const gh = mockGitHub({ codeowners: CODEOWNERS });
-  nock(API).get("/repos/Codertocat/Hello-World/pulls/2").reply(200, pullRequestEvent("opened", { body: "Quick fix" }).pull_request);
+  nock(API)
+    .get("/repos/Codertocat/Hello-World/pulls/2")
+    .reply(200, pullRequestEvent("opened", { body: "Quick fix" }).pull_request);
   await createTestProbot(db.store).receive(asEvent("check_suite", suiteEvent([2])));
   expect(gh.checkRuns).toHaveLength(1);
   expect(gh.lastCheck()).toMatchObject({ name: "countersign", head_sha: HEAD_SHA, conclusion: "failure" });

@@ -80,7 +80,12 @@ function apiGet(path: string): Promise<{ status: number; body: unknown }> {
 /** The dashboard page's text with entities decoded, so messages with quotes compare as typed. */
 async function dashboardGet(path: string): Promise<{ status: number; text: string }> {
   const res = await dashboardRequest(dashboard, path, { cookie });
-  const text = res.text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  const text = res.text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
   return { status: res.status, text };
 }
 

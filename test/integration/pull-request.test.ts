@@ -60,7 +60,12 @@ describe("pull_request.opened", () => {
   test("a filled disclosure and a noted approval on the head SHA: success", async () => {
     const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }] });
     const probot = createTestProbot(db.store);
-    await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED, labels: [{ name: "owner:core" }], requested_teams: [{ slug: "core" }] })));
+    await probot.receive(
+      asEvent(
+        "pull_request",
+        pullRequestEvent("opened", { body: DISCLOSED, labels: [{ name: "owner:core" }], requested_teams: [{ slug: "core" }] }),
+      ),
+    );
 
     const check = gh.lastCheck()!;
     expect(check.conclusion).toBe("success");
@@ -92,7 +97,10 @@ describe("pull_request.opened", () => {
   });
 
   test("an approval of an older head SHA is stale", async () => {
-    const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE, commit_id: "a".repeat(40) }] });
+    const gh = mockGitHub({
+      codeowners: CODEOWNERS,
+      reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE, commit_id: "a".repeat(40) }],
+    });
     await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("synchronize", { body: DISCLOSED })));
     expect(gh.lastCheck()!.conclusion).toBe("failure");
     expect(gh.lastCheck()!.output.text).toMatch(/approved an older commit \(aaaaaaa\)/);
@@ -172,12 +180,21 @@ describe("GitHub failures end in failure, never success", () => {
     ["404 on files", { match: "/pulls/2/files", status: 404 }, /404 Not Found/],
     [
       "403 secondary rate limit",
-      { match: "/pulls/2/files", status: 403, headers: { "retry-after": "60", "x-ratelimit-remaining": "4000" }, body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." } },
+      {
+        match: "/pulls/2/files",
+        status: 403,
+        headers: { "retry-after": "60", "x-ratelimit-remaining": "4000" },
+        body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." },
+      },
       /rate limit/,
     ],
     ["502 on GraphQL", { match: "/graphql", status: 502 }, /HTTP 502/],
   ])("%s", async (_name, failure, reason) => {
-    const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }], failures: [failure] });
+    const gh = mockGitHub({
+      codeowners: CODEOWNERS,
+      reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }],
+      failures: [failure],
+    });
     await createTestProbot(db.store).receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED })));
     const check = gh.lastCheck()!;
     expect(check.conclusion).toBe("failure");
@@ -203,7 +220,11 @@ describe("reviews", () => {
 
 describe("merges and the audit trail", () => {
   test("a merged PR writes one merge record with the notes, whatever the delivery", async () => {
-    const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }], checkConclusionAtMerge: "success" });
+    const gh = mockGitHub({
+      codeowners: CODEOWNERS,
+      reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }],
+      checkConclusionAtMerge: "success",
+    });
     const probot = createTestProbot(db.store);
     const event = mergedEvent({ body: DISCLOSED });
     await probot.receive(asEvent("pull_request", event, "delivery-1"));
@@ -224,12 +245,17 @@ describe("merges and the audit trail", () => {
       owningTeam: "@Codertocat/core",
       headSha: HEAD_SHA,
     });
-    expect(m.reviewers).toEqual([expect.objectContaining({ reviewer: "reviewer1", counted: true, verified: expect.stringContaining("local S3 stub") })]);
+    expect(m.reviewers).toEqual([
+      expect.objectContaining({ reviewer: "reviewer1", counted: true, verified: expect.stringContaining("local S3 stub") }),
+    ]);
     expect(gh.checkRuns).toHaveLength(0); // merging records; it does not rewrite the check
 
     const out: string[] = [];
     process.env.DATABASE_URL = db.url;
-    const code = await cli(["node", "countersign", "audit", "merges", "--format", "json"], { out: (t) => out.push(t), err: (t) => out.push(t) }, );
+    const code = await cli(["node", "countersign", "audit", "merges", "--format", "json"], {
+      out: (t) => out.push(t),
+      err: (t) => out.push(t),
+    });
     expect(code).toBe(0);
     expect(JSON.parse(out.join("\n"))).toEqual([expect.objectContaining({ prNumber: 2, aiLevel: "assisted" })]);
   });
@@ -273,8 +299,12 @@ describe("merge queue and re-runs", () => {
     payload.check_run.name = "countersign";
     payload.check_run.app.id = 123;
     payload.check_run.head_sha = HEAD_SHA;
-    payload.check_run.pull_requests = [{ number: 2, id: 1, url: "", head: { ref: "x", sha: HEAD_SHA, repo: {} }, base: { ref: "main", sha: "f".repeat(40), repo: {} } }];
-    nock("https://api.github.com").get("/repos/Codertocat/Hello-World/pulls/2").reply(200, pullRequestEvent("opened", { body: DISCLOSED }).pull_request);
+    payload.check_run.pull_requests = [
+      { number: 2, id: 1, url: "", head: { ref: "x", sha: HEAD_SHA, repo: {} }, base: { ref: "main", sha: "f".repeat(40), repo: {} } },
+    ];
+    nock("https://api.github.com")
+      .get("/repos/Codertocat/Hello-World/pulls/2")
+      .reply(200, pullRequestEvent("opened", { body: DISCLOSED }).pull_request);
     await createTestProbot(db.store).receive(asEvent("check_run", payload));
     expect(gh.checkRuns).toHaveLength(1);
 
@@ -288,20 +318,34 @@ describe("merge queue and re-runs", () => {
 
 describe("reverts", () => {
   test("merging GitHub's Revert PR marks the original merge as reverted", async () => {
-    mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }], checkConclusionAtMerge: "success" });
+    mockGitHub({
+      codeowners: CODEOWNERS,
+      reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }],
+      checkConclusionAtMerge: "success",
+    });
     const probot = createTestProbot(db.store);
     await probot.receive(asEvent("pull_request", mergedEvent({ body: DISCLOSED }), "d-original"));
     nock.cleanAll();
     mockGitHub({ codeowners: CODEOWNERS, checkConclusionAtMerge: "success" });
-    const revert = mergedEvent({ number: 2, body: "Reverts Codertocat/Hello-World#2\n\nAI-Assisted: none", title: 'Revert "Update the README"' });
+    const revert = mergedEvent({
+      number: 2,
+      body: "Reverts Codertocat/Hello-World#2\n\nAI-Assisted: none",
+      title: 'Revert "Update the README"',
+    });
     revert.pull_request.head.ref = "revert-2-changes";
     revert.pull_request.number = 3;
     revert.number = 3;
     // PR #3's lists come from the same mocked endpoints as #2.
     nock("https://api.github.com")
-      .get("/repos/Codertocat/Hello-World/pulls/3/files").query(true).reply(200, [{ filename: "README.md", status: "modified" }])
-      .get("/repos/Codertocat/Hello-World/pulls/3/commits").query(true).reply(200, [])
-      .get("/repos/Codertocat/Hello-World/pulls/3/reviews").query(true).reply(200, []);
+      .get("/repos/Codertocat/Hello-World/pulls/3/files")
+      .query(true)
+      .reply(200, [{ filename: "README.md", status: "modified" }])
+      .get("/repos/Codertocat/Hello-World/pulls/3/commits")
+      .query(true)
+      .reply(200, [])
+      .get("/repos/Codertocat/Hello-World/pulls/3/reviews")
+      .query(true)
+      .reply(200, []);
     await probot.receive(asEvent("pull_request", revert, "d-revert"));
     const reverted = await listMerges(db.store, { reverted: true });
     expect(reverted.map((m) => m.prNumber)).toEqual([2]);
@@ -312,7 +356,14 @@ describe("reverts", () => {
 describe("CODEOWNERS problems", () => {
   test("invalid lines are listed with GitHub's own view, and parsed once per blob across events", async () => {
     const codeowners = { path: ".github/CODEOWNERS", text: "* @Codertocat/core\n!/vendor/ @Codertocat/core\n*.[ch] @Codertocat/c\n" };
-    const gh = mockGitHub({ codeowners, githubCodeownersErrors: [{ line: 2, kind: "Invalid pattern" }, { line: 3, kind: "Invalid pattern" }], reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }] });
+    const gh = mockGitHub({
+      codeowners,
+      githubCodeownersErrors: [
+        { line: 2, kind: "Invalid pattern" },
+        { line: 3, kind: "Invalid pattern" },
+      ],
+      reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }],
+    });
     const probot = createTestProbot(db.store);
     await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: DISCLOSED, labels: [{ name: "owner:core" }] })));
     const text = gh.lastCheck()!.output.text as string;
@@ -330,7 +381,11 @@ describe("bursts", () => {
     const gh = mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }] });
     const probot = createTestProbot(db.store);
     const events = ["opened", "edited", "labeled", "edited", "synchronize"] as const;
-    await Promise.all(events.map((a, i) => probot.receive(asEvent("pull_request", pullRequestEvent(a, { body: DISCLOSED, labels: [{ name: "owner:core" }] }), `burst-${i}`))));
+    await Promise.all(
+      events.map((a, i) =>
+        probot.receive(asEvent("pull_request", pullRequestEvent(a, { body: DISCLOSED, labels: [{ name: "owner:core" }] }), `burst-${i}`)),
+      ),
+    );
     expect(gh.calls.filter((c) => c.endsWith("/pulls/2/files"))).toHaveLength(2);
     expect(gh.checkRuns).toHaveLength(1);
     expect(gh.lastCheck()!.conclusion).toBe("success");
@@ -339,7 +394,11 @@ describe("bursts", () => {
 
 describe("postmortem", () => {
   test("from a commit SHA of the merged PR to the filled review section", async () => {
-    mockGitHub({ codeowners: CODEOWNERS, reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }], checkConclusionAtMerge: "success" });
+    mockGitHub({
+      codeowners: CODEOWNERS,
+      reviews: [{ login: "reviewer1", state: "APPROVED", body: NOTE }],
+      checkConclusionAtMerge: "success",
+    });
     await createTestProbot(db.store).receive(asEvent("pull_request", mergedEvent({ body: DISCLOSED })));
     process.env.DATABASE_URL = db.url;
     const out: string[] = [];
@@ -347,7 +406,7 @@ describe("postmortem", () => {
     // A PR commit (not the merge commit) finds the merge.
     expect(await cli(["node", "countersign", "postmortem", "01abababab"], io)).toBe(0);
     const md = out.join("\n");
-    expect(md).toContain('## Change review: Codertocat/Hello-World#2');
+    expect(md).toContain("## Change review: Codertocat/Hello-World#2");
     expect(md).toContain("### Was AI assistance significant? Yes");
     expect(md).toContain("### Did a human understand the change before it shipped? Yes");
     expect(md).toMatch(/@reviewer1 \(counted\): approved the merged head ec26c3e; Verified: "ran the uploader/);
@@ -361,7 +420,7 @@ describe("postmortem", () => {
 
 describe("_extends", () => {
   test("a repository extends a shared policy: keys merge, lists are replaced, the shared file's errors fail closed", async () => {
-    const shared = "review:\n  required_approvals: 2\n  checklist: [\"I ran it\"]\n  min_note_length: 10\n";
+    const shared = 'review:\n  required_approvals: 2\n  checklist: ["I ran it"]\n  min_note_length: 10\n';
     const gh = mockGitHub({
       config: "_extends: policies:countersign/base.yml\nreview:\n  min_note_length: 20\n",
       remoteConfigs: { "Codertocat/policies:countersign/base.yml": shared },

@@ -64,6 +64,8 @@ describeRedis("RedisLeases on redis-server", () => {
 });
 
 test("a Redis that does not answer stops start-up with the URL (password hidden) and the cause", async () => {
-  await expect(openRedisLeases("redis://:s3cret@127.0.0.1:1")).rejects.toThrow(/^REDIS_URL redis:\/\/:\*\*\*@127\.0\.0\.1:1: cannot connect \(connect ECONNREFUSED/);
+  await expect(openRedisLeases("redis://:s3cret@127.0.0.1:1")).rejects.toThrow(
+    /^REDIS_URL redis:\/\/:\*\*\*@127\.0\.0\.1:1: cannot connect \(connect ECONNREFUSED/,
+  );
   expect(redactUrl("rediss://user:pw@redis.internal:6380/2")).toBe("rediss://user:***@redis.internal:6380/2");
 });

@@ -51,7 +51,13 @@ function deliver(payload: unknown, secret = WEBHOOK_SECRET, id = "3d3f3b20-0000-
   return new Promise((resolve, reject) => {
     const req = request(`${url}/api/github/webhooks`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": id, "x-hub-signature-256": signature, "user-agent": "GitHub-Hookshot/test" },
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "pull_request",
+        "x-github-delivery": id,
+        "x-hub-signature-256": signature,
+        "user-agent": "GitHub-Hookshot/test",
+      },
     });
     req.on("response", (res) => {
       res.resume();
@@ -84,5 +90,10 @@ test("an invalid signature is refused with 400: no GitHub call, no record", asyn
 test("GET /healthz answers without a signature", async () => {
   const res = await fetch(`${url}/healthz`);
   expect(res.status).toBe(200);
-  expect(await res.json()).toEqual({ ok: true, store: "sqlite", changeEvents: { sent: 0, failed: 0, retried: 0 }, reconcile: { enabled: false } });
+  expect(await res.json()).toEqual({
+    ok: true,
+    store: "sqlite",
+    changeEvents: { sent: 0, failed: 0, retried: 0 },
+    reconcile: { enabled: false },
+  });
 });

@@ -54,7 +54,11 @@ maybe("healed, the limiter re-creates its state and the call goes through", asyn
 test("healing ignores what is not a Bottleneck Redis connection, and wraps a connection once", () => {
   expect(() => healClusteredThrottle(undefined)).not.toThrow();
   expect(() => healClusteredThrottle({})).not.toThrow();
-  const connection = { __scriptFn__: (name: string) => (...args: unknown[]) => [name, args.length] };
+  const connection = {
+    __scriptFn__:
+      (name: string) =>
+      (...args: unknown[]) => [name, args.length],
+  };
   healClusteredThrottle(connection);
   const once = connection.__scriptFn__;
   healClusteredThrottle(connection);

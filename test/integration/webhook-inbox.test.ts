@@ -79,7 +79,9 @@ interface Post {
 /** POSTs like GitHub does (node:http: nock's fetch passthrough drops request bodies). */
 function post(options: Post = {}): Promise<{ status: number; body: string }> {
   const body = options.body ?? JSON.stringify(example("pull_request", "assigned"));
-  const signature = `sha256=${createHmac("sha256", options.secret ?? WEBHOOK_SECRET).update(body).digest("hex")}`;
+  const signature = `sha256=${createHmac("sha256", options.secret ?? WEBHOOK_SECRET)
+    .update(body)
+    .digest("hex")}`;
   return new Promise((resolve, reject) => {
     const req = request(`${url}/api/github/webhooks`, {
       method: "POST",
@@ -98,7 +100,9 @@ function post(options: Post = {}): Promise<{ status: number; body: string }> {
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
     // The server may answer 413 and close before the whole body is sent.
-    req.on("error", (error: Error & { code?: string }) => (error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error)));
+    req.on("error", (error: Error & { code?: string }) =>
+      error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error),
+    );
     if (options.chunked) {
       const buf = Buffer.from(body);
       for (let i = 0; i < buf.length; i += 16 * 1024) req.write(buf.subarray(i, i + 16 * 1024));

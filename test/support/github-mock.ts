@@ -113,101 +113,181 @@ export function mockGitHub(options: MockOptions = {}): MockGitHub {
     return fn(path, text ? JSON.parse(text) : undefined) as [number, unknown];
   };
 
-  scope.post(/\/app\/installations\/\d+\/access_tokens/).reply(201, { token: "test-token", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+  scope
+    .post(/\/app\/installations\/\d+\/access_tokens/)
+    .reply(201, { token: "test-token", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
 
-  scope.post("/graphql").reply(on((_path, body: any) => {
-    const vars = body.variables ?? {};
-    const f = failing("/graphql");
-    if (f) return [f.status, f.body ?? { message: "mock" }, f.headers ?? {}];
-    const orgText = options.orgConfig ?? null;
-    const orgPart = orgText === null ? null : { f0: blob(orgText) };
-    const orgMissing = { type: "NOT_FOUND", path: ["org"], message: "Could not resolve to a Repository with the name 'Codertocat/.github'." };
-    const remote = options.remoteConfigs?.[`${vars.owner}/${vars.repo}:${String(vars.expr ?? "").replace(/^HEAD:/, "")}`];
-    if (remote !== undefined) return [200, { data: { repository: { f0: blob(remote) } } }];
-    if (vars.repo === ".github") {
-      const text = options.orgConfig ?? null;
-      if (text === null) return [200, { data: { repository: null }, errors: [{ type: "NOT_FOUND", message: "Could not resolve to a Repository with the name 'Codertocat/.github'." }] }];
-      return [200, { data: { repository: { f0: blob(text) } } }];
-    }
-    const files: Record<string, string | null> = {
-      ".github/countersign.yml": options.config ?? null,
-      [options.codeowners?.path ?? "none"]: options.codeowners?.text ?? null,
-    };
-    const repository: Record<string, unknown> = {};
-    for (const [k, expr] of Object.entries(vars)) {
-      if (!/^f\d+$/.test(k)) continue;
-      const path = String(expr).replace(/^[^:]*:/, "");
-      const text = files[path];
-      repository[k] = text == null ? null : blob(text);
-    }
-    if (String(body.query).includes("pullRequest(number:")) Object.assign(repository, pullRequestData(options, body.variables?.head ?? HEAD_SHA));
-    if ("org" in vars) return [200, orgPart ? { data: { repository, org: orgPart } } : { data: { repository, org: null }, errors: [orgMissing] }];
-    return [200, { data: { repository } }];
-  }));
+  scope.post("/graphql").reply(
+    on((_path, body: any) => {
+      const vars = body.variables ?? {};
+      const f = failing("/graphql");
+      if (f) return [f.status, f.body ?? { message: "mock" }, f.headers ?? {}];
+      const orgText = options.orgConfig ?? null;
+      const orgPart = orgText === null ? null : { f0: blob(orgText) };
+      const orgMissing = {
+        type: "NOT_FOUND",
+        path: ["org"],
+        message: "Could not resolve to a Repository with the name 'Codertocat/.github'.",
+      };
+      const remote = options.remoteConfigs?.[`${vars.owner}/${vars.repo}:${String(vars.expr ?? "").replace(/^HEAD:/, "")}`];
+      if (remote !== undefined) return [200, { data: { repository: { f0: blob(remote) } } }];
+      if (vars.repo === ".github") {
+        const text = options.orgConfig ?? null;
+        if (text === null)
+          return [
+            200,
+            {
+              data: { repository: null },
+              errors: [{ type: "NOT_FOUND", message: "Could not resolve to a Repository with the name 'Codertocat/.github'." }],
+            },
+          ];
+        return [200, { data: { repository: { f0: blob(text) } } }];
+      }
+      const files: Record<string, string | null> = {
+        ".github/countersign.yml": options.config ?? null,
+        [options.codeowners?.path ?? "none"]: options.codeowners?.text ?? null,
+      };
+      const repository: Record<string, unknown> = {};
+      for (const [k, expr] of Object.entries(vars)) {
+        if (!/^f\d+$/.test(k)) continue;
+        const path = String(expr).replace(/^[^:]*:/, "");
+        const text = files[path];
+        repository[k] = text == null ? null : blob(text);
+      }
+      if (String(body.query).includes("pullRequest(number:"))
+        Object.assign(repository, pullRequestData(options, body.variables?.head ?? HEAD_SHA));
+      if ("org" in vars)
+        return [200, orgPart ? { data: { repository, org: orgPart } } : { data: { repository, org: null }, errors: [orgMissing] }];
+      return [200, { data: { repository } }];
+    }),
+  );
 
-  scope.get(`${R}/pulls/2/files`).query(true).reply(on((uri) =>
-    reply(uri, () => (options.files ?? [{ filename: "src/app.ts" }]).map((f) => ({ sha: "0".repeat(40), status: "modified", additions: 1, deletions: 0, changes: 1, ...f }))),
-  ));
-  scope.get(/\/repos\/Codertocat\/Hello-World\/commits\/[0-9a-f]+\/check-runs/).query(true).reply(on((uri) =>
-    reply(uri, () => {
-      const runs = existingRuns(options).map((r) => ({ id: r.id, status: "completed", conclusion: r.conclusion, app: { id: 123 }, output: { ...r.output } }));
-      return { total_count: runs.length, check_runs: runs };
-    }),
-  ));
-  scope.post(`${R}/check-runs`).reply(on((uri, body) =>
-    reply(uri, () => {
-      const id = nextCheckId++;
-      state.checkRuns.push({ method: "POST", id, body });
-      return [201, { id, ...body }];
-    }),
-  ));
-  scope.patch(/\/repos\/Codertocat\/Hello-World\/check-runs\/\d+/).reply(on((uri, body) =>
-    reply(uri, () => {
-      const id = Number(uri.split("/").pop());
-      state.checkRuns.push({ method: "PATCH", id, body });
-      return { id, ...body };
-    }),
-  ));
-  scope.post(`${R}/issues/2/labels`).reply(on((uri, body) =>
-    reply(uri, () => {
-      state.labelsAdded.push(body.labels);
-      return body.labels.map((name: string) => ({ name }));
-    }),
-  ));
+  scope
+    .get(`${R}/pulls/2/files`)
+    .query(true)
+    .reply(
+      on((uri) =>
+        reply(uri, () =>
+          (options.files ?? [{ filename: "src/app.ts" }]).map((f) => ({
+            sha: "0".repeat(40),
+            status: "modified",
+            additions: 1,
+            deletions: 0,
+            changes: 1,
+            ...f,
+          })),
+        ),
+      ),
+    );
+  scope
+    .get(/\/repos\/Codertocat\/Hello-World\/commits\/[0-9a-f]+\/check-runs/)
+    .query(true)
+    .reply(
+      on((uri) =>
+        reply(uri, () => {
+          const runs = existingRuns(options).map((r) => ({
+            id: r.id,
+            status: "completed",
+            conclusion: r.conclusion,
+            app: { id: 123 },
+            output: { ...r.output },
+          }));
+          return { total_count: runs.length, check_runs: runs };
+        }),
+      ),
+    );
+  scope.post(`${R}/check-runs`).reply(
+    on((uri, body) =>
+      reply(uri, () => {
+        const id = nextCheckId++;
+        state.checkRuns.push({ method: "POST", id, body });
+        return [201, { id, ...body }];
+      }),
+    ),
+  );
+  scope.patch(/\/repos\/Codertocat\/Hello-World\/check-runs\/\d+/).reply(
+    on((uri, body) =>
+      reply(uri, () => {
+        const id = Number(uri.split("/").pop());
+        state.checkRuns.push({ method: "PATCH", id, body });
+        return { id, ...body };
+      }),
+    ),
+  );
+  scope.post(`${R}/issues/2/labels`).reply(
+    on((uri, body) =>
+      reply(uri, () => {
+        state.labelsAdded.push(body.labels);
+        return body.labels.map((name: string) => ({ name }));
+      }),
+    ),
+  );
   scope.delete(/\/repos\/Codertocat\/Hello-World\/issues\/2\/labels\/.+/).reply(200, []);
-  scope.post(`${R}/pulls/2/requested_reviewers`).reply(on((uri, body) =>
-    reply(uri, () => {
-      state.reviewRequests.push(body);
-      return [201, {}];
-    }),
-  ));
-  scope.post(`${R}/issues/2/comments`).reply(on((uri, body) =>
-    reply(uri, () => {
-      state.comments.push(body);
-      return [201, { id: 1, ...body }];
-    }),
-  ));
-  scope.get(`${R}/codeowners/errors`).query(true).reply(on((uri) =>
-    reply(uri, () => ({ errors: (options.githubCodeownersErrors ?? []).map((e) => ({ line: e.line, column: 1, kind: e.kind, source: "", suggestion: null, message: e.kind, path: options.codeowners?.path ?? "CODEOWNERS" })) })),
-  ));
+  scope.post(`${R}/pulls/2/requested_reviewers`).reply(
+    on((uri, body) =>
+      reply(uri, () => {
+        state.reviewRequests.push(body);
+        return [201, {}];
+      }),
+    ),
+  );
+  scope.post(`${R}/issues/2/comments`).reply(
+    on((uri, body) =>
+      reply(uri, () => {
+        state.comments.push(body);
+        return [201, { id: 1, ...body }];
+      }),
+    ),
+  );
+  scope
+    .get(`${R}/codeowners/errors`)
+    .query(true)
+    .reply(
+      on((uri) =>
+        reply(uri, () => ({
+          errors: (options.githubCodeownersErrors ?? []).map((e) => ({
+            line: e.line,
+            column: 1,
+            kind: e.kind,
+            source: "",
+            suggestion: null,
+            message: e.kind,
+            path: options.codeowners?.path ?? "CODEOWNERS",
+          })),
+        })),
+      ),
+    );
   if (options.pull) {
     scope.get(`${R}/pulls/2`).reply(on((uri) => reply(uri, () => options.pull)));
   }
-  scope.post(/\/repos\/Codertocat\/Hello-World\/issues\/comments\/\d+\/reactions/).reply(on((uri, body) => reply(uri, () => {
-    state.reactions.push(body.content);
-    return [201, { id: 1, content: body.content }];
-  })));
-  scope.get(/\/orgs\/[^/]+\/teams\/[^/]+\/memberships\/[^/]+/).reply(on((uri) => {
-    const m = /\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)/.exec(uri)!;
-    const members = options.teams?.[`@${m[1]}/${m[2]}`.toLowerCase()] ?? [];
-    return members.some((u) => u.toLowerCase() === m[3]!.toLowerCase()) ? [200, { state: "active", role: "member" }] : [404, { message: "Not Found" }];
-  }));
-  scope.get(/\/orgs\/[^/]+\/teams\/[^/]+\/members/).query(true).reply(on((uri) =>
-    reply(uri, () => {
-      const m = /\/orgs\/([^/]+)\/teams\/([^/]+)\/members/.exec(uri)!;
-      return (options.teams?.[`@${m[1]}/${m[2]}`.toLowerCase()] ?? []).map((login) => ({ login }));
+  scope.post(/\/repos\/Codertocat\/Hello-World\/issues\/comments\/\d+\/reactions/).reply(
+    on((uri, body) =>
+      reply(uri, () => {
+        state.reactions.push(body.content);
+        return [201, { id: 1, content: body.content }];
+      }),
+    ),
+  );
+  scope.get(/\/orgs\/[^/]+\/teams\/[^/]+\/memberships\/[^/]+/).reply(
+    on((uri) => {
+      const m = /\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)/.exec(uri)!;
+      const members = options.teams?.[`@${m[1]}/${m[2]}`.toLowerCase()] ?? [];
+      return members.some((u) => u.toLowerCase() === m[3]!.toLowerCase())
+        ? [200, { state: "active", role: "member" }]
+        : [404, { message: "Not Found" }];
     }),
-  ));
+  );
+  scope
+    .get(/\/orgs\/[^/]+\/teams\/[^/]+\/members/)
+    .query(true)
+    .reply(
+      on((uri) =>
+        reply(uri, () => {
+          const m = /\/orgs\/([^/]+)\/teams\/([^/]+)\/members/.exec(uri)!;
+          return (options.teams?.[`@${m[1]}/${m[2]}`.toLowerCase()] ?? []).map((login) => ({ login }));
+        }),
+      ),
+    );
   return state;
 }
 
@@ -219,7 +299,8 @@ function existingRuns(options: MockOptions) {
     const { id, conclusion, title, summary, text, annotations_count } = existing;
     return [{ id, conclusion, output: { title, summary, text, annotations_count } }];
   }
-  if (merged !== undefined && merged !== null) return [{ id: 77, conclusion: merged, output: { title: "", summary: "", text: "", annotations_count: 0 } }];
+  if (merged !== undefined && merged !== null)
+    return [{ id: 77, conclusion: merged, output: { title: "", summary: "", text: "", annotations_count: 0 } }];
   return [];
 }
 

@@ -16,10 +16,7 @@ import pg from "pg";
 
 const run = promisify(execFile);
 
-export type PostgresAvailability =
-  | { kind: "external"; url: string }
-  | { kind: "local"; binDir: string }
-  | { kind: "none"; reason: string };
+export type PostgresAvailability = { kind: "external"; url: string } | { kind: "local"; binDir: string } | { kind: "none"; reason: string };
 
 export interface TestPostgres {
   /** Where it came from, for the test log. */
@@ -44,7 +41,8 @@ export function postgresAvailability(): PostgresAvailability {
   if (!binDir) {
     return {
       kind: "none",
-      reason: "COUNTERSIGN_TEST_POSTGRES_URL is unset and no PostgreSQL binaries (initdb) were found; run `eval \"$(.ci/postgres.sh start)\"`",
+      reason:
+        'COUNTERSIGN_TEST_POSTGRES_URL is unset and no PostgreSQL binaries (initdb) were found; run `eval "$(.ci/postgres.sh start)"`',
     };
   }
   if (process.getuid?.() === 0 && !userExists("postgres")) {
@@ -135,8 +133,13 @@ async function startServer(binDir: string): Promise<{ url: string; stop: () => P
   try {
     await pgCommand(binDir, "initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], dir);
     await pgCtl([
-      "-l", log, "-w", "-t", "60",
-      "-o", `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
+      "-l",
+      log,
+      "-w",
+      "-t",
+      "60",
+      "-o",
+      `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
       "start",
     ]);
     started = true;

@@ -17,7 +17,15 @@ export const NOTE = `- [x] I can explain what this change does and why
 Verified: replayed the failing request against the branch and read every changed line of the handler`;
 
 export function approval(login: string, body: string | null = NOTE, patch: Partial<ReviewInfo> = {}): ReviewInfo {
-  return { id: Math.floor(Math.random() * 1e9), user: { login, type: "User" }, state: "APPROVED", body, commitId: HEAD, submittedAt: "2026-11-20T10:00:00Z", ...patch };
+  return {
+    id: Math.floor(Math.random() * 1e9),
+    user: { login, type: "User" },
+    state: "APPROVED",
+    body,
+    commitId: HEAD,
+    submittedAt: "2026-11-20T10:00:00Z",
+    ...patch,
+  };
 }
 
 export function snapshot(patch: Partial<PullRequestSnapshot> = {}): PullRequestSnapshot {
@@ -37,7 +45,9 @@ export function snapshot(patch: Partial<PullRequestSnapshot> = {}): PullRequestS
     requestedReviewers: { users: [], teams: [] },
     files: [{ path: "src/app.ts", status: "modified" }],
     filesTruncated: false,
-    commits: [{ sha: "1111111111111111111111111111111111111111", message: "Add retries", authorLogin: "dev", authorEmail: "dev@acme.example" }],
+    commits: [
+      { sha: "1111111111111111111111111111111111111111", message: "Add retries", authorLogin: "dev", authorEmail: "dev@acme.example" },
+    ],
     commitsTruncated: false,
     reviews: [],
     codeowners: { path: ".github/CODEOWNERS", text: "* @acme/core\n", sizeBytes: 13 },

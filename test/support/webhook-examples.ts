@@ -27,7 +27,10 @@ export const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 export const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
 
 /** pull_request.<action> for PR #2 with the given body and labels. */
-export function pullRequestEvent(action: "opened" | "synchronize" | "reopened" | "edited" | "closed" | "labeled", patch: Payload = {}): Payload {
+export function pullRequestEvent(
+  action: "opened" | "synchronize" | "reopened" | "edited" | "closed" | "labeled",
+  patch: Payload = {},
+): Payload {
   const base = action === "edited" || action === "closed" ? example("pull_request", "opened") : example("pull_request", action);
   base.action = action;
   Object.assign(base.pull_request, patch);

@@ -34,7 +34,10 @@ describe("boundaries", () => {
   test("block: an AI-assisted change in auth is unmet, with an annotation per file naming the approvers", () => {
     const v = evaluate(snapshot({ files: files("src/auth/login.ts", "lib/crypto/aes.ts", "src/app.ts"), reviews: [approval("rev")] }), ORG);
     expect(gate(v, "boundaries").status).toBe("unmet");
-    expect(v.annotations.filter((a) => a.title === 'Boundary "auth"').map((a) => a.path)).toEqual(["src/auth/login.ts", "lib/crypto/aes.ts"]);
+    expect(v.annotations.filter((a) => a.title === 'Boundary "auth"').map((a) => a.path)).toEqual([
+      "src/auth/login.ts",
+      "lib/crypto/aes.ts",
+    ]);
     expect(v.annotations[0]!.message).toContain(`/countersign exception auth@${HEAD.slice(0, 12)}: <reason>`);
     expect(v.annotations[0]!.message).toContain("@acme/security");
   });
@@ -56,7 +59,15 @@ describe("boundaries", () => {
   });
 
   test("an exception from an approver on the head SHA clears a block; on an older SHA it is void and says so", () => {
-    const grant = { boundary: "auth", grantedBy: "sec1", reason: "Reviewed by security in SEC-123", sha: HEAD, commentId: 1, grantedAt: "2026-11-20T00:00:00Z", revoked: false };
+    const grant = {
+      boundary: "auth",
+      grantedBy: "sec1",
+      reason: "Reviewed by security in SEC-123",
+      sha: HEAD,
+      commentId: 1,
+      grantedAt: "2026-11-20T00:00:00Z",
+      revoked: false,
+    };
     const base = { files: files("src/auth/login.ts"), teamMembers: { "@acme/security": ["sec1"] } };
     expect(gate(evaluate(snapshot({ ...base, exceptions: [grant] }), ORG), "boundaries").status).toBe("passed");
     const stale = evaluate(snapshot({ ...base, exceptions: [{ ...grant, sha: "0".repeat(40) }] }), ORG);
@@ -70,8 +81,12 @@ describe("boundaries", () => {
     const base = { files: files("src/payments/charge.ts"), teamMembers: { "@acme/payments": ["pay1", "pay2"] } };
     expect(gate(evaluate(snapshot({ ...base, reviews: [approval("pay1")] }), ORG), "boundaries").status).toBe("unmet");
     expect(gate(evaluate(snapshot({ ...base, reviews: [approval("pay1"), approval("alice")] }), ORG), "boundaries").status).toBe("passed");
-    expect(gate(evaluate(snapshot({ ...base, reviews: [approval("pay1"), approval("outsider")] }), ORG), "boundaries").status).toBe("unmet");
-    expect(gate(evaluate(snapshot({ ...base, reviews: [approval("pay1"), approval("pay2", "LGTM")] }), ORG), "boundaries").status).toBe("unmet");
+    expect(gate(evaluate(snapshot({ ...base, reviews: [approval("pay1"), approval("outsider")] }), ORG), "boundaries").status).toBe(
+      "unmet",
+    );
+    expect(gate(evaluate(snapshot({ ...base, reviews: [approval("pay1"), approval("pay2", "LGTM")] }), ORG), "boundaries").status).toBe(
+      "unmet",
+    );
   });
 
   test("agent scope: an agent PR outside agents.scope is unmet", () => {
@@ -99,13 +114,27 @@ describe("incident patches", () => {
 
   test("in scope with rollback and an independent approval passes; a lockfile or an out-of-scope file does not", () => {
     const decl = "Scope: src/payments/retry.ts, src/payments/queue/**\nRollback: revert this PR; flag payments.retry_v2 off";
-    const ok = evaluate(snapshot({ labels: ["incident"], body: body(decl), files: files("src/payments/retry.ts"), reviews: [approval("rev")] }), INC);
+    const ok = evaluate(
+      snapshot({ labels: ["incident"], body: body(decl), files: files("src/payments/retry.ts"), reviews: [approval("rev")] }),
+      INC,
+    );
     expect(gate(ok, "incident").status).toBe("passed");
-    const lock = evaluate(snapshot({ labels: ["incident"], body: body(decl), files: files("src/payments/retry.ts", "package-lock.json"), reviews: [approval("rev")] }), INC);
+    const lock = evaluate(
+      snapshot({
+        labels: ["incident"],
+        body: body(decl),
+        files: files("src/payments/retry.ts", "package-lock.json"),
+        reviews: [approval("rev")],
+      }),
+      INC,
+    );
     expect(gate(lock, "incident").reasons.join(" ")).toMatch(/package-lock\.json/);
     const out = evaluate(snapshot({ labels: ["incident"], body: body(decl), files: files("src/app.ts"), reviews: [approval("rev")] }), INC);
     expect(gate(out, "incident").reasons.join(" ")).toMatch(/Outside the declared scope: `src\/app\.ts`/);
-    const selfApproved = evaluate(snapshot({ labels: ["incident"], body: body(decl), files: files("src/payments/retry.ts"), reviews: [approval("dev")] }), INC);
+    const selfApproved = evaluate(
+      snapshot({ labels: ["incident"], body: body(decl), files: files("src/payments/retry.ts"), reviews: [approval("dev")] }),
+      INC,
+    );
     expect(gate(selfApproved, "incident").reasons.join(" ")).toMatch(/someone other than the author/);
   });
 
@@ -123,7 +152,10 @@ describe("incident patches", () => {
   });
 
   test("Scope: as a list, Rollback: over two lines; template placeholders are not declarations", () => {
-    expect(parseIncidentDeclaration(proseLines("Scope:\n- src/a/**\n- src/b.ts\n\nRollback: revert\nand redeploy v1.2\n"))).toEqual({ scope: ["src/a/**", "src/b.ts"], rollback: "revert and redeploy v1.2" });
+    expect(parseIncidentDeclaration(proseLines("Scope:\n- src/a/**\n- src/b.ts\n\nRollback: revert\nand redeploy v1.2\n"))).toEqual({
+      scope: ["src/a/**", "src/b.ts"],
+      rollback: "revert and redeploy v1.2",
+    });
     expect(parseIncidentDeclaration(proseLines("Scope: <paths>\nRollback: <how to undo>\n"))).toEqual({ scope: [], rollback: null });
   });
 });

@@ -7,6 +7,7 @@ function deferred<T>() {
 }
 
 test("a burst for one key runs the first and then only the newest request", async () => {
+  // biome-ignore lint/suspicious/noConfusingVoidType: deferred<void>() hands out this resolver
   const gates: { resolve: (v: void) => void }[] = [];
   const ran: number[] = [];
   const c = new Coalescer<number, number>(async (n) => {

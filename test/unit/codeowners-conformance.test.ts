@@ -8,8 +8,7 @@ import {
 } from "../../src/policy/codeowners.js";
 import { CONFORMANCE_CASES, WHOLE_FILE_CASES } from "./codeowners-cases.js";
 
-const fixture = (name: string): string =>
-  readFileSync(new URL(`../fixtures/codeowners/${name}`, import.meta.url), "utf8");
+const fixture = (name: string): string => readFileSync(new URL(`../fixtures/codeowners/${name}`, import.meta.url), "utf8");
 
 describe("CODEOWNERS pattern conformance (one rule, one path)", () => {
   test("the table is large enough to mean something", () => {
@@ -66,9 +65,7 @@ describe("CODEOWNERS whole files", () => {
 
 describe("parseCodeowners details", () => {
   test("each rejected form gets a message naming the problem", () => {
-    const co = parseCodeowners(
-      ["!x @a", "*.[ch] @a", "a] @a", "\\#x @a", "/ @a", "x docs-team", "x @a/b/c", "x\\"].join("\n"),
-    );
+    const co = parseCodeowners(["!x @a", "*.[ch] @a", "a] @a", "\\#x @a", "/ @a", "x docs-team", "x @a/b/c", "x\\"].join("\n"));
     expect(co.rules).toEqual([]);
     const messages = co.errors.map((e) => [e.line, e.message]);
     expect(messages).toEqual([

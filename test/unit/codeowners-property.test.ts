@@ -3,7 +3,32 @@ import { parseCodeowners } from "../../src/policy/codeowners.js";
 
 /** Characters that exercise every branch of the tokenizer and the pattern compiler. */
 const tricky = fc.constantFrom(
-  "*", "**", "?", "/", "\\", "[", "]", "!", "#", " ", "\t", "\r", "@", "a", "b", "src", ".", "ts", "-", "_", "é", "(", ")", "$", "+", "|",
+  "*",
+  "**",
+  "?",
+  "/",
+  "\\",
+  "[",
+  "]",
+  "!",
+  "#",
+  " ",
+  "\t",
+  "\r",
+  "@",
+  "a",
+  "b",
+  "src",
+  ".",
+  "ts",
+  "-",
+  "_",
+  "é",
+  "(",
+  ")",
+  "$",
+  "+",
+  "|",
 );
 const trickyLine = fc.array(tricky, { maxLength: 12 }).map((parts) => parts.join(""));
 
@@ -73,7 +98,7 @@ describe("comment and blank lines change nothing but line numbers", () => {
         fc.array(path, { minLength: 1, maxLength: 5 }),
         (lines, inserts, paths) => {
           // Build the padded file and remember where each original line went.
-          const padded = lines.map((text, i) => ({ text, original: i + 1 as number | null }));
+          const padded = lines.map((text, i) => ({ text, original: (i + 1) as number | null }));
           for (const [at, text] of inserts) padded.splice(at % (padded.length + 1), 0, { text, original: null });
           const newLineOf = new Map<number, number>();
           padded.forEach((l, i) => l.original !== null && newLineOf.set(l.original, i + 1));

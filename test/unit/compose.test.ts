@@ -28,8 +28,11 @@ test("two app replicas share PostgreSQL and Redis, wait for them healthy, and si
   const apps = Object.entries(compose.services).filter(([, s]) => s.build === ".");
   expect(apps.map(([name]) => name)).toEqual(["app-1", "app-2"]);
   for (const [, app] of apps) {
-    expect(app.environment).toMatchObject({ NODE_ENV: "production", REDIS_URL: "redis://redis:6379",
-      DATABASE_URL: expect.stringMatching(/^postgres:\/\/.*@postgres:5432\//) });
+    expect(app.environment).toMatchObject({
+      NODE_ENV: "production",
+      REDIS_URL: "redis://redis:6379",
+      DATABASE_URL: expect.stringMatching(/^postgres:\/\/.*@postgres:5432\//),
+    });
     expect(app.depends_on).toEqual({ postgres: { condition: "service_healthy" }, redis: { condition: "service_healthy" } });
     expect(app.healthcheck?.test.join(" ")).toContain("/healthz");
   }

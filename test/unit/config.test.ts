@@ -23,7 +23,7 @@ describe("loadConfig", () => {
   });
 
   test("a configured list replaces the default list (never concatenated)", () => {
-    const res = loadConfig("review:\n  checklist: [\"Only this\"]\n  applies_to: [generated]\n");
+    const res = loadConfig('review:\n  checklist: ["Only this"]\n  applies_to: [generated]\n');
     expect(res.ok && res.config.review.checklist).toEqual(["Only this"]);
     expect(res.ok && res.config.review.applies_to).toEqual(["generated"]);
     expect(res.ok && res.config.review.min_note_length).toBe(40);
@@ -37,7 +37,9 @@ describe("loadConfig", () => {
       ["payments", "require_approval", 2, ["assisted", "generated", "agent"]],
     ]);
     expect(res.config.ownership).toEqual({ require_team: false, fallback_team: "@acme/platform", label: true, request_review: true });
-    expect(res.config.disclosure.ai_identities).toEqual([{ tool: "internal-llm", emails: ["llm-bot@acme.example"], logins: ["acme-llm[bot]"] }]);
+    expect(res.config.disclosure.ai_identities).toEqual([
+      { tool: "internal-llm", emails: ["llm-bot@acme.example"], logins: ["acme-llm[bot]"] },
+    ]);
   });
 
   test("malformed YAML is rejected whole, with a line", () => {
@@ -69,7 +71,9 @@ describe("loadConfig", () => {
   });
 
   test("duplicate and reserved boundary names are errors", () => {
-    const res = loadConfig("boundaries:\n  - name: auth\n    paths: [a/**]\n  - name: auth\n    paths: [b/**]\n  - name: agent-scope\n    paths: [c/**]\n");
+    const res = loadConfig(
+      "boundaries:\n  - name: auth\n    paths: [a/**]\n  - name: auth\n    paths: [b/**]\n  - name: agent-scope\n    paths: [c/**]\n",
+    );
     expect(!res.ok && res.errors.map((e) => [e.path, e.line, e.message])).toEqual([
       ["boundaries.1.name", 4, 'duplicate boundary name "auth"'],
       ["boundaries.2.name", 6, '"agent-scope" is reserved for agents.scope exceptions'],
@@ -85,8 +89,12 @@ describe("loadConfig", () => {
   });
 
   test("a misspelt key gets a suggestion", () => {
-    const res = loadConfig("ownership:\n  fallbak_team: \"@a/b\"\n");
-    expect(!res.ok && res.errors[0]).toEqual({ path: "ownership.fallbak_team", line: 2, message: 'unknown key "fallbak_team" (did you mean "fallback_team"?)' });
+    const res = loadConfig('ownership:\n  fallbak_team: "@a/b"\n');
+    expect(!res.ok && res.errors[0]).toEqual({
+      path: "ownership.fallbak_team",
+      line: 2,
+      message: 'unknown key "fallbak_team" (did you mean "fallback_team"?)',
+    });
   });
 
   test("duplicate keys are invalid YAML (a second value would silently win)", () => {

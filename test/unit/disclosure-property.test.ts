@@ -56,7 +56,9 @@ const VOCABULARY = [
 /** Arbitrary text without `<!--`, so an inserted comment cannot close an existing one early. */
 const plainText = fc.string({ unit: "binary", maxLength: 60 }).map((s) => s.replace(/<!--/g, "<!-"));
 
-const bodyLines = fc.array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...VOCABULARY) }, { weight: 1, arbitrary: plainText }), { maxLength: 40 });
+const bodyLines = fc.array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...VOCABULARY) }, { weight: 1, arbitrary: plainText }), {
+  maxLength: 40,
+});
 
 /** Comment content: no `-->`, and no fence characters (a comment inside a fence is code text). */
 const commentContent = fc
@@ -74,14 +76,20 @@ const commitArb = fc.record(
       fc.constant(null),
     ),
     authorLogin: fc.oneof(nullableString, fc.constantFrom("Copilot", "claude[bot]", "cursoragent", "dependabot[bot]")),
-    authorEmail: fc.oneof(nullableString, fc.constantFrom("noreply@anthropic.com", "198982749+Copilot@users.noreply.github.com", "cursoragent@cursor.com")),
+    authorEmail: fc.oneof(
+      nullableString,
+      fc.constantFrom("noreply@anthropic.com", "198982749+Copilot@users.noreply.github.com", "cursoragent@cursor.com"),
+    ),
     authorName: fc.option(fc.oneof(fc.string({ maxLength: 40 }), fc.constant("Alice (aider)")), { nil: null }),
   },
   { requiredKeys: ["message", "authorLogin", "authorEmail"] },
 ) as unknown as fc.Arbitrary<CommitInfo>;
 
 const authorArb: fc.Arbitrary<Actor> = fc.record({
-  login: fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("Copilot", "dependabot[bot]", "devin-ai-integration[bot]", "coderabbitai[bot]")),
+  login: fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.constantFrom("Copilot", "dependabot[bot]", "devin-ai-integration[bot]", "coderabbitai[bot]"),
+  ),
   type: fc.constantFrom("User", "Bot", "Organization"),
 });
 
@@ -89,7 +97,14 @@ const configArb: fc.Arbitrary<DisclosureConfigInput | undefined> = fc.option(
   fc.record(
     {
       accept_trailers: fc.boolean(),
-      ai_identities: fc.array(fc.record({ tool: fc.string({ maxLength: 20 }), emails: fc.array(fc.string({ maxLength: 30 }), { maxLength: 3 }), logins: fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }) }), { maxLength: 3 }),
+      ai_identities: fc.array(
+        fc.record({
+          tool: fc.string({ maxLength: 20 }),
+          emails: fc.array(fc.string({ maxLength: 30 }), { maxLength: 3 }),
+          logins: fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }),
+        }),
+        { maxLength: 3 },
+      ),
       agents: fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }),
     },
     { requiredKeys: [] },
@@ -101,7 +116,11 @@ describe("parseDisclosure properties", () => {
   test("never throws on arbitrary strings, commits with null fields, authors and config", () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.string({ unit: "binary", maxLength: 400 }), bodyLines.map((l) => l.join("\n")), fc.constant(null)),
+        fc.oneof(
+          fc.string({ unit: "binary", maxLength: 400 }),
+          bodyLines.map((l) => l.join("\n")),
+          fc.constant(null),
+        ),
         fc.array(commitArb, { maxLength: 5 }),
         authorArb,
         configArb,

@@ -40,7 +40,12 @@ const CASES: [string, string, DisclosureLevel, string[]][] = [
 
 /** The level comes from the clauses whose subject or instrument is the tool, not from the author's own clauses. */
 const CLAUSE_CASES: [string, string, DisclosureLevel, string[]][] = [
-  ["the author made the change with the tool", "Per the AI policy: I built the patch with Gemini. Tested on Linux.", "generated", ["gemini"]],
+  [
+    "the author made the change with the tool",
+    "Per the AI policy: I built the patch with Gemini. Tested on Linux.",
+    "generated",
+    ["gemini"],
+  ],
   [
     "a plan, then the first draft",
     "**AI usage:** I leveraged Copilot to map the module, make a plan and write the first draft of the code.",

@@ -11,8 +11,7 @@ import {
 import { DISCLOSURE_LINE_EXAMPLE, DISCLOSURE_TEMPLATE } from "../../src/policy/disclosure-template.js";
 import type { Actor, CommitInfo, DisclosureLevel } from "../../src/policy/snapshot.js";
 
-const fixture = (name: string): string =>
-  readFileSync(fileURLToPath(new URL(`../fixtures/pr-bodies/${name}`, import.meta.url)), "utf8");
+const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../fixtures/pr-bodies/${name}`, import.meta.url)), "utf8");
 
 const HUMAN: Actor = { login: "alice", type: "User" };
 const bot = (login: string): Actor => ({ login, type: "Bot" });
@@ -69,8 +68,16 @@ Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>`;
 
 const cases: Case[] = [
   // ---- The template Countersign installs ----
-  { name: "untouched template is undisclosed, no problems", body: DISCLOSURE_TEMPLATE, expect: { level: "undisclosed", declared: null, tools: [], problems: [], answers: [] } },
-  { name: "template: None ticked", body: ticked("None"), expect: { level: "none", declared: "none", answers: [{ source: "section", level: "none" }], problems: [] } },
+  {
+    name: "untouched template is undisclosed, no problems",
+    body: DISCLOSURE_TEMPLATE,
+    expect: { level: "undisclosed", declared: null, tools: [], problems: [], answers: [] },
+  },
+  {
+    name: "template: None ticked",
+    body: ticked("None"),
+    expect: { level: "none", declared: "none", answers: [{ source: "section", level: "none" }], problems: [] },
+  },
   { name: "template: Assisted ticked", body: ticked("Assisted"), expect: { level: "assisted", declared: "assisted", tools: [] } },
   { name: "template: Generated ticked", body: ticked("Generated"), expect: { level: "generated", declared: "generated" } },
   { name: "template: Agent ticked, no agent signals", body: ticked("Agent"), expect: { level: "agent", declared: "agent", agent: null } },
@@ -106,10 +113,18 @@ const cases: Case[] = [
     body: ticked("None").replace(/\n/g, "\r"),
     expect: { level: "none" },
   },
-  { name: "one-line example", body: DISCLOSURE_LINE_EXAMPLE, expect: { level: "assisted", tools: ["claude", "copilot"], answers: [{ source: "line", level: "assisted" }] } },
+  {
+    name: "one-line example",
+    body: DISCLOSURE_LINE_EXAMPLE,
+    expect: { level: "assisted", tools: ["claude", "copilot"], answers: [{ source: "line", level: "assisted" }] },
+  },
 
   // ---- Real templates ----
-  { name: "Django: no AI tools were used", body: fixture("django-no-ai.md"), expect: { level: "none", declared: "none", problems: [], answers: [{ source: "section", level: "none" }] } },
+  {
+    name: "Django: no AI tools were used",
+    body: fixture("django-no-ai.md"),
+    expect: { level: "none", declared: "none", problems: [], answers: [{ source: "section", level: "none" }] },
+  },
   {
     name: "Django: AI tools used, tool named in the section's prose",
     body: fixture("django-ai-used.md"),
@@ -118,7 +133,15 @@ const cases: Case[] = [
   {
     name: "Airflow: Yes box plus Generated-by line is generated",
     body: fixture("airflow-generated.md"),
-    expect: { level: "generated", declared: "generated", tools: ["claude"], answers: [{ source: "section", level: "assisted" }, { source: "trailer", level: "generated" }] },
+    expect: {
+      level: "generated",
+      declared: "generated",
+      tools: ["claude"],
+      answers: [
+        { source: "section", level: "assisted" },
+        { source: "trailer", level: "generated" },
+      ],
+    },
   },
   {
     name: "Airflow: Yes box alone is assisted",
@@ -130,8 +153,16 @@ const cases: Case[] = [
     body: fixture("airflow-untouched.md"),
     expect: { level: "undisclosed", answers: [], problems: [] },
   },
-  { name: "llama.cpp: untouched template", body: fixture("llama-cpp-template.md"), expect: { level: "undisclosed", answers: [], problems: [] } },
-  { name: "llama.cpp: YES with description", body: fixture("llama-cpp-yes.md"), expect: { level: "assisted", tools: ["claude"], answers: [{ source: "line", level: "assisted" }] } },
+  {
+    name: "llama.cpp: untouched template",
+    body: fixture("llama-cpp-template.md"),
+    expect: { level: "undisclosed", answers: [], problems: [] },
+  },
+  {
+    name: "llama.cpp: YES with description",
+    body: fixture("llama-cpp-yes.md"),
+    expect: { level: "assisted", tools: ["claude"], answers: [{ source: "line", level: "assisted" }] },
+  },
   { name: "llama.cpp: NO", body: "# Requirements\n\n- AI usage disclosure: NO\n", expect: { level: "none", declared: "none" } },
   {
     name: "llama.cpp: unedited YES / NO is not a choice",
@@ -140,21 +171,57 @@ const cases: Case[] = [
   },
 
   // ---- Free text ----
-  { name: "ghostty: written primarily by Claude Code", body: fixture("ghostty-primarily.md"), expect: { level: "generated", tools: ["claude"], answers: [{ source: "free-text", level: "generated" }], problems: [] } },
-  { name: "ghostty: consulted ChatGPT", body: fixture("ghostty-consulted.md"), expect: { level: "assisted", tools: ["chatgpt"], answers: [{ source: "free-text", level: "assisted" }] } },
+  {
+    name: "ghostty: written primarily by Claude Code",
+    body: fixture("ghostty-primarily.md"),
+    expect: { level: "generated", tools: ["claude"], answers: [{ source: "free-text", level: "generated" }], problems: [] },
+  },
+  {
+    name: "ghostty: consulted ChatGPT",
+    body: fixture("ghostty-consulted.md"),
+    expect: { level: "assisted", tools: ["chatgpt"], answers: [{ source: "free-text", level: "assisted" }] },
+  },
   {
     name: "ghostty: quoted policy examples don't count; the author's own sentence does",
     body: fixture("ghostty-policy-quote.md"),
     expect: { level: "none", answers: [{ source: "free-text", level: "none" }], tools: [] },
   },
-  { name: "with the help of Cursor", body: "Refactors the parser.\n\nI wrote this with the help of Cursor for the test scaffolding.", expect: { level: "assisted", tools: ["cursor"] } },
-  { name: "'written primarily by me' is not a generated answer", body: "This was written primarily by me, with Copilot autocomplete here and there.", expect: { level: "undisclosed", answers: [] } },
-  { name: "written primarily by [Claude Code](link)", body: "This PR was written primarily by [Claude Code](https://claude.com/claude-code).", expect: { level: "generated", tools: ["claude"] } },
+  {
+    name: "with the help of Cursor",
+    body: "Refactors the parser.\n\nI wrote this with the help of Cursor for the test scaffolding.",
+    expect: { level: "assisted", tools: ["cursor"] },
+  },
+  {
+    name: "'written primarily by me' is not a generated answer",
+    body: "This was written primarily by me, with Copilot autocomplete here and there.",
+    expect: { level: "undisclosed", answers: [] },
+  },
+  {
+    name: "written primarily by [Claude Code](link)",
+    body: "This PR was written primarily by [Claude Code](https://claude.com/claude-code).",
+    expect: { level: "generated", tools: ["claude"] },
+  },
   { name: "'did not use AI' at the start of a line", body: "- Did not use AI for any of this.", expect: { level: "none" } },
-  { name: "'did not use AI' about something else is not an answer", body: "The old importer did not use AI models.", expect: { level: "undisclosed", answers: [] } },
-  { name: "'with the help of jules' (lower case) is a person", body: "Rewrote the scheduler with the help of jules from the infra team.", expect: { level: "undisclosed", answers: [] } },
-  { name: "'with the help of' a person is not an answer", body: "Written with the help of @bob, who knows the scheduler.", expect: { level: "undisclosed", answers: [] } },
-  { name: "Kubernetes sentence", body: fixture("kubernetes.md"), expect: { level: "assisted", tools: [], answers: [{ source: "free-text", level: "assisted" }] } },
+  {
+    name: "'did not use AI' about something else is not an answer",
+    body: "The old importer did not use AI models.",
+    expect: { level: "undisclosed", answers: [] },
+  },
+  {
+    name: "'with the help of jules' (lower case) is a person",
+    body: "Rewrote the scheduler with the help of jules from the infra team.",
+    expect: { level: "undisclosed", answers: [] },
+  },
+  {
+    name: "'with the help of' a person is not an answer",
+    body: "Written with the help of @bob, who knows the scheduler.",
+    expect: { level: "undisclosed", answers: [] },
+  },
+  {
+    name: "Kubernetes sentence",
+    body: fixture("kubernetes.md"),
+    expect: { level: "assisted", tools: [], answers: [{ source: "free-text", level: "assisted" }] },
+  },
   { name: "did not use AI", body: "Small doc fix. I did not use AI for this.", expect: { level: "none" } },
 
   // ---- Answer lines ----
@@ -164,13 +231,37 @@ const cases: Case[] = [
   { name: "bold label **AI-Assisted:** assisted", body: "**AI-Assisted:** assisted", expect: { level: "assisted" } },
   { name: "AI disclosure: none", body: "Fixes #12.\n\nAI disclosure: none", expect: { level: "none" } },
   // Prose after an AI label is read (issue: prose disclosures): "a little" is assisted, not a problem.
-  { name: "AI-Assisted: a little is read as prose: assisted", body: "AI-Assisted: a little", expect: { level: "assisted", answers: [{ source: "free-text", level: "assisted" }], problems: [] } },
-  { name: "AI-Assisted: none|assisted|generated left as is", body: "AI-Assisted: none|assisted|generated", expect: { level: "undisclosed", problems: [/lists several choices/] } },
+  {
+    name: "AI-Assisted: a little is read as prose: assisted",
+    body: "AI-Assisted: a little",
+    expect: { level: "assisted", answers: [{ source: "free-text", level: "assisted" }], problems: [] },
+  },
+  {
+    name: "AI-Assisted: none|assisted|generated left as is",
+    body: "AI-Assisted: none|assisted|generated",
+    expect: { level: "undisclosed", problems: [/lists several choices/] },
+  },
   // Model names map to their maker's tool when no product is named.
-  { name: "AI-Assisted: yes with a model only names the model's maker", body: "AI-Assisted: yes (gpt-4o)", expect: { level: "assisted", tools: ["chatgpt"] } },
-  { name: "Copilot with a Claude model is copilot only", body: "AI-Assisted: yes\nAI-Tools: GitHub Copilot (Claude Sonnet 4.5)", expect: { level: "assisted", tools: ["copilot"] } },
-  { name: "ordinary words in prose are not tools", body: "Utilisation de l'IA : oui, pour m'aider à écrire les tests", expect: { level: "assisted", tools: [] } },
-  { name: "lower-case tool names count in an AI-Tools list", body: "AI-Assisted: yes\nAI-Tools: cursor, amp", expect: { level: "assisted", tools: ["amp", "cursor"] } },
+  {
+    name: "AI-Assisted: yes with a model only names the model's maker",
+    body: "AI-Assisted: yes (gpt-4o)",
+    expect: { level: "assisted", tools: ["chatgpt"] },
+  },
+  {
+    name: "Copilot with a Claude model is copilot only",
+    body: "AI-Assisted: yes\nAI-Tools: GitHub Copilot (Claude Sonnet 4.5)",
+    expect: { level: "assisted", tools: ["copilot"] },
+  },
+  {
+    name: "ordinary words in prose are not tools",
+    body: "Utilisation de l'IA : oui, pour m'aider à écrire les tests",
+    expect: { level: "assisted", tools: [] },
+  },
+  {
+    name: "lower-case tool names count in an AI-Tools list",
+    body: "AI-Assisted: yes\nAI-Tools: cursor, amp",
+    expect: { level: "assisted", tools: ["amp", "cursor"] },
+  },
   {
     name: "section prose: a capitalised tool counts, an ordinary word does not",
     body: "## AI disclosure\n- [x] Assisted\n- [ ] None\n\nCopilot suggested the loop; I moved the cursor handling and did a sweep of the callers myself.\n",
@@ -188,7 +279,11 @@ const cases: Case[] = [
   { name: "Korean: AI 사용: 없음", body: "AI 사용: 없음", expect: { level: "none" } },
 
   // ---- Sections: shapes and what never counts ----
-  { name: "<details><summary>AI disclosure</summary> section", body: fixture("details-summary.md"), expect: { level: "assisted", tools: ["copilot"], answers: [{ source: "section", level: "assisted" }], problems: [] } },
+  {
+    name: "<details><summary>AI disclosure</summary> section",
+    body: fixture("details-summary.md"),
+    expect: { level: "assisted", tools: ["copilot"], answers: [{ source: "section", level: "assisted" }], problems: [] },
+  },
   {
     name: "boxes in code, indented code, quotes, comments and the checklist never count",
     body: fixture("boxes-outside-section.md"),
@@ -234,7 +329,13 @@ const cases: Case[] = [
   {
     name: "two AI sections each answered: the highest counts",
     body: "## AI disclosure\n- [x] Assisted\n- [ ] Generated\n\n<details><summary>AI usage</summary>\n\n- [x] Generated\n- [ ] None\n</details>\n",
-    expect: { level: "generated", answers: [{ source: "section", level: "assisted" }, { source: "section", level: "generated" }] },
+    expect: {
+      level: "generated",
+      answers: [
+        { source: "section", level: "assisted" },
+        { source: "section", level: "generated" },
+      ],
+    },
   },
   { name: "null body", body: null, expect: { level: "undisclosed", declared: null, tools: [], problems: [], noEvidence: true } },
   { name: "empty body", body: "", expect: { level: "undisclosed", noEvidence: true } },
@@ -243,7 +344,11 @@ const cases: Case[] = [
   {
     name: "kernel Assisted-by: coccinelle and sparse are not AI tools",
     body: "Fix a use-after-free in the DMA unmap path.",
-    commits: [commit("dma: fix use-after-free on unmap\n\nThe unmap path freed the mapping before the last sync.\n\nAssisted-by: Claude:claude-3-opus coccinelle sparse\nSigned-off-by: Alice Example <alice@example.com>")],
+    commits: [
+      commit(
+        "dma: fix use-after-free on unmap\n\nThe unmap path freed the mapping before the last sync.\n\nAssisted-by: Claude:claude-3-opus coccinelle sparse\nSigned-off-by: Alice Example <alice@example.com>",
+      ),
+    ],
     expect: { level: "assisted", tools: ["claude"], answers: [{ source: "trailer", level: "assisted" }] },
   },
   {
@@ -258,12 +363,18 @@ const cases: Case[] = [
     commits: [commit("Add JSON-B config test\n\nCo-authored-by-AI: GitHub Copilot (gpt-4.1)")],
     expect: { level: "generated", tools: ["copilot"], noEvidence: true },
   },
-  { name: "Assisted-by on its own line in the body", body: "Tidy the CLI help.\n\nAssisted-by: GitHub Copilot\n", expect: { level: "assisted", tools: ["copilot"], answers: [{ source: "trailer", level: "assisted" }] } },
+  {
+    name: "Assisted-by on its own line in the body",
+    body: "Tidy the CLI help.\n\nAssisted-by: GitHub Copilot\n",
+    expect: { level: "assisted", tools: ["copilot"], answers: [{ source: "trailer", level: "assisted" }] },
+  },
   { name: "Fedora ChatGPTv5", body: "Assisted-by: ChatGPTv5", expect: { level: "assisted", tools: ["chatgpt"] } },
   {
     name: "a trailer-like subject line is not a trailer",
     body: "",
-    commits: [commit("Assisted-by: document the trailer\n\nExplain how Assisted-by: and Co-authored-by: Claude <noreply@anthropic.com> are read.")],
+    commits: [
+      commit("Assisted-by: document the trailer\n\nExplain how Assisted-by: and Co-authored-by: Claude <noreply@anthropic.com> are read."),
+    ],
     expect: { level: "undisclosed", answers: [], noEvidence: true },
   },
   {
@@ -272,7 +383,11 @@ const cases: Case[] = [
     commits: [commit("Update docs\n\nGenerated-by: Claude Code\n\nMore explanation after it.")],
     expect: { level: "undisclosed", answers: [] },
   },
-  { name: "Generated-by placeholder is ignored", body: "Generated-by: <Agent Name and Version> following the guidelines", expect: { level: "undisclosed", answers: [] } },
+  {
+    name: "Generated-by placeholder is ignored",
+    body: "Generated-by: <Agent Name and Version> following the guidelines",
+    expect: { level: "undisclosed", answers: [] },
+  },
   {
     name: "trailer answer raises a body answer (highest wins)",
     body: ticked("Assisted"),
@@ -284,7 +399,11 @@ const cases: Case[] = [
   {
     name: "Claude Code footer only: undisclosed but tools reported",
     body: fixture("claude-code-footer.md"),
-    expect: { level: "undisclosed", tools: ["claude"], evidence: [{ tool: "claude", kind: "signature", where: "body", level: "generated" }] },
+    expect: {
+      level: "undisclosed",
+      tools: ["claude"],
+      evidence: [{ tool: "claude", kind: "signature", where: "body", level: "generated" }],
+    },
   },
   {
     name: "Claude Code commit + Assisted answer: generated evidence does not raise it",
@@ -305,7 +424,13 @@ const cases: Case[] = [
     name: "None + Claude co-author: contradiction naming the commit and tool",
     body: ticked("None"),
     commits: [commit(CLAUDE_COMMIT)],
-    expect: { level: "generated", declared: "none", contradiction: true, tools: ["claude"], problems: [/says none.*commit 3f9c2a1.*claude/] },
+    expect: {
+      level: "generated",
+      declared: "none",
+      contradiction: true,
+      tools: ["claude"],
+      problems: [/says none.*commit 3f9c2a1.*claude/],
+    },
   },
   {
     name: "None + Claude co-author in the body: contradiction",
@@ -332,13 +457,21 @@ const cases: Case[] = [
   {
     name: "human co-author named Devin is a person",
     body: ticked("None"),
-    commits: [commit("Fix flaky test\n\nCo-authored-by: Devin Kowalski <devin@kowalski.dev>\nCo-authored-by: Jules Martin <jules.martin@example.org>")],
+    commits: [
+      commit(
+        "Fix flaky test\n\nCo-authored-by: Devin Kowalski <devin@kowalski.dev>\nCo-authored-by: Jules Martin <jules.martin@example.org>",
+      ),
+    ],
     expect: { level: "none", contradiction: false, noEvidence: true },
   },
   {
     name: "Copilot suggestion co-author is assisted evidence",
     body: "",
-    commits: [commit("Potential fix for code scanning alert no. 12: Incomplete URL sanitization\n\nCo-authored-by: Copilot Autofix powered by AI <175728472+Copilot@users.noreply.github.com>")],
+    commits: [
+      commit(
+        "Potential fix for code scanning alert no. 12: Incomplete URL sanitization\n\nCo-authored-by: Copilot Autofix powered by AI <175728472+Copilot@users.noreply.github.com>",
+      ),
+    ],
     expect: { level: "undisclosed", tools: ["copilot"], evidence: [{ tool: "copilot", level: "assisted", kind: "co-author" }] },
   },
   {
@@ -350,7 +483,11 @@ const cases: Case[] = [
   {
     name: "coding-agent bot only as co-author is generated, not agent",
     body: "",
-    commits: [commit("Fix array extensionality (#10936)\n\n* tests\n\n---------\n\nCo-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>\nCo-authored-by: NikolajBjorner <3085284+NikolajBjorner@users.noreply.github.com>")],
+    commits: [
+      commit(
+        "Fix array extensionality (#10936)\n\n* tests\n\n---------\n\nCo-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>\nCo-authored-by: NikolajBjorner <3085284+NikolajBjorner@users.noreply.github.com>",
+      ),
+    ],
     expect: { level: "undisclosed", evidence: [{ tool: "copilot", level: "generated", kind: "co-author" }] },
   },
   {
@@ -364,10 +501,20 @@ const cases: Case[] = [
     body: fixture("copilot-agent.md"),
     author: bot("Copilot"),
     commits: [
-      commit("Initial plan", { authorLogin: "Copilot", authorEmail: "198982749+Copilot@users.noreply.github.com", authorName: "copilot-swe-agent[bot]", sha: "a1b2c3d4e5f6" }),
+      commit("Initial plan", {
+        authorLogin: "Copilot",
+        authorEmail: "198982749+Copilot@users.noreply.github.com",
+        authorName: "copilot-swe-agent[bot]",
+        sha: "a1b2c3d4e5f6",
+      }),
       commit(
         "Add .yamllint configuration\n\nAgent-Logs-Url: https://github.com/acme/infra/sessions/5b0c7f0e-7e0b-4b1e-9d3c-1f2e3d4c5b6a\nCo-authored-by: alice <1234+alice@users.noreply.github.com>",
-        { authorLogin: "Copilot", authorEmail: "198982749+Copilot@users.noreply.github.com", authorName: "copilot-swe-agent[bot]", sha: "b2c3d4e5f6a7" },
+        {
+          authorLogin: "Copilot",
+          authorEmail: "198982749+Copilot@users.noreply.github.com",
+          authorName: "copilot-swe-agent[bot]",
+          sha: "b2c3d4e5f6a7",
+        },
       ),
     ],
     expect: {
@@ -404,7 +551,13 @@ const cases: Case[] = [
   {
     name: "Jules: footer link under the human's account, commits by the Jules bot",
     body: fixture("jules.md"),
-    commits: [commit("Fix pagination off-by-one", { authorLogin: "google-labs-jules[bot]", authorEmail: "161369871+google-labs-jules[bot]@users.noreply.github.com", authorName: "google-labs-jules[bot]" })],
+    commits: [
+      commit("Fix pagination off-by-one", {
+        authorLogin: "google-labs-jules[bot]",
+        authorEmail: "161369871+google-labs-jules[bot]@users.noreply.github.com",
+        authorName: "google-labs-jules[bot]",
+      }),
+    ],
     expect: { level: "agent", agent: "google-labs-jules[bot]", tools: ["jules"] },
   },
   {
@@ -412,11 +565,14 @@ const cases: Case[] = [
     body: fixture("devin.md"),
     author: bot("devin-ai-integration[bot]"),
     commits: [
-      commit("Add OpenAPI smoke inspector\n\nGenerated with [Devin](https://devin.ai)\n\nCo-Authored-By: Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>", {
-        authorLogin: "devin-ai-integration[bot]",
-        authorEmail: "158243242+devin-ai-integration[bot]@users.noreply.github.com",
-        authorName: "Devin AI",
-      }),
+      commit(
+        "Add OpenAPI smoke inspector\n\nGenerated with [Devin](https://devin.ai)\n\nCo-Authored-By: Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>",
+        {
+          authorLogin: "devin-ai-integration[bot]",
+          authorEmail: "158243242+devin-ai-integration[bot]@users.noreply.github.com",
+          authorName: "Devin AI",
+        },
+      ),
     ],
     expect: { level: "agent", agent: "devin-ai-integration[bot]", tools: ["devin"] },
   },
@@ -424,14 +580,27 @@ const cases: Case[] = [
   {
     name: "Cursor background agent: links in the body, commits by Cursor Agent",
     body: fixture("cursor-background-agent.md"),
-    commits: [commit("Migrate notification worker", { authorLogin: "cursoragent", authorEmail: "cursoragent@cursor.com", authorName: "Cursor Agent" })],
+    commits: [
+      commit("Migrate notification worker", {
+        authorLogin: "cursoragent",
+        authorEmail: "cursoragent@cursor.com",
+        authorName: "Cursor Agent",
+      }),
+    ],
     expect: { level: "agent", agent: "cursoragent", tools: ["cursor"] },
   },
   {
     name: "Cursor Made-with trailer and co-author: generated evidence, undisclosed",
     body: "Switch to the new form components.",
     commits: [commit("Use new form components\n\nMade-with: Cursor\nCo-authored-by: Cursor <cursoragent@cursor.com>")],
-    expect: { level: "undisclosed", tools: ["cursor"], evidence: [{ kind: "signature", tool: "cursor" }, { kind: "co-author", tool: "cursor", level: "generated" }] },
+    expect: {
+      level: "undisclosed",
+      tools: ["cursor"],
+      evidence: [
+        { kind: "signature", tool: "cursor" },
+        { kind: "co-author", tool: "cursor", level: "generated" },
+      ],
+    },
   },
   {
     name: "Made with [Cursor] in the body plus an answer line",
@@ -447,13 +616,29 @@ const cases: Case[] = [
   {
     name: "Aider: (aider) author suffix, aider: subject prefix, aider co-author",
     body: "",
-    commits: [commit("aider: Add retry to the fetcher\n\nCo-authored-by: aider (claude-3.7-sonnet) <noreply@aider.chat>", { authorName: "Alice Example (aider)" })],
-    expect: { level: "undisclosed", tools: ["aider"], evidence: [{ kind: "author", tool: "aider" }, { kind: "signature", tool: "aider" }, { kind: "co-author", tool: "aider" }] },
+    commits: [
+      commit("aider: Add retry to the fetcher\n\nCo-authored-by: aider (claude-3.7-sonnet) <noreply@aider.chat>", {
+        authorName: "Alice Example (aider)",
+      }),
+    ],
+    expect: {
+      level: "undisclosed",
+      tools: ["aider"],
+      evidence: [
+        { kind: "author", tool: "aider" },
+        { kind: "signature", tool: "aider" },
+        { kind: "co-author", tool: "aider" },
+      ],
+    },
   },
   {
     name: "Amp thread and co-author are generated evidence, not agent",
     body: ticked("Generated"),
-    commits: [commit("Refactor\n\nAmp-Thread-ID: https://ampcode.com/threads/T-5a1b2c3d-0000-4000-8000-123456789abc\nCo-authored-by: Amp <amp@ampcode.com>")],
+    commits: [
+      commit(
+        "Refactor\n\nAmp-Thread-ID: https://ampcode.com/threads/T-5a1b2c3d-0000-4000-8000-123456789abc\nCo-authored-by: Amp <amp@ampcode.com>",
+      ),
+    ],
     expect: { level: "generated", tools: ["amp"] },
   },
   {
@@ -475,7 +660,13 @@ const cases: Case[] = [
   {
     name: "claude[bot] commit author is an agent (email pattern with any id)",
     body: "",
-    commits: [commit("Apply review suggestion", { authorLogin: null, authorEmail: "41898999+claude[bot]@users.noreply.github.com", authorName: "claude[bot]" })],
+    commits: [
+      commit("Apply review suggestion", {
+        authorLogin: null,
+        authorEmail: "41898999+claude[bot]@users.noreply.github.com",
+        authorName: "claude[bot]",
+      }),
+    ],
     expect: { level: "agent", agent: "claude[bot]", tools: ["claude"] },
   },
   {
@@ -484,24 +675,51 @@ const cases: Case[] = [
     commits: [commit("Fix lint", { authorLogin: null, authorEmail: "openhands@all-hands.dev", authorName: "openhands" })],
     expect: { level: "agent", agent: "openhands", tools: ["openhands"] },
   },
-  { name: "Amazon Q Developer PR author", body: "", author: bot("amazon-q-developer[bot]"), expect: { level: "agent", agent: "amazon-q-developer[bot]", tools: ["amazon-q"] } },
-  { name: "Dependabot PR is none without an answer", body: fixture("dependabot.md"), author: bot("dependabot[bot]"), expect: { level: "none", declared: null, problems: [], noEvidence: true } },
+  {
+    name: "Amazon Q Developer PR author",
+    body: "",
+    author: bot("amazon-q-developer[bot]"),
+    expect: { level: "agent", agent: "amazon-q-developer[bot]", tools: ["amazon-q"] },
+  },
+  {
+    name: "Dependabot PR is none without an answer",
+    body: fixture("dependabot.md"),
+    author: bot("dependabot[bot]"),
+    expect: { level: "none", declared: null, problems: [], noEvidence: true },
+  },
   {
     name: "Renovate squash with a dependabot co-author is still none",
     body: "Update dependency eslint to v9.1.0",
     author: bot("renovate[bot]"),
-    commits: [commit("chore(deps): update eslint\n\nCo-authored-by: dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>", { authorLogin: "renovate[bot]", authorEmail: "29139614+renovate[bot]@users.noreply.github.com" })],
+    commits: [
+      commit("chore(deps): update eslint\n\nCo-authored-by: dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>", {
+        authorLogin: "renovate[bot]",
+        authorEmail: "29139614+renovate[bot]@users.noreply.github.com",
+      }),
+    ],
     expect: { level: "none", noEvidence: true },
   },
   {
     name: "a bot opening a PR with AI-generated commits acts as an agent",
     body: "Automated refactor.",
     author: bot("github-actions[bot]"),
-    commits: [commit(CLAUDE_COMMIT, { authorLogin: "github-actions[bot]", authorEmail: "41898282+github-actions[bot]@users.noreply.github.com" })],
+    commits: [
+      commit(CLAUDE_COMMIT, { authorLogin: "github-actions[bot]", authorEmail: "41898282+github-actions[bot]@users.noreply.github.com" }),
+    ],
     expect: { level: "agent", agent: "github-actions[bot]", tools: ["claude"] },
   },
-  { name: "an unknown bot gets no special treatment", body: "Release 1.2.3", author: bot("acme-release[bot]"), expect: { level: "undisclosed", noEvidence: true } },
-  { name: "an AI reviewer bot as PR author is not an agent", body: "Docstrings for #42", author: bot("coderabbitai[bot]"), expect: { level: "undisclosed", agent: null, noEvidence: true } },
+  {
+    name: "an unknown bot gets no special treatment",
+    body: "Release 1.2.3",
+    author: bot("acme-release[bot]"),
+    expect: { level: "undisclosed", noEvidence: true },
+  },
+  {
+    name: "an AI reviewer bot as PR author is not an agent",
+    body: "Docstrings for #42",
+    author: bot("coderabbitai[bot]"),
+    expect: { level: "undisclosed", agent: null, noEvidence: true },
+  },
   {
     name: "signatures inside a fenced code block are not evidence",
     body: "Document the Claude footer:\n\n```\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\nCo-Authored-By: Claude <noreply@anthropic.com>\n```\n",
@@ -516,7 +734,11 @@ const cases: Case[] = [
 
   // ---- Sponsor ----
   { name: "Sponsor line", body: `${ticked("Agent")}\nSponsor: @bob-smith\n`, expect: { level: "agent", sponsor: "bob-smith" } },
-  { name: "Sponsor inside a comment or code does not count", body: "<!-- Sponsor: @template -->\n```\nSponsor: @example\n```\n", expect: { level: "undisclosed", sponsor: null } },
+  {
+    name: "Sponsor inside a comment or code does not count",
+    body: "<!-- Sponsor: @template -->\n```\nSponsor: @example\n```\n",
+    expect: { level: "undisclosed", sponsor: null },
+  },
 
   // ---- Config ----
   {
@@ -552,7 +774,13 @@ const cases: Case[] = [
     body: "",
     config: { accept_trailers: false },
     commits: [commit("Fix\n\nAssisted-by: Claude")],
-    expect: { level: "undisclosed", answers: [], tools: ["claude"], evidence: [{ kind: "trailer", level: "assisted", tool: "claude" }], problems: [/accept_trailers is off/] },
+    expect: {
+      level: "undisclosed",
+      answers: [],
+      tools: ["claude"],
+      evidence: [{ kind: "trailer", level: "assisted", tool: "claude" }],
+      problems: [/accept_trailers is off/],
+    },
   },
   {
     name: "config: accept_trailers false still accepts the body section",
@@ -594,9 +822,20 @@ describe("parseDisclosure", () => {
 
 describe("parseDisclosure details", () => {
   test("answers carry where, sha and text", () => {
-    const r = parseDisclosure({ body: "", commits: [commit("Fix\n\nAssisted-by: Claude:claude-3-opus coccinelle sparse", { sha: "deadbeefcafe" })], author: HUMAN });
+    const r = parseDisclosure({
+      body: "",
+      commits: [commit("Fix\n\nAssisted-by: Claude:claude-3-opus coccinelle sparse", { sha: "deadbeefcafe" })],
+      author: HUMAN,
+    });
     expect(r.answers).toEqual([
-      { level: "assisted", source: "trailer", where: "commit", sha: "deadbeefcafe", tools: ["claude"], text: "Assisted-by: Claude:claude-3-opus coccinelle sparse" },
+      {
+        level: "assisted",
+        source: "trailer",
+        where: "commit",
+        sha: "deadbeefcafe",
+        tools: ["claude"],
+        text: "Assisted-by: Claude:claude-3-opus coccinelle sparse",
+      },
     ]);
   });
 
@@ -623,7 +862,12 @@ describe("parseDisclosure details", () => {
   });
 
   test("template with exactly one box ticked parses to that level, for every box", () => {
-    for (const [label, level] of [["None", "none"], ["Assisted", "assisted"], ["Generated", "generated"], ["Agent", "agent"]] as const) {
+    for (const [label, level] of [
+      ["None", "none"],
+      ["Assisted", "assisted"],
+      ["Generated", "generated"],
+      ["Agent", "agent"],
+    ] as const) {
       expect(parseDisclosure({ body: ticked(label), commits: [], author: HUMAN }).level).toBe(level);
     }
   });

@@ -25,7 +25,12 @@ describe("GitHub sign-in for the dashboard", () => {
     const parsed = parseEnv({ GITHUB_CLIENT_ID: ID, GITHUB_CLIENT_SECRET: SECRET });
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(githubOAuthOf(parsed.env)).toEqual({ clientId: ID, clientSecret: SECRET, webUrl: "https://github.com", apiUrl: "https://api.github.com" });
+    expect(githubOAuthOf(parsed.env)).toEqual({
+      clientId: ID,
+      clientSecret: SECRET,
+      webUrl: "https://github.com",
+      apiUrl: "https://api.github.com",
+    });
   });
 
   test("neither set (or empty): off", () => {
@@ -57,7 +62,10 @@ describe("GitHub sign-in for the dashboard", () => {
   test.each([
     [{}, { web: "https://github.com", api: "https://api.github.com" }],
     [{ GHE_HOST: "github.example.com" }, { web: "https://github.example.com", api: "https://github.example.com/api/v3" }],
-    [{ GHE_HOST: "127.0.0.1:3100", GHE_PROTOCOL: "http" as const }, { web: "http://127.0.0.1:3100", api: "http://127.0.0.1:3100/api/v3" }],
+    [
+      { GHE_HOST: "127.0.0.1:3100", GHE_PROTOCOL: "http" as const },
+      { web: "http://127.0.0.1:3100", api: "http://127.0.0.1:3100/api/v3" },
+    ],
   ])("GitHub's URLs from GHE_HOST/GHE_PROTOCOL as Probot reads them: %j", (env, urls) => {
     expect(githubUrls(env)).toEqual(urls);
   });
@@ -106,13 +114,22 @@ describe("TRUSTED_PROXIES", () => {
     if (!parsed.ok) return;
     const proxies = parsed.env.TRUSTED_PROXIES!;
     expect(proxies.entries).toEqual(["10.0.0.0/8", "127.0.0.1", "fd00::/8", "::1"]);
-    expect(["10.1.2.3", "::ffff:10.1.2.3", "127.0.0.1", "fd12::1", "::1"].map((a) => proxies.has(a))).toEqual([true, true, true, true, true]);
+    expect(["10.1.2.3", "::ffff:10.1.2.3", "127.0.0.1", "fd12::1", "::1"].map((a) => proxies.has(a))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(["11.0.0.1", "127.0.0.2", "2001:db8::1", "not-an-ip"].map((a) => proxies.has(a))).toEqual([false, false, false, false]);
   });
 
   test.each(["10.0.0.0/33", "localhost", "10.0.0.1/8/1", "fd00::/129"])("%s is refused, naming the entry", (value) => {
     const parsed = parseEnv({ TRUSTED_PROXIES: `127.0.0.1, ${value}` });
     expect(parsed.ok).toBe(false);
-    if (!parsed.ok) expect(parsed.errors).toEqual([`TRUSTED_PROXIES: "${value}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, 127.0.0.1, fd00::/8)`]);
+    if (!parsed.ok)
+      expect(parsed.errors).toEqual([
+        `TRUSTED_PROXIES: "${value}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, 127.0.0.1, fd00::/8)`,
+      ]);
   });
 });

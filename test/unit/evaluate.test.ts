@@ -14,7 +14,13 @@ const statuses = (v: ReturnType<typeof evaluate>) => Object.fromEntries(v.gates.
 describe("evaluate: the five gates", () => {
   test("a disclosed, noted, owned PR passes; gates 4 and 5 are not applicable", () => {
     const v = evaluate(snapshot({ reviews: [approval("rev")] }), DEFAULT_CONFIG);
-    expect(statuses(v)).toEqual({ disclosure: "passed", review: "passed", ownership: "passed", boundaries: "not_applicable", incident: "not_applicable" });
+    expect(statuses(v)).toEqual({
+      disclosure: "passed",
+      review: "passed",
+      ownership: "passed",
+      boundaries: "not_applicable",
+      incident: "not_applicable",
+    });
     expect(v.conclusion).toBe("success");
     expect(v.title).toBe("Passed: 3 of 5 gates met, 2 not applicable");
     expect(v.ownerLabel).toBe("owner:core");
@@ -33,7 +39,14 @@ describe("evaluate: the five gates", () => {
     const v = evaluate(
       snapshot({
         body: DISCLOSURE("None"),
-        commits: [{ sha: "abcdef1234567890abcdef1234567890abcdef12", message: "Fix\n\nCo-Authored-By: Claude <noreply@anthropic.com>", authorLogin: "dev", authorEmail: "dev@acme.example" }],
+        commits: [
+          {
+            sha: "abcdef1234567890abcdef1234567890abcdef12",
+            message: "Fix\n\nCo-Authored-By: Claude <noreply@anthropic.com>",
+            authorLogin: "dev",
+            authorEmail: "dev@acme.example",
+          },
+        ],
       }),
       DEFAULT_CONFIG,
     );
@@ -59,7 +72,10 @@ describe("evaluate: the five gates", () => {
           approval("old", NOTE, { commitId: "0".repeat(40) }),
           approval("later", NOTE),
           { ...approval("later", "needs work"), state: "CHANGES_REQUESTED" },
-          approval("filler", "- [x] I can explain what this change does and why\n- [x] I checked its failure modes and how to roll it back\nVerified: LGTM"),
+          approval(
+            "filler",
+            "- [x] I can explain what this change does and why\n- [x] I checked its failure modes and how to roll it back\nVerified: LGTM",
+          ),
         ],
       }),
       DEFAULT_CONFIG,
@@ -87,24 +103,47 @@ describe("evaluate: the five gates", () => {
   });
 
   test("agent PR: the sponsor's approval does not count, and no sponsor is unmet", () => {
-    const agentPr = { author: { login: "Copilot", type: "Bot" as const }, body: "Thanks for assigning this issue to me.\n\nSponsor: @lead" };
+    const agentPr = {
+      author: { login: "Copilot", type: "Bot" as const },
+      body: "Thanks for assigning this issue to me.\n\nSponsor: @lead",
+    };
     const withSponsorOnly = evaluate(snapshot({ ...agentPr, reviews: [approval("lead")] }), DEFAULT_CONFIG);
     expect(withSponsorOnly.disclosure.level).toBe("agent");
     expect(withSponsorOnly.sponsor).toBe("lead");
     expect(withSponsorOnly.reviews[0]!.reason).toBe("is the agent's sponsor; another human must review");
-    expect(statuses(evaluate(snapshot({ ...agentPr, reviews: [approval("lead"), approval("other")] }), DEFAULT_CONFIG)).review).toBe("passed");
+    expect(statuses(evaluate(snapshot({ ...agentPr, reviews: [approval("lead"), approval("other")] }), DEFAULT_CONFIG)).review).toBe(
+      "passed",
+    );
 
-    const noSponsor = evaluate(snapshot({ author: { login: "Copilot", type: "Bot" }, body: "Thanks for assigning this issue to me.", reviews: [approval("other")] }), DEFAULT_CONFIG);
+    const noSponsor = evaluate(
+      snapshot({ author: { login: "Copilot", type: "Bot" }, body: "Thanks for assigning this issue to me.", reviews: [approval("other")] }),
+      DEFAULT_CONFIG,
+    );
     expect(noSponsor.sponsor).toBeNull();
     expect(noSponsor.gates[1]!.status).toBe("unmet");
     expect(noSponsor.gates[1]!.reasons.join(" ")).toMatch(/no sponsor/);
 
-    const assigned = evaluate(snapshot({ author: { login: "Copilot", type: "Bot" }, body: "", assignees: [{ login: "owner1", type: "User" }], reviews: [approval("other")] }), DEFAULT_CONFIG);
+    const assigned = evaluate(
+      snapshot({
+        author: { login: "Copilot", type: "Bot" },
+        body: "",
+        assignees: [{ login: "owner1", type: "User" }],
+        reviews: [approval("other")],
+      }),
+      DEFAULT_CONFIG,
+    );
     expect(assigned.sponsor).toBe("owner1");
   });
 
   test("ownership: unowned files are unmet with annotations, unless fallback_team is set", () => {
-    const s = snapshot({ codeowners: { path: "CODEOWNERS", text: "/docs/ @acme/docs\n", sizeBytes: 18 }, files: [{ path: "src/a.ts", status: "modified" }, { path: "docs/x.md", status: "added" }], reviews: [approval("rev")] });
+    const s = snapshot({
+      codeowners: { path: "CODEOWNERS", text: "/docs/ @acme/docs\n", sizeBytes: 18 },
+      files: [
+        { path: "src/a.ts", status: "modified" },
+        { path: "docs/x.md", status: "added" },
+      ],
+      reviews: [approval("rev")],
+    });
     const v = evaluate(s, DEFAULT_CONFIG);
     expect(v.gates[2]!.status).toBe("unmet");
     expect(v.annotations).toEqual([expect.objectContaining({ path: "src/a.ts", annotation_level: "failure", title: "No owner" })]);
@@ -131,7 +170,13 @@ describe("evaluate: the five gates", () => {
 describe("render", () => {
   test("one row per gate, and for each unmet gate the reasons and the text to add", () => {
     const out = render(evaluate(snapshot({ body: "" }), DEFAULT_CONFIG));
-    expect(out.summary.split("\n").filter((l) => l.startsWith("| 1.") || l.startsWith("| 2.") || l.startsWith("| 3.") || l.startsWith("| 4.") || l.startsWith("| 5."))).toHaveLength(5);
+    expect(
+      out.summary
+        .split("\n")
+        .filter(
+          (l) => l.startsWith("| 1.") || l.startsWith("| 2.") || l.startsWith("| 3.") || l.startsWith("| 4.") || l.startsWith("| 5."),
+        ),
+    ).toHaveLength(5);
     expect(out.text).toMatch(/### ❌ AI disclosure[\s\S]*\*\*To fix:\*\*[\s\S]*- \[ \] \*\*None\*\*/);
     expect(out.text).toMatch(/### ❌ Understanding review[\s\S]*Verified: </);
   });

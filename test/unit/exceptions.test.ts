@@ -60,8 +60,9 @@ describe("self-grants", () => {
 
   test("the gate ignores an exception granted by the author or by the sponsor, and says why", () => {
     const teamMembers = { "@acme/security": ["dev", "sec1"] };
-    const grant = (boundary: string, grantedBy: string) =>
-      [{ boundary, grantedBy, reason: REASON, sha: HEAD, commentId: 1, grantedAt: "2026-11-20T00:00:00Z", revoked: false }];
+    const grant = (boundary: string, grantedBy: string) => [
+      { boundary, grantedBy, reason: REASON, sha: HEAD, commentId: 1, grantedAt: "2026-11-20T00:00:00Z", revoked: false },
+    ];
     const own = evaluate(snapshot({ files: files("src/auth/a.ts"), teamMembers, exceptions: grant("auth", "dev") }), CFG);
     expect(own.gates.find((g) => g.id === "boundaries")!.status).toBe("unmet");
     expect(own.boundaries[0]!.reasons[0]).toBe(

@@ -8,7 +8,8 @@ const attempt = (guid: string, statusCode: number, patch: Partial<HookDelivery> 
   guid,
   delivered_at: new Date(Date.UTC(2026, 3, 1, 12, 0, nextId)).toISOString(),
   redelivery: false,
-  status: statusCode >= 200 && statusCode < 300 ? "OK" : statusCode === 0 ? "failed to connect to host" : `Invalid HTTP Response: ${statusCode}`,
+  status:
+    statusCode >= 200 && statusCode < 300 ? "OK" : statusCode === 0 ? "failed to connect to host" : `Invalid HTTP Response: ${statusCode}`,
   status_code: statusCode,
   event: "pull_request",
   action: "opened",
@@ -31,16 +32,51 @@ test("redelivers each GUID whose attempts all failed, its newest attempt, once",
 });
 
 test("active repositories per installation, from the deliveries that name one", () => {
-  const list = [attempt("x", 200), attempt("y", 0, { repository_id: 11 }), attempt("z", 200, { installation_id: 2 }), attempt("w", 200, { repository_id: null })];
-  expect([...activeRepositories(list)].map(([i, repos]) => [i, [...repos]])).toEqual([[1, [10, 11]], [2, [10]]]);
+  const list = [
+    attempt("x", 200),
+    attempt("y", 0, { repository_id: 11 }),
+    attempt("z", 200, { installation_id: 2 }),
+    attempt("w", 200, { repository_id: null }),
+  ];
+  expect([...activeRepositories(list)].map(([i, repos]) => [i, [...repos]])).toEqual([
+    [1, [10, 11]],
+    [2, [10]],
+  ]);
 });
 
 test("the CLI never shows an incomplete record as complete", () => {
   const m = {
-    repo: "acme/pay", prNumber: 3, title: "T", author: "a", headSha: "a".repeat(40), baseRef: "main", baseSha: null, mergeCommitSha: null,
-    mergedBy: "b", mergedAt: "2026-04-01T00:00:00.000Z", aiLevel: "assisted", aiTools: [], disclosureSources: [], agent: null, sponsor: null,
-    reviewers: [], owningTeam: null, teams: [], paths: [], boundaries: [], exceptions: [], checkConclusion: null, bypassed: false, commitShas: [],
-    configHash: null, source: "webhook", incomplete: true, missing: ["reviews", "verdict"], seq: 1, entryHash: "e".repeat(64), recordedAt: "2026-04-01T00:00:01.000Z",
+    repo: "acme/pay",
+    prNumber: 3,
+    title: "T",
+    author: "a",
+    headSha: "a".repeat(40),
+    baseRef: "main",
+    baseSha: null,
+    mergeCommitSha: null,
+    mergedBy: "b",
+    mergedAt: "2026-04-01T00:00:00.000Z",
+    aiLevel: "assisted",
+    aiTools: [],
+    disclosureSources: [],
+    agent: null,
+    sponsor: null,
+    reviewers: [],
+    owningTeam: null,
+    teams: [],
+    paths: [],
+    boundaries: [],
+    exceptions: [],
+    checkConclusion: null,
+    bypassed: false,
+    commitShas: [],
+    configHash: null,
+    source: "webhook",
+    incomplete: true,
+    missing: ["reviews", "verdict"],
+    seq: 1,
+    entryHash: "e".repeat(64),
+    recordedAt: "2026-04-01T00:00:01.000Z",
   } satisfies MergeRecord;
   expect(formatMerges([m], "csv").split("\n")[1]).toContain(",incomplete,unknown,");
   expect(formatMergeDetail(m)).toMatch(/INCOMPLETE +recorded while GitHub could not be read; missing reviews, verdict/);

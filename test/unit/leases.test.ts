@@ -41,17 +41,27 @@ test("a second replica waits for the holder, then runs its own request", async (
   const { log, warnings } = silent();
   const order: string[] = [];
   let finishFirst!: () => void;
-  const first = runExclusive(leases, "check:acme/pay@abc", async () => {
-    order.push("A starts");
-    await new Promise<void>((r) => (finishFirst = r));
-    order.push("A ends");
-    return "A";
-  }, { log });
+  const first = runExclusive(
+    leases,
+    "check:acme/pay@abc",
+    async () => {
+      order.push("A starts");
+      await new Promise<void>((r) => (finishFirst = r));
+      order.push("A ends");
+      return "A";
+    },
+    { log },
+  );
   await tick();
-  const second = runExclusive(leases, "check:acme/pay@abc", async () => {
-    order.push("B runs");
-    return "B";
-  }, { log, sleep: tick });
+  const second = runExclusive(
+    leases,
+    "check:acme/pay@abc",
+    async () => {
+      order.push("B runs");
+      return "B";
+    },
+    { log, sleep: tick },
+  );
   for (let i = 0; i < 5; i++) await tick();
   expect(order).toEqual(["A starts"]);
   finishFirst();
@@ -70,7 +80,16 @@ test("other keys do not wait, and the lease is released when the work throws", a
   await expect(runExclusive(leases, "k2", async () => "other", { log })).resolves.toBe("other");
   release();
   await slow;
-  await expect(runExclusive(leases, "k1", async () => { throw new Error("boom"); }, { log })).rejects.toThrow("boom");
+  await expect(
+    runExclusive(
+      leases,
+      "k1",
+      async () => {
+        throw new Error("boom");
+      },
+      { log },
+    ),
+  ).rejects.toThrow("boom");
   expect(leases.held.size).toBe(0);
 });
 

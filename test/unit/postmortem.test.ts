@@ -1,5 +1,12 @@
 import type { IncidentFacts, IncidentLinkRecord, IncidentRecord, MergeIncidentLink, MergeRecord } from "../../src/audit/audit-store.js";
-import { composeIncidentPostmortem, composePostmortem, culpritLinks, incidentContext, renderPostmortemMarkdown, type LinkedChange } from "../../src/reports/postmortem.js";
+import {
+  composeIncidentPostmortem,
+  composePostmortem,
+  culpritLinks,
+  incidentContext,
+  renderPostmortemMarkdown,
+  type LinkedChange,
+} from "../../src/reports/postmortem.js";
 
 const HEAD = "a".repeat(40);
 function merge(patch: Partial<MergeRecord> = {}): MergeRecord {
@@ -19,7 +26,19 @@ function merge(patch: Partial<MergeRecord> = {}): MergeRecord {
     disclosureSources: [{ tool: "claude", where: "body", sha: null, detail: "Generated" }],
     agent: null,
     sponsor: null,
-    reviewers: [{ reviewer: "rev", reviewId: 1, state: "APPROVED", reviewedSha: HEAD, submittedAt: "2026-11-20T09:00:00Z", counted: true, reason: null, checklist: ["a"], verified: "replayed the failed charges against staging" }],
+    reviewers: [
+      {
+        reviewer: "rev",
+        reviewId: 1,
+        state: "APPROVED",
+        reviewedSha: HEAD,
+        submittedAt: "2026-11-20T09:00:00Z",
+        counted: true,
+        reason: null,
+        checklist: ["a"],
+        verified: "replayed the failed charges against staging",
+      },
+    ],
     owningTeam: "@acme/payments",
     teams: [{ team: "@acme/payments", files: 3 }],
     paths: [{ path: "src/payments/charge.ts", previousPath: null, status: "modified" }],
@@ -54,9 +73,30 @@ test("a bypassed merge with a stale approval, an exception and a neighbour", () 
     merge: merge({
       bypassed: true,
       checkConclusion: "failure",
-      reviewers: [{ reviewer: "rev", reviewId: 1, state: "APPROVED", reviewedSha: "d".repeat(40), submittedAt: null, counted: false, reason: "approved an older commit", checklist: [], verified: null }],
+      reviewers: [
+        {
+          reviewer: "rev",
+          reviewId: 1,
+          state: "APPROVED",
+          reviewedSha: "d".repeat(40),
+          submittedAt: null,
+          counted: false,
+          reason: "approved an older commit",
+          checklist: [],
+          verified: null,
+        },
+      ],
       boundaries: [{ name: "billing", action: "block", outcome: "exception" }],
-      exceptions: [{ boundary: "billing", grantedBy: "sec", reason: "hotfix for INC-9, reviewed live", sha: HEAD, commentId: 5, grantedAt: "2026-11-20T09:30:00Z" }],
+      exceptions: [
+        {
+          boundary: "billing",
+          grantedBy: "sec",
+          reason: "hotfix for INC-9, reviewed live",
+          sha: HEAD,
+          commentId: 5,
+          grantedAt: "2026-11-20T09:30:00Z",
+        },
+      ],
     }),
     nearby: [merge({ prNumber: 40, title: "Tune retry", mergedAt: "2026-11-19T12:00:00.000Z", aiLevel: "none" })],
   });
@@ -73,7 +113,11 @@ test("no record: every answer is unknown with the reason, never a guess", () => 
 });
 
 test("undisclosed and backfilled merges say what the trail cannot know", () => {
-  const p = composePostmortem({ ref: "x", merge: merge({ aiLevel: "undisclosed", aiTools: [], disclosureSources: [], source: "backfill", checkConclusion: null, bypassed: true }), nearby: [] });
+  const p = composePostmortem({
+    ref: "x",
+    merge: merge({ aiLevel: "undisclosed", aiTools: [], disclosureSources: [], source: "backfill", checkConclusion: null, bypassed: true }),
+    nearby: [],
+  });
   expect(answers(p)).toMatchObject({ ai: "unknown", review_bar: "unknown" });
   expect(p.findings[0]!.details.join(" ")).toMatch(/Recorded by backfill/);
 });
@@ -110,7 +154,11 @@ function link(prNumber: number, relation: IncidentLinkRecord["relation"], patch:
 }
 
 const incident = (links: IncidentLinkRecord[], patch: Partial<IncidentFacts> = {}): IncidentRecord => ({ ...FACTS, ...patch, links });
-const onMerge = (relation: MergeIncidentLink["relation"], facts: Partial<IncidentFacts> = {}, note: string | null = null): MergeIncidentLink => ({
+const onMerge = (
+  relation: MergeIncidentLink["relation"],
+  facts: Partial<IncidentFacts> = {},
+  note: string | null = null,
+): MergeIncidentLink => ({
   incident: { ...FACTS, ...facts },
   relation,
   note,
@@ -161,17 +209,39 @@ describe("composeIncidentPostmortem", () => {
   test("a review of each merge that caused it, with the incident and the time from merge to start", () => {
     const pm = composeIncidentPostmortem({
       ref: "INC-2041",
-      incident: incident([link(42, "caused", { note: "bisected to the retry loop" }), link(43, "suspect"), link(44, "caused", { mergedAt: "2026-11-18T16:00:00.000Z" })]),
+      incident: incident([
+        link(42, "caused", { note: "bisected to the retry loop" }),
+        link(43, "suspect"),
+        link(44, "caused", { mergedAt: "2026-11-18T16:00:00.000Z" }),
+      ]),
       changes: [
-        change(42, [onMerge("caused", {}, "bisected to the retry loop"), onMerge("suspect", { externalId: "INC-2050", title: "Slow refunds", severity: 3, startedAt: "2026-11-25T10:00:00.000Z" })]),
+        change(42, [
+          onMerge("caused", {}, "bisected to the retry loop"),
+          onMerge("suspect", { externalId: "INC-2050", title: "Slow refunds", severity: 3, startedAt: "2026-11-25T10:00:00.000Z" }),
+        ]),
         change(44, [onMerge("caused")], { mergedAt: "2026-11-18T16:00:00.000Z" }),
       ],
     });
     expect(pm.relation).toBe("caused");
-    expect(pm.incident).toEqual({ externalId: "INC-2041", title: "Refunds paid twice", url: FACTS.url, severity: 1, category: "hallucination-in-production-code", startedAt: FACTS.startedAt });
+    expect(pm.incident).toEqual({
+      externalId: "INC-2041",
+      title: "Refunds paid twice",
+      url: FACTS.url,
+      severity: 1,
+      category: "hallucination-in-production-code",
+      startedAt: FACTS.startedAt,
+    });
     expect(pm.changes.map((c) => c.merge?.prNumber)).toEqual([42, 44]);
-    expect(pm.changes[0]!.incident).toMatchObject({ id: "INC-2041", relation: "caused", note: "bisected to the retry loop", mergeToStartHours: 6 });
-    expect(pm.changes[0]!.incidents.map((i) => [i.id, i.relation])).toEqual([["INC-2041", "caused"], ["INC-2050", "suspect"]]);
+    expect(pm.changes[0]!.incident).toMatchObject({
+      id: "INC-2041",
+      relation: "caused",
+      note: "bisected to the retry loop",
+      mergeToStartHours: 6,
+    });
+    expect(pm.changes[0]!.incidents.map((i) => [i.id, i.relation])).toEqual([
+      ["INC-2041", "caused"],
+      ["INC-2050", "suspect"],
+    ]);
     expect(pm.changes[1]!.incident!.mergeToStartHours).toBe(48);
     expect(pm.changes[0]!.findings.map((f) => f.answer)).toEqual(["yes", "yes", "yes", "yes", "yes", "no", "no"]);
 
@@ -182,23 +252,33 @@ describe("composeIncidentPostmortem", () => {
     expect(md).toContain("- Tracked at: https://incidents.acme.example/INC-2041");
     expect(md).toContain("- Changes linked as **caused**: acme/pay#42, acme/pay#44");
     expect(md).toContain(
-      'Incident **INC-2041** — Refunds paid twice, SEV1, hallucination-in-production-code, started 2026-11-20T16:00:00.000Z (6.0 h after this change merged); this change is linked as **caused** (bisected to the retry loop).',
+      "Incident **INC-2041** — Refunds paid twice, SEV1, hallucination-in-production-code, started 2026-11-20T16:00:00.000Z (6.0 h after this change merged); this change is linked as **caused** (bisected to the retry loop).",
     );
     expect(md).toContain("(48.0 h (2.0 days) after this change merged)");
-    expect(md).toContain("### Other incidents linked to this change\n- **INC-2050** — Slow refunds (SEV3, hallucination-in-production-code, started 2026-11-25T10:00:00.000Z (120.0 h (5.0 days) after this change merged)): **suspect**");
+    expect(md).toContain(
+      "### Other incidents linked to this change\n- **INC-2050** — Slow refunds (SEV3, hallucination-in-production-code, started 2026-11-25T10:00:00.000Z (120.0 h (5.0 days) after this change merged)): **suspect**",
+    );
     expect(md.match(/## Change review: /g)).toHaveLength(2);
     expect(md.match(/_Generated by Countersign/g)).toHaveLength(1);
   });
 
   test("without a cause, the suspects are reviewed", () => {
-    const pm = composeIncidentPostmortem({ ref: "INC-2041", incident: incident([link(42, "fixed"), link(43, "suspect")]), changes: [change(43, [onMerge("suspect")])] });
+    const pm = composeIncidentPostmortem({
+      ref: "INC-2041",
+      incident: incident([link(42, "fixed"), link(43, "suspect")]),
+      changes: [change(43, [onMerge("suspect")])],
+    });
     expect(pm.relation).toBe("suspect");
     expect(pm.changes.map((c) => c.merge?.prNumber)).toEqual([43]);
     expect(renderPostmortemMarkdown(pm)).toContain("- Changes linked as **suspect**: acme/pay#43");
   });
 
   test("no merge linked as caused or suspect: every answer unknown, with the links there are and the command to add one", () => {
-    const pm = composeIncidentPostmortem({ ref: "INC-2041", incident: incident([link(42, "suspect", { current: false }), link(42, "dismissed"), link(45, "fixed")]), changes: [] });
+    const pm = composeIncidentPostmortem({
+      ref: "INC-2041",
+      incident: incident([link(42, "suspect", { current: false }), link(42, "dismissed"), link(45, "fixed")]),
+      changes: [],
+    });
     expect(pm.relation).toBeNull();
     expect(pm.changes).toHaveLength(1);
     const [only] = pm.changes;
@@ -211,11 +291,24 @@ describe("composeIncidentPostmortem", () => {
     const md = renderPostmortemMarkdown(pm);
     expect(md).toContain("- No change is linked as caused or suspect.");
     expect(md).toContain("## Change review: INC-2041");
-    expect(composeIncidentPostmortem({ ref: "INC-1", incident: incident([]), changes: [] }).changes[0]!.findings[0]!.details[0]).toMatch(/\(it has no links\)/);
+    expect(composeIncidentPostmortem({ ref: "INC-1", incident: incident([]), changes: [] }).changes[0]!.findings[0]!.details[0]).toMatch(
+      /\(it has no links\)/,
+    );
   });
 
   test("an incident without severity, category or start says so", () => {
-    const pm = composeIncidentPostmortem({ ref: "INC-7", incident: incident([link(42, "caused")], { externalId: "INC-7", title: null, url: null, severity: null, category: null, startedAt: null }), changes: [change(42)] });
+    const pm = composeIncidentPostmortem({
+      ref: "INC-7",
+      incident: incident([link(42, "caused")], {
+        externalId: "INC-7",
+        title: null,
+        url: null,
+        severity: null,
+        category: null,
+        startedAt: null,
+      }),
+      changes: [change(42)],
+    });
     const md = renderPostmortemMarkdown(pm);
     expect(md).toMatch(/^# Postmortem: INC-7\n/);
     expect(md).toContain("- Severity: not recorded\n- Category: not recorded\n- Started: not recorded");
@@ -227,12 +320,16 @@ describe("composeIncidentPostmortem", () => {
 describe("a merge's postmortem shows its incident links", () => {
   test("every linked incident with its current relation; a cause that started before the merge is flagged", () => {
     const m = merge();
-    const incidents = [onMerge("caused", { startedAt: "2026-11-20T04:00:00.000Z" }), onMerge("dismissed", { externalId: "INC-9", title: null, url: null, category: "not-ai", severity: 2, startedAt: null }, "unrelated")].map((l) =>
-      incidentContext(l.incident, l, m.mergedAt),
-    );
+    const incidents = [
+      onMerge("caused", { startedAt: "2026-11-20T04:00:00.000Z" }),
+      onMerge("dismissed", { externalId: "INC-9", title: null, url: null, category: "not-ai", severity: 2, startedAt: null }, "unrelated"),
+    ].map((l) => incidentContext(l.incident, l, m.mergedAt));
     const pm = composePostmortem({ ref: "acme/pay#42", merge: m, nearby: [], incidents });
     expect(pm.incident).toBeNull();
-    expect(pm.incidents.map((i) => [i.id, i.relation, i.mergeToStartHours])).toEqual([["INC-2041", "caused", -6], ["INC-9", "dismissed", null]]);
+    expect(pm.incidents.map((i) => [i.id, i.relation, i.mergeToStartHours])).toEqual([
+      ["INC-2041", "caused", -6],
+      ["INC-9", "dismissed", null],
+    ]);
     const md = renderPostmortemMarkdown(pm);
     expect(md).toContain("### Incidents linked to this change");
     expect(md).toContain("(6.0 h before this change merged)): **caused**");
@@ -248,9 +345,25 @@ describe("a merge's postmortem shows its incident links", () => {
 });
 
 test("an incomplete record (written while GitHub could not be read): only the body's disclosure is answered", () => {
-  const m = merge({ incomplete: true, missing: ["reviews", "notes", "files", "owners", "verdict"], reviewers: [], owningTeam: null, teams: [], paths: [], checkConclusion: null });
+  const m = merge({
+    incomplete: true,
+    missing: ["reviews", "notes", "files", "owners", "verdict"],
+    reviewers: [],
+    owningTeam: null,
+    teams: [],
+    paths: [],
+    checkConclusion: null,
+  });
   const p = composePostmortem({ ref: "ccccccc", merge: m, nearby: [] });
-  expect(answers(p)).toEqual({ ai: "yes", understood: "unknown", scope: "unknown", review_bar: "unknown", owned: "unknown", bypassed: "unknown", nearby: "unknown" });
+  expect(answers(p)).toEqual({
+    ai: "yes",
+    understood: "unknown",
+    scope: "unknown",
+    review_bar: "unknown",
+    owned: "unknown",
+    bypassed: "unknown",
+    nearby: "unknown",
+  });
   expect(p.merge).toMatchObject({ incomplete: true });
   const md = renderPostmortemMarkdown(p);
   expect(md).toContain("**Incomplete record**");

@@ -1,13 +1,29 @@
 import { REDACTED, redactLogLine, secretForms } from "../../src/redacting-log.js";
 
 test.each([
-  ["OAuth callback URL", "GET /countersign/auth/github/callback?code=81fd1943&state=Np6JiMU-q5 200", `GET /countersign/auth/github/callback?code=${REDACTED}&state=${REDACTED} 200`],
+  [
+    "OAuth callback URL",
+    "GET /countersign/auth/github/callback?code=81fd1943&state=Np6JiMU-q5 200",
+    `GET /countersign/auth/github/callback?code=${REDACTED}&state=${REDACTED} 200`,
+  ],
   ["token in a form body", "next=%2Fcountersign&token=abc123def456", `next=%2Fcountersign&token=${REDACTED}`],
-  ["client secret and access token parameters", "?client_id=Iv1.x&client_secret=s3cr3t&access_token=gho_x", `?client_id=Iv1.x&client_secret=${REDACTED}&access_token=${REDACTED}`],
-  ["our cookies", '"cookie":"countersign_session=v1.abc.123.def; countersign_oauth=Np6.L2"', `"cookie":"countersign_session=${REDACTED}; countersign_oauth=${REDACTED}"`],
+  [
+    "client secret and access token parameters",
+    "?client_id=Iv1.x&client_secret=s3cr3t&access_token=gho_x",
+    `?client_id=Iv1.x&client_secret=${REDACTED}&access_token=${REDACTED}`,
+  ],
+  [
+    "our cookies",
+    '"cookie":"countersign_session=v1.abc.123.def; countersign_oauth=Np6.L2"',
+    `"cookie":"countersign_session=${REDACTED}; countersign_oauth=${REDACTED}"`,
+  ],
   ["a bearer credential", '"Bearer audit-token-0123456789abcdef"', `"Bearer ${REDACTED}"`],
   ["GitHub tokens", "token ghs_16C7e42F292c6912E7710c838347Ae178B4a and ghu_abcdefgh12345678", `token ghs_${REDACTED} and ghu_${REDACTED}`],
-  ["a private key with JSON-escaped newlines", '"key":"-----BEGIN RSA PRIVATE KEY-----\\nMIIEow\\n-----END RSA PRIVATE KEY-----"', `"key":"${REDACTED}"`],
+  [
+    "a private key with JSON-escaped newlines",
+    '"key":"-----BEGIN RSA PRIVATE KEY-----\\nMIIEow\\n-----END RSA PRIVATE KEY-----"',
+    `"key":"${REDACTED}"`,
+  ],
 ])("%s", (_name, line, expected) => {
   expect(redactLogLine(line)).toBe(expected);
 });
@@ -22,5 +38,7 @@ test("known secret values are removed as they are and JSON-escaped; short values
   const secrets = secretForms(["webhook-secret-value", pem, "short", undefined]);
   expect(secrets).toContain(JSON.stringify(pem).slice(1, -1));
   expect(secrets).not.toContain("short");
-  expect(redactLogLine(`{"msg":"secret webhook-secret-value","k":${JSON.stringify(pem)}}`, secrets)).toBe(`{"msg":"secret ${REDACTED}","k":"${REDACTED}"}`);
+  expect(redactLogLine(`{"msg":"secret webhook-secret-value","k":${JSON.stringify(pem)}}`, secrets)).toBe(
+    `{"msg":"secret ${REDACTED}","k":"${REDACTED}"}`,
+  );
 });

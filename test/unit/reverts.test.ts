@@ -10,17 +10,26 @@ describe("detectReverts", () => {
   });
 
   test("a revert of another repository's PR keeps that repository", () => {
-    expect(detectReverts({ ...base, body: "Reverts kubernetes/kubernetes#130837" })[0]).toMatchObject({ revertedRepo: "kubernetes/kubernetes", revertedPrNumber: 130837 });
+    expect(detectReverts({ ...base, body: "Reverts kubernetes/kubernetes#130837" })[0]).toMatchObject({
+      revertedRepo: "kubernetes/kubernetes",
+      revertedPrNumber: 130837,
+    });
   });
 
   test("branch only", () => {
-    expect(detectReverts({ ...base, headRef: "revert-7-x" })).toEqual([{ revertedRepo: "acme/pay", revertedPrNumber: 7, revertedSha: null, method: "branch" }]);
+    expect(detectReverts({ ...base, headRef: "revert-7-x" })).toEqual([
+      { revertedRepo: "acme/pay", revertedPrNumber: 7, revertedSha: null, method: "branch" },
+    ]);
   });
 
   test("git revert messages, full and abbreviated SHAs, deduplicated", () => {
     const r = detectReverts({
       ...base,
-      commitMessages: ['Revert "Add retries"\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.', "This reverts commit ABCDEF1 (Add x, 2026-01-01)", "This reverts commit 0123456789abcdef0123456789abcdef01234567."],
+      commitMessages: [
+        'Revert "Add retries"\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.',
+        "This reverts commit ABCDEF1 (Add x, 2026-01-01)",
+        "This reverts commit 0123456789abcdef0123456789abcdef01234567.",
+      ],
     });
     expect(r.map((x) => [x.revertedSha, x.method])).toEqual([
       ["0123456789abcdef0123456789abcdef01234567", "commit_msg"],
@@ -29,11 +38,17 @@ describe("detectReverts", () => {
   });
 
   test("a Revert title alone is weak evidence; an ordinary PR is no revert", () => {
-    expect(detectReverts({ ...base, title: 'Revert "Add retries"' })).toEqual([{ revertedRepo: "acme/pay", revertedPrNumber: null, revertedSha: null, method: "title" }]);
+    expect(detectReverts({ ...base, title: 'Revert "Add retries"' })).toEqual([
+      { revertedRepo: "acme/pay", revertedPrNumber: null, revertedSha: null, method: "title" },
+    ]);
     expect(detectReverts({ ...base, body: "This PR reverts nothing; see #12" })).toEqual([]);
   });
 
   test("property: never throws", () => {
-    fc.assert(fc.property(fc.string(), fc.string(), fc.array(fc.string()), (title, body, msgs) => Array.isArray(detectReverts({ ...base, title, body, commitMessages: msgs }))));
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.array(fc.string()), (title, body, msgs) =>
+        Array.isArray(detectReverts({ ...base, title, body, commitMessages: msgs })),
+      ),
+    );
   });
 });

@@ -8,16 +8,46 @@ const ITEMS = `- [x] I can explain what this change does and why
 
 describe("parseUnderstandingNote", () => {
   test.each([
-    ["checklist and a real statement", `${ITEMS}\nVerified: ran the migration against a staging snapshot and read every hunk in src/billing`, true, []],
-    ["bold label, CRLF, capital X", `- [X] I can explain what this change does and why.\r\n- [X] **I checked its failure modes and how to roll it back**\r\n**Verified:** replayed last week's webhook traffic against the branch and compared outputs`, true, []],
-    ["statement continues on the next line", `${ITEMS}\nVerified: read the diff of the retry loop,\nran the flaky test 50 times locally`, true, []],
+    [
+      "checklist and a real statement",
+      `${ITEMS}\nVerified: ran the migration against a staging snapshot and read every hunk in src/billing`,
+      true,
+      [],
+    ],
+    [
+      "bold label, CRLF, capital X",
+      `- [X] I can explain what this change does and why.\r\n- [X] **I checked its failure modes and how to roll it back**\r\n**Verified:** replayed last week's webhook traffic against the branch and compared outputs`,
+      true,
+      [],
+    ],
+    [
+      "statement continues on the next line",
+      `${ITEMS}\nVerified: read the diff of the retry loop,\nran the flaky test 50 times locally`,
+      true,
+      [],
+    ],
     ["no note at all", "LGTM", false, [/not ticked/, /no `Verified:`/]],
     ["filler statement", `${ITEMS}\nVerified: LGTM, looks good to me, ship it, tested`, false, [/says nothing/]],
     ["template placeholder left in", `${ITEMS}\nVerified: <what you ran, read or asked, at least 40 characters>`, false, [/says nothing/]],
     ["too short", `${ITEMS}\nVerified: ran the unit tests`, false, [/is 18 characters; at least 40/]],
-    ["one item unticked", `- [x] I can explain what this change does and why\n- [ ] I checked its failure modes and how to roll it back\nVerified: ran the migration against a staging snapshot twice`, false, [/"I checked its failure modes/]],
-    ["checklist inside a code block does not count", "```\n" + ITEMS + "\n```\nVerified: ran the migration against a staging snapshot and compared", false, [/not ticked/]],
-    ["checklist inside an HTML comment does not count", `<!--\n${ITEMS}\n-->\nVerified: ran the migration against a staging snapshot and compared`, false, [/not ticked/]],
+    [
+      "one item unticked",
+      `- [x] I can explain what this change does and why\n- [ ] I checked its failure modes and how to roll it back\nVerified: ran the migration against a staging snapshot twice`,
+      false,
+      [/"I checked its failure modes/],
+    ],
+    [
+      "checklist inside a code block does not count",
+      "```\n" + ITEMS + "\n```\nVerified: ran the migration against a staging snapshot and compared",
+      false,
+      [/not ticked/],
+    ],
+    [
+      "checklist inside an HTML comment does not count",
+      `<!--\n${ITEMS}\n-->\nVerified: ran the migration against a staging snapshot and compared`,
+      false,
+      [/not ticked/],
+    ],
     ["one word repeated", `${ITEMS}\nVerified: checked checked checked checked checked checked checked checked`, false, [/says nothing/]],
   ])("%s", (_name, body, ok, problems) => {
     const note = parseUnderstandingNote(body, req);
@@ -44,7 +74,10 @@ describe("parseUnderstandingNote", () => {
   });
 
   test("property: never throws on arbitrary text", () => {
-    fc.assert(fc.property(fc.string({ maxLength: 2000 }), (s) => typeof parseUnderstandingNote(s, req).ok === "boolean"), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 2000 }), (s) => typeof parseUnderstandingNote(s, req).ok === "boolean"),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -53,7 +86,11 @@ describe("noteEditedByOther: a note is the reviewer's own words", () => {
   test.each([
     ["never edited", {}, null],
     ["edited by the reviewer (any case)", { lastEditedAt: "2026-01-02T03:04:05Z", editedBy: "plat-dev" }, null],
-    ["edited by someone else", { lastEditedAt: "2026-01-02T03:04:05Z", editedBy: "mallory" }, /note edited by @mallory \(2026-01-02T03:04:05Z\)/],
+    [
+      "edited by someone else",
+      { lastEditedAt: "2026-01-02T03:04:05Z", editedBy: "mallory" },
+      /note edited by @mallory \(2026-01-02T03:04:05Z\)/,
+    ],
     ["an editor without a time (a webhook sender)", { editedBy: "mallory" }, /note edited by @mallory;/],
     ["edited, editor unknown", { lastEditedAt: "2026-01-02T03:04:05Z", editedBy: null }, /by an account GitHub does not name/],
   ])("%s", (_name, edit, expected) => {

@@ -31,7 +31,10 @@ test("the strictest verdict wins; the title names each blocking PR with its base
   ]);
   expect(blockingPullsOf(out.summary)).toEqual([12]);
   // The same sections in any order render the same check (no rewrite when another PR's event evaluates it).
-  const reordered = [{ number: 12, baseRef: "main", output: failing }, { number: 14, baseRef: "release/1.x", output: passing }];
+  const reordered = [
+    { number: 12, baseRef: "main", output: failing },
+    { number: 14, baseRef: "release/1.x", output: passing },
+  ];
   expect(renderSharedHead(reordered)).toEqual(out);
 });
 
@@ -66,8 +69,14 @@ describe("bypassed, from the merged PR's own verdict", () => {
   const facts = (patch: Partial<MergeFacts>, own = snapshot({ reviews: [approval("lead")] })): MergeFacts => ({
     repo: "acme/pay",
     pull: {
-      number: 7, title: "t", headSha: own.headSha, baseRef: "release/1.x", baseSha: own.baseSha,
-      mergeCommitSha: null, mergedBy: "m", mergedAt: null,
+      number: 7,
+      title: "t",
+      headSha: own.headSha,
+      baseRef: "release/1.x",
+      baseSha: own.baseSha,
+      mergeCommitSha: null,
+      mergedBy: "m",
+      mergedAt: null,
     },
     snapshot: own,
     verdict: evaluate(own, DEFAULT_CONFIG),

@@ -53,5 +53,8 @@ Verified: ${verified}`;
 /** The Copilot coding agent as GitHub shows it: a Bot PR author and a bot commit author. */
 export const COPILOT_AGENT = {
   author: { login: "Copilot", type: "Bot" },
-  commit: { message: "Initial plan", author: { login: "copilot-swe-agent[bot]", type: "Bot", name: "Copilot", email: "198982749+Copilot@users.noreply.github.com" } },
+  commit: {
+    message: "Initial plan",
+    author: { login: "copilot-swe-agent[bot]", type: "Bot", name: "Copilot", email: "198982749+Copilot@users.noreply.github.com" },
+  },
 };

@@ -34,7 +34,10 @@ export declare function startAppProcess(options: {
 }): Promise<AppProcess>;
 export declare function stopChild(child: ChildProcess, signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 export declare function stopAllChildren(): Promise<void>;
-export declare function runCli(args: string[], options: { env: Record<string, string>; cwd: string }): Promise<{ code: number; out: string }>;
+export declare function runCli(
+  args: string[],
+  options: { env: Record<string, string>; cwd: string },
+): Promise<{ code: number; out: string }>;
 export declare function spawnTracked(
   command: string,
   args: string[],

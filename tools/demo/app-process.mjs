@@ -40,7 +40,18 @@ export const children = new Set();
  * Starts `node dist/main.js` (or `entry`, e.g. src/main.ts transpiled by a test) and waits for
  * GET /healthz. Resolves with `{ child, port, webhookUrl, log, stop(signal?, graceMs?), exited }`.
  */
-export async function startAppProcess({ sim, appId, privateKey, webhookSecret, databaseUrl, cwd, port, env = {}, logLevel = "warn", entry = join(ROOT, "dist", "main.js") }) {
+export async function startAppProcess({
+  sim,
+  appId,
+  privateKey,
+  webhookSecret,
+  databaseUrl,
+  cwd,
+  port,
+  env = {},
+  logLevel = "warn",
+  entry = join(ROOT, "dist", "main.js"),
+}) {
   port ??= await freePort();
   const childEnv = {
     PATH: process.env.PATH ?? "",

@@ -10,8 +10,16 @@ const REPOS = ["acme/payments-api", "acme/web", "acme/infra"];
 const TEAMS = { "acme/payments-api": "@acme/payments", "acme/web": "@acme/platform", "acme/infra": "@acme/platform" };
 const AUTHORS = ["ana", "ben", "chen", "dana", "eli", "fay"];
 const TOOLS = ["copilot", "claude", "cursor"];
-const TITLES = ["Tidy retry logic", "Add metrics to the uploader", "Paginate the ledger API", "Bump the HTTP client",
-  "Fix flaky settlement test", "Cache exchange rates", "Split the invoice job", "Harden webhook parsing"];
+const TITLES = [
+  "Tidy retry logic",
+  "Add metrics to the uploader",
+  "Paginate the ledger API",
+  "Bump the HTTP client",
+  "Fix flaky settlement test",
+  "Cache exchange rates",
+  "Split the invoice job",
+  "Harden webhook parsing",
+];
 const CATEGORIES = ["hallucination-in-production-code", "agent-overreach", "shadow-ai", "not-ai", "credential-exposure"];
 const WEEK = 7 * 24 * 3600 * 1000;
 
@@ -55,17 +63,44 @@ export async function seedHistory(store, { now = Date.now(), weeks = 26, setCloc
       const reviewer = pick(AUTHORS.filter((a) => a !== author));
       const head = sha(`${repo}#${prNumber} head`);
       merges.push({
-        repo, prNumber, title: pick(TITLES), author, headSha: head, baseRef: "main", baseSha: sha(`${repo}#${prNumber} base`),
-        mergeCommitSha: sha(`${repo}#${prNumber} merge`), mergedBy: reviewer, mergedAt: at, aiLevel,
-        aiTools: ai ? [pick(TOOLS)] : [], disclosureSources: [{ tool: null, where: "body", detail: `AI-Assisted: ${aiLevel}` }],
-        agent: aiLevel === "agent" ? "copilot-swe-agent[bot]" : null, sponsor: aiLevel === "agent" ? reviewer : null,
-        reviewers: [{ reviewer, reviewId: prNumber * 10, state: "APPROVED", reviewedSha: head, submittedAt: at, counted: !bypassed,
-          reason: bypassed ? "no understanding note" : null, checklist: [], verified: bypassed ? null : "Verified: ran it against " +
-          "staging." }],
-        owningTeam: TEAMS[repo], teams: [{ team: TEAMS[repo], files: 1 + Math.floor(rnd() * 6) }],
+        repo,
+        prNumber,
+        title: pick(TITLES),
+        author,
+        headSha: head,
+        baseRef: "main",
+        baseSha: sha(`${repo}#${prNumber} base`),
+        mergeCommitSha: sha(`${repo}#${prNumber} merge`),
+        mergedBy: reviewer,
+        mergedAt: at,
+        aiLevel,
+        aiTools: ai ? [pick(TOOLS)] : [],
+        disclosureSources: [{ tool: null, where: "body", detail: `AI-Assisted: ${aiLevel}` }],
+        agent: aiLevel === "agent" ? "copilot-swe-agent[bot]" : null,
+        sponsor: aiLevel === "agent" ? reviewer : null,
+        reviewers: [
+          {
+            reviewer,
+            reviewId: prNumber * 10,
+            state: "APPROVED",
+            reviewedSha: head,
+            submittedAt: at,
+            counted: !bypassed,
+            reason: bypassed ? "no understanding note" : null,
+            checklist: [],
+            verified: bypassed ? null : "Verified: ran it against " + "staging.",
+          },
+        ],
+        owningTeam: TEAMS[repo],
+        teams: [{ team: TEAMS[repo], files: 1 + Math.floor(rnd() * 6) }],
         paths: [{ path: `src/${pick(["upload", "ledger", "billing", "api"])}/index.ts`, previousPath: null, status: "modified" }],
-        boundaries: [], exceptions: [], checkConclusion: bypassed ? "failure" : "success", bypassed, commitShas: [head],
-        configHash: null, source: "backfill",
+        boundaries: [],
+        exceptions: [],
+        checkConclusion: bypassed ? "failure" : "success",
+        bypassed,
+        commitShas: [head],
+        configHash: null,
+        source: "backfill",
       });
     }
   }
@@ -77,8 +112,18 @@ export async function seedHistory(store, { now = Date.now(), weeks = 26, setCloc
   // `setClock` moves the store's clock so each revert is detected days after its merge, not today.
   for (const m of reverted) {
     setClock(Math.min(Date.parse(m.mergedAt) + (1 + Math.floor(rnd() * 10)) * 24 * 3600 * 1000, now));
-    await store.recordRevert({ repo: m.repo, prNumber: number++, revertedRepo: m.repo, revertedPrNumber: m.prNumber,
-      revertedSha: m.mergeCommitSha, method: "body", source: "backfill" }, null);
+    await store.recordRevert(
+      {
+        repo: m.repo,
+        prNumber: number++,
+        revertedRepo: m.repo,
+        revertedPrNumber: m.prNumber,
+        revertedSha: m.mergeCommitSha,
+        method: "body",
+        source: "backfill",
+      },
+      null,
+    );
   }
   setClock(now);
 
@@ -91,11 +136,23 @@ export async function seedHistory(store, { now = Date.now(), weeks = 26, setCloc
     const caused = rnd() < 0.7 && ai.length > 0 ? pick(ai) : pick(window);
     const id = `INC-${1900 + month * 7}`;
     const startedAt = new Date(Date.parse(caused.mergedAt) + (1 + Math.floor(rnd() * 5)) * 24 * 3600 * 1000).toISOString();
-    await store.recordIncident({ externalId: id, title: `${caused.title} broke ${caused.repo.split("/")[1]}`,
-      severity: 1 + Math.floor(rnd() * 3), category: caused.aiLevel === "none" ? "not-ai" : pick(CATEGORIES), startedAt,
-      source: "backfill" });
-    await store.linkIncident({ externalId: id, repo: caused.repo, prNumber: caused.prNumber, relation: "caused",
-      note: "found in the review", linkedBy: "sre-oncall", source: "backfill" });
+    await store.recordIncident({
+      externalId: id,
+      title: `${caused.title} broke ${caused.repo.split("/")[1]}`,
+      severity: 1 + Math.floor(rnd() * 3),
+      category: caused.aiLevel === "none" ? "not-ai" : pick(CATEGORIES),
+      startedAt,
+      source: "backfill",
+    });
+    await store.linkIncident({
+      externalId: id,
+      repo: caused.repo,
+      prNumber: caused.prNumber,
+      relation: "caused",
+      note: "found in the review",
+      linkedBy: "sre-oncall",
+      source: "backfill",
+    });
     incidents.push(id);
   }
   return { merges: merges.length, reverts: reverted.length, incidents: incidents.length, since: merges[0]?.mergedAt ?? null };

@@ -27,7 +27,24 @@ export async function startRedisServer({ bin = findRedisServer(), port: wanted }
   if (!bin) throw new Error("redis-server is not installed (Debian: apt-get install redis-server; or set REDIS_SERVER)");
   const dir = mkdtempSync(join(tmpdir(), "countersign-redis-"));
   const port = wanted ?? (await freePort());
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--daemonize", "no", "--loglevel", "warning"];
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--protected-mode",
+    "yes",
+    "--daemonize",
+    "no",
+    "--loglevel",
+    "warning",
+  ];
   const proc = spawnTracked(bin, args, { cwd: dir });
   const { child, log } = proc;
   const remove = () => rmSync(dir, { recursive: true, force: true });
@@ -36,7 +53,9 @@ export async function startRedisServer({ bin = findRedisServer(), port: wanted }
     if (proc.exited || Date.now() > deadline) {
       child.kill("SIGKILL");
       remove();
-      throw new Error(`redis-server did not start on 127.0.0.1:${port} (${proc.exited ? JSON.stringify(proc.exited) : "no PONG within 10 s"}):\n${log.slice(-10).join("\n")}`);
+      throw new Error(
+        `redis-server did not start on 127.0.0.1:${port} (${proc.exited ? JSON.stringify(proc.exited) : "no PONG within 10 s"}):\n${log.slice(-10).join("\n")}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }

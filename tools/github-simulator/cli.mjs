@@ -31,7 +31,12 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log(readFileSync(new URL(import.meta.url), "utf8").split("*/")[0].replace(/^#!.*\n\/\*\*?/, "").replace(/^ \* ?/gm, ""));
+  console.log(
+    readFileSync(new URL(import.meta.url), "utf8")
+      .split("*/")[0]
+      .replace(/^#!.*\n\/\*\*?/, "")
+      .replace(/^ \* ?/gm, ""),
+  );
   process.exit(0);
 }
 
@@ -56,8 +61,15 @@ if (repo) {
   rl.on("line", async (line) => {
     const m = /^open\s+(.+)$/.exec(line.trim());
     if (!m) return;
-    const pr = await sim.openPullRequest(repo, { title: m[1], body: "Opened from the simulator's prompt.", author: { login: "octocat" }, files: ["src/app.ts"] });
-    console.log(`opened ${repo}#${pr.number} at ${pr.headSha.slice(0, 7)} (webhook: ${pr.delivery.status ?? "not sent: no --webhook-url"})`);
+    const pr = await sim.openPullRequest(repo, {
+      title: m[1],
+      body: "Opened from the simulator's prompt.",
+      author: { login: "octocat" },
+      files: ["src/app.ts"],
+    });
+    console.log(
+      `opened ${repo}#${pr.number} at ${pr.headSha.slice(0, 7)} (webhook: ${pr.delivery.status ?? "not sent: no --webhook-url"})`,
+    );
   });
 }
 

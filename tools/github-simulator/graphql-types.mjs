@@ -77,7 +77,7 @@ function onDefaultBranch(repo, sha) {
 }
 
 /** GitHub's GraphQL names a bot `copilot` where REST says `copilot[bot]`. */
-function actorNode(world, user) {
+function actorNode(_world, user) {
   if (!user) return null;
   const bot = user.type === "Bot";
   return { __type: bot ? "Bot" : "User", login: bot ? user.login.replace(/\[bot\]$/, "") : user.login, databaseId: user.id };
@@ -85,7 +85,12 @@ function actorNode(world, user) {
 
 /** PullRequest, its commits and reviews, and a commit's check suites and runs. */
 export function pullRequestTypes(world) {
-  const connectionType = () => ({ totalCount: (p) => p.totalCount, nodes: (p) => p.nodes, edges: (p) => p.edges, pageInfo: (p) => p.pageInfo });
+  const connectionType = () => ({
+    totalCount: (p) => p.totalCount,
+    nodes: (p) => p.nodes,
+    edges: (p) => p.edges,
+    pageInfo: (p) => p.pageInfo,
+  });
   const edgeType = { node: (p) => p.node, cursor: (p) => p.cursor };
   const upper = (v) => (v === null || v === undefined ? null : String(v).toUpperCase());
   return {
@@ -106,7 +111,11 @@ export function pullRequestTypes(world) {
         return connection("PullRequestCommit", listed, args, { totalCount: p.pr.commits.length });
       },
       reviews: (p, args) =>
-        connection("PullRequestReview", p.pr.reviews.map((r) => ({ __type: "PullRequestReview", repo: p.repo, review: r })), args),
+        connection(
+          "PullRequestReview",
+          p.pr.reviews.map((r) => ({ __type: "PullRequestReview", repo: p.repo, review: r })),
+          args,
+        ),
     },
     PullRequestConnection: connectionType(),
     PullRequestEdge: edgeType,
@@ -139,7 +148,11 @@ export function pullRequestTypes(world) {
       // As REST's `commits/{sha}/pulls` lists them.
       associatedPullRequests: (p, args) => {
         const pulls = p.repo ? associatedPulls(p.repo, p.sha) : [];
-        return connection("PullRequest", pulls.map((pr) => ({ __type: "PullRequest", repo: p.repo, pr })), args);
+        return connection(
+          "PullRequest",
+          pulls.map((pr) => ({ __type: "PullRequest", repo: p.repo, pr })),
+          args,
+        );
       },
       // One suite per app that reported on the commit, as GitHub groups check runs.
       checkSuites: (p, args) => {
@@ -170,7 +183,11 @@ export function pullRequestTypes(world) {
         let runs = p.runs.filter((r) => filter.checkName == null || r.name === filter.checkName);
         // LATEST: the newest run per name, as `filter=latest` in REST.
         if (filter.checkType === "LATEST") runs = runs.filter((r) => !runs.some((o) => o.name === r.name && o.id > r.id));
-        return connection("CheckRun", runs.map((run) => ({ __type: "CheckRun", run })), args);
+        return connection(
+          "CheckRun",
+          runs.map((run) => ({ __type: "CheckRun", run })),
+          args,
+        );
       },
     },
     App: { databaseId: (p) => p.databaseId, slug: (p) => p.slug },
@@ -184,7 +201,12 @@ export function pullRequestTypes(world) {
       title: (p) => p.run.output.title,
       summary: (p) => p.run.output.summary,
       text: (p) => p.run.output.text,
-      annotations: (p, args) => connection("CheckAnnotation", p.run.annotations.map((a) => ({ __type: "CheckAnnotation", a })), args),
+      annotations: (p, args) =>
+        connection(
+          "CheckAnnotation",
+          p.run.annotations.map((a) => ({ __type: "CheckAnnotation", a })),
+          args,
+        ),
     },
     CheckAnnotationConnection: connectionType(),
     CheckAnnotation: { message: (p) => p.a.message, path: (p) => p.a.path, title: (p) => p.a.title ?? null },

@@ -99,7 +99,9 @@ function tokenize(source) {
 }
 
 function syntaxError(message, loc) {
-  return Object.assign(new Error(message), { graphql: { message: `Parse error on ${JSON.stringify(message)} (${loc.line}:${loc.column})`, locations: [loc] } });
+  return Object.assign(new Error(message), {
+    graphql: { message: `Parse error on ${JSON.stringify(message)} (${loc.line}:${loc.column})`, locations: [loc] },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,7 +275,6 @@ function valueOf(node, vars) {
   return Object.fromEntries(Object.entries(node.fields).map(([k, v]) => [k, valueOf(v, vars)]));
 }
 
-
 /**
  * The schema: each type maps field names to resolvers `(parent, args, ctx) → value`. A resolver
  * returning `{ __type, ... }` names the runtime type (for fragments and `__typename`).
@@ -333,7 +334,11 @@ function schema(world) {
         if (!pr) throw new FieldError(`Could not resolve to a PullRequest with the number of ${args.number}.`, { type: "NOT_FOUND" });
         return { __type: "PullRequest", repo: p.repo, pr };
       },
-      defaultBranchRef: (p) => ({ __type: "Ref", name: p.repo.defaultBranch, target: { __type: "Commit", oid: p.repo.branches.get(p.repo.defaultBranch) } }),
+      defaultBranchRef: (p) => ({
+        __type: "Ref",
+        name: p.repo.defaultBranch,
+        target: { __type: "Commit", oid: p.repo.branches.get(p.repo.defaultBranch) },
+      }),
       owner: (p) => ({ __type: "Organization", login: p.repo.owner }),
     },
     Blob: {
@@ -352,7 +357,14 @@ function schema(world) {
     ...pullRequestTypes(world),
     Organization: { login: (p) => p.login },
     User: { login: (p) => p.login, databaseId: (p) => p.databaseId ?? null },
-    RateLimit: { limit: (p) => p.limit, cost: () => 1, remaining: (p) => p.remaining, resetAt: (p) => p.resetAt, used: (p) => p.used, nodeCount: () => 1 },
+    RateLimit: {
+      limit: (p) => p.limit,
+      cost: () => 1,
+      remaining: (p) => p.remaining,
+      resetAt: (p) => p.resetAt,
+      used: (p) => p.used,
+      nodeCount: () => 1,
+    },
   };
 }
 
@@ -430,7 +442,11 @@ export function executeGraphql(world, { query, variables = {}, operationName }, 
     if (Array.isArray(value)) return value.map((v, i) => complete(v, field, [...path, i]));
     if (typeof value === "object" && value.__type) {
       if (!field.selectionSet) {
-        invalid.push({ path, locations: [field.loc], message: `Field must have selections (field '${field.name}' returns ${value.__type} but has no selections.)` });
+        invalid.push({
+          path,
+          locations: [field.loc],
+          message: `Field must have selections (field '${field.name}' returns ${value.__type} but has no selections.)`,
+        });
         return null;
       }
       return resolveObject(value.__type, value, field.selectionSet, path);

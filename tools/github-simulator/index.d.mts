@@ -93,7 +93,16 @@ export interface CheckRunView {
   history: { at: string; action: "created" | "updated"; status: string; conclusion: string | null; title: string | null }[];
 }
 
-export type FileSpec = string | { filename: string; status?: "added" | "modified" | "removed" | "renamed"; previous_filename?: string; content?: string; additions?: number; deletions?: number };
+export type FileSpec =
+  | string
+  | {
+      filename: string;
+      status?: "added" | "modified" | "removed" | "renamed";
+      previous_filename?: string;
+      content?: string;
+      additions?: number;
+      deletions?: number;
+    };
 export interface CommitSpec {
   message?: string;
   sha?: string;
@@ -172,7 +181,10 @@ export declare class GitHubSimulator {
 
   org(login: string): { login: string; id: number; installationId: number };
   team(fullSlug: string, members?: string[]): { org: string; slug: string; id: number; members: string[] };
-  repo(fullName: string, opts?: { files?: Record<string, string>; defaultBranch?: string; private?: boolean }): { fullName: string; installationId: number; defaultBranch: string; [k: string]: any };
+  repo(
+    fullName: string,
+    opts?: { files?: Record<string, string>; defaultBranch?: string; private?: boolean },
+  ): { fullName: string; installationId: number; defaultBranch: string; [k: string]: any };
   pushToBranch(fullName: string, branch: string, opts?: { files?: Record<string, string | null>; message?: string }): string;
   branchSha(fullName: string, branch?: string): string;
   /** The app's OAuth client credentials (GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET). */
@@ -190,26 +202,73 @@ export declare class GitHubSimulator {
   setBranchRules(fullName: string, branch: string, rules: { type: string; parameters?: Record<string, unknown> }[]): void;
   /** Takes a repository out of its organisation's installation (GET /repos/{o}/{r}/installation → 404). */
   removeFromInstallation(fullName: string): void;
-  setCodeownersErrors(fullName: string, errors: { line: number; column: number; kind: string; source?: string; suggestion?: string | null; message: string; path: string }[] | null): void;
+  setCodeownersErrors(
+    fullName: string,
+    errors:
+      | { line: number; column: number; kind: string; source?: string; suggestion?: string | null; message: string; path: string }[]
+      | null,
+  ): void;
 
-  openPullRequest(fullName: string, opts?: OpenPullRequestOptions): Promise<{ number: number; headSha: string; baseSha: string; delivery: DeliveryResult }>;
-  push(fullName: string, number: number, opts?: SendOptions & { commits?: CommitSpec[]; files?: FileSpec[] }): Promise<{ headSha: string; before: string; delivery: DeliveryResult }>;
-  editPullRequest(fullName: string, number: number, opts?: SendOptions & { title?: string; body?: string; draft?: boolean; by?: string }): Promise<{ delivery: DeliveryResult }>;
+  openPullRequest(
+    fullName: string,
+    opts?: OpenPullRequestOptions,
+  ): Promise<{ number: number; headSha: string; baseSha: string; delivery: DeliveryResult }>;
+  push(
+    fullName: string,
+    number: number,
+    opts?: SendOptions & { commits?: CommitSpec[]; files?: FileSpec[] },
+  ): Promise<{ headSha: string; before: string; delivery: DeliveryResult }>;
+  editPullRequest(
+    fullName: string,
+    number: number,
+    opts?: SendOptions & { title?: string; body?: string; draft?: boolean; by?: string },
+  ): Promise<{ delivery: DeliveryResult }>;
   label(fullName: string, number: number, name: string, opts?: SendOptions & { by?: string }): Promise<{ delivery: DeliveryResult }>;
   assign(fullName: string, number: number, login: string, opts?: SendOptions): Promise<{ delivery: DeliveryResult }>;
-  review(fullName: string, number: number, opts?: SendOptions & { user?: string | { login: string; type?: "User" | "Bot" }; state?: "APPROVED" | "COMMENTED" | "CHANGES_REQUESTED"; body?: string; commitId?: string }): Promise<{ id: number; delivery: DeliveryResult }>;
+  review(
+    fullName: string,
+    number: number,
+    opts?: SendOptions & {
+      user?: string | { login: string; type?: "User" | "Bot" };
+      state?: "APPROVED" | "COMMENTED" | "CHANGES_REQUESTED";
+      body?: string;
+      commitId?: string;
+    },
+  ): Promise<{ id: number; delivery: DeliveryResult }>;
   /**
    * Edits a review's body as `by` (default: its author): `pull_request_review.edited` with that
    * sender. GraphQL's `editor` / `lastEditedAt` show the edit, as on GitHub.
    */
-  editReview(fullName: string, number: number, reviewId: number, opts: SendOptions & { body: string; by?: string }): Promise<{ delivery: DeliveryResult }>;
-  dismissReview(fullName: string, number: number, reviewId: number, opts?: SendOptions & { by?: string }): Promise<{ delivery: DeliveryResult }>;
-  comment(fullName: string, number: number, opts?: SendOptions & { user?: string | { login: string; type?: "User" | "Bot" }; body?: string }): Promise<{ id: number; delivery: DeliveryResult }>;
-  merge(fullName: string, number: number, opts?: SendOptions & { by?: string; method?: "merge" | "squash" }): Promise<{ mergeCommitSha: string; delivery: DeliveryResult }>;
+  editReview(
+    fullName: string,
+    number: number,
+    reviewId: number,
+    opts: SendOptions & { body: string; by?: string },
+  ): Promise<{ delivery: DeliveryResult }>;
+  dismissReview(
+    fullName: string,
+    number: number,
+    reviewId: number,
+    opts?: SendOptions & { by?: string },
+  ): Promise<{ delivery: DeliveryResult }>;
+  comment(
+    fullName: string,
+    number: number,
+    opts?: SendOptions & { user?: string | { login: string; type?: "User" | "Bot" }; body?: string },
+  ): Promise<{ id: number; delivery: DeliveryResult }>;
+  merge(
+    fullName: string,
+    number: number,
+    opts?: SendOptions & { by?: string; method?: "merge" | "squash" },
+  ): Promise<{ mergeCommitSha: string; delivery: DeliveryResult }>;
   closePullRequest(fullName: string, number: number, opts?: SendOptions): Promise<{ delivery: DeliveryResult }>;
   rerequestCheck(fullName: string, runId: number, opts?: SendOptions & { by?: string }): Promise<{ delivery: DeliveryResult }>;
   enqueue(fullName: string, number: number, opts?: SendOptions & { by?: string }): Promise<{ headSha: string; delivery: DeliveryResult }>;
-  deliver(event: string, payload: unknown, opts?: { id?: string; secret?: string; url?: string; redelivery?: boolean }): Promise<DeliveryResult>;
+  deliver(
+    event: string,
+    payload: unknown,
+    opts?: { id?: string; secret?: string; url?: string; redelivery?: boolean },
+  ): Promise<DeliveryResult>;
   redeliver(id: string, opts?: { secret?: string; url?: string }): Promise<DeliveryResult>;
   /** Resolves once every redelivery requested through POST /app/hook/deliveries/{id}/attempts has been answered. */
   idle(): Promise<void>;
@@ -218,8 +277,16 @@ export declare class GitHubSimulator {
   pullJson(fullName: string, number: number): Record<string, any>;
   checkRuns(fullName: string, filter?: { sha?: string; name?: string }): CheckRunView[];
   latestCheck(fullName: string, sha: string, name?: string): CheckRunView | null;
-  comments(fullName: string, number?: number): { id: number; issueNumber: number; user: { login: string }; body: string; reactions: { content: string }[] }[];
-  waitForCheck(fullName: string, sha: string, predicate?: (run: CheckRunView) => boolean, opts?: { timeoutMs?: number; name?: string }): Promise<CheckRunView>;
+  comments(
+    fullName: string,
+    number?: number,
+  ): { id: number; issueNumber: number; user: { login: string }; body: string; reactions: { content: string }[] }[];
+  waitForCheck(
+    fullName: string,
+    sha: string,
+    predicate?: (run: CheckRunView) => boolean,
+    opts?: { timeoutMs?: number; name?: string },
+  ): Promise<CheckRunView>;
 
   mark(): number;
   callsSince(mark?: number, opts?: { kinds?: RequestKind[]; withQuery?: boolean }): string[];
@@ -229,7 +296,13 @@ export declare class GitHubSimulator {
   usageSince(mark?: number): { calls: number; notModified: number; points: number };
   resetLog(): void;
   fault(options: FaultOptions): FaultHandle;
-  secondaryRateLimit(options?: { method?: string | null; path?: string | RegExp | null; times?: number; retryAfter?: number; after?: number }): FaultHandle;
+  secondaryRateLimit(options?: {
+    method?: string | null;
+    path?: string | RegExp | null;
+    times?: number;
+    retryAfter?: number;
+    after?: number;
+  }): FaultHandle;
   clearFaults(): void;
   setLatency(ms: number): void;
 }
@@ -240,6 +313,9 @@ export declare function postDelivery(
   url: string,
   opts: { event: string; id: string; body: string; secret: string; signature?: string; appId?: number; timeoutMs?: number },
 ): Promise<{ status: number; body: string; ms: number; error?: unknown }>;
-export declare function verifyAppJwt(token: string, opts: { appId: number | string | null; publicKey?: string | KeyObject | null; now?: number }): { ok: true; claims: Record<string, unknown> } | { ok: false; message: string };
+export declare function verifyAppJwt(
+  token: string,
+  opts: { appId: number | string | null; publicKey?: string | KeyObject | null; now?: number },
+): { ok: true; claims: Record<string, unknown> } | { ok: false; message: string };
 export declare const MAX_PULL_FILES: number;
 export declare const MAX_PULL_COMMITS: number;

@@ -39,7 +39,19 @@ export async function startGitHubSimulator(options = {}) {
 }
 
 export class GitHubSimulator {
-  constructor({ appId = 1, appSlug = "countersign", publicKey = null, privateKey = null, webhook = null, latencyMs = 0, blobTextLimit = 512 * 1024, rateLimit = 5000, clock = () => Date.now(), log = null, oauth = null } = {}) {
+  constructor({
+    appId = 1,
+    appSlug = "countersign",
+    publicKey = null,
+    privateKey = null,
+    webhook = null,
+    latencyMs = 0,
+    blobTextLimit = 512 * 1024,
+    rateLimit = 5000,
+    clock = () => Date.now(),
+    log = null,
+    oauth = null,
+  } = {}) {
     this.world = new World({ appId, appSlug, clock });
     if (oauth) this.oauthApp(oauth);
     this.clock = clock;
@@ -230,7 +242,11 @@ export class GitHubSimulator {
   async push(fullName, number, opts = {}) {
     const { repo, pr } = this.#pull(fullName, number);
     const { before, after } = this.world.pushCommits(repo, pr, opts);
-    const delivery = await this.#send("pull_request", this.payloads.pullRequest(repo, pr, "synchronize", { extra: { before, after } }), opts);
+    const delivery = await this.#send(
+      "pull_request",
+      this.payloads.pullRequest(repo, pr, "synchronize", { extra: { before, after } }),
+      opts,
+    );
     return { headSha: after, before, delivery };
   }
 
@@ -245,7 +261,11 @@ export class GitHubSimulator {
     }
     if (opts.draft !== undefined) pr.draft = opts.draft;
     pr.updatedAt = this.world.now();
-    const delivery = await this.#send("pull_request", this.payloads.pullRequest(repo, pr, "edited", { extra: { changes }, sender: opts.by ? this.world.user(opts.by) : undefined }), opts);
+    const delivery = await this.#send(
+      "pull_request",
+      this.payloads.pullRequest(repo, pr, "edited", { extra: { changes }, sender: opts.by ? this.world.user(opts.by) : undefined }),
+      opts,
+    );
     return { delivery };
   }
 
@@ -253,7 +273,11 @@ export class GitHubSimulator {
     const { repo, pr } = this.#pull(fullName, number);
     const label = this.world.addLabel(repo, pr, name);
     const sender = this.world.user(opts.by ?? pr.user.login);
-    const delivery = await this.#send("pull_request", this.payloads.pullRequest(repo, pr, "labeled", { sender, extra: { label: this.world.labelJson(repo, label, this.base()) } }), opts);
+    const delivery = await this.#send(
+      "pull_request",
+      this.payloads.pullRequest(repo, pr, "labeled", { sender, extra: { label: this.world.labelJson(repo, label, this.base()) } }),
+      opts,
+    );
     return { delivery };
   }
 
@@ -261,14 +285,23 @@ export class GitHubSimulator {
     const { repo, pr } = this.#pull(fullName, number);
     const u = this.world.user(login);
     if (!pr.assignees.some((a) => a.id === u.id)) pr.assignees.push(u);
-    const delivery = await this.#send("pull_request", this.payloads.pullRequest(repo, pr, "assigned", { extra: { assignee: this.world.userJson(u, this.base()) } }), opts);
+    const delivery = await this.#send(
+      "pull_request",
+      this.payloads.pullRequest(repo, pr, "assigned", { extra: { assignee: this.world.userJson(u, this.base()) } }),
+      opts,
+    );
     return { delivery };
   }
 
   /** Submits a review (`state`: APPROVED, COMMENTED, CHANGES_REQUESTED) on the head SHA, or `commitId`. */
   async review(fullName, number, opts = {}) {
     const { repo, pr } = this.#pull(fullName, number);
-    const r = this.world.review(repo, pr, { user: opts.user ?? "reviewer", state: opts.state ?? "APPROVED", body: opts.body ?? "", commitId: opts.commitId });
+    const r = this.world.review(repo, pr, {
+      user: opts.user ?? "reviewer",
+      state: opts.state ?? "APPROVED",
+      body: opts.body ?? "",
+      commitId: opts.commitId,
+    });
     const delivery = await this.#send("pull_request_review", this.payloads.pullRequestReview(repo, pr, r, "submitted"), opts);
     return { id: r.id, delivery };
   }
@@ -290,7 +323,11 @@ export class GitHubSimulator {
     const r = pr.reviews.find((x) => x.id === reviewId);
     if (!r) throw new Error(`simulator: no review ${reviewId}`);
     r.state = "DISMISSED";
-    const delivery = await this.#send("pull_request_review", this.payloads.pullRequestReview(repo, pr, r, "dismissed", { sender: this.world.user(opts.by ?? "admin") }), opts);
+    const delivery = await this.#send(
+      "pull_request_review",
+      this.payloads.pullRequestReview(repo, pr, r, "dismissed", { sender: this.world.user(opts.by ?? "admin") }),
+      opts,
+    );
     return { delivery };
   }
 
@@ -323,7 +360,11 @@ export class GitHubSimulator {
     const repo = this.#repo(fullName);
     const run = repo.checkRuns.find((r) => r.id === runId);
     if (!run) throw new Error(`simulator: no check run ${runId}`);
-    const delivery = await this.#send("check_run", this.payloads.checkRun(repo, run, "rerequested", { sender: this.world.user(opts.by ?? "someone") }), opts);
+    const delivery = await this.#send(
+      "check_run",
+      this.payloads.checkRun(repo, run, "rerequested", { sender: this.world.user(opts.by ?? "someone") }),
+      opts,
+    );
     return { delivery };
   }
 
@@ -331,15 +372,30 @@ export class GitHubSimulator {
   async enqueue(fullName, number, opts = {}) {
     const { repo, pr } = this.#pull(fullName, number);
     const baseSha = repo.branches.get(pr.baseRef);
-    const headSha = this.world.commit(repo, { parent: baseSha, files: Object.fromEntries(this.world.treeAt(repo, pr.headSha) ?? []), message: `Merge queue: #${pr.number}` });
+    const headSha = this.world.commit(repo, {
+      parent: baseSha,
+      files: Object.fromEntries(this.world.treeAt(repo, pr.headSha) ?? []),
+      message: `Merge queue: #${pr.number}`,
+    });
     const group = {
       head_sha: headSha,
       head_ref: `refs/heads/gh-readonly-queue/${pr.baseRef}/pr-${pr.number}-${baseSha}`,
       base_sha: baseSha,
       base_ref: `refs/heads/${pr.baseRef}`,
-      head_commit: { id: headSha, tree_id: headSha, message: `Merge pull request #${pr.number}`, timestamp: this.world.now(), author: { name: "GitHub", email: "noreply@github.com" }, committer: { name: "GitHub", email: "noreply@github.com" } },
+      head_commit: {
+        id: headSha,
+        tree_id: headSha,
+        message: `Merge pull request #${pr.number}`,
+        timestamp: this.world.now(),
+        author: { name: "GitHub", email: "noreply@github.com" },
+        committer: { name: "GitHub", email: "noreply@github.com" },
+      },
     };
-    const delivery = await this.#send("merge_group", this.payloads.mergeGroup(repo, group, "checks_requested", { sender: this.world.user(opts.by ?? pr.user.login) }), opts);
+    const delivery = await this.#send(
+      "merge_group",
+      this.payloads.mergeGroup(repo, group, "checks_requested", { sender: this.world.user(opts.by ?? pr.user.login) }),
+      opts,
+    );
     return { headSha, delivery };
   }
 
@@ -377,10 +433,17 @@ export class GitHubSimulator {
       repositoryId: parsed?.repository?.id ?? null,
     };
     this.deliveries.push(record);
-    const res = await postDelivery(target, { event, id, body, secret: secret ?? this.webhook?.secret ?? "development", appId: this.world.appId });
+    const res = await postDelivery(target, {
+      event,
+      id,
+      body,
+      secret: secret ?? this.webhook?.secret ?? "development",
+      appId: this.world.appId,
+    });
     Object.assign(record, { status: res.status, ms: res.ms, body: res.body });
     this.#emit("delivery", record);
-    if (this.logLine) this.logLine(`webhook ${event}${record.action ? `.${record.action}` : ""} ${id.slice(0, 8)} → ${res.status} (${res.ms} ms)`);
+    if (this.logLine)
+      this.logLine(`webhook ${event}${record.action ? `.${record.action}` : ""} ${id.slice(0, 8)} → ${res.status} (${res.ms} ms)`);
     return { id, event, payload, status: res.status, body: res.body, ms: res.ms };
   }
 
@@ -451,7 +514,11 @@ export class GitHubSimulator {
       const timer = setTimeout(() => {
         off();
         const v = current();
-        reject(new Error(`simulator: no matching "${name}" check on ${fullName}@${sha.slice(0, 7)} within ${timeoutMs} ms (latest: ${v ? `${v.status}/${v.conclusion} "${v.title}"` : "none"})`));
+        reject(
+          new Error(
+            `simulator: no matching "${name}" check on ${fullName}@${sha.slice(0, 7)} within ${timeoutMs} ms (latest: ${v ? `${v.status}/${v.conclusion} "${v.title}"` : "none"})`,
+          ),
+        );
       }, timeoutMs);
     });
   }
@@ -476,7 +543,10 @@ export class GitHubSimulator {
 
   /** Reads since `mark` that GitHub answered `304 Not Modified` (free), as "GET /path". */
   notModifiedSince(mark = 0) {
-    return this.requests.slice(mark).filter((r) => r.notModified).map((r) => `${r.method} ${r.path}`);
+    return this.requests
+      .slice(mark)
+      .filter((r) => r.notModified)
+      .map((r) => `${r.method} ${r.path}`);
   }
 
   /**
@@ -524,7 +594,11 @@ export class GitHubSimulator {
       after,
       status: 403,
       headers: { "retry-after": String(retryAfter), "x-ratelimit-remaining": "4000" },
-      body: { message: SECONDARY_RATE_LIMIT_MESSAGE, documentation_url: "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits" },
+      body: {
+        message: SECONDARY_RATE_LIMIT_MESSAGE,
+        documentation_url:
+          "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+      },
     });
   }
 
@@ -573,7 +647,13 @@ export class GitHubSimulator {
       this.usage.set(id, u);
     }
     if (consume) u.used++;
-    return { limit: this.rateLimitPerHour, used: u.used, remaining: Math.max(this.rateLimitPerHour - u.used, 0), reset: (hour + 1) * 3600, resetAt: new Date((hour + 1) * 3600_000).toISOString() };
+    return {
+      limit: this.rateLimitPerHour,
+      used: u.used,
+      remaining: Math.max(this.rateLimitPerHour - u.used, 0),
+      reset: (hour + 1) * 3600,
+      resetAt: new Date((hour + 1) * 3600_000).toISOString(),
+    };
   }
 
   // ---- HTTP ---------------------------------------------------------------------------------
@@ -604,7 +684,19 @@ export class GitHubSimulator {
     if (/^\/app(\/|$)/.test(path) || /\/installation$/.test(path)) kind = "auth";
     // Probot tags each event's requests with the delivery that caused them: calls per delivery.
     const deliveryId = typeof req.headers["x-github-delivery"] === "string" ? req.headers["x-github-delivery"] : null;
-    const entry = { seq: ++this.seq, at: started, method, path, query: url.search.slice(1), status: 0, ms: 0, kind, installationId: null, deliveryId, faulted: false };
+    const entry = {
+      seq: ++this.seq,
+      at: started,
+      method,
+      path,
+      query: url.search.slice(1),
+      status: 0,
+      ms: 0,
+      kind,
+      installationId: null,
+      deliveryId,
+      faulted: false,
+    };
     Object.assign(entry, { notModified: false, charged: false, graphql: null });
     this.requests.push(entry);
 
@@ -615,7 +707,10 @@ export class GitHubSimulator {
       entry.status = status;
       entry.ms = Date.now() - started;
       res.writeHead(status, h).end(method === "HEAD" ? undefined : text);
-      if (this.logLine) this.logLine(`${method} ${path}${entry.query ? `?${entry.query}` : ""} → ${status} (${entry.ms} ms)${entry.faulted ? " [fault]" : ""}`);
+      if (this.logLine)
+        this.logLine(
+          `${method} ${path}${entry.query ? `?${entry.query}` : ""} → ${status} (${entry.ms} ms)${entry.faulted ? " [fault]" : ""}`,
+        );
       this.#emit("request", entry);
     };
 
@@ -624,12 +719,22 @@ export class GitHubSimulator {
     if (delay > 0) await sleep(delay);
 
     if (kind === "other") {
-      send(404, errorBody(404, `Not Found: this simulator serves the GitHub Enterprise Server layout (/api/v3/…, /api/graphql); set GHE_HOST=${this.host} and GHE_PROTOCOL=http`));
+      send(
+        404,
+        errorBody(
+          404,
+          `Not Found: this simulator serves the GitHub Enterprise Server layout (/api/v3/…, /api/graphql); set GHE_HOST=${this.host} and GHE_PROTOCOL=http`,
+        ),
+      );
       return;
     }
-    if (fault && fault.status) {
+    if (fault?.status) {
       entry.faulted = true;
-      send(fault.status, fault.body ?? errorBody(fault.status, fault.status >= 500 ? "Server Error" : `Simulated ${fault.status}`), fault.headers);
+      send(
+        fault.status,
+        fault.body ?? errorBody(fault.status, fault.status >= 500 ? "Server Error" : `Simulated ${fault.status}`),
+        fault.headers,
+      );
       return;
     }
     // The web flow takes forms, not JSON.
@@ -669,7 +774,16 @@ export class GitHubSimulator {
       const found = this.rest.match(method, path);
       if (!found) throw new HttpError(404, "Not Found");
       if (found.notAllowed) throw new HttpError(404, "Not Found");
-      const request = { method, path, params: found.params, query: url.searchParams, body, headers: req.headers, installation: null, app: null };
+      const request = {
+        method,
+        path,
+        params: found.params,
+        query: url.searchParams,
+        body,
+        headers: req.headers,
+        installation: null,
+        app: null,
+      };
       this.rest.authenticate(request, found.route);
       entry.installationId = request.installation?.id ?? null;
       const out = found.route.handler(request);
@@ -685,7 +799,12 @@ export class GitHubSimulator {
       }
       const consumed = request.installation ? this.#rateLimit(request.installation.id, true) : null;
       entry.charged = Boolean(consumed);
-      send(out.status, out.body, { ...headers, ...(consumed ? rateHeaders(consumed, "core") : {}), ...(out.raw ? { "content-type": headers["content-type"] } : {}) }, out.raw);
+      send(
+        out.status,
+        out.body,
+        { ...headers, ...(consumed ? rateHeaders(consumed, "core") : {}), ...(out.raw ? { "content-type": headers["content-type"] } : {}) },
+        out.raw,
+      );
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       send(error.status, errorBody(error.status, error.message, error.extra));

@@ -29,7 +29,10 @@ export function verifyAppJwt(token, { appId, publicKey, now = Date.now() }) {
   }
   const t = Math.floor(now / 1000);
   if (typeof claims.exp !== "number" || claims.exp <= t) {
-    return { ok: false, message: "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires" };
+    return {
+      ok: false,
+      message: "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires",
+    };
   }
   if (typeof claims.iat !== "number" || claims.iat > t + 60) {
     return { ok: false, message: "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued" };

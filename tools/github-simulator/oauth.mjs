@@ -30,7 +30,8 @@ export function createOAuthRoutes({ world, clock }) {
     const clientId = url.searchParams.get("client_id");
     const redirectUri = url.searchParams.get("redirect_uri");
     const state = url.searchParams.get("state");
-    if (!oauth.clientId || clientId !== oauth.clientId) return page(404, "simulator: unknown client_id (set it with sim.oauthApp({ clientId, clientSecret }))");
+    if (!oauth.clientId || clientId !== oauth.clientId)
+      return page(404, "simulator: unknown client_id (set it with sim.oauthApp({ clientId, clientSecret }))");
     if (!redirectUri || !/^https?:\/\//.test(redirectUri)) return page(400, "simulator: redirect_uri is missing or not an http(s) URL");
     if (!oauth.user) return page(400, "simulator: nobody is signed in to GitHub (sim.signInAs(login))");
     if (oauth.consent && !consented) return consentPage(url.searchParams, oauth.user, world.appSlug);
@@ -50,7 +51,10 @@ export function createOAuthRoutes({ world, clock }) {
 
   const accessToken = (url, raw, headers) => {
     const params = new URLSearchParams(url.search);
-    const type = String(headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+    const type = String(headers["content-type"] ?? "")
+      .split(";")[0]
+      .trim()
+      .toLowerCase();
     if (type === "application/json" && raw) {
       for (const [k, v] of Object.entries(JSON.parse(raw))) params.set(k, String(v));
     } else if (raw) {
@@ -60,23 +64,47 @@ export function createOAuthRoutes({ world, clock }) {
     const answer = (body) =>
       json
         ? { status: 200, body, headers: {} }
-        : { status: 200, body: new URLSearchParams(body).toString(), raw: true, headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" } };
+        : {
+            status: 200,
+            body: new URLSearchParams(body).toString(),
+            raw: true,
+            headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+          };
     if (params.get("client_id") !== oauth.clientId || !oauth.clientSecret || params.get("client_secret") !== oauth.clientSecret) {
-      return answer({ error: "incorrect_client_credentials", error_description: "The client_id and/or client_secret passed are incorrect.", error_uri: `${TROUBLESHOOTING}/#incorrect-client-credentials` });
+      return answer({
+        error: "incorrect_client_credentials",
+        error_description: "The client_id and/or client_secret passed are incorrect.",
+        error_uri: `${TROUBLESHOOTING}/#incorrect-client-credentials`,
+      });
     }
     const code = params.get("code") ?? "";
     const grant = oauth.codes.get(code);
     // One use only, whatever the outcome.
     oauth.codes.delete(code);
     if (!grant || grant.expires < clock() || grant.clientId !== params.get("client_id")) {
-      return answer({ error: "bad_verification_code", error_description: "The code passed is incorrect or expired.", error_uri: `${TROUBLESHOOTING}/#bad-verification-code` });
+      return answer({
+        error: "bad_verification_code",
+        error_description: "The code passed is incorrect or expired.",
+        error_uri: `${TROUBLESHOOTING}/#bad-verification-code`,
+      });
     }
     if (params.has("redirect_uri") && params.get("redirect_uri") !== grant.redirectUri) {
-      return answer({ error: "redirect_uri_mismatch", error_description: "The redirect_uri MUST match the registered callback URL for this application.", error_uri: `${TROUBLESHOOTING}/#redirect-uri-mismatch` });
+      return answer({
+        error: "redirect_uri_mismatch",
+        error_description: "The redirect_uri MUST match the registered callback URL for this application.",
+        error_uri: `${TROUBLESHOOTING}/#redirect-uri-mismatch`,
+      });
     }
     const token = `ghu_sim${randomBytes(16).toString("hex")}`;
     oauth.tokens.set(token, { login: grant.login, expires: clock() + TOKEN_TTL_MS });
-    return answer({ access_token: token, expires_in: TOKEN_TTL_MS / 1000, refresh_token: `ghr_sim${randomBytes(16).toString("hex")}`, refresh_token_expires_in: 15_811_200, token_type: "bearer", scope: "" });
+    return answer({
+      access_token: token,
+      expires_in: TOKEN_TTL_MS / 1000,
+      refresh_token: `ghr_sim${randomBytes(16).toString("hex")}`,
+      refresh_token_expires_in: 15_811_200,
+      token_type: "bearer",
+      scope: "",
+    });
   };
 
   return {

@@ -80,8 +80,22 @@ export function createRestRoutes(ctx) {
 
   // ---- app authentication (JWT) -------------------------------------------------------------
 
-  route("GET", "/app", () => ({ status: 200, body: { id: world.appId, slug: world.appSlug, name: world.appSlug, owner: null, permissions: {}, events: [] } }), { auth: "app" });
-  route("GET", "/app/installations", (req) => paginate(req, [...world.installations.values()].map((i) => world.installationJson(i, base()))), { auth: "app" });
+  route(
+    "GET",
+    "/app",
+    () => ({ status: 200, body: { id: world.appId, slug: world.appSlug, name: world.appSlug, owner: null, permissions: {}, events: [] } }),
+    { auth: "app" },
+  );
+  route(
+    "GET",
+    "/app/installations",
+    (req) =>
+      paginate(
+        req,
+        [...world.installations.values()].map((i) => world.installationJson(i, base())),
+      ),
+    { auth: "app" },
+  );
   route(
     "GET",
     "/app/installations/{id}",
@@ -120,7 +134,11 @@ export function createRestRoutes(ctx) {
 
   route("GET", "/installation/repositories", (req) => {
     const repos = [...world.repos.values()].filter((r) => r.installationId === req.installation.id);
-    const page = paginate(req, repos.map((r) => world.repoJson(r, base())), { defaultPerPage: 30 });
+    const page = paginate(
+      req,
+      repos.map((r) => world.repoJson(r, base())),
+      { defaultPerPage: 30 },
+    );
     return { ...page, body: { total_count: repos.length, repository_selection: "all", repositories: page.body } };
   });
 
@@ -135,7 +153,10 @@ export function createRestRoutes(ctx) {
     const key = sort === "updated" ? (p) => p.updatedAt : (p) => p.createdAt;
     list.sort((a, b) => (key(a) === key(b) ? a.number - b.number : key(a) < key(b) ? -1 : 1));
     if (direction === "desc") list = list.reverse();
-    return paginate(req, list.map((p) => world.pullJson(repo, p, base(), { simple: true })));
+    return paginate(
+      req,
+      list.map((p) => world.pullJson(repo, p, base(), { simple: true })),
+    );
   });
   route("GET", "/repos/{owner}/{repo}/pulls/{number}", (req) => {
     const repo = repoOf(req);
@@ -145,23 +166,40 @@ export function createRestRoutes(ctx) {
     const repo = repoOf(req);
     const pr = pullOf(req, repo);
     // GitHub: "Responses include a maximum of 3000 files."
-    return paginate(req, [...pr.files.values()].map((f) => world.fileJson(repo, pr, f, base())), { cap: MAX_PULL_FILES });
+    return paginate(
+      req,
+      [...pr.files.values()].map((f) => world.fileJson(repo, pr, f, base())),
+      { cap: MAX_PULL_FILES },
+    );
   });
   route("GET", "/repos/{owner}/{repo}/pulls/{number}/commits", (req) => {
     const repo = repoOf(req);
     const pr = pullOf(req, repo);
     // GitHub: "Lists a maximum of 250 commits for a pull request."
-    return paginate(req, pr.commits.map((sha) => world.commitJson(repo, sha, base())), { cap: MAX_PULL_COMMITS });
+    return paginate(
+      req,
+      pr.commits.map((sha) => world.commitJson(repo, sha, base())),
+      { cap: MAX_PULL_COMMITS },
+    );
   });
   route("GET", "/repos/{owner}/{repo}/pulls/{number}/reviews", (req) => {
     const repo = repoOf(req);
     const pr = pullOf(req, repo);
-    return paginate(req, pr.reviews.map((r) => world.reviewJson(repo, pr, r, base())));
+    return paginate(
+      req,
+      pr.reviews.map((r) => world.reviewJson(repo, pr, r, base())),
+    );
   });
   route("GET", "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers", (req) => {
     const repo = repoOf(req);
     const pr = pullOf(req, repo);
-    return { status: 200, body: { users: pr.requestedReviewers.map((u) => world.userJson(u, base())), teams: pr.requestedTeams.map((t) => world.teamJson(t, base())) } };
+    return {
+      status: 200,
+      body: {
+        users: pr.requestedReviewers.map((u) => world.userJson(u, base())),
+        teams: pr.requestedTeams.map((t) => world.teamJson(t, base())),
+      },
+    };
   });
   route("POST", "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers", (req) => {
     const repo = repoOf(req);
@@ -170,11 +208,16 @@ export function createRestRoutes(ctx) {
     const teams = req.body?.team_reviewers ?? [];
     for (const slug of teams) {
       const team = world.findTeam(repo.owner, slug);
-      if (!team) throw new HttpError(422, "Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the repository.");
+      if (!team)
+        throw new HttpError(
+          422,
+          "Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the repository.",
+        );
       if (!pr.requestedTeams.some((t) => t.id === team.id)) pr.requestedTeams.push(team);
     }
     for (const login of users) {
-      if (login.toLowerCase() === pr.user.login.toLowerCase()) throw new HttpError(422, "Review cannot be requested from pull request author.");
+      if (login.toLowerCase() === pr.user.login.toLowerCase())
+        throw new HttpError(422, "Review cannot be requested from pull request author.");
       const u = world.user(login);
       if (!pr.requestedReviewers.some((x) => x.id === u.id)) pr.requestedReviewers.push(u);
     }
@@ -186,7 +229,10 @@ export function createRestRoutes(ctx) {
     const repo = repoOf(req);
     const sha = world.resolveRev(repo, req.params.sha) ?? req.params.sha;
     const list = associatedPulls(repo, sha);
-    return paginate(req, list.map((p) => world.pullJson(repo, p, base(), { simple: true })));
+    return paginate(
+      req,
+      list.map((p) => world.pullJson(repo, p, base(), { simple: true })),
+    );
   });
 
   // ---- issues: labels, comments, reactions --------------------------------------------------
@@ -194,7 +240,10 @@ export function createRestRoutes(ctx) {
   route("GET", "/repos/{owner}/{repo}/issues/{number}/labels", (req) => {
     const repo = repoOf(req);
     const pr = pullOf(req, repo);
-    return paginate(req, pr.labels.map((l) => world.labelJson(repo, l, base())));
+    return paginate(
+      req,
+      pr.labels.map((l) => world.labelJson(repo, l, base())),
+    );
   });
   route("POST", "/repos/{owner}/{repo}/issues/{number}/labels", (req) => {
     const repo = repoOf(req);
@@ -218,35 +267,61 @@ export function createRestRoutes(ctx) {
   route("GET", "/repos/{owner}/{repo}/issues/{number}/comments", (req) => {
     const repo = repoOf(req);
     pullOf(req, repo);
-    return paginate(req, repo.issueComments.filter((c) => c.issueNumber === Number(req.params.number)).map((c) => world.commentJson(repo, c, base())));
+    return paginate(
+      req,
+      repo.issueComments.filter((c) => c.issueNumber === Number(req.params.number)).map((c) => world.commentJson(repo, c, base())),
+    );
   });
   route("POST", "/repos/{owner}/{repo}/issues/{number}/comments", (req) => {
     const repo = repoOf(req);
     pullOf(req, repo);
-    if (typeof req.body?.body !== "string" || req.body.body.length === 0) throw new HttpError(422, "Invalid request.\n\n\"body\" wasn't supplied.");
-    if (req.body.body.length > 65536) throw new HttpError(422, "Validation Failed", { errors: [{ resource: "IssueComment", code: "custom", field: "body", message: "body is too long (maximum is 65536 characters)" }] });
+    if (typeof req.body?.body !== "string" || req.body.body.length === 0)
+      throw new HttpError(422, 'Invalid request.\n\n"body" wasn\'t supplied.');
+    if (req.body.body.length > 65536)
+      throw new HttpError(422, "Validation Failed", {
+        errors: [{ resource: "IssueComment", code: "custom", field: "body", message: "body is too long (maximum is 65536 characters)" }],
+      });
     const c = world.comment(repo, req.params.number, { user: { login: `${world.appSlug}[bot]`, type: "Bot" }, body: req.body.body });
     ctx.emit("comment", { repo, comment: c, byApp: true });
     return { status: 201, body: world.commentJson(repo, c, base()) };
   });
   route("POST", "/repos/{owner}/{repo}/issues", (req) => {
     const repo = repoOf(req);
-    if (typeof req.body?.title !== "string" || req.body.title.length === 0) throw new HttpError(422, "Invalid request.\n\n\"title\" wasn't supplied.");
+    if (typeof req.body?.title !== "string" || req.body.title.length === 0)
+      throw new HttpError(422, 'Invalid request.\n\n"title" wasn\'t supplied.');
     const number = repo.nextNumber++;
     const issue = { number, title: req.body.title, body: req.body.body ?? null, createdAt: world.now() };
     (repo.issues ??= []).push(issue);
     ctx.emit("issue", { repo, issue });
-    return { status: 201, body: { id: world.nextId(), number, title: issue.title, body: issue.body, state: "open", html_url: `${base().web}/${repo.fullName}/issues/${number}`, url: `${base().api}/repos/${repo.fullName}/issues/${number}` } };
+    return {
+      status: 201,
+      body: {
+        id: world.nextId(),
+        number,
+        title: issue.title,
+        body: issue.body,
+        state: "open",
+        html_url: `${base().web}/${repo.fullName}/issues/${number}`,
+        url: `${base().api}/repos/${repo.fullName}/issues/${number}`,
+      },
+    };
   });
   route("POST", "/repos/{owner}/{repo}/issues/comments/{id}/reactions", (req) => {
     const repo = repoOf(req);
     const c = repo.issueComments.find((x) => x.id === Number(req.params.id));
     if (!c) throw new HttpError(404, "Not Found");
     const content = req.body?.content;
-    if (!["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"].includes(content)) throw new HttpError(422, "Validation Failed");
+    if (!["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"].includes(content))
+      throw new HttpError(422, "Validation Failed");
     const existing = c.reactions.find((r) => r.content === content);
     if (existing) return { status: 200, body: existing.json };
-    const json = { id: world.nextId(), node_id: "REA_sim", user: world.userJson(world.user(`${world.appSlug}[bot]`, "Bot"), base()), content, created_at: world.now() };
+    const json = {
+      id: world.nextId(),
+      node_id: "REA_sim",
+      user: world.userJson(world.user(`${world.appSlug}[bot]`, "Bot"), base()),
+      content,
+      created_at: world.now(),
+    };
     c.reactions.push({ content, json });
     ctx.emit("reaction", { repo, comment: c, content });
     return { status: 201, body: json };
@@ -255,19 +330,32 @@ export function createRestRoutes(ctx) {
   // ---- check runs ---------------------------------------------------------------------------
 
   const validateCheckBody = (body, creating) => {
-    if (creating && (typeof body?.name !== "string" || !body.name)) throw new HttpError(422, "Invalid request.\n\n\"name\" wasn't supplied.");
-    if (creating && (typeof body?.head_sha !== "string" || !/^[0-9a-f]{40}$/.test(body.head_sha))) throw new HttpError(422, "Invalid request.\n\n\"head_sha\" wasn't supplied.");
-    if (body.status === "completed" && !body.conclusion && creating) throw new HttpError(422, "Invalid request.\n\nNo subschema in \"anyOf\" matched.\n\"conclusion\" wasn't supplied.");
+    if (creating && (typeof body?.name !== "string" || !body.name))
+      throw new HttpError(422, 'Invalid request.\n\n"name" wasn\'t supplied.');
+    if (creating && (typeof body?.head_sha !== "string" || !/^[0-9a-f]{40}$/.test(body.head_sha)))
+      throw new HttpError(422, 'Invalid request.\n\n"head_sha" wasn\'t supplied.');
+    if (body.status === "completed" && !body.conclusion && creating)
+      throw new HttpError(422, 'Invalid request.\n\nNo subschema in "anyOf" matched.\n"conclusion" wasn\'t supplied.');
     const ok = ["action_required", "cancelled", "failure", "neutral", "success", "skipped", "stale", "timed_out"];
-    if (body.conclusion != null && !ok.includes(body.conclusion)) throw new HttpError(422, `Invalid request.\n\n"${body.conclusion}" is not a valid conclusion`);
+    if (body.conclusion != null && !ok.includes(body.conclusion))
+      throw new HttpError(422, `Invalid request.\n\n"${body.conclusion}" is not a valid conclusion`);
     const o = body.output;
     if (o) {
-      if (typeof o.title !== "string" || typeof o.summary !== "string") throw new HttpError(422, "Invalid request.\n\n\"title\", \"summary\" weren't supplied.");
+      if (typeof o.title !== "string" || typeof o.summary !== "string")
+        throw new HttpError(422, 'Invalid request.\n\n"title", "summary" weren\'t supplied.');
       if (o.summary.length > 65535) throw new HttpError(422, "Invalid request.\n\nOnly 65535 characters are allowed; 65536 were supplied.");
-      if (typeof o.text === "string" && o.text.length > 65535) throw new HttpError(422, "Invalid request.\n\nOnly 65535 characters are allowed in text.");
-      if (Array.isArray(o.annotations) && o.annotations.length > 50) throw new HttpError(422, "Invalid request.\n\nNo more than 50 annotations may be given per request.");
+      if (typeof o.text === "string" && o.text.length > 65535)
+        throw new HttpError(422, "Invalid request.\n\nOnly 65535 characters are allowed in text.");
+      if (Array.isArray(o.annotations) && o.annotations.length > 50)
+        throw new HttpError(422, "Invalid request.\n\nNo more than 50 annotations may be given per request.");
       for (const a of o.annotations ?? []) {
-        if (!a.path || !Number.isInteger(a.start_line) || !Number.isInteger(a.end_line) || !["notice", "warning", "failure"].includes(a.annotation_level) || typeof a.message !== "string") {
+        if (
+          !a.path ||
+          !Number.isInteger(a.start_line) ||
+          !Number.isInteger(a.end_line) ||
+          !["notice", "warning", "failure"].includes(a.annotation_level) ||
+          typeof a.message !== "string"
+        ) {
           throw new HttpError(422, "Invalid request.\n\nEach annotation needs path, start_line, end_line, annotation_level and message.");
         }
       }
@@ -285,7 +373,8 @@ export function createRestRoutes(ctx) {
     const repo = repoOf(req);
     const run = repo.checkRuns.find((r) => r.id === Number(req.params.id));
     if (!run) throw new HttpError(404, "Not Found");
-    if (run.appId !== req.installation.appId) throw new HttpError(403, "Invalid app_id `" + req.installation.appId + "` - check run can only be modified by its creator");
+    if (run.appId !== req.installation.appId)
+      throw new HttpError(403, "Invalid app_id `" + req.installation.appId + "` - check run can only be modified by its creator");
     validateCheckBody(req.body ?? {}, false);
     world.updateCheckRun(run, req.body ?? {});
     ctx.emit("check_run", { repo, run, action: "updated" });
@@ -324,7 +413,10 @@ export function createRestRoutes(ctx) {
       runs = [...latest.values()];
     }
     runs.sort((a, b) => b.id - a.id);
-    const page = paginate(req, runs.map((r) => world.checkRunJson(repo, r, base())));
+    const page = paginate(
+      req,
+      runs.map((r) => world.checkRunJson(repo, r, base())),
+    );
     return { ...page, body: { total_count: runs.length, check_runs: page.body } };
   });
 
@@ -340,7 +432,8 @@ export function createRestRoutes(ctx) {
     const accept = String(req.headers.accept ?? "");
     if (tree.has(path)) {
       const text = tree.get(path);
-      if (/\.raw\b|vnd\.github\.raw/.test(accept)) return { status: 200, body: text, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" }, raw: true };
+      if (/\.raw\b|vnd\.github\.raw/.test(accept))
+        return { status: 200, body: text, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" }, raw: true };
       const b64 = Buffer.from(text).toString("base64").replace(/.{60}/g, "$&\n");
       const name = path.split("/").pop();
       const blobSha = world.blobOid(text);
@@ -365,15 +458,23 @@ export function createRestRoutes(ctx) {
     if (entries.length === 0) throw new HttpError(404, "Not Found");
     return {
       status: 200,
-      body: entries.map((e) => ({ type: e.type === "tree" ? "dir" : "file", name: e.name, path: e.path, sha: world.blobOid(`${sha}:${e.path}`), size: e.type === "tree" ? 0 : Buffer.byteLength(tree.get(e.path) ?? "") })),
+      body: entries.map((e) => ({
+        type: e.type === "tree" ? "dir" : "file",
+        name: e.name,
+        path: e.path,
+        sha: world.blobOid(`${sha}:${e.path}`),
+        size: e.type === "tree" ? 0 : Buffer.byteLength(tree.get(e.path) ?? ""),
+      })),
     };
   });
   // Active ruleset rules for a branch (the branch need not exist), with where each comes from.
   route("GET", "/repos/{owner}/{repo}/rules/branches/{branch}", (req) => {
     const repo = repoOf(req);
     const rules = repo.branchRules?.get(decodeURIComponent(req.params.branch)) ?? [];
-    return paginate(req,
-      rules.map((r, i) => ({ ruleset_source_type: "Repository", ruleset_source: repo.fullName, ruleset_id: 100 + i, ...r })));
+    return paginate(
+      req,
+      rules.map((r, i) => ({ ruleset_source_type: "Repository", ruleset_source: repo.fullName, ruleset_id: 100 + i, ...r })),
+    );
   });
   route("GET", "/repos/{owner}/{repo}/codeowners/errors", (req) => {
     const repo = repoOf(req);
@@ -392,14 +493,24 @@ export function createRestRoutes(ctx) {
   route("GET", "/orgs/{org}/teams/{slug}/members", (req) => {
     const team = world.findTeam(req.params.org, req.params.slug);
     if (!team || !req.installation || world.org(team.org).installationId !== req.installation.id) throw new HttpError(404, "Not Found");
-    return paginate(req, team.members.map((m) => world.userJson(world.user(m), base())));
+    return paginate(
+      req,
+      team.members.map((m) => world.userJson(world.user(m), base())),
+    );
   });
   route("GET", "/orgs/{org}/teams/{slug}/memberships/{username}", (req) => {
     const team = world.findTeam(req.params.org, req.params.slug);
     if (!team || !req.installation || world.org(team.org).installationId !== req.installation.id) throw new HttpError(404, "Not Found");
     const member = team.members.find((m) => m.toLowerCase() === req.params.username.toLowerCase());
     if (!member) throw new HttpError(404, "Not Found");
-    return { status: 200, body: { url: `${base().api}/organizations/${team.org}/team/${team.id}/memberships/${member}`, role: team.maintainers.includes(member) ? "maintainer" : "member", state: "active" } };
+    return {
+      status: 200,
+      body: {
+        url: `${base().api}/organizations/${team.org}/team/${team.id}/memberships/${member}`,
+        role: team.maintainers.includes(member) ? "maintainer" : "member",
+        state: "active",
+      },
+    };
   });
   route("GET", "/orgs/{org}/teams/{slug}", (req) => {
     const team = world.findTeam(req.params.org, req.params.slug);
@@ -411,7 +522,9 @@ export function createRestRoutes(ctx) {
 
   const readable = (req) => world.readableRepos(req.user.login);
   const wrap = (page, key, total, extra = {}) => ({ ...page, body: { total_count: total, ...extra, [key]: page.body } });
-  route("GET", "/user", (req) => ({ status: 200, body: { ...world.userJson(req.user, base()), name: req.user.login, email: null } }), { auth: "user" });
+  route("GET", "/user", (req) => ({ status: 200, body: { ...world.userJson(req.user, base()), name: req.user.login, email: null } }), {
+    auth: "user",
+  });
   route(
     "GET",
     "/user/installations",
@@ -429,7 +542,10 @@ export function createRestRoutes(ctx) {
     (req) => {
       const repos = readable(req).filter((r) => r.installationId === Number(req.params.id));
       if (repos.length === 0) throw new HttpError(404, "Not Found");
-      const list = repos.map((r) => ({ ...world.repoJson(r, base()), permissions: { admin: false, maintain: false, push: false, triage: false, pull: true } }));
+      const list = repos.map((r) => ({
+        ...world.repoJson(r, base()),
+        permissions: { admin: false, maintain: false, push: false, triage: false, pull: true },
+      }));
       return wrap(paginate(req, list), "repositories", list.length, { repository_selection: "all" });
     },
     { auth: "user" },
@@ -459,11 +575,19 @@ export function createRestRoutes(ctx) {
   });
   // The app webhook's delivery log and redelivery (hook-deliveries.mjs).
   registerHookDeliveryRoutes(route, { deliveries: ctx.deliveries, redeliver: ctx.redeliverAttempt, base });
-  route("GET", "/rate_limit", (req) => {
-    const rl = ctx.rateLimit(req.installation?.id ?? 0);
-    const core = { limit: rl.limit, remaining: rl.remaining, reset: rl.reset, used: rl.used };
-    return { status: 200, body: { resources: { core, graphql: core, search: { limit: 30, remaining: 30, reset: rl.reset, used: 0 } }, rate: core } };
-  }, { auth: "any" });
+  route(
+    "GET",
+    "/rate_limit",
+    (req) => {
+      const rl = ctx.rateLimit(req.installation?.id ?? 0);
+      const core = { limit: rl.limit, remaining: rl.remaining, reset: rl.reset, used: rl.used };
+      return {
+        status: 200,
+        body: { resources: { core, graphql: core, search: { limit: 30, remaining: 30, reset: rl.reset, used: 0 } }, rate: core },
+      };
+    },
+    { auth: "any" },
+  );
 
   return {
     /** Finds the route for `method path` (path without the /api/v3 prefix). */
@@ -499,7 +623,11 @@ export function createRestRoutes(ctx) {
       }
       const inst = ctx.tokenInstallation(m[1]);
       if (!inst) {
-        if (m[1].split(".").length === 3) throw new HttpError(401, "A JSON web token cannot be used to authenticate as an installation; exchange it for an installation access token first");
+        if (m[1].split(".").length === 3)
+          throw new HttpError(
+            401,
+            "A JSON web token cannot be used to authenticate as an installation; exchange it for an installation access token first",
+          );
         throw new HttpError(401, "Bad credentials");
       }
       req.installation = inst;
@@ -528,7 +656,8 @@ function codeownersErrors(world, repo, path, text) {
       const col = raw.indexOf(o) + 1;
       if (/^@[\w.-]+\/[\w.-]+$/.test(o)) {
         const [org, slug] = o.slice(1).split("/");
-        if (org.toLowerCase() !== repo.owner.toLowerCase() || !world.findTeam(org, slug)) err("Unknown owner", col, `make sure @${org}/${slug} exists and has write access to the repository`);
+        if (org.toLowerCase() !== repo.owner.toLowerCase() || !world.findTeam(org, slug))
+          err("Unknown owner", col, `make sure @${org}/${slug} exists and has write access to the repository`);
       } else if (!/^@[\w-]+$/.test(o) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(o)) err("Invalid owner", col);
     }
   });

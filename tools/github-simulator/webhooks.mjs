@@ -69,7 +69,12 @@ export function createPayloads(world, base) {
       };
     },
     issueComment(repo, pr, comment, action = "created") {
-      return { action, issue: world.issueJson(repo, pr, base()), comment: world.commentJson(repo, comment, base()), ...common(repo, comment.user) };
+      return {
+        action,
+        issue: world.issueJson(repo, pr, base()),
+        comment: world.commentJson(repo, comment, base()),
+        ...common(repo, comment.user),
+      };
     },
     checkRun(repo, run, action, { sender }) {
       return { action, check_run: world.checkRunJson(repo, run, base()), ...common(repo, sender) };

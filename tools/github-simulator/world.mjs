@@ -28,7 +28,16 @@ export class World {
      * whether GitHub first shows its "Authorize" page (a first sign-in) or redirects at once,
      * one-time codes and the user tokens issued for them.
      */
-    this.oauth = { clientId: null, clientSecret: null, user: null, deny: false, consent: false, codes: new Map(), tokens: new Map(), revoked: [] };
+    this.oauth = {
+      clientId: null,
+      clientSecret: null,
+      user: null,
+      deny: false,
+      consent: false,
+      codes: new Map(),
+      tokens: new Map(),
+      revoked: [],
+    };
     /** login (lower-cased) → repository full names (lower-cased) the user can read. */
     this.readAccess = new Map();
   }
@@ -42,11 +51,15 @@ export class World {
   }
 
   sha(seed) {
-    return createHash("sha1").update(`${++this.seq}:${seed}`).digest("hex");
+    return createHash("sha1")
+      .update(`${++this.seq}:${seed}`)
+      .digest("hex");
   }
 
   blobOid(text) {
-    return createHash("sha1").update(`blob ${Buffer.byteLength(text)}\0${text}`).digest("hex");
+    return createHash("sha1")
+      .update(`blob ${Buffer.byteLength(text)}\0${text}`)
+      .digest("hex");
   }
 
   // ---- accounts -----------------------------------------------------------------------------
@@ -231,8 +244,7 @@ export class World {
     if (twin) {
       const headRef = opts.head ?? twin.headRef;
       Object.assign(pr, { headRef, headSha: twin.headSha, commits: [...twin.commits], files: new Map(twin.files) });
-    }
-    else this.pushCommits(repo, pr, { commits: opts.commits, files: opts.files });
+    } else this.pushCommits(repo, pr, { commits: opts.commits, files: opts.files });
     return pr;
   }
 
@@ -277,7 +289,15 @@ export class World {
         email: c.author?.email ?? (login ? `${this.user(login).id}+${login}@users.noreply.github.com` : "someone@example.com"),
       };
       const sha = c.sha ?? this.commit(repo, { parent, files: treeFiles, message: c.message ?? "Update", author });
-      if (c.sha) repo.commits.set(sha, { sha, parents: [parent], tree: new Map(this.treeAt(repo, parent) ?? []), message: c.message ?? "", author, date: this.now() });
+      if (c.sha)
+        repo.commits.set(sha, {
+          sha,
+          parents: [parent],
+          tree: new Map(this.treeAt(repo, parent) ?? []),
+          message: c.message ?? "",
+          author,
+          date: this.now(),
+        });
       pr.commits.push(sha);
       parent = sha;
     });
@@ -297,7 +317,7 @@ export class World {
     return label;
   }
 
-  review(repo, pr, { user, state = "APPROVED", body = "", commitId }) {
+  review(_repo, pr, { user, state = "APPROVED", body = "", commitId }) {
     const r = {
       id: this.nextId(),
       nodeId: `PRR_sim${this.ids}`,
@@ -321,7 +341,16 @@ export class World {
   }
 
   comment(repo, number, { user, body }) {
-    const c = { id: this.nextId(), nodeId: `IC_sim${this.ids}`, issueNumber: Number(number), user: this.user(user.login ?? user, user.type), body, createdAt: this.now(), updatedAt: this.now(), reactions: [] };
+    const c = {
+      id: this.nextId(),
+      nodeId: `IC_sim${this.ids}`,
+      issueNumber: Number(number),
+      user: this.user(user.login ?? user, user.type),
+      body,
+      createdAt: this.now(),
+      updatedAt: this.now(),
+      reactions: [],
+    };
     repo.issueComments.push(c);
     return c;
   }
@@ -330,7 +359,11 @@ export class World {
     const base = repo.branches.get(pr.baseRef);
     const head = this.treeAt(repo, pr.headSha);
     const files = Object.fromEntries(head ?? []);
-    const sha = this.commit(repo, { parent: base, files, message: method === "squash" ? `${pr.title} (#${pr.number})` : `Merge pull request #${pr.number} from ${pr.headRef}` });
+    const sha = this.commit(repo, {
+      parent: base,
+      files,
+      message: method === "squash" ? `${pr.title} (#${pr.number})` : `Merge pull request #${pr.number} from ${pr.headRef}`,
+    });
     repo.branches.set(pr.baseRef, sha);
     pr.state = "closed";
     pr.merged = true;
@@ -411,7 +444,14 @@ export class World {
 
   orgJson(login, base) {
     const o = this.org(login);
-    return { login: o.login, id: o.id, node_id: `O_sim${o.id}`, url: `${base.api}/orgs/${o.login}`, avatar_url: `${base.web}/avatars/o/${o.id}`, description: null };
+    return {
+      login: o.login,
+      id: o.id,
+      node_id: `O_sim${o.id}`,
+      url: `${base.api}/orgs/${o.login}`,
+      avatar_url: `${base.web}/avatars/o/${o.id}`,
+      description: null,
+    };
   }
 
   repoJson(repo, base) {
@@ -422,7 +462,15 @@ export class World {
       name: repo.name,
       full_name: repo.fullName,
       private: repo.private,
-      owner: { login: o.login, id: o.id, node_id: `O_sim${o.id}`, type: "Organization", site_admin: false, url: `${base.api}/users/${o.login}`, html_url: `${base.web}/${o.login}` },
+      owner: {
+        login: o.login,
+        id: o.id,
+        node_id: `O_sim${o.id}`,
+        type: "Organization",
+        site_admin: false,
+        url: `${base.api}/users/${o.login}`,
+        html_url: `${base.web}/${o.login}`,
+      },
       html_url: `${base.web}/${repo.fullName}`,
       description: null,
       fork: false,
@@ -438,11 +486,29 @@ export class World {
   }
 
   teamJson(t, base) {
-    return { id: t.id, node_id: `T_sim${t.id}`, slug: t.slug, name: t.name, privacy: "closed", permission: "pull", url: `${base.api}/organizations/${this.org(t.org).id}/team/${t.id}`, html_url: `${base.web}/orgs/${t.org}/teams/${t.slug}`, parent: null };
+    return {
+      id: t.id,
+      node_id: `T_sim${t.id}`,
+      slug: t.slug,
+      name: t.name,
+      privacy: "closed",
+      permission: "pull",
+      url: `${base.api}/organizations/${this.org(t.org).id}/team/${t.id}`,
+      html_url: `${base.web}/orgs/${t.org}/teams/${t.slug}`,
+      parent: null,
+    };
   }
 
   labelJson(repo, l, base) {
-    return { id: l.id, node_id: `LA_sim${l.id}`, url: `${base.api}/repos/${repo.fullName}/labels/${encodeURIComponent(l.name)}`, name: l.name, color: l.color, default: false, description: l.description };
+    return {
+      id: l.id,
+      node_id: `LA_sim${l.id}`,
+      url: `${base.api}/repos/${repo.fullName}/labels/${encodeURIComponent(l.name)}`,
+      name: l.name,
+      color: l.color,
+      default: false,
+      description: l.description,
+    };
   }
 
   pullJson(repo, pr, base, { simple = false } = {}) {
@@ -623,7 +689,13 @@ export class World {
       },
       name: run.name,
       check_suite: { id: run.id + 1 },
-      app: { id: run.appId, slug: run.appId === this.appId ? this.appSlug : `app-${run.appId}`, node_id: `A_sim${run.appId}`, name: run.appId === this.appId ? this.appSlug : `App ${run.appId}`, owner: null },
+      app: {
+        id: run.appId,
+        slug: run.appId === this.appId ? this.appSlug : `app-${run.appId}`,
+        node_id: `A_sim${run.appId}`,
+        name: run.appId === this.appId ? this.appSlug : `App ${run.appId}`,
+        owner: null,
+      },
       pull_requests: prs.map((p) => ({
         url: `${base.api}/repos/${repo.fullName}/pulls/${p.number}`,
         id: p.id,
@@ -646,7 +718,15 @@ export class World {
       app_slug: this.appSlug,
       target_id: this.org(inst.account).id,
       target_type: "Organization",
-      permissions: { checks: "write", contents: "read", pull_requests: "write", issues: "write", members: "read", metadata: "read", merge_queues: "read" },
+      permissions: {
+        checks: "write",
+        contents: "read",
+        pull_requests: "write",
+        issues: "write",
+        members: "read",
+        metadata: "read",
+        merge_queues: "read",
+      },
       events: ["pull_request", "pull_request_review", "check_run", "merge_group", "issue_comment"],
       created_at: new Date(EPOCH).toISOString(),
       updated_at: new Date(EPOCH).toISOString(),

@@ -31,17 +31,17 @@ export interface Section {
   proseChars: number;
 }
 
-export const ANSWER_LINE =
-  new RegExp(
-    "^[ \\t]*(?:[-*+][ \\t]+)?(?:\\*\\*|__)?(ai[ \\t-]*assist(?:ed|ance)?|ai[ \\t-]*(?:usage[ \\t-]*|" +
-      "use[ \\t-]*)?disclosure|ai[ \\t-]*usage|ai[ \\t-]*used?|ki[ \\t-]*unterst(?:ü|ue)tzung|" +
-      "uso[ \\t]+de[ \\t]+(?:la[ \\t]+)?ia|utilisation[ \\t]+de[ \\t]+l['’][ \\t]*ia|ai[ \\t]*使用|" +
-      "ai[ \\t]*사용)(?:\\*\\*|__)?[ \\t]*[:：][ \\t]*(.*)$", "iu",
-  );
+export const ANSWER_LINE = new RegExp(
+  "^[ \\t]*(?:[-*+][ \\t]+)?(?:\\*\\*|__)?(ai[ \\t-]*assist(?:ed|ance)?|ai[ \\t-]*(?:usage[ \\t-]*|" +
+    "use[ \\t-]*)?disclosure|ai[ \\t-]*usage|ai[ \\t-]*used?|ki[ \\t-]*unterst(?:ü|ue)tzung|" +
+    "uso[ \\t]+de[ \\t]+(?:la[ \\t]+)?ia|utilisation[ \\t]+de[ \\t]+l['’][ \\t]*ia|ai[ \\t]*使用|" +
+    "ai[ \\t]*사용)(?:\\*\\*|__)?[ \\t]*[:：][ \\t]*(.*)$",
+  "iu",
+);
 export const TOOLS_LINE = /^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?ai[ \t-]*tools?(?:[ \t]+used)?(?:\*\*|__)?[ \t]*[:：][ \t]*(.*)$/iu;
 export const SPONSOR_LINE = new RegExp(
-  "^[ \\t]*(?:[-*+][ \\t]+)?(?:\\*\\*|__)?sponsor(?:\\*\\*|__)?[ \\t]*[:：][ \\t]*(?:\\*\\*|" +
-    "__)?@([A-Za-z0-9][A-Za-z0-9-]{0,38})", "i",
+  "^[ \\t]*(?:[-*+][ \\t]+)?(?:\\*\\*|__)?sponsor(?:\\*\\*|__)?[ \\t]*[:：][ \\t]*(?:\\*\\*|" + "__)?@([A-Za-z0-9][A-Za-z0-9-]{0,38})",
+  "i",
 );
 
 export function readBody(body: string, ctx: Context): void {
@@ -173,7 +173,10 @@ export function countOf(s: string, needle: string): number {
 }
 
 export function stripHeading(text: string): string {
-  let t = text.slice(0, TITLE_MAX).trim().replace(/^#{1,6}/, "");
+  let t = text
+    .slice(0, TITLE_MAX)
+    .trim()
+    .replace(/^#{1,6}/, "");
   t = t.replace(/[ \t]#+[ \t]*$/, "");
   return t.trim();
 }
@@ -193,7 +196,8 @@ export const AI_WORD =
   /(?:^|[^\p{L}\p{N}])(?:ai|a\.i\.|genai|gen-ai|llms?|ki|ia|artificial intelligence)(?:$|[^\p{L}\p{N}])|ai使用|ai 사용/u;
 export const AI_PURPOSE = new RegExp(
   "assist|disclos|usage|\\buse\\b|\\bused\\b|\\busing\\b|generat|\\btools?\\b|tooling|involvement|\\bhelp|" +
-    "unterstützung|nutzung|\\buso\\b|utilisation|使用|사용|declar", "u",
+    "unterstützung|nutzung|\\buso\\b|utilisation|使用|사용|declar",
+  "u",
 );
 
 /**
@@ -270,7 +274,6 @@ export function readBodyLine(text: string, ctx: Context): boolean | string {
   if (scanPhrases(lower, text, ctx, "body", undefined)) return true;
   return false;
 }
-
 
 /** Reads an answer line's value; returns a problem when the value is not an answer. */
 export function readAnswerValue(line: string, rawValue: string, ctx: Context): string | null {

@@ -21,25 +21,82 @@ export interface UseReading {
 type Subject = "tool" | "human" | "other";
 
 /** Where one clause ends: punctuation, a dash, and the conjunctions that start a new subject. */
-const CLAUSE_BREAK =
-  new RegExp(
-    "\\s*[,;:()]\\s*|\\s+[-–—]+\\s+|\\s+(?=(?:but|then|while|whereas|although|though|after|before|since|" +
-      "because|except|unless|so that)\\s)|\\s+and\\s+(?=(?:i|we|i've|i'm|i'd|my|myself)\\s)",
-  );
+const CLAUSE_BREAK = new RegExp(
+  "\\s*[,;:()]\\s*|\\s+[-–—]+\\s+|\\s+(?=(?:but|then|while|whereas|although|though|after|before|since|" +
+    "because|except|unless|so that)\\s)|\\s+and\\s+(?=(?:i|we|i've|i'm|i'd|my|myself)\\s)",
+);
 
 /** Verbs that, with the tool as subject or instrument, say it produced the change. */
 const GEN_WORDS = new Set([
-  "wrote", "write", "writes", "written", "writing", "generated", "generate", "generates", "generating", "implemented", "implement",
-  "implements", "implementing", "authored", "created", "create", "creates", "produced", "produce", "produces", "coded", "built",
-  "developed", "develop", "drafted", "drafting", "made", "did", "done", "changed", "rewrote", "rewritten", "rewrite", "ported",
-  "translated", "translate", "converted", "convert", "refactored", "refactor", "fixed", "copied", "driven", "drove", "handled",
-  "vibecoded", "vibe-coded", "one-shotted", "filled",
+  "wrote",
+  "write",
+  "writes",
+  "written",
+  "writing",
+  "generated",
+  "generate",
+  "generates",
+  "generating",
+  "implemented",
+  "implement",
+  "implements",
+  "implementing",
+  "authored",
+  "created",
+  "create",
+  "creates",
+  "produced",
+  "produce",
+  "produces",
+  "coded",
+  "built",
+  "developed",
+  "develop",
+  "drafted",
+  "drafting",
+  "made",
+  "did",
+  "done",
+  "changed",
+  "rewrote",
+  "rewritten",
+  "rewrite",
+  "ported",
+  "translated",
+  "translate",
+  "converted",
+  "convert",
+  "refactored",
+  "refactor",
+  "fixed",
+  "copied",
+  "driven",
+  "drove",
+  "handled",
+  "vibecoded",
+  "vibe-coded",
+  "one-shotted",
+  "filled",
 ]);
 /** Also nouns ("the fix", "a draft"): verbs only right after these words. */
 const NOUN_VERBS = new Set(["fix", "change", "draft", "port", "build", "copy", "do", "make"]);
 const BEFORE_VERB = new Set(["to", "and", "or", "then", "also", "aitool", "it", "they", "would", "could", "can", "will", "let", "please"]);
 const DETERMINERS = new Set([
-  "the", "a", "an", "this", "that", "these", "those", "its", "my", "our", "your", "their", "initial", "first", "final",
+  "the",
+  "a",
+  "an",
+  "this",
+  "that",
+  "these",
+  "those",
+  "its",
+  "my",
+  "our",
+  "your",
+  "their",
+  "initial",
+  "first",
+  "final",
 ]);
 const HELPERS = new Set(["help", "helped", "helps", "helping", "assist", "assisted", "assisting", "aid", "aided"]);
 /** A finite past verb has its own subject ("helped me find it and fixed it"). */
@@ -47,34 +104,31 @@ const FINITE_PAST = /^(?:\w+ed|wrote|did|made|built|drove|rewrote)$/;
 const NEGATION = /\b(?:not|no|never|nor|without|none)\b|n't\b/;
 
 /** Words that say the tool only helped: explanation, search, review, completion, finding. */
-export const ASSIST_CUE =
-  new RegExp(
-    "\\b(?:help|helped|helps|helping|helpful|assist|assisted|assisting|assistance|aid|aided|support|" +
-      "guidance|suggest\\w*|review\\w*|explain\\w*|explanations?|understand\\w*|search\\w*|research\\w*|" +
-      "investigat\\w*|explor\\w*|debug\\w*|brainstorm\\w*|proofread\\w*|auto-?complet\\w*|completions?|" +
-      "tab[- ]complet\\w*|found|find|finding|spotted|spot|identif\\w*|caught|reported|pointed out|" +
-      "analy[sz]\\w*|questions?|rubber[- ]duck\\w*|consult\\w*|figur\\w* out|feedback|inspect\\w*|" +
-      "validat\\w*|judg\\w*|diagnos\\w*|trac\\w*|locat\\w*|navigat\\w*|only for|just for|minor|small|" +
-      "parts of|some of|a bit|a little|partially|partly|in part|sanity|polish\\w*|clean\\w* up|tweak\\w*|" +
-      "lookups?|advice|second opinion|pointers|hints?)\\b",
-  );
+export const ASSIST_CUE = new RegExp(
+  "\\b(?:help|helped|helps|helping|helpful|assist|assisted|assisting|assistance|aid|aided|support|" +
+    "guidance|suggest\\w*|review\\w*|explain\\w*|explanations?|understand\\w*|search\\w*|research\\w*|" +
+    "investigat\\w*|explor\\w*|debug\\w*|brainstorm\\w*|proofread\\w*|auto-?complet\\w*|completions?|" +
+    "tab[- ]complet\\w*|found|find|finding|spotted|spot|identif\\w*|caught|reported|pointed out|" +
+    "analy[sz]\\w*|questions?|rubber[- ]duck\\w*|consult\\w*|figur\\w* out|feedback|inspect\\w*|" +
+    "validat\\w*|judg\\w*|diagnos\\w*|trac\\w*|locat\\w*|navigat\\w*|only for|just for|minor|small|" +
+    "parts of|some of|a bit|a little|partially|partly|in part|sanity|polish\\w*|clean\\w* up|tweak\\w*|" +
+    "lookups?|advice|second opinion|pointers|hints?)\\b",
+);
 /** What a clause is about when it is not the change itself. */
-export const MINOR_SCOPE =
-  new RegExp(
-    "\\b(?:descriptions?|comments?|commit messages?|commits? message|messages?|pr text|pr body|" +
-      "titles?|summary|docs|documentation|readme|changelog|translations?|tests?|testing|test cases?|" +
-      "unit tests|research\\w*|review\\w*|explor\\w*|investigat\\w*|debug\\w*|questions?|typos?|formatting|" +
-      "boilerplate|naming|wording|prose|english|grammar|spelling|benchmarks?|scripts?|setup|setting up|" +
-      "profiling)\\b",
-  );
+export const MINOR_SCOPE = new RegExp(
+  "\\b(?:descriptions?|comments?|commit messages?|commits? message|messages?|pr text|pr body|" +
+    "titles?|summary|docs|documentation|readme|changelog|translations?|tests?|testing|test cases?|" +
+    "unit tests|research\\w*|review\\w*|explor\\w*|investigat\\w*|debug\\w*|questions?|typos?|formatting|" +
+    "boilerplate|naming|wording|prose|english|grammar|spelling|benchmarks?|scripts?|setup|setting up|" +
+    "profiling)\\b",
+);
 /** The change itself, or most of it. */
-export const MAJOR_SCOPE =
-  new RegExp(
-    "\\b(?:most|majority|bulk|all(?: of)? (?:the |it|this)|entire|entirely|whole|everything|" +
-      "the (?:fix|code|change|changes|implementation|patch|pr|commits?|work|logic)|this (?:pr|change|" +
-      "patch|commit|fix)|implement\\w*|initial (?:fix|version|implementation)|first (?:pass|draft|" +
-      "version))\\b",
-  );
+export const MAJOR_SCOPE = new RegExp(
+  "\\b(?:most|majority|bulk|all(?: of)? (?:the |it|this)|entire|entirely|whole|everything|" +
+    "the (?:fix|code|change|changes|implementation|patch|pr|commits?|work|logic)|this (?:pr|change|" +
+    "patch|commit|fix)|implement\\w*|initial (?:fix|version|implementation)|first (?:pass|draft|" +
+    "version))\\b",
+);
 /** The change itself named as an object ("test and fix produced by …", "write the code"). */
 const MAJOR_OBJECT = /\b(?:fix|fixes|code|implementation|patch|change|changes|logic|feature|pr|work|everything|first pass)\b/;
 /** A share of the work, not most of it. */
@@ -82,42 +136,37 @@ const PARTIAL = /\b(?:some|a few|a bit|bits|a little|small|minor|partially|partl
 /** Most or all of the work. */
 const WHOLE = /\b(?:most|mostly|majority|bulk|all|entire\w*|whole|everything|fully|primarily)\b/;
 /** The tool as the author's helper, not the writer: "with AI assistance", "with the help of Claude". */
-const ASSIST_INSTRUMENT =
-  new RegExp(
-    "\\b(?:with|using|via|through)(?: [\\w'-]+){0,2}? aitool(?:'s)?(?: [\\w'-]+){0,2}? (?:assistance|" +
-      "help|support|suggestions?|auto-?complet\\w*|completions?)\\b|\\b(?:help|assistance|support|aid|" +
-      "guidance|input) (?:of|from) (?:an? |the |some )?aitool|\\bassisted by\\b",
-  );
+const ASSIST_INSTRUMENT = new RegExp(
+  "\\b(?:with|using|via|through)(?: [\\w'-]+){0,2}? aitool(?:'s)?(?: [\\w'-]+){0,2}? (?:assistance|" +
+    "help|support|suggestions?|auto-?complet\\w*|completions?)\\b|\\b(?:help|assistance|support|aid|" +
+    "guidance|input) (?:of|from) (?:an? |the |some )?aitool|\\bassisted by\\b",
+);
 
 /** The author did this part: "I reviewed it", "written by me", "done by hand". */
 const HUMAN_SUBJECT = /^(?:i|we|i've|i'm|i'd|we've|me|myself|the author)\b/;
-const HUMAN_MARK =
-  new RegExp(
-    "\\b(?:by me|by myself|myself|by hand|manually|by a human|by the author|human[- ]written|" +
-      "hand[- ]?written|human[- ]language|mostly human)\\b",
-  );
+const HUMAN_MARK = new RegExp(
+  "\\b(?:by me|by myself|myself|by hand|manually|by a human|by the author|human[- ]written|" +
+    "hand[- ]?written|human[- ]language|mostly human)\\b",
+);
 /** The tool is the instrument of the author's work: "I used X to …", "had X fix it". */
-const TOOL_INSTRUMENT =
-  new RegExp(
-    "\\b(?:used?|using|asked|prompted|had|let|got|leveraged|leaned on|relied on|instructed|told|" +
-      "tasked|employed|utilized|ran|tried|enlisted|paired with|worked with|" +
-      "collaborated with)(?: [\\w'-]+){0,3}? aitool\\b",
-  );
+const TOOL_INSTRUMENT = new RegExp(
+  "\\b(?:used?|using|asked|prompted|had|let|got|leveraged|leaned on|relied on|instructed|told|" +
+    "tasked|employed|utilized|ran|tried|enlisted|paired with|worked with|" +
+    "collaborated with)(?: [\\w'-]+){0,3}? aitool\\b",
+);
 /** The tool is the agent of a passive verb or the instrument: "written by X", "produced with X", "X was used to …". */
-const TOOL_PASSIVE =
-  new RegExp(
-    "\\b(?:by|with|using|via|through|alongside|from|in)(?: (?:an?|the|some|" +
-      "my))?(?: [\\w'+&-]+){0,4}? aitool\\b|\\baitool (?:was|were|has been|have been|is|got|" +
-      "being) (?:\\w+ )?(?:used|utilized|leveraged|employed|consulted|involved|asked)",
-  );
+const TOOL_PASSIVE = new RegExp(
+  "\\b(?:by|with|using|via|through|alongside|from|in)(?: (?:an?|the|some|" +
+    "my))?(?: [\\w'+&-]+){0,4}? aitool\\b|\\baitool (?:was|were|has been|have been|is|got|" +
+    "being) (?:\\w+ )?(?:used|utilized|leveraged|employed|consulted|involved|asked)",
+);
 /** "AI-generated", "Claude-assisted": the tool named in a compound adjective. */
 const TOOL_COMPOUND = /\baitool[- ](?:assisted|generated|written|authored|aided|produced|created|helped|coded|made|driven)\b/;
 /** A sentence without a subject in an AI paragraph is about the AI only when it says what was done with it. */
-const USE_WORD =
-  new RegExp(
-    "\\b(?:used|using|assisted|assisting|helped|helping|generated|written|wrote|implemented|drafted|" +
-      "produced|driven|developed|created|judge|suggested|explained)\\b",
-  );
+const USE_WORD = new RegExp(
+  "\\b(?:used|using|assisted|assisting|helped|helping|generated|written|wrote|implemented|drafted|" +
+    "produced|driven|developed|created|judge|suggested|explained)\\b",
+);
 const CONJUNCTION = /^(?:(?:and|or|but|so|also|then|finally|just|only|and then|and also)\s+)+/;
 
 function firstWordOf(text: string): string {
@@ -133,7 +182,18 @@ function continues(clause: string): boolean {
 
 /** Verbs that start a clause going on the previous subject ("…, make a plan and write the draft"). */
 const BASE_VERBS = new Set([
-  "run", "ran", "add", "find", "explain", "understand", "plan", "test", "check", "review", "investigate", "debug",
+  "run",
+  "ran",
+  "add",
+  "find",
+  "explain",
+  "understand",
+  "plan",
+  "test",
+  "check",
+  "review",
+  "investigate",
+  "debug",
 ]);
 
 function subjectOf(clause: string, previous: Subject, ai: boolean, first: boolean): { subject: Subject; work: string } {
@@ -230,15 +290,15 @@ function clauseLevel(clause: string, work: string): UseReading {
 
 const AUTOCOMPLETE = new RegExp(
   "\\b(?:auto-?complet\\w*|(?:code |inline |tab[- ])?completions?|tab[- ]complet\\w*|" +
-    "inline suggestions?|(?:code )?suggestions? (?:in|from) (?:the |my )?(?:editor|ide))\\b", "g",
+    "inline suggestions?|(?:code )?suggestions? (?:in|from) (?:the |my )?(?:editor|ide))\\b",
+  "g",
 );
 /** Any other use named beside autocomplete ("autocomplete and the tests") makes it more than autocomplete. */
-const OTHER_USE =
-  new RegExp(
-    "\\b(?:wr[io]te|written|writing|generat\\w*|implement\\w*|draft\\w*|tests?|review\\w*|explain\\w*|" +
-      "debug\\w*|search\\w*|research\\w*|investigat\\w*|refactor\\w*|chat\\w*|agent\\w*|document\\w*|comments?|" +
-      "messages?|descriptions?|fix\\w*|found|spotted|most|all)\\b",
-  );
+const OTHER_USE = new RegExp(
+  "\\b(?:wr[io]te|written|writing|generat\\w*|implement\\w*|draft\\w*|tests?|review\\w*|explain\\w*|" +
+    "debug\\w*|search\\w*|research\\w*|investigat\\w*|refactor\\w*|chat\\w*|agent\\w*|document\\w*|comments?|" +
+    "messages?|descriptions?|fix\\w*|found|spotted|most|all)\\b",
+);
 
 /** The answer says AI was used for autocomplete and for nothing else. */
 export function onlyAutocomplete(text: string): boolean {

@@ -50,16 +50,19 @@ const AI_BLOCKS_MAX = 4;
 // ---- Paragraphs and their context ------------------------------------------------------------
 
 const AI_WORD = /(?:^|[^\p{L}\p{N}])(?:ai|a\.i\.|genai|gen-ai|llms?|generative ai|artificial intelligence)(?:$|[^\p{L}\p{N}])/u;
-const AI_TOPIC =
-  new RegExp(
-    "assist|disclos|dislcos|closure|usage|\\buse\\b|\\bused\\b|\\busing\\b|generat|\\btools?\\b|tooling|" +
-      "involvement|\\bhelp|notes?\\b|statement|declar|contribution|transparency|attestation", "u",
-  );
+const AI_TOPIC = new RegExp(
+  "assist|disclos|dislcos|closure|usage|\\buse\\b|\\bused\\b|\\busing\\b|generat|\\btools?\\b|tooling|" +
+    "involvement|\\bhelp|notes?\\b|statement|declar|contribution|transparency|attestation",
+  "u",
+);
 const NOT_A_DISCLOSURE = /checklist|policy|policies|metrics|feature|integration|provider|support for|summary by|model/u;
 
 /** A heading, label or question names the author's AI use (typos and short labels included). */
 export function namesAiTopic(title: string): boolean {
-  const t = stripMarks(title.slice(0, 300)).toLowerCase().replace(/[:：#]+\s*$/, "").trim();
+  const t = stripMarks(title.slice(0, 300))
+    .toLowerCase()
+    .replace(/[:：#]+\s*$/, "")
+    .trim();
   if (!AI_WORD.test(t)) return false;
   if (/disclos|dislcos/.test(t)) return true;
   if (NOT_A_DISCLOSURE.test(t)) return false;
@@ -202,12 +205,11 @@ function sentences(text: string): string[] {
 }
 
 /** Sentences that ask the reader something or tell them what to do: template text, not an answer. */
-const INSTRUCTION =
-  new RegExp(
-    "\\byou\\b|\\byour\\b|\\bplease\\b|^(?:if|when|describe|disclose|list|mention|check|tick|select|" +
-      "indicate|add|remove|give|make sure|note that|see|read|e\\.g|for example)\\b|\\bmust\\b|\\bshould\\b|" +
-      "\\?$",
-  );
+const INSTRUCTION = new RegExp(
+  "\\byou\\b|\\byour\\b|\\bplease\\b|^(?:if|when|describe|disclose|list|mention|check|tick|select|" +
+    "indicate|add|remove|give|make sure|note that|see|read|e\\.g|for example)\\b|\\bmust\\b|\\bshould\\b|" +
+    "\\?$",
+);
 
 const NONE_ONLY = /^(?:no|none|nope|nil|n\/a|na|not applicable|not used|nothing|zero|0%|0|nein|non)\b/;
 const NONE_PATTERNS = [
@@ -219,24 +221,22 @@ const NONE_PATTERNS = [
   /\b(?:not|zero|no)(?: \w+)? aitool[- ](?:assisted|generated|written|code|usage|use|involvement)/,
   /\bnone used\b|\bnot used\b/,
 ];
-const HUMAN_ONLY =
-  new RegExp(
-    "^i (?:wrote|authored|implemented|coded) (?:this|the|all|it|every)\\b|\\b(?:100% human|" +
-      "human[- ]written|hand[- ]written|(?:written|wrote|authored) (?:\\w+ ){0,4}?(?:entirely |" +
-      "completely |fully |all )?(?:by (?:me|myself|hand|a human)|myself|manually)|by hand)\\b",
-  );
+const HUMAN_ONLY = new RegExp(
+  "^i (?:wrote|authored|implemented|coded) (?:this|the|all|it|every)\\b|\\b(?:100% human|" +
+    "human[- ]written|hand[- ]written|(?:written|wrote|authored) (?:\\w+ ){0,4}?(?:entirely |" +
+    "completely |fully |all )?(?:by (?:me|myself|hand|a human)|myself|manually)|by hand)\\b",
+);
 const EXCEPTION = new RegExp(
   "\\b(?:except|unless|only (?:for|to|in|as|with)|other than|apart from|besides|with the exception|" +
     "but (?:i|we) (?:did|used|asked)|aside from)\\b",
 );
 
-const AGENT =
-  new RegExp(
-    "\\b(?:(?:opened|created|authored|submitted|generated|written|made|" +
-      "produced) (?:\\w+ ){0,2}?by (?:an? |the |my )?(?:aitool )?(?:autonomous |background |cloud |" +
-      "coding )+agent|aitool (?:coding |background |cloud )agent (?:\\w+ ){0,2}?(?:opened|created|" +
-      "authored|submitted|made)|autonomous(?:ly)? (?:agent|aitool))\\b",
-  );
+const AGENT = new RegExp(
+  "\\b(?:(?:opened|created|authored|submitted|generated|written|made|" +
+    "produced) (?:\\w+ ){0,2}?by (?:an? |the |my )?(?:aitool )?(?:autonomous |background |cloud |" +
+    "coding )+agent|aitool (?:coding |background |cloud )agent (?:\\w+ ){0,2}?(?:opened|created|" +
+    "authored|submitted|made)|autonomous(?:ly)? (?:agent|aitool))\\b",
+);
 /** Outside an AI paragraph: the sentence must say a tool did or helped with the work. */
 const USE_OUTSIDE = [
   new RegExp(
@@ -266,12 +266,11 @@ const USE_OUTSIDE = [
 /** Talk about AI policy or templates, not a report of use ("adds an AI disclosure section"). */
 const POLICY_TALK = /\b(?:disclos\w*|polic(?:y|ies)|templates?|guidelines?|guidance|requirements?|contributing)\b/;
 /** Use stated as a fact about this change by its author, which policy talk or a condition does not hide. */
-const FIRST_PERSON_USE =
-  new RegExp(
-    "\\b(?:i|we)(?:'ve| have| had)? (?:\\w+ ){0,2}?(?:used|asked|had|let|leaned on|relied on|" +
-      "prompted)\\b|\\b(?:this|the) (?:pr|patch|change|commit|fix)\\b(?: \\w+){0,3}? (?:was|is|" +
-      "were) (?:\\w+ )?(?:written|generated|made|created|implemented|developed|produced)",
-  );
+const FIRST_PERSON_USE = new RegExp(
+  "\\b(?:i|we)(?:'ve| have| had)? (?:\\w+ ){0,2}?(?:used|asked|had|let|leaned on|relied on|" +
+    "prompted)\\b|\\b(?:this|the) (?:pr|patch|change|commit|fix)\\b(?: \\w+){0,3}? (?:was|is|" +
+    "were) (?:\\w+ )?(?:written|generated|made|created|implemented|developed|produced)",
+);
 
 interface SentenceReading {
   kind: "none" | "scoped-none" | "use" | "human";
@@ -331,11 +330,10 @@ function talksAboutAi(s: string): boolean {
 }
 
 /** `[Claude Code](https://…)` reads as its text. */
-const MD_LINK = /\[([^\[\]]{0,200})\]\([^()\s]{0,500}\)/g;
+const MD_LINK = /\[([^[\]]{0,200})\]\([^()\s]{0,500}\)/g;
 /** Outside an AI paragraph a negation answers only when it is about the author or this change. */
 const NONE_SUBJECT = new RegExp(
-  "^(?:no|did|didn't|not|never|without|aitool|zero|none|there (?:is|was|were))\\b|\\b(?:i|we|" +
-    "this (?:pr|change|patch|commit|fix))\\b",
+  "^(?:no|did|didn't|not|never|without|aitool|zero|none|there (?:is|was|were))\\b|\\b(?:i|we|" + "this (?:pr|change|patch|commit|fix))\\b",
 );
 
 const RANK: Record<AiLevel, number> = { none: 0, assisted: 1, generated: 2, agent: 3 };

@@ -96,7 +96,11 @@ export function verdict(author: Actor | null, ctx: Context): DisclosureResult {
     }
   }
 
-  const tools = union(...answers.map((a) => a.tools), evidence.flatMap((e) => (e.tool ? [e.tool] : [])), [...ctx.listedTools]);
+  const tools = union(
+    ...answers.map((a) => a.tools),
+    evidence.flatMap((e) => (e.tool ? [e.tool] : [])),
+    [...ctx.listedTools],
+  );
   return {
     level,
     declared,

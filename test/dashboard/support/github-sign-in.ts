@@ -33,7 +33,10 @@ export interface GitHubSignIn {
  * The browser's steps: the dashboard sends it to GitHub (with a state cookie), GitHub sends it
  * back, the callback answers. `tamper` changes the way back (state, code) before it is followed.
  */
-export async function signInWithGitHub(server: { baseUrl: string }, options: { next?: string; tamper?: (back: URL) => void; stateCookie?: (value: string | undefined) => string } = {}): Promise<GitHubSignIn> {
+export async function signInWithGitHub(
+  server: { baseUrl: string },
+  options: { next?: string; tamper?: (back: URL) => void; stateCookie?: (value: string | undefined) => string } = {},
+): Promise<GitHubSignIn> {
   const start = await request(server, `/countersign/auth/github${options.next ? `?next=${encodeURIComponent(options.next)}` : ""}`);
   const state = cookieValue(start.cookies, "countersign_oauth");
   const atGitHub = await fetch(start.location!, { redirect: "manual" });

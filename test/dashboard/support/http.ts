@@ -10,7 +10,11 @@ export interface Reply {
   text: string;
 }
 
-export async function request(server: { baseUrl: string }, path: string, init: { method?: string; cookie?: string; form?: Record<string, string>; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+export async function request(
+  server: { baseUrl: string },
+  path: string,
+  init: { method?: string; cookie?: string; form?: Record<string, string>; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.cookie) headers.cookie = init.cookie;
   let body = init.body;
@@ -20,20 +24,24 @@ export async function request(server: { baseUrl: string }, path: string, init: {
   }
   // node:http, not fetch: the jest setup loads nock, whose fetch interceptor mishandles POST bodies.
   return new Promise<Reply>((resolve, reject) => {
-    const req = httpRequest(server.baseUrl + path, { method: init.method ?? (body !== undefined ? "POST" : "GET"), headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", reject);
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode!,
-          location: res.headers.location ?? null,
-          cookies: res.headers["set-cookie"] ?? [],
-          headers: res.headers,
-          text: Buffer.concat(chunks).toString("utf8"),
-        }),
-      );
-    });
+    const req = httpRequest(
+      server.baseUrl + path,
+      { method: init.method ?? (body !== undefined ? "POST" : "GET"), headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", reject);
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode!,
+            location: res.headers.location ?? null,
+            cookies: res.headers["set-cookie"] ?? [],
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString("utf8"),
+          }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });

@@ -31,7 +31,6 @@ export const HOSTILE = {
   tool: `claude"><script>window.__xss=6</script>`,
 };
 
-
 interface RepoShape {
   repo: string;
   areas: { paths: string[]; team: string; boundary?: { name: string; action: string } }[];
@@ -41,7 +40,11 @@ const REPOS: RepoShape[] = [
   {
     repo: "acme/payments-api",
     areas: [
-      { paths: ["src/payments/capture/charge.ts", "src/payments/capture/retry.ts", "src/payments/refunds/refund.ts"], team: "@acme/payments", boundary: { name: "billing", action: "require_approval" } },
+      {
+        paths: ["src/payments/capture/charge.ts", "src/payments/capture/retry.ts", "src/payments/refunds/refund.ts"],
+        team: "@acme/payments",
+        boundary: { name: "billing", action: "require_approval" },
+      },
       { paths: ["src/auth/session.ts", "src/auth/oauth/callback.ts"], team: "@acme/security", boundary: { name: "auth", action: "block" } },
       { paths: ["src/api/routes.ts", "test/api/routes.test.ts", "docs/api.md"], team: "@acme/platform" },
     ],
@@ -56,7 +59,11 @@ const REPOS: RepoShape[] = [
   {
     repo: "acme/infra",
     areas: [
-      { paths: ["terraform/prod/main.tf", "k8s/payments/deployment.yaml", ".github/workflows/deploy.yml"], team: "@acme/sre", boundary: { name: "infra", action: "block" } },
+      {
+        paths: ["terraform/prod/main.tf", "k8s/payments/deployment.yaml", ".github/workflows/deploy.yml"],
+        team: "@acme/sre",
+        boundary: { name: "infra", action: "block" },
+      },
     ],
   },
 ];
@@ -77,10 +84,21 @@ const TITLES = [
   "Add metrics for failed logins",
 ];
 
-function reviewer(login: string, headSha: string, at: string, counted: boolean, extra: Partial<ReviewerNoteRecord> = {}): ReviewerNoteRecord {
+function reviewer(
+  login: string,
+  headSha: string,
+  at: string,
+  counted: boolean,
+  extra: Partial<ReviewerNoteRecord> = {},
+): ReviewerNoteRecord {
   return {
     reviewer: login,
-    reviewId: Math.abs(createHash("md5").update(login + headSha).digest().readInt32BE(0)),
+    reviewId: Math.abs(
+      createHash("md5")
+        .update(login + headSha)
+        .digest()
+        .readInt32BE(0),
+    ),
     state: "APPROVED",
     reviewedSha: headSha,
     submittedAt: at,
@@ -118,7 +136,8 @@ export async function seedAuditTrail(store: AuditStore, setClock: (time: Date) =
     const progress = (t - start) / (SEED_NOW.getTime() - start);
     const r = random();
     const aiShare = 0.25 + 0.42 * progress;
-    const level: DisclosureLevel = r < 0.03 ? "undisclosed" : r < 0.03 + aiShare ? pick(["assisted", "assisted", "generated", "generated", "agent"] as const) : "none";
+    const level: DisclosureLevel =
+      r < 0.03 ? "undisclosed" : r < 0.03 + aiShare ? pick(["assisted", "assisted", "generated", "generated", "agent"] as const) : "none";
     const bypassed = random() < 0.035;
     const needsException = area.boundary?.action === "block" && level !== "none" && !bypassed;
     inputs.push(
@@ -135,7 +154,9 @@ export async function seedAuditTrail(store: AuditStore, setClock: (time: Date) =
         team: area.team,
         boundary: area.boundary ?? null,
         bypassed,
-        exception: needsException ? { grantedBy: "sec-erin", reason: "Reviewed with security in SEC-" + (1000 + n) + "; token handling unchanged." } : null,
+        exception: needsException
+          ? { grantedBy: "sec-erin", reason: "Reviewed with security in SEC-" + (1000 + n) + "; token handling unchanged." }
+          : null,
       }),
     );
   }
@@ -240,7 +261,16 @@ export async function seedAuditTrail(store: AuditStore, setClock: (time: Date) =
     for (const e of input.exceptions) {
       setClock(new Date(e.grantedAt));
       await store.recordException(
-        { repo: input.repo, prNumber: input.prNumber, boundary: e.boundary, grantedBy: e.grantedBy, reason: e.reason, sha: e.sha, commentId: e.commentId, action: "grant" },
+        {
+          repo: input.repo,
+          prNumber: input.prNumber,
+          boundary: e.boundary,
+          grantedBy: e.grantedBy,
+          reason: e.reason,
+          sha: e.sha,
+          commentId: e.commentId,
+          action: "grant",
+        },
         `seed-exception-${input.repo}-${input.prNumber}`,
       );
       exceptions += 1;
@@ -263,7 +293,21 @@ export async function seedAuditTrail(store: AuditStore, setClock: (time: Date) =
       nextNumber.set(m.repo, by + 1);
       setClock(at);
       await store.recordMerge(
-        mergeFor({ repo: m.repo, prNumber: by, title: `Revert "${m.title}"`, mergedAt: at, level: "none", tools: [], author: m.author, reviewers: [pick(REVIEWERS)], paths: m.paths.map((p) => p.path), team: m.owningTeam!, boundary: null, bypassed: false, exception: null }),
+        mergeFor({
+          repo: m.repo,
+          prNumber: by,
+          title: `Revert "${m.title}"`,
+          mergedAt: at,
+          level: "none",
+          tools: [],
+          author: m.author,
+          reviewers: [pick(REVIEWERS)],
+          paths: m.paths.map((p) => p.path),
+          team: m.owningTeam!,
+          boundary: null,
+          bypassed: false,
+          exception: null,
+        }),
         `seed-merge-${m.repo}-${by}`,
       );
       reverts.push({ of: m, by, at });
@@ -272,7 +316,14 @@ export async function seedAuditTrail(store: AuditStore, setClock: (time: Date) =
   for (const r of reverts) {
     setClock(new Date(r.at.getTime() + 5_000));
     await store.recordRevert(
-      { repo: r.of.repo, prNumber: r.by, revertedRepo: r.of.repo, revertedPrNumber: r.of.prNumber, revertedSha: r.of.mergeCommitSha, method: "body" },
+      {
+        repo: r.of.repo,
+        prNumber: r.by,
+        revertedRepo: r.of.repo,
+        revertedPrNumber: r.of.prNumber,
+        revertedSha: r.of.mergeCommitSha,
+        method: "body",
+      },
       `seed-revert-${r.of.repo}-${r.by}`,
     );
   }
@@ -315,7 +366,12 @@ function mergeFor(s: MergeShape): MergeRecordInput {
         : []
       : [
           { tool: null, where: "body", detail: `AI-Assisted: ${s.level === "agent" ? "generated" : s.level}` },
-          ...s.tools.map((tool) => ({ tool, where: "trailer", sha: sha(`${key} c1`), detail: `Co-authored-by: ${tool} <noreply@${tool}.example>` })),
+          ...s.tools.map((tool) => ({
+            tool,
+            where: "trailer",
+            sha: sha(`${key} c1`),
+            detail: `Co-authored-by: ${tool} <noreply@${tool}.example>`,
+          })),
           ...(s.agent ? [{ tool: s.tools[0] ?? null, where: "author", detail: `PR opened by ${s.agent}` }] : []),
         ];
   const blocked = s.boundary?.action === "block" && s.level !== "none";
@@ -339,9 +395,20 @@ function mergeFor(s: MergeShape): MergeRecordInput {
     owningTeam: s.team,
     teams: [{ team: s.team, files: s.paths.length }],
     paths: s.paths.map((path) => ({ path, previousPath: null, status: "modified" })),
-    boundaries: s.boundary ? [{ name: s.boundary.name, action: s.boundary.action, outcome: s.exception ? "exception" : blocked ? "blocked" : "passed" }] : [],
+    boundaries: s.boundary
+      ? [{ name: s.boundary.name, action: s.boundary.action, outcome: s.exception ? "exception" : blocked ? "blocked" : "passed" }]
+      : [],
     exceptions: s.exception
-      ? [{ boundary: s.boundary?.name ?? "auth", grantedBy: s.exception.grantedBy, reason: s.exception.reason, sha: head, commentId: 1_900_000_000 + s.prNumber, grantedAt: iso(at - 7_200_000) }]
+      ? [
+          {
+            boundary: s.boundary?.name ?? "auth",
+            grantedBy: s.exception.grantedBy,
+            reason: s.exception.reason,
+            sha: head,
+            commentId: 1_900_000_000 + s.prNumber,
+            grantedAt: iso(at - 7_200_000),
+          },
+        ]
       : [],
     checkConclusion: s.bypassed ? "failure" : "success",
     bypassed: s.bypassed,

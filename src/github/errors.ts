@@ -85,6 +85,9 @@ function isNetworkError(error: unknown): boolean {
   for (let e = error as Cause, depth = 0; e && depth < 5; e = e.cause as Cause, depth++) {
     if (typeof e.code === "string" && /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|UND_ERR)/.test(e.code)) return true;
     if (/fetch failed|socket hang up|network/i.test(e.message ?? "")) return true;
+    // Redis behind Probot's clustered throttle (ioredis) while it is down or restarting: the same
+    // request succeeds once it is back, so the delivery is retried rather than left failing.
+    if (/max retries per request|Connection is closed|Stream isn't writeable/i.test(e.message ?? "")) return true;
   }
   return false;
 }

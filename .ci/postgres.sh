@@ -54,9 +54,9 @@ url() { echo "postgres://postgres@127.0.0.1:$PORT/postgres"; }
 
 pg_start() {
   say "starting on 127.0.0.1:$PORT"
-  if ! (cd "$DIR" && as_pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t "$TIMEOUT" \
-      -o "-p $PORT -k $SOCKETS -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-      start >&2); then
+  local opts="-p $PORT -k $SOCKETS -c listen_addresses=127.0.0.1"
+  opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+  if ! (cd "$DIR" && as_pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t "$TIMEOUT" -o "$opts" start >&2); then
     tail -n 30 "$LOG" >&2 || true
     die "pg_ctl start failed (is port $PORT free? set COUNTERSIGN_PG_PORT)"
   fi

@@ -133,11 +133,34 @@ const AREAS = [
   "risk",
   "support",
 ];
-const TEAMS = Array.from(
-  { length: 25 },
-  (_, i) =>
-    `@acme/${["payments", "identity", "billing", "search", "frontend", "api", "data", "messaging", "checkout", "catalog", "orders", "supply", "logistics", "accounts", "internal-tools", "analytics", "reporting", "growth", "ml", "platform", "sre", "config", "localization", "security", "storage"][i]}`,
-);
+const TEAM_NAMES = [
+  "payments",
+  "identity",
+  "billing",
+  "search",
+  "frontend",
+  "api",
+  "data",
+  "messaging",
+  "checkout",
+  "catalog",
+  "orders",
+  "supply",
+  "logistics",
+  "accounts",
+  "internal-tools",
+  "analytics",
+  "reporting",
+  "growth",
+  "ml",
+  "platform",
+  "sre",
+  "config",
+  "localization",
+  "security",
+  "storage",
+];
+const TEAMS = Array.from({ length: 25 }, (_, i) => `@acme/${TEAM_NAMES[i]}`);
 const AREA_TEAM = AREAS.map((_, i) => TEAMS[i % TEAMS.length]);
 const SUBDIRS = ["handlers", "models", "services", "jobs", "api", "components", "utils", "migrations"];
 const EXTS = ["ts", "ts", "ts", "tsx", "go", "py", "sql", "json"];
@@ -377,7 +400,9 @@ async function postgresServer() {
     rmSync(dir, { recursive: true, force: true });
     return {
       url: null,
-      reason: `could not start PostgreSQL with .ci/postgres.sh: ${(error.stderr || error.message || "").toString().trim().split("\n").slice(-2).join(" ")}`,
+      reason:
+        `could not start PostgreSQL with ` +
+        `.ci/postgres.sh: ${(error.stderr || error.message || "").toString().trim().split("\n").slice(-2).join(" ")}`,
     };
   }
 }
@@ -411,7 +436,9 @@ async function benchEngine(engine, ctx) {
     }
     if (process.stderr.isTTY) process.stderr.write("\n");
     const wallMs = performance.now() - wall;
-    const stats = `${(factory.pathCount / N).toFixed(1)} paths, ${(factory.commitCount / N).toFixed(1)} commits per merge; ${fmtInt(reverts)} reverts`;
+    const stats =
+      `${(factory.pathCount / N).toFixed(1)} paths, ${(factory.commitCount / N).toFixed(1)} commits per ` +
+      `merge; ${fmtInt(reverts)} reverts`;
     row("load: recordMergesBulk (2,000 per transaction)", {
       result: `${fmtInt(N / (storeMs / 1000))} merges/s (store time ${fmtMs(storeMs)}, wall incl. synthesis ${fmtMs(wallMs)}; ${stats})`,
     });
@@ -425,7 +452,9 @@ async function benchEngine(engine, ctx) {
     const verifyStart = performance.now();
     const verified = await store.verify();
     row("verify: hash chain + every queryable row", {
-      result: `${verified.ok ? "ok" : `BROKEN at ${verified.brokenAt?.seq}`}: ${fmtInt(verified.entries)} entries in ${fmtMs(performance.now() - verifyStart)}`,
+      result:
+        `${verified.ok ? "ok" : `BROKEN at ${verified.brokenAt?.seq}`}: ${fmtInt(verified.entries)} entries ` +
+        `in ${fmtMs(performance.now() - verifyStart)}`,
       pass: verified.ok,
     });
     row("size on disk", { result: await raw.size() });
@@ -491,7 +520,9 @@ async function benchEngine(engine, ctx) {
       p95: percentile(times, 95),
       target: "peak RSS < 150 MB",
       pass: maxRss < 150 * 1024 && measured.every((e) => e.lines === N && e.code === 0),
-      note: `${fmtInt(measured[0].lines)} lines, ${(measured[0].bytes / 1e9).toFixed(2)} GB; peak RSS p50 ${fmtMb(percentile(rss, 50))}, max ${fmtMb(maxRss)}; ${fmtInt(N / (percentile(times, 50) / 1000))} merges/s`,
+      note:
+        `${fmtInt(measured[0].lines)} lines, ${(measured[0].bytes / 1e9).toFixed(2)} GB; ` +
+        `peak RSS p50 ${fmtMb(percentile(rss, 50))}, max ${fmtMb(maxRss)}; ${fmtInt(N / (percentile(times, 50) / 1000))} merges/s`,
     });
   } finally {
     await store.close();
@@ -712,7 +743,8 @@ function printTable(rows) {
 export default async function run() {
   const started = performance.now();
   console.log(
-    `Audit trail benchmark: ${fmtInt(N)} synthetic merges over 2 years (${REPOS.length} repos, ${AREAS.length} areas, ${TEAMS.length} teams); ` +
+    `Audit trail benchmark: ${fmtInt(N)} synthetic merges over 2 years (${REPOS.length} repos, ${AREAS.length} ` +
+      `areas, ${TEAMS.length} teams); ` +
       `${RUNS} runs per query after a warm-up; node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"})`,
   );
   const ctx = engines();

@@ -276,7 +276,8 @@ export default async function run() {
     console.log("");
     console.log(
       `parse of a ${parse3mb.bytes.toLocaleString("en-US")}-byte CODEOWNERS (limit ${CODEOWNERS_MAX_BYTES.toLocaleString("en-US")}), ` +
-        `${parse3mb.rules.toLocaleString("en-US")} rules: first ${fmt(parse3mb.firstMs, 1)} ms, median of ${runs} ${fmt(parse3mb.medianMs, 1)} ms`,
+        `${parse3mb.rules.toLocaleString("en-US")} rules: first ${fmt(parse3mb.firstMs, 1)} ms, ` +
+        `median of ${runs} ${fmt(parse3mb.medianMs, 1)} ms`,
     );
     console.log("");
     console.log("adversarial patterns: ours at full size; the backtracking baseline up to the size where one run passes 2 s");

@@ -76,9 +76,11 @@ export default async function faults() {
   const rows = [];
   let failed = false;
   console.log(
-    `faults: ${cfg.opens} PRs opened and ${cfg.merges} merged per fault (${cfg.outageMerges} merged during the GitHub outage) over ${cfg.repos} ` +
+    `faults: ${cfg.opens} PRs opened and ${cfg.merges} merged per fault (${cfg.outageMerges} merged during the GitHub ` +
+      `outage) over ${cfg.repos} ` +
       `repositories, ${cfg.latencyMs} ms API latency, RECONCILE_INTERVAL_SECONDS=${cfg.reconcileSeconds}; ` +
-      `outage ${cfg.outageSeconds} s, Redis down ${cfg.redisDownSeconds} s, PostgreSQL down ${cfg.pgDownSeconds} s, app down ${cfg.appDownSeconds} s`,
+      `outage ${cfg.outageSeconds} s, Redis down ${cfg.redisDownSeconds} s, PostgreSQL down ${cfg.pgDownSeconds} s, ` +
+      `app down ${cfg.appDownSeconds} s`,
   );
   for (const mode of cfg.modes) {
     const wanted = cfg.faults ?? (mode === "single" ? ["a", "b"] : ["a", "b", "c", "d"]);
@@ -215,7 +217,8 @@ async function runFault(w, fault) {
     if (cfg.verbose && Date.now() - shown >= 5000) {
       shown = Date.now();
       console.log(
-        `   +${((Date.now() - faultEnd) / 1000).toFixed(0)} s: ${state.problems.length} left, e.g. ${state.problems.slice(0, 3).join("; ")}`,
+        `   +${((Date.now() - faultEnd) / 1000).toFixed(0)} s: ${state.problems.length} left, ` +
+          `e.g. ${state.problems.slice(0, 3).join("; ")}`,
       );
     }
     await sleep(500);
@@ -256,7 +259,8 @@ async function runFault(w, fault) {
   };
   const appErrors = w.apps.flatMap((a, i) => a.errors().slice(errorsBefore[i] ?? 0));
   console.log(
-    `\n${fault}) ${FAULTS[fault]}: ${plan.events.length} events over ${(spread / 1000).toFixed(0)} s, fault ended ${((faultEnd - t0) / 1000).toFixed(1)} s in`,
+    `\n${fault}) ${FAULTS[fault]}: ${plan.events.length} events over ${(spread / 1000).toFixed(0)} s, ` +
+      `fault ended ${((faultEnd - t0) / 1000).toFixed(1)} s in`,
   );
   console.log(
     `   deliveries not answered 2xx while it lasted: ${failedDeliveries}; redeliveries requested by the sweep: ${redeliveries}; ` +
@@ -385,7 +389,8 @@ async function observe(w, plan) {
     if (check?.status === "completed" && check.conclusion === pr.expected) rightChecks++;
     else
       problems.push(
-        `${pr.repo}#${pr.number}: expected ${pr.expected}, check ${check ? `${check.status}/${check.conclusion} "${check.title}"` : "none"}`,
+        `${pr.repo}#${pr.number}: expected ${pr.expected}, ` +
+          `check ${check ? `${check.status}/${check.conclusion} "${check.title}"` : "none"}`,
       );
   }
   const recovered = problems.length === 0;

@@ -175,10 +175,14 @@ export default async function load() {
       started += ` redis-server (${redis.url})`;
     }
     console.log(
-      `load: ${cfg.prs} PRs over ${cfg.repos} repositories, ${Math.round(cfg.dupRate * 100)}% duplicate deliveries, ${cfg.latencyMs} ms API latency; write spacing ${WRITE_SPACING_MS} ms (Probot throttling)`,
+      `load: ${cfg.prs} PRs over ${cfg.repos} repositories, ${Math.round(cfg.dupRate * 100)}% duplicate ` +
+        `deliveries, ${cfg.latencyMs} ms API latency; write spacing ${WRITE_SPACING_MS} ms (Probot throttling)`,
     );
     console.log(
-      `      ${cfg.replicas} app process(es) on ${databaseUrl.replace(/\/\/[^@/]*@/, "//…@").replace(/^sqlite:.*/, "SQLite")}${redisUrl ? ` with REDIS_URL` : ""}${started ? `; started${started}` : ""}`,
+      `      ${cfg.replicas} app process(es) ` +
+        `on ${databaseUrl.replace(/\/\/[^@/]*@/, "//…@").replace(/^sqlite:.*/, "SQLite")}${
+          redisUrl ? ` with ` + `REDIS_URL` : ""
+        }${started ? `; started${started}` : ""}`,
     );
     const repos = Array.from({ length: cfg.repos }, (_, i) => `acme/load-${String(i).padStart(2, "0")}`);
     for (const r of repos) seedAcme(sim, r);
@@ -211,7 +215,8 @@ export default async function load() {
     const warm = idle.slice(1);
     console.log(`\n1. idle app, one event at a time (${idle.length} samples):`);
     console.log(
-      `   webhook → check completed: p50 ${fmt(pct(warm, 50), 0)} ms, p95 ${fmt(pct(warm, 95), 0)} ms warm; the first (cold: token, GraphQL) ${fmt(idle[0], 0)} ms`,
+      `   webhook → check completed: p50 ${fmt(pct(warm, 50), 0)} ms, p95 ${fmt(pct(warm, 95), 0)} ms warm; ` +
+        `the first (cold: token, GraphQL) ${fmt(idle[0], 0)} ms`,
     );
 
     // ---- 2. burst -----------------------------------------------------------------------------
@@ -251,7 +256,8 @@ export default async function load() {
     const send = (d) => {
       const p = sim.deliver(d.event, d.payload, { id: d.id, url: nextUrl() });
       deliveries.push(p);
-      if (rand() < cfg.dupRate) deliveries.push(sim.deliver(d.event, d.payload, { id: d.id, url: nextUrl() })); // GitHub redelivers with the same GUID
+      // GitHub redelivers with the same GUID
+      if (rand() < cfg.dupRate) deliveries.push(sim.deliver(d.event, d.payload, { id: d.id, url: nextUrl() }));
       return p;
     };
     const t0 = performance.now();
@@ -295,39 +301,46 @@ export default async function load() {
     const dropped = results.filter((r) => r.status !== 200 && r.status !== 202);
     const wrong = pending.map(
       (p) =>
-        `${p.repo}#${p.number} (${p.scenario}): expected ${p.expected}, got ${sim.latestCheck(p.repo, p.headSha)?.conclusion ?? "no check"}`,
+        `${p.repo}#${p.number} (${p.scenario}): expected ${p.expected}, ` +
+        `got ${sim.latestCheck(p.repo, p.headSha)?.conclusion ?? "no check"}`,
     );
     console.log(
-      `\n2. burst: ${prs.length} PRs opened, ${results.length} deliveries (${guids.size} distinct, ${results.length - guids.size} duplicates), ${cfg.latencyMs} ms latency`,
+      `\n2. burst: ${prs.length} PRs opened, ${results.length} deliveries (${guids.size} ` +
+        `distinct, ${results.length - guids.size} duplicates), ${cfg.latencyMs} ms latency`,
     );
     console.log(
-      `   wall time ${secs(wall)} (every conclusion right after ${secs(settled)}) against a floor of ${secs(floor)} (${writes.length} writes + ${graphql.length} GraphQL x ${WRITE_SPACING_MS} ms): ${fmt(wall / floor, 2)}x the floor`,
+      `   wall time ${secs(wall)} (every conclusion right after ${secs(settled)}) ` +
+        `against a floor of ${secs(floor)} (${writes.length} writes + ${graphql.length} GraphQL x ${WRITE_SPACING_MS} ` +
+        `ms): ${fmt(wall / floor, 2)}x the floor`,
     );
     console.log(`   GraphQL base-file reads: ${graphql.length} for ${new Set(prs.map((p) => p.repo)).size} distinct base commits`);
     console.log(`   evaluations run: ${evaluations} for ${guids.size} distinct deliveries (duplicates and bursts coalesced)`);
     console.log(
-      `   writes per evaluation: mean ${fmt(writes.length / Math.max(evaluations, 1), 2)}, max ${Math.max(0, ...evaluating.map((e) => e.writes / e.evaluations))}`,
+      `   writes per evaluation: mean ${fmt(writes.length / Math.max(evaluations, 1), 2)}, ` +
+        `max ${Math.max(0, ...evaluating.map((e) => e.writes / e.evaluations))}`,
     );
     console.log(
-      `   API calls per delivery: mean ${fmt(burst.length / guids.size, 2)}, max ${Math.max(...perDelivery.map((e) => e.calls))} (reads ${burst.length - writes.length}, writes ${writes.length})`,
+      `   API calls per delivery: mean ${fmt(burst.length / guids.size, 2)}, ` +
+        `max ${Math.max(...perDelivery.map((e) => e.calls))} (reads ${burst.length - writes.length}, writes ${writes.length})`,
     );
     console.log(`   ${costLine(burst, guids.size)}`);
-    console.log(
-      `   writes by kind: ${summarize(writes.map((w) => `${w.method} ${w.path.replace(/\/\d+(\/|$)/g, "/N$1").replace(/^\/repos\/[^/]+\/[^/]+/, "")}`))}`,
-    );
+    const writeKind = (w) => `${w.method} ${w.path.replace(/\/\d+(\/|$)/g, "/N$1").replace(/^\/repos\/[^/]+\/[^/]+/, "")}`;
+    console.log(`   writes by kind: ${summarize(writes.map(writeKind))}`);
     console.log(
       `   deliveries dropped: ${dropped.length}; answered 202 (still processing): ${results.filter((r) => r.status === 202).length}`,
     );
     console.log(`   final conclusions right: ${prs.length - wrong.length}/${prs.length}`);
     const dupChecks = duplicateCheckRuns(sim, [...prs, ...idleHeads]);
     console.log(
-      `   countersign check runs: ${dupChecks.runs} for ${dupChecks.heads} head SHAs; duplicate creates: ${dupChecks.duplicates}${dupChecks.examples.length ? ` (e.g. ${dupChecks.examples.join(", ")})` : ""}`,
+      `   countersign check runs: ${dupChecks.runs} for ${dupChecks.heads} head SHAs; ` +
+        `duplicate creates: ${dupChecks.duplicates}${dupChecks.examples.length ? ` (e.g. ${dupChecks.examples.join(", ")})` : ""}`,
     );
     if (apps.length > 1) console.log(`   deliveries per replica: ${perReplica.map((n, i) => `#${i + 1} ${n}`).join(", ")}`);
     if (redisUrl) {
       const keys = await redisKeys(redisUrl);
       console.log(
-        `   Redis keys after the burst: ${keys.bottleneck} Bottleneck (Probot's throttle, e.g. ${keys.example ?? "none"}), ${keys.leases} evaluation leases still held, ${keys.other} other`,
+        `   Redis keys after the burst: ${keys.bottleneck} Bottleneck (Probot's throttle, ` +
+          `e.g. ${keys.example ?? "none"}), ${keys.leases} evaluation leases still held, ${keys.other} other`,
       );
       if (keys.bottleneck === 0)
         problems.push(
@@ -368,7 +381,8 @@ export default async function load() {
       mergeDeliveries.push(sim.deliver("pull_request", merged.delivery.payload, { id: merged.delivery.id, url: nextUrl() }));
       if (rand() < cfg.dupRate)
         mergeDeliveries.push(sim.deliver("pull_request", merged.delivery.payload, { id: merged.delivery.id, url: nextUrl() }));
-      if (rand() < cfg.dupRate / 2) mergeDeliveries.push(sim.deliver("pull_request", merged.delivery.payload, { url: nextUrl() })); // a second delivery with a new GUID
+      // a second delivery with a new GUID
+      if (rand() < cfg.dupRate / 2) mergeDeliveries.push(sim.deliver("pull_request", merged.delivery.payload, { url: nextUrl() }));
     }
     const mergeResults = await Promise.all(mergeDeliveries);
     // Deliveries answered 202 are still being recorded: the burst is over when the app goes quiet.
@@ -376,10 +390,12 @@ export default async function load() {
     const mergeWall = performance.now() - m0;
     const check1 = await checkMerges(openAuditStore, databaseUrl, toMerge, sim);
     console.log(
-      `\n3. merges: ${toMerge.length} PRs merged in a burst, ${mergeResults.length} deliveries (${mergeResults.length - toMerge.length} duplicates), ${secs(mergeWall)}`,
+      `\n3. merges: ${toMerge.length} PRs merged in a burst, ${mergeResults.length} deliveries ` +
+        `(${mergeResults.length - toMerge.length} duplicates), ${secs(mergeWall)}`,
     );
     console.log(
-      `   merge records: ${check1.recorded}/${toMerge.length}, duplicates ${check1.duplicates}, bypassed flags right ${check1.bypassRight}/${check1.recorded}`,
+      `   merge records: ${check1.recorded}/${toMerge.length}, duplicates ${check1.duplicates}, ` +
+        `bypassed flags right ${check1.bypassRight}/${check1.recorded}`,
     );
     console.log(
       `   ${costLine(
@@ -432,12 +448,14 @@ export default async function load() {
     const after = await checkMerges(openAuditStore, databaseUrl, [...toMerge, ...toCrash], sim);
     const verify = await runCli(["audit", "verify"], { env: backfillEnv, cwd: dir });
     console.log(
-      `\n4. crash: ${toCrash.length} merges in a burst, app${apps.length > 1 ? "s" : ""} SIGKILLed after ${killAfter} answers; ${lost} deliveries never answered`,
+      `\n4. crash: ${toCrash.length} merges in a burst, ` +
+        `app${apps.length > 1 ? "s" : ""} SIGKILLed after ${killAfter} answers; ${lost} deliveries never answered`,
     );
     console.log(`   recorded before the restart: ${before.recorded}/${toCrash.length}; app restarted in ${secs(restart)}`);
     console.log(`   backfill (${repos.length} repositories, ${secs(backfillWall)}): e.g. "${backfillOut[0]}"`);
     console.log(
-      `   after backfill: ${after.recorded}/${toMerge.length + toCrash.length} merged PRs recorded, ${after.duplicates} duplicates, ${after.missing.length} missing; ${after.backfilled} from backfill`,
+      `   after backfill: ${after.recorded}/${toMerge.length + toCrash.length} merged PRs recorded, ${after.duplicates} ` +
+        `duplicates, ${after.missing.length} missing; ${after.backfilled} from backfill`,
     );
     console.log(`   audit verify: ${verify.out}`);
     if (after.missing.length || after.duplicates)
@@ -462,7 +480,8 @@ export default async function load() {
     process.exitCode = 1;
   } else
     console.log(
-      `\nload: every conclusion right, no delivery dropped, one check run per head, one merge record per merged PR${cfg.replicas > 1 ? ` across ${cfg.replicas} replicas` : ""}`,
+      `\nload: every conclusion right, no delivery dropped, one check run per head, ` +
+        `one merge record per merged PR${cfg.replicas > 1 ? ` across ${cfg.replicas} replicas` : ""}`,
     );
 }
 

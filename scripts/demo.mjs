@@ -108,7 +108,8 @@ async function main() {
     const mark = run.conclusion === "success" ? green("✔ success") : red(`✘ ${run.conclusion ?? run.status}`);
     const unmet = [...String(run.output.summary ?? "").matchAll(/^\| \d+\. ([^|]+) \| ❌ unmet/gm)].map((m) => m[1].trim());
     console.log(
-      `${dim(elapsed())}     check #${pr?.number ?? "?"} ${action.padEnd(7)} ${mark}  ${run.output.title}${unmet.length ? dim(`  (unmet: ${unmet.join(", ")})`) : ""}`,
+      `${dim(elapsed())}     check #${pr?.number ?? "?"} ${action.padEnd(7)} ${mark} ` +
+        ` ${run.output.title}${unmet.length ? dim(`  (unmet: ${unmet.join(", ")})`) : ""}`,
     );
   });
 
@@ -173,7 +174,8 @@ async function main() {
   });
   await expectCheck(p4.headSha, "failure", "#4 boundary blocked");
   // Bound to the head commit the approver reviewed (the check's fix text shows the command with it).
-  const exception = `/countersign exception auth@${p4.headSha}: reviewed with security in SEC-1234; signing algorithm and key storage unchanged`;
+  const exception =
+    `/countersign exception auth@${p4.headSha}: reviewed with security in SEC-1234; ` + `signing algorithm and key storage unchanged`;
   await sim.comment(REPO, p4.number, { user: "sec-lead", body: exception });
   await expectCheck(p4.headSha, "success", "#4 after the exception");
 
@@ -225,7 +227,8 @@ async function main() {
   const calls = sim.requests.filter((r) => r.kind !== "auth");
   console.log(
     dim(
-      `\n  ${sim.deliveries.length} signed deliveries, ${calls.length} GitHub API calls (${calls.filter((r) => r.kind === "write").length} writes), ${sim.world.findRepo(REPO).checkRuns.length} check runs`,
+      `\n  ${sim.deliveries.length} signed deliveries, ${calls.length} GitHub API calls ` +
+        `(${calls.filter((r) => r.kind === "write").length} writes), ${sim.world.findRepo(REPO).checkRuns.length} check runs`,
     ),
   );
 

@@ -31,7 +31,8 @@ export async function generateSchemaText() {
     $schema: schema.$schema,
     title: "Countersign configuration",
     description:
-      "`.github/countersign.yml`, read from each pull request's base branch. Every key is optional; an invalid file fails the `countersign` check. Generated from src/policy/config.ts by scripts/generate-schema.mjs.",
+      "`.github/countersign.yml`, read from each pull request's base branch. Every key is optional; " +
+      "an invalid file fails the `countersign` check. Generated from src/policy/config.ts by scripts/generate-schema.mjs.",
     ...schema,
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -201,7 +201,10 @@ describe("audit show", () => {
     expect(text.out).toMatch(/^acme\/pay#1 {2}Add refunds/);
     expect(text.out).toMatch(/owner +@acme\/payments/);
     expect(text.out).toMatch(
-      /review +counted: rev-carol approved on [0-9a-f]{12} at 2026-03-01T09:00:00Z; checked: I can explain what this change does and why; verified: Verified: ran the refund flow/,
+      new RegExp(
+        /review +counted: rev-carol approved on [0-9a-f]{12} at 2026-03-01T09:00:00Z; checked: I can /.source +
+          /explain what this change does and why; verified: Verified: ran the refund flow/.source,
+      ),
     );
     expect(text.out).toMatch(/review +not counted \(stale\): rev-dan/);
     expect(text.out).toMatch(/reverted +by acme\/pay#4 \(body\)/);
@@ -240,7 +243,8 @@ describe("audit report", () => {
     expect(table.out).toMatch(/change-failure proxy/);
     const csv = await cli("audit", "report", "--group-by", "repo", "--format", "csv");
     expect(csv.out.split("\n")).toEqual([
-      "repo,merges,ai_assisted,ai_assisted_share,undisclosed,bypassed,exceptions,revert_base,reverted_within_7d_cfr_proxy,revert_rate_7d_cfr_proxy,reverted_within_30d_cfr_proxy,revert_rate_30d_cfr_proxy",
+      "repo,merges,ai_assisted,ai_assisted_share,undisclosed,bypassed,exceptions,revert_base," +
+        "reverted_within_7d_cfr_proxy,revert_rate_7d_cfr_proxy,reverted_within_30d_cfr_proxy,revert_rate_30d_cfr_proxy",
       "acme/pay,3,1,0.3333,0,1,1,2,0,0,0,0",
       "acme/web,2,2,1,0,0,0,2,0,0,0,0",
     ]);
@@ -330,34 +334,37 @@ describe("audit export", () => {
 });
 
 describe("audit verify", () => {
-  test("a merges row edited behind the app's back (bypassed, then ai_level): exit 1 naming the table, the merge and the column", async () => {
-    const url = `sqlite://${join(dir, "tampered.db")}`;
-    const store = await openAuditStore(url, { now: () => new Date("2026-04-01T00:00:00Z") });
-    for (const m of MERGES) await store.recordMerge(m, null);
-    await store.close();
-    const saved = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = url;
-    try {
-      const intact = await cli("audit", "verify");
-      expect(intact.code).toBe(0);
-      expect(intact.out).toMatch(/^ok: 5 entries, head [0-9a-f]{64}$/);
-      const { default: Database } = await import("better-sqlite3");
-      const db = new Database(url.slice("sqlite://".length));
-      db.exec("DROP TRIGGER merges_no_update; UPDATE merges SET bypassed = 0 WHERE pr_number = 2");
-      // What the queries now say: no bypass at all.
-      expect((await cli("audit", "merges", "--bypassed", "--format", "json")).out).toBe("[]");
-      const flipped = await cli("audit", "verify");
-      expect(flipped.code).toBe(1);
-      expect(flipped.out).toBe(
-        "BROKEN at seq 2: merges row acme/pay#2 (seq 2): column bypassed is false, the hashed entry says true (projection modified)",
-      );
-      db.exec("UPDATE merges SET bypassed = 1 WHERE pr_number = 2; UPDATE merges SET ai_level = 'none' WHERE pr_number = 3");
-      db.close();
-      expect((await cli("audit", "verify")).out).toBe(
-        'BROKEN at seq 3: merges row acme/web#3 (seq 3): column ai_level is "none", the hashed entry says "agent" (projection modified)',
-      );
-    } finally {
-      process.env.DATABASE_URL = saved;
-    }
-  });
+  test(
+    "a merges row edited behind the app's back (bypassed, then ai_level): exit 1 naming the table, " + "the merge and the column",
+    async () => {
+      const url = `sqlite://${join(dir, "tampered.db")}`;
+      const store = await openAuditStore(url, { now: () => new Date("2026-04-01T00:00:00Z") });
+      for (const m of MERGES) await store.recordMerge(m, null);
+      await store.close();
+      const saved = process.env.DATABASE_URL;
+      process.env.DATABASE_URL = url;
+      try {
+        const intact = await cli("audit", "verify");
+        expect(intact.code).toBe(0);
+        expect(intact.out).toMatch(/^ok: 5 entries, head [0-9a-f]{64}$/);
+        const { default: Database } = await import("better-sqlite3");
+        const db = new Database(url.slice("sqlite://".length));
+        db.exec("DROP TRIGGER merges_no_update; UPDATE merges SET bypassed = 0 WHERE pr_number = 2");
+        // What the queries now say: no bypass at all.
+        expect((await cli("audit", "merges", "--bypassed", "--format", "json")).out).toBe("[]");
+        const flipped = await cli("audit", "verify");
+        expect(flipped.code).toBe(1);
+        expect(flipped.out).toBe(
+          "BROKEN at seq 2: merges row acme/pay#2 (seq 2): column bypassed is false, the hashed entry says true (projection modified)",
+        );
+        db.exec("UPDATE merges SET bypassed = 1 WHERE pr_number = 2; UPDATE merges SET ai_level = 'none' WHERE pr_number = 3");
+        db.close();
+        expect((await cli("audit", "verify")).out).toBe(
+          'BROKEN at seq 3: merges row acme/web#3 (seq 3): column ai_level is "none", the hashed entry says "agent" (projection modified)',
+        );
+      } finally {
+        process.env.DATABASE_URL = saved;
+      }
+    },
+  );
 });

@@ -242,7 +242,8 @@ describe("judgeLocally and the assumed approvals (pure)", () => {
 
   test("two approvals from a team are assumed when min_approvals asks for them", () => {
     const loaded = loadConfig(
-      'boundaries:\n  - name: billing\n    paths: ["src/**"]\n    action: require_approval\n    approvers: ["@acme/payments"]\n    min_approvals: 2\n',
+      'boundaries:\n  - name: billing\n    paths: ["src/**"]\n    action: require_approval\n    approvers: ' +
+        '["@acme/payments"]\n    min_approvals: 2\n',
     );
     if (!loaded.ok) throw new Error("fixture config invalid");
     const { gates, ready } = judgeLocally(snapshot(), loaded.config);

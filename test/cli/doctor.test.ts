@@ -134,26 +134,29 @@ describe("countersign doctor against the simulator", () => {
     });
   });
 
-  test("the app not installed on the repository: the install link; not on <org>/.github: a warning (exit 0 when nothing else is wrong)", async () => {
-    const hidden = await findings("--repo", "acme/hidden");
-    expect(hidden.code).toBe(1);
-    expect(hidden.report.findings[0]).toEqual({
-      check: "installation",
-      repo: "acme/hidden",
-      status: "problem",
-      message: "the app is not installed on acme/hidden (or its installation does not include it): no check runs, no audit records",
-      fix:
-        `install it on acme/hidden: http://${sim.host}/apps/countersign-acme/installations/new (or add acme/hidden to the ` +
-        `installation's repositories)`,
-    });
-    const solo = await findings("--repo", "solo/app");
-    expect(solo.code).toBe(0);
-    expect(solo.report.findings.find((f) => f.check === "org-config-access")).toMatchObject({
-      status: "warning",
-      message: expect.stringContaining("the app cannot read solo/.github"),
-    });
-    expect((await findings("--repo", "acme/pay")).report.findings.some((f) => f.check === "org-config-access")).toBe(false);
-  });
+  test(
+    "the app not installed on the repository: the install link; not on <org>/.github: " + "a warning (exit 0 when nothing else is wrong)",
+    async () => {
+      const hidden = await findings("--repo", "acme/hidden");
+      expect(hidden.code).toBe(1);
+      expect(hidden.report.findings[0]).toEqual({
+        check: "installation",
+        repo: "acme/hidden",
+        status: "problem",
+        message: "the app is not installed on acme/hidden (or its installation does not include it): no check runs, no audit records",
+        fix:
+          `install it on acme/hidden: http://${sim.host}/apps/countersign-acme/installations/new (or add acme/hidden to the ` +
+          `installation's repositories)`,
+      });
+      const solo = await findings("--repo", "solo/app");
+      expect(solo.code).toBe(0);
+      expect(solo.report.findings.find((f) => f.check === "org-config-access")).toMatchObject({
+        status: "warning",
+        message: expect.stringContaining("the app cannot read solo/.github"),
+      });
+      expect((await findings("--repo", "acme/pay")).report.findings.some((f) => f.check === "org-config-access")).toBe(false);
+    },
+  );
 
   test("--org: every repository of the installation; an organisation without the app", async () => {
     const { code, report } = await findings("--org", "acme");

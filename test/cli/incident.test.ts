@@ -113,7 +113,10 @@ test("open records once; the same again is a no-op; different fields are refused
   const conflict = await run(...args.slice(0, -2), "--url", "https://pd.example/other");
   expect(conflict.code).toBe(2);
   expect(conflict.stderr).toMatch(
-    /^countersign: incident INC-1 is already recorded \(seq 4, .*\) with different fields: url "https:\/\/pd.example\/INC-1" \(given "https:\/\/pd.example\/other"\)\. .*first one stands/,
+    new RegExp(
+      /^countersign: incident INC-1 is already recorded \(seq 4, .*\) with different fields: url /.source +
+        /"https:\/\/pd.example\/INC-1" \(given "https:\/\/pd.example\/other"\)\. .*first one stands/.source,
+    ),
   );
   noStack(conflict);
 });
@@ -121,7 +124,10 @@ test("open records once; the same again is a no-op; different fields are refused
 test.each([
   [
     ["--id", "INC-2", "--category", "prompt-injection"],
-    /argument 'prompt-injection' is invalid\. Allowed choices are data-exfiltration, hallucination-in-production-code, agent-overreach, credential-exposure, shadow-ai, not-ai/,
+    new RegExp(
+      /argument 'prompt-injection' is invalid\. Allowed choices are data-exfiltration, /.source +
+        /hallucination-in-production-code, agent-overreach, credential-exposure, shadow-ai, not-ai/.source,
+    ),
   ],
   [["--id", "INC-2", "--severity", "4"], /argument '4' is invalid\. Allowed choices are 1, 2, 3/],
   [["--title", "no id"], /required option '--id <EXT-ID>' not specified/],
@@ -212,7 +218,11 @@ test("show: the incident and every link, * on the current ones; json; unknown is
   ]);
   expect(table.code).toBe(0);
   expect(table.stdout).toMatch(
-    /^INC-1 {2}Card data in logs\n {2}severity {2}SEV1\n {2}category {2}credential-exposure\n {2}started {3}2026-03-01T16:00:00.000Z\n {2}url {7}https:\/\/pd.example\/INC-1\n {2}audit {5}seq 4, entry [0-9a-f]{64}, recorded .* \(cli\)\n\nCURRENT {2}RELATION {3}MERGE +MERGED_AT/,
+    new RegExp(
+      /^INC-1 {2}Card data in logs\n {2}severity {2}SEV1\n {2}category {2}credential-exposure\n/.source +
+        / {2}started {3}2026-03-01T16:00:00.000Z\n {2}url {7}https:\/\/pd.example\/INC-1\n/.source +
+        / {2}audit {5}seq 4, entry [0-9a-f]{64}, recorded .* \(cli\)\n\nCURRENT {2}RELATION {3}MERGE +MERGED_AT/.source,
+    ),
   );
   const rows = table.stdout.trim().split("\n").slice(-3);
   expect(rows[0]).toMatch(/^\*\s+suspect\s+acme\/pay#1\s+2026-03-01T10:00:00.000Z\s+[0-9a-f]{12}\s+\S+\s+sre-sam\s+logs the card$/);
@@ -282,7 +292,10 @@ test("postmortem by incident id: the merges that caused it, else the suspects, w
   ]);
   expect(caused.code).toBe(0);
   expect(caused.stdout).toMatch(
-    /^# Postmortem: INC-2 — Agent rewrote CI\n\n- Severity: SEV2\n- Category: agent-overreach\n- Started: 2026-03-03T12:00:00.000Z\n- Changes linked as \*\*caused\*\*: acme\/web#3\n/,
+    new RegExp(
+      /^# Postmortem: INC-2 — Agent rewrote CI\n\n- Severity: SEV2\n- Category: agent-overreach\n- /.source +
+        /Started: 2026-03-03T12:00:00.000Z\n- Changes linked as \*\*caused\*\*: acme\/web#3\n/.source,
+    ),
   );
   expect(caused.stdout).toContain('## Change review: acme/web#3 "Add refunds');
   expect(caused.stdout).toContain(
@@ -290,7 +303,10 @@ test("postmortem by incident id: the merges that caused it, else the suspects, w
   );
   // acme/web#3 is also linked to INC-1 (dismissed): shown as the other incident on that change.
   expect(caused.stdout).toMatch(
-    /### Other incidents linked to this change\n- \*\*INC-1\*\* — Card data in logs \(SEV1, credential-exposure, started .*\): \*\*dismissed\*\* — no card data there/,
+    new RegExp(
+      /### Other incidents linked to this change\n- \*\*INC-1\*\* — Card data in logs \(SEV1, /.source +
+        /credential-exposure, started .*\): \*\*dismissed\*\* — no card data there/.source,
+    ),
   );
   expect(suspect.code).toBe(0);
   expect(suspect.stdout).toContain("- Changes linked as **suspect**: acme/pay#1");
@@ -322,13 +338,15 @@ test("postmortem without a merge to follow, or of an unknown id, is exit 1 with 
   expect(fixedOnly.stdout).toContain("# Postmortem: deadbee — Hex-looking id");
   expect(fixedOnly.stdout).toContain("- No change is linked as caused or suspect.");
   expect(fixedOnly.stdout).toContain(
-    "### Was AI assistance significant? Unknown\n- no merge is linked to incident deadbee as caused or suspect (current links: acme/pay#2 fixed)",
+    "### Was AI assistance significant? Unknown\n" +
+      "- no merge is linked to incident deadbee as caused or suspect (current links: acme/pay#2 fixed)",
   );
   expect(unknown.code).toBe(1);
   expect(unknown.stdout).toContain("no incident INC-404 is recorded (`countersign incident list` shows those that are)");
   expect(notARef.code).toBe(2);
   expect(notARef.stderr).toBe(
-    'countersign: "what happened?" is neither owner/repo#N or a commit SHA (at least 7 hex characters) nor an incident id (letters, digits, ".", "_", ":" or "-")\n',
+    'countersign: "what happened?" is neither owner/repo#N or a commit SHA (at least 7 hex characters) ' +
+      'nor an incident id (letters, digits, ".", "_", ":" or "-")\n',
   );
 });
 
@@ -336,7 +354,11 @@ test("postmortem of a merge lists its incidents", async () => {
   const r = await run("postmortem", "acme/pay#1");
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(
-    /### Incidents linked to this change\n- \*\*INC-1\*\* — Card data in logs \(SEV1, credential-exposure, started 2026-03-01T16:00:00.000Z \(6.0 h after this change merged\)\): \*\*suspect\*\* — logs the card \(https:\/\/pd.example\/INC-1\)\./,
+    new RegExp(
+      /### Incidents linked to this change\n- \*\*INC-1\*\* — Card data in logs \(SEV1, /.source +
+        /credential-exposure, started 2026-03-01T16:00:00.000Z \(6.0 h after this change merged\)\): /.source +
+        /\*\*suspect\*\* — logs the card \(https:\/\/pd.example\/INC-1\)\./.source,
+    ),
   );
   const json = JSON.parse((await run("postmortem", sha("acme/pay#1 merge"), "--format", "json")).stdout) as {
     incident: unknown;
@@ -354,13 +376,20 @@ test("audit report --incidents: tables and json with the trends; csv is refused"
   ]);
   expect(table.code).toBe(0);
   expect(table.stdout).toContain(
-    "Incidents by category and month (of their start):\nMONTH    CATEGORY             INCIDENTS\n2026-03  agent-overreach      1\n2026-03  credential-exposure  1\n2026-04  (none)               1",
+    "Incidents by category and month (of their start):\nMONTH    CATEGORY             INCIDENTS\n" +
+      "2026-03  agent-overreach      1\n2026-03  credential-exposure  1\n2026-04  (none)               1",
   );
   expect(table.stdout).toMatch(
-    /Incident-linked merges \(current relation caused or suspect\) by AI level:\nAI\s+MERGES\s+INCIDENT-LINKED\s+SHARE\nagent\s+1\s+1\s+100\.0%\ngenerated\s+1\s+1\s+100\.0%\nnone\s+1\s+0\s+0\.0%/,
+    new RegExp(
+      /Incident-linked merges \(current relation caused or suspect\) by AI /.source +
+        /level:\nAI\s+MERGES\s+INCIDENT-LINKED\s+SHARE\nagent\s+1\s+1\s+100\.0%\ngenerated\s+1\s+1\s+100\.0%\nnone\s+1\s+0\s+0\.0%/.source,
+    ),
   );
   expect(table.stdout).toMatch(
-    /Incident-linked merges by owning team:\nTEAM\s+MERGES\s+INCIDENT-LINKED\s+SHARE\n@acme\/payments\s+2\s+1\s+50\.0%\n@acme\/web\s+1\s+1\s+100\.0%/,
+    new RegExp(
+      /Incident-linked merges by owning /.source +
+        /team:\nTEAM\s+MERGES\s+INCIDENT-LINKED\s+SHARE\n@acme\/payments\s+2\s+1\s+50\.0%\n@acme\/web\s+1\s+1\s+100\.0%/.source,
+    ),
   );
   expect(table.stdout).toMatch(
     /Time from merge to incident start:\nLINKS\s+MEDIAN\s+P90\s+MAX\s+STARTED BEFORE MERGE\n2\s+4 h\s+6 h\s+6 h\s+0/,

@@ -167,52 +167,55 @@ describe("init reads the repository (default branch, CODEOWNERS coverage)", () =
     return repo;
   }
 
-  test("partial CODEOWNERS: the default branch from origin/HEAD, unowned counts, the largest unowned directories and the lines to add", () => {
-    const repo = cloneOnTrunk(PARTIAL);
-    const adoption = readAdoption(repo.dir)!;
-    expect(adoption).toMatchObject({
-      repo: "acme/pay",
-      defaultBranch: "trunk",
-      ref: "origin/trunk",
-      codeownersPath: ".github/CODEOWNERS",
-      fallbackTeam: null,
-    });
-    expect(adoption.coverage).toEqual({
-      total: 15,
-      owned: 3,
-      unowned: 12,
-      largestUnowned: [
-        { path: "src/legacy/", files: 6 },
-        { path: "/", files: 2 },
-        { path: "scripts/", files: 2 },
-        { path: ".github/", files: 1 },
-      ],
-    });
-    expect(formatAdoption(adoption)).toEqual([
-      "acme/pay: default branch: trunk (origin/HEAD), read at origin/trunk",
-      "CODEOWNERS: .github/CODEOWNERS gives an owner to 3 of 15 files; 12 have none.",
-      "  Pull requests that touch them fail the ownership gate. Largest unowned directories:",
-      "    src/legacy/  6 files",
-      "    /            2 top-level files",
-      "    scripts/     2 files",
-      "    .github/     1 file",
-      "    (1 more unowned file elsewhere: `countersign owners <path>` shows any file's owners)",
-      "  Append to .github/CODEOWNERS (the last matching line wins; replace @acme/<team> with the owning team):",
-      "    /src/legacy/ @acme/<team>",
-      "    /* @acme/<team>",
-      "    /scripts/ @acme/<team>",
-      "    /.github/ @acme/<team>",
-      "  or give every unowned file one team in .github/countersign.yml:",
-      "    ownership:",
-      '      fallback_team: "@acme/<team>"',
-    ]);
-    // The suggested lines, appended, give every listed file an owner.
-    const fixed = cloneOnTrunk({
-      ...PARTIAL,
-      ".github/CODEOWNERS": `${PARTIAL[".github/CODEOWNERS"]}/src/legacy/ @acme/x\n/* @acme/x\n/scripts/ @acme/x\n/.github/ @acme/x\n`,
-    });
-    expect(readAdoption(fixed.dir)!.coverage).toMatchObject({ unowned: 1, largestUnowned: [] });
-  });
+  test(
+    "partial CODEOWNERS: the default branch from origin/HEAD, unowned counts, " + "the largest unowned directories and the lines to add",
+    () => {
+      const repo = cloneOnTrunk(PARTIAL);
+      const adoption = readAdoption(repo.dir)!;
+      expect(adoption).toMatchObject({
+        repo: "acme/pay",
+        defaultBranch: "trunk",
+        ref: "origin/trunk",
+        codeownersPath: ".github/CODEOWNERS",
+        fallbackTeam: null,
+      });
+      expect(adoption.coverage).toEqual({
+        total: 15,
+        owned: 3,
+        unowned: 12,
+        largestUnowned: [
+          { path: "src/legacy/", files: 6 },
+          { path: "/", files: 2 },
+          { path: "scripts/", files: 2 },
+          { path: ".github/", files: 1 },
+        ],
+      });
+      expect(formatAdoption(adoption)).toEqual([
+        "acme/pay: default branch: trunk (origin/HEAD), read at origin/trunk",
+        "CODEOWNERS: .github/CODEOWNERS gives an owner to 3 of 15 files; 12 have none.",
+        "  Pull requests that touch them fail the ownership gate. Largest unowned directories:",
+        "    src/legacy/  6 files",
+        "    /            2 top-level files",
+        "    scripts/     2 files",
+        "    .github/     1 file",
+        "    (1 more unowned file elsewhere: `countersign owners <path>` shows any file's owners)",
+        "  Append to .github/CODEOWNERS (the last matching line wins; replace @acme/<team> with the owning team):",
+        "    /src/legacy/ @acme/<team>",
+        "    /* @acme/<team>",
+        "    /scripts/ @acme/<team>",
+        "    /.github/ @acme/<team>",
+        "  or give every unowned file one team in .github/countersign.yml:",
+        "    ownership:",
+        '      fallback_team: "@acme/<team>"',
+      ]);
+      // The suggested lines, appended, give every listed file an owner.
+      const fixed = cloneOnTrunk({
+        ...PARTIAL,
+        ".github/CODEOWNERS": `${PARTIAL[".github/CODEOWNERS"]}/src/legacy/ @acme/x\n/* @acme/x\n/scripts/ @acme/x\n/.github/ @acme/x\n`,
+      });
+      expect(readAdoption(fixed.dir)!.coverage).toMatchObject({ unowned: 1, largestUnowned: [] });
+    },
+  );
 
   test("no CODEOWNERS: says so and what to add; a fallback team in the committed config is enough", () => {
     const bare = cloneOnTrunk({ "src/a.ts": "", "README.md": "" });
@@ -321,20 +324,23 @@ describe("as a process", () => {
     expect(read(repo, ".github/countersign.yml").split("\n")[0]).toBe(MODELINE);
   });
 
-  test("init on a clone with partial CODEOWNERS prints the coverage, the lines to add and the default branch in the next steps", async () => {
-    const repo = newRepo();
-    repo.write({ CODEOWNERS: "/api/ @acme/api\n", "api/a.ts": "", "web/b.ts": "", "web/c.ts": "" }).commit("initial");
-    repo.git("update-ref", "refs/remotes/origin/develop", "HEAD");
-    repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/develop");
-    const r = await cli.run(["init"], { cwd: repo.dir });
-    expect(r).toMatchObject({ code: 0, stderr: "" });
-    expect(r.stdout).toContain(
-      "acme/pay: default branch: develop (origin/HEAD), read at origin/develop\nCODEOWNERS: CODEOWNERS gives an " +
-        "owner to 1 of 4 files; 3 have none.",
-    );
-    expect(r.stdout).toContain("    /web/ @acme/<team>\n    /* @acme/<team>\n");
-    expect(r.stdout).toContain("countersign check --base origin/develop --body pr.md");
-  });
+  test(
+    "init on a clone with partial CODEOWNERS prints the coverage, " + "the lines to add and the default branch in the next steps",
+    async () => {
+      const repo = newRepo();
+      repo.write({ CODEOWNERS: "/api/ @acme/api\n", "api/a.ts": "", "web/b.ts": "", "web/c.ts": "" }).commit("initial");
+      repo.git("update-ref", "refs/remotes/origin/develop", "HEAD");
+      repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/develop");
+      const r = await cli.run(["init"], { cwd: repo.dir });
+      expect(r).toMatchObject({ code: 0, stderr: "" });
+      expect(r.stdout).toContain(
+        "acme/pay: default branch: develop (origin/HEAD), read at origin/develop\nCODEOWNERS: CODEOWNERS gives an " +
+          "owner to 1 of 4 files; 3 have none.",
+      );
+      expect(r.stdout).toContain("    /web/ @acme/<team>\n    /* @acme/<team>\n");
+      expect(r.stdout).toContain("countersign check --base origin/develop --body pr.md");
+    },
+  );
 
   test("validate: exit 1 with FILE:LINE: KEY: MESSAGE lines, or JSON; exit 0 when clean; exit 2 for a missing explicit file", async () => {
     const bad = newRepo();

@@ -152,13 +152,15 @@ describe("setup-protection (nock)", () => {
       },
     ]);
     expect(first.out).toBe(
-      'Created ruleset "Countersign" (id 42) in acme/pay:\n  - pull requests into main (the default branch) need the "countersign" check from app 123 to pass\n  https://github.com/acme/pay/rules/42',
+      'Created ruleset "Countersign" (id 42) in acme/pay:\n  - pull requests into main (the default branch) ' +
+        'need the "countersign" check from app 123 to pass\n  https://github.com/acme/pay/rules/42',
     );
 
     const second = await runSetup(["--repo", "acme/pay"]);
     expect(second.code).toBe(0);
     expect(second.out).toBe(
-      'No change: ruleset "Countersign" (id 42) already requires "countersign" from app 123 on main (the default branch).\n  https://github.com/acme/pay/rules/42',
+      'No change: ruleset "Countersign" (id 42) ' +
+        'already requires "countersign" from app 123 on main (the default branch).\n  https://github.com/acme/pay/rules/42',
     );
     expect(gh.writes).toHaveLength(1);
     expect(gh.rulesets).toHaveLength(1);
@@ -271,7 +273,10 @@ describe("setup-protection (nock)", () => {
     const run = await runSetup(["--repo", "acme/pay"]);
     expect(run.code).toBe(2);
     expect(run.err).toMatch(
-      /^countersign: the token cannot manage rulesets on acme\/pay \(403 Resource not accessible by integration\)\. Use a token of a repository admin/,
+      new RegExp(
+        /^countersign: the token cannot manage rulesets on acme\/pay \(403 Resource not accessible by /.source +
+          /integration\)\. Use a token of a repository admin/.source,
+      ),
     );
   });
 

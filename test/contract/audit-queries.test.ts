@@ -519,7 +519,8 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
       statement(
         h.engine,
         (q) =>
-          `INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (1, 'init', 'x', ${q.param(FIXED_NOW.toISOString())})`,
+          `INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (1, 'init', ` +
+          `'x', ${q.param(FIXED_NOW.toISOString())})`,
       ),
     );
     const old = mergeInput({ prNumber: 5 });
@@ -564,52 +565,55 @@ describe.each(harnesses)("AuditStore queries: $engine", (h) => {
     expect(await raw.rows("SELECT merge_id FROM merge_exceptions")).toHaveLength(3);
   });
 
-  test("migration 4 keeps each merge's GitHub host: older records verify unchanged and fall back; new ones name their host everywhere", async () => {
-    const url = await h.freshDatabase();
-    const raw = await rawOn(url);
-    // A version-3 database holding one merge, written as version 3 did (no github_url column, no field in the payload).
-    await raw.exec(SCHEMA_MIGRATIONS_TABLE[h.engine]);
-    for (const m of MIGRATIONS.slice(0, 3)) {
-      await raw.exec(m.sql[h.engine]);
-      await raw.run(
-        statement(
-          h.engine,
-          (q) =>
-            `INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (${m.version}, ${q.param(m.name)}, 'x', ` +
-            `${q.param(FIXED_NOW.toISOString())})`,
-        ),
-      );
-    }
-    const plan = mergePlan(h.engine, mergeInput({ prNumber: 5 }), null);
-    const recordedAt = FIXED_NOW.toISOString();
-    for (const s of insertRows(h.engine, "audit_log", [{ ...buildChainRow({ v: 1, ...plan.envelope, recordedAt }, null) }]))
-      await raw.run(s);
-    for (const t of plan.projectionRows!(1, recordedAt)) {
-      const rows = t.rows.map(({ github_url: _u, ...rest }) => rest);
-      for (const s of insertRows(h.engine, t.table, rows)) await raw.run(s);
-    }
+  test(
+    "migration 4 keeps each merge's GitHub host: older records verify unchanged and fall back; " + "new ones name their host everywhere",
+    async () => {
+      const url = await h.freshDatabase();
+      const raw = await rawOn(url);
+      // A version-3 database holding one merge, written as version 3 did (no github_url column, no field in the payload).
+      await raw.exec(SCHEMA_MIGRATIONS_TABLE[h.engine]);
+      for (const m of MIGRATIONS.slice(0, 3)) {
+        await raw.exec(m.sql[h.engine]);
+        await raw.run(
+          statement(
+            h.engine,
+            (q) =>
+              `INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (${m.version}, ${q.param(m.name)}, 'x', ` +
+              `${q.param(FIXED_NOW.toISOString())})`,
+          ),
+        );
+      }
+      const plan = mergePlan(h.engine, mergeInput({ prNumber: 5 }), null);
+      const recordedAt = FIXED_NOW.toISOString();
+      for (const s of insertRows(h.engine, "audit_log", [{ ...buildChainRow({ v: 1, ...plan.envelope, recordedAt }, null) }]))
+        await raw.run(s);
+      for (const t of plan.projectionRows!(1, recordedAt)) {
+        const rows = t.rows.map(({ github_url: _u, ...rest }) => rest);
+        for (const s of insertRows(h.engine, t.table, rows)) await raw.run(s);
+      }
 
-    const { store } = await newStore(url);
-    await store.recordMerge(mergeInput({ prNumber: 6, githubUrl: "https://ghe.example.com" }), null);
-    expect(await store.verify()).toMatchObject({ ok: true, entries: 2 });
-    const [newer, older] = await listMerges(store, {});
-    expect([newer!.githubUrl, older!.githubUrl]).toEqual(["https://ghe.example.com", undefined]);
-    expect(
-      (await raw.rows<{ github_url: string | null }>("SELECT github_url FROM merges ORDER BY " + "id")).map((r) => r.github_url),
-    ).toEqual([null, "https://ghe.example.com"]);
-    const recorder = { id: "test", version: "0" };
-    expect(mergeReviewStatement(newer!, recorder)!.subject[0]!.name).toBe(
-      `git+https://ghe.example.com/acme/pay@${sha("acme/pay#6 merge")}`,
-    );
-    expect(mergeReviewStatement(older!, recorder, "https://ghe.example.com")!.subject[0]!.name).toBe(
-      `git+https://ghe.example.com/acme/pay@${sha("acme/pay#5 merge")}`,
-    );
-    expect(mergeReviewStatement(older!, recorder)!.subject[0]!.name).toBe(`git+https://github.com/acme/pay@${sha("acme/pay#5 merge")}`);
-    expect(buildChangeEvent(newer!, { routingKey: null, webHost: "github.com" }).links[0]!.href).toBe(
-      "https://ghe.example.com/acme/pay/pull/6",
-    );
-    await expect(store.recordMerge(mergeInput({ prNumber: 7, githubUrl: "ghe.example.com/path" }), null)).rejects.toThrow(
-      /githubUrl "ghe.example.com\/path" must be GitHub's web origin/,
-    );
-  });
+      const { store } = await newStore(url);
+      await store.recordMerge(mergeInput({ prNumber: 6, githubUrl: "https://ghe.example.com" }), null);
+      expect(await store.verify()).toMatchObject({ ok: true, entries: 2 });
+      const [newer, older] = await listMerges(store, {});
+      expect([newer!.githubUrl, older!.githubUrl]).toEqual(["https://ghe.example.com", undefined]);
+      expect(
+        (await raw.rows<{ github_url: string | null }>("SELECT github_url FROM merges ORDER BY " + "id")).map((r) => r.github_url),
+      ).toEqual([null, "https://ghe.example.com"]);
+      const recorder = { id: "test", version: "0" };
+      expect(mergeReviewStatement(newer!, recorder)!.subject[0]!.name).toBe(
+        `git+https://ghe.example.com/acme/pay@${sha("acme/pay#6 merge")}`,
+      );
+      expect(mergeReviewStatement(older!, recorder, "https://ghe.example.com")!.subject[0]!.name).toBe(
+        `git+https://ghe.example.com/acme/pay@${sha("acme/pay#5 merge")}`,
+      );
+      expect(mergeReviewStatement(older!, recorder)!.subject[0]!.name).toBe(`git+https://github.com/acme/pay@${sha("acme/pay#5 merge")}`);
+      expect(buildChangeEvent(newer!, { routingKey: null, webHost: "github.com" }).links[0]!.href).toBe(
+        "https://ghe.example.com/acme/pay/pull/6",
+      );
+      await expect(store.recordMerge(mergeInput({ prNumber: 7, githubUrl: "ghe.example.com/path" }), null)).rejects.toThrow(
+        /githubUrl "ghe.example.com\/path" must be GitHub's web origin/,
+      );
+    },
+  );
 });

@@ -466,7 +466,10 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
           const forged = (await payloadOf(raw, 3)).replace("failure", "success");
           const prev = (await raw.rows<{ prev_hash: string }>("SELECT prev_hash FROM audit_log WHERE seq = 3"))[0]!.prev_hash;
           const entry = computeEntryHash(3, prev, sha256Hex(forged));
-          return `UPDATE audit_log SET payload = '${forged}', payload_sha256 = '${sha256Hex(forged)}', entry_hash = '${entry}' WHERE seq = 3`;
+          return (
+            `UPDATE audit_log SET payload = '${forged}', payload_sha256 = '${sha256Hex(forged)}', ` +
+            `entry_hash = '${entry}' WHERE seq = 3`
+          );
         });
         expect(result.brokenAt).toEqual({ seq: 4, reason: "prev_hash does not match entry 3 (rows reordered or removed)" });
       });
@@ -489,7 +492,8 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
       test("reordered rows", async () => {
         const result = await tampered(
           async () =>
-            "UPDATE audit_log SET seq = -5 WHERE seq = 5; UPDATE audit_log SET seq = 5 WHERE seq = 6; UPDATE audit_log SET seq = 6 WHERE seq = -5",
+            "UPDATE audit_log SET seq = -5 WHERE seq = 5; UPDATE audit_log SET seq = 5 WHERE seq = 6; " +
+            "UPDATE audit_log SET seq = 6 WHERE seq = -5",
         );
         expect(result.brokenAt).toEqual({ seq: 5, reason: "prev_hash does not match entry 4 (rows reordered or removed)" });
       });

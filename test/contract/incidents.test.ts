@@ -79,7 +79,10 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
       const conflict = store.recordIncident(incident({ severity: 2, title: "Refunds paid twice (partial)" }));
       await expect(conflict).rejects.toThrow(AuditConflictError);
       await expect(conflict).rejects.toThrow(
-        /incident INC-2041 is already recorded \(seq 1, .*\) with different fields: title "Refunds paid twice" \(given "Refunds paid twice \(partial\)"\), severity 1 \(given 2\)\. .*first one stands/,
+        new RegExp(
+          /incident INC-2041 is already recorded \(seq 1, .*\) with different fields: title "Refunds paid /.source +
+            /twice" \(given "Refunds paid twice \(partial\)"\), severity 1 \(given 2\)\. .*first one stands/.source,
+        ),
       );
       // Leaving a recorded field out is a difference too: the record would not be the same.
       await expect(store.recordIncident(incident({ url: undefined }))).rejects.toThrow(
@@ -100,7 +103,10 @@ describe.each(harnesses)("AuditStore incidents: $engine", (h) => {
       [
         { category: "prompt-injection" },
         "category",
-        /category "prompt-injection": expected one of data-exfiltration, hallucination-in-production-code, agent-overreach, credential-exposure, shadow-ai, not-ai/,
+        new RegExp(
+          /category "prompt-injection": expected one of data-exfiltration, /.source +
+            /hallucination-in-production-code, agent-overreach, credential-exposure, shadow-ai, not-ai/.source,
+        ),
       ],
       [{ severity: 4 }, "severity", /severity 4: expected 1, 2 or 3/],
       [{ url: "javascript:alert(1)" }, "url", /expected an http or https URL/],

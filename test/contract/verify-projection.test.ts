@@ -66,18 +66,21 @@ describe.each(harnesses)("verify checks the projections: $engine", (h) => {
     expect(await store.verify()).toMatchObject({ ok: true, entries: 7 });
   });
 
-  test("merges.bypassed flipped behind the app's back: the bypass vanishes from the queries, and verify names table, key and column", async () => {
-    const { store, raw } = await recorded();
-    await raw.exec(unguard("merges"));
-    await raw.exec(`UPDATE merges SET bypassed = ${h.engine === "sqlite" ? 0 : "FALSE"} WHERE pr_number = 2`);
-    expect(await listMerges(store, { bypassed: true })).toEqual([]);
-    const result = await store.verify();
-    expect(result).toMatchObject({ ok: false, entries: 7 });
-    expect(broken(result)).toEqual({ seq: 2, table: "merges", key: "acme/pay#2", column: "bypassed" });
-    expect(result.brokenAt!.reason).toBe(
-      "merges row acme/pay#2 (seq 2): column bypassed is false, the hashed entry says true (projection modified)",
-    );
-  });
+  test(
+    "merges.bypassed flipped behind the app's back: the bypass vanishes from the queries, and verify names table, " + "key and column",
+    async () => {
+      const { store, raw } = await recorded();
+      await raw.exec(unguard("merges"));
+      await raw.exec(`UPDATE merges SET bypassed = ${h.engine === "sqlite" ? 0 : "FALSE"} WHERE pr_number = 2`);
+      expect(await listMerges(store, { bypassed: true })).toEqual([]);
+      const result = await store.verify();
+      expect(result).toMatchObject({ ok: false, entries: 7 });
+      expect(broken(result)).toEqual({ seq: 2, table: "merges", key: "acme/pay#2", column: "bypassed" });
+      expect(result.brokenAt!.reason).toBe(
+        "merges row acme/pay#2 (seq 2): column bypassed is false, the hashed entry says true (projection modified)",
+      );
+    },
+  );
 
   test("merges.ai_level rewritten", async () => {
     const { store, raw } = await recorded();

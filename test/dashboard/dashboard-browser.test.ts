@@ -58,7 +58,8 @@ beforeAll(async () => {
   page.on("requestfailed", (r) => trouble.push(`request failed: ${r.url()}`));
   // Not subject to the page's CSP (injected by the driver): records what the CSP blocked.
   await browser.context.addInitScript(
-    `document.addEventListener("securitypolicyviolation", (e) => console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI));`,
+    `document.addEventListener("securitypolicyviolation", (e) => console.error("CSP violation: ` +
+      `" + e.violatedDirective + " " + e.blockedURI));`,
   );
 }, TIMEOUT);
 

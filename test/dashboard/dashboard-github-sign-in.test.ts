@@ -33,67 +33,74 @@ const exchanges = () => sim.requests.filter((r) => r.path === "/login/oauth/acce
 const noSession = (cookies: string[]) => expect(cookieValue(cookies, "countersign_session")).toBeUndefined();
 
 describe("the way to GitHub and back", () => {
-  test("the sign-in page offers both; GET /countersign/auth/github → 302 to GitHub's authorize page with a state in a Lax, HttpOnly, 10-minute cookie", async () => {
-    const login = await request(server, "/countersign/login?next=%2Fcountersign%2Fmerges");
-    expect(login.text).toContain('<label for="token">');
-    expect(login.text).toContain(
-      '<a class="button github" href="/countersign/auth/github?next=%2Fcountersign%2Fmerges" id="github-sign-in">Sign in with GitHub</a>',
-    );
+  test(
+    "the sign-in page offers both; " +
+      "GET /countersign/auth/github → 302 to GitHub's authorize page with a state in a Lax, HttpOnly, 10-minute cookie",
+    async () => {
+      const login = await request(server, "/countersign/login?next=%2Fcountersign%2Fmerges");
+      expect(login.text).toContain('<label for="token">');
+      expect(login.text).toContain(
+        '<a class="button github" href="/countersign/auth/github?next=%2Fcountersign%2Fmerges" id="github-sign-in">Sign in with GitHub</a>',
+      );
 
-    const res = await request(server, "/countersign/auth/github?next=%2Fcountersign%2Fmerges");
-    expect(res.status).toBe(302);
-    const to = new URL(res.location!);
-    expect(`${to.origin}${to.pathname}`).toBe(`${sim.url}/login/oauth/authorize`);
-    expect(to.searchParams.get("client_id")).toBe(CLIENT_ID);
-    expect(to.searchParams.get("redirect_uri")).toBe(`${server.baseUrl}/countersign/auth/github/callback`);
-    const state = to.searchParams.get("state")!;
-    expect(state).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    expect(res.cookies).toHaveLength(1);
-    expect(res.cookies[0]).toMatch(
-      new RegExp(`^countersign_oauth=${state}\\.[A-Za-z0-9_-]+; Path=/countersign/auth/github; Max-Age=600; HttpOnly; SameSite=Lax$`),
-    );
-    // A new state every time.
-    expect(new URL((await request(server, "/countersign/auth/github")).location!).searchParams.get("state")).not.toBe(state);
+      const res = await request(server, "/countersign/auth/github?next=%2Fcountersign%2Fmerges");
+      expect(res.status).toBe(302);
+      const to = new URL(res.location!);
+      expect(`${to.origin}${to.pathname}`).toBe(`${sim.url}/login/oauth/authorize`);
+      expect(to.searchParams.get("client_id")).toBe(CLIENT_ID);
+      expect(to.searchParams.get("redirect_uri")).toBe(`${server.baseUrl}/countersign/auth/github/callback`);
+      const state = to.searchParams.get("state")!;
+      expect(state).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect(res.cookies).toHaveLength(1);
+      expect(res.cookies[0]).toMatch(
+        new RegExp(`^countersign_oauth=${state}\\.[A-Za-z0-9_-]+; Path=/countersign/auth/github; Max-Age=600; HttpOnly; SameSite=Lax$`),
+      );
+      // A new state every time.
+      expect(new URL((await request(server, "/countersign/auth/github")).location!).searchParams.get("state")).not.toBe(state);
 
-    const https = await request(server, "/countersign/auth/github", { headers: { "x-forwarded-proto": "https" } });
-    expect(https.cookies[0]).toMatch(/; SameSite=Lax; Secure$/);
-    expect(new URL(https.location!).searchParams.get("redirect_uri")).toBe(
-      `https://${new URL(server.baseUrl).host}/countersign/auth/github/callback`,
-    );
-  });
+      const https = await request(server, "/countersign/auth/github", { headers: { "x-forwarded-proto": "https" } });
+      expect(https.cookies[0]).toMatch(/; SameSite=Lax; Secure$/);
+      expect(new URL(https.location!).searchParams.get("redirect_uri")).toBe(
+        `https://${new URL(server.baseUrl).host}/countersign/auth/github/callback`,
+      );
+    },
+  );
 
-  test("success: a same-origin page sets an 8-hour HttpOnly, SameSite=Strict session and moves on to where the user was going", async () => {
-    const { callback, cookie } = await signInWithGitHub(server, { next: "/countersign/merges?ai=ai" });
-    expect(callback.status).toBe(200);
-    expect(callback.text).toContain('<meta http-equiv="refresh" content="0;url=/countersign/merges?ai=ai">');
-    expect(callback.text).toContain('<a href="/countersign/merges?ai=ai" id="continue">');
-    expect(callback.text).toContain("Signed in as ana");
-    const session = callback.cookies.find((c) => c.startsWith("countersign_session="))!;
-    expect(session).toMatch(/^countersign_session=g1\.[^;]+; Path=\/countersign; Max-Age=28800; HttpOnly; SameSite=Strict$/);
-    expect(callback.cookies).toContainEqual(expect.stringMatching(/^countersign_oauth=; Path=\/countersign\/auth\/github; Max-Age=0/));
-    expect(cookie).not.toBe("");
-    // The user's token is neither kept in the cookie nor logged.
-    // …and revoked at GitHub once the reads are done: it no longer opens anything.
-    const token = (sim.world.oauth.revoked as string[]).at(-1)!;
-    expect((sim.world.oauth.tokens as Map<string, unknown>).has(token)).toBe(false);
-    expect(token).toMatch(/^ghu_/);
-    expect(session).not.toContain(token);
-    expect(JSON.stringify(server.logs)).not.toContain(token);
-    expect(server.logs).toContainEqual(
-      expect.objectContaining({
-        level: "info",
-        details: expect.objectContaining({ event: "dashboard.login", method: "github", login: "ana", repos: 1 }),
-      }),
-    );
-    // The calls GitHub saw: the code once, then who and what, as a GitHub App's user token reads them.
-    expect(sim.requests.slice(-5).map((r) => `${r.method} ${r.path}${r.query ? `?${r.query}` : ""}`)).toEqual([
-      "POST /login/oauth/access_token",
-      "GET /user",
-      "GET /user/installations?per_page=100",
-      `GET /user/installations/${sim.org("acme").installationId}/repositories?per_page=100`,
-      `DELETE /applications/${CLIENT_ID}/token`,
-    ]);
-  });
+  test(
+    "success: a same-origin page sets an 8-hour HttpOnly, " + "SameSite=Strict session and moves on to where the user was going",
+    async () => {
+      const { callback, cookie } = await signInWithGitHub(server, { next: "/countersign/merges?ai=ai" });
+      expect(callback.status).toBe(200);
+      expect(callback.text).toContain('<meta http-equiv="refresh" content="0;url=/countersign/merges?ai=ai">');
+      expect(callback.text).toContain('<a href="/countersign/merges?ai=ai" id="continue">');
+      expect(callback.text).toContain("Signed in as ana");
+      const session = callback.cookies.find((c) => c.startsWith("countersign_session="))!;
+      expect(session).toMatch(/^countersign_session=g1\.[^;]+; Path=\/countersign; Max-Age=28800; HttpOnly; SameSite=Strict$/);
+      expect(callback.cookies).toContainEqual(expect.stringMatching(/^countersign_oauth=; Path=\/countersign\/auth\/github; Max-Age=0/));
+      expect(cookie).not.toBe("");
+      // The user's token is neither kept in the cookie nor logged.
+      // …and revoked at GitHub once the reads are done: it no longer opens anything.
+      const token = (sim.world.oauth.revoked as string[]).at(-1)!;
+      expect((sim.world.oauth.tokens as Map<string, unknown>).has(token)).toBe(false);
+      expect(token).toMatch(/^ghu_/);
+      expect(session).not.toContain(token);
+      expect(JSON.stringify(server.logs)).not.toContain(token);
+      expect(server.logs).toContainEqual(
+        expect.objectContaining({
+          level: "info",
+          details: expect.objectContaining({ event: "dashboard.login", method: "github", login: "ana", repos: 1 }),
+        }),
+      );
+      // The calls GitHub saw: the code once, then who and what, as a GitHub App's user token reads them.
+      expect(sim.requests.slice(-5).map((r) => `${r.method} ${r.path}${r.query ? `?${r.query}` : ""}`)).toEqual([
+        "POST /login/oauth/access_token",
+        "GET /user",
+        "GET /user/installations?per_page=100",
+        `GET /user/installations/${sim.org("acme").installationId}/repositories?per_page=100`,
+        `DELETE /applications/${CLIENT_ID}/token`,
+      ]);
+    },
+  );
 
   test("the token is revoked even when a read fails, and a failed revocation does not fail the sign-in", async () => {
     const revokedBefore = (sim.world.oauth.revoked as string[]).length;
@@ -181,20 +188,23 @@ describe("refusals: a clear page and no session", () => {
     noSession(callback.cookies);
   });
 
-  test("the server's client secret does not match the App's (GitHub's 200 + incorrect_client_credentials) → 502 naming the settings", async () => {
-    const misconfigured = await startDashboardServer({
-      seed: false,
-      handler: { github: { clientId: CLIENT_ID, clientSecret: "x".repeat(20), webUrl: sim.url, apiUrl: sim.apiUrl } },
-    });
-    try {
-      const { callback } = await signInWithGitHub(misconfigured);
-      expect(callback.status).toBe(502);
-      expect(callback.text).toContain("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET may not match");
-      noSession(callback.cookies);
-    } finally {
-      await misconfigured.close();
-    }
-  });
+  test(
+    "the server's client secret does not match the App's (GitHub's 200 + incorrect_client_credentials) " + "→ 502 naming the settings",
+    async () => {
+      const misconfigured = await startDashboardServer({
+        seed: false,
+        handler: { github: { clientId: CLIENT_ID, clientSecret: "x".repeat(20), webUrl: sim.url, apiUrl: sim.apiUrl } },
+      });
+      try {
+        const { callback } = await signInWithGitHub(misconfigured);
+        expect(callback.status).toBe(502);
+        expect(callback.text).toContain("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET may not match");
+        noSession(callback.cookies);
+      } finally {
+        await misconfigured.close();
+      }
+    },
+  );
 
   test("GitHub unreachable → 502, signed out", async () => {
     const down = await startDashboardServer({

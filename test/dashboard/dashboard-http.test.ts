@@ -50,21 +50,24 @@ describe("access", () => {
     }
   });
 
-  test("the sign-in form: labelled token field, CSRF token, a nonce cookie that is HttpOnly, SameSite=Strict, not Secure over plain HTTP", async () => {
-    const res = await request(server, "/countersign/login?next=%2Fcountersign%2Fchain");
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('<label for="token">');
-    expect(res.text).toContain('id="token" name="token" type="password"');
-    expect(hiddenField(res.text, "csrf")).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(hiddenField(res.text, "next")).toBe("/countersign/chain");
-    expect(res.cookies).toHaveLength(1);
-    expect(res.cookies[0]).toMatch(/^countersign_login=[A-Za-z0-9_-]{24}; Path=\/countersign; Max-Age=3600; HttpOnly; SameSite=Strict$/);
-    expect(res.headers["content-security-policy"]).toMatch(
-      /default-src 'none'; style-src 'sha256-[^']+'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'/,
-    );
-    expect(res.headers["x-frame-options"]).toBe("DENY");
-    expect(res.headers["cache-control"]).toBe("no-store");
-  });
+  test(
+    "the sign-in form: labelled token field, CSRF token, a nonce cookie that is HttpOnly, SameSite=Strict, " + "not Secure over plain HTTP",
+    async () => {
+      const res = await request(server, "/countersign/login?next=%2Fcountersign%2Fchain");
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('<label for="token">');
+      expect(res.text).toContain('id="token" name="token" type="password"');
+      expect(hiddenField(res.text, "csrf")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(hiddenField(res.text, "next")).toBe("/countersign/chain");
+      expect(res.cookies).toHaveLength(1);
+      expect(res.cookies[0]).toMatch(/^countersign_login=[A-Za-z0-9_-]{24}; Path=\/countersign; Max-Age=3600; HttpOnly; SameSite=Strict$/);
+      expect(res.headers["content-security-policy"]).toMatch(
+        /default-src 'none'; style-src 'sha256-[^']+'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'/,
+      );
+      expect(res.headers["x-frame-options"]).toBe("DENY");
+      expect(res.headers["cache-control"]).toBe("no-store");
+    },
+  );
 
   test("a wrong token: 401 with the form again, no session cookie, a log line without the token", async () => {
     const { posted } = await signIn(server, "not-the-token-but-long-enough");
@@ -97,20 +100,24 @@ describe("access", () => {
     }
   });
 
-  test("the right token: 303 to where the user was going, a session cookie that is HttpOnly, SameSite=Strict, 8 hours, scoped to /countersign", async () => {
-    const { posted, cookie } = await signIn(server, TEST_TOKEN, { next: "/countersign/merges?ai=agent" });
-    expect(posted.status).toBe(303);
-    expect(posted.location).toBe("/countersign/merges?ai=agent");
-    const session = posted.cookies.find((c) => c.startsWith("countersign_session="))!;
-    expect(session).toMatch(
-      /^countersign_session=v1\.[\w-]{24}\.\d+\.[\w-]{43}; Path=\/countersign; Max-Age=28800; HttpOnly; SameSite=Strict$/,
-    );
-    // The sign-in nonce is spent.
-    expect(posted.cookies.find((c) => c.startsWith("countersign_login="))).toMatch(/Max-Age=0/);
-    const page = await request(server, "/countersign/merges?ai=agent", { cookie });
-    expect(page.status).toBe(200);
-    expect(page.text).toContain("<h1>Merges</h1>");
-  });
+  test(
+    "the right token: 303 to where the user was going, a session cookie that is HttpOnly, SameSite=Strict, 8 hours, " +
+      "scoped to /countersign",
+    async () => {
+      const { posted, cookie } = await signIn(server, TEST_TOKEN, { next: "/countersign/merges?ai=agent" });
+      expect(posted.status).toBe(303);
+      expect(posted.location).toBe("/countersign/merges?ai=agent");
+      const session = posted.cookies.find((c) => c.startsWith("countersign_session="))!;
+      expect(session).toMatch(
+        /^countersign_session=v1\.[\w-]{24}\.\d+\.[\w-]{43}; Path=\/countersign; Max-Age=28800; HttpOnly; SameSite=Strict$/,
+      );
+      // The sign-in nonce is spent.
+      expect(posted.cookies.find((c) => c.startsWith("countersign_login="))).toMatch(/Max-Age=0/);
+      const page = await request(server, "/countersign/merges?ai=agent", { cookie });
+      expect(page.status).toBe(200);
+      expect(page.text).toContain("<h1>Merges</h1>");
+    },
+  );
 
   test("Secure cookies when the request came over HTTPS (X-Forwarded-Proto) or when configured", async () => {
     const viaProxy = await signIn(server, TEST_TOKEN, { headers: { "x-forwarded-proto": "https" } });
@@ -305,29 +312,32 @@ describe("pages", () => {
     expect(pages[1]!.text).toContain("src/ui/&lt;b onmouseover=&quot;window.__xss=5&quot;&gt;evil&lt;/b&gt;.tsx");
   });
 
-  test("a merge page answers the review questions: gate, disclosure sources, reviewers with notes and SHAs, exceptions, revert, chain", async () => {
-    const res = await request(server, `/countersign/merges/${BYPASS_MERGE.repo}/${BYPASS_MERGE.prNumber}`, { cookie });
-    expect(res.status).toBe(200);
-    const text = res.text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
-    expect(text).toContain("bypassed merged while countersign was failure");
-    expect(text).toContain("agent devin");
-    expect(text).toContain("sponsor @gus");
-    expect(text).toContain("Boundaries auth; 1 exception granted");
-    expect(text).toMatch(/auth sec-erin Incident INC-77: card declines spiking; time-boxed to 48 hours\./);
-    expect(text).toContain(`Reverted by ${BYPASS_MERGE.repo}#${BYPASS_MERGE.revertedBy}`);
-    const merge = (await server.store.getMerge(BYPASS_MERGE.repo, BYPASS_MERGE.prNumber))!;
-    expect(text).toContain(`seq ${merge.seq}`);
-    expect(text).toContain(merge.entryHash);
-    expect(res.text).toContain(`href="/countersign/merges/acme/payments-api/${BYPASS_MERGE.revertedBy}"`);
+  test(
+    "a merge page answers the review questions: gate, disclosure sources, reviewers with notes and SHAs, exceptions, " + "revert, chain",
+    async () => {
+      const res = await request(server, `/countersign/merges/${BYPASS_MERGE.repo}/${BYPASS_MERGE.prNumber}`, { cookie });
+      expect(res.status).toBe(200);
+      const text = res.text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+      expect(text).toContain("bypassed merged while countersign was failure");
+      expect(text).toContain("agent devin");
+      expect(text).toContain("sponsor @gus");
+      expect(text).toContain("Boundaries auth; 1 exception granted");
+      expect(text).toMatch(/auth sec-erin Incident INC-77: card declines spiking; time-boxed to 48 hours\./);
+      expect(text).toContain(`Reverted by ${BYPASS_MERGE.repo}#${BYPASS_MERGE.revertedBy}`);
+      const merge = (await server.store.getMerge(BYPASS_MERGE.repo, BYPASS_MERGE.prNumber))!;
+      expect(text).toContain(`seq ${merge.seq}`);
+      expect(text).toContain(merge.entryHash);
+      expect(res.text).toContain(`href="/countersign/merges/acme/payments-api/${BYPASS_MERGE.revertedBy}"`);
 
-    const capture = (await request(server, `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, { cookie })).text
-      .replace(/<[^>]+>/g, " ")
-      .replace(/\s+/g, " ");
-    expect(capture).toContain("2 counted of 3 approving reviews: rev-carol, kim");
-    expect(capture).toContain("replayed 200 captured failures");
-    expect(capture).toContain("≠ merged head");
-    expect(capture).toContain("stale: approved an older head");
-  });
+      const capture = (await request(server, `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, { cookie })).text
+        .replace(/<[^>]+>/g, " ")
+        .replace(/\s+/g, " ");
+      expect(capture).toContain("2 counted of 3 approving reviews: rev-carol, kim");
+      expect(capture).toContain("replayed 200 captured failures");
+      expect(capture).toContain("≠ merged head");
+      expect(capture).toContain("stale: approved an older head");
+    },
+  );
 
   test("a merge page lists the incidents linked to it with their current relation; a merge without one says so", async () => {
     const before = (await request(server, `/countersign/merges/${CAPTURE_MERGE.repo}/${CAPTURE_MERGE.prNumber}`, { cookie })).text;
@@ -363,58 +373,62 @@ describe("pages", () => {
     expect(res.status).toBe(200);
     const text = res.text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
     expect(text).toContain(
-      "INC-9001 Retries &lt;b&gt;stormed&lt;/b&gt; the queue caused SEV2, hallucination-in-production-code 2026-11-19 08:00 bisected to this merge oncall,",
+      "INC-9001 Retries &lt;b&gt;stormed&lt;/b&gt; the queue caused SEV2, " +
+        "hallucination-in-production-code 2026-11-19 08:00 bisected to this merge oncall,",
     );
     expect(text).not.toContain("touched the retry loop"); // the superseded link is history, not the current relation
     expect(res.text).toContain('<a href="https://acme.pagerduty.com/incidents/Q1W2E3" rel="noreferrer">INC-9001</a>');
     expect(res.text).not.toContain("<b>stormed");
   });
 
-  test("the incidents page: every incident, newest first, with its merges' current relations; an empty store says how to record one", async () => {
-    const empty = await startDashboardServer({ seed: false });
-    try {
-      const { cookie: emptyCookie } = await signIn(empty);
-      const none = await request(empty, "/countersign/incidents", { cookie: emptyCookie });
-      expect(none.status).toBe(200);
-      expect(none.text).toContain("No incident is recorded.");
-    } finally {
-      await empty.close();
-    }
-    await server.store.recordIncident({ externalId: "INC-8001", title: "Older", startedAt: "2026-11-01T00:00:00Z", source: "cli" });
-    await server.store.recordIncident({
-      externalId: "INC-8002",
-      title: "Newer",
-      severity: 1,
-      category: "credential-exposure",
-      startedAt: "2026-11-15T00:00:00Z",
-      source: "api",
-    });
-    await server.store.linkIncident({
-      externalId: "INC-8002",
-      repo: BYPASS_MERGE.repo,
-      prNumber: BYPASS_MERGE.prNumber,
-      relation: "suspect",
-      source: "cli",
-    });
-    await server.store.linkIncident({
-      externalId: "INC-8002",
-      repo: BYPASS_MERGE.repo,
-      prNumber: BYPASS_MERGE.prNumber,
-      relation: "dismissed",
-      note: "ruled out",
-      source: "cli",
-    });
-    const res = await request(server, "/countersign/incidents", { cookie });
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('aria-current="page">Incidents<');
-    const text = res.text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
-    expect(text.indexOf("INC-8002")).toBeLessThan(text.indexOf("INC-8001"));
-    expect(text).toContain(
-      `INC-8002 Newer SEV1 credential-exposure 2026-11-15 00:00 ${BYPASS_MERGE.repo}#${BYPASS_MERGE.prNumber} dismissed`,
-    );
-    expect(text).not.toContain(`${BYPASS_MERGE.prNumber} suspect`); // superseded
-    expect(text).toMatch(/INC-8001 Older — not classified 2026-11-01 00:00 none yet/);
-  });
+  test(
+    "the incidents page: every incident, newest first, with its merges' current relations; " + "an empty store says how to record one",
+    async () => {
+      const empty = await startDashboardServer({ seed: false });
+      try {
+        const { cookie: emptyCookie } = await signIn(empty);
+        const none = await request(empty, "/countersign/incidents", { cookie: emptyCookie });
+        expect(none.status).toBe(200);
+        expect(none.text).toContain("No incident is recorded.");
+      } finally {
+        await empty.close();
+      }
+      await server.store.recordIncident({ externalId: "INC-8001", title: "Older", startedAt: "2026-11-01T00:00:00Z", source: "cli" });
+      await server.store.recordIncident({
+        externalId: "INC-8002",
+        title: "Newer",
+        severity: 1,
+        category: "credential-exposure",
+        startedAt: "2026-11-15T00:00:00Z",
+        source: "api",
+      });
+      await server.store.linkIncident({
+        externalId: "INC-8002",
+        repo: BYPASS_MERGE.repo,
+        prNumber: BYPASS_MERGE.prNumber,
+        relation: "suspect",
+        source: "cli",
+      });
+      await server.store.linkIncident({
+        externalId: "INC-8002",
+        repo: BYPASS_MERGE.repo,
+        prNumber: BYPASS_MERGE.prNumber,
+        relation: "dismissed",
+        note: "ruled out",
+        source: "cli",
+      });
+      const res = await request(server, "/countersign/incidents", { cookie });
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('aria-current="page">Incidents<');
+      const text = res.text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+      expect(text.indexOf("INC-8002")).toBeLessThan(text.indexOf("INC-8001"));
+      expect(text).toContain(
+        `INC-8002 Newer SEV1 credential-exposure 2026-11-15 00:00 ${BYPASS_MERGE.repo}#${BYPASS_MERGE.prNumber} dismissed`,
+      );
+      expect(text).not.toContain(`${BYPASS_MERGE.prNumber} suspect`); // superseded
+      expect(text).toMatch(/INC-8001 Older — not classified 2026-11-01 00:00 none yet/);
+    },
+  );
 
   test("unknown merge and malformed merge paths: 404 pages", async () => {
     expect((await request(server, "/countersign/merges/acme/web/99999", { cookie })).status).toBe(404);

@@ -104,23 +104,26 @@ test("paths that are not the dashboard's still reach Probot's own handlers", asy
   expect((await send(port, "/api/github/webhooks", { form: { payload: "{}" } })).status).toBe(415);
 });
 
-test("the chain page's verification re-derives the stored rows too: a flipped bypass shows as broken, naming table, merge and column", async () => {
-  const { mergeInput } = await import("../contract/audit-harness.js");
-  await store.recordMerge(mergeInput({ prNumber: 8, bypassed: true, checkConclusion: "failure" }), null);
-  const form = await send(port, "/countersign/login");
-  const nonce = form.cookies[0]!.split(";")[0]!;
-  const csrf = /name="csrf" value="([^"]+)"/.exec(form.text)![1]!;
-  const signedIn = await send(port, "/countersign/login", { cookie: nonce, form: { csrf, next: "/countersign/chain", token: TOKEN } });
-  const session = signedIn.cookies.find((c) => c.startsWith("countersign_session="))!.split(";")[0]!;
-  expect((await send(port, "/countersign/chain?verify=1", { cookie: session })).text).toContain('<span class="badge ok">intact</span>');
+test(
+  "the chain page's verification re-derives the stored rows too: a flipped bypass shows as broken, naming table, " + "merge and column",
+  async () => {
+    const { mergeInput } = await import("../contract/audit-harness.js");
+    await store.recordMerge(mergeInput({ prNumber: 8, bypassed: true, checkConclusion: "failure" }), null);
+    const form = await send(port, "/countersign/login");
+    const nonce = form.cookies[0]!.split(";")[0]!;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(form.text)![1]!;
+    const signedIn = await send(port, "/countersign/login", { cookie: nonce, form: { csrf, next: "/countersign/chain", token: TOKEN } });
+    const session = signedIn.cookies.find((c) => c.startsWith("countersign_session="))!.split(";")[0]!;
+    expect((await send(port, "/countersign/chain?verify=1", { cookie: session })).text).toContain('<span class="badge ok">intact</span>');
 
-  const { default: Database } = await import("better-sqlite3");
-  const db = new Database(join(dir, "audit.db"));
-  db.exec("DROP TRIGGER merges_no_update; UPDATE merges SET bypassed = 0 WHERE pr_number = 8");
-  db.close();
-  const page = await send(port, "/countersign/chain?verify=1", { cookie: session });
-  expect(page.text).toContain("The chain links up, but a stored row disagrees with it at seq");
-  expect(page.text).toMatch(
-    /merges row acme\/pay#8 \(seq \d+\): column bypassed is false, the hashed entry says true \(projection modified\)/,
-  );
-});
+    const { default: Database } = await import("better-sqlite3");
+    const db = new Database(join(dir, "audit.db"));
+    db.exec("DROP TRIGGER merges_no_update; UPDATE merges SET bypassed = 0 WHERE pr_number = 8");
+    db.close();
+    const page = await send(port, "/countersign/chain?verify=1", { cookie: session });
+    expect(page.text).toContain("The chain links up, but a stored row disagrees with it at seq");
+    expect(page.text).toMatch(
+      /merges row acme\/pay#8 \(seq \d+\): column bypassed is false, the hashed entry says true \(projection modified\)/,
+    );
+  },
+);

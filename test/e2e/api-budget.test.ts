@@ -3,7 +3,8 @@
  * re-evaluation (a review on a known PR) costs at most 3 calls: one GraphQL query (commits,
  * reviews, our check run), the changed files (REST: GraphQL has no previous path for renames) and
  * one write. The first sight of a PR costs at most 6, the owner label and the team review request
- * included; the base commit's config and CODEOWNERS ride in the same GraphQL query when not cached. The exact calls are pinned so any regression (an extra read, a write that
+ * included; the base commit's config and CODEOWNERS ride in the same GraphQL query when not cached.
+ * The exact calls are pinned so any regression (an extra read, a write that
  * changes nothing) fails here. The installation-token exchange (once per installation per hour)
  * is not an API call against the budget and is excluded.
  */
@@ -122,114 +123,126 @@ test("101 files: one more page of files (per_page=100, Link header followed)", a
   expect(h.sim.latestCheck(repo, pr.headSha)!.text).toBe(before.text);
 });
 
-test("first sight of a PR nobody from the owning team was asked to review: 2 reads + check run + label + review request (≤ 6)", async () => {
-  const repo = uniqueRepo("budget");
-  seedAcme(h.sim, repo);
-  h.coldCaches();
-  const pr = await h.sim.openPullRequest(repo, {
-    title: "x",
-    body: disclosure("assisted", "Copilot"),
-    author: { login: "cleo" },
-    files: files(3),
-    deliver: false,
-  });
-  const { reads, writes } = await cost(pr.delivery);
-  expect(reads).toEqual([filesOf(repo, pr.number), GRAPHQL]);
-  expect(writes).toEqual([
-    `POST /repos/${repo}/check-runs`,
-    `POST /repos/${repo}/issues/${pr.number}/labels`,
-    `POST /repos/${repo}/pulls/${pr.number}/requested_reviewers`,
-  ]);
-  expect(reads.length + writes.length).toBeLessThanOrEqual(6);
-  // The next event sees them in its payload and writes neither again.
-  const edited = await h.sim.editPullRequest(repo, pr.number, { title: "y", deliver: false });
-  expect((await cost(edited.delivery)).writes).toEqual([]);
-});
+test(
+  "first sight of a PR nobody from the owning team was asked to review: " + "2 reads + check run + label + review request (≤ 6)",
+  async () => {
+    const repo = uniqueRepo("budget");
+    seedAcme(h.sim, repo);
+    h.coldCaches();
+    const pr = await h.sim.openPullRequest(repo, {
+      title: "x",
+      body: disclosure("assisted", "Copilot"),
+      author: { login: "cleo" },
+      files: files(3),
+      deliver: false,
+    });
+    const { reads, writes } = await cost(pr.delivery);
+    expect(reads).toEqual([filesOf(repo, pr.number), GRAPHQL]);
+    expect(writes).toEqual([
+      `POST /repos/${repo}/check-runs`,
+      `POST /repos/${repo}/issues/${pr.number}/labels`,
+      `POST /repos/${repo}/pulls/${pr.number}/requested_reviewers`,
+    ]);
+    expect(reads.length + writes.length).toBeLessThanOrEqual(6);
+    // The next event sees them in its payload and writes neither again.
+    const edited = await h.sim.editPullRequest(repo, pr.number, { title: "y", deliver: false });
+    expect((await cost(edited.delivery)).writes).toEqual([]);
+  },
+);
 
-test("no redundant writes: the owner label in another case and a team member already requested cost no label or review-request write", async () => {
-  const repo = uniqueRepo("budget");
-  seedAcme(h.sim, repo);
-  h.coldCaches();
-  const pr = await h.sim.openPullRequest(repo, {
-    title: "x",
-    body: disclosure("assisted", "Copilot"),
-    author: { login: "cleo" },
-    files: files(3),
-    labels: ["Owner:Payments"],
-    requestedReviewers: ["pay-lead"],
-    deliver: false,
-  });
-  const { reads, writes } = await cost(pr.delivery);
-  // Before: the label GitHub already shows was added again (a write that changes nothing).
-  expect(writes).toEqual([`POST /repos/${repo}/check-runs`]);
-  expect(reads).toEqual(["GET /orgs/acme/teams/payments/members", filesOf(repo, pr.number), GRAPHQL]);
-  expect(h.sim.pull(repo, pr.number).requestedTeams).toEqual([]);
-});
+test(
+  "no redundant writes: the owner label in another case and a team member already requested cost no label or " + "review-request write",
+  async () => {
+    const repo = uniqueRepo("budget");
+    seedAcme(h.sim, repo);
+    h.coldCaches();
+    const pr = await h.sim.openPullRequest(repo, {
+      title: "x",
+      body: disclosure("assisted", "Copilot"),
+      author: { login: "cleo" },
+      files: files(3),
+      labels: ["Owner:Payments"],
+      requestedReviewers: ["pay-lead"],
+      deliver: false,
+    });
+    const { reads, writes } = await cost(pr.delivery);
+    // Before: the label GitHub already shows was added again (a write that changes nothing).
+    expect(writes).toEqual([`POST /repos/${repo}/check-runs`]);
+    expect(reads).toEqual(["GET /orgs/acme/teams/payments/members", filesOf(repo, pr.number), GRAPHQL]);
+    expect(h.sim.pull(repo, pr.number).requestedTeams).toEqual([]);
+  },
+);
 
-test("a boundary with team approvers and no approval or exception yet reads no membership (2 reads + 1 write cold, 2 reads warm)", async () => {
-  const repo = uniqueRepo("budget");
-  seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, {
-    title: "Keys",
-    body: disclosure("assisted", "Copilot"),
-    author: { login: "cleo" },
-    files: ["src/auth/keys.ts"],
-    labels: ["owner:security"],
-    requestedTeams: ["security"],
-    deliver: false,
-  });
-  h.coldCaches();
-  const cold = await cost(pr.delivery);
-  expect(cold.reads).toEqual([filesOf(repo, pr.number), GRAPHQL]);
-  expect(cold.writes).toEqual([`POST /repos/${repo}/check-runs`]);
-  const edited = await h.sim.editPullRequest(repo, pr.number, { title: "Keys 2", deliver: false });
-  const warm = await cost(edited.delivery);
-  expect(warm.reads).toEqual([filesOf(repo, pr.number), GRAPHQL]);
-  expect(warm.writes).toEqual([]);
-});
+test(
+  "a boundary with team approvers and no approval or exception yet reads no membership (2 reads + 1 write cold, " + "2 reads warm)",
+  async () => {
+    const repo = uniqueRepo("budget");
+    seedAcme(h.sim, repo);
+    const pr = await h.sim.openPullRequest(repo, {
+      title: "Keys",
+      body: disclosure("assisted", "Copilot"),
+      author: { login: "cleo" },
+      files: ["src/auth/keys.ts"],
+      labels: ["owner:security"],
+      requestedTeams: ["security"],
+      deliver: false,
+    });
+    h.coldCaches();
+    const cold = await cost(pr.delivery);
+    expect(cold.reads).toEqual([filesOf(repo, pr.number), GRAPHQL]);
+    expect(cold.writes).toEqual([`POST /repos/${repo}/check-runs`]);
+    const edited = await h.sim.editPullRequest(repo, pr.number, { title: "Keys 2", deliver: false });
+    const warm = await cost(edited.delivery);
+    expect(warm.reads).toEqual([filesOf(repo, pr.number), GRAPHQL]);
+    expect(warm.writes).toEqual([]);
+  },
+);
 
-test("more than 100 commits or reviews: follow-up GraphQL pages for just those lists; beyond GitHub's 250 commits fails closed", async () => {
-  const repo = uniqueRepo("budget");
-  seedAcme(h.sim, repo);
-  const commits = Array.from({ length: 240 }, (_, i) => ({
-    message: i === 230 ? "Tune\n\nCo-authored-by: Claude <noreply@anthropic.com>" : `step ${i}`,
-  }));
-  const pr = await h.sim.openPullRequest(repo, {
-    title: "Long",
-    body: disclosure("none"),
-    author: { login: "cleo" },
-    files: files(1),
-    commits,
-    labels: ["owner:payments"],
-    requestedTeams: ["payments"],
-    deliver: false,
-  });
-  for (let i = 0; i < 110; i++)
-    await h.sim.review(repo, pr.number, { user: `bystander${i}`, state: "COMMENTED", body: "hm", deliver: false });
-  const mark = h.sim.mark();
-  await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
-  // The first query, then commits 101–200 with reviews 101–111, then commits 201–240.
-  expect(
-    h.sim.requests
-      .slice(mark)
-      .filter((r) => r.kind === "graphql")
-      .map((r) => r.graphql!.operation),
-  ).toEqual(["countersignPullRequest", "countersignPullRequestPage", "countersignPullRequestPage"]);
-  // Commit 231's co-author is seen: "none" contradicts it.
-  expect(h.sim.latestCheck(repo, pr.headSha)!.text).toMatch(/AI tools seen: .*[Cc]laude/);
+test(
+  "more than 100 commits or reviews: follow-up GraphQL pages for just those lists; " + "beyond GitHub's 250 commits fails closed",
+  async () => {
+    const repo = uniqueRepo("budget");
+    seedAcme(h.sim, repo);
+    const commits = Array.from({ length: 240 }, (_, i) => ({
+      message: i === 230 ? "Tune\n\nCo-authored-by: Claude <noreply@anthropic.com>" : `step ${i}`,
+    }));
+    const pr = await h.sim.openPullRequest(repo, {
+      title: "Long",
+      body: disclosure("none"),
+      author: { login: "cleo" },
+      files: files(1),
+      commits,
+      labels: ["owner:payments"],
+      requestedTeams: ["payments"],
+      deliver: false,
+    });
+    for (let i = 0; i < 110; i++)
+      await h.sim.review(repo, pr.number, { user: `bystander${i}`, state: "COMMENTED", body: "hm", deliver: false });
+    const mark = h.sim.mark();
+    await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
+    // The first query, then commits 101–200 with reviews 101–111, then commits 201–240.
+    expect(
+      h.sim.requests
+        .slice(mark)
+        .filter((r) => r.kind === "graphql")
+        .map((r) => r.graphql!.operation),
+    ).toEqual(["countersignPullRequest", "countersignPullRequestPage", "countersignPullRequestPage"]);
+    // Commit 231's co-author is seen: "none" contradicts it.
+    expect(h.sim.latestCheck(repo, pr.headSha)!.text).toMatch(/AI tools seen: .*[Cc]laude/);
 
-  const long = await h.sim.openPullRequest(repo, {
-    title: "Longer",
-    body: disclosure("none"),
-    author: { login: "cleo" },
-    files: files(1),
-    commits: Array.from({ length: 260 }, (_, i) => ({ message: `step ${i}` })),
-    labels: ["owner:payments"],
-    requestedTeams: ["payments"],
-  });
-  expect(h.sim.latestCheck(repo, long.headSha)).toMatchObject({ conclusion: "failure" });
-  expect(h.sim.latestCheck(repo, long.headSha)!.text).toMatch(/at most 250 commits/);
-});
+    const long = await h.sim.openPullRequest(repo, {
+      title: "Longer",
+      body: disclosure("none"),
+      author: { login: "cleo" },
+      files: files(1),
+      commits: Array.from({ length: 260 }, (_, i) => ({ message: `step ${i}` })),
+      labels: ["owner:payments"],
+      requestedTeams: ["payments"],
+    });
+    expect(h.sim.latestCheck(repo, long.headSha)).toMatchObject({ conclusion: "failure" });
+    expect(h.sim.latestCheck(repo, long.headSha)!.text).toMatch(/at most 250 commits/);
+  },
+);
 
 test("two open PRs on one head: the other PR's read, GraphQL and files on top (5 reads), a write only when the check changes", async () => {
   const repo = uniqueRepo("budget");
@@ -360,33 +373,36 @@ test("sweep finding an open PR without our check: it evaluates it as a webhook w
   expect(h.sim.checkRuns(repo, { sha: pr.headSha })).toHaveLength(1);
 });
 
-test("merge while GitHub cannot be read: recorded incomplete at once; completing it costs the PR read, GraphQL and the files, no write", async () => {
-  const repo = uniqueRepo("budget");
-  const pr = await settledPullRequest(repo);
-  await cost(pr.delivery);
-  await h.reconciler.runSweep();
-  h.sim.fault({ method: "GET", path: /^\/repos\//, status: 502 });
-  h.sim.fault({ method: "POST", path: "/graphql", status: 502 });
-  const merge = await h.sim.merge(repo, pr.number, { by: "maintainer", deliver: false });
-  const during = await cost(merge.delivery);
-  // The one read that fails first is enough: nothing is written to GitHub.
-  expect(during.writes).toEqual([]);
-  expect(await h.store.getMerge(repo, pr.number)).toMatchObject({ incomplete: true });
+test(
+  "merge while GitHub cannot be read: recorded incomplete at once; completing it costs the PR read, " + "GraphQL and the files, no write",
+  async () => {
+    const repo = uniqueRepo("budget");
+    const pr = await settledPullRequest(repo);
+    await cost(pr.delivery);
+    await h.reconciler.runSweep();
+    h.sim.fault({ method: "GET", path: /^\/repos\//, status: 502 });
+    h.sim.fault({ method: "POST", path: "/graphql", status: 502 });
+    const merge = await h.sim.merge(repo, pr.number, { by: "maintainer", deliver: false });
+    const during = await cost(merge.delivery);
+    // The one read that fails first is enough: nothing is written to GitHub.
+    expect(during.writes).toEqual([]);
+    expect(await h.store.getMerge(repo, pr.number)).toMatchObject({ incomplete: true });
 
-  h.sim.clearFaults();
-  const id = h.sim.world.findRepo(repo).id;
-  const mark = h.sim.mark();
-  expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", mergesCompleted: 1, incompleteLeft: 0, redeliveries: 0 });
-  const calls = sweepCalls(mark);
-  expect(calls.slice(0, 4)).toEqual([
-    "GET /app/hook/deliveries",
-    `GET /repositories/${id}`,
-    `GET /repos/${repo}/pulls`, // closed, updated since: the merge is in the trail (incomplete), nothing to record
-    `GET /repos/${repo}/pulls`, // open, updated since: none
-  ]);
-  expect(calls.slice(4, 6)).toEqual([`GET /repos/${repo}/installation`, `GET /repos/${repo}/pulls/${pr.number}`]);
-  expect(tally(calls.slice(6))).toEqual({ reads: [filesOf(repo, pr.number), GRAPHQL], writes: [] });
-  // The files, read at the last evaluation, are a free 304 for the sweep too.
-  expect(h.sim.notModifiedSince(mark)).toEqual([filesOf(repo, pr.number)]);
-  expect(await h.store.getMerge(repo, pr.number)).toMatchObject({ checkConclusion: "failure", bypassed: true });
-});
+    h.sim.clearFaults();
+    const id = h.sim.world.findRepo(repo).id;
+    const mark = h.sim.mark();
+    expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", mergesCompleted: 1, incompleteLeft: 0, redeliveries: 0 });
+    const calls = sweepCalls(mark);
+    expect(calls.slice(0, 4)).toEqual([
+      "GET /app/hook/deliveries",
+      `GET /repositories/${id}`,
+      `GET /repos/${repo}/pulls`, // closed, updated since: the merge is in the trail (incomplete), nothing to record
+      `GET /repos/${repo}/pulls`, // open, updated since: none
+    ]);
+    expect(calls.slice(4, 6)).toEqual([`GET /repos/${repo}/installation`, `GET /repos/${repo}/pulls/${pr.number}`]);
+    expect(tally(calls.slice(6))).toEqual({ reads: [filesOf(repo, pr.number), GRAPHQL], writes: [] });
+    // The files, read at the last evaluation, are a free 304 for the sweep too.
+    expect(h.sim.notModifiedSince(mark)).toEqual([filesOf(repo, pr.number)]);
+    expect(await h.store.getMerge(repo, pr.number)).toMatchObject({ checkConclusion: "failure", bypassed: true });
+  },
+);

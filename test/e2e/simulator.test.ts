@@ -59,7 +59,8 @@ test("pull request files paginate 100 a page with GitHub's Link header, and stop
   const octokit = await gh();
   const first = await octokit.rest.pulls.listFiles({ owner: "acme", repo: "api", pull_number: pr.number, per_page: 100 });
   expect(first.headers.link).toBe(
-    `<${sim.apiUrl}/repos/acme/api/pulls/1/files?per_page=100&page=2>; rel="next", <${sim.apiUrl}/repos/acme/api/pulls/1/files?per_page=100&page=30>; rel="last"`,
+    `<${sim.apiUrl}/repos/acme/api/pulls/1/files?per_page=100&page=2>; rel="next", ` +
+      `<${sim.apiUrl}/repos/acme/api/pulls/1/files?per_page=100&page=30>; rel="last"`,
   );
   const all = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: "acme", repo: "api", pull_number: pr.number, per_page: 100 });
   expect(all).toHaveLength(MAX_PULL_FILES);
@@ -81,8 +82,10 @@ test("contents: base64 JSON, raw, a directory listing, and 404 when absent", asy
 test("GraphQL: aliased blobs, a directory as an empty object, a missing repository as NOT_FOUND on its path only", async () => {
   const octokit = await gh();
   const sha = sim.branchSha("acme/api");
-  const query = `query($o: String!, $r: String!, $a: String!, $b: String!, $c: String!) {
-    repository(owner: $o, name: $r) { f0: object(expression: $a) { ...blob } f1: object(expression: $b) { ...blob } f2: object(expression: $c) { ...blob } }
+  const query =
+    `query($o: String!, $r: String!, $a: String!, $b: String!, $c: String!) {
+    repository(owner: $o, name: $r) { f0: object(expression: $a) { ...blob } f1: object(expression: $b) { ...blob } f2: ` +
+    `object(expression: $c) { ...blob } }
     org: repository(owner: $o, name: ".github") { f0: object(expression: "HEAD:x") { ...blob } }
   }
   fragment blob on Blob { oid byteSize isTruncated text }`;
@@ -152,85 +155,92 @@ test("faults: N times then normal, latency, and the log says which requests were
   expect(pulls[0]!.ms).toBeGreaterThanOrEqual(45);
 });
 
-test("Sign in with GitHub: authorize acts as the signed-in user, codes work once, the user's token lists only what they can read", async () => {
-  sim.oauthApp({ clientId: "Iv1.sim", clientSecret: "sim-client-secret-0123" });
-  sim.repo("acme/web");
-  sim.repo("other/tool");
-  sim.signInAs("ana", { repos: ["acme/api", "other/tool"] });
-  const authorize = (clientId = "Iv1.sim") =>
-    fetch(
-      `${sim.url}/login/oauth/authorize?${new URLSearchParams({ client_id: clientId, redirect_uri: "http://app.test/cb?x=1", state: "s1" })}`,
-      { redirect: "manual" },
-    );
-  const approved = new URL((await authorize()).headers.get("location")!);
-  expect(`${approved.origin}${approved.pathname}`).toBe("http://app.test/cb");
-  expect(approved.searchParams.get("x")).toBe("1");
-  expect(approved.searchParams.get("state")).toBe("s1");
-  const code = approved.searchParams.get("code")!;
-  expect((await authorize("Iv1.other")).status).toBe(404);
+test(
+  "Sign in with GitHub: authorize acts as the signed-in user, codes work once, " + "the user's token lists only what they can read",
+  async () => {
+    sim.oauthApp({ clientId: "Iv1.sim", clientSecret: "sim-client-secret-0123" });
+    sim.repo("acme/web");
+    sim.repo("other/tool");
+    sim.signInAs("ana", { repos: ["acme/api", "other/tool"] });
+    const authorize = (clientId = "Iv1.sim") =>
+      fetch(
+        `${sim.url}/login/oauth/authorize?${new URLSearchParams({
+          client_id: clientId,
+          redirect_uri: "http://app.test/cb?x=1",
+          state: "s1",
+        })}`,
+        { redirect: "manual" },
+      );
+    const approved = new URL((await authorize()).headers.get("location")!);
+    expect(`${approved.origin}${approved.pathname}`).toBe("http://app.test/cb");
+    expect(approved.searchParams.get("x")).toBe("1");
+    expect(approved.searchParams.get("state")).toBe("s1");
+    const code = approved.searchParams.get("code")!;
+    expect((await authorize("Iv1.other")).status).toBe(404);
 
-  const exchange = (c: string, secret = "sim-client-secret-0123") =>
-    fetch(`${sim.url}/login/oauth/access_token`, {
+    const exchange = (c: string, secret = "sim-client-secret-0123") =>
+      fetch(`${sim.url}/login/oauth/access_token`, {
+        method: "POST",
+        headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          client_id: "Iv1.sim",
+          client_secret: secret,
+          code: c,
+          redirect_uri: "http://app.test/cb?x=1",
+        }).toString(),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }));
+    expect((await exchange(code, "wrong-secret-0000000000")).body.error).toBe("incorrect_client_credentials");
+    const first = await exchange(code);
+    expect(first).toMatchObject({ status: 200, body: { token_type: "bearer", access_token: expect.stringMatching(/^ghu_/) } });
+    // One use only: GitHub's 200 with an error object.
+    expect(await exchange(code)).toEqual({
+      status: 200,
+      body: expect.objectContaining({ error: "bad_verification_code", error_description: "The code passed is incorrect or expired." }),
+    });
+
+    const get = (path: string, token = first.body.access_token) =>
+      fetch(`${sim.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await (await get("/user")).json()).toMatchObject({ login: "ana" });
+    expect((await get("/user", "ghu_not-issued")).status).toBe(401);
+    const page1 = await get("/user/installations?per_page=1");
+    expect(page1.headers.get("link")).toContain('rel="next"');
+    const { installations } = (await (await get("/user/installations?per_page=100")).json()) as {
+      total_count: number;
+      installations: { id: number }[];
+    };
+    expect(installations.map((i) => i.id).sort()).toEqual([sim.org("acme").installationId, sim.org("other").installationId].sort());
+    const acme = (await (await get(`/user/installations/${sim.org("acme").installationId}/repositories`)).json()) as {
+      total_count: number;
+      repositories: { full_name: string }[];
+    };
+    expect(acme).toMatchObject({ total_count: 1, repositories: [{ full_name: "acme/api" }] });
+
+    sim.signInAs("bob", { deny: true });
+    const denied = new URL((await authorize()).headers.get("location")!);
+    expect(denied.searchParams.get("error")).toBe("access_denied");
+    expect(denied.searchParams.get("state")).toBe("s1");
+    expect(denied.searchParams.has("code")).toBe(false);
+    // A first sign-in: GitHub's "Authorize" page, whose button posts the same parameters.
+    sim.signInAs("ana", { consent: true });
+    const consent = await authorize();
+    expect(consent.status).toBe(200);
+    const form = await consent.text();
+    expect(form).toContain('<form method="post" action="/login/oauth/authorize">');
+    expect(form).toContain('<input type="hidden" name="state" value="s1">');
+    const posted = await fetch(`${sim.url}/login/oauth/authorize`, {
       method: "POST",
-      headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        client_id: "Iv1.sim",
-        client_secret: secret,
-        code: c,
-        redirect_uri: "http://app.test/cb?x=1",
-      }).toString(),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }));
-  expect((await exchange(code, "wrong-secret-0000000000")).body.error).toBe("incorrect_client_credentials");
-  const first = await exchange(code);
-  expect(first).toMatchObject({ status: 200, body: { token_type: "bearer", access_token: expect.stringMatching(/^ghu_/) } });
-  // One use only: GitHub's 200 with an error object.
-  expect(await exchange(code)).toEqual({
-    status: 200,
-    body: expect.objectContaining({ error: "bad_verification_code", error_description: "The code passed is incorrect or expired." }),
-  });
-
-  const get = (path: string, token = first.body.access_token) =>
-    fetch(`${sim.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  expect(await (await get("/user")).json()).toMatchObject({ login: "ana" });
-  expect((await get("/user", "ghu_not-issued")).status).toBe(401);
-  const page1 = await get("/user/installations?per_page=1");
-  expect(page1.headers.get("link")).toContain('rel="next"');
-  const { installations } = (await (await get("/user/installations?per_page=100")).json()) as {
-    total_count: number;
-    installations: { id: number }[];
-  };
-  expect(installations.map((i) => i.id).sort()).toEqual([sim.org("acme").installationId, sim.org("other").installationId].sort());
-  const acme = (await (await get(`/user/installations/${sim.org("acme").installationId}/repositories`)).json()) as {
-    total_count: number;
-    repositories: { full_name: string }[];
-  };
-  expect(acme).toMatchObject({ total_count: 1, repositories: [{ full_name: "acme/api" }] });
-
-  sim.signInAs("bob", { deny: true });
-  const denied = new URL((await authorize()).headers.get("location")!);
-  expect(denied.searchParams.get("error")).toBe("access_denied");
-  expect(denied.searchParams.get("state")).toBe("s1");
-  expect(denied.searchParams.has("code")).toBe(false);
-  // A first sign-in: GitHub's "Authorize" page, whose button posts the same parameters.
-  sim.signInAs("ana", { consent: true });
-  const consent = await authorize();
-  expect(consent.status).toBe(200);
-  const form = await consent.text();
-  expect(form).toContain('<form method="post" action="/login/oauth/authorize">');
-  expect(form).toContain('<input type="hidden" name="state" value="s1">');
-  const posted = await fetch(`${sim.url}/login/oauth/authorize`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ client_id: "Iv1.sim", redirect_uri: "http://app.test/cb", state: "s2" }).toString(),
-  });
-  expect(posted.status).toBe(302);
-  expect(new URL(posted.headers.get("location")!).searchParams.get("state")).toBe("s2");
-  expect(new URL(posted.headers.get("location")!).searchParams.get("code")).toMatch(/^[0-9a-f]{20}$/);
-  expect(sim.requests.filter((r) => r.kind === "oauth").map((r) => `${r.method} ${r.path} ${r.status}`)).toContain(
-    "POST /login/oauth/access_token 200",
-  );
-});
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ client_id: "Iv1.sim", redirect_uri: "http://app.test/cb", state: "s2" }).toString(),
+    });
+    expect(posted.status).toBe(302);
+    expect(new URL(posted.headers.get("location")!).searchParams.get("state")).toBe("s2");
+    expect(new URL(posted.headers.get("location")!).searchParams.get("code")).toMatch(/^[0-9a-f]{20}$/);
+    expect(sim.requests.filter((r) => r.kind === "oauth").map((r) => `${r.method} ${r.path} ${r.status}`)).toContain(
+      "POST /login/oauth/access_token 200",
+    );
+  },
+);
 
 test("conditional requests: a strong ETag on every GET, 304 with no body on a match (free), counted apart in the log", async () => {
   const pr = await sim.openPullRequest("acme/api", { title: "etag", files: ["src/a.ts"], deliver: false });

@@ -9,7 +9,8 @@ import { listMerges } from "../support/list-merges.js";
 
 const db = useTempStore();
 const NOTE =
-  "- [x] I can explain what this change does and why\n- [x] I checked its failure modes and how to roll it back\nVerified: ran the uploader against a local S3 stub with injected 503s";
+  "- [x] I can explain what this change does and why\n- [x] I checked its failure modes and how to roll it back\n" +
+  "Verified: ran the uploader against a local S3 stub with injected 503s";
 
 async function until(cond: () => boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms;

@@ -264,7 +264,9 @@ const cases: Case[] = [
   },
   {
     name: "section prose: a capitalised tool counts, an ordinary word does not",
-    body: "## AI disclosure\n- [x] Assisted\n- [ ] None\n\nCopilot suggested the loop; I moved the cursor handling and did a sweep of the callers myself.\n",
+    body:
+      "## AI disclosure\n- [x] Assisted\n- [ ] None\n\nCopilot suggested the loop; " +
+      "I moved the cursor handling and did a sweep of the callers myself.\n",
     expect: { level: "assisted", tools: ["copilot"] },
   },
   { name: "German: KI-Unterstützung: ja", body: "KI-Unterstützung: ja (Copilot)", expect: { level: "assisted", tools: ["copilot"] } },
@@ -313,7 +315,10 @@ const cases: Case[] = [
   },
   {
     name: "Fory-style AI checklist with several boxes is not a single choice",
-    body: "## AI Contribution Checklist (required when AI assistance = `yes`)\n\n- [x] AI assistance was used in this PR: `yes`\n- [x] I reviewed AI-assisted code changes line by line before submission.\n\nAI-Assisted: yes\n",
+    body:
+      "## AI Contribution Checklist (required when AI assistance = `yes`)\n\n" +
+      "- [x] AI assistance was used in this PR: `yes`\n" +
+      "- [x] I reviewed AI-assisted code changes line by line before submission.\n\nAI-Assisted: yes\n",
     expect: { level: "assisted", problems: [] },
   },
   {
@@ -328,7 +333,9 @@ const cases: Case[] = [
   },
   {
     name: "two AI sections each answered: the highest counts",
-    body: "## AI disclosure\n- [x] Assisted\n- [ ] Generated\n\n<details><summary>AI usage</summary>\n\n- [x] Generated\n- [ ] None\n</details>\n",
+    body:
+      "## AI disclosure\n- [x] Assisted\n- [ ] Generated\n\n<details><summary>AI usage</summary>\n\n" +
+      "- [x] Generated\n- [ ] None\n</details>\n",
     expect: {
       level: "generated",
       answers: [
@@ -346,7 +353,8 @@ const cases: Case[] = [
     body: "Fix a use-after-free in the DMA unmap path.",
     commits: [
       commit(
-        "dma: fix use-after-free on unmap\n\nThe unmap path freed the mapping before the last sync.\n\nAssisted-by: Claude:claude-3-opus coccinelle sparse\nSigned-off-by: Alice Example <alice@example.com>",
+        "dma: fix use-after-free on unmap\n\nThe unmap path freed the mapping before the last sync.\n\nAssisted-by: " +
+          "Claude:claude-3-opus coccinelle sparse\nSigned-off-by: Alice Example <alice@example.com>",
       ),
     ],
     expect: { level: "assisted", tools: ["claude"], answers: [{ source: "trailer", level: "assisted" }] },
@@ -469,7 +477,8 @@ const cases: Case[] = [
     body: "",
     commits: [
       commit(
-        "Potential fix for code scanning alert no. 12: Incomplete URL sanitization\n\nCo-authored-by: Copilot Autofix powered by AI <175728472+Copilot@users.noreply.github.com>",
+        "Potential fix for code scanning alert no. 12: Incomplete URL sanitization\n\nCo-authored-by: " +
+          "Copilot Autofix powered by AI <175728472+Copilot@users.noreply.github.com>",
       ),
     ],
     expect: { level: "undisclosed", tools: ["copilot"], evidence: [{ tool: "copilot", level: "assisted", kind: "co-author" }] },
@@ -485,7 +494,9 @@ const cases: Case[] = [
     body: "",
     commits: [
       commit(
-        "Fix array extensionality (#10936)\n\n* tests\n\n---------\n\nCo-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>\nCo-authored-by: NikolajBjorner <3085284+NikolajBjorner@users.noreply.github.com>",
+        "Fix array extensionality (#10936)\n\n* tests\n\n---------\n\nCo-authored-by: " +
+          "copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>\nCo-authored-by: " +
+          "NikolajBjorner <3085284+NikolajBjorner@users.noreply.github.com>",
       ),
     ],
     expect: { level: "undisclosed", evidence: [{ tool: "copilot", level: "generated", kind: "co-author" }] },
@@ -508,7 +519,9 @@ const cases: Case[] = [
         sha: "a1b2c3d4e5f6",
       }),
       commit(
-        "Add .yamllint configuration\n\nAgent-Logs-Url: https://github.com/acme/infra/sessions/5b0c7f0e-7e0b-4b1e-9d3c-1f2e3d4c5b6a\nCo-authored-by: alice <1234+alice@users.noreply.github.com>",
+        "Add .yamllint configuration\n\nAgent-Logs-Url: " +
+          "https://github.com/acme/infra/sessions/5b0c7f0e-7e0b-4b1e-9d3c-1f2e3d4c5b6a\nCo-authored-by: " +
+          "alice <1234+alice@users.noreply.github.com>",
         {
           authorLogin: "Copilot",
           authorEmail: "198982749+Copilot@users.noreply.github.com",
@@ -566,7 +579,8 @@ const cases: Case[] = [
     author: bot("devin-ai-integration[bot]"),
     commits: [
       commit(
-        "Add OpenAPI smoke inspector\n\nGenerated with [Devin](https://devin.ai)\n\nCo-Authored-By: Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>",
+        "Add OpenAPI smoke inspector\n\nGenerated with [Devin](https://devin.ai)\n\nCo-Authored-By: " +
+          "Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>",
         {
           authorLogin: "devin-ai-integration[bot]",
           authorEmail: "158243242+devin-ai-integration[bot]@users.noreply.github.com",
@@ -636,7 +650,8 @@ const cases: Case[] = [
     body: ticked("Generated"),
     commits: [
       commit(
-        "Refactor\n\nAmp-Thread-ID: https://ampcode.com/threads/T-5a1b2c3d-0000-4000-8000-123456789abc\nCo-authored-by: Amp <amp@ampcode.com>",
+        "Refactor\n\nAmp-Thread-ID: https://ampcode.com/threads/T-5a1b2c3d-0000-4000-8000-123456789abc\nCo-authored-by: " +
+          "Amp <amp@ampcode.com>",
       ),
     ],
     expect: { level: "generated", tools: ["amp"] },
@@ -722,7 +737,9 @@ const cases: Case[] = [
   },
   {
     name: "signatures inside a fenced code block are not evidence",
-    body: "Document the Claude footer:\n\n```\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\nCo-Authored-By: Claude <noreply@anthropic.com>\n```\n",
+    body:
+      "Document the Claude footer:\n\n```\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n" +
+      "Co-Authored-By: Claude <noreply@anthropic.com>\n```\n",
     expect: { level: "undisclosed", noEvidence: true },
   },
   {
@@ -847,8 +864,10 @@ describe("parseDisclosure details", () => {
       fixture("codex-cloud.md"),
       fixture("cursor-background-agent.md"),
       fixture("claude-code-footer.md"),
-      "AI-Assisted: yes\nAI-Tools: Claude Code, GitHub Copilot, Cursor, Codex, ChatGPT, Gemini CLI, Jules, Devin, Aider, Amazon Q, OpenHands, Amp, Factory Droid, OpenCode, DeepSeek, Sweep, " +
-        "Windsurf, Cline, Roo Code, Continue.dev, Tabnine, Cody, JetBrains AI, Zed, Goose, Kiro, Qwen, Kimi, GLM 4.6, Grok 4, Code Llama, Mistral",
+      "AI-Assisted: yes\nAI-Tools: Claude Code, GitHub Copilot, Cursor, Codex, ChatGPT, Gemini CLI, Jules, Devin, " +
+        "Aider, Amazon Q, OpenHands, Amp, Factory Droid, OpenCode, DeepSeek, Sweep, " +
+        "Windsurf, Cline, Roo Code, Continue.dev, Tabnine, Cody, JetBrains AI, Zed, Goose, Kiro, Qwen, Kimi, GLM 4.6, " +
+        "Grok 4, Code Llama, Mistral",
     ].join("\n\n");
     const r = parseDisclosure({ body: everything, commits: [], author: HUMAN });
     expect(r.tools).toEqual([...AI_TOOL_IDS].sort());
@@ -873,7 +892,9 @@ describe("parseDisclosure details", () => {
   });
 
   test("HTML comments are ignored for answers but hold agent markers", () => {
-    const body = `${DISCLOSURE_TEMPLATE}\n<!--\n- [x] **Generated**: sample\nGenerated-by: Claude Code\nAI-Assisted: generated\n-->\n<!-- START COPILOT CODING AGENT TIPS -->\n`;
+    const body =
+      `${DISCLOSURE_TEMPLATE}\n<!--\n- [x] **Generated**: sample\nGenerated-by: Claude Code\nAI-Assisted: ` +
+      `generated\n-->\n<!-- START COPILOT CODING AGENT TIPS -->\n`;
     const r = parseDisclosure({ body, commits: [], author: HUMAN });
     expect(r.answers).toEqual([]);
     expect(r.level).toBe("agent");

@@ -16,7 +16,9 @@ describe("parseUnderstandingNote", () => {
     ],
     [
       "bold label, CRLF, capital X",
-      `- [X] I can explain what this change does and why.\r\n- [X] **I checked its failure modes and how to roll it back**\r\n**Verified:** replayed last week's webhook traffic against the branch and compared outputs`,
+      `- [X] I can explain what this change does and why.\r\n` +
+        `- [X] **I checked its failure modes and how to roll it back**\r\n` +
+        `**Verified:** replayed last week's webhook traffic against the branch and compared outputs`,
       true,
       [],
     ],
@@ -32,7 +34,8 @@ describe("parseUnderstandingNote", () => {
     ["too short", `${ITEMS}\nVerified: ran the unit tests`, false, [/is 18 characters; at least 40/]],
     [
       "one item unticked",
-      `- [x] I can explain what this change does and why\n- [ ] I checked its failure modes and how to roll it back\nVerified: ran the migration against a staging snapshot twice`,
+      `- [x] I can explain what this change does and why\n- [ ] I checked its failure modes and how to roll it back\n` +
+        `Verified: ran the migration against a staging snapshot twice`,
       false,
       [/"I checked its failure modes/],
     ],

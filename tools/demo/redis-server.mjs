@@ -54,7 +54,8 @@ export async function startRedisServer({ bin = findRedisServer(), port: wanted }
       child.kill("SIGKILL");
       remove();
       throw new Error(
-        `redis-server did not start on 127.0.0.1:${port} (${proc.exited ? JSON.stringify(proc.exited) : "no PONG within 10 s"}):\n${log.slice(-10).join("\n")}`,
+        `redis-server did not start on 127.0.0.1:${port} ` +
+          `(${proc.exited ? JSON.stringify(proc.exited) : "no PONG within 10 s"}):\n${log.slice(-10).join("\n")}`,
       );
     }
     await new Promise((r) => setTimeout(r, 50));

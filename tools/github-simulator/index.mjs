@@ -30,7 +30,8 @@ export { MAX_PULL_FILES, MAX_PULL_COMMITS } from "./rest.mjs";
 const sleep = (ms) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
 
 const SECONDARY_RATE_LIMIT_MESSAGE =
-  "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.";
+  "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. " +
+  "Please retry your request again later.";
 
 export async function startGitHubSimulator(options = {}) {
   const sim = new GitHubSimulator(options);
@@ -516,7 +517,8 @@ export class GitHubSimulator {
         const v = current();
         reject(
           new Error(
-            `simulator: no matching "${name}" check on ${fullName}@${sha.slice(0, 7)} within ${timeoutMs} ms (latest: ${v ? `${v.status}/${v.conclusion} "${v.title}"` : "none"})`,
+            `simulator: no matching "${name}" check on ${fullName}@${sha.slice(0, 7)} within ${timeoutMs} ms ` +
+              `(latest: ${v ? `${v.status}/${v.conclusion} "${v.title}"` : "none"})`,
           ),
         );
       }, timeoutMs);
@@ -723,7 +725,8 @@ export class GitHubSimulator {
         404,
         errorBody(
           404,
-          `Not Found: this simulator serves the GitHub Enterprise Server layout (/api/v3/…, /api/graphql); set GHE_HOST=${this.host} and GHE_PROTOCOL=http`,
+          `Not Found: this simulator serves the GitHub Enterprise Server layout (/api/v3/…, /api/graphql); ` +
+            `set GHE_HOST=${this.host} and GHE_PROTOCOL=http`,
         ),
       );
       return;

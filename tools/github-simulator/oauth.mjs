@@ -142,9 +142,11 @@ export function createOAuthRoutes({ world, clock }) {
 function consentPage(params, login, appSlug) {
   const esc = (v) => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const hidden = [...params].map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join("");
-  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Authorize ${esc(appSlug)}</title></head>
+  const body =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Authorize ${esc(appSlug)}</title></head>
 <body><main><h1>Authorize ${esc(appSlug)}</h1><p>Signed in as ${esc(login)}.</p>
-<form method="post" action="/login/oauth/authorize">${hidden}<button type="submit">Authorize ${esc(appSlug)}</button></form></main></body></html>`;
+<form method="post" action="/login/oauth/authorize">${hidden}<button ` +
+    `type="submit">Authorize ${esc(appSlug)}</button></form></main></body></html>`;
   return { status: 200, body, raw: true, headers: { "content-type": "text/html; charset=utf-8" } };
 }
 

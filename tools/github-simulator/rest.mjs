@@ -211,7 +211,8 @@ export function createRestRoutes(ctx) {
       if (!team)
         throw new HttpError(
           422,
-          "Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the repository.",
+          "Reviews may only be requested from collaborators. " +
+            "One or more of the teams you specified is not a collaborator of the repository.",
         );
       if (!pr.requestedTeams.some((t) => t.id === team.id)) pr.requestedTeams.push(team);
     }

@@ -17,7 +17,9 @@ const AUDIT = `(() => {
   if (!document.querySelector("main")) problems.push("no main landmark");
 
   for (const el of document.querySelectorAll("input:not([type=hidden]):not([hidden]), select, textarea")) {
-    if (!(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby")) problems.push("unlabelled control " + el.name);
+    if (!(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby")) {
+      problems.push("unlabelled control " + el.name);
+    }
     for (const id of (el.getAttribute("aria-describedby") || "").split(/\\s+/).filter(Boolean)) {
       if (!document.getElementById(id)) problems.push(el.name + ": aria-describedby points at missing #" + id);
     }
@@ -30,7 +32,8 @@ const AUDIT = `(() => {
     if (svg.getAttribute("role") === "img") {
       const ids = (svg.getAttribute("aria-labelledby") || "").split(/\\s+/).filter(Boolean);
       const figure = svg.closest("figure");
-      if (ids.length < 2 || ids.some((id) => !(document.getElementById(id) && document.getElementById(id).textContent.trim()))) problems.push("chart without title and description: " + (figure && figure.id));
+      const described = ids.length >= 2 && ids.every((id) => document.getElementById(id) && document.getElementById(id).textContent.trim());
+      if (!described) problems.push("chart without title and description: " + (figure && figure.id));
       if (!(figure && figure.querySelector("table"))) problems.push("chart without a data table: " + (figure && figure.id));
     } else if (svg.getAttribute("aria-hidden") !== "true") {
       problems.push("an svg that is neither role=img nor aria-hidden");

@@ -179,7 +179,9 @@ export async function seedAuditTrail(store: AuditStore, setClock: (time: Date) =
       boundary: { name: "billing", action: "require_approval" },
       bypassed: false,
       exception: null,
-      note: "Verified: replayed 200 captured failures from the staging queue twice; the second run created no duplicate charges. Rollback: revert, the old retry path is behind payments.retry_v2.",
+      note:
+        "Verified: replayed 200 captured failures from the staging queue twice; " +
+        "the second run created no duplicate charges. Rollback: revert, the old retry path is behind payments.retry_v2.",
     }),
   );
   const bypassAt = new Date(SEED_NOW.getTime() - 20 * DAY);

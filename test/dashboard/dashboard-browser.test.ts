@@ -4,7 +4,7 @@
  * no script; every page passes the accessibility checks and can be used from the keyboard; a
  * developer signs in with GitHub (the simulator, on another site) and sees only their repository.
  * Screenshots go to test-artifacts/ (gitignored); COUNTERSIGN_UPDATE_SCREENSHOT=1 also copies
- * the overview to docs/dashboard.png for the README.
+ * the overview to docs/dashboard-desktop.png for the README.
  */
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -145,7 +145,7 @@ test(
     await page.screenshot({ path: `${ARTIFACTS}/dashboard.png`, fullPage: true });
     if (process.env.COUNTERSIGN_UPDATE_SCREENSHOT === "1") {
       mkdirSync(`${ROOT}docs`, { recursive: true });
-      copyFileSync(`${ARTIFACTS}/dashboard.png`, `${ROOT}docs/dashboard.png`);
+      copyFileSync(`${ARTIFACTS}/dashboard.png`, `${ROOT}docs/dashboard-desktop.png`);
     }
   },
   TIMEOUT,

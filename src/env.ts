@@ -82,7 +82,9 @@ const envSchema = z
         ctx.addIssue({
           code: "custom",
           path: [missing],
-          message: `required with ${set} (GitHub sign-in for the dashboard needs both, from the App's settings page); unset ${set} to turn it off`,
+          message:
+            `required with ${set} (GitHub sign-in for the dashboard needs both, from the App's settings page); unset ${set} to turn ` +
+            `it off`,
         });
       }
     }

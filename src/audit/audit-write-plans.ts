@@ -316,7 +316,8 @@ export function revertPlan(engine: Engine, input: RevertRecordInput, deliveryId:
       statement(
         engine,
         (q) =>
-          `SELECT 1 FROM reverts WHERE reverting_repo = ${q.param(revertingRepo)} AND reverting_pr = ${q.param(input.prNumber)} AND reverted_ref = ${q.param(subject)}`,
+          `SELECT 1 FROM reverts WHERE reverting_repo = ${q.param(revertingRepo)} AND reverting_pr = ${q.param(input.prNumber)} ` +
+          `AND reverted_ref = ${q.param(subject)}`,
       ),
     ],
     projections: (seq, recordedAt) => [

@@ -290,7 +290,8 @@ export function revertsOfMergesWithCommit(engine: Engine, range: PrefixRange): S
   return revertsOf(
     engine,
     (q) => (alias) =>
-      `(SELECT DISTINCT c0.merge_id AS value FROM merge_commits c0 WHERE c0.sha >= ${q.param(range.from)} AND c0.sha < ${q.param(range.to)}) ${alias}`,
+      `(SELECT DISTINCT c0.merge_id AS value FROM merge_commits c0 WHERE c0.sha >= ${q.param(range.from)} AND c0.sha ` +
+      `< ${q.param(range.to)}) ${alias}`,
   );
 }
 
@@ -341,13 +342,19 @@ export function pathCandidates(engine: Engine, range: PrefixRange | null, limit?
   return statement(engine, (q) => {
     const cap = limit === undefined ? "" : ` LIMIT ${q.param(limit)}`;
     if (!range) {
-      return `SELECT merge_id, path AS p FROM merge_paths UNION ALL SELECT merge_id, previous_path FROM merge_paths WHERE previous_path IS NOT NULL${cap}`;
+      return (
+        `SELECT merge_id, path AS p FROM merge_paths UNION ALL SELECT merge_id, previous_path FROM merge_paths WHERE previous_path ` +
+        `IS NOT NULL${cap}`
+      );
     }
-    return `SELECT merge_id, p FROM (
+    return (
+      `SELECT merge_id, p FROM (
       SELECT merge_id, path AS p FROM merge_paths WHERE path >= ${q.param(range.from)} AND path < ${q.param(range.to)}
       UNION ALL
-      SELECT merge_id, previous_path AS p FROM merge_paths WHERE previous_path >= ${q.param(range.from)} AND previous_path < ${q.param(range.to)}
-    ) candidates${cap}`;
+      SELECT merge_id, previous_path AS p FROM merge_paths WHERE previous_path >= ${q.param(range.from)} ` +
+      `AND previous_path < ${q.param(range.to)}
+    ) candidates${cap}`
+    );
   });
 }
 
@@ -416,7 +423,10 @@ export function mergePositionsStatement(engine: Engine, f: NormalizedMergeFilter
           AND p.previous_path >= ${from} AND p.previous_path < ${to} LIMIT 1 OFFSET 0)
         THEN 1 ELSE 0 END`;
     }
-    return `SELECT m.id, m.merged_at, ${hit} AS hit FROM merges m ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ${ORDER} LIMIT ${q.param(limit)}`;
+    return (
+      `SELECT m.id, m.merged_at, ${hit} AS hit FROM merges m ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ${ORDER} ` +
+      `LIMIT ${q.param(limit)}`
+    );
   });
 }
 
@@ -448,14 +458,17 @@ export function reportStatement(engine: Engine, f: NormalizedMergeFilter, groupB
     const where = mergeConditions(q, f);
     const keys = groupBy.map((d) => `${GROUP_KEYS[d]} AS k_${d}`);
     const within = (days: number) =>
-      `SUM(CASE WHEN rp.merge_id IS NULL AND rt.first_revert_at IS NOT NULL AND ${millisBetween(engine, "m.merged_at", "rt.first_revert_at")} <= ${days * 86_400_000} THEN 1 ELSE 0 END)`;
-    return `WITH rt AS (
+      `SUM(CASE WHEN rp.merge_id IS NULL AND rt.first_revert_at IS NOT NULL ` +
+      `AND ${millisBetween(engine, "m.merged_at", "rt.first_revert_at")} <= ${days * 86_400_000} THEN 1 ELSE 0 END)`;
+    return (
+      `WITH rt AS (
         SELECT t.merge_id, MIN(COALESCE(rm.merged_at, r.detected_at)) AS first_revert_at
         FROM (${revertTargets(engine)}) t JOIN reverts r ON r.id = t.revert_id
         LEFT JOIN merges rm ON rm.repo = r.reverting_repo AND rm.pr_number = r.reverting_pr
         GROUP BY t.merge_id
       ),
-      rp AS (SELECT DISTINCT m2.id AS merge_id FROM reverts r JOIN merges m2 ON m2.repo = r.reverting_repo AND m2.pr_number = r.reverting_pr),
+      rp AS (SELECT DISTINCT m2.id AS merge_id FROM reverts r JOIN merges m2 ON m2.repo = r.reverting_repo AND m2.pr_number = ` +
+      `r.reverting_pr),
       ex AS (SELECT merge_id, COUNT(*) AS n FROM merge_exceptions GROUP BY merge_id)
       SELECT ${[...keys, ""].join(", ")}
         COUNT(*) AS merges,
@@ -471,6 +484,7 @@ export function reportStatement(engine: Engine, f: NormalizedMergeFilter, groupB
         LEFT JOIN rp ON rp.merge_id = m.id
         LEFT JOIN ex ON ex.merge_id = m.id
       ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-      ${groupBy.length ? `GROUP BY ${groupBy.map((d) => GROUP_KEYS[d]).join(", ")}` : ""}`;
+      ${groupBy.length ? `GROUP BY ${groupBy.map((d) => GROUP_KEYS[d]).join(", ")}` : ""}`
+    );
   });
 }

@@ -12,7 +12,8 @@ import { redactUrl } from "../redact-url.js";
 export const DEFAULT_SQLITE_PATH = "data/countersign.db";
 
 const ACCEPTED =
-  "leave DATABASE_URL unset for ./data/countersign.db, or use sqlite://relative/path, sqlite:///absolute/path, postgres://user:password@host:5432/db or postgresql://…";
+  "leave DATABASE_URL unset for ./data/countersign.db, or use sqlite://relative/path, sqlite:///absolute/path, " +
+  "postgres://user:password@host:5432/db or postgresql://…";
 
 export type AuditDatabase = { engine: "sqlite"; filename: string } | { engine: "postgres"; url: string };
 

@@ -153,7 +153,8 @@ export class PostgresAuditStore extends SqlAuditStore {
     let types = this.tableTypes.get(table);
     if (!types) {
       const { rows } = await client.query<{ name: string; type: string }>(
-        "SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped",
+        "SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = to_regclass($1) AND " +
+          "attnum > 0 AND NOT attisdropped",
         [table],
       );
       types = new Map(rows.map((r) => [r.name, r.type]));

@@ -215,7 +215,8 @@ export abstract class SqlAuditStore implements AuditStore {
     } catch (error) {
       const { kind, subject, deliveryId } = plan.envelope;
       throw new Error(
-        `audit store (${this.engine}): recording ${kind} ${subject}${deliveryId === null ? "" : ` (delivery ${deliveryId})`} failed: ${(error as Error).message}`,
+        `audit store (${this.engine}): recording ${kind} ${subject}${deliveryId === null ? "" : ` (delivery ${deliveryId})`} ` +
+          `failed: ${(error as Error).message}`,
         { cause: error },
       );
     }
@@ -384,7 +385,8 @@ export abstract class SqlAuditStore implements AuditStore {
     const [merge] = await this.query<{ id: number }>(mergeIdStatement(this.engine, link.repo, link.prNumber));
     if (!merge) {
       throw new AuditNotFoundError(
-        `no merge recorded for ${link.repo}#${link.prNumber}: link a merged PR that Countersign recorded (backfill it first if it merged before Countersign was installed)`,
+        `no merge recorded for ${link.repo}#${link.prNumber}: link a merged PR that Countersign recorded (backfill it first if it ` +
+          `merged before Countersign was installed)`,
         "merge",
       );
     }

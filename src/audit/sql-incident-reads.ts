@@ -212,7 +212,8 @@ interface LinkRow {
 function checkIncidentId(externalId: string): void {
   if (typeof externalId !== "string" || !INCIDENT_ID_PATTERN.test(externalId)) {
     throw new AuditInputError(
-      `incident id ${JSON.stringify(externalId)} is not valid: use 1 to 128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`,
+      `incident id ${JSON.stringify(externalId)} is not valid: use 1 to 128 letters, digits, ".", "_", ":" or "-", starting with ` +
+        `a letter or digit`,
       "externalId",
     );
   }
@@ -243,7 +244,8 @@ export function sameIncident(recorded: IncidentFacts, given: NormalizedIncident)
   );
   if (differences.length === 0) return { inserted: false, seq: null };
   throw new AuditConflictError(
-    `incident ${recorded.externalId} is already recorded (seq ${recorded.seq}, ${recorded.recordedAt}) with different fields: ${differences.join(", ")}. ` +
+    `incident ${recorded.externalId} is already recorded (seq ${recorded.seq}, ${recorded.recordedAt}) with different ` +
+      `fields: ${differences.join(", ")}. ` +
       "Incident records are insert-only and the first one stands: repeat it with the recorded values, or put what changed in a link note.",
     differences.length === 1 ? INCIDENT_FIELDS.find((k) => recorded[k] !== given[k])! : "externalId",
   );
@@ -327,9 +329,11 @@ function linkedShares(rows: { k: string | null; merges: number; linked: number }
 
 const INCIDENT_TREND_DEFINITIONS: Record<string, string> = {
   byCategoryMonth:
-    "incidents per category and UTC month of their start (of their recording when no start was given); since/until apply to that time, the other filters do not",
+    "incidents per category and UTC month of their start (of their recording when no start was given); since/until apply to that " +
+    "time, the other filters do not",
   linkedByAi: "per AI level: the filter's merges, and those whose current link to some incident is caused or suspect (linked / merges)",
   linkedByTeam: "the same per primary owning team",
   mergeToStart:
-    "hours from each current caused/suspect link's merge to its incident's start: median, 90th percentile (nearest rank) and maximum; links without a start time are left out, those starting before the merge are counted apart",
+    "hours from each current caused/suspect link's merge to its incident's start: median, 90th percentile (nearest rank) and " +
+    "maximum; links without a start time are left out, those starting before the merge are counted apart",
 };

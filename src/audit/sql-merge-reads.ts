@@ -349,7 +349,9 @@ function revertMap(reverts: RevertRow[]): Map<number, RevertRecord[]> {
  */
 export function toMergeRecordJson(row: MergeRow, reverts: Map<number, RevertRecord[]>): string {
   const head = '{"data":';
-  const tail = `,"deliveryId":${JSON.stringify(row.delivery_id)},"kind":"merge","recordedAt":${JSON.stringify(row.recorded_at)},"source":${JSON.stringify(row.source)},"subject":${JSON.stringify(row.subject)},"v":1}`;
+  const tail =
+    `,"deliveryId":${JSON.stringify(row.delivery_id)},"kind":"merge","recordedAt":${JSON.stringify(row.recorded_at)},` +
+    `"source":${JSON.stringify(row.source)},"subject":${JSON.stringify(row.subject)},"v":1}`;
   const { payload } = row;
   if (!payload.startsWith(`${head}{`) || !payload.endsWith(tail) || payload.charAt(payload.length - tail.length - 1) !== "}") {
     return JSON.stringify(toMergeRecord(row, reverts));
@@ -357,9 +359,10 @@ export function toMergeRecordJson(row: MergeRow, reverts: Map<number, RevertReco
   const data = payload.slice(head.length, payload.length - tail.length - 1);
   const revertedBy = reverts.get(Number(row.id));
   const sep = data === "{" ? "" : ",";
-  return `${data}${sep}"seq":${Number(row.seq)},"entryHash":${JSON.stringify(row.entry_hash)},"recordedAt":${JSON.stringify(row.recorded_at)}${
-    revertedBy ? `,"revertedBy":${JSON.stringify(revertedBy)}` : ""
-  }}`;
+  return (
+    `${data}${sep}"seq":${Number(row.seq)},"entryHash":${JSON.stringify(row.entry_hash)},` +
+    `"recordedAt":${JSON.stringify(row.recorded_at)}${revertedBy ? `,"revertedBy":${JSON.stringify(revertedBy)}` : ""}}`
+  );
 }
 
 export function toMergeRecord(row: MergeRow, reverts: Map<number, RevertRecord[]>): MergeRecord {

@@ -118,7 +118,8 @@ export class ProjectionCheck {
       statement(
         this.engine,
         (q) =>
-          `SELECT * FROM ${spec.table} WHERE ${spec.seqColumn} > ${q.param(from)} AND ${spec.seqColumn} <= ${q.param(to)} ORDER BY ${order}`,
+          `SELECT * FROM ${spec.table} WHERE ${spec.seqColumn} > ${q.param(from)} AND ${spec.seqColumn} <= ${q.param(to)} ORDER ` +
+          `BY ${order}`,
       ),
     );
     return groupBySeq(rows, spec.seqColumn);

@@ -63,7 +63,8 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .addOption(new Option("--format <format>", "output format").choices([...MERGE_FORMATS]).default("table"))
     .addHelpText(
       "after",
-      "\nExamples:\n  countersign audit merges --path 'src/payments/**' --ai assisted,generated,agent --since 2026-01-01\n  countersign audit merges --bypassed --format csv > bypasses.csv\n  countersign audit merges --sha abc1234 --format json",
+      "\nExamples:\n  countersign audit merges --path 'src/payments/**' --ai assisted,generated,agent --since 2026-01-01\n" +
+        "  countersign audit merges --bypassed --format csv > bypasses.csv\n  countersign audit merges --sha abc1234 --format json",
     )
     .action(async (opts: Opts) => {
       const filter = mergeFilter(opts);
@@ -100,7 +101,8 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     audit
       .command("report")
       .description(
-        "Per group: merges, AI-assisted share, undisclosed, bypasses, exceptions, and revert rates within 7 and 30 days (change-failure proxies).",
+        "Per group: merges, AI-assisted share, undisclosed, bypasses, exceptions, and revert rates within 7 and 30 days " +
+          "(change-failure proxies).",
       ),
     {},
   )
@@ -112,7 +114,10 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .addOption(new Option("--format <format>", "output format").choices([...REPORT_FORMATS]).default("table"))
     .addHelpText(
       "after",
-      "\nWith --incidents, --since/--until also bound the incidents' start times; JSON adds an `incidents` object.\n\nExamples:\n  countersign audit report --since 2026-01-01 --group-by ai,team\n  countersign audit report --group-by team,month --format csv > cfr-proxy.csv\n  countersign audit report --incidents --since 2026-01-01 --format json",
+      "\nWith --incidents, --since/--until also bound the incidents' start times; JSON adds an `incidents` object.\n\nExamples:\n" +
+        "  countersign audit report --since 2026-01-01 --group-by ai,team\n" +
+        "  countersign audit report --group-by team,month --format csv > cfr-proxy.csv\n" +
+        "  countersign audit report --incidents --since 2026-01-01 --format json",
     )
     .action(async (opts: Opts) => {
       const groupBy = groupByOf(String(opts.groupBy));
@@ -135,7 +140,10 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .addOption(new Option("--format <format>", "output format").choices([...EXPORT_FORMATS]).makeOptionMandatory())
     .addHelpText(
       "after",
-      "\nin-toto: one Statement v1 per line (predicateType https://countersign.dev/merge-review/v1) whose subject is the\nmerge commit; merges without a merge commit SHA are skipped and counted on stderr.\n\nExamples:\n  countersign audit export --format in-toto --since 2026-01-01 > merges.intoto.jsonl\n  countersign audit export --format ndjson --repo acme/pay | gzip > pay.ndjson.gz",
+      "\nin-toto: one Statement v1 per line (predicateType https://countersign.dev/merge-review/v1) whose subject is the\n" +
+        "merge commit; merges without a merge commit SHA are skipped and counted on stderr.\n\nExamples:\n" +
+        "  countersign audit export --format in-toto --since 2026-01-01 > merges.intoto.jsonl\n" +
+        "  countersign audit export --format ndjson --repo acme/pay | gzip > pay.ndjson.gz",
     )
     .action(async (opts: Opts) => {
       const filter = mergeFilter(opts);

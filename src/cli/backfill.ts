@@ -18,7 +18,9 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
     .option("--since <date>", "only PRs merged on or after this date (YYYY-MM-DD or ISO-8601)")
     .addHelpText(
       "after",
-      "\nCredentials: APP_ID with PRIVATE_KEY or PRIVATE_KEY_PATH (the app's installation on the repository), or GITHUB_TOKEN.\nGHE_HOST/GHE_PROTOCOL select GitHub Enterprise Server. Safe to re-run: recorded merges are skipped.\n\nExample:\n  DATABASE_URL=postgres://… countersign backfill --repo acme/pay --since 2026-01-01",
+      "\nCredentials: APP_ID with PRIVATE_KEY or PRIVATE_KEY_PATH (the app's installation on the repository), or GITHUB_TOKEN.\n" +
+        "GHE_HOST/GHE_PROTOCOL select GitHub Enterprise Server. Safe to re-run: recorded merges are skipped.\n\nExample:\n" +
+        "  DATABASE_URL=postgres://… countersign backfill --repo acme/pay --since 2026-01-01",
     )
     .action(async (opts: { repo: string; since?: string }) => {
       const { owner, repo } = repoOption(opts.repo);
@@ -49,7 +51,10 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
 }
 
 function progressLine(p: BackfillProgress): string {
-  return `scanned ${p.scanned} closed PRs, ${p.merged} merged: ${p.recorded} recorded, ${p.alreadyRecorded} already in the trail, ${p.failed} failed`;
+  return (
+    `scanned ${p.scanned} closed PRs, ${p.merged} merged: ${p.recorded} recorded, ${p.alreadyRecorded} already in the ` +
+    `trail, ${p.failed} failed`
+  );
 }
 
 function appIdOf(env: NodeJS.ProcessEnv): number | null {

@@ -287,7 +287,8 @@ export function formatCheckTable(report: CheckReport, style: Style): string {
   out.push(
     style.bold(`countersign check: ${report.head.ref} (${short(report.head.sha)}) into ${report.base.ref} (${short(report.base.sha)})`),
     style.dim(
-      `  config: ${report.config.source}; CODEOWNERS: ${report.codeowners ?? "none"}; author: @${report.author}; ${plural(report.commits, "commit")}, ${plural(report.files, "changed file")}`,
+      `  config: ${report.config.source}; CODEOWNERS: ${report.codeowners ?? "none"}; author: ` +
+        `@${report.author}; ${plural(report.commits, "commit")}, ${plural(report.files, "changed file")}`,
     ),
     "",
   );
@@ -298,7 +299,8 @@ export function formatCheckTable(report: CheckReport, style: Style): string {
       out.push(`  ${CONFIG_PATH}${e.line ? `:${e.line}` : ""}: ${e.path ? `${e.path}: ` : ""}${e.message}`);
     out.push(
       "",
-      `The check would fail ("${ERROR_TITLE}") until the file is fixed on ${report.base.ref}. \`countersign validate\` lints a working copy.`,
+      `The check would fail ("${ERROR_TITLE}") until the file is fixed on ${report.base.ref}. \`countersign validate\` lints a ` +
+        `working copy.`,
     );
     return appendNotes(out, report, style).join("\n");
   }

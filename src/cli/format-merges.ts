@@ -31,6 +31,11 @@ export function formatMerges(merges: MergeRecord[], format: MergeFormat): string
 /** One merge in full, for a person: what a postmortem asks, in the order it asks it. */
 export function formatMergeDetail(m: MergeRecord): string {
   const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : "—");
+  const configNote = m.configInvalid
+    ? "; config INVALID (gates not evaluated)"
+    : m.configHash
+      ? `; config sha256 ${m.configHash.slice(0, 12)}`
+      : "; default config";
   const lines: [string, string][] = [
     [
       "merged",
@@ -39,23 +44,23 @@ export function formatMergeDetail(m: MergeRecord): string {
     ["author", m.author],
     [
       "ai",
-      `${m.aiLevel}${m.aiTools.length ? ` (${m.aiTools.join(", ")})` : ""}${m.agent ? `; agent ${m.agent}` : ""}${m.sponsor ? `; sponsor @${m.sponsor}` : ""}`,
+      `${m.aiLevel}${m.aiTools.length ? ` (${m.aiTools.join(", ")})` : ""}` +
+        `${m.agent ? `; agent ${m.agent}` : ""}${m.sponsor ? `; sponsor @${m.sponsor}` : ""}`,
     ],
     ...m.disclosureSources.map((s): [string, string] => ["disclosure", `${s.where}${s.sha ? ` ${short(s.sha)}` : ""}: ${s.detail}`]),
     [
       "owner",
-      `${m.owningTeam ?? "(none)"}${m.teams.length ? `; teams: ${m.teams.map((t) => `${t.team} (${t.files} file${t.files === 1 ? "" : "s"})`).join(", ")}` : ""}`,
+      `${m.owningTeam ?? "(none)"}` +
+        `${m.teams.length ? `; teams: ${m.teams.map((t) => `${t.team} (${t.files} file${t.files === 1 ? "" : "s"})`).join(", ")}` : ""}`,
     ],
     ...m.reviewers.map((r): [string, string] => [
       "review",
-      `${r.counted ? "counted" : `not counted${r.reason ? ` (${r.reason})` : ""}`}: ${r.reviewer} ${r.state.toLowerCase()} on ${short(r.reviewedSha)}` +
+      `${r.counted ? "counted" : `not counted${r.reason ? ` (${r.reason})` : ""}`}: ` +
+        `${r.reviewer} ${r.state.toLowerCase()} on ${short(r.reviewedSha)}` +
         `${r.submittedAt ? ` at ${r.submittedAt}` : ""}${r.checklist.length ? `; checked: ${r.checklist.join(" | ")}` : ""}` +
         `${r.verified ? `; verified: ${r.verified.replace(/\s+/g, " ")}` : ""}`,
     ]),
-    [
-      "gate",
-      `countersign ${m.checkConclusion ?? "absent"} at merge${m.bypassed ? "; BYPASSED" : ""}${m.configInvalid ? "; config INVALID (gates not evaluated)" : m.configHash ? `; config sha256 ${m.configHash.slice(0, 12)}` : "; default config"}`,
-    ],
+    ["gate", `countersign ${m.checkConclusion ?? "absent"} at merge${m.bypassed ? "; BYPASSED" : ""}${configNote}`],
     ...m.boundaries.map((b): [string, string] => ["boundary", `${b.name} (${b.action}): ${b.outcome}`]),
     ...m.exceptions.map((e): [string, string] => [
       "exception",

@@ -54,7 +54,8 @@ export function registerIncident(program: Command, ctx: CliContext): void {
   incident
     .command("open")
     .description(
-      "Record an incident by its tracker id. Repeating it with the same fields is a no-op; different fields are refused (the first record stands).",
+      "Record an incident by its tracker id. Repeating it with the same fields is a no-op; different fields are refused (the " +
+        "first record stands).",
     )
     .requiredOption("--id <EXT-ID>", "the incident tracker's id, e.g. INC-2041 (letters, digits, . _ : -)")
     .option("--title <text>", "a one-line summary")
@@ -64,7 +65,9 @@ export function registerIncident(program: Command, ctx: CliContext): void {
     .option("--started-at <time>", "when impact began, ISO-8601 (no offset means UTC)")
     .addHelpText(
       "after",
-      '\nExamples:\n  countersign incident open --id INC-2041 --title "Refunds paid twice" --severity 1 \\\n    --category hallucination-in-production-code --started-at 2026-03-01T14:30:00Z --url https://acme.pagerduty.com/incidents/Q1W2E3',
+      '\nExamples:\n  countersign incident open --id INC-2041 --title "Refunds paid twice" --severity 1 \\\n' +
+        "    --category hallucination-in-production-code --started-at 2026-03-01T14:30:00Z --url " +
+        "https://acme.pagerduty.com/incidents/Q1W2E3",
     )
     .action(async (opts: OpenOptions) => {
       const result = await ctx.withStore((s) =>
@@ -96,7 +99,9 @@ export function registerIncident(program: Command, ctx: CliContext): void {
     .option("--linked-by <name>", "who made the link")
     .addHelpText(
       "after",
-      '\nExamples:\n  countersign incident link INC-2041 --merge acme/pay#42 --relation suspect --note "touched the refund retry"\n  countersign incident link INC-2041 --merge 3f9c2e1 --relation caused\n  countersign incident link INC-2041 --merge acme/pay#42 --relation dismissed --note "ruled out by bisect"',
+      '\nExamples:\n  countersign incident link INC-2041 --merge acme/pay#42 --relation suspect --note "touched the refund ' +
+        'retry"\n  countersign incident link INC-2041 --merge 3f9c2e1 --relation caused\n' +
+        '  countersign incident link INC-2041 --merge acme/pay#42 --relation dismissed --note "ruled out by bisect"',
     )
     .action(async (externalId: string, opts: LinkOptions) => {
       const ref = parseMergeRef(opts.merge);
@@ -154,7 +159,8 @@ export function registerIncident(program: Command, ctx: CliContext): void {
     .addOption(formatOption())
     .addHelpText(
       "after",
-      "\nExamples:\n  countersign incident list --since 2026-01-01 --category agent-overreach\n  countersign incident list --repo acme/pay --format json",
+      "\nExamples:\n  countersign incident list --since 2026-01-01 --category agent-overreach\n" +
+        "  countersign incident list --repo acme/pay --format json",
     )
     .action(async (opts: ListOptions) => {
       const limit = Number(opts.limit);

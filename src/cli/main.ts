@@ -25,7 +25,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   let exitCode = 0;
   const program = new Command("countersign")
     .description(
-      "Merge-time governance for AI-assisted code: check a branch before pushing, set up a repository, lint config and CODEOWNERS, query the audit trail.",
+      "Merge-time governance for AI-assisted code: check a branch before pushing, set up a repository, lint config and " +
+        "CODEOWNERS, query the audit trail.",
     )
     .version(readVersion())
     .exitOverride()
@@ -52,7 +53,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   registerDoctor(program, ctx);
   program.addHelpText(
     "after",
-    "\nExamples:\n  $ countersign init && countersign setup-protection --repo acme/pay --app-id 123456\n  $ countersign check --base origin/main --body pr.md\n  $ countersign audit merges --bypassed\n  $ countersign incident open --id INC-2041 --severity 1 && countersign postmortem INC-2041\n\nRun `countersign help <command>` for a command's options and examples.",
+    "\nExamples:\n  $ countersign init && countersign setup-protection --repo acme/pay --app-id 123456\n" +
+      "  $ countersign check --base origin/main --body pr.md\n  $ countersign audit merges --bypassed\n" +
+      "  $ countersign incident open --id INC-2041 --severity 1 && countersign postmortem INC-2041\n\n" +
+      "Run `countersign help <command>` for a command's options and examples.",
   );
 
   try {

@@ -24,12 +24,15 @@ export function registerPostmortem(program: Command, ctx: CliContext): void {
   program
     .command("postmortem <ref>")
     .description(
-      "Answer a postmortem's change-review questions from the audit trail: a commit SHA, owner/repo#N, or an incident id (the merges linked to it as caused, else suspect).",
+      "Answer a postmortem's change-review questions from the audit trail: a commit SHA, owner/repo#N, or an incident id (the " +
+        "merges linked to it as caused, else suspect).",
     )
     .addOption(new Option("--format <format>", "output format").choices(["markdown", "json"]).default("markdown"))
     .addHelpText(
       "after",
-      "\nAn incident id is looked up first, so an id that looks like a SHA still finds its incident.\n\nExamples:\n  countersign postmortem 3f9c2e1\n  countersign postmortem acme/pay#42 --format json\n  countersign postmortem INC-2041 > postmortem-review.md",
+      "\nAn incident id is looked up first, so an id that looks like a SHA still finds its incident.\n\nExamples:\n" +
+        "  countersign postmortem 3f9c2e1\n  countersign postmortem acme/pay#42 --format json\n  countersign postmortem INC-2041 > " +
+        "postmortem-review.md",
     )
     .action(async (ref: string, opts: { format: string }) => {
       const pm = await ctx.withStore((store) => postmortemFor(store, ref));

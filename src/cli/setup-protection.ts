@@ -297,13 +297,15 @@ GHE_PROTOCOL). Exit status: 0 done (or nothing to do), 2 usage errors or GitHub 
       if (!token && !dryRun) throw new UsageError(`no token: set GITHUB_TOKEN (or pass --token). ${TOKEN_HINT}`);
       if (appId === null) {
         ctx.io.err(
-          `warning: no app id (--app-id or APP_ID): any app or status named "${CHECK_NAME}" would satisfy the rule. Pass the Countersign app's id to pin the source.`,
+          `warning: no app id (--app-id or APP_ID): any app or status named "${CHECK_NAME}" would satisfy the rule. Pass the ` +
+            `Countersign app's id to pin the source.`,
         );
       }
       if (!token) {
         const plan = planProtection([], req, null);
         ctx.io.err(
-          `Dry run without a token: the existing rulesets of ${owner}/${repo} were not read. A first run would POST /repos/${owner}/${repo}/rulesets with:`,
+          `Dry run without a token: the existing rulesets of ${owner}/${repo} were not read. A first run would POST ` +
+            `/repos/${owner}/${repo}/rulesets with:`,
         );
         if (plan.action !== "none") ctx.io.out(JSON.stringify(plan.body, null, 2));
         return;
@@ -329,7 +331,8 @@ GHE_PROTOCOL). Exit status: 0 done (or nothing to do), 2 usage errors or GitHub 
       }
       const verb = plan.action === "create" ? `Created ruleset "${RULESET_NAME}"` : `Updated ruleset "${plan.ruleset.name}"`;
       ctx.io.out(
-        `${verb} (id ${result.rulesetId}) in ${owner}/${repo}:\n${plan.changes.map((c) => `  - ${c}`).join("\n")}\n  ${link(result.rulesetId!)}`,
+        `${verb} (id ${result.rulesetId}) in ${owner}/${repo}:\n${plan.changes.map((c) => `  - ${c}`).join("\n")}\n` +
+          `  ${link(result.rulesetId!)}`,
       );
     });
 }

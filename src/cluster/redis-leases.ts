@@ -57,7 +57,8 @@ export async function openRedisLeases(url: string): Promise<RedisLeases> {
     // ioredis rejects with "Connection is closed."; the cause (ECONNREFUSED, auth…) came as an event.
     const reason = (lastError ?? (error as Error)).message;
     throw new Error(
-      `REDIS_URL ${redactUrl(url)}: cannot connect (${reason}). Start Redis or correct REDIS_URL; a single replica runs without it (unset REDIS_URL).`,
+      `REDIS_URL ${redactUrl(url)}: cannot connect (${reason}). Start Redis or correct REDIS_URL; a single replica runs without ` +
+        `it (unset REDIS_URL).`,
       { cause: error },
     );
   }

@@ -313,7 +313,8 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
       return refuse(
         400,
         "Sign-in could not be checked",
-        "This sign-in did not start in this browser, or it took longer than 10 minutes. Nothing was signed in; start again from the sign-in page.",
+        "This sign-in did not start in this browser, or it took longer than 10 minutes. Nothing was signed in; start again from " +
+          "the sign-in page.",
         "state",
       );
     }
@@ -350,7 +351,8 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
       return refuse(
         403,
         "Too many repositories for a session",
-        `You can read ${access.repos.length} repositories through Countersign, more than a dashboard session can hold. Ask an administrator for the audit token.`,
+        `You can read ${access.repos.length} repositories through Countersign, more than a dashboard session can hold. Ask an ` +
+          `administrator for the audit token.`,
         "too_many_repos",
       );
     }
@@ -569,7 +571,9 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
         404,
         messagePage({
           title: "No merge contains this commit",
-          message: `No recorded merge contains commit ${sha}: it was not merged through a pull request Countersign saw (try countersign backfill).`,
+          message:
+            `No recorded merge contains commit ${sha}: it was not merged through a pull request Countersign saw (try countersign ` +
+            `backfill).`,
           signedIn,
           link: { href: `${DASHBOARD_PREFIX}/`, label: "Back to the overview" },
         }),
@@ -586,7 +590,8 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
         messagePage({
           title: "Audit chain: administrators only",
           message:
-            "The audit chain links every repository's records, so its head and its verification are shown only to sessions signed in with the audit token. You signed in with GitHub and see the merges of your repositories.",
+            "The audit chain links every repository's records, so its head and its verification are shown only to sessions signed " +
+            "in with the audit token. You signed in with GitHub and see the merges of your repositories.",
           signedIn: viewer.signedIn,
           link: { href: `${DASHBOARD_PREFIX}/merges`, label: "Your merges" },
         }),
@@ -695,12 +700,18 @@ export function cookies(req: IncomingMessage): Map<string, string[]> {
 }
 
 function cookie(name: string, value: string, maxAgeMs: number, secure: boolean): string {
-  return `${name}=${value}; Path=${DASHBOARD_PREFIX}; Max-Age=${Math.floor(maxAgeMs / 1000)}; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`;
+  return (
+    `${name}=${value}; Path=${DASHBOARD_PREFIX}; Max-Age=${Math.floor(maxAgeMs / 1000)}; HttpOnly; ` +
+    `SameSite=Strict${secure ? "; Secure" : ""}`
+  );
 }
 
 /** The OAuth state: Lax (see startGitHubSignIn), and only ever sent to the sign-in paths. */
 function stateCookie(value: string, maxAgeMs: number, secure: boolean): string {
-  return `${OAUTH_STATE_COOKIE}=${value}; Path=${GITHUB_START_PATH}; Max-Age=${Math.floor(maxAgeMs / 1000)}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
+  return (
+    `${OAUTH_STATE_COOKIE}=${value}; Path=${GITHUB_START_PATH}; Max-Age=${Math.floor(maxAgeMs / 1000)}; HttpOnly; ` +
+    `SameSite=Lax${secure ? "; Secure" : ""}`
+  );
 }
 
 function clearCookie(name: string, secure: boolean): string {

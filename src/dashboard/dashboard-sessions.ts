@@ -70,7 +70,8 @@ export class DashboardSessions {
     const body =
       access.kind === "token"
         ? `v1.${session.id}.${session.expiresAt}`
-        : `g1.${session.id}.${session.expiresAt}.${deflateRawSync(JSON.stringify({ login: access.login, repos: access.repos })).toString("base64url")}`;
+        : `g1.${session.id}.${session.expiresAt}.` +
+          `${deflateRawSync(JSON.stringify({ login: access.login, repos: access.repos })).toString("base64url")}`;
     return { session, cookieValue: `${body}.${this.mac(this.sessionKey, body)}` };
   }
 

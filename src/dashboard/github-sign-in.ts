@@ -57,7 +57,9 @@ export function signInRefusal(error: GitHubSignInError): { status: number; title
       return {
         status: 502,
         title: "GitHub refused the sign-in",
-        message: `${error.message}. If this repeats, the server's GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET may not match the App's settings.`,
+        message:
+          `${error.message}. If this repeats, the server's GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET may not match the App's ` +
+          `settings.`,
       };
     case "unavailable":
       return {

@@ -8,15 +8,18 @@ import { html, trustedHtml, type HtmlValue, type SafeHtml } from "./html.js";
 
 export const DASHBOARD_PREFIX = "/countersign";
 
-const CSS = `
-:root{color-scheme:light;--fg:#1f2328;--muted:#57606a;--link:#0550ae;--border:#d0d7de;--subtle:#f6f8fa;--focus:#0969da;--danger:#b42318;--ok:#1a7f37;--warn:#7d4e00;--ai:#6639ba}
+const CSS =
+  `
+:root{color-scheme:light;--fg:#1f2328;--muted:#57606a;--link:#0550ae;--border:#d0d7de;--subtle:#f6f8fa;--focus:#0969da;` +
+  `--danger:#b42318;--ok:#1a7f37;--warn:#7d4e00;--ai:#6639ba}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:#fff}
 a{color:var(--link);text-underline-offset:2px}
 :focus-visible,input:focus,input:focus-within,select:focus{outline:3px solid var(--focus);outline-offset:2px}
 .skip{position:absolute;left:-9999px;top:0;background:#fff;color:var(--link);padding:.5rem 1rem;z-index:10;border:2px solid var(--focus)}
 .skip:focus{left:.5rem;top:.5rem}
-header.top{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1.5rem;padding:.6rem 1.5rem;background:var(--subtle);border-bottom:1px solid var(--border)}
+header.top{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1.5rem;padding:.6rem 1.5rem;background:var(--subtle);` +
+  `border-bottom:1px solid var(--border)}
 header.top .brand{font-weight:700;font-size:1.05rem;color:var(--fg);text-decoration:none}
 header.top nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;list-style:none;margin:0;padding:0}
 header.top nav a[aria-current=page]{font-weight:700;color:var(--fg)}
@@ -40,20 +43,23 @@ tbody th .muted{font-weight:400}
 .nowrap{white-space:nowrap}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:.88em}
 .muted{color:var(--muted)}
-.badge{display:inline-block;padding:0 .5rem;border-radius:1rem;font-size:.8rem;font-weight:600;border:1px solid transparent;white-space:nowrap;line-height:1.6}
+.badge{display:inline-block;padding:0 .5rem;border-radius:1rem;font-size:.8rem;font-weight:600;border:1px solid transparent;` +
+  `white-space:nowrap;line-height:1.6}
 .badge.danger{color:#fff;background:var(--danger)}
 .badge.ok{color:#fff;background:var(--ok)}
 .badge.warn{color:#fff;background:var(--warn)}
 .badge.ai{color:#fff;background:var(--ai)}
 .badge.neutral{color:var(--fg);background:#fff;border-color:#8c959f}
-form.filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:.75rem 1rem;padding:1rem;background:var(--subtle);border:1px solid var(--border);border-radius:6px;margin-bottom:1rem}
+form.filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:.75rem 1rem;padding:1rem;` +
+  `background:var(--subtle);border:1px solid var(--border);border-radius:6px;margin-bottom:1rem}
 form.filters .actions{display:flex;gap:.6rem;align-items:end;flex-wrap:wrap}
 label{display:block;font-weight:600;font-size:.875rem;margin-bottom:.2rem}
 input,select{font:inherit;width:100%;padding:.35rem .5rem;border:1px solid #6e7781;border-radius:6px;background:#fff;color:var(--fg)}
 input[aria-invalid=true]{border:2px solid var(--danger)}
 .hint{display:block;color:var(--muted);font-size:.8rem;margin-top:.15rem}
 .field-error{display:block;color:var(--danger);font-size:.85rem;font-weight:600;margin-top:.15rem}
-button,.button{font:inherit;font-weight:600;padding:.35rem 1rem;border-radius:6px;border:1px solid var(--ok);background:var(--ok);color:#fff;cursor:pointer;text-decoration:none;display:inline-block;line-height:1.5}
+button,.button{font:inherit;font-weight:600;padding:.35rem 1rem;border-radius:6px;border:1px solid var(--ok);` +
+  `background:var(--ok);color:#fff;cursor:pointer;text-decoration:none;display:inline-block;line-height:1.5}
 button.secondary,.button.secondary{background:#fff;color:var(--fg);border-color:#6e7781}
 .alert{border:1px solid var(--danger);border-left-width:6px;background:#fff;padding:.6rem 1rem;border-radius:6px;margin:0 0 1rem}
 .notice{border:1px solid var(--border);border-left:6px solid var(--focus);padding:.6rem 1rem;border-radius:6px;margin:0 0 1rem}
@@ -124,19 +130,29 @@ export interface PageFrame {
 export function page(frame: PageFrame): SafeHtml {
   const nav = (item: NavItem, href: string, label: string) =>
     html`<li><a href="${href}"${frame.active === item ? trustedHtml(' aria-current="page"') : null}>${label}</a></li>`;
-  const header =
-    frame.signedIn !== undefined
-      ? html`<header class="top">
+  const signedInHeader = (signedIn: SignedIn) => {
+    const navItems = [
+      nav("overview", `${DASHBOARD_PREFIX}/`, "Overview"),
+      nav("merges", `${DASHBOARD_PREFIX}/merges`, "Merges"),
+      nav("incidents", `${DASHBOARD_PREFIX}/incidents`, "Incidents"),
+      signedIn.admin ? nav("chain", `${DASHBOARD_PREFIX}/chain`, "Audit chain") : null,
+    ];
+    const who = signedIn.login === null ? html`Signed in with the audit token` : html`Signed in as <strong>${signedIn.login}</strong>`;
+    return html`<header class="top">
   <a class="brand" href="${DASHBOARD_PREFIX}/">Countersign audit</a>
   <nav aria-label="Dashboard">
-    <ul>${nav("overview", `${DASHBOARD_PREFIX}/`, "Overview")}${nav("merges", `${DASHBOARD_PREFIX}/merges`, "Merges")}${nav("incidents", `${DASHBOARD_PREFIX}/incidents`, "Incidents")}${frame.signedIn.admin ? nav("chain", `${DASHBOARD_PREFIX}/chain`, "Audit chain") : null}</ul>
+    <ul>${navItems}</ul>
   </nav>
   <form method="post" action="${DASHBOARD_PREFIX}/logout">
-    <span class="who" id="signed-in-as">${frame.signedIn.login === null ? html`Signed in with the audit token` : html`Signed in as <strong>${frame.signedIn.login}</strong>`}</span>
-    <input type="hidden" name="csrf" value="${frame.signedIn.csrfToken}">
+    <span class="who" id="signed-in-as">${who}</span>
+    <input type="hidden" name="csrf" value="${signedIn.csrfToken}">
     <button type="submit" class="secondary">Sign out</button>
   </form>
-</header>`
+</header>`;
+  };
+  const header =
+    frame.signedIn !== undefined
+      ? signedInHeader(frame.signedIn)
       : html`<header class="top"><span class="brand">Countersign audit</span></header>`;
   return html`<!doctype html>
 <html lang="en">

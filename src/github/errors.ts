@@ -41,7 +41,8 @@ export function explainError(error: unknown): Explained {
     return {
       reason: `GitHub refused access (HTTP ${status}${where}).`,
       nextStep:
-        "Check that the app is installed on this repository with the permissions in app.yml (checks: write, contents: read, pull requests: write, members: read).",
+        "Check that the app is installed on this repository with the permissions in app.yml (checks: write, contents: read, pull " +
+        "requests: write, members: read).",
     };
   }
   if (status === 404) {

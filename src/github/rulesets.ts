@@ -85,7 +85,8 @@ export async function writeRuleset(octokit: Octokit, req: RepoRef, id: number | 
 }
 
 export const TOKEN_HINT =
-  'Use a token of a repository admin: a classic token with the "repo" scope, or a fine-grained token with "Administration: Read and write" on the repository.';
+  'Use a token of a repository admin: a classic token with the "repo" scope, or a fine-grained token with "Administration: Read ' +
+  'and write" on the repository.';
 
 /** A GitHub failure explained for the person running the command (exit 2, no stack trace). */
 export class SetupError extends Error {}

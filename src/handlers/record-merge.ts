@@ -1,7 +1,8 @@
 /**
  * `pull_request.closed` with `merged: true`: the primary audit record. The PR is re-read from the
  * API (commits, reviews, our check run and CODEOWNERS at its base in one GraphQL query; its files)
- * rather than trusting earlier events, because deliveries can arrive out of order or not at all. One record per repo + PR, whatever the delivery.
+ * rather than trusting earlier events, because deliveries can arrive out of order or not at all.
+ * One record per repo + PR, whatever the delivery.
  * The PR is assessed exactly as the check run assesses it (assess-pull-request.ts); under an
  * invalid config the merge is recorded as such, with no gate evaluated, never under the defaults.
  */
@@ -137,7 +138,8 @@ export async function afterMergeRecorded(github: GitHub | null, log: Logger, dep
 async function noticeBypass(github: GitHub, log: Logger, m: MergeRecordInput, mode: "comment" | "issue"): Promise<void> {
   const [owner, repo] = m.repo.split("/") as [string, string];
   const text =
-    `⚠️ **Countersign: merged without a passing \`countersign\` check** (conclusion at merge time: \`${m.checkConclusion ?? "none"}\`).\n\n` +
+    `⚠️ **Countersign: merged without a passing \`countersign\` check** (conclusion at merge time: ` +
+    `\`${m.checkConclusion ?? "none"}\`).\n\n` +
     `Merged by @${m.mergedBy ?? "unknown"} at ${m.mergedAt}; head ${m.headSha.slice(0, 7)}; AI disclosure: \`${m.aiLevel}\`. ` +
     `This merge is recorded as \`bypassed\` in the audit trail.`;
   try {

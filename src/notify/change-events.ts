@@ -57,7 +57,9 @@ export function createChangeEventStats(): ChangeEventStats {
 
 export function buildChangeEvent(m: MergeRecordInput, options: Pick<ChangeEventOptions, "routingKey" | "webHost">): ChangeEvent {
   const prUrl = `${githubUrlOf(m, `https://${options.webHost ?? "github.com"}`)}/${m.repo}/pull/${m.prNumber}`;
-  const summary = `Merged ${m.repo}#${m.prNumber}: ${m.title} (AI: ${m.aiLevel}${m.owningTeam ? `, owner ${m.owningTeam}` : ""}${m.bypassed ? ", gate BYPASSED" : ""})`;
+  const summary =
+    `Merged ${m.repo}#${m.prNumber}: ${m.title} ` +
+    `(AI: ${m.aiLevel}${m.owningTeam ? `, owner ${m.owningTeam}` : ""}${m.bypassed ? ", gate BYPASSED" : ""})`;
   return {
     ...(options.routingKey ? { routing_key: options.routingKey } : {}),
     payload: {

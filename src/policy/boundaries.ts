@@ -215,7 +215,8 @@ function judge(
       return { ...base, status: "passed", via: "approvals", reasons: [`approved by ${approving.map((l) => `@${l}`).join(", ")}`] };
     }
     reasons.push(
-      `needs ${minApprovals} noted approval${minApprovals > 1 ? "s" : ""} on the head commit from ${approvers.join(", ")}; has ${approving.length}`,
+      `needs ${minApprovals} noted approval${minApprovals > 1 ? "s" : ""} on the head commit from ${approvers.join(", ")}; ` +
+        `has ${approving.length}`,
     );
   } else if (approvers.length === 0) {
     reasons.push(`AI-assisted changes may not touch these paths, and no approver is configured to grant an exception`);

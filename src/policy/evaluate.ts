@@ -151,7 +151,8 @@ export function evaluate(snapshot: PullRequestSnapshot, config: Config, options:
   const conclusion = unmet === 0 ? "success" : "failure";
   const title =
     conclusion === "success"
-      ? `Passed: ${applicable} of ${gates.length} gates met${applicable < gates.length ? `, ${gates.length - applicable} not applicable` : ""}`
+      ? `Passed: ${applicable} of ${gates.length} gates ` +
+        `met${applicable < gates.length ? `, ${gates.length - applicable} not applicable` : ""}`
       : `Blocked: ${unmet} of ${gates.length} gates unmet`;
   const ownerLabel = config.ownership.label && ownership.owningTeam ? `owner:${teamSlug(ownership.owningTeam)}` : null;
 
@@ -202,7 +203,8 @@ function disclosureGate(d: DisclosureResult, snapshot: PullRequestSnapshot): Gat
       "unmet",
       "Too many commits to check",
       [
-        "GitHub lists at most 250 commits of a PR and this one has more: AI evidence in the rest cannot be checked. Squash or split the PR.",
+        "GitHub lists at most 250 commits of a PR and this one has more: AI evidence in the rest cannot be checked. Squash or " +
+          "split the PR.",
       ],
       null,
     );
@@ -227,7 +229,8 @@ function disclosureGate(d: DisclosureResult, snapshot: PullRequestSnapshot): Gat
       "unmet",
       "Disclosure says `none` but AI use was detected",
       reasons,
-      `Correct the disclosure to the level that matches (for example check **Assisted** or **Generated**), and list the tools:\n\n${DISCLOSURE_TEMPLATE}`,
+      `Correct the disclosure to the level that matches (for example check **Assisted** or **Generated**), and list the tools:\n` +
+        `\n${DISCLOSURE_TEMPLATE}`,
     );
   }
   const tools = d.tools.length > 0 ? ` (${d.tools.join(", ")})` : d.level !== "none" ? " (an AI tool)" : "";
@@ -356,7 +359,8 @@ function reviewGate(d: DisclosureResult, reviews: ReviewJudgement[], config: Con
     "unmet",
     `${counted.length} of ${need} noted approval${need === 1 ? "" : "s"} on the head commit`,
     reasons,
-    `A reviewer other than the author${d.level === "agent" ? " and the sponsor" : ""} approves with this in the review body:\n\n\`\`\`markdown\n${template}\n\`\`\``,
+    `A reviewer other than the author${d.level === "agent" ? " and the sponsor" : ""} approves with this in the review body:\n\n` +
+      `\`\`\`markdown\n${template}\n\`\`\``,
   );
 }
 
@@ -369,7 +373,8 @@ function ownershipGate(o: Verdict["ownership"], snapshot: PullRequestSnapshot, c
   else if (snapshot.codeowners.text === null && codeownersTooLarge(snapshot.codeowners.sizeBytes)) {
     // The loader does not download a file GitHub ignores; a text given here is judged by parseCodeowners.
     reasons.push(
-      `\`${snapshot.codeowners.path}\` is ${snapshot.codeowners.sizeBytes} bytes: GitHub ignores CODEOWNERS files of 3 MB or more, so nobody owns anything.`,
+      `\`${snapshot.codeowners.path}\` is ${snapshot.codeowners.sizeBytes} bytes: GitHub ignores CODEOWNERS files of 3 MB or ` +
+        `more, so nobody owns anything.`,
     );
   }
   for (const e of o.codeownersErrors.slice(0, 20)) {
@@ -412,7 +417,8 @@ function ownershipGate(o: Verdict["ownership"], snapshot: PullRequestSnapshot, c
     "unmet",
     `${o.unowned.length} file${o.unowned.length === 1 ? "" : "s"} with ${what}`,
     reasons,
-    `Add a rule to \`${snapshot.codeowners.path ?? ".github/CODEOWNERS"}\` on the base branch, for example:\n\n\`\`\`\n/${example} @org/team\n\`\`\`\nor set \`ownership.fallback_team: "@org/team"\` in \`.github/countersign.yml\`.`,
+    `Add a rule to \`${snapshot.codeowners.path ?? ".github/CODEOWNERS"}\` on the base branch, for example:\n\n\`\`\`\n` +
+      `/${example} @org/team\n\`\`\`\nor set \`ownership.fallback_team: "@org/team"\` in \`.github/countersign.yml\`.`,
   );
 }
 
@@ -432,7 +438,8 @@ function boundariesGate(findings: BoundaryFinding[], snapshot: PullRequestSnapsh
   const reasons: string[] = [];
   for (const f of findings) {
     reasons.push(
-      `**${f.name}** (${listPaths(f.files)}): ${f.status === "passed" ? "passed, " : ""}${f.reasons.join("; ")}${f.message ? `. ${f.message}` : ""}`,
+      `**${f.name}** ` +
+        `(${listPaths(f.files)}): ${f.status === "passed" ? "passed, " : ""}${f.reasons.join("; ")}${f.message ? `. ${f.message}` : ""}`,
     );
   }
   for (const f of unmet) {
@@ -516,6 +523,8 @@ function incidentGate(inc: IncidentFinding, config: Config, _snapshot: PullReque
     "unmet",
     `Incident patch (\`${config.incident.label}\`) out of bounds`,
     reasons,
-    "Declare in the PR body:\n\n```markdown\nScope: src/payments/retry.ts, src/payments/queue/**\nRollback: revert this PR; the feature flag payments.retry_v2 falls back to v1\n```\nand keep every changed file inside the scope.",
+    "Declare in the PR body:\n\n```markdown\nScope: src/payments/retry.ts, src/payments/queue/**\n" +
+      "Rollback: revert this PR; the feature flag payments.retry_v2 falls back to v1\n```\nand keep every changed file inside the " +
+      "scope.",
   );
 }

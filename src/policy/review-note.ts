@@ -138,7 +138,8 @@ export function parseUnderstandingNote(body: string | null | undefined, req: Not
       problems.push(`the \`Verified:\` statement "${truncate(verified, 60)}" says nothing about what was checked`);
     } else if (content.length < req.min_note_length) {
       problems.push(
-        `the \`Verified:\` statement is ${content.length} characters; at least ${req.min_note_length} are needed to say what was run, read or asked`,
+        `the \`Verified:\` statement is ${content.length} characters; at least ${req.min_note_length} are needed to say what was ` +
+          `run, read or asked`,
       );
     }
   }

@@ -93,7 +93,8 @@ export function composePostmortem(input: PostmortemInput): Postmortem {
   if (!m) {
     const why =
       input.unknownReason ??
-      `no merge for ${input.ref} is in the audit trail: it may have merged before Countersign was installed and not been backfilled (\`countersign backfill --repo owner/name --since DATE\`)`;
+      `no merge for ${input.ref} is in the audit trail: it may have merged before Countersign was installed and not been ` +
+        `backfilled (\`countersign backfill --repo owner/name --since DATE\`)`;
     return {
       ref: input.ref,
       merge: null,
@@ -224,7 +225,8 @@ export function composeIncidentPostmortem(input: {
 function noCulpritReason(id: string, links: readonly IncidentLinkRecord[]): string {
   const current = links.filter((l) => l.current).map((l) => `${l.repo}#${l.prNumber} ${l.relation}`);
   return (
-    `no merge is linked to incident ${id} as caused or suspect (${current.length ? `current links: ${current.join(", ")}` : "it has no links"}): ` +
+    `no merge is linked to incident ${id} as caused or suspect ` +
+    `(${current.length ? `current links: ${current.join(", ")}` : "it has no links"}): ` +
     `link the change with \`countersign incident link ${id} --merge owner/repo#N --relation caused\``
   );
 }
@@ -290,7 +292,8 @@ function scopeFinding(m: MergeRecord): PostmortemFinding {
   for (const b of m.boundaries) details.push(`Boundary **${b.name}** (${b.action}): ${b.outcome}.`);
   for (const e of m.exceptions)
     details.push(
-      `Exception for **${e.boundary}** granted by @${e.grantedBy} on ${short(e.sha)} at ${e.grantedAt}: "${e.reason}"${e.sha === m.headSha ? "" : " (granted on an earlier head: it did not hold for the merged one)"}.`,
+      `Exception for **${e.boundary}** granted by @${e.grantedBy} on ${short(e.sha)} at ${e.grantedAt}: ` +
+        `"${e.reason}"${e.sha === m.headSha ? "" : " (granted on an earlier head: it did not hold for the merged one)"}.`,
     );
   const incident = (m as { incident?: { scope: string[]; rollback: string | null } | null }).incident;
   if (incident)
@@ -341,7 +344,8 @@ function nearbyFinding(m: MergeRecord, nearby: MergeRecord[]): PostmortemFinding
     "yes",
     others.map(
       (n) =>
-        `${n.repo}#${n.prNumber} "${n.title}" merged ${n.mergedAt} by @${n.mergedBy ?? "unknown"}: AI ${n.aiLevel}, owner ${n.owningTeam ?? "none"}${n.bypassed ? ", bypassed" : ""}.`,
+        `${n.repo}#${n.prNumber} "${n.title}" merged ${n.mergedAt} by @${n.mergedBy ?? "unknown"}: AI ${n.aiLevel}, ` +
+        `owner ${n.owningTeam ?? "none"}${n.bypassed ? ", bypassed" : ""}.`,
     ),
   );
 }
@@ -389,7 +393,9 @@ function changeLines(p: Postmortem): string[] {
   if (p.incident) {
     const i = p.incident;
     lines.push(
-      `Incident **${i.id}**${i.title ? ` — ${i.title}` : ""}${i.severity ? `, SEV${i.severity}` : ""}${i.category ? `, ${i.category}` : ""}${i.startedAt ? `, started ${i.startedAt}` : ""}${sinceMerge(i)}${i.relation ? `; this change is linked as **${i.relation}**` : ""}${i.note ? ` (${i.note})` : ""}.${beforeMergeWarning(i)}`,
+      `Incident **${i.id}**${i.title ? ` — ${i.title}` : ""}${i.severity ? `, SEV${i.severity}` : ""}` +
+        `${i.category ? `, ${i.category}` : ""}${i.startedAt ? `, started ${i.startedAt}` : ""}${sinceMerge(i)}` +
+        `${i.relation ? `; this change is linked as **${i.relation}**` : ""}${i.note ? ` (${i.note})` : ""}.${beforeMergeWarning(i)}`,
       "",
     );
   }
@@ -405,7 +411,8 @@ function changeLines(p: Postmortem): string[] {
         .filter(Boolean)
         .join(", ");
       lines.push(
-        `- **${i.id}**${i.title ? ` — ${i.title}` : ""} (${facts}): **${i.relation ?? "linked"}**${i.note ? ` — ${i.note}` : ""}${i.url ? ` (${i.url})` : ""}.${beforeMergeWarning(i)}`,
+        `- **${i.id}**${i.title ? ` — ${i.title}` : ""} (${facts}): ` +
+          `**${i.relation ?? "linked"}**${i.note ? ` — ${i.note}` : ""}${i.url ? ` (${i.url})` : ""}.${beforeMergeWarning(i)}`,
       );
     }
     lines.push("");

@@ -19,12 +19,10 @@
  * Every response carries a CSP that allows the one stylesheet and no script.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { TLSSocket } from "node:tls";
 import { AuditInputError } from "../audit/audit-input-error.js";
-import type { AuditStore, MergeFilter } from "../audit/audit-store.js";
+import type { MergeFilter } from "../audit/audit-store.js";
 import { normalizeRepo } from "../audit/merge-query.js";
-import { clientAddress, type TrustedProxies } from "../http/client-address.js";
-import { readRequestBody, TOO_LARGE_HEADERS, tooLargeMessage } from "../http/request-body.js";
+import { clientAddress } from "../http/client-address.js";
 import { authorizeUrl, GitHubSignInError, signInWithCode, type GitHubOAuthConfig } from "../github/user-sign-in.js";
 import { chainPage } from "./chain-page.js";
 import { loadFigures } from "./dashboard-figures.js";
@@ -45,8 +43,7 @@ import {
   OAUTH_STATE_TTL_MS,
   signInRefusal,
 } from "./github-sign-in.js";
-import type { SafeHtml } from "./html.js";
-import { CONTENT_SECURITY_POLICY, DASHBOARD_PREFIX, mergeHref, type SignedIn } from "./layout.js";
+import { DASHBOARD_PREFIX, mergeHref } from "./layout.js";
 import { loginPage, messagePage, signedInPage } from "./login-page.js";
 import { mergePage } from "./merge-page.js";
 import { incidentsPage } from "./incidents-page.js";
@@ -54,65 +51,30 @@ import { sendMergesCsv } from "./merges-csv.js";
 import { mergesPage, PAGE_SIZE } from "./merges-page.js";
 import { parkedDeliveries } from "./inbox-section.js";
 import { overviewPage } from "./overview-page.js";
+import {
+  API_PREFIX,
+  LOGIN_COOKIE,
+  OAUTH_STATE_COOKIE,
+  SECURITY_HEADERS,
+  SESSION_COOKIE,
+  clearCookie,
+  cookies,
+  cookie,
+  decodeSegment,
+  isHttps,
+  methodNotAllowed,
+  readForm,
+  redirect,
+  safeNext,
+  sendHtml,
+  stateCookie,
+} from "./responses.js";
 
-export const SESSION_COOKIE = "countersign_session";
-export const LOGIN_COOKIE = "countersign_login";
-export const OAUTH_STATE_COOKIE = "countersign_oauth";
-const API_PREFIX = `${DASHBOARD_PREFIX}/api`;
-const MAX_FORM_BYTES = 8 * 1024;
-/** Failed sign-ins allowed per client address per window (the token itself is ≥ 16 characters). */
-const MAX_FAILED_LOGINS = 10;
-const FAILED_LOGIN_WINDOW_MS = 15 * 60 * 1000;
-
-export interface DashboardLog {
-  info?: (details: Record<string, unknown>, message: string) => void;
-  warn?: (details: Record<string, unknown>, message: string) => void;
-  error: (details: Record<string, unknown>, message: string) => void;
-}
-
-export interface DashboardOptions {
-  store: AuditStore;
-  /** AUDIT_API_TOKEN: token sign-in, sessions that see everything. */
-  token: string | undefined;
-  /**
-   * GitHub sign-in (GITHUB_CLIENT_ID/SECRET): sessions that see the repositories the user can
-   * read through the app. With neither this nor a token the dashboard is off (the handler always
-   * returns false).
-   */
-  github?: GitHubOAuthConfig | null;
-  /** For the calls to GitHub (tests). */
-  fetch?: typeof fetch;
-  log?: DashboardLog;
-  /**
-   * Mark cookies Secure. Default: when the request came over TLS or a proxy says so
-   * (`X-Forwarded-Proto: https`). Set true behind a TLS proxy that does not send the header.
-   */
-  secureCookies?: boolean;
-  /** Links to pull requests and commits (GHE: https://github.example.com). */
-  githubUrl?: string;
-  /** The clock (tests pin it). */
-  now?: () => Date;
-  /** TRUSTED_PROXIES: whose X-Forwarded-For names the client for the sign-in throttle. */
-  trustedProxies?: TrustedProxies | null;
-}
+export { cookies, LOGIN_COOKIE, OAUTH_STATE_COOKIE, SESSION_COOKIE, safeNext } from "./responses.js";
+export type { DashboardLog, DashboardOptions } from "./dashboard-options.js";
+import { type DashboardOptions, FAILED_LOGIN_WINDOW_MS, MAX_FAILED_LOGINS, type Viewer } from "./dashboard-options.js";
 
 export type DashboardHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
-
-const SECURITY_HEADERS: Record<string, string> = {
-  "content-security-policy": CONTENT_SECURITY_POLICY,
-  "x-content-type-options": "nosniff",
-  "x-frame-options": "DENY",
-  "referrer-policy": "no-referrer",
-  "cross-origin-opener-policy": "same-origin",
-  "cross-origin-resource-policy": "same-origin",
-  "cache-control": "no-store",
-};
-
-/** What a signed-in request may see: the page header's facts, and the repositories (null: all). */
-interface Viewer {
-  signedIn: SignedIn;
-  repos: readonly string[] | null;
-}
 
 export function createDashboardHandler(options: DashboardOptions): DashboardHandler {
   const github = options.github ?? null;
@@ -630,118 +592,5 @@ export function createDashboardHandler(options: DashboardOptions): DashboardHand
         link: { href: `${DASHBOARD_PREFIX}/`, label: "Back to the overview" },
       }),
     );
-  }
-}
-
-function sendHtml(res: ServerResponse, status: number, body: SafeHtml, headers: Record<string, string | string[]> = {}): true {
-  const text = body.value;
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    "content-type": "text/html; charset=utf-8",
-    "content-length": String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  res.end(text);
-  return true;
-}
-
-/** 303 See Other: after a POST the browser follows with a GET. */
-function redirect(res: ServerResponse, location: string, headers: Record<string, string | string[]> = {}): true {
-  res.writeHead(303, { ...SECURITY_HEADERS, location, "content-length": "0", ...headers });
-  res.end();
-  return true;
-}
-
-function methodNotAllowed(res: ServerResponse, allow: string): true {
-  res.writeHead(405, { ...SECURITY_HEADERS, allow, "content-type": "text/plain; charset=utf-8" });
-  res.end(`Method not allowed: use ${allow}.`);
-  return true;
-}
-
-/** A dashboard path to return to after sign-in; anything else (another site, the API) → the overview. */
-export function safeNext(next: string | null | undefined): string {
-  const fallback = `${DASHBOARD_PREFIX}/`;
-  if (!next || next.length > 2000) return fallback;
-  if (!next.startsWith(`${DASHBOARD_PREFIX}/`) && next !== DASHBOARD_PREFIX) return fallback;
-  // Backslashes and control characters: some browsers normalise them into another origin.
-  if (/[\\\u0000-\u001f\u007f]/.test(next)) return fallback;
-  const path = new URL(next, "http://localhost").pathname;
-  if (
-    path.startsWith(API_PREFIX) ||
-    path.startsWith(`${DASHBOARD_PREFIX}/auth/`) ||
-    path === `${DASHBOARD_PREFIX}/login` ||
-    path === `${DASHBOARD_PREFIX}/logout`
-  )
-    return fallback;
-  return next;
-}
-
-function isHttps(req: IncomingMessage): boolean {
-  if ((req.socket as TLSSocket).encrypted) return true;
-  const proto = req.headers["x-forwarded-proto"];
-  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(",")[0]?.trim().toLowerCase();
-  return first === "https";
-}
-
-/** Cookie name → every value sent under it (a path-scoped duplicate must not hide the real one). */
-export function cookies(req: IncomingMessage): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const part of (req.headers.cookie ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    const value = part
-      .slice(eq + 1)
-      .trim()
-      .replace(/^"(.*)"$/, "$1");
-    out.set(name, [...(out.get(name) ?? []), value]);
-  }
-  return out;
-}
-
-function cookie(name: string, value: string, maxAgeMs: number, secure: boolean): string {
-  return (
-    `${name}=${value}; Path=${DASHBOARD_PREFIX}; Max-Age=${Math.floor(maxAgeMs / 1000)}; HttpOnly; ` +
-    `SameSite=Strict${secure ? "; Secure" : ""}`
-  );
-}
-
-/** The OAuth state: Lax (see startGitHubSignIn), and only ever sent to the sign-in paths. */
-function stateCookie(value: string, maxAgeMs: number, secure: boolean): string {
-  return (
-    `${OAUTH_STATE_COOKIE}=${value}; Path=${GITHUB_START_PATH}; Max-Age=${Math.floor(maxAgeMs / 1000)}; HttpOnly; ` +
-    `SameSite=Lax${secure ? "; Secure" : ""}`
-  );
-}
-
-function clearCookie(name: string, secure: boolean): string {
-  return `${name}=; Path=${DASHBOARD_PREFIX}; Max-Age=0; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`;
-}
-
-/**
- * The urlencoded body of a dashboard form (at most MAX_FORM_BYTES), or null after answering
- * 413/415 (or when the client went away).
- */
-async function readForm(req: IncomingMessage, res: ServerResponse): Promise<URLSearchParams | null> {
-  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/x-www-form-urlencoded") {
-    res.writeHead(415, { ...SECURITY_HEADERS, "content-type": "text/plain; charset=utf-8" });
-    res.end("Send the form as application/x-www-form-urlencoded.");
-    return null;
-  }
-  const read = await readRequestBody(req, MAX_FORM_BYTES);
-  if (read.ok) return new URLSearchParams(read.body.toString("utf8"));
-  if (read.reason === "too-large") {
-    res.writeHead(413, { ...SECURITY_HEADERS, "content-type": "text/plain; charset=utf-8", ...TOO_LARGE_HEADERS });
-    res.end(`Form too large: ${tooLargeMessage(MAX_FORM_BYTES)}.`);
-  }
-  return null;
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return "";
   }
 }

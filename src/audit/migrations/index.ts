@@ -34,7 +34,8 @@ export function assertKnownVersions(applied: Iterable<number>, where: string): v
   const newest = Math.max(0, ...applied);
   if (newest > known) {
     throw new Error(
-      `${where} has audit schema version ${newest}, but this Countersign knows versions up to ${known}: upgrade Countersign or point DATABASE_URL at another database`,
+      `${where} has audit schema version ${newest}, but this Countersign knows versions up to ${known}: ` +
+        "upgrade Countersign or point DATABASE_URL at another database",
     );
   }
 }

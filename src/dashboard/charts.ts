@@ -79,12 +79,12 @@ export function weeklyBarChart(input: WeeklyChartInput): SafeHtml {
   const ticks = Array.from({ length: steps + 1 }, (_, i) => (i / steps) * yMax);
   const label = (v: number) => (input.percent ? `${Math.round(v * 100)}%` : String(Math.round(v * 100) / 100));
 
-  const grid = ticks.map(
-    (
-      t,
-    ) => html`<line x1="${M.left}" x2="${W - M.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="${CHART_COLORS.grid}" stroke-width="1"/>
-      <text x="${M.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" class="tick">${label(t)}</text>`,
-  );
+  const grid = ticks.map((t) => {
+    const ty = y(t).toFixed(1);
+    const line = html`<line x1="${M.left}" x2="${W - M.right}" y1="${ty}" y2="${ty}" stroke="${CHART_COLORS.grid}" stroke-width="1"/>`;
+    return html`${line}
+      <text x="${M.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" class="tick">${label(t)}</text>`;
+  });
   const axis = input.axis ?? { name: "Week starting (UTC)", label: shortDate, every: 4 };
   const xLabels = input.weeks.map((week, i) =>
     // Every fourth week, and the last one when it does not crowd the label before it.
@@ -102,18 +102,24 @@ export function weeklyBarChart(input: WeeklyChartInput): SafeHtml {
       const top = y(v);
       // A zero still gets a hairline so "none that week" is visible and has a tooltip.
       const height = Math.max(1, M.top + plotH - top);
-      return html`<rect x="${x.toFixed(1)}" y="${(M.top + plotH - height).toFixed(1)}" width="${barW.toFixed(1)}" height="${height.toFixed(1)}" fill="${s.color}"><title>${s.describe(i)}</title></rect>`;
+      const barY = (M.top + plotH - height).toFixed(1);
+      const barH = height.toFixed(1);
+      const tip = html`<title>${s.describe(i)}</title>`;
+      return html`<rect x="${x.toFixed(1)}" y="${barY}" width="${barW.toFixed(1)}" height="${barH}" fill="${s.color}">${tip}</rect>`;
     }),
   );
+  const swatch = (color: string) => {
+    const rect = html`<rect width="12" height="12" fill="${color}"/>`;
+    return html`<svg class="swatch" width="12" height="12" aria-hidden="true" focusable="false">${rect}</svg>`;
+  };
   const legend =
-    input.series.length > 1
-      ? html`<ul class="legend">${input.series.map((s) => html`<li><svg class="swatch" width="12" height="12" aria-hidden="true" focusable="false"><rect width="12" height="12" fill="${s.color}"/></svg> ${s.label}</li>`)}</ul>`
-      : null;
+    input.series.length > 1 ? html`<ul class="legend">${input.series.map((s) => html`<li>${swatch(s.color)} ${s.label}</li>`)}</ul>` : null;
+  const labelledBy = `${input.id}-t ${input.id}-d`;
 
   return html`<figure class="chart" id="${input.id}">
   <figcaption><h3>${input.title}</h3><p>${input.summary}</p></figcaption>
   ${legend}
-  <svg viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${input.id}-t ${input.id}-d" focusable="false" preserveAspectRatio="xMidYMid meet">
+  <svg viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${labelledBy}" focusable="false" preserveAspectRatio="xMidYMid meet">
     <title id="${input.id}-t">${input.title}</title>
     <desc id="${input.id}-d">${input.summary}</desc>
     ${grid}
@@ -165,9 +171,10 @@ export function rateChart(input: RateChartInput): SafeHtml {
           const barW = r.rate === null ? 0 : Math.max(1, (r.rate / scale) * plotW);
           const shown = r.label.length > 24 ? `${r.label.slice(0, 23)}…` : r.label;
           const value = r.rate === null ? "no merges" : `${formatPercent(r.rate, 1)} (${r.numerator} of ${r.denominator})`;
+          const tip = html`<title>${r.label}: ${value}</title>`;
           return html`<g>
       <text x="${labelW - 8}" y="${yTop + 17}" text-anchor="end" class="label">${shown}<title>${r.label}</title></text>
-      <rect x="${labelW}" y="${yTop + 4}" width="${barW.toFixed(1)}" height="${rowH - 10}" fill="${color}"><title>${r.label}: ${value}</title></rect>
+      <rect x="${labelW}" y="${yTop + 4}" width="${barW.toFixed(1)}" height="${rowH - 10}" fill="${color}">${tip}</rect>
       <text x="${(labelW + barW + 6).toFixed(1)}" y="${yTop + 17}" class="label">${value}</text>
     </g>`;
         });
@@ -188,12 +195,14 @@ export function rateChart(input: RateChartInput): SafeHtml {
 }
 
 function dataTable(caption: string, headers: readonly string[], rows: readonly (readonly (string | number)[])[]): SafeHtml {
+  const cell = (c: string | number) => html`<td class="num">${c}</td>`;
+  const bodyRows = rows.map(([first, ...rest]) => html`<tr><th scope="row">${first}</th>${joinHtml(rest.map(cell))}</tr>`);
   return html`<details class="data">
     <summary>Show the numbers as a table</summary>
     <table>
       <caption>${caption}</caption>
       <thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
-      <tbody>${rows.map(([first, ...rest]) => html`<tr><th scope="row">${first}</th>${joinHtml(rest.map((c) => html`<td class="num">${c}</td>`))}</tr>`)}</tbody>
+      <tbody>${bodyRows}</tbody>
     </table>
   </details>`;
 }

@@ -16,41 +16,59 @@ export interface IncidentsPageInput {
 }
 
 export function incidentsPage({ signedIn, incidents, more }: IncidentsPageInput): SafeHtml {
-  const table = incidents.length
-    ? html`<table>
-  <caption>${incidents.length} ${incidents.length === 1 ? "incident" : "incidents"}${more ? ", the newest shown" : ""}, newest first; each merge with its current relation</caption>
-  <thead><tr><th scope="col">Incident</th><th scope="col">Severity</th><th scope="col">Category</th><th scope="col">Started (UTC)</th><th scope="col">Linked merges</th></tr></thead>
+  const table = incidents.length ? incidentsTable(incidents, more) : noIncidents(signedIn.admin);
+  const intro = "Each incident with the merges linked to it.";
+  const postmortem = html`<code>countersign postmortem INCIDENT-ID</code>`;
+  return page({
+    title: "Incidents",
+    signedIn,
+    active: "incidents",
+    body: html`<h1>Incidents</h1>
+<p>${intro} A merge's page answers the review questions; ${postmortem} writes them for the whole incident.</p>
+${incidents.length ? incidentTrendChart(incidents, more) : null}
+${table}`,
+  });
+}
+
+function incidentsTable(incidents: readonly IncidentRecord[], more: boolean): SafeHtml {
+  const caption =
+    `${incidents.length} ${incidents.length === 1 ? "incident" : "incidents"}${more ? ", the newest shown" : ""}` +
+    ", newest first; each merge with its current relation";
+  const headers = ["Incident", "Severity", "Category", "Started (UTC)", "Linked merges"];
+  return html`<table>
+  <caption>${caption}</caption>
+  <thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
   <tbody>${incidents.map((i) => {
     const current = i.links.filter((l) => l.current);
+    const name = /^https?:\/\//i.test(i.url ?? "") ? html`<a href="${i.url}" rel="noreferrer">${i.externalId}</a>` : i.externalId;
+    const subtitle = i.title ? html`<br><span class="muted">${i.title}</span>` : null;
     return html`<tr>
-    <th scope="row">${/^https?:\/\//i.test(i.url ?? "") ? html`<a href="${i.url}" rel="noreferrer">${i.externalId}</a>` : i.externalId}${i.title ? html`<br><span class="muted">${i.title}</span>` : null}</th>
+    <th scope="row">${name}${subtitle}</th>
     <td>${i.severity ? `SEV${i.severity}` : "—"}</td>
     <td>${i.category ?? html`<span class="muted">not classified</span>`}</td>
     <td class="nowrap">${i.startedAt ? formatTime(i.startedAt).replace(" UTC", "") : "—"}</td>
     <td>${
       current.length
         ? joinHtml(
-            current.map(
-              (l) =>
-                html`<a href="${mergeHref(l.repo, l.prNumber)}#incidents">${l.repo}#${l.prNumber}</a> ${l.relation === "caused" ? html`<span class="badge danger">caused</span>` : l.relation}`,
-            ),
+            current.map((l) => {
+              const relation = l.relation === "caused" ? html`<span class="badge danger">caused</span>` : l.relation;
+              return html`<a href="${mergeHref(l.repo, l.prNumber)}#incidents">${l.repo}#${l.prNumber}</a> ${relation}`;
+            }),
             trustedHtml("<br>"),
           )
         : html`<span class="muted">none yet</span>`
     }</td>
   </tr>`;
   })}</tbody>
-</table>`
-    : html`<p class="muted">No incident is recorded${signedIn.admin ? "" : " for your repositories"}. Record one with <code>countersign incident open</code> or <code>POST /countersign/api/incidents</code>, then link it to the merges it involves.</p>`;
-  return page({
-    title: "Incidents",
-    signedIn,
-    active: "incidents",
-    body: html`<h1>Incidents</h1>
-<p>Each incident with the merges linked to it. A merge's page answers the review questions; <code>countersign postmortem INCIDENT-ID</code> writes them for the whole incident.</p>
-${incidents.length ? incidentTrendChart(incidents, more) : null}
-${table}`,
-  });
+</table>`;
+}
+
+function noIncidents(admin: boolean): SafeHtml {
+  const open = html`<code>countersign incident open</code>`;
+  const post = html`<code>POST /countersign/api/incidents</code>`;
+  const where = admin ? "" : " for your repositories";
+  const then = "then link it to the merges it involves.";
+  return html`<p class="muted">No incident is recorded${where}. Record one with ${open} or ${post}, ${then}</p>`;
 }
 
 /** Incidents per month (of their start, else of their recording) and category, as grouped bars. */

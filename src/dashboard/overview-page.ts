@@ -47,7 +47,8 @@ export function overviewPage(input: OverviewPageInput): SafeHtml {
     id: "chart-ai-share",
     title: "AI-assisted share of merges per week",
     summary:
-      `${t.aiAssisted} of ${t.merges} merges since ${f.since} (${formatPercent(t.aiAssistedShare)}) were disclosed as assisted, generated or agent.` +
+      `${t.aiAssisted} of ${t.merges} merges since ${f.since} (${formatPercent(t.aiAssistedShare)})` +
+      " were disclosed as assisted, generated or agent." +
       (lastFull ? ` Last full week: ${formatPercent(lastFull.aiAssistedShare)} (${lastFull.aiAssisted} of ${lastFull.merges}).` : ""),
     weeks,
     percent: true,
@@ -71,7 +72,9 @@ export function overviewPage(input: OverviewPageInput): SafeHtml {
   const gate = weeklyBarChart({
     id: "chart-bypasses",
     title: "Gate bypasses and boundary exceptions per week",
-    summary: `${t.bypassed} ${t.bypassed === 1 ? "merge" : "merges"} bypassed the countersign check and merges carried ${t.exceptions} boundary ${t.exceptions === 1 ? "exception" : "exceptions"} since ${f.since}.`,
+    summary:
+      `${t.bypassed} ${t.bypassed === 1 ? "merge" : "merges"} bypassed the countersign check and merges carried ` +
+      `${t.exceptions} boundary ${t.exceptions === 1 ? "exception" : "exceptions"} since ${f.since}.`,
     weeks,
     series: [
       {
@@ -94,7 +97,9 @@ export function overviewPage(input: OverviewPageInput): SafeHtml {
   const revertAi = rateChart({
     id: "chart-revert-ai",
     title: "Revert rate by AI disclosure level",
-    summary: `Share of merges since ${f.since} reverted within 30 days of merging (a change-failure proxy), per disclosure level.${rateSummary(byAi, (r) => r.group.ai ?? "unknown")}`,
+    summary:
+      `Share of merges since ${f.since} reverted within 30 days of merging (a change-failure proxy), per disclosure level.` +
+      rateSummary(byAi, (r) => r.group.ai ?? "unknown"),
     rows: byAi.map((r) => rateRow(r.group.ai ?? "unknown", r)),
     headers: ["AI level", "Reverted within 30 days", "Merges (not themselves reverts)", "Revert rate"],
   });
@@ -103,7 +108,9 @@ export function overviewPage(input: OverviewPageInput): SafeHtml {
   const revertTeam = rateChart({
     id: "chart-revert-team",
     title: "Revert rate by owning team",
-    summary: `The same proxy per owning team${f.byTeam.length > MAX_TEAMS ? ` (the ${MAX_TEAMS} teams with the most merges)` : ""}.${rateSummary(byTeam, (r) => r.group.team ?? "no owning team")}`,
+    summary:
+      `The same proxy per owning team${f.byTeam.length > MAX_TEAMS ? ` (the ${MAX_TEAMS} teams with the most merges)` : ""}.` +
+      rateSummary(byTeam, (r) => r.group.team ?? "no owning team"),
     rows: byTeam.map((r) => rateRow(r.group.team ?? "no owning team", r)),
     headers: ["Owning team", "Reverted within 30 days", "Merges (not themselves reverts)", "Revert rate"],
     color: CHART_COLORS.purple,
@@ -112,6 +119,32 @@ export function overviewPage(input: OverviewPageInput): SafeHtml {
   const card = (value: string | number, what: string, href: string | null) =>
     html`<li><span class="value">${value}</span><span class="what">${href ? html`<a href="${href}">${what}</a>` : what}</span></li>`;
   const problem = (field: "repo" | "team") => input.scopeProblems.find((p) => p.field === field);
+  const noAutofill = html`autocomplete="off" spellcheck="false"`;
+  const scopeField = (field: "repo" | "team", label: string, hint: string) => {
+    const id = `o-${field}`;
+    const error = problem(field);
+    const describedBy = `${id}-hint${error ? ` ${id}-error` : ""}`;
+    const invalid = error ? html` aria-invalid="true"` : null;
+    const errorText = error ? html`<span class="field-error" id="${id}-error">${error.message}</span>` : null;
+    const aria = html`aria-describedby="${describedBy}"${invalid}`;
+    const fieldInput = html`<input id="${id}" name="${field}" value="${input.scope[field]}" ${noAutofill} ${aria}>`;
+    return html`<div><label for="${id}">${label}</label>${fieldInput}
+    <span class="hint" id="${id}-hint">${hint}</span>${errorText}</div>`;
+  };
+  const shaAttrs = html`name="sha" required pattern="[0-9a-fA-F]{7,64}"`;
+  const shaInput = html`<input id="lookup-sha" ${shaAttrs} ${noAutofill} aria-describedby="lookup-sha-hint">`;
+  const readableNotice =
+    input.readable !== null ? html`<p class="notice" role="status" id="readable-repos">${readableSentence(input.readable)}</p>` : null;
+  const scopedTo = scopeParams.size ? html`, scoped to ${[...scopeParams.values()].join(" and ")}` : null;
+  const chainCard =
+    input.chainHead !== null
+      ? card(input.chainHead === "empty" ? "empty" : `#${input.chainHead.seq}`, "audit chain head", `${DASHBOARD_PREFIX}/chain`)
+      : null;
+  const bypassesCaption = "The latest merges made while the countersign check was not success";
+  const allBypassed = () => html`<p><a href="${mergesLink({ bypassed: "true" })}">All bypassed merges in this window</a></p>`;
+  const latestBypasses = input.recentBypasses.length
+    ? html`${mergesTable(input.recentBypasses, bypassesCaption)}${allBypassed()}`
+    : html`<p>No merge bypassed the gate.</p>`;
 
   return page({
     title: "Overview",
@@ -119,18 +152,16 @@ export function overviewPage(input: OverviewPageInput): SafeHtml {
     active: "overview",
     body: html`<h1>Overview: the last ${f.weeks.length} weeks</h1>
 ${parkedDeliveriesSection(input.parked ?? null)}
-${input.readable !== null ? html`<p class="notice" role="status" id="readable-repos">${readableSentence(input.readable)}</p>` : null}
-<p class="muted">From ${f.since} to ${f.until} (UTC)${scopeParams.size ? html`, scoped to ${[...scopeParams.values()].join(" and ")}` : null}. Weeks start on Monday; the current week is partial.</p>
+${readableNotice}
+<p class="muted">From ${f.since} to ${f.until} (UTC)${scopedTo}. Weeks start on Monday; the current week is partial.</p>
 <div class="forms">
 <form class="filters inline" method="get" action="${DASHBOARD_PREFIX}/" aria-label="Scope the overview">
-  <div><label for="o-repo">Repository</label><input id="o-repo" name="repo" value="${input.scope.repo}" autocomplete="off" spellcheck="false" aria-describedby="o-repo-hint${problem("repo") ? " o-repo-error" : ""}"${problem("repo") ? html` aria-invalid="true"` : null}>
-    <span class="hint" id="o-repo-hint">owner/name; empty for all</span>${problem("repo") ? html`<span class="field-error" id="o-repo-error">${problem("repo")!.message}</span>` : null}</div>
-  <div><label for="o-team">Owning team</label><input id="o-team" name="team" value="${input.scope.team}" autocomplete="off" spellcheck="false" aria-describedby="o-team-hint${problem("team") ? " o-team-error" : ""}"${problem("team") ? html` aria-invalid="true"` : null}>
-    <span class="hint" id="o-team-hint">@org/team; empty for all</span>${problem("team") ? html`<span class="field-error" id="o-team-error">${problem("team")!.message}</span>` : null}</div>
+  ${scopeField("repo", "Repository", "owner/name; empty for all")}
+  ${scopeField("team", "Owning team", "@org/team; empty for all")}
   <div class="actions"><button type="submit">Scope</button></div>
 </form>
 <form class="filters inline" method="get" action="${DASHBOARD_PREFIX}/commit" role="search" aria-label="Find the merge containing a commit">
-  <div><label for="lookup-sha">Which merge contains commit…</label><input id="lookup-sha" name="sha" required pattern="[0-9a-fA-F]{7,64}" autocomplete="off" spellcheck="false" aria-describedby="lookup-sha-hint">
+  <div><label for="lookup-sha">Which merge contains commit…</label>${shaInput}
     <span class="hint" id="lookup-sha-hint">7 or more hex characters of a merge, head or any PR commit</span></div>
   <div class="actions"><button type="submit">Find merge</button></div>
 </form>
@@ -147,7 +178,7 @@ ${input.readable !== null ? html`<p class="notice" role="status" id="readable-re
     `reverted within 30 days (${t.revertedWithin30d} of ${t.revertBase})`,
     mergesLink({ reverted: "true" }),
   )}
-  ${input.chainHead !== null ? card(input.chainHead === "empty" ? "empty" : `#${input.chainHead.seq}`, "audit chain head", `${DASHBOARD_PREFIX}/chain`) : null}
+  ${chainCard}
 </ul>
 <h2>Trends</h2>
 <div class="charts">
@@ -156,22 +187,36 @@ ${gate}
 ${revertAi}
 ${revertTeam}
 </div>
-${f.countedFrom ? html`<p class="notice" role="status">More than ${MAX_COUNTED.toLocaleString("en")} merges in this window: the weekly bars before ${f.countedFrom} are incomplete. Scope the overview to a repository or team for exact weekly figures.</p>` : null}
-<p class="muted">Revert rates count reverts Countersign recorded (<code>Reverts owner/repo#N</code>, <code>This reverts commit …</code>), not failed deployments; merges of the last 30 days may still be reverted.</p>
+${f.countedFrom ? countedNotice(f.countedFrom) : null}
+${revertNote}
 <h2>Latest bypasses</h2>
-${
-  input.recentBypasses.length
-    ? html`${mergesTable(input.recentBypasses, "The latest merges made while the countersign check was not success")}<p><a href="${mergesLink({ bypassed: "true" })}">All bypassed merges in this window</a></p>`
-    : html`<p>No merge bypassed the gate.</p>`
-}`,
+${latestBypasses}`,
   });
+}
+
+const REVERTS_CODE = html`<code>Reverts owner/repo#N</code>`;
+const THIS_REVERTS_CODE = html`<code>This reverts commit …</code>`;
+const NOT_DEPLOYMENTS = "not failed deployments; merges of the last 30 days may still be reverted.";
+const RECORDED = html`(${REVERTS_CODE}, ${THIS_REVERTS_CODE})`;
+const revertNote = html`<p class="muted">Revert rates count reverts Countersign recorded ${RECORDED}, ${NOT_DEPLOYMENTS}</p>`;
+
+function countedNotice(countedFrom: string): SafeHtml {
+  const text =
+    `More than ${MAX_COUNTED.toLocaleString("en")} merges in this window: the weekly bars before ${countedFrom} are incomplete.` +
+    " Scope the overview to a repository or team for exact weekly figures.";
+  return html`<p class="notice" role="status">${text}</p>`;
 }
 
 function readableSentence(repos: readonly string[]): string {
   if (repos.length === 0)
-    return "You can read no repository that Countersign is installed on, so there is nothing to show. Ask for access on GitHub, then sign in again.";
+    return (
+      "You can read no repository that Countersign is installed on, so there is nothing to show." +
+      " Ask for access on GitHub, then sign in again."
+    );
   const shown = repos.slice(0, 10).join(", ");
-  return `You see the ${repos.length === 1 ? "repository" : `${repos.length} repositories`} you could read on GitHub when you signed in: ${shown}${repos.length > 10 ? ` and ${repos.length - 10} more` : ""}.`;
+  const which = repos.length === 1 ? "repository" : `${repos.length} repositories`;
+  const more = repos.length > 10 ? ` and ${repos.length - 10} more` : "";
+  return `You see the ${which} you could read on GitHub when you signed in: ${shown}${more}.`;
 }
 
 function rateRow(label: string, r: ReportRow): RateRow {

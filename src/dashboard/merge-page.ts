@@ -10,6 +10,10 @@ import { plainText } from "./plain-text.js";
 import { checkBadge, DASHBOARD_PREFIX, formatTime, levelBadge, mergeHref, page, shortSha, type SignedIn } from "./layout.js";
 
 const MAX_PATHS_SHOWN = 300;
+const COUNTED_BADGE = html`<span class="badge ok">counted</span>`;
+const NOT_COUNTED_BADGE = html`<span class="badge warn">not counted</span>`;
+const MERGED_HEAD = html`<span class="badge ok">= merged head</span>`;
+const NOT_MERGED_HEAD = html`<span class="badge warn">≠ merged head</span>`;
 
 export interface MergePageInput {
   signedIn: SignedIn;
@@ -27,6 +31,7 @@ export function mergePage({ signedIn, merge: m, incidents = [], githubUrl }: Mer
     sha
       ? html`<a class="mono" href="${repoUrl}/commit/${encodeURIComponent(sha)}" rel="noreferrer" title="${sha}">${shortSha(sha)}</a>`
       : html`<span class="muted">—</span>`;
+  const commentLink = (id: number) => html`<a href="${repoUrl}/pull/${m.prNumber}#issuecomment-${id}" rel="noreferrer">the comment</a>`;
   const counted = m.reviewers.filter((r) => r.counted);
   const reverts = m.revertedBy ?? [];
 
@@ -35,12 +40,23 @@ export function mergePage({ signedIn, merge: m, incidents = [], githubUrl }: Mer
   missing ${(m.missing ?? []).join(", ")}.
   The recovery sweep completes it.</p>`
     : null;
+  const bypass = m.bypassed
+    ? html`<span class="badge danger">bypassed</span> merged while <code>countersign</code> was ${m.checkConclusion ?? "absent"}`
+    : html`<span class="muted">not bypassed</span>`;
+  const tools = m.aiTools.length ? m.aiTools.join(", ") : html`<span class="muted">no tools seen</span>`;
+  const agent = m.agent ? html`; agent <strong>${m.agent}</strong>` : null;
+  const sponsor = m.sponsor ? html`; sponsor <strong>@${m.sponsor}</strong>` : null;
+  const reviewWord = m.reviewers.length === 1 ? "review" : "reviews";
+  const countedNames = counted.length ? html`: ${counted.map((r) => r.reviewer).join(", ")}` : null;
+  const touched = m.boundaries.length ? m.boundaries.map((b) => b.name).join(", ") : html`<span class="muted">none touched</span>`;
+  const exceptionWord = m.exceptions.length === 1 ? "exception" : "exceptions";
+  const granted = m.exceptions.length ? html`; ${m.exceptions.length} ${exceptionWord} granted` : null;
   const glance = html`${incomplete}<dl class="facts" aria-label="At a glance">
-  <dt>Gate at merge</dt><dd>${checkBadge(m.checkConclusion)} ${m.bypassed ? html`<span class="badge danger">bypassed</span> merged while <code>countersign</code> was ${m.checkConclusion ?? "absent"}` : html`<span class="muted">not bypassed</span>`}</dd>
-  <dt>AI disclosure</dt><dd>${levelBadge(m.aiLevel)} ${m.aiTools.length ? m.aiTools.join(", ") : html`<span class="muted">no tools seen</span>`}${m.agent ? html`; agent <strong>${m.agent}</strong>` : null}${m.sponsor ? html`; sponsor <strong>@${m.sponsor}</strong>` : null}</dd>
-  <dt>Understanding reviews</dt><dd>${counted.length} counted of ${m.reviewers.length} approving ${m.reviewers.length === 1 ? "review" : "reviews"}${counted.length ? html`: ${counted.map((r) => r.reviewer).join(", ")}` : null}</dd>
+  <dt>Gate at merge</dt><dd>${checkBadge(m.checkConclusion)} ${bypass}</dd>
+  <dt>AI disclosure</dt><dd>${levelBadge(m.aiLevel)} ${tools}${agent}${sponsor}</dd>
+  <dt>Understanding reviews</dt><dd>${counted.length} counted of ${m.reviewers.length} approving ${reviewWord}${countedNames}</dd>
   <dt>Owning team</dt><dd>${m.owningTeam ?? html`<span class="muted">none</span>`}</dd>
-  <dt>Boundaries</dt><dd>${m.boundaries.length ? m.boundaries.map((b) => b.name).join(", ") : html`<span class="muted">none touched</span>`}${m.exceptions.length ? html`; ${m.exceptions.length} ${m.exceptions.length === 1 ? "exception" : "exceptions"} granted` : null}</dd>
+  <dt>Boundaries</dt><dd>${touched}${granted}</dd>
   <dt>Reverted</dt><dd>${
     reverts.length
       ? joinHtml(
@@ -61,12 +77,15 @@ export function mergePage({ signedIn, merge: m, incidents = [], githubUrl }: Mer
   <dt>Pull request</dt><dd><a href="${repoUrl}/pull/${m.prNumber}" rel="noreferrer">${m.repo}#${m.prNumber} on GitHub</a></dd>
 </dl>`;
 
-  const disclosure = html`<p>Level ${levelBadge(m.aiLevel)}${m.aiTools.length ? html`, tools: ${m.aiTools.join(", ")}` : null}${m.agent ? html`, coding agent ${m.agent}` : null}${m.sponsor ? html`, accountable sponsor @${m.sponsor}` : null}.</p>
+  const disclosedTools = m.aiTools.length ? html`, tools: ${m.aiTools.join(", ")}` : null;
+  const disclosedAgent = m.agent ? html`, coding agent ${m.agent}` : null;
+  const disclosedSponsor = m.sponsor ? html`, accountable sponsor @${m.sponsor}` : null;
+  const disclosure = html`<p>Level ${levelBadge(m.aiLevel)}${disclosedTools}${disclosedAgent}${disclosedSponsor}.</p>
 ${
   m.disclosureSources.length
     ? html`<table>
   <caption>Where the disclosure came from</caption>
-  <thead><tr><th scope="col">Seen in</th><th scope="col">Tool</th><th scope="col">Commit</th><th scope="col">What was found</th></tr></thead>
+  ${columnHeads("Seen in", "Tool", "Commit", "What was found")}
   <tbody>${m.disclosureSources.map(
     (s) => html`<tr><th scope="row">${s.where}</th>
 <td>${s.tool ?? html`<span class="muted">level only</span>`}</td>
@@ -76,20 +95,17 @@ ${
     : html`<p class="muted">No disclosure answer or evidence was recorded.</p>`
 }`;
 
+  const reviewsCaption = "Approving reviews: the commit each reviewer approved against the head that was merged";
   const reviews = m.reviewers.length
     ? html`<table>
-  <caption>Approving reviews: the commit each reviewer approved against the head that was merged (<code>${shortSha(m.headSha)}</code>)</caption>
-  <thead><tr><th scope="col">Reviewer</th><th scope="col">Counted</th><th scope="col">Approved commit</th><th scope="col">Submitted (UTC)</th><th scope="col">Checklist ticked</th><th scope="col">Verified note</th></tr></thead>
+  <caption>${reviewsCaption} (<code>${shortSha(m.headSha)}</code>)</caption>
+  ${columnHeads("Reviewer", "Counted", "Approved commit", "Submitted (UTC)", "Checklist ticked", "Verified note")}
   <tbody>${m.reviewers.map(
     (r) => html`<tr>
     <th scope="row">${r.reviewer}<br><span class="muted">${r.state.toLowerCase()}</span></th>
-    <td>${r.counted ? html`<span class="badge ok">counted</span>` : html`<span class="badge warn">not counted</span>${r.reason ? html`<br>${r.reason}` : null}`}</td>
+    <td>${r.counted ? COUNTED_BADGE : html`${NOT_COUNTED_BADGE}${r.reason ? html`<br>${r.reason}` : null}`}</td>
     <td>${commitLink(r.reviewedSha)}<br>${
-      r.reviewedSha === null
-        ? html`<span class="muted">unknown</span>`
-        : r.reviewedSha === m.headSha
-          ? html`<span class="badge ok">= merged head</span>`
-          : html`<span class="badge warn">≠ merged head</span>`
+      r.reviewedSha === null ? html`<span class="muted">unknown</span>` : r.reviewedSha === m.headSha ? MERGED_HEAD : NOT_MERGED_HEAD
     }</td>
     <td class="nowrap">${formatTime(r.submittedAt).replace(" UTC", "")}</td>
     <td>${r.checklist.length ? html`<ul>${r.checklist.map((c) => html`<li>${c}</li>`)}</ul>` : html`<span class="muted">none</span>`}</td>
@@ -121,13 +137,13 @@ ${
   const exceptions = m.exceptions.length
     ? html`<table>
   <caption>Boundary exceptions: who granted them, why, and on which commit</caption>
-  <thead><tr><th scope="col">Boundary</th><th scope="col">Granted by</th><th scope="col">Reason</th><th scope="col">Granted on commit</th><th scope="col">When (UTC)</th></tr></thead>
+  ${columnHeads("Boundary", "Granted by", "Reason", "Granted on commit", "When (UTC)")}
   <tbody>${m.exceptions.map(
     (e) => html`<tr>
     <th scope="row">${e.boundary}</th>
     <td>${e.grantedBy}</td>
-    <td><p class="note">${e.reason}</p>${e.commentId !== null ? html`<a href="${repoUrl}/pull/${m.prNumber}#issuecomment-${e.commentId}" rel="noreferrer">the comment</a>` : null}</td>
-    <td>${commitLink(e.sha)}<br>${e.sha === m.headSha ? html`<span class="badge ok">= merged head</span>` : html`<span class="badge warn">≠ merged head</span>`}</td>
+    <td><p class="note">${e.reason}</p>${e.commentId !== null ? commentLink(e.commentId) : null}</td>
+    <td>${commitLink(e.sha)}<br>${e.sha === m.headSha ? MERGED_HEAD : NOT_MERGED_HEAD}</td>
     <td class="nowrap">${formatTime(e.grantedAt).replace(" UTC", "")}</td>
   </tr>`,
   )}</tbody>
@@ -135,34 +151,50 @@ ${
     : html`<p class="muted">No exception was granted.</p>`;
 
   const revertList = reverts.length
-    ? html`<ul>${reverts.map(
-        (r) =>
-          html`<li>Reverted by <a href="${mergeHref(r.repo, r.prNumber)}">${r.repo}#${r.prNumber}</a> (found in the ${methodLabel(r.method)}${r.revertedSha ? html`, commit <code>${shortSha(r.revertedSha)}</code>` : null}), detected ${formatTime(r.detectedAt)}, audit seq ${r.seq}.</li>`,
-      )}</ul>`
+    ? html`<ul>${reverts.map((r) => {
+        const link = html`<a href="${mergeHref(r.repo, r.prNumber)}">${r.repo}#${r.prNumber}</a>`;
+        const commit = r.revertedSha ? html`, commit <code>${shortSha(r.revertedSha)}</code>` : null;
+        const found = html`found in the ${methodLabel(r.method)}${commit}`;
+        return html`<li>Reverted by ${link} (${found}), detected ${formatTime(r.detectedAt)}, audit seq ${r.seq}.</li>`;
+      })}</ul>`
     : html`<p class="muted">No revert of this merge has been recorded.</p>`;
 
   const incidentTable = incidents.length
     ? html`<table>
   <caption>Incidents linked to this merge (the current relation; <code>countersign postmortem</code> writes the review section)</caption>
-  <thead><tr><th scope="col">Incident</th><th scope="col">Relation</th><th scope="col">Severity, category</th><th scope="col">Started (UTC)</th><th scope="col">Note</th><th scope="col">Linked</th></tr></thead>
-  <tbody>${incidents.map(
-    (l) => html`<tr>
-    <th scope="row">${safeUrl(l.incident.url) ? html`<a href="${l.incident.url}" rel="noreferrer">${l.incident.externalId}</a>` : l.incident.externalId}${l.incident.title ? html`<br><span class="muted">${l.incident.title}</span>` : null}</th>
-    <td>${l.relation === "caused" ? html`<span class="badge danger">caused</span>` : l.relation === "dismissed" ? html`<span class="muted">dismissed</span>` : l.relation}</td>
+  ${columnHeads("Incident", "Relation", "Severity, category", "Started (UTC)", "Note", "Linked")}
+  <tbody>${incidents.map((l) => {
+    const inc = l.incident;
+    const incName = safeUrl(inc.url) ? html`<a href="${inc.url}" rel="noreferrer">${inc.externalId}</a>` : inc.externalId;
+    const incTitle = inc.title ? html`<br><span class="muted">${inc.title}</span>` : null;
+    const relation =
+      l.relation === "caused"
+        ? html`<span class="badge danger">caused</span>`
+        : l.relation === "dismissed"
+          ? html`<span class="muted">dismissed</span>`
+          : l.relation;
+    return html`<tr>
+    <th scope="row">${incName}${incTitle}</th>
+    <td>${relation}</td>
     <td>${l.incident.severity ? `SEV${l.incident.severity}` : "—"}${l.incident.category ? `, ${l.incident.category}` : ""}</td>
     <td class="nowrap">${l.incident.startedAt ? formatTime(l.incident.startedAt).replace(" UTC", "") : "—"}</td>
     <td>${l.note ? html`<p class="note">${l.note}</p>` : html`<span class="muted">—</span>`}</td>
     <td class="nowrap">${l.linkedBy ? `${l.linkedBy}, ` : ""}${formatTime(l.linkedAt).replace(" UTC", "")}</td>
-  </tr>`,
-  )}</tbody>
+  </tr>`;
+  })}</tbody>
 </table>`
     : html`<p class="muted">No incident is linked to this merge.</p>`;
 
   const shown = m.paths.slice(0, MAX_PATHS_SHOWN);
+  const pathWord = m.paths.length === 1 ? "path" : "paths";
+  const truncated = m.paths.length > shown.length ? `, the first ${shown.length} shown` : "";
+  const pathRows = shown.map(
+    (p) => html`<tr><th scope="row" class="mono">${p.path}</th><td>${p.status}</td><td class="mono">${p.previousPath ?? ""}</td></tr>`,
+  );
   const paths = html`<table>
-  <caption>${m.paths.length} changed ${m.paths.length === 1 ? "path" : "paths"}${m.paths.length > shown.length ? `, the first ${shown.length} shown` : ""}</caption>
+  <caption>${m.paths.length} changed ${pathWord}${truncated}</caption>
   <thead><tr><th scope="col">Path</th><th scope="col">Status</th><th scope="col">Renamed from</th></tr></thead>
-  <tbody>${shown.map((p) => html`<tr><th scope="row" class="mono">${p.path}</th><td>${p.status}</td><td class="mono">${p.previousPath ?? ""}</td></tr>`)}</tbody>
+  <tbody>${pathRows}</tbody>
 </table>`;
 
   const audit = html`<dl class="facts">
@@ -223,4 +255,9 @@ function methodLabel(method: string): string {
 /** Only http(s) incident URLs become links (the store validates them; this keeps the page safe regardless). */
 function safeUrl(url: string | null): boolean {
   return url !== null && /^https?:\/\//i.test(url);
+}
+
+/** A table's `<thead>`: one `<th scope="col">` per label. */
+function columnHeads(...labels: string[]): SafeHtml {
+  return html`<thead><tr>${labels.map((label) => html`<th scope="col">${label}</th>`)}</tr></thead>`;
 }

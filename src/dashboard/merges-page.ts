@@ -6,6 +6,8 @@ import { checkBadge, DASHBOARD_PREFIX, formatTime, levelBadge, mergeHref, page, 
 
 export const PAGE_SIZE = 50;
 
+const SELECTED = trustedHtml(" selected");
+
 export interface MergesPageInput {
   signedIn: SignedIn;
   values: FilterValues;
@@ -27,13 +29,16 @@ export function mergesPage(input: MergesPageInput): SafeHtml {
 
   let results: SafeHtml;
   if (input.merges === null) {
-    results = html`<div class="alert" role="alert"><p><strong>The filter was not applied.</strong> Fix the highlighted ${problems.length === 1 ? "field" : "fields"}:</p>
+    const fieldWord = problems.length === 1 ? "field" : "fields";
+    results = html`<div class="alert" role="alert"><p><strong>The filter was not applied.</strong> Fix the highlighted ${fieldWord}:</p>
       <ul>${problems.map((p) => html`<li>${fieldLabel(p.field)}: ${p.message}</li>`)}</ul></div>`;
   } else if (input.merges.length === 0) {
     results = html`<p role="status">No merges ${isFiltered(values) ? "match this filter" : "are recorded yet"}.</p>`;
   } else {
+    const mergeWord = input.merges.length === 1 ? "merge" : "merges";
+    const more = input.nextCursor ? "; more on the next page" : "";
     results = html`<p class="pager" role="status">
-    <span>${input.merges.length} ${input.merges.length === 1 ? "merge" : "merges"} on page ${input.pageNumber}${input.nextCursor ? "; more on the next page" : ""}.</span>
+    <span>${input.merges.length} ${mergeWord} on page ${input.pageNumber}${more}.</span>
     <a class="button secondary" href="${csv}" download>Download CSV</a>
     <span class="muted">(every merge matching the filter, not only this page)</span>
   </p>
@@ -142,7 +147,7 @@ function filterForm(values: FilterValues, problems: FilterProblem[]): SafeHtml {
   const select = (field: keyof FilterValues, choices: readonly { value: string; label: string }[]) => html`<div>
     <label for="f-${field}">${fieldLabel(field)}</label>
     <select id="f-${field}" name="${field}"${aria(field, false)}>
-      ${choices.map((c) => html`<option value="${c.value}"${c.value === values[field] ? trustedHtml(" selected") : null}>${c.label}</option>`)}
+      ${choices.map((c) => html`<option value="${c.value}"${c.value === values[field] ? SELECTED : null}>${c.label}</option>`)}
     </select>${error(field)}
   </div>`;
   const yesNo = [

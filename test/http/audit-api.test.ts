@@ -11,6 +11,7 @@ import type { AuditStore, MergeRecord } from "../../src/audit/audit-store.js";
 import { openAuditStore } from "../../src/audit/open-audit-store.js";
 import { createAuditApiHandler, type AuditApiHandler } from "../../src/http/audit-api.js";
 import { mergeInput, sha } from "../contract/audit-harness.js";
+import { GENERATED_MERGE, REVERT_MERGE, REVERT_OF_PR_1 } from "../support/five-merge-trail.js";
 
 const TOKEN = "test-token-0123456789abcdef";
 
@@ -103,37 +104,14 @@ const C = mergeInput({
   teams: [{ team: "@acme/web", files: 1 }],
   exceptions: [],
 });
-const D = mergeInput({
-  repo: "acme/pay",
-  prNumber: 4,
-  mergedAt: "2026-03-12T10:00:00Z",
-  aiLevel: "none",
-  title: 'Revert "refunds"',
-  owningTeam: "@acme/payments",
-  teams: [],
-  exceptions: [],
-  paths: [{ path: "README.md", previousPath: null, status: "modified" }],
-});
-const E = mergeInput({
-  repo: "acme/web",
-  prNumber: 5,
-  mergedAt: "2026-03-20T10:00:00Z",
-  aiLevel: "generated",
-  owningTeam: "@acme/web",
-  teams: [],
-  mergeCommitSha: null,
-  exceptions: [],
-  paths: [{ path: "web/app.ts", previousPath: null, status: "modified" }],
-});
+const D = REVERT_MERGE;
+const E = GENERATED_MERGE;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "countersign-api-"));
   store = await openAuditStore(`sqlite://${join(dir, "audit.db")}`, { now: () => new Date("2026-04-01T00:00:00Z") });
   for (const m of [A, B, C, D, E]) await store.recordMerge(m, null);
-  await store.recordRevert(
-    { repo: "acme/pay", prNumber: 4, revertedRepo: "acme/pay", revertedPrNumber: 1, revertedSha: null, method: "body" },
-    null,
-  );
+  await store.recordRevert(REVERT_OF_PR_1, null);
   ({ server, base } = await serve(createAuditApiHandler({ store, token: TOKEN, log: { error: () => {} } })));
 });
 

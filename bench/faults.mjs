@@ -25,7 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { prng } from "./prng.mjs";
-import { flag, NOTE, quiet, SCENARIOS, servers, sleep, startPostgres, stopServers, duplicateCheckRuns } from "./load.mjs";
+import { flag, NOTE, quiet, runWhenMain, SCENARIOS, servers, sleep, startPostgres, stopServers, duplicateCheckRuns } from "./load.mjs";
 import { disclosure, seedAcme } from "../tools/demo/acme.mjs";
 import { generateAppCredentials, ROOT, startAppProcess, stopAllChildren } from "../tools/demo/app-process.mjs";
 import { startRedisServer } from "../tools/demo/redis-server.mjs";
@@ -427,14 +427,4 @@ function printTable(rows, cfg) {
   for (const b of body) console.log(line(b));
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const signal of ["SIGINT", "SIGTERM"])
-    process.once(
-      signal,
-      () =>
-        void stopAllChildren()
-          .then(stopServers)
-          .then(() => process.exit(130)),
-    );
-  await faults();
-}
+await runWhenMain(import.meta.url, faults);

@@ -590,7 +590,9 @@ function summarize(items) {
     .join(", ");
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Runs `bench` when `url` is the script node was started with; SIGINT/SIGTERM stop the app processes and servers first. */
+export async function runWhenMain(url, bench) {
+  if (!process.argv[1] || url !== pathToFileURL(process.argv[1]).href) return;
   for (const signal of ["SIGINT", "SIGTERM"])
     process.once(
       signal,
@@ -599,5 +601,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
           .then(stopServers)
           .then(() => process.exit(130)),
     );
-  await load();
+  await bench();
 }
+
+await runWhenMain(import.meta.url, load);

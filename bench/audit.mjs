@@ -59,16 +59,8 @@ const GLOBS = [
 
 // ---- 1. synthetic merges -------------------------------------------------------------------------
 
-const REPOS = [
-  "pay",
-  "web",
-  "api",
-  "mobile",
-  "infra",
-  "auth",
-  "search",
-  "billing",
-  "ledger",
+// Domains that name both a repository and a code area.
+const DOMAINS = [
   "checkout",
   "catalog",
   "orders",
@@ -81,6 +73,18 @@ const REPOS = [
   "growth",
   "ml",
   "platform",
+];
+const REPOS = [
+  "pay",
+  "web",
+  "api",
+  "mobile",
+  "infra",
+  "auth",
+  "search",
+  "billing",
+  "ledger",
+  ...DOMAINS,
   "gateway",
   "notifications",
   "identity",
@@ -110,18 +114,7 @@ const AREAS = [
   "api",
   "db",
   "notifications",
-  "checkout",
-  "catalog",
-  "orders",
-  "inventory",
-  "shipping",
-  "accounts",
-  "admin",
-  "analytics",
-  "reporting",
-  "growth",
-  "ml",
-  "platform",
+  ...DOMAINS,
   "infra",
   "config",
   "i18n",

@@ -3,8 +3,9 @@
  * the app, the app reading and writing the simulator's API, the check run and audit trail it
  * leaves. Probot's retry is on (fast clock); throttling is off here (see faults.test.ts).
  */
-import { COPILOT_AGENT, disclosure, seedAcme } from "../../tools/demo/acme.mjs";
+import { disclosure, seedAcme } from "../../tools/demo/acme.mjs";
 import { startHarness, uniqueRepo, type Harness } from "./support/harness.js";
+import { OUT_OF_SCOPE_AGENT_PULL } from "./support/agent-pull.js";
 import { UPLOAD_NOTE as NOTE, reviewedAuthPull } from "./support/auth-pull.js";
 import { listMerges } from "../support/list-merges.js";
 
@@ -108,13 +109,7 @@ test("boundary: blocked; a non-approver's exception is refused; an approver's is
 test("agent outside agents.scope: unmet, naming the file", async () => {
   const repo = uniqueRepo();
   seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, {
-    title: "Document retries",
-    body: "Sponsor: @plat-lead",
-    author: COPILOT_AGENT.author,
-    commits: [COPILOT_AGENT.commit],
-    files: ["docs/uploads.md", "src/upload/retry.ts"],
-  });
+  const pr = await h.sim.openPullRequest(repo, { ...OUT_OF_SCOPE_AGENT_PULL });
   await h.sim.review(repo, pr.number, { user: "plat-dev", body: NOTE });
   const check = h.sim.latestCheck(repo, pr.headSha)!;
   expect(check.conclusion).toBe("failure");

@@ -25,9 +25,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { prng } from "./prng.mjs";
-import { flag, NOTE, quiet, runWhenMain, SCENARIOS, servers, sleep, startPostgres, stopServers, duplicateCheckRuns } from "./load.mjs";
+import {
+  flag,
+  NOTE,
+  quiet,
+  replicaStarter,
+  runWhenMain,
+  SCENARIOS,
+  servers,
+  sleep,
+  startPostgres,
+  stopServers,
+  duplicateCheckRuns,
+} from "./load.mjs";
 import { disclosure, seedAcme } from "../tools/demo/acme.mjs";
-import { generateAppCredentials, ROOT, startAppProcess, stopAllChildren } from "../tools/demo/app-process.mjs";
+import { generateAppCredentials, ROOT, stopAllChildren } from "../tools/demo/app-process.mjs";
 import { startRedisServer } from "../tools/demo/redis-server.mjs";
 import { startGitHubSimulator } from "../tools/github-simulator/index.mjs";
 
@@ -123,21 +135,7 @@ async function runMode(mode, list, cfg) {
       servers.push({ name: "redis-server", stop: () => world.redis.stop() }); // fault d replaces it
       env.REDIS_URL = redis.url;
     }
-    const startApp = async (i, port) => {
-      const opts = {
-        sim,
-        appId: APP_ID,
-        privateKey: creds.privateKey,
-        webhookSecret: creds.webhookSecret,
-        databaseUrl,
-        cwd: dir,
-        port,
-        env,
-      };
-      apps[i] = await startAppProcess({ ...opts, logLevel: "warn" });
-      if (i === 0) sim.setWebhook({ url: apps[0].webhookUrl, secret: creds.webhookSecret });
-      return apps[i];
-    };
+    const startApp = replicaStarter({ sim, creds, dir, apps }, () => ({ databaseUrl, env, logLevel: "warn" }));
     for (let i = 0; i < replicas; i++) await startApp(i);
     sim.setLatency(cfg.latencyMs);
     const { openAuditStore } = await import(pathToFileURL(join(ROOT, "dist", "audit", "open-audit-store.js")).href);

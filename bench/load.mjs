@@ -124,6 +124,29 @@ const _mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : N
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
+/**
+ * `startApp(i, port)`: starts app process `i` into `apps[i]` with what `settings()` says at that moment
+ * (database URL, env, log level); the first one receives the simulator's webhooks.
+ */
+export function replicaStarter({ sim, creds, dir, apps }, settings) {
+  return async (i, port) => {
+    const { databaseUrl, env, logLevel } = settings();
+    apps[i] = await startAppProcess({
+      sim,
+      appId: APP_ID,
+      privateKey: creds.privateKey,
+      webhookSecret: creds.webhookSecret,
+      databaseUrl,
+      cwd: dir,
+      port,
+      env,
+      logLevel,
+    });
+    if (i === 0) sim.setWebhook({ url: apps[0].webhookUrl, secret: creds.webhookSecret });
+    return apps[i];
+  };
+}
+
 export default async function load() {
   const explicit = process.argv.slice(2).includes("load") || process.argv[1]?.endsWith("load.mjs");
   const cfg = config(explicit);
@@ -139,22 +162,11 @@ export default async function load() {
   const problems = [];
   const apps = [];
   const perReplica = [];
-  const startApp = async (i, port) => {
-    const env = redisUrl ? { REDIS_URL: redisUrl } : {};
-    apps[i] = await startAppProcess({
-      sim,
-      appId: APP_ID,
-      privateKey: creds.privateKey,
-      webhookSecret: creds.webhookSecret,
-      databaseUrl,
-      cwd: dir,
-      port,
-      env,
-      logLevel: "error",
-    });
-    if (i === 0) sim.setWebhook({ url: apps[0].webhookUrl, secret: creds.webhookSecret });
-    return apps[i];
-  };
+  const startApp = replicaStarter({ sim, creds, dir, apps }, () => ({
+    databaseUrl,
+    env: redisUrl ? { REDIS_URL: redisUrl } : {},
+    logLevel: "error",
+  }));
   // Deliveries alternate between replicas (a load balancer in front of them).
   let turn = 0;
   const nextUrl = () => {

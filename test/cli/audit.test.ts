@@ -9,7 +9,14 @@ import type { MergeRecordInput } from "../../src/audit/audit-store.js";
 import { openAuditStore } from "../../src/audit/open-audit-store.js";
 import { main } from "../../src/cli/main.js";
 import { mergeInput, sha } from "../contract/audit-harness.js";
-import { GENERATED_MERGE, REVERT_MERGE, REVERT_OF_PR_1 } from "../support/five-merge-trail.js";
+import {
+  AGENT_FIELDS,
+  ASSISTED_FIELDS,
+  BYPASSED_FIELDS,
+  GENERATED_MERGE,
+  REVERT_MERGE,
+  REVERT_OF_PR_1,
+} from "../support/five-merge-trail.js";
 
 interface Run {
   code: number;
@@ -32,34 +39,19 @@ const prsOf = (json: string) => (JSON.parse(json) as { repo: string; prNumber: n
 
 const MERGES: MergeRecordInput[] = [
   mergeInput({
-    repo: "acme/pay",
-    prNumber: 1,
-    mergedAt: "2026-01-10T10:00:00Z",
-    aiLevel: "assisted",
-    owningTeam: "@acme/payments",
+    ...ASSISTED_FIELDS,
     teams: [],
     exceptions: [],
   }),
   mergeInput({
-    repo: "acme/pay",
-    prNumber: 2,
+    ...BYPASSED_FIELDS,
     mergedAt: "2026-02-10T23:30:00Z",
-    aiLevel: "none",
-    bypassed: true,
-    checkConclusion: "failure",
-    owningTeam: "@acme/legacy",
     teams: [],
     title: '=HYPERLINK("http://evil"), "quoted"\nsecond line',
     paths: [{ path: "db/migrations/1.sql", previousPath: null, status: "added" }],
   }),
   mergeInput({
-    repo: "acme/web",
-    prNumber: 3,
-    mergedAt: "2026-03-10T10:00:00Z",
-    aiLevel: "agent",
-    agent: "claude[bot]",
-    sponsor: "dev-alice",
-    owningTeam: "@acme/web",
+    ...AGENT_FIELDS,
     teams: [],
     exceptions: [],
   }),

@@ -13,6 +13,7 @@ import { MIGRATIONS } from "../../src/audit/migrations/index.js";
 import { openAuditStore } from "../../src/audit/open-audit-store.js";
 import { transpileForChild } from "../support/transpile-for-child.js";
 import { evaluationInput, exceptionInput, FIXED_NOW, harnesses, mergeInput, sha, type RawConnection } from "./audit-harness.js";
+import { ASSISTED_FIELDS, BYPASSED_FIELDS } from "../support/five-merge-trail.js";
 import { listMerges } from "../support/list-merges.js";
 
 // ---- the contract -----------------------------------------------------------------------------
@@ -187,22 +188,12 @@ describe.each(harnesses)("AuditStore contract: $engine", (h) => {
   describe("queries", () => {
     let store: AuditStore;
     const A = mergeInput({
-      repo: "acme/pay",
-      prNumber: 1,
-      mergedAt: "2026-01-10T10:00:00Z",
-      aiLevel: "assisted",
-      owningTeam: "@acme/payments",
+      ...ASSISTED_FIELDS,
       teams: [{ team: "@acme/payments", files: 1 }],
       paths: [{ path: "src/payments/charge.ts", previousPath: null, status: "modified" }],
     });
     const B = mergeInput({
-      repo: "acme/pay",
-      prNumber: 2,
-      mergedAt: "2026-02-10T10:00:00Z",
-      aiLevel: "none",
-      bypassed: true,
-      checkConclusion: "failure",
-      owningTeam: "@acme/legacy",
+      ...BYPASSED_FIELDS,
       teams: [{ team: "@acme/legacy", files: 2 }],
       paths: [
         { path: "src/payments-old/x", previousPath: null, status: "modified" },

@@ -38,7 +38,7 @@ import {
   stopServers,
   duplicateCheckRuns,
 } from "./load.mjs";
-import { disclosure, seedAcme } from "../tools/demo/acme.mjs";
+import { seedAcme } from "../tools/demo/acme.mjs";
 import { generateAppCredentials, ROOT, stopAllChildren } from "../tools/demo/app-process.mjs";
 import { startRedisServer } from "../tools/demo/redis-server.mjs";
 import { startGitHubSimulator } from "../tools/github-simulator/index.mjs";
@@ -322,12 +322,7 @@ function planEvents(repos, opens, merges, rand) {
 }
 
 function prOptions(scenario, title, i) {
-  const body =
-    scenario === "none"
-      ? `Fix.\n\nAI-Assisted: none`
-      : scenario === "undisclosed"
-        ? "Fix."
-        : `Fix.\n\n${disclosure("assisted", "GitHub Copilot")}`;
+  const body = prBody(scenario);
   const dirName = i % 2 === 0 ? "src/billing" : "src/api";
   return {
     title,

@@ -147,6 +147,12 @@ export function replicaStarter({ sim, creds, dir, apps }, settings) {
   };
 }
 
+/** The PR body of a scenario: disclosed "none", nothing disclosed, or disclosed as assisted. */
+export function prBody(scenario) {
+  if (scenario === "none") return `Fix.\n\nAI-Assisted: none`;
+  return scenario === "undisclosed" ? "Fix." : `Fix.\n\n${disclosure("assisted", "GitHub Copilot")}`;
+}
+
 export default async function load() {
   const explicit = process.argv.slice(2).includes("load") || process.argv[1]?.endsWith("load.mjs");
   const cfg = config(explicit);
@@ -237,12 +243,7 @@ export default async function load() {
       const repo = repos[i % repos.length];
       let x = rand();
       const [, scenario, expected] = SCENARIOS.find(([share]) => (x -= share) < 0) ?? SCENARIOS[0];
-      const body =
-        scenario === "none"
-          ? `Fix.\n\nAI-Assisted: none`
-          : scenario === "undisclosed"
-            ? "Fix."
-            : `Fix.\n\n${disclosure("assisted", "GitHub Copilot")}`;
+      const body = prBody(scenario);
       const dirName = rand() < 0.5 ? "src/billing" : "src/api";
       const team = dirName === "src/billing" ? "payments" : "platform";
       const opened = await sim.openPullRequest(repo, {

@@ -24,26 +24,14 @@ import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { APP_ID, prBody, replicaStarter } from "./app-replicas.mjs";
 import { prng } from "./prng.mjs";
-import {
-  flag,
-  NOTE,
-  quiet,
-  replicaStarter,
-  runWhenMain,
-  SCENARIOS,
-  servers,
-  sleep,
-  startPostgres,
-  stopServers,
-  duplicateCheckRuns,
-} from "./load.mjs";
+import { flag, NOTE, quiet, runWhenMain, SCENARIOS, servers, sleep, startPostgres, stopServers, duplicateCheckRuns } from "./load.mjs";
 import { seedAcme } from "../tools/demo/acme.mjs";
 import { generateAppCredentials, ROOT, stopAllChildren } from "../tools/demo/app-process.mjs";
 import { startRedisServer } from "../tools/demo/redis-server.mjs";
 import { startGitHubSimulator } from "../tools/github-simulator/index.mjs";
 
-const APP_ID = 5150;
 const FAULTS = {
   a: "app SIGKILLed mid-burst, restarted",
   b: "GitHub 502 on every read",

@@ -30,13 +30,13 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { APP_ID, prBody, replicaStarter } from "./app-replicas.mjs";
 import { prng } from "./prng.mjs";
 import { disclosure, note, seedAcme } from "../tools/demo/acme.mjs";
-import { freePort, generateAppCredentials, ROOT, runCli, startAppProcess, stopAllChildren } from "../tools/demo/app-process.mjs";
+import { freePort, generateAppCredentials, ROOT, runCli, stopAllChildren } from "../tools/demo/app-process.mjs";
 import { startRedisServer } from "../tools/demo/redis-server.mjs";
 import { startGitHubSimulator } from "../tools/github-simulator/index.mjs";
 
-const APP_ID = 5150;
 const WRITE_SPACING_MS = 1000; // @octokit/plugin-throttling's write group (minTime), Probot's default
 
 export const NOTE = note("replayed the change against the staging snapshot and read every branch of the new code");
@@ -123,35 +123,6 @@ const pct = (xs, p) => {
 const _mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
-
-/**
- * `startApp(i, port)`: starts app process `i` into `apps[i]` with what `settings()` says at that moment
- * (database URL, env, log level); the first one receives the simulator's webhooks.
- */
-export function replicaStarter({ sim, creds, dir, apps }, settings) {
-  return async (i, port) => {
-    const { databaseUrl, env, logLevel } = settings();
-    apps[i] = await startAppProcess({
-      sim,
-      appId: APP_ID,
-      privateKey: creds.privateKey,
-      webhookSecret: creds.webhookSecret,
-      databaseUrl,
-      cwd: dir,
-      port,
-      env,
-      logLevel,
-    });
-    if (i === 0) sim.setWebhook({ url: apps[0].webhookUrl, secret: creds.webhookSecret });
-    return apps[i];
-  };
-}
-
-/** The PR body of a scenario: disclosed "none", nothing disclosed, or disclosed as assisted. */
-export function prBody(scenario) {
-  if (scenario === "none") return `Fix.\n\nAI-Assisted: none`;
-  return scenario === "undisclosed" ? "Fix." : `Fix.\n\n${disclosure("assisted", "GitHub Copilot")}`;
-}
 
 export default async function load() {
   const explicit = process.argv.slice(2).includes("load") || process.argv[1]?.endsWith("load.mjs");

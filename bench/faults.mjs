@@ -24,14 +24,14 @@ import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { APP_ID, prBody, replicaStarter } from "./app-replicas.mjs";
 import { prng } from "./prng.mjs";
-import { flag, NOTE, quiet, SCENARIOS, servers, sleep, startPostgres, stopServers, duplicateCheckRuns } from "./load.mjs";
-import { disclosure, seedAcme } from "../tools/demo/acme.mjs";
-import { generateAppCredentials, ROOT, startAppProcess, stopAllChildren } from "../tools/demo/app-process.mjs";
+import { flag, NOTE, quiet, runWhenMain, SCENARIOS, servers, sleep, startPostgres, stopServers, duplicateCheckRuns } from "./load.mjs";
+import { seedAcme } from "../tools/demo/acme.mjs";
+import { generateAppCredentials, ROOT, stopAllChildren } from "../tools/demo/app-process.mjs";
 import { startRedisServer } from "../tools/demo/redis-server.mjs";
 import { startGitHubSimulator } from "../tools/github-simulator/index.mjs";
 
-const APP_ID = 5150;
 const FAULTS = {
   a: "app SIGKILLed mid-burst, restarted",
   b: "GitHub 502 on every read",
@@ -123,21 +123,7 @@ async function runMode(mode, list, cfg) {
       servers.push({ name: "redis-server", stop: () => world.redis.stop() }); // fault d replaces it
       env.REDIS_URL = redis.url;
     }
-    const startApp = async (i, port) => {
-      const opts = {
-        sim,
-        appId: APP_ID,
-        privateKey: creds.privateKey,
-        webhookSecret: creds.webhookSecret,
-        databaseUrl,
-        cwd: dir,
-        port,
-        env,
-      };
-      apps[i] = await startAppProcess({ ...opts, logLevel: "warn" });
-      if (i === 0) sim.setWebhook({ url: apps[0].webhookUrl, secret: creds.webhookSecret });
-      return apps[i];
-    };
+    const startApp = replicaStarter({ sim, creds, dir, apps }, () => ({ databaseUrl, env, logLevel: "warn" }));
     for (let i = 0; i < replicas; i++) await startApp(i);
     sim.setLatency(cfg.latencyMs);
     const { openAuditStore } = await import(pathToFileURL(join(ROOT, "dist", "audit", "open-audit-store.js")).href);
@@ -324,12 +310,7 @@ function planEvents(repos, opens, merges, rand) {
 }
 
 function prOptions(scenario, title, i) {
-  const body =
-    scenario === "none"
-      ? `Fix.\n\nAI-Assisted: none`
-      : scenario === "undisclosed"
-        ? "Fix."
-        : `Fix.\n\n${disclosure("assisted", "GitHub Copilot")}`;
+  const body = prBody(scenario);
   const dirName = i % 2 === 0 ? "src/billing" : "src/api";
   return {
     title,
@@ -427,14 +408,4 @@ function printTable(rows, cfg) {
   for (const b of body) console.log(line(b));
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const signal of ["SIGINT", "SIGTERM"])
-    process.once(
-      signal,
-      () =>
-        void stopAllChildren()
-          .then(stopServers)
-          .then(() => process.exit(130)),
-    );
-  await faults();
-}
+await runWhenMain(import.meta.url, faults);

@@ -30,13 +30,13 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { APP_ID, prBody, replicaStarter } from "./app-replicas.mjs";
 import { prng } from "./prng.mjs";
 import { disclosure, note, seedAcme } from "../tools/demo/acme.mjs";
-import { freePort, generateAppCredentials, ROOT, runCli, startAppProcess, stopAllChildren } from "../tools/demo/app-process.mjs";
+import { freePort, generateAppCredentials, ROOT, runCli, stopAllChildren } from "../tools/demo/app-process.mjs";
 import { startRedisServer } from "../tools/demo/redis-server.mjs";
 import { startGitHubSimulator } from "../tools/github-simulator/index.mjs";
 
-const APP_ID = 5150;
 const WRITE_SPACING_MS = 1000; // @octokit/plugin-throttling's write group (minTime), Probot's default
 
 export const NOTE = note("replayed the change against the staging snapshot and read every branch of the new code");
@@ -139,22 +139,11 @@ export default async function load() {
   const problems = [];
   const apps = [];
   const perReplica = [];
-  const startApp = async (i, port) => {
-    const env = redisUrl ? { REDIS_URL: redisUrl } : {};
-    apps[i] = await startAppProcess({
-      sim,
-      appId: APP_ID,
-      privateKey: creds.privateKey,
-      webhookSecret: creds.webhookSecret,
-      databaseUrl,
-      cwd: dir,
-      port,
-      env,
-      logLevel: "error",
-    });
-    if (i === 0) sim.setWebhook({ url: apps[0].webhookUrl, secret: creds.webhookSecret });
-    return apps[i];
-  };
+  const startApp = replicaStarter({ sim, creds, dir, apps }, () => ({
+    databaseUrl,
+    env: redisUrl ? { REDIS_URL: redisUrl } : {},
+    logLevel: "error",
+  }));
   // Deliveries alternate between replicas (a load balancer in front of them).
   let turn = 0;
   const nextUrl = () => {
@@ -225,12 +214,7 @@ export default async function load() {
       const repo = repos[i % repos.length];
       let x = rand();
       const [, scenario, expected] = SCENARIOS.find(([share]) => (x -= share) < 0) ?? SCENARIOS[0];
-      const body =
-        scenario === "none"
-          ? `Fix.\n\nAI-Assisted: none`
-          : scenario === "undisclosed"
-            ? "Fix."
-            : `Fix.\n\n${disclosure("assisted", "GitHub Copilot")}`;
+      const body = prBody(scenario);
       const dirName = rand() < 0.5 ? "src/billing" : "src/api";
       const team = dirName === "src/billing" ? "payments" : "platform";
       const opened = await sim.openPullRequest(repo, {
@@ -590,7 +574,9 @@ function summarize(items) {
     .join(", ");
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Runs `bench` when `url` is the script node was started with; SIGINT/SIGTERM stop the app processes and servers first. */
+export async function runWhenMain(url, bench) {
+  if (!process.argv[1] || url !== pathToFileURL(process.argv[1]).href) return;
   for (const signal of ["SIGINT", "SIGTERM"])
     process.once(
       signal,
@@ -599,5 +585,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
           .then(stopServers)
           .then(() => process.exit(130)),
     );
-  await load();
+  await bench();
 }
+
+await runWhenMain(import.meta.url, load);

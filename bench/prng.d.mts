@@ -1,2 +1,1 @@
-/** Types for prng.mjs (mulberry32), shared by the benches and the dashboard's seeded test trail. */
-export declare function prng(seed: number): () => number;
+export { prng } from "../tools/demo/prng.mjs";

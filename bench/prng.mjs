@@ -1,11 +1,2 @@
-/** mulberry32: small, fast, deterministic, so benchmark runs are comparable. Shared by the benches. */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The benches' seeded PRNG: tools/demo/prng.mjs (shared with the demo and tests).
+export { prng } from "../tools/demo/prng.mjs";

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const HELPERS = new Set(["run.mjs", "prng.mjs"]);
+const HELPERS = new Set(["run.mjs", "prng.mjs", "app-replicas.mjs", "synthetic-merges.mjs"]);
 // The fault bench runs for many minutes (a 60 s GitHub outage, 30 s without Redis…): by name only
 // (`npm run bench -- faults`, or `npm run bench:faults`), not in the run of every benchmark.
 const ON_REQUEST = new Set(["faults"]);

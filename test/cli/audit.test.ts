@@ -9,6 +9,14 @@ import type { MergeRecordInput } from "../../src/audit/audit-store.js";
 import { openAuditStore } from "../../src/audit/open-audit-store.js";
 import { main } from "../../src/cli/main.js";
 import { mergeInput, sha } from "../contract/audit-harness.js";
+import {
+  AGENT_FIELDS,
+  ASSISTED_FIELDS,
+  BYPASSED_FIELDS,
+  GENERATED_MERGE,
+  REVERT_MERGE,
+  REVERT_OF_PR_1,
+} from "../support/five-merge-trail.js";
 
 interface Run {
   code: number;
@@ -31,59 +39,24 @@ const prsOf = (json: string) => (JSON.parse(json) as { repo: string; prNumber: n
 
 const MERGES: MergeRecordInput[] = [
   mergeInput({
-    repo: "acme/pay",
-    prNumber: 1,
-    mergedAt: "2026-01-10T10:00:00Z",
-    aiLevel: "assisted",
-    owningTeam: "@acme/payments",
+    ...ASSISTED_FIELDS,
     teams: [],
     exceptions: [],
   }),
   mergeInput({
-    repo: "acme/pay",
-    prNumber: 2,
+    ...BYPASSED_FIELDS,
     mergedAt: "2026-02-10T23:30:00Z",
-    aiLevel: "none",
-    bypassed: true,
-    checkConclusion: "failure",
-    owningTeam: "@acme/legacy",
     teams: [],
     title: '=HYPERLINK("http://evil"), "quoted"\nsecond line',
     paths: [{ path: "db/migrations/1.sql", previousPath: null, status: "added" }],
   }),
   mergeInput({
-    repo: "acme/web",
-    prNumber: 3,
-    mergedAt: "2026-03-10T10:00:00Z",
-    aiLevel: "agent",
-    agent: "claude[bot]",
-    sponsor: "dev-alice",
-    owningTeam: "@acme/web",
+    ...AGENT_FIELDS,
     teams: [],
     exceptions: [],
   }),
-  mergeInput({
-    repo: "acme/pay",
-    prNumber: 4,
-    mergedAt: "2026-03-12T10:00:00Z",
-    aiLevel: "none",
-    title: 'Revert "refunds"',
-    owningTeam: "@acme/payments",
-    teams: [],
-    exceptions: [],
-    paths: [{ path: "README.md", previousPath: null, status: "modified" }],
-  }),
-  mergeInput({
-    repo: "acme/web",
-    prNumber: 5,
-    mergedAt: "2026-03-20T10:00:00Z",
-    aiLevel: "generated",
-    owningTeam: "@acme/web",
-    teams: [],
-    mergeCommitSha: null,
-    exceptions: [],
-    paths: [{ path: "web/app.ts", previousPath: null, status: "modified" }],
-  }),
+  REVERT_MERGE,
+  GENERATED_MERGE,
 ];
 
 beforeAll(async () => {
@@ -91,10 +64,7 @@ beforeAll(async () => {
   process.env.DATABASE_URL = `sqlite://${join(dir, "audit.db")}`;
   const store = await openAuditStore(process.env.DATABASE_URL, { now: () => new Date("2026-04-01T00:00:00Z") });
   for (const m of MERGES) await store.recordMerge(m, null);
-  await store.recordRevert(
-    { repo: "acme/pay", prNumber: 4, revertedRepo: "acme/pay", revertedPrNumber: 1, revertedSha: null, method: "body" },
-    null,
-  );
+  await store.recordRevert(REVERT_OF_PR_1, null);
   await store.close();
 });
 

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { INCIDENT_CATEGORIES } from "../../src/audit/audit-store.js";
 import { openAuditStore } from "../../src/audit/open-audit-store.js";
 import { mergeInput, sha } from "../contract/audit-harness.js";
 import { buildCli, type CliProcess, type RunResult } from "./cli-harness.js";
@@ -73,16 +74,7 @@ test("--help lists the verbs and shows examples", async () => {
   expect(top.code).toBe(0);
   for (const verb of ["open", "link", "show", "list"]) expect(top.stdout).toMatch(new RegExp(`^\\s+${verb}\\b`, "m"));
   expect(open.stdout).toContain("Examples:\n  countersign incident open --id INC-2041");
-  for (const category of [
-    "data-exfiltration",
-    "hallucination-in-production-code",
-    "agent-overreach",
-    "credential-exposure",
-    "shadow-ai",
-    "not-ai",
-  ]) {
-    expect(open.stdout).toContain(`"${category}"`);
-  }
+  for (const category of INCIDENT_CATEGORIES) expect(open.stdout).toContain(`"${category}"`);
   expect(link.stdout).toContain("countersign incident link INC-2041 --merge acme/pay#42 --relation suspect");
   expect((await run("postmortem", "--help")).stdout).toContain("countersign postmortem INC-2041");
 });

@@ -277,3 +277,14 @@ export function useEngine(h: EngineHarness): EngineSession {
     },
   };
 }
+
+/** `repo#prNumber` of a merge, and of a list of them. */
+export const key = (m: { repo: string; prNumber: number }) => `${m.repo}#${m.prNumber}`;
+export const keys = (ms: { repo: string; prNumber: number }[]) => ms.map(key);
+
+/** Every item of an async iterable, in order. */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}

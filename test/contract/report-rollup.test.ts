@@ -14,19 +14,9 @@ import {
   type ReportFilter,
 } from "../../src/audit/audit-store.js";
 import type { SqlAuditStore } from "../../src/audit/sql-audit-store.js";
+// mulberry32, seeded: a failing trail can be replayed from its seed.
+import { prng } from "../../tools/demo/prng.mjs";
 import { harnesses, mergeInput, sha, useEngine } from "./audit-harness.js";
-
-/** mulberry32: a small seeded PRNG, so a failing trail can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY = 86_400_000;
 const START = Date.parse("2026-01-01T00:00:00Z");

@@ -49,6 +49,22 @@ async function settledPullRequest(repo: string, n = 100) {
 const GRAPHQL = "POST /graphql"; // commits, reviews, our check run on the head (+ the base files when not cached)
 const filesOf = (repo: string, n: number) => `GET /repos/${repo}/pulls/${n}/files`;
 
+/** Cleo's 3-file PR on a fresh repo with cold caches, its webhook not yet delivered (`cost` delivers it). */
+async function coldPullRequest(extra: { labels?: string[]; requestedReviewers?: string[] } = {}) {
+  const repo = uniqueRepo("budget");
+  seedAcme(h.sim, repo);
+  h.coldCaches();
+  const pr = await h.sim.openPullRequest(repo, {
+    title: "x",
+    body: disclosure("assisted", "Copilot"),
+    author: { login: "cleo" },
+    files: files(3),
+    ...extra,
+    deliver: false,
+  });
+  return { repo, pr };
+}
+
 test("cold: 100 files, 2 reads (GraphQL, files) + 1 write (the check run, created completed)", async () => {
   const repo = uniqueRepo("budget");
   const pr = await settledPullRequest(repo);
@@ -126,16 +142,7 @@ test("101 files: one more page of files (per_page=100, Link header followed)", a
 test(
   "first sight of a PR nobody from the owning team was asked to review: " + "2 reads + check run + label + review request (≤ 6)",
   async () => {
-    const repo = uniqueRepo("budget");
-    seedAcme(h.sim, repo);
-    h.coldCaches();
-    const pr = await h.sim.openPullRequest(repo, {
-      title: "x",
-      body: disclosure("assisted", "Copilot"),
-      author: { login: "cleo" },
-      files: files(3),
-      deliver: false,
-    });
+    const { repo, pr } = await coldPullRequest();
     const { reads, writes } = await cost(pr.delivery);
     expect(reads).toEqual([filesOf(repo, pr.number), GRAPHQL]);
     expect(writes).toEqual([
@@ -153,18 +160,7 @@ test(
 test(
   "no redundant writes: the owner label in another case and a team member already requested cost no label or " + "review-request write",
   async () => {
-    const repo = uniqueRepo("budget");
-    seedAcme(h.sim, repo);
-    h.coldCaches();
-    const pr = await h.sim.openPullRequest(repo, {
-      title: "x",
-      body: disclosure("assisted", "Copilot"),
-      author: { login: "cleo" },
-      files: files(3),
-      labels: ["Owner:Payments"],
-      requestedReviewers: ["pay-lead"],
-      deliver: false,
-    });
+    const { repo, pr } = await coldPullRequest({ labels: ["Owner:Payments"], requestedReviewers: ["pay-lead"] });
     const { reads, writes } = await cost(pr.delivery);
     // Before: the label GitHub already shows was added again (a write that changes nothing).
     expect(writes).toEqual([`POST /repos/${repo}/check-runs`]);

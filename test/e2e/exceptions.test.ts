@@ -4,8 +4,9 @@
  * webhooks from the simulator into the real app; one clock orders GitHub's timestamps and the
  * audit trail's (each step advances it, as time passes between people's actions).
  */
-import { COPILOT_AGENT, CONFIG, disclosure, note, seedAcme } from "../../tools/demo/acme.mjs";
+import { CONFIG, disclosure, note, seedAcme } from "../../tools/demo/acme.mjs";
 import { startHarness, uniqueRepo, type Harness } from "./support/harness.js";
+import { OUT_OF_SCOPE_AGENT_PULL } from "./support/agent-pull.js";
 
 let h: Harness;
 let offset = 0;
@@ -60,13 +61,7 @@ describe("self-granted exceptions", () => {
     const scope = 'scope: ["docs/**", "test/**"]';
     seedAcme(h.sim, repo, { config: CONFIG.replace(scope, `${scope}\n  approvers: ["@plat-lead"]`) });
     later();
-    const pr = await h.sim.openPullRequest(repo, {
-      title: "Document retries",
-      body: "Sponsor: @plat-lead",
-      author: COPILOT_AGENT.author,
-      commits: [COPILOT_AGENT.commit],
-      files: ["docs/uploads.md", "src/upload/retry.ts"],
-    });
+    const pr = await h.sim.openPullRequest(repo, { ...OUT_OF_SCOPE_AGENT_PULL });
     later();
     await h.sim.review(repo, pr.number, { user: "plat-dev", body: NOTE });
     later();

@@ -4,8 +4,8 @@
  * into the right verdict; persistent ones end in a failing check, never success; a secondary
  * rate limit is waited out for its `retry-after`.
  */
-import { disclosure, note, seedAcme } from "../../tools/demo/acme.mjs";
 import { startHarness, uniqueRepo, type Harness } from "./support/harness.js";
+import { approvedExportPull } from "./support/export-pull.js";
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -13,30 +13,12 @@ afterEach(async () => {
   h = null;
 });
 
-const NOTE = note("exported 12k invoices from the staging snapshot and diffed the CSV byte for byte");
-
-/** A PR that passes every gate once its noted approval is listed. */
-async function greenPullRequest(harness: Harness, repo: string) {
-  seedAcme(harness.sim, repo);
-  const pr = await harness.sim.openPullRequest(repo, {
-    title: "Paginate export",
-    body: disclosure("assisted", "Claude Code"),
-    author: { login: "cleo" },
-    files: ["src/billing/export.ts"],
-    labels: ["owner:payments"],
-    requestedTeams: ["payments"],
-    deliver: false,
-  });
-  await harness.sim.review(repo, pr.number, { user: "pay-lead", body: NOTE, deliver: false });
-  return pr;
-}
-
 const statuses = (harness: Harness, pathEnd: string) => harness.sim.requests.filter((r) => r.path.endsWith(pathEnd)).map((r) => r.status);
 
 test("500 twice, then an answer: Probot's retry gets the right verdict", async () => {
   h = await startHarness({ retry: true });
   const repo = uniqueRepo();
-  const pr = await greenPullRequest(h, repo);
+  const pr = await approvedExportPull(h, repo);
   h.sim.fault({ method: "GET", path: `/pulls/${pr.number}/files`, status: 500, times: 2 });
   h.sim.fault({ method: "POST", path: "/graphql", status: 502, times: 2 });
 
@@ -51,7 +33,7 @@ test("500 twice, then an answer: Probot's retry gets the right verdict", async (
 test("500 forever: a failing check saying GitHub is failing, never success", async () => {
   h = await startHarness({ retry: true });
   const repo = uniqueRepo();
-  const pr = await greenPullRequest(h, repo);
+  const pr = await approvedExportPull(h, repo);
   h.sim.fault({ method: "GET", path: `/pulls/${pr.number}/files`, status: 500 });
 
   await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
@@ -75,7 +57,7 @@ test("secondary rate limit: the read and the check-run write are retried after r
   // Throttling ON at production speed: writes spaced 1 s apart, retry-after honoured in seconds.
   h = await startHarness({ retry: true, throttle: true, honourSecondaryRateLimits: true });
   const repo = uniqueRepo();
-  const pr = await greenPullRequest(h, repo);
+  const pr = await approvedExportPull(h, repo);
   h.sim.secondaryRateLimit({ method: "GET", path: `/pulls/${pr.number}/files`, retryAfter: 1 });
   h.sim.secondaryRateLimit({ method: "POST", path: "/check-runs", retryAfter: 1 });
 
@@ -95,7 +77,7 @@ test("secondary rate limit: the read and the check-run write are retried after r
 test("a secondary rate limit that does not lift: failure naming the rate limit, never success", async () => {
   h = await startHarness({ retry: true, throttle: true, honourSecondaryRateLimits: true, throttleRetryAfterBaseValue: 50 });
   const repo = uniqueRepo();
-  const pr = await greenPullRequest(h, repo);
+  const pr = await approvedExportPull(h, repo);
   h.sim.secondaryRateLimit({ method: "GET", path: `/pulls/${pr.number}/files`, retryAfter: 5, times: Infinity });
 
   await h.sim.deliver(pr.delivery.event, pr.delivery.payload);

@@ -3,8 +3,10 @@
  * the app, the app reading and writing the simulator's API, the check run and audit trail it
  * leaves. Probot's retry is on (fast clock); throttling is off here (see faults.test.ts).
  */
-import { COPILOT_AGENT, disclosure, note, seedAcme } from "../../tools/demo/acme.mjs";
+import { disclosure, seedAcme } from "../../tools/demo/acme.mjs";
 import { startHarness, uniqueRepo, type Harness } from "./support/harness.js";
+import { OUT_OF_SCOPE_AGENT_PULL } from "./support/agent-pull.js";
+import { UPLOAD_NOTE as NOTE, reviewedAuthPull } from "./support/auth-pull.js";
 import { listMerges } from "../support/list-merges.js";
 
 let h: Harness;
@@ -15,7 +17,6 @@ afterEach(async () => {
   await h.close();
 });
 
-const NOTE = note("replayed the upload path against a local S3 stub with injected 503s and read the retry loop");
 const unmetGates = (summary: string | null) => [...String(summary).matchAll(/^\| \d+\. ([^|]+) \| ❌ unmet/gm)].map((m) => m[1]!.trim());
 
 test("undisclosed: failure naming the disclosure; the owning team is labelled and asked to review", async () => {
@@ -76,16 +77,7 @@ test("ownership: a changed file nobody owns is unmet", async () => {
 });
 
 test("boundary: blocked; a non-approver's exception is refused; an approver's is recorded on the head SHA and turns it green", async () => {
-  const repo = uniqueRepo();
-  seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, {
-    title: "Rotate keys",
-    body: disclosure("generated", "Cursor"),
-    author: { login: "dan" },
-    files: ["src/auth/keys.ts"],
-    requestedTeams: ["security"],
-  });
-  await h.sim.review(repo, pr.number, { user: "plat-lead", body: NOTE });
+  const { repo, pr } = await reviewedAuthPull(h);
   const blocked = h.sim.latestCheck(repo, pr.headSha)!;
   expect(blocked.conclusion).toBe("failure");
   expect(unmetGates(blocked.summary)).toEqual(["Boundaries"]);
@@ -117,13 +109,7 @@ test("boundary: blocked; a non-approver's exception is refused; an approver's is
 test("agent outside agents.scope: unmet, naming the file", async () => {
   const repo = uniqueRepo();
   seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, {
-    title: "Document retries",
-    body: "Sponsor: @plat-lead",
-    author: COPILOT_AGENT.author,
-    commits: [COPILOT_AGENT.commit],
-    files: ["docs/uploads.md", "src/upload/retry.ts"],
-  });
+  const pr = await h.sim.openPullRequest(repo, { ...OUT_OF_SCOPE_AGENT_PULL });
   await h.sim.review(repo, pr.number, { user: "plat-dev", body: NOTE });
   const check = h.sim.latestCheck(repo, pr.headSha)!;
   expect(check.conclusion).toBe("failure");

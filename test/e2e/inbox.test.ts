@@ -7,9 +7,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { disclosure, note, seedAcme } from "../../tools/demo/acme.mjs";
 import type { GitHubSimulator } from "../../tools/github-simulator/index.mjs";
 import { startHarness, startHarnessSimulator, uniqueRepo, type Harness } from "./support/harness.js";
+import { approvedExportPull } from "./support/export-pull.js";
 
 const harnesses: Harness[] = [];
 const dirs: string[] = [];
@@ -26,8 +26,6 @@ async function start(options: Parameters<typeof startHarness>[0] = {}): Promise<
   return h;
 }
 
-const NOTE = note("exported 12k invoices from the staging snapshot and diffed the CSV byte for byte");
-
 type Maybe<T> = T | null | undefined | false;
 
 async function until<T>(what: string, probe: () => Promise<Maybe<T>> | Maybe<T>, timeoutMs = 15_000): Promise<T> {
@@ -38,21 +36,6 @@ async function until<T>(what: string, probe: () => Promise<Maybe<T>> | Maybe<T>,
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-}
-
-async function approvedPullRequest(h: Harness, repo: string) {
-  seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, {
-    title: "Paginate export",
-    body: disclosure("assisted", "Claude Code"),
-    author: { login: "cleo" },
-    files: ["src/billing/export.ts"],
-    labels: ["owner:payments"],
-    requestedTeams: ["payments"],
-    deliver: false,
-  });
-  await h.sim.review(repo, pr.number, { user: "pay-lead", body: NOTE, deliver: false });
-  return pr;
 }
 
 async function healthz(h: Harness): Promise<{ inbox: unknown }> {
@@ -68,7 +51,7 @@ async function metric(h: Harness, name: string, labels: Record<string, string> =
 test("GitHub answering 502 to the reads: the delivery is stored (202), retried with backoff, and the check ends right", async () => {
   const h = await start();
   const repo = uniqueRepo();
-  const pr = await approvedPullRequest(h, repo);
+  const pr = await approvedExportPull(h, repo);
   const files = h.sim.fault({ method: "GET", path: `/pulls/${pr.number}/files`, status: 502, times: 2 });
 
   const res = await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
@@ -91,7 +74,7 @@ test("GitHub answering 502 to the reads: the delivery is stored (202), retried w
 test("a merge delivered while GitHub's GraphQL fails is recorded once it recovers, without a backfill", async () => {
   const h = await start();
   const repo = uniqueRepo();
-  const pr = await approvedPullRequest(h, repo);
+  const pr = await approvedExportPull(h, repo);
   const merged = await h.sim.merge(repo, pr.number, { by: "pay-lead", deliver: false });
   h.sim.fault({ method: "POST", path: "/graphql", status: 502, times: 3 });
 
@@ -104,7 +87,7 @@ test("a merge delivered while GitHub's GraphQL fails is recorded once it recover
 test("a delivery that keeps failing is parked with its error, shown in /healthz, and processed after a retry", async () => {
   const h = await start({ inbox: { maxAttempts: 3, retryBaseMs: 20, retryMaxMs: 50 } });
   const repo = uniqueRepo();
-  const pr = await approvedPullRequest(h, repo);
+  const pr = await approvedExportPull(h, repo);
   h.sim.fault({ method: "GET", path: `/pulls/${pr.number}/files`, status: 503 });
 
   const res = await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
@@ -133,7 +116,7 @@ test("deliveries stored but not processed before a stop are processed after the 
   sims.push(sim);
   const first = await start({ databaseUrl, sim });
   const repo = uniqueRepo();
-  const pr = await approvedPullRequest(first, repo);
+  const pr = await approvedExportPull(first, repo);
   // The process stops processing (as if it died) but its receiver still stores what arrives.
   await first.inbox.stop();
   const opened = await first.sim.deliver(pr.delivery.event, pr.delivery.payload);
@@ -152,7 +135,7 @@ test("deliveries stored but not processed before a stop are processed after the 
 test("a redelivered id that is already done is acknowledged and not processed again", async () => {
   const h = await start({ settle: true });
   const repo = uniqueRepo();
-  const pr = await approvedPullRequest(h, repo);
+  const pr = await approvedExportPull(h, repo);
   const first = await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
   expect(await h.store.inbox().get(first.id)).toMatchObject({ state: "done" });
   const processed = await metric(h, "countersign_deliveries_processed_total", { event: "pull_request" });
@@ -170,7 +153,7 @@ test("a redelivered id that is already done is acknowledged and not processed ag
 test("a delivery that cannot be stored is answered 503, so GitHub marks it failed", async () => {
   const h = await start();
   const repo = uniqueRepo();
-  const pr = await approvedPullRequest(h, repo);
+  const pr = await approvedExportPull(h, repo);
   const inbox = h.store.inbox();
   const enqueue = inbox.enqueue.bind(inbox);
   // The harness's inbox shares the store's connection: closing it makes every write fail.
@@ -183,7 +166,7 @@ test("a delivery that cannot be stored is answered 503, so GitHub marks it faile
 test("/metrics after a delivery: GitHub calls by kind, the rate limit left, the evaluation's latency", async () => {
   const h = await start({ settle: true, metricsToken: "e2e-metrics-token-0123" });
   const repo = uniqueRepo();
-  const pr = await approvedPullRequest(h, repo);
+  const pr = await approvedExportPull(h, repo);
   await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
   const res = await fetch(`${h.appUrl}/metrics`, { headers: { authorization: "Bearer e2e-metrics-token-0123" } });
   expect(res.status).toBe(200);

@@ -4,47 +4,28 @@
  * webhook path and elsewhere), and the process keeps answering meanwhile. Also: with APP_ID and
  * no WEBHOOK_SECRET it does not start at all.
  */
-import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import nock from "nock";
-import { generateAppCredentials, ROOT, spawnTracked, startAppProcess, stopChild, type AppProcess } from "../../tools/demo/app-process.mjs";
-import { startGitHubSimulator, type GitHubSimulator } from "../../tools/github-simulator/index.mjs";
-import { transpileForChild, type TranspiledEntry } from "../support/transpile-for-child.js";
+import { spawnTracked, type AppProcess } from "../../tools/demo/app-process.mjs";
+import type { TranspiledEntry } from "../support/transpile-for-child.js";
+import { ChildApp } from "./support/child-app.js";
 
 nock.restore(); // real HTTP
 
 const APP_ID = 5252;
 const MB = 1024 * 1024;
-let child: TranspiledEntry;
+const running = new ChildApp();
 let dir: string;
-let sim: GitHubSimulator;
+let child: TranspiledEntry;
 let app: AppProcess;
-const creds = generateAppCredentials();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "countersign-request-limits-"));
-  child = transpileForChild(join(ROOT, "src", "main.ts"), ROOT);
-  sim = await startGitHubSimulator({ appId: APP_ID, publicKey: creds.publicKey });
-  app = await startAppProcess({
-    sim,
-    appId: APP_ID,
-    privateKey: creds.privateKey,
-    webhookSecret: creds.webhookSecret,
-    databaseUrl: `sqlite://${join(dir, "audit.db")}`,
-    cwd: dir,
-    logLevel: "warn",
-    entry: child.entry,
-  });
+  await running.start({ appId: APP_ID, tmpPrefix: "countersign-request-limits-", logLevel: "warn" });
+  ({ dir, app } = running);
+  child = running.child!;
 }, 60_000);
 
-afterAll(async () => {
-  if (app) await stopChild(app.child, "SIGTERM", 3000);
-  await sim?.close();
-  child?.remove();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => running.stop());
 
 interface Answer {
   status: number;

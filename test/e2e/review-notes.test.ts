@@ -7,6 +7,7 @@
  */
 import { disclosure, note, seedAcme } from "../../tools/demo/acme.mjs";
 import { startHarness, uniqueRepo, type Harness } from "./support/harness.js";
+import { UPLOAD_NOTE as NOTE } from "./support/auth-pull.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -16,7 +17,6 @@ afterEach(async () => {
   await h.close();
 });
 
-const NOTE = note("replayed the upload path against a local S3 stub with injected 503s and read the retry loop");
 const OTHER_NOTE = note("ran the full export against the staging snapshot and diffed every generated invoice");
 
 /** A green PR: assisted, approved by plat-dev with a note on the head. */

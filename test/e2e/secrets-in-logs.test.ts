@@ -5,16 +5,13 @@
  * secret may reach the log: tokens, cookie values, the OAuth code and state, the private key,
  * the installation and user tokens, the client and webhook secrets.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import nock from "nock";
 import { disclosure, seedAcme } from "../../tools/demo/acme.mjs";
-import { generateAppCredentials, ROOT, startAppProcess, stopChild, type AppProcess } from "../../tools/demo/app-process.mjs";
-import { startGitHubSimulator, type GitHubSimulator } from "../../tools/github-simulator/index.mjs";
+import { stopChild, type AppProcess } from "../../tools/demo/app-process.mjs";
+import type { GitHubSimulator } from "../../tools/github-simulator/index.mjs";
 import { signInWithGitHub } from "../dashboard/support/github-sign-in.js";
 import { cookieValue, hiddenField, request } from "../dashboard/support/http.js";
-import { transpileForChild, type TranspiledEntry } from "../support/transpile-for-child.js";
+import { ChildApp } from "./support/child-app.js";
 
 nock.restore(); // real HTTP between the app, the simulator and this test
 
@@ -23,42 +20,28 @@ const AUDIT_API_TOKEN = "audit-token-that-must-never-be-logged-0123456789";
 const CLIENT_ID = "Iv1.secrets-in-logs";
 const CLIENT_SECRET = "client-secret-that-must-never-be-logged-0123";
 
-let child: TranspiledEntry;
-let dir: string;
+const running = new ChildApp();
+const { creds } = running;
 let sim: GitHubSimulator;
 let app: AppProcess;
-const creds = generateAppCredentials();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "countersign-secrets-in-logs-"));
-  child = transpileForChild(join(ROOT, "src", "main.ts"), ROOT);
-  sim = await startGitHubSimulator({
+  await running.start({
     appId: APP_ID,
-    publicKey: creds.publicKey,
-    oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
-  });
-  seedAcme(sim, "acme/payments-api");
-  sim.signInAs("ana", { repos: ["acme/payments-api"] });
-  app = await startAppProcess({
-    sim,
-    appId: APP_ID,
-    privateKey: creds.privateKey,
-    webhookSecret: creds.webhookSecret,
-    databaseUrl: `sqlite://${join(dir, "audit.db")}`,
-    cwd: dir,
+    tmpPrefix: "countersign-secrets-in-logs-",
+    simulator: { oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } },
+    prepare: (s) => {
+      seedAcme(s, "acme/payments-api");
+      s.signInAs("ana", { repos: ["acme/payments-api"] });
+    },
     logLevel: "trace",
     env: { AUDIT_API_TOKEN, GITHUB_CLIENT_ID: CLIENT_ID, GITHUB_CLIENT_SECRET: CLIENT_SECRET },
-    entry: child.entry,
+    webhook: true,
   });
-  sim.setWebhook({ url: app.webhookUrl, secret: creds.webhookSecret });
+  ({ sim, app } = running);
 }, 60_000);
 
-afterAll(async () => {
-  if (app) await stopChild(app.child, "SIGTERM", 3000);
-  await sim?.close();
-  child?.remove();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => running.stop());
 
 test("at LOG_LEVEL=trace, no token, cookie value, OAuth code or state, private key, installation token or secret is logged", async () => {
   const server = { baseUrl: `http://127.0.0.1:${app.port}` };

@@ -2,8 +2,8 @@
  * Order of side effects: what is recorded and the check come first; courtesy writes (the 👍 on an
  * exception comment, replies) come last and never undo or block them.
  */
-import { disclosure, note, seedAcme } from "../../tools/demo/acme.mjs";
-import { startHarness, uniqueRepo, type Harness } from "./support/harness.js";
+import { startHarness, type Harness } from "./support/harness.js";
+import { reviewedAuthPull } from "./support/auth-pull.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -13,19 +13,8 @@ afterEach(async () => {
   await h.close();
 });
 
-const NOTE = note("replayed the upload path against a local S3 stub with injected 503s and read the retry loop");
-
 test("the reaction endpoint answering 500: the exception is recorded and the check turns green anyway", async () => {
-  const repo = uniqueRepo();
-  seedAcme(h.sim, repo);
-  const pr = await h.sim.openPullRequest(repo, {
-    title: "Rotate keys",
-    body: disclosure("generated", "Cursor"),
-    author: { login: "dan" },
-    files: ["src/auth/keys.ts"],
-    requestedTeams: ["security"],
-  });
-  await h.sim.review(repo, pr.number, { user: "plat-lead", body: NOTE });
+  const { repo, pr } = await reviewedAuthPull(h);
   expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "failure" });
   const reactions = h.sim.fault({ method: "POST", path: /\/reactions$/, status: 500 });
 

@@ -11,6 +11,14 @@ import type { AuditStore, MergeRecord } from "../../src/audit/audit-store.js";
 import { openAuditStore } from "../../src/audit/open-audit-store.js";
 import { createAuditApiHandler, type AuditApiHandler } from "../../src/http/audit-api.js";
 import { mergeInput, sha } from "../contract/audit-harness.js";
+import {
+  AGENT_FIELDS,
+  ASSISTED_FIELDS,
+  BYPASSED_FIELDS,
+  GENERATED_MERGE,
+  REVERT_MERGE,
+  REVERT_OF_PR_1,
+} from "../support/five-merge-trail.js";
 
 const TOKEN = "test-token-0123456789abcdef";
 
@@ -73,67 +81,28 @@ const prs = (body: unknown) => (body as { merges: MergeRecord[] }).merges.map((m
 
 // Five merges: #4 reverts #1; #2 bypassed the gate; #3 is an agent PR under src/payments.
 const A = mergeInput({
-  repo: "acme/pay",
-  prNumber: 1,
-  mergedAt: "2026-01-10T10:00:00Z",
-  aiLevel: "assisted",
-  owningTeam: "@acme/payments",
+  ...ASSISTED_FIELDS,
   teams: [{ team: "@acme/payments", files: 1 }],
   exceptions: [],
 });
 const B = mergeInput({
-  repo: "acme/pay",
-  prNumber: 2,
-  mergedAt: "2026-02-10T10:00:00Z",
-  aiLevel: "none",
-  bypassed: true,
-  checkConclusion: "failure",
-  owningTeam: "@acme/legacy",
+  ...BYPASSED_FIELDS,
   teams: [{ team: "@acme/legacy", files: 1 }],
   paths: [{ path: "db/migrations/1.sql", previousPath: null, status: "added" }],
 });
 const C = mergeInput({
-  repo: "acme/web",
-  prNumber: 3,
-  mergedAt: "2026-03-10T10:00:00Z",
-  aiLevel: "agent",
-  agent: "claude[bot]",
-  sponsor: "dev-alice",
-  owningTeam: "@acme/web",
+  ...AGENT_FIELDS,
   teams: [{ team: "@acme/web", files: 1 }],
   exceptions: [],
 });
-const D = mergeInput({
-  repo: "acme/pay",
-  prNumber: 4,
-  mergedAt: "2026-03-12T10:00:00Z",
-  aiLevel: "none",
-  title: 'Revert "refunds"',
-  owningTeam: "@acme/payments",
-  teams: [],
-  exceptions: [],
-  paths: [{ path: "README.md", previousPath: null, status: "modified" }],
-});
-const E = mergeInput({
-  repo: "acme/web",
-  prNumber: 5,
-  mergedAt: "2026-03-20T10:00:00Z",
-  aiLevel: "generated",
-  owningTeam: "@acme/web",
-  teams: [],
-  mergeCommitSha: null,
-  exceptions: [],
-  paths: [{ path: "web/app.ts", previousPath: null, status: "modified" }],
-});
+const D = REVERT_MERGE;
+const E = GENERATED_MERGE;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "countersign-api-"));
   store = await openAuditStore(`sqlite://${join(dir, "audit.db")}`, { now: () => new Date("2026-04-01T00:00:00Z") });
   for (const m of [A, B, C, D, E]) await store.recordMerge(m, null);
-  await store.recordRevert(
-    { repo: "acme/pay", prNumber: 4, revertedRepo: "acme/pay", revertedPrNumber: 1, revertedSha: null, method: "body" },
-    null,
-  );
+  await store.recordRevert(REVERT_OF_PR_1, null);
   ({ server, base } = await serve(createAuditApiHandler({ store, token: TOKEN, log: { error: () => {} } })));
 });
 

@@ -37,15 +37,19 @@ const db = useTempStore();
 const pull = (patch: Record<string, unknown> = {}) =>
   pullRequestEvent("opened", { body: ASSISTED, requested_reviewers: [], ...patch }).pull_request;
 
+/** GitHub with the PR on src/auth/login.ts (acme's `auth` boundary) approved by rev with a note. */
+const approvedAuthPull = () =>
+  mockGitHub({
+    config: CONFIG,
+    files: [{ filename: "src/auth/login.ts" }],
+    reviews: [{ login: "rev", state: "APPROVED", body: NOTE }],
+    teams: TEAMS,
+    pull: pull(),
+  });
+
 describe("exceptions", () => {
   test("granted by an approver: recorded, acknowledged, and the check turns green on that head", async () => {
-    const gh = mockGitHub({
-      config: CONFIG,
-      files: [{ filename: "src/auth/login.ts" }],
-      reviews: [{ login: "rev", state: "APPROVED", body: NOTE }],
-      teams: TEAMS,
-      pull: pull(),
-    });
+    const gh = approvedAuthPull();
     const probot = createTestProbot(db.store);
     await probot.receive(asEvent("pull_request", pullRequestEvent("opened", { body: ASSISTED, requested_reviewers: [] })));
     expect(gh.lastCheck()!.conclusion).toBe("failure");
@@ -123,13 +127,7 @@ describe("exceptions", () => {
   });
 
   test("revoked by an approver: the check fails again; the comment's later edit changes nothing", async () => {
-    const gh = mockGitHub({
-      config: CONFIG,
-      files: [{ filename: "src/auth/login.ts" }],
-      reviews: [{ login: "rev", state: "APPROVED", body: NOTE }],
-      teams: TEAMS,
-      pull: pull(),
-    });
+    const gh = approvedAuthPull();
     const probot = createTestProbot(db.store);
     await probot.receive(asEvent("issue_comment", prCommentEvent(GRANT, "sec-lead")));
     expect(gh.lastCheck()!.conclusion).toBe("success");

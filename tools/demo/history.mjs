@@ -5,6 +5,7 @@
  * so the scripted PRs the demo then plays are the newest records. Deterministic for a given `now`.
  */
 import { createHash } from "node:crypto";
+import { prng } from "./prng.mjs";
 
 const REPOS = ["acme/payments-api", "acme/web", "acme/infra"];
 const TEAMS = { "acme/payments-api": "@acme/payments", "acme/web": "@acme/platform", "acme/infra": "@acme/platform" };
@@ -23,17 +24,6 @@ const TITLES = [
 const CATEGORIES = ["hallucination-in-production-code", "agent-overreach", "shadow-ai", "not-ai", "credential-exposure"];
 const WEEK = 7 * 24 * 3600 * 1000;
 
-/** A small seeded PRNG (mulberry32), so every run draws the same history. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const sha = (seed) => createHash("sha256").update(seed).digest("hex").slice(0, 40);
 
 /**
@@ -42,7 +32,7 @@ const sha = (seed) => createHash("sha256").update(seed).digest("hex").slice(0, 4
  * option). Returns what it wrote. PR numbers start at 1000 so they never meet the demo's PRs.
  */
 export async function seedHistory(store, { now = Date.now(), weeks = 26, setClock = () => {} } = {}) {
-  const rnd = random(2041);
+  const rnd = prng(2041);
   const pick = (list) => list[Math.floor(rnd() * list.length)];
   const merges = [];
   const start = now - weeks * WEEK - 24 * 3600 * 1000;

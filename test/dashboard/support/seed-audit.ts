@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import type { AuditStore, MergeRecordInput, ReviewerNoteRecord } from "../../../src/audit/audit-store.js";
 import type { DisclosureLevel } from "../../../src/policy/snapshot.js";
-import { prng } from "../../../bench/prng.mjs";
+import { prng } from "../../../tools/demo/prng.mjs";
 
 /** The tests' clock: a Friday afternoon. */
 export const SEED_NOW = new Date("2026-11-20T15:00:00.000Z");

@@ -10,6 +10,7 @@ import { CONFIG_PATH } from "../policy/config.js";
 import { CHECK_NAME } from "../policy/render.js";
 import { loadRemoteConfig } from "./base-files.js";
 import { createGitHubCaches } from "./caches.js";
+import { deliverySucceeded } from "./hook-deliveries.js";
 import type { GitHub } from "./github.js";
 import { loadRepoConfig } from "./load-config.js";
 
@@ -210,7 +211,9 @@ export async function doctorDeliveries(clients: DoctorClients): Promise<Finding>
     };
   }
   const { data } = await clients.app.request("GET /app/hook/deliveries", { per_page: 100 });
-  const failed = data.filter((d) => d.status_code < 200 || d.status_code >= 300);
+  // One success of a GUID (a redelivery that went through) settles it: only the unsettled count.
+  const settled = new Set(data.filter(deliverySucceeded).map((d) => d.guid));
+  const failed = data.filter((d) => !deliverySucceeded(d) && !settled.has(d.guid));
   if (failed.length === 0)
     return { check: "deliveries", repo: null, status: "ok", message: `none of the last ${data.length} webhook deliveries failed` };
   const newest = failed[0]!;

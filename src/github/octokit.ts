@@ -1,9 +1,12 @@
 /**
  * The Octokit class the app and CLI give Probot. Probot 14.3.2's env-based throttle options
  * install an `onSecondaryRateLimit` that only logs (and it overrides Probot's retrying default),
- * so a 403 secondary rate limit would never be retried after its `retry-after`. This restores it.
+ * so a 403 secondary rate limit would never be retried after its `retry-after`. This restores it,
+ * and paces writes itself (./write-pacing.ts: GraphQL reads no longer wait in the write queue,
+ * check-run writes go first).
  */
 import { ProbotOctokit } from "probot";
+import { withPacedWrites, writePacing } from "./write-pacing.js";
 
 /** Retry a secondary rate limit after GitHub's `retry-after`, at most twice, never for more than a minute. */
 export function onSecondaryRateLimit(
@@ -19,8 +22,10 @@ export function onSecondaryRateLimit(
 // biome-ignore lint/suspicious/noExplicitAny: Probot passes Octokit options through untyped
 export const CountersignOctokit = ProbotOctokit.defaults((options: Record<string, any>) => {
   healClusteredThrottle(options.throttle?.connection);
-  return { ...options, throttle: { ...(options.throttle ?? {}), onSecondaryRateLimit } };
-}) as typeof ProbotOctokit;
+  return { ...options, throttle: { ...withPacedWrites(options.throttle), onSecondaryRateLimit } };
+})
+  // biome-ignore lint/suspicious/noExplicitAny: the plugin reads Octokit's untyped constructor options
+  .plugin(writePacing as any) as typeof ProbotOctokit;
 
 const healed = new WeakSet<object>();
 const SELF_HEALING = /^ERR (SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)$/;

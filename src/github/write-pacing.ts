@@ -1,0 +1,135 @@
+/**
+ * GitHub asks integrators to leave at least a second between the requests that change something
+ * (POST, PATCH, PUT, DELETE) and to keep to 80 content-creating requests a minute. Octokit's
+ * throttling plugin does that with a one-at-a-time, one-per-second "write" queue, but it also puts
+ * every GraphQL request in that queue (GraphQL is a POST), so reading a pull request's state waited
+ * behind check-run and label writes: during a burst, or while the app catches up after an outage,
+ * each re-evaluation's read took its turn in a queue of writes a second apart.
+ *
+ * This plugin takes over the write queue: the throttling plugin's own is replaced by a pass-through
+ * (its global concurrency limit, search queue, notification queue and rate-limit retries stay), and
+ * requests are paced here instead, where the request is known:
+ * - GraphQL queries are reads and are not paced (a GraphQL `mutation` is);
+ * - check-run writes — the required check, what a merge waits on — go ahead of the courtesy writes
+ *   (owner label, team review request, reactions, replies) queued with them;
+ * - the queue is one per process, or one for all replicas through Redis when Probot clusters its
+ *   throttle (REDIS_URL), as the throttling plugin's own queue is.
+ */
+import Bottleneck from "bottleneck";
+
+/** GitHub's advice: at least one second between mutating requests. */
+export const WRITE_SPACING_MS = 1000;
+
+/** Bottleneck priorities: 0 is served first, 9 last; 5 is the default. */
+const PRIORITY = { checkRun: 2, other: 5 } as const;
+
+export type WriteKind = "read" | "check-run" | "write";
+
+/** Whether a request is paced, and how urgently. `body` is the request body (GraphQL: `{ query }`). */
+export function writeKind(method: string | undefined, url: string | undefined, body?: unknown): WriteKind {
+  const verb = (method ?? "GET").toUpperCase();
+  if (verb === "GET" || verb === "HEAD") return "read";
+  const path = (url ?? "").replace(/^https?:\/\/[^/]+/, "").replace(/\?.*$/, "");
+  if (/(^|\/)graphql$/.test(path)) return isGraphqlMutation(body) ? "write" : "read";
+  if (isTokenRequest(verb, path)) return "read";
+  if (/\/check-runs(\/|$)/.test(path)) return "check-run";
+  return "write";
+}
+
+function isGraphqlMutation(body: unknown): boolean {
+  const query = typeof body === "string" ? body : (body as { query?: unknown } | null | undefined)?.query;
+  if (typeof query !== "string") return true; // unknown: pace it, as a write would be
+  // The first operation keyword after comments and whitespace; an anonymous `{ … }` is a query.
+  const head = query.replace(/^(?:\s+|#[^\n]*\n?)*/, "");
+  return /^mutation\b/.test(head);
+}
+
+/** Installation-token and OAuth token exchanges: the throttling plugin's "auth" requests, never paced. */
+function isTokenRequest(verb: string, path: string): boolean {
+  const p = path.replace(/^\/api\/v3(?=\/)/, "");
+  return (
+    (verb === "POST" && (/^\/app\/installations\/[^/]+\/access_tokens$/.test(p) || /^\/applications\/[^/]+\/token$/.test(p))) ||
+    (verb === "PATCH" && /^\/applications\/[^/]+\/token\/scoped$/.test(p)) ||
+    p === "/login/oauth/access_token"
+  );
+}
+
+interface Limiter {
+  schedule<T>(options: { priority?: number; expiration?: number }, fn: () => Promise<T>): Promise<T>;
+}
+interface LimiterGroup {
+  key(id: string): Limiter;
+}
+interface ThrottleOptions {
+  enabled?: boolean;
+  Bottleneck?: new (...args: never[]) => unknown;
+  connection?: object;
+  id?: string;
+  timeout?: number;
+  write?: LimiterGroup;
+  [other: string]: unknown;
+}
+
+/** What the throttling plugin gets as its write queue: every request passes straight through. */
+export const PASS_THROUGH: LimiterGroup = { key: () => ({ schedule: (_options, fn) => fn() }) };
+
+// One queue per Redis connection (shared by every replica through Redis) and one for the process
+// without Redis: the same scope as the throttling plugin's own queues.
+const clustered = new WeakMap<object, LimiterGroup>();
+let local: LimiterGroup | null = null;
+
+function writeQueue(throttle: ThrottleOptions): LimiterGroup {
+  const settings = { id: "countersign-write", maxConcurrent: 1, minTime: WRITE_SPACING_MS, timeout: throttle.timeout ?? 120_000 };
+  if (throttle.connection) {
+    let group = clustered.get(throttle.connection);
+    if (!group) {
+      const Cluster = (throttle.Bottleneck ?? Bottleneck) as typeof Bottleneck;
+      const connection = throttle.connection as Bottleneck.IORedisConnection;
+      group = new Cluster.Group({ ...settings, connection });
+      clustered.set(throttle.connection, group);
+    }
+    return group;
+  }
+  local ??= new Bottleneck.Group(settings);
+  return local;
+}
+
+interface HookedOctokit {
+  hook: {
+    wrap(name: "request", fn: (request: (options: RequestOptions) => Promise<unknown>, options: RequestOptions) => Promise<unknown>): void;
+  };
+}
+interface RequestOptions {
+  method?: string;
+  url?: string;
+  data?: unknown;
+  query?: unknown;
+  request?: { retryCount?: number };
+  [other: string]: unknown;
+}
+
+/**
+ * The Octokit plugin. Off when the throttle is (`throttle.enabled: false`, as in tests that mock
+ * GitHub). Retries of a request (the retry and throttling plugins) are not paced again.
+ */
+export function writePacing(octokit: HookedOctokit, options: { throttle?: ThrottleOptions }): void {
+  const throttle = options.throttle ?? {};
+  if (throttle.enabled === false) return;
+  const queue = writeQueue(throttle).key(throttle.id ?? "no-id");
+  octokit.hook.wrap("request", async (request, req) => {
+    const kind = writeKind(req.method, req.url, req.data ?? (typeof req.query === "string" ? { query: req.query } : undefined));
+    if (kind !== "read") {
+      const job = {
+        priority: kind === "check-run" ? PRIORITY.checkRun : PRIORITY.other,
+        ...(throttle.connection ? { expiration: 60_000 } : {}),
+      };
+      await queue.schedule(job, () => Promise.resolve());
+    }
+    return request(req);
+  });
+}
+
+/** The throttle options the throttling plugin gets: its write queue replaced by this plugin's. */
+export function withPacedWrites(throttle: ThrottleOptions | undefined): ThrottleOptions {
+  return { ...(throttle ?? {}), write: PASS_THROUGH };
+}

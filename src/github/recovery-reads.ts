@@ -1,9 +1,9 @@
 /**
  * The reads the recovery sweep makes in a repository where something happened: its name from the
- * id a delivery carries, the open PRs updated since the last sweep, and whether a head already has
+ * id a delivery carries, the open PRs updated since the last sweep, and whether a head still needs
  * this app's `countersign` check run.
  */
-import { CHECK_NAME } from "../policy/render.js";
+import { CHECK_NAME, ERROR_TITLE } from "../policy/render.js";
 import type { GitHub } from "./github.js";
 import type { PullLike } from "./load-snapshot.js";
 
@@ -30,14 +30,20 @@ export async function openPullsUpdatedSince(github: GitHub, owner: string, repo:
   return out;
 }
 
-/** Whether `headSha` has a `countersign` check run from this app (`appId` null: from any app), in any state. */
-export async function hasOwnCheckRun(
+/**
+ * Whether `headSha` still needs an evaluation from this app (`appId` null: from any app): it has no
+ * `countersign` check run, or the latest one never completed, or it says "could not evaluate" (an
+ * evaluation that failed, during an outage say, and whose retries did not replace it).
+ */
+export async function needsEvaluation(
   github: GitHub,
   target: { owner: string; repo: string; headSha: string; appId: number | null },
 ): Promise<boolean> {
   const { owner, repo, headSha } = target;
   const res = await github.rest.checks.listForRef({ owner, repo, ref: headSha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
-  return res.data.check_runs.some((r) => target.appId === null || r.app?.id === target.appId);
+  const own = res.data.check_runs.filter((r) => target.appId === null || r.app?.id === target.appId);
+  if (own.length === 0) return true;
+  return own.some((r) => r.status !== "completed" || r.output?.title === ERROR_TITLE);
 }
 
 /** The installation id of the app on a repository (read with the app's JWT octokit). */

@@ -20,7 +20,7 @@ import { backfillRepository } from "./backfill.js";
 import type { GitHub } from "../github/github.js";
 import { activeRepositories, chooseRedeliveries, listDeliveriesSince, requestRedelivery } from "../github/hook-deliveries.js";
 import { getPull } from "../github/pulls.js";
-import { hasOwnCheckRun, installationIdOf, openPullsUpdatedSince, repositoryName } from "../github/recovery-reads.js";
+import { installationIdOf, needsEvaluation, openPullsUpdatedSince, repositoryName } from "../github/recovery-reads.js";
 import { evaluatePullRequest, type PipelineDeps } from "./evaluate-pull-request.js";
 import { completeMerge } from "./incomplete-merge.js";
 
@@ -69,6 +69,8 @@ export interface Reconciler {
 
 const REDELIVERED_KEPT = 1000;
 const SWEEP_LEASE = "reconcile:sweep";
+/** The sweep lease's term; renewed every third of it while a sweep runs. */
+const SWEEP_LEASE_MS = 30_000;
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   let app: Probot | null = null;
@@ -173,8 +175,12 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
   };
   const done = (outcome: SweepResult["outcome"]) => ({ ...result, outcome, finishedAt: new Date(deps.now()).toISOString() });
 
-  const lease = await takeSweepLease(deps, options, log);
+  const lease = await takeSweepLease(deps, log);
   if (lease === "taken") return done("skipped");
+  // Renewed while the sweep runs, so a replica killed mid-sweep holds up the others' sweeps for one
+  // lease term at most, not for a whole interval.
+  const renewal = lease === "none" ? null : setInterval(() => void lease.renew().catch(() => {}), SWEEP_LEASE_MS / 3);
+  renewal?.unref();
   let state: ReconcileState | null = null;
   try {
     state = await deps.store.readReconcileState();
@@ -237,6 +243,7 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
     if (state) await deps.store.writeReconcileState({ ...state, lastOutcome: "failed" }).catch(() => {});
     return done("failed");
   } finally {
+    if (renewal) clearInterval(renewal);
     if (lease !== "none") await lease.release().catch(() => {});
   }
 }
@@ -245,10 +252,10 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
  * The sweep's lease across replicas: "none" without Redis (or when it is unreachable: sweep anyway),
  * "taken" when another replica sweeps.
  */
-async function takeSweepLease(deps: PipelineDeps, options: ReconcilerOptions, log: Logger): Promise<Lease | "none" | "taken"> {
+async function takeSweepLease(deps: PipelineDeps, log: Logger): Promise<Lease | "none" | "taken"> {
   if (!deps.leases) return "none";
   try {
-    const lease = await deps.leases.tryAcquire(SWEEP_LEASE, Math.max(options.intervalMs, 5 * 60_000));
+    const lease = await deps.leases.tryAcquire(SWEEP_LEASE, SWEEP_LEASE_MS);
     return lease ?? "taken";
   } catch (error) {
     log.warn({ err: error }, "could not take the sweep lease (is Redis reachable?): sweeping anyway (every step is idempotent)");
@@ -286,7 +293,7 @@ async function scanRepository(
   result.mergesRecorded += backfill.recorded;
   for (const e of backfill.errors) result.errors.push(`${owner}/${repo}${e}`);
   for (const pr of await openPullsUpdatedSince(github, owner, repo, since)) {
-    if (await hasOwnCheckRun(github, { owner, repo, headSha: pr.head.sha, appId: deps.appId })) continue;
+    if (!(await needsEvaluation(github, { owner, repo, headSha: pr.head.sha, appId: deps.appId }))) continue;
     const full = await getPull(github, owner, repo, pr.number);
     await evaluatePullRequest(github, log, deps, { pr: full, event: "reconcile", deliveryId: null });
     result.checksEvaluated++;

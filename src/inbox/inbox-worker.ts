@@ -21,7 +21,10 @@ export interface InboxTuning {
   retryMaxMs?: number;
   /** How often the inbox is polled for due deliveries besides the wake-up on insert (default 5 s). */
   pollMs?: number;
-  /** How long a claim lasts without renewal (default 5 min; renewed at half of it while processing). */
+  /**
+   * How long a claim lasts without renewal (default 30 s; renewed every third of it while the delivery
+   * is processed): how long the deliveries of a replica killed mid-processing wait for another one.
+   */
   leaseMs?: number;
   /** Deliveries processed at once by this replica (default 16). */
   concurrency?: number;
@@ -52,7 +55,7 @@ export const INBOX_DEFAULTS = {
   retryBaseMs: 15_000,
   retryMaxMs: 30 * 60_000,
   pollMs: 5_000,
-  leaseMs: 5 * 60_000,
+  leaseMs: 30_000,
   concurrency: 16,
   retentionDays: 7,
   pruneEveryMs: 60 * 60_000,
@@ -175,7 +178,7 @@ export class InboxWorker {
       () => {
         void store.renew(d.id, this.owner, new Date(this.now().getTime() + this.o.leaseMs)).catch(() => {});
       },
-      Math.max(1, Math.floor(this.o.leaseMs / 2)),
+      Math.max(1, Math.floor(this.o.leaseMs / 3)),
     );
     renew.unref();
     try {

@@ -157,6 +157,28 @@ test("GitHub failing past a sweep: the first sweep that finishes again makes the
   expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", retriesExpedited: 0 });
 });
 
+test("a check left at \"could not evaluate\" after its retries ran out: the sweep evaluates the PR again", async () => {
+  // One attempt, then parked: nothing but the sweep will look at this PR again.
+  h = await startHarness({ retry: true, inbox: { maxAttempts: 1 } });
+  const repo = uniqueRepo("stuck");
+  seedAcme(h.sim, repo);
+  // GraphQL down, REST up: the evaluation fails, the failing check is still written (fail closed).
+  h.sim.fault({ method: "POST", path: "/graphql", status: 502 });
+  const opened = await openPr(h, repo, "Ledger export");
+  await waitFor(async () => (await h!.store.inbox().get(opened.delivery.id))?.state === "parked");
+  expect(h.sim.latestCheck(repo, opened.headSha)).toMatchObject({ status: "completed", conclusion: "failure" });
+  expect(h.sim.latestCheck(repo, opened.headSha)!.title).toMatch(/could not evaluate/i);
+
+  h.sim.clearFaults();
+  expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", checksEvaluated: 1, errors: [] });
+  const check = h.sim.latestCheck(repo, opened.headSha)!;
+  expect(check.title).not.toMatch(/could not evaluate/i);
+  expect(check).toMatchObject({ status: "completed", conclusion: "failure" }); // assisted, no understanding review yet
+  expect(h.sim.checkRuns(repo, { sha: opened.headSha })).toHaveLength(1); // updated in place
+  // A right check is left alone by the next sweep.
+  expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", checksEvaluated: 0 });
+});
+
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {

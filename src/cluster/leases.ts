@@ -39,10 +39,28 @@ export interface ExclusiveOptions {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The lease store did not answer: the work did not run. Callers let it fail like any other outage
+ * (the inbox retries the delivery with backoff; the recovery sweep records the error and tries again).
+ */
+export class LeaseUnavailableError extends Error {
+  readonly transient = true;
+  constructor(key: string, cause: unknown) {
+    super(
+      `could not take the lease ${key} (is Redis reachable?): ${cause instanceof Error ? cause.message : String(cause)}; ` +
+        "not evaluated now, retried later",
+      { cause },
+    );
+    this.name = "LeaseUnavailableError";
+  }
+}
+
+/**
  * Runs `work` while holding `key`, waiting for the current holder first, for as long as that holder
- * is alive (it renews). Fails open: when the lease store is unreachable the work runs anyway, and a
- * holder stuck past `maxHoldMs` stops renewing, because an evaluation that never happens would
- * leave the PR without its check. (Waiters must not give up on a live holder: under a burst, its
+ * is alive (it renews). When the lease store is unreachable the work does not run: it throws
+ * LeaseUnavailableError, and the caller's retry runs it once the store is back. (Running without the
+ * lease made two replicas create two check runs for one head while Redis was down; the Redis fault
+ * of the fault bench did exactly that.) A holder stuck past `maxHoldMs` stops renewing, because an
+ * evaluation that never happens would leave the PR without its check. (Waiters must not give up on a live holder: under a burst, its
  * check-run write can sit in Probot's 1-write-per-second queue for many minutes, and a waiter that
  * ran anyway would create a second check run; the 500-PR two-replica load bench did exactly that
  * with a 10-minute give-up.)
@@ -58,11 +76,7 @@ export async function runExclusive<T>(leases: Leases, key: string, work: () => P
     try {
       lease = await leases.tryAcquire(key, ttlMs);
     } catch (error) {
-      options.log.warn(
-        { err: error, lease: key },
-        "could not take the evaluation lease (is Redis reachable?): evaluating without it; another replica may create a second check run",
-      );
-      return work();
+      throw new LeaseUnavailableError(key, error);
     }
     if (lease) break;
     // Jittered, growing pauses: waiters on one head do not retry in lockstep.

@@ -38,7 +38,7 @@ export async function openRedisLeases(url: string): Promise<RedisLeases> {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectionName: "countersign-leases",
-    // A lease that cannot be taken quickly is skipped (runExclusive fails open), not waited for.
+    // A lease that cannot be taken quickly fails the evaluation (retried later), rather than holding it.
     commandTimeout: 5_000,
     maxRetriesPerRequest: 2,
     // How long disconnect() waits for a socket still connecting (ioredis: 2 s, which would hold a

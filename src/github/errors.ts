@@ -74,6 +74,8 @@ function stripQuery(url: string): string {
  */
 export function isTransient(error: unknown): boolean {
   if (error instanceof AggregateError) return error.errors.some(isTransient);
+  // Errors that say so themselves (e.g. an unreachable lease store, src/cluster/leases.ts).
+  if ((error as { transient?: unknown } | null)?.transient === true) return true;
   const e = error as { status?: number; message?: string; errors?: unknown; response?: { headers?: Record<string, string | undefined> } };
   const status = typeof e?.status === "number" ? e.status : null;
   if (status === null) return !Array.isArray(e?.errors) && isNetworkError(error);

@@ -3,7 +3,8 @@
  * store being down or a holder that never lets go delays work but never drops it, and a waiter
  * never runs beside a holder that is still renewing.
  */
-import { runExclusive, type Lease, type Leases } from "../../src/cluster/leases.js";
+import { LeaseUnavailableError, runExclusive, type Lease, type Leases } from "../../src/cluster/leases.js";
+import { isTransient } from "../../src/github/errors.js";
 
 /** Leases in a Map with a fake clock: what Redis' SET NX PX does, without Redis. */
 class MemoryLeases implements Leases {
@@ -93,11 +94,15 @@ test("other keys do not wait, and the lease is released when the work throws", a
   expect(leases.held.size).toBe(0);
 });
 
-test("an unreachable lease store does not stop the evaluation: it runs, with a warning", async () => {
+test("an unreachable lease store: the work does not run (two replicas could both write), and the error is transient", async () => {
   const down: Leases = { tryAcquire: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:6379")), close: async () => {} };
-  const { log, warnings } = silent();
-  await expect(runExclusive(down, "k", async () => 42, { log })).resolves.toBe(42);
-  expect(warnings).toEqual([expect.stringContaining("could not take the evaluation lease")]);
+  const { log } = silent();
+  let ran = false;
+  const outcome = runExclusive(down, "check:acme/pay@abc", async () => void (ran = true), { log });
+  await expect(outcome).rejects.toThrow(LeaseUnavailableError);
+  await expect(outcome).rejects.toThrow(/could not take the lease check:acme\/pay@abc \(is Redis reachable\?\): connect ECONNREFUSED/);
+  expect(ran).toBe(false);
+  expect(isTransient(await outcome.catch((e: unknown) => e))).toBe(true);
 });
 
 test("a waiter never runs beside a live holder, however long it works; a holder stuck past maxHoldMs lets its lease lapse", async () => {

@@ -11,7 +11,8 @@
  * requests are paced here instead, where the request is known:
  * - GraphQL queries are reads and are not paced (a GraphQL `mutation` is);
  * - check-run writes — the required check, what a merge waits on — go ahead of the courtesy writes
- *   (owner label, team review request, reactions, replies) queued with them;
+ *   (owner label, team review request, reactions, replies) queued with them, and requests to
+ *   redeliver failed webhooks go last;
  * - the queue is one per process, or one for all replicas through Redis when Probot clusters its
  *   throttle (REDIS_URL), as the throttling plugin's own queue is.
  */
@@ -21,9 +22,13 @@ import Bottleneck from "bottleneck";
 export const WRITE_SPACING_MS = 1000;
 
 /** Bottleneck priorities: 0 is served first, 9 last; 5 is the default. */
-const PRIORITY = { checkRun: 2, other: 5 } as const;
+const PRIORITY: Record<Exclude<WriteKind, "read">, number> = { "check-run": 2, write: 5, redelivery: 8 };
 
-export type WriteKind = "read" | "check-run" | "write";
+/**
+ * "check-run": the required check; "redelivery": asking GitHub to redeliver a failed webhook (the
+ * recovery sweep has usually done its work already, so it waits for everything else).
+ */
+export type WriteKind = "read" | "check-run" | "write" | "redelivery";
 
 /** Whether a request is paced, and how urgently. `body` is the request body (GraphQL: `{ query }`). */
 export function writeKind(method: string | undefined, url: string | undefined, body?: unknown): WriteKind {
@@ -33,6 +38,7 @@ export function writeKind(method: string | undefined, url: string | undefined, b
   if (/(^|\/)graphql$/.test(path)) return isGraphqlMutation(body) ? "write" : "read";
   if (isTokenRequest(verb, path)) return "read";
   if (/\/check-runs(\/|$)/.test(path)) return "check-run";
+  if (/\/app\/hook\/deliveries\/[^/]+\/attempts$/.test(path)) return "redelivery";
   return "write";
 }
 
@@ -120,7 +126,7 @@ export function writePacing(octokit: HookedOctokit, options: { throttle?: Thrott
     const kind = writeKind(req.method, req.url, req.data ?? (typeof req.query === "string" ? { query: req.query } : undefined));
     if (kind !== "read") {
       const job = {
-        priority: kind === "check-run" ? PRIORITY.checkRun : PRIORITY.other,
+        priority: PRIORITY[kind],
         ...(throttle.connection ? { expiration: 60_000 } : {}),
       };
       await queue.schedule(job, () => Promise.resolve());

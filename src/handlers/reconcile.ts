@@ -206,7 +206,7 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
     }
     await completeIncomplete(app, appOctokit, log, deps, result);
     // Concurrently: the write queue spaces their check runs (ahead of their labels), so a sweep with
-    // twenty PRs to check takes about twenty seconds, not twenty evaluations one after the other.
+    // sixteen PRs to check writes their checks in about sixteen seconds, then the labels.
     await forEachConcurrently(toEvaluate, SWEEP_EVALUATIONS_AT_ONCE, (pr) =>
       guarded(result, log, `${pr.owner}/${pr.repo}#${pr.number}`, async () => {
         const full = await getPull(pr.github, pr.owner, pr.repo, pr.number);
@@ -301,8 +301,11 @@ interface PullToEvaluate {
   number: number;
 }
 
-/** How many PRs the sweep evaluates at once (their writes queue one a second either way). */
-const SWEEP_EVALUATIONS_AT_ONCE = 8;
+/**
+ * How many PRs the sweep evaluates at once (their writes queue one a second either way; as many as
+ * the inbox processes, so every PR's check run is queued before the first PR's owner label).
+ */
+const SWEEP_EVALUATIONS_AT_ONCE = 16;
 
 /** Records the repository's missed merges; returns its open PRs that still need a check. */
 async function scanRepository(

@@ -23,6 +23,7 @@ describe("writeKind", () => {
     ["POST", "/repos/o/r/pulls/1/requested_reviewers", {}, "write"],
     ["DELETE", "/repos/o/r/issues/1/labels/x", {}, "write"],
     ["POST", "/app/installations/7/access_tokens", {}, "read"],
+    ["POST", "/app/hook/deliveries/12345/attempts", {}, "redelivery"],
     ["POST", "https://ghe.example/api/v3/app/installations/7/access_tokens", {}, "read"],
   ])("%s %s %j is %s", (method, url, body, kind) => {
     expect(writeKind(method, url, body)).toBe(kind);

@@ -7,8 +7,8 @@
 //    completed on the simulator (p50, p95).
 // 2. Burst: LOAD_PRS PRs opened at once across LOAD_REPOS repositories, LOAD_DUP_RATE of the
 //    deliveries sent twice with the same X-GitHub-Delivery, approvals arriving during the burst,
-//    LOAD_LATENCY_MS on every API call. Probot's throttling spaces writes (and GraphQL) about 1 s
-//    apart, so the floor is (writes + GraphQL calls) x 1 s: reported against the wall time, with
+//    LOAD_LATENCY_MS on every API call. The app spaces writes 1 s apart (GraphQL reads are not
+//    queued with them: src/github/write-pacing.ts), so the floor is writes x 1 s: reported against the wall time, with
 //    writes per evaluation and API calls per delivery. Every final conclusion is checked; no
 //    delivery may be dropped (200, or 202 "still processing").
 // 3. Merges: a share of the PRs merged in a burst (duplicates included): exactly one merge record
@@ -37,7 +37,7 @@ import { freePort, generateAppCredentials, ROOT, runCli, stopAllChildren } from 
 import { startRedisServer } from "../tools/demo/redis-server.mjs";
 import { startGitHubSimulator } from "../tools/github-simulator/index.mjs";
 
-const WRITE_SPACING_MS = 1000; // @octokit/plugin-throttling's write group (minTime), Probot's default
+const WRITE_SPACING_MS = 1000; // src/github/write-pacing.ts (GitHub's advice for mutating requests)
 
 export const NOTE = note("replayed the change against the staging snapshot and read every branch of the new code");
 export const SCENARIOS = [
@@ -165,7 +165,7 @@ export default async function load() {
     }
     console.log(
       `load: ${cfg.prs} PRs over ${cfg.repos} repositories, ${Math.round(cfg.dupRate * 100)}% duplicate ` +
-        `deliveries, ${cfg.latencyMs} ms API latency; write spacing ${WRITE_SPACING_MS} ms (Probot throttling)`,
+        `deliveries, ${cfg.latencyMs} ms API latency; write spacing ${WRITE_SPACING_MS} ms (src/github/write-pacing.ts)`,
     );
     console.log(
       `      ${cfg.replicas} app process(es) ` +
@@ -268,7 +268,7 @@ export default async function load() {
     const burst = sim.requests.slice(startMark).filter((r) => r.kind !== "auth");
     const writes = burst.filter((r) => r.kind === "write");
     const graphql = burst.filter((r) => r.kind === "graphql");
-    const floor = (writes.length + graphql.length) * WRITE_SPACING_MS;
+    const floor = writes.length * WRITE_SPACING_MS;
     const byDelivery = new Map();
     for (const r of burst) {
       const k = r.deliveryId ?? "(none)";
@@ -294,7 +294,7 @@ export default async function load() {
     );
     console.log(
       `   wall time ${secs(wall)} (every conclusion right after ${secs(settled)}) ` +
-        `against a floor of ${secs(floor)} (${writes.length} writes + ${graphql.length} GraphQL x ${WRITE_SPACING_MS} ` +
+        `against a floor of ${secs(floor)} (${writes.length} writes x ${WRITE_SPACING_MS} ` +
         `ms): ${fmt(wall / floor, 2)}x the floor`,
     );
     console.log(`   GraphQL base-file reads: ${graphql.length} for ${new Set(prs.map((p) => p.repo)).size} distinct base commits`);

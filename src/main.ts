@@ -1,8 +1,9 @@
 /**
  * Process entry (`npm start`): parse the environment → open the audit store (migrations run) →
  * connect to Redis when REDIS_URL is set (replicas) → start the Probot server. Without APP_ID,
- * setup mode: Probot's page to register the app from app.yml, and /healthz (src/setup-mode.ts). Probot reads REDIS_URL itself
- * too, for its cluster-wide throttle (ioredis, a dependency so it is never fetched at run time).
+ * setup mode: Probot's page to register the app from app.yml, and /healthz (src/serve/setup-mode.ts).
+ * Both log through the redacting logger. Probot reads REDIS_URL itself too, for its cluster-wide
+ * throttle (ioredis, a dependency so it is never fetched at run time).
  */
 import { existsSync } from "node:fs";
 import { createApp } from "./app.js";
@@ -17,8 +18,7 @@ import { openRedisLeases } from "./cluster/redis-leases.js";
 import { githubOAuthOf, githubUrls, parseEnv, reconcileIntervalMs } from "./env.js";
 import { createReconciler } from "./handlers/reconcile.js";
 import { startSetupMode } from "./serve/setup-mode.js";
-import { createRedactingLog, logFormatOf } from "./redacting-log.js";
-import { urlPasswords } from "./redact-url.js";
+import { createRedactingLog, logOptionsFromEnv } from "./redacting-log.js";
 
 async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
@@ -28,8 +28,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const env = parsed.env;
+  // Probot's logger with credentials redacted: its request logger writes every header and URL.
+  const log = await createRedactingLog(logOptionsFromEnv(process.env));
   if (!env.APP_ID) {
-    const server = await startSetupMode({ host: env.HOST ?? "localhost", port: Number(env.PORT ?? 3000) });
+    const server = await startSetupMode({ host: env.HOST ?? "localhost", port: Number(env.PORT ?? 3000), log });
     process.once("SIGTERM", () => void server.stop().then(() => process.exit(0)));
     return;
   }
@@ -38,22 +40,6 @@ async function main(): Promise<void> {
   const changeEvents = env.INCIDENT_WEBHOOK_URL
     ? { url: env.INCIDENT_WEBHOOK_URL, routingKey: env.INCIDENT_WEBHOOK_ROUTING_KEY ?? null, webHost: env.GHE_HOST ?? "github.com" }
     : null;
-  // Probot's logger with credentials redacted: its request logger writes every header and URL.
-  const log = await createRedactingLog({
-    level: env.LOG_LEVEL,
-    logFormat: logFormatOf(process.env),
-    logLevelInString: process.env.LOG_LEVEL_IN_STRING === "true",
-    logMessageKey: process.env.LOG_MESSAGE_KEY,
-    sentryDsn: process.env.SENTRY_DSN,
-    secrets: [
-      env.AUDIT_API_TOKEN,
-      env.WEBHOOK_SECRET,
-      env.GITHUB_CLIENT_SECRET,
-      env.PRIVATE_KEY,
-      ...urlPasswords(env.DATABASE_URL),
-      ...urlPasswords(env.REDIS_URL),
-    ],
-  });
   const metrics = createAppMetrics();
   const inbox = new WebhookInbox({
     store: store.inbox(),

@@ -6,10 +6,11 @@
  *
  * Two layers: structured redaction of credential headers wherever a headers object is logged,
  * and a last pass over every serialized line (known secret values, cookies of ours, OAuth and
- * token URL parameters, bearer credentials, GitHub tokens, PEM private keys).
+ * token URL parameters, App-manifest codes, bearer credentials, GitHub tokens, PEM private keys).
  */
 import { getTransformStream } from "@probot/pino";
 import { pino, type Logger } from "pino";
+import { urlPasswords } from "./redact-url.js";
 
 export const REDACTED = "[redacted]";
 
@@ -20,6 +21,11 @@ const REDACT_PATHS = HEADER_OWNERS.flatMap((owner) => CREDENTIAL_HEADERS.map((h)
 
 /** URL (and form) parameters that carry credentials: the OAuth code and state, tokens, client secrets. */
 const SECRET_PARAMS = /([?&;](?:code|state|token|access_token|refresh_token|client_secret)=)[^&#\s"'\\]+/gi;
+/**
+ * The one-time code of a GitHub App manifest, in the path of the request that trades it for the
+ * App's credentials (`POST /app-manifests/{code}/conversions`; a failed one is logged with its URL).
+ */
+const MANIFEST_CODES = /(\/app-manifests\/)[^/?#\s"'\\]+/g;
 /** Our cookies (sessions, the sign-in nonce, the OAuth state), wherever their values show up. */
 const OUR_COOKIES = /\b(countersign_[a-z]+=)[^;,\s"'\\]+/g;
 const AUTH_SCHEMES = /\b(Bearer|Basic)(\s+)(?=[A-Za-z0-9._~+/-]{12,})[A-Za-z0-9._~+/=-]+/g;
@@ -37,6 +43,7 @@ export function redactLogLine(line: string, secrets: readonly string[] = []): st
   return out
     .replace(PRIVATE_KEYS, REDACTED)
     .replace(SECRET_PARAMS, `$1${REDACTED}`)
+    .replace(MANIFEST_CODES, `$1${REDACTED}`)
     .replace(OUR_COOKIES, `$1${REDACTED}`)
     .replace(AUTH_SCHEMES, `$1$2${REDACTED}`)
     .replace(GITHUB_TOKENS, `$1${REDACTED}`);
@@ -84,6 +91,30 @@ export async function createRedactingLog(options: LogOptions = {}): Promise<Logg
     },
     transform,
   );
+}
+
+/**
+ * The logger's settings from the environment, as Probot reads them (LOG_LEVEL, LOG_FORMAT,
+ * LOG_LEVEL_IN_STRING, LOG_MESSAGE_KEY, SENTRY_DSN), and the configured credentials it must never
+ * print. The same for the app and for setup mode before it is registered.
+ */
+export function logOptionsFromEnv(env: NodeJS.ProcessEnv): LogOptions {
+  return {
+    level: env.LOG_LEVEL || undefined,
+    logFormat: logFormatOf(env),
+    logLevelInString: env.LOG_LEVEL_IN_STRING === "true",
+    logMessageKey: env.LOG_MESSAGE_KEY || undefined,
+    sentryDsn: env.SENTRY_DSN || undefined,
+    secrets: [
+      env.AUDIT_API_TOKEN,
+      env.METRICS_TOKEN,
+      env.WEBHOOK_SECRET,
+      env.GITHUB_CLIENT_SECRET,
+      env.PRIVATE_KEY,
+      ...urlPasswords(env.DATABASE_URL),
+      ...urlPasswords(env.REDIS_URL),
+    ],
+  };
 }
 
 /** LOG_FORMAT as Probot reads it: pretty unless LOG_FORMAT=json, or NODE_ENV=production without LOG_FORMAT. */

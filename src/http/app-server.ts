@@ -15,11 +15,14 @@ export const HEADERS_TIMEOUT_MS = 20_000;
 /** The whole request, body included (25 MB at 10 Mbit/s takes 20 s). */
 export const REQUEST_TIMEOUT_MS = 60_000;
 
-/** Probot with its webhook middleware (which the server puts before every other handler) behind the body limit. */
-function boundedProbot(webhookPath: string): typeof Probot {
-  return class BoundedProbot extends Probot {
+/**
+ * Probot with its node middleware (which the server puts before every other handler) behind
+ * `guard`, e.g. a body limit; `path` is the webhook path the middleware serves, when one is given.
+ */
+export function guardedProbot(guard: (middleware: NodeMiddleware, path: string | undefined) => NodeMiddleware): typeof Probot {
+  return class GuardedProbot extends Probot {
     override async getNodeMiddleware(options: { log?: Logger | undefined; path?: string | undefined } = {}): Promise<NodeMiddleware> {
-      return limitRequestBodies(await super.getNodeMiddleware(options), options.path ?? webhookPath);
+      return guard(await super.getNodeMiddleware(options), options.path);
     }
   };
 }
@@ -45,7 +48,7 @@ export async function startAppServer({ app, log, Octokit, env }: AppServerOption
     webhookPath,
     ...(env.WEBHOOK_PROXY_URL ? { webhookProxy: env.WEBHOOK_PROXY_URL } : {}),
     log,
-    Probot: boundedProbot(webhookPath).defaults({
+    Probot: guardedProbot((middleware, path) => limitRequestBodies(middleware, path ?? webhookPath)).defaults({
       appId: env.APP_ID,
       privateKey,
       secret: env.WEBHOOK_SECRET,

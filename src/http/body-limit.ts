@@ -8,7 +8,10 @@
  *    nothing): past the limit the rest is discarded unread and the answer is 413; within it, the
  *    text is handed to the middleware as `req.body`, which it then uses instead of the stream.
  *
- * Other routes read their own small bodies with their own limits (dashboard forms, API posts).
+ * Other routes of the app read their own small bodies with their own limits (dashboard forms, API
+ * posts). A server whose other routes read bodies without a limit (Probot's setup page) uses
+ * `limitEveryRequestBody` instead: every request's body is read here, on every path, and handed on
+ * as `req.body` (Probot's handlers use a string `req.body` rather than reading the stream).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 
@@ -25,11 +28,30 @@ const utf8 = new TextDecoder("utf-8", { fatal: false });
 /** `middleware` (Probot's webhook middleware, serving `webhookPath`) behind the body limit. */
 export function limitRequestBodies(middleware: NodeMiddleware, webhookPath: string, maxBytes = MAX_BODY_BYTES): NodeMiddleware {
   const path = withoutTrailingSlashes(webhookPath);
+  const reads = (req: IncomingMessage) => req.method === "POST" && pathnameOf(req.url) === path;
+  return bounded(middleware, reads, { maxBytes, why: "GitHub's webhook payload cap" });
+}
+
+/**
+ * `middleware` (a Probot middleware standing before every other handler of its server) behind a
+ * limit on every request's body, whatever the path and method; `why` is said in the 413 answer.
+ */
+export function limitEveryRequestBody(middleware: NodeMiddleware, maxBytes: number, why: string): NodeMiddleware {
+  return bounded(middleware, () => true, { maxBytes, why });
+}
+
+interface Limit {
+  maxBytes: number;
+  /** Where the limit comes from, in the 413 message. */
+  why: string;
+}
+
+function bounded(middleware: NodeMiddleware, reads: (req: IncomingMessage) => boolean, limit: Limit): NodeMiddleware {
   return async (req, res, next) => {
-    if (Number(req.headers["content-length"] ?? 0) > maxBytes) return tooLarge(req, res, maxBytes);
-    if (req.method === "POST" && pathnameOf(req.url) === path) {
-      const body = await readBounded(req, maxBytes);
-      if (body === null) return tooLarge(req, res, maxBytes);
+    if (Number(req.headers["content-length"] ?? 0) > limit.maxBytes) return tooLarge(req, res, limit);
+    if (reads(req)) {
+      const body = await readBounded(req, limit.maxBytes);
+      if (body === null) return tooLarge(req, res, limit);
       (req as IncomingMessage & { body?: string }).body = utf8.decode(body);
     }
     return middleware(req, res, next);
@@ -60,9 +82,9 @@ function readBounded(req: IncomingMessage, maxBytes: number): Promise<Buffer | n
   });
 }
 
-function tooLarge(req: IncomingMessage, res: ServerResponse, maxBytes: number): true {
+function tooLarge(req: IncomingMessage, res: ServerResponse, { maxBytes, why }: Limit): true {
   const mb = Math.round(maxBytes / (1024 * 1024));
-  const message = `request bodies are limited to ${mb} MB (GitHub's webhook payload cap)`;
+  const message = `request bodies are limited to ${mb} MB (${why})`;
   const answer = JSON.stringify({ error: "payload too large", message });
   res.writeHead(413, { "content-type": "application/json", "content-length": Buffer.byteLength(answer), connection: "close" });
   // The whole answer goes out now, but the response ends (and Node closes the connection) only

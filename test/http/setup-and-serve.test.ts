@@ -3,7 +3,7 @@
  * Docker image starts) answers /healthz and says why nothing else is served; `countersign serve`
  * serves the audit API and the dashboard over an existing store with no App credentials.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,15 +11,16 @@ import { pathToFileURL } from "node:url";
 import { openAuditStore } from "../../src/audit/open-audit-store.js";
 import { startReadOnlyServer } from "../../src/serve/read-only-server.js";
 import { mergeInput } from "../contract/audit-harness.js";
+import { freePort } from "../../tools/demo/app-process.mjs";
 import { PROJECT_ROOT } from "../cli/cli-harness.js";
+import { killListeningProcesses, startListeningProcess } from "../support/listening-process.js";
 import { transpileForChild, type TranspiledEntry } from "../support/transpile-for-child.js";
 
 const TOKEN = "read-only-token-0123456789";
 const dirs: string[] = [];
-const children: ChildProcess[] = [];
 const builds: TranspiledEntry[] = [];
 afterAll(() => {
-  for (const c of children) c.kill("SIGKILL");
+  killListeningProcesses();
   for (const b of builds) b.remove();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -29,45 +30,16 @@ function tempDir(): string {
   return dir;
 }
 
-/** Starts `node <entry> args…` and resolves with the URL it prints once it listens, and all its output so far. */
-function startProcess(
-  args: string[],
-  env: Record<string, string>,
-  cwd: string,
-): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const configured = /^(APP_ID|PRIVATE_KEY|WEBHOOK_SECRET|GITHUB_|GHE_|AUDIT_API_TOKEN|DATABASE_URL|NODE_ENV|PORT|HOST)/;
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !configured.test(k)));
-  const child = spawn(process.execPath, args, { cwd, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let text = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL within 60 s:\n${text}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString("utf8");
-      const m = /(?:Listening on|dashboard at) (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1]!, child, output: () => text });
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${text}`));
-    });
-  });
-}
-
 describe("setup mode (no APP_ID)", () => {
   test("as the Docker image starts it (NODE_ENV=production, no credentials): /healthz 200 awaiting registration, the setup page, a log " +
     "line saying why the API and dashboard are not served", async () => {
     const build = transpileForChild(join(PROJECT_ROOT, "src/main.ts"), PROJECT_ROOT);
     builds.push(build);
     const cwd = tempDir();
-    const { url, output } = await startProcess(
+    const { url, output } = await startListeningProcess(
       [build.entry],
-      { NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", AUDIT_API_TOKEN: TOKEN, LOG_LEVEL: "info" },
+      // Not PORT=0: Probot's server takes 0 for "unset" and listens on 3000.
+      { NODE_ENV: "production", PORT: String(await freePort()), HOST: "127.0.0.1", AUDIT_API_TOKEN: TOKEN, LOG_LEVEL: "info" },
       cwd,
     );
 
@@ -136,7 +108,7 @@ describe("countersign serve", () => {
     expect(await new Promise((r) => refused.once("exit", r))).toBe(2);
     expect(err).toContain("nothing to serve: set AUDIT_API_TOKEN");
 
-    const { url, child } = await startProcess(args, { DATABASE_URL: dbUrl, AUDIT_API_TOKEN: TOKEN }, dir);
+    const { url, child } = await startListeningProcess(args, { DATABASE_URL: dbUrl, AUDIT_API_TOKEN: TOKEN }, dir);
     const merges = (await (await fetch(`${url}/countersign/api/merges`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
       merges: { repo: string }[];
     };

@@ -444,13 +444,18 @@ export function rollupDifferenceStatement(engine: Engine, limit = 5): Statement 
   };
 }
 
-/** Null when the rollup is what the merges give; else which rollup row differs, for `audit verify`. */
-export async function reportRollupProblem(db: SqlReader): Promise<string | null> {
+/** Null when the rollup is what the merges give; else the first rollup row that differs, for `audit verify`. */
+export async function reportRollupDifference(db: SqlReader): Promise<{ key: string; reason: string } | null> {
   const rows = await db.query<Record<string, unknown>>(rollupDifferenceStatement(db.engine, 1));
   const row = rows[0];
   if (!row) return null;
   const key = ROLLUP_KEYS.map((k) => `${k}=${String(row[k])}`).join(" ");
   const counts = ROLLUP_COUNTS.map((c) => `${c}=${String(row[c])}`).join(" ");
   const which = row.side === "stored" ? "holds a row the merges do not give" : "lacks a row the merges give";
-  return `the report rollup ${which}: ${key} (${counts}); rebuild it from the merges`;
+  return { key, reason: `the report rollup ${which}: ${key} (${counts}); rebuild it from the merges` };
+}
+
+/** The same as a message (null when the rollup is right). */
+export async function reportRollupProblem(db: SqlReader): Promise<string | null> {
+  return (await reportRollupDifference(db))?.reason ?? null;
 }

@@ -54,7 +54,7 @@ import { normalizeIncident, normalizeIncidentLink } from "./incident-input.js";
 import { mergeIdStatement } from "./incident-query.js";
 import { MAX_LIMIT, MERGE_COLUMNS, normalizeRepo, subjectOf } from "./merge-query.js";
 import { insertRows, statement, type Engine, type SqlReader, type Statement } from "./sql-builder.js";
-import { mergesRollupDeltas, rebuildRollupStatements, reportRollupProblem } from "./report-rollup.js";
+import { mergesRollupDeltas, rebuildRollupStatements, ROLLUP_TABLE, reportRollupDifference, reportRollupProblem } from "./report-rollup.js";
 import * as incidents from "./sql-incident-reads.js";
 import * as merges from "./sql-merge-reads.js";
 import { ProjectionCheck } from "./verify-projection.js";
@@ -351,6 +351,9 @@ export abstract class SqlAuditStore implements AuditStore {
   /**
    * The chain, with every queryable row re-derived from it (verify-projection.ts), then the
    * incident projections against it: an edited, added or deleted row is reported like a broken link.
+   * Last, the report rollup against the (now verified) merges it sums: reports read only the rollup,
+   * so an edited count there would hide a bypass from every report. It belongs to no one entry; a
+   * difference is reported at the head.
    */
   async verify(options: { checkpoint?: string } = {}): Promise<VerifyResult> {
     const hashed: incidents.HashedIncidentEntries = { incidents: new Map(), links: new Map() };
@@ -360,7 +363,11 @@ export abstract class SqlAuditStore implements AuditStore {
     const result = await projections.finish(walked);
     if (!result.ok) return result;
     const brokenAt = await incidents.incidentProjectionProblem(this.reader, hashed);
-    return brokenAt ? { ...result, ok: false, brokenAt } : result;
+    if (brokenAt) return { ...result, ok: false, brokenAt };
+    const rollup = await reportRollupDifference(this.reader);
+    if (!rollup) return result;
+    const projection = { table: ROLLUP_TABLE, key: rollup.key, column: null };
+    return { ...result, ok: false, brokenAt: { seq: result.entries, reason: rollup.reason, projection } };
   }
 
   // ---- incidents -------------------------------------------------------------------------------

@@ -245,9 +245,14 @@ describe.each(harnesses)("Report rollup: $engine", (h) => {
     await expect(again.reportRollupProblem()).resolves.toMatch(
       /report rollup holds a row the merges do not give: .*grain=month bucket=2026-02 repo=acme\/pay/,
     );
+    // `audit verify` says so too: the chain and the merges are intact, the reports are not.
+    const verified = await again.verify();
+    expect(verified).toMatchObject({ ok: false, brokenAt: { projection: { table: "report_rollup", column: null } } });
+    expect(verified.brokenAt!.reason).toMatch(/report rollup holds a row the merges do not give: .*bucket=2026-02 repo=acme\/pay/);
     await raw.exec("DELETE FROM report_rollup WHERE grain = 'day'");
     await again.rebuildReportRollup();
     await expect(again.reportRollupProblem()).resolves.toBeNull();
+    await expect(again.verify()).resolves.toMatchObject({ ok: true });
     await expectRollupEqualsMerges(again, [{}, { since: "2026-02-03T10:00:00Z", until: "2026-02-20" }]);
   });
 });

@@ -15,6 +15,13 @@
  *   redeliver failed webhooks go last;
  * - the queue is one per process, or one for all replicas through Redis when Probot clusters its
  *   throttle (REDIS_URL), as the throttling plugin's own queue is.
+ *
+ * With Redis, the plugin would also hold its concurrency limits (10 requests at once, 1 token
+ * request at once) in Redis, counting each request in flight until it ends, or, when its replica
+ * died mid-request, until the job's one-minute expiry: a replica killed in a burst left the others
+ * without capacity for a minute (the fault bench's two-replica SIGKILL). Those two limits stay in
+ * the process here (10 per replica is far below GitHub's 100 concurrent requests); only the
+ * spacing of writes, a momentary job, is shared.
  */
 import Bottleneck from "bottleneck";
 
@@ -73,6 +80,8 @@ interface ThrottleOptions {
   id?: string;
   timeout?: number;
   write?: LimiterGroup;
+  global?: LimiterGroup;
+  auth?: LimiterGroup;
   [other: string]: unknown;
 }
 
@@ -83,6 +92,21 @@ export const PASS_THROUGH: LimiterGroup = { key: () => ({ schedule: (_options, f
 // without Redis: the same scope as the throttling plugin's own queues.
 const clustered = new WeakMap<object, LimiterGroup>();
 let local: LimiterGroup | null = null;
+
+/** The concurrency limits the plugin would keep in Redis: one set per process (per Redis connection). */
+const localLimits = new WeakMap<object, { global: LimiterGroup; auth: LimiterGroup }>();
+let unclusteredLimits: { global: LimiterGroup; auth: LimiterGroup } | null = null;
+
+function processLimits(throttle: ThrottleOptions): { global: LimiterGroup; auth: LimiterGroup } {
+  const make = () => ({
+    global: new Bottleneck.Group({ id: "countersign-global", maxConcurrent: 10, timeout: throttle.timeout ?? 120_000 }),
+    auth: new Bottleneck.Group({ id: "countersign-auth", maxConcurrent: 1, timeout: throttle.timeout ?? 120_000 }),
+  });
+  if (!throttle.connection) return (unclusteredLimits ??= make());
+  let limits = localLimits.get(throttle.connection);
+  if (!limits) localLimits.set(throttle.connection, (limits = make()));
+  return limits;
+}
 
 function writeQueue(throttle: ThrottleOptions): LimiterGroup {
   const settings = { id: "countersign-write", maxConcurrent: 1, minTime: WRITE_SPACING_MS, timeout: throttle.timeout ?? 120_000 };
@@ -127,7 +151,8 @@ export function writePacing(octokit: HookedOctokit, options: { throttle?: Thrott
     if (kind !== "read") {
       const job = {
         priority: PRIORITY[kind],
-        ...(throttle.connection ? { expiration: 60_000 } : {}),
+        // The job is a no-op: only a replica dying inside it leaves it registered, and only this long.
+        ...(throttle.connection ? { expiration: 10_000 } : {}),
       };
       await queue.schedule(job, () => Promise.resolve());
     }
@@ -135,7 +160,13 @@ export function writePacing(octokit: HookedOctokit, options: { throttle?: Thrott
   });
 }
 
-/** The throttle options the throttling plugin gets: its write queue replaced by this plugin's. */
+/**
+ * The throttle options the throttling plugin gets: its write queue replaced by this plugin's, its
+ * concurrency limits kept in the process even when the rest is clustered through Redis.
+ */
 export function withPacedWrites(throttle: ThrottleOptions | undefined): ThrottleOptions {
-  return { ...(throttle ?? {}), write: PASS_THROUGH };
+  const options = throttle ?? {};
+  if (options.enabled === false) return { ...options, write: PASS_THROUGH };
+  const { global, auth } = processLimits(options);
+  return { ...options, write: PASS_THROUGH, global, auth };
 }

@@ -4,6 +4,7 @@
 //   npm run bench:faults                                   single process (SQLite), then 2 replicas
 //   npm run bench:faults -- --modes replicas --faults c,d  (PostgreSQL + Redis) — pick modes and faults
 //   npm run bench:faults -- --quick                        shorter outages and fewer PRs, for a smoke run
+//   FAULTS_LOG_LEVEL=info npm run bench:faults -- --logs /tmp/app.log   the apps' logs at another level (default warn)
 //
 // Faults, each on fresh repositories while PRs are opened, reviewed and merged:
 //   a  the app SIGKILLed mid-burst and restarted (one replica of two in replicas mode)
@@ -123,7 +124,7 @@ async function runMode(mode, list, cfg) {
       servers.push({ name: "redis-server", stop: () => world.redis.stop() }); // fault d replaces it
       env.REDIS_URL = redis.url;
     }
-    const startApp = replicaStarter({ sim, creds, dir, apps }, () => ({ databaseUrl, env, logLevel: "warn" }));
+    const startApp = replicaStarter({ sim, creds, dir, apps }, () => ({ databaseUrl, env, logLevel: process.env.FAULTS_LOG_LEVEL ?? "warn" }));
     for (let i = 0; i < replicas; i++) await startApp(i);
     sim.setLatency(cfg.latencyMs);
     const { openAuditStore } = await import(pathToFileURL(join(ROOT, "dist", "audit", "open-audit-store.js")).href);

@@ -34,8 +34,12 @@ export interface EvaluationRequest {
   checkSha?: string;
   event: string;
   deliveryId: string | null;
-  /** Label and review-request side effects (off for merge groups). */
-  sideEffects?: boolean;
+  /**
+   * Label and review-request side effects (off for merge groups). "background": started, not waited
+   * for, so the caller (the recovery sweep) goes on once the check is written; they queue behind
+   * every check run anyway, and a failure is logged.
+   */
+  sideEffects?: boolean | "background";
   /** A `pull_request_review.edited` event: who edited which review. */
   reviewEdit?: ReviewEdit | null;
 }
@@ -127,7 +131,10 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     evaluated();
     throw transient;
   }
-  if (sideEffects) await sideEffects(); // 6
+  if (sideEffects && req.sideEffects === "background") {
+    const courtesy = sideEffects;
+    void courtesy().catch((error: unknown) => log.warn({ ...ctx, err: error }, "owner label or review request failed"));
+  } else if (sideEffects) await sideEffects(); // 6
   evaluated();
 
   await deps.store.recordEvaluation(

@@ -210,7 +210,9 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
     await forEachConcurrently(toEvaluate, SWEEP_EVALUATIONS_AT_ONCE, (pr) =>
       guarded(result, log, `${pr.owner}/${pr.repo}#${pr.number}`, async () => {
         const full = await getPull(pr.github, pr.owner, pr.repo, pr.number);
-        await evaluatePullRequest(pr.github, log, deps, { pr: full, event: "reconcile", deliveryId: null });
+        // The owner label and review request are left to run behind the checks: the sweep goes on
+        // (to its redeliveries, and to end so the next one can start) once this PR's check is written.
+        await evaluatePullRequest(pr.github, log, deps, { pr: full, event: "reconcile", deliveryId: null, sideEffects: "background" });
         result.checksEvaluated++;
       }),
     );

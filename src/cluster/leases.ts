@@ -23,7 +23,7 @@ export interface Leases {
 
 export interface ExclusiveOptions {
   log: { warn: (obj: object, msg: string) => void };
-  /** Expiry of a lease whose holder died; renewed every third of it while the work runs. */
+  /** Expiry of a lease whose holder died (default 10 s); renewed every third of it while the work runs. */
   ttlMs?: number;
   /**
    * Longest a holder keeps renewing (default 60 min). Waiters never run beside a live holder, however
@@ -66,7 +66,7 @@ export class LeaseUnavailableError extends Error {
  * with a 10-minute give-up.)
  */
 export async function runExclusive<T>(leases: Leases, key: string, work: () => Promise<T>, options: ExclusiveOptions): Promise<T> {
-  const ttlMs = options.ttlMs ?? 30_000;
+  const ttlMs = options.ttlMs ?? 10_000;
   const maxHoldMs = options.maxHoldMs ?? 60 * 60_000;
   const maxPollMs = options.maxPollMs ?? 1_000;
   const sleep = options.sleep ?? defaultSleep;

@@ -70,7 +70,7 @@ export interface Reconciler {
 const REDELIVERED_KEPT = 1000;
 const SWEEP_LEASE = "reconcile:sweep";
 /** The sweep lease's term; renewed every third of it while a sweep runs. */
-const SWEEP_LEASE_MS = 30_000;
+const SWEEP_LEASE_MS = 15_000;
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   let app: Probot | null = null;

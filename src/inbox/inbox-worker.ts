@@ -22,7 +22,7 @@ export interface InboxTuning {
   /** How often the inbox is polled for due deliveries besides the wake-up on insert (default 5 s). */
   pollMs?: number;
   /**
-   * How long a claim lasts without renewal (default 30 s; renewed every third of it while the delivery
+   * How long a claim lasts without renewal (default 15 s; renewed every third of it while the delivery
    * is processed): how long the deliveries of a replica killed mid-processing wait for another one.
    */
   leaseMs?: number;
@@ -55,7 +55,7 @@ export const INBOX_DEFAULTS = {
   retryBaseMs: 15_000,
   retryMaxMs: 30 * 60_000,
   pollMs: 5_000,
-  leaseMs: 30_000,
+  leaseMs: 15_000,
   concurrency: 16,
   retentionDays: 7,
   pruneEveryMs: 60 * 60_000,

@@ -124,7 +124,11 @@ async function runMode(mode, list, cfg) {
       servers.push({ name: "redis-server", stop: () => world.redis.stop() }); // fault d replaces it
       env.REDIS_URL = redis.url;
     }
-    const startApp = replicaStarter({ sim, creds, dir, apps }, () => ({ databaseUrl, env, logLevel: process.env.FAULTS_LOG_LEVEL ?? "warn" }));
+    const startApp = replicaStarter({ sim, creds, dir, apps }, () => ({
+      databaseUrl,
+      env,
+      logLevel: process.env.FAULTS_LOG_LEVEL ?? "warn",
+    }));
     for (let i = 0; i < replicas; i++) await startApp(i);
     sim.setLatency(cfg.latencyMs);
     const { openAuditStore } = await import(pathToFileURL(join(ROOT, "dist", "audit", "open-audit-store.js")).href);

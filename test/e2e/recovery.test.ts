@@ -157,7 +157,7 @@ test("GitHub failing past a sweep: the first sweep that finishes again makes the
   expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", retriesExpedited: 0 });
 });
 
-test("a check left at \"could not evaluate\" after its retries ran out: the sweep evaluates the PR again", async () => {
+test('a check left at "could not evaluate" after its retries ran out: the sweep evaluates the PR again', async () => {
   // One attempt, then parked: nothing but the sweep will look at this PR again.
   h = await startHarness({ retry: true, inbox: { maxAttempts: 1 } });
   const repo = uniqueRepo("stuck");

@@ -13,7 +13,7 @@ import { findRedisServer, startRedisServer, type TestRedis } from "../../tools/d
 const maybe = findRedisServer() !== null ? test : test.skip;
 
 let redis: TestRedis | null = null;
-const closers: (() => Promise<unknown> | void)[] = [];
+const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await Promise.resolve(close()).catch(() => {});
   nock.cleanAll();

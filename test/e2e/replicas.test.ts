@@ -168,11 +168,13 @@ describeReplicas("two replicas on one PostgreSQL and one Redis", () => {
     // What `countersign audit verify` checks: one hash chain, written by both replicas.
     expect(await store.verify()).toMatchObject({ ok: true });
 
-    // 4. Redis carried both: Probot's throttle (Bottleneck keys) and our leases (all released).
+    // 4. Redis carried both: the shared write spacing (Bottleneck keys of src/github/write-pacing.ts)
+    // and our leases (all released). The concurrency limits stay in each process (no such keys).
     const client = new Redis(redis.url);
     try {
       const keys = await client.keys("*");
-      expect(keys.filter((k) => k.startsWith("b_octokit-write"))).not.toEqual([]);
+      expect(keys.filter((k) => k.startsWith("b_countersign-write"))).not.toEqual([]);
+      expect(keys.filter((k) => k.startsWith("b_octokit-global") || k.startsWith("b_octokit-auth"))).toEqual([]);
       expect(keys.filter((k) => k.startsWith("countersign:lease:"))).toEqual([]);
     } finally {
       client.disconnect();

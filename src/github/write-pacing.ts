@@ -11,8 +11,8 @@
  * requests are paced here instead, where the request is known:
  * - GraphQL queries are reads and are not paced (a GraphQL `mutation` is);
  * - check-run writes — the required check, what a merge waits on — go ahead of the courtesy writes
- *   (owner label, team review request, reactions, replies) queued with them, and so do the recovery
- *   sweep's requests to redeliver failed webhooks;
+ *   (owner label, team review request, reactions, replies) queued with them; only the recovery
+ *   sweep's few requests to redeliver failed webhooks go before them;
  * - the queue is one per process, or one for all replicas through Redis when Probot clusters its
  *   throttle (REDIS_URL), as the throttling plugin's own queue is.
  *
@@ -29,12 +29,12 @@ import Bottleneck from "bottleneck";
 export const WRITE_SPACING_MS = 1000;
 
 /** Bottleneck priorities: 0 is served first, 9 last; 5 is the default. */
-const PRIORITY: Record<Exclude<WriteKind, "read">, number> = { "check-run": 2, redelivery: 4, write: 5 };
+const PRIORITY: Record<Exclude<WriteKind, "read">, number> = { redelivery: 1, "check-run": 2, write: 5 };
 
 /**
  * "check-run": the required check; "redelivery": asking GitHub to redeliver a failed webhook (what
- * the recovery sweep cannot see by itself: reviews, comments, commands), after the checks and before
- * the courtesy writes.
+ * the recovery sweep cannot see by itself: reviews, comments, commands). Redeliveries are few, one per
+ * failed delivery, and the sweep waits for them: they go first, then check runs, then courtesy writes.
  */
 export type WriteKind = "read" | "check-run" | "write" | "redelivery";
 

@@ -76,24 +76,40 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   let app: Probot | null = null;
   let deps: PipelineDeps | null = null;
   let last: SweepResult | null = null;
-  let inFlight: Promise<SweepResult> | null = null;
+  let inFlight: Promise<SweepRun> | null = null;
   const timers: NodeJS.Timeout[] = [];
 
+  // PRs whose check a sweep is evaluating: a later sweep does not start them again.
+  const evaluating = new Set<string>();
   const runSweep = (): Promise<SweepResult> => {
     if (!app || !deps) return Promise.reject(new Error("the reconciler is not attached to the app yet"));
-    // One sweep per process at a time: a caller during a sweep gets that sweep's result.
-    inFlight ??= sweep(app, deps, options).then(
-      (result) => {
-        last = result;
+    // One scan per process at a time (a caller during a scan joins it). The checks a scan found to
+    // write are not part of it: they wait on GitHub's write spacing, and a scan that waited for them
+    // kept the next one from finding what was missed meanwhile. The result comes once they are done.
+    inFlight ??= sweep(app, deps, options, evaluating).then(
+      (run) => {
         inFlight = null;
-        return result;
+        return run;
       },
       (error: unknown) => {
         inFlight = null;
         throw error;
       },
     );
-    return inFlight;
+    return inFlight.then(async (run) => {
+      const evaluated = await run.evaluations;
+      const outcome = evaluated.errors.length > 0 && run.result.outcome === "ok" ? "partial" : run.result.outcome;
+      const result = {
+        ...run.result,
+        outcome,
+        checksEvaluated: evaluated.count,
+        errors: [...run.result.errors, ...evaluated.errors],
+        finishedAt: new Date(deps!.now()).toISOString(),
+      };
+      last = result;
+      app!.log.child({ name: "reconcile" }).info(result, "recovery sweep done");
+      return result;
+    });
   };
 
   let started = false;
@@ -156,7 +172,15 @@ export function reconcileHealth(reconciler: Reconciler | null): object {
   };
 }
 
-async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions): Promise<SweepResult> {
+interface SweepRun {
+  result: SweepResult;
+  /** The checks the scan started: how many were written, and what failed. */
+  evaluations: Promise<{ count: number; errors: string[] }>;
+}
+
+const NOTHING_EVALUATED = Promise.resolve({ count: 0, errors: [] as string[] });
+
+async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions, evaluating: Set<string>): Promise<SweepRun> {
   const log = app.log.child({ name: "reconcile" });
   const started = deps.now();
   const result: SweepResult = {
@@ -173,7 +197,11 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
     retriesExpedited: 0,
     errors: [],
   };
-  const done = (outcome: SweepResult["outcome"]) => ({ ...result, outcome, finishedAt: new Date(deps.now()).toISOString() });
+  let evaluations = NOTHING_EVALUATED;
+  const done = (outcome: SweepResult["outcome"]): SweepRun => ({
+    result: { ...result, outcome, finishedAt: new Date(deps.now()).toISOString() },
+    evaluations,
+  });
 
   const lease = await takeSweepLease(deps, log);
   if (lease === "taken") return done("skipped");
@@ -192,8 +220,8 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
     result.deliveriesRead = listed.deliveries.length;
     if (listed.truncated) result.errors.push("more deliveries than one sweep reads: the rest waits for the next sweep");
 
-    // Merges first (reads only), then what waits on GitHub's write spacing: the checks, then the
-    // redeliveries. A recovery after an outage thus has the trail whole before the checks start.
+    // Merges first (reads only), then what waits on GitHub's write spacing: the redeliveries, then
+    // the checks. A recovery after an outage thus has the trail whole before the checks start.
     const toEvaluate: PullToEvaluate[] = [];
     for (const [installationId, repoIds] of activeRepositories(listed.deliveries)) {
       const github = await installationOctokit(app, deps, installationId);
@@ -205,17 +233,16 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
       }
     }
     await completeIncomplete(app, appOctokit, log, deps, result);
-    // Concurrently: the write queue spaces their check runs (ahead of their labels), so a sweep with
-    // sixteen PRs to check writes their checks in about sixteen seconds, then the labels.
-    await forEachConcurrently(toEvaluate, SWEEP_EVALUATIONS_AT_ONCE, (pr) =>
-      guarded(result, log, `${pr.owner}/${pr.repo}#${pr.number}`, async () => {
-        const full = await getPull(pr.github, pr.owner, pr.repo, pr.number);
-        // The owner label and review request are left to run behind the checks: the sweep goes on
-        // (to its redeliveries, and to end so the next one can start) once this PR's check is written.
-        await evaluatePullRequest(pr.github, log, deps, { pr: full, event: "reconcile", deliveryId: null, sideEffects: "background" });
-        result.checksEvaluated++;
-      }),
-    );
+    // Started, not waited for (runSweep's caller waits): see runSweep. A failed one widens the window
+    // again, so the next sweep looks at its repository once more.
+    const window = {
+      lastSweepStartedAt: state?.lastSweepStartedAt ?? new Date(since).toISOString(),
+      lastDeliveryId: state?.lastDeliveryId ?? null,
+    };
+    evaluations = evaluateAll(toEvaluate, evaluating, log, deps).then(async (evaluated) => {
+      if (evaluated.errors.length > 0) await widenWindow(deps, window).catch(() => {});
+      return evaluated;
+    });
 
     const asked = new Set(state?.redelivered ?? []);
     const redelivered = [...(state?.redelivered ?? [])];
@@ -250,7 +277,7 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
         result.retriesExpedited = await deps.store.inbox().retryWaiting(new Date(deps.now()));
       });
     }
-    log.info({ ...result, outcome }, "recovery sweep done");
+    log.info({ ...result, outcome }, "recovery sweep: scan done; the checks it started follow");
     return done(outcome);
   } catch (error) {
     result.errors.push(error instanceof Error ? error.message : String(error));
@@ -301,6 +328,8 @@ interface PullToEvaluate {
   owner: string;
   repo: string;
   number: number;
+  /** repo#number@head: one sweep evaluation at a time per PR head. */
+  key: string;
 }
 
 /**
@@ -325,10 +354,52 @@ async function scanRepository(
   const out: PullToEvaluate[] = [];
   for (const pr of await openPullsUpdatedSince(github, owner, repo, since)) {
     if (await needsEvaluation(github, { owner, repo, headSha: pr.head.sha, appId: deps.appId })) {
-      out.push({ github, owner, repo, number: pr.number });
+      out.push({ github, owner, repo, number: pr.number, key: `${owner}/${repo}#${pr.number}@${pr.head.sha}`.toLowerCase() });
     }
   }
   return out;
+}
+
+/** Evaluates the PRs a scan listed, up to SWEEP_EVALUATIONS_AT_ONCE at once, skipping those a sweep is already on. */
+async function evaluateAll(
+  prs: PullToEvaluate[],
+  evaluating: Set<string>,
+  log: Logger,
+  deps: PipelineDeps,
+): Promise<{ count: number; errors: string[] }> {
+  const mine = prs.filter((pr) => !evaluating.has(pr.key));
+  for (const pr of mine) evaluating.add(pr.key);
+  const outcome = { count: 0, errors: [] as string[] };
+  await forEachConcurrently(mine, SWEEP_EVALUATIONS_AT_ONCE, async (pr) => {
+    try {
+      const full = await getPull(pr.github, pr.owner, pr.repo, pr.number);
+      // The owner label and review request run behind the checks rather than hold this one up.
+      await evaluatePullRequest(pr.github, log, deps, { pr: full, event: "reconcile", deliveryId: null, sideEffects: "background" });
+      outcome.count++;
+    } catch (error) {
+      const message = `${pr.owner}/${pr.repo}#${pr.number}: ${error instanceof Error ? error.message : String(error)}`;
+      outcome.errors.push(message);
+      log.warn({ err: error }, `recovery sweep: evaluating ${pr.owner}/${pr.repo}#${pr.number} failed`);
+    } finally {
+      evaluating.delete(pr.key);
+    }
+  });
+  return outcome;
+}
+
+/** Moves the sweep window back to at least `back` (widening is always safe: every step is idempotent). */
+async function widenWindow(deps: PipelineDeps, back: { lastSweepStartedAt: string; lastDeliveryId: number | null }): Promise<void> {
+  const current = await deps.store.readReconcileState();
+  if (!current) return;
+  const earlier = Date.parse(back.lastSweepStartedAt) < Date.parse(current.lastSweepStartedAt);
+  const cursor =
+    back.lastDeliveryId === null || current.lastDeliveryId == null ? null : Math.min(back.lastDeliveryId, current.lastDeliveryId);
+  await deps.store.writeReconcileState({
+    ...current,
+    lastSweepStartedAt: earlier ? back.lastSweepStartedAt : current.lastSweepStartedAt,
+    lastDeliveryId: cursor,
+    lastOutcome: "partial",
+  });
 }
 
 async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

@@ -179,6 +179,25 @@ test('a check left at "could not evaluate" after its retries ran out: the sweep 
   expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", checksEvaluated: 0 });
 });
 
+test("a scan does not wait for the checks it starts: a sweep begun meanwhile does not evaluate the PR again", async () => {
+  h = await startHarness();
+  const repo = uniqueRepo("slow");
+  seedAcme(h.sim, repo);
+  h.appDown(true);
+  const opened = await openPr(h, repo, "Slow ledger");
+  h.appDown(false);
+  // GitHub takes 3 s to write the check run (a long write queue would do the same).
+  h.sim.fault({ method: "POST", path: /\/check-runs$/, delayMs: 3000, times: 1 });
+  const first = h.reconciler.runSweep();
+  await waitFor(async () => !h!.reconciler.running); // the scan is over…
+  expect(h.sim.latestCheck(repo, opened.headSha)).toBeNull(); // …while its check is still being written
+  // The next scan finds the PR still without a check, and leaves it to the sweep already on it.
+  expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", checksEvaluated: 0 });
+  expect(await first).toMatchObject({ outcome: "ok", checksEvaluated: 1, redeliveries: 1 });
+  await h.sim.idle();
+  expect(h.sim.checkRuns(repo, { sha: opened.headSha })).toHaveLength(1);
+});
+
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {

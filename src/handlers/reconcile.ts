@@ -219,9 +219,17 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
     const listed = await listDeliveriesSince(appOctokit, { since, afterId: state?.lastDeliveryId ?? null });
     result.deliveriesRead = listed.deliveries.length;
     if (listed.truncated) result.errors.push("more deliveries than one sweep reads: the rest waits for the next sweep");
+    // GitHub answers again after a sweep that could not finish: what failed meanwhile can succeed
+    // now, not at its backoff time (possibly half an hour away). First, so those retries run beside
+    // the rest of the sweep.
+    if (state?.lastOutcome !== undefined && state.lastOutcome !== "ok") {
+      await guarded(result, log, "expediting inbox retries", async () => {
+        result.retriesExpedited = await deps.store.inbox().retryWaiting(new Date(deps.now()));
+      });
+    }
 
-    // Merges first (reads only), then what waits on GitHub's write spacing: the redeliveries, then
-    // the checks. A recovery after an outage thus has the trail whole before the checks start.
+    // Missed merges first (reads only); then the checks are started, and while their writes queue,
+    // incomplete merges are completed (reads) and redeliveries requested (first in the write queue).
     const toEvaluate: PullToEvaluate[] = [];
     for (const [installationId, repoIds] of activeRepositories(listed.deliveries)) {
       const github = await installationOctokit(app, deps, installationId);
@@ -232,9 +240,9 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
         });
       }
     }
-    await completeIncomplete(app, appOctokit, log, deps, result);
     // Started, not waited for (runSweep's caller waits): see runSweep. A failed one widens the window
-    // again, so the next sweep looks at its repository once more.
+    // again, so the next sweep looks at its repository once more. Their writes queue while the
+    // incomplete merges are completed (reads only).
     const window = {
       lastSweepStartedAt: state?.lastSweepStartedAt ?? new Date(since).toISOString(),
       lastDeliveryId: state?.lastDeliveryId ?? null,
@@ -243,6 +251,7 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
       if (evaluated.errors.length > 0) await widenWindow(deps, window).catch(() => {});
       return evaluated;
     });
+    await completeIncomplete(app, appOctokit, log, deps, result);
 
     const asked = new Set(state?.redelivered ?? []);
     const redelivered = [...(state?.redelivered ?? [])];
@@ -271,12 +280,6 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
           lastOutcome: outcome,
         };
     await deps.store.writeReconcileState(next);
-    // What failed while GitHub was failing can succeed now: not at its backoff time, possibly half an hour away.
-    if (complete && state?.lastOutcome !== undefined && state.lastOutcome !== "ok") {
-      await guarded(result, log, "expediting inbox retries", async () => {
-        result.retriesExpedited = await deps.store.inbox().retryWaiting(new Date(deps.now()));
-      });
-    }
     log.info({ ...result, outcome }, "recovery sweep: scan done; the checks it started follow");
     return done(outcome);
   } catch (error) {

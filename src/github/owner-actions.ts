@@ -36,11 +36,18 @@ export async function applyOwnerActions(
     try {
       const labelKey = `${owner}/${repo}#${snapshot.number}:${want}`.toLowerCase();
       if (want && !snapshot.labels.some((l) => same(l, want)) && !labelled.get(labelKey)) {
-        const current = options.shared
-          ? (await github.rest.issues.listLabelsOnIssue({ ...issue, per_page: 100 })).data.map((l) => l.name)
-          : [];
-        if (!current.includes(want)) await github.rest.issues.addLabels({ ...issue, labels: [want] });
+        // Remembered before the write, which can wait in the write queue behind every check run:
+        // the evaluations of the PR's next events meanwhile must not queue the same label again.
         labelled.set(labelKey, true);
+        try {
+          const current = options.shared
+            ? (await github.rest.issues.listLabelsOnIssue({ ...issue, per_page: 100 })).data.map((l) => l.name)
+            : [];
+          if (!current.includes(want)) await github.rest.issues.addLabels({ ...issue, labels: [want] });
+        } catch (error) {
+          labelled.delete(labelKey);
+          throw error;
+        }
       }
       for (const name of stale) await github.rest.issues.removeLabel({ ...issue, name });
     } catch (error) {
@@ -77,8 +84,14 @@ export async function applyOwnerActions(
         return;
       }
     }
-    await github.rest.pulls.requestReviewers({ owner, repo, pull_number: snapshot.number, team_reviewers: [teamSlug(team)] });
+    // As for the label: remembered while the request waits in the write queue, forgotten if it fails.
     requested.set(key, true);
+    try {
+      await github.rest.pulls.requestReviewers({ owner, repo, pull_number: snapshot.number, team_reviewers: [teamSlug(team)] });
+    } catch (error) {
+      requested.delete(key);
+      throw error;
+    }
   } catch (error) {
     log.warn({ err: error, pr: snapshot.number, team }, "could not request a review from the owning team");
   }

@@ -10,6 +10,7 @@ import { createApp } from "./app.js";
 import { startAppServer } from "./http/app-server.js";
 import { limitRequestBodies } from "./http/body-limit.js";
 import { ConditionalReads, redisReadStore } from "./github/conditional-requests.js";
+import { isRedisOutage } from "./github/errors.js";
 import { CountersignOctokit, withGitHubMetrics } from "./github/octokit.js";
 import { WebhookInbox } from "./inbox/webhook-inbox.js";
 import { createAppMetrics } from "./metrics/app-metrics.js";
@@ -35,6 +36,13 @@ async function main(): Promise<void> {
     process.once("SIGTERM", () => void server.stop().then(() => process.exit(0)));
     return;
   }
+  // While Redis is down, ioredis rejects commands that Bottleneck (the clustered throttle) issued
+  // without waiting for them. Those must not stop the process: what failed is retried by the inbox.
+  // Any other unhandled rejection still ends it, as Node does by default.
+  process.on("unhandledRejection", (reason) => {
+    if (!isRedisOutage(reason)) throw reason;
+    log.error({ err: reason }, "Redis unavailable: a throttle command failed (the process goes on)");
+  });
   const store = await openAuditStore(env.DATABASE_URL);
   const leases = env.REDIS_URL ? await openRedisLeases(env.REDIS_URL) : null;
   const changeEvents = env.INCIDENT_WEBHOOK_URL

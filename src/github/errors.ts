@@ -83,6 +83,13 @@ export function isTransient(error: unknown): boolean {
   return status === 403 && (e.response?.headers?.["x-ratelimit-remaining"] === "0" || /rate limit/i.test(e.message ?? ""));
 }
 
+/** ioredis giving up on a command because Redis is down or restarting. */
+export function isRedisOutage(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === "string" && REDIS_OUTAGE.test(message);
+}
+const REDIS_OUTAGE = /max retries per request|Connection is closed|Stream isn't writeable/i;
+
 function isNetworkError(error: unknown): boolean {
   type Cause = { code?: string; message?: string; cause?: unknown } | undefined;
   for (let e = error as Cause, depth = 0; e && depth < 5; e = e.cause as Cause, depth++) {
@@ -90,7 +97,7 @@ function isNetworkError(error: unknown): boolean {
     if (/fetch failed|socket hang up|network/i.test(e.message ?? "")) return true;
     // Redis behind Probot's clustered throttle (ioredis) while it is down or restarting: the same
     // request succeeds once it is back, so the delivery is retried rather than left failing.
-    if (/max retries per request|Connection is closed|Stream isn't writeable/i.test(e.message ?? "")) return true;
+    if (REDIS_OUTAGE.test(e.message ?? "")) return true;
   }
   return false;
 }

@@ -91,8 +91,8 @@ export const PASS_THROUGH: LimiterGroup = { key: () => ({ schedule: (_options, f
 
 // One queue per Redis connection (shared by every replica through Redis) and one for the process
 // without Redis: the same scope as the throttling plugin's own queues.
-const clustered = new WeakMap<object, LimiterGroup>();
-let local: LimiterGroup | null = null;
+const clustered = new WeakMap<object, WriteQueues>();
+let local: WriteQueues | null = null;
 
 /** The concurrency limits the plugin would keep in Redis: one set per process (per Redis connection). */
 const localLimits = new WeakMap<object, { global: LimiterGroup; auth: LimiterGroup }>();
@@ -109,19 +109,64 @@ function processLimits(throttle: ThrottleOptions): { global: LimiterGroup; auth:
   return limits;
 }
 
-function writeQueue(throttle: ThrottleOptions): LimiterGroup {
-  const settings = { id: "countersign-write", maxConcurrent: 1, minTime: WRITE_SPACING_MS, timeout: throttle.timeout ?? 120_000 };
+/**
+ * The write queues, one per installation (the id Probot gives the throttle), in the process or in
+ * Redis. A queue is created when a write first needs it, never before: with Redis, creating one
+ * talks to Redis, and a queue created while Redis is down would fail its set-up with nobody
+ * listening (an unhandled rejection: the process exits). A clustered queue whose wait failed (Redis
+ * down or restarted empty) is dropped, so the next write sets up a fresh one instead of failing on
+ * the broken one forever.
+ */
+class WriteQueues {
+  readonly #queues = new Map<string, Bottleneck>();
+  constructor(private readonly make: (id: string) => Bottleneck) {}
+
+  async wait(id: string, job: { priority: number; expiration?: number }, shared: boolean): Promise<void> {
+    let queue = this.#queues.get(id);
+    if (!queue) {
+      queue = this.make(id);
+      queue.ready().catch(() => {}); // its failure reaches the writes that wait on it
+      this.#queues.set(id, queue);
+    }
+    try {
+      // A clustered queue set up while Redis is down can stay unready for good (Bottleneck waits for
+      // a subscription that never answers): bounded, so the write fails and is retried instead.
+      if (shared) await withTimeout(queue.ready(), QUEUE_READY_MS, "the write queue in Redis is not ready");
+      await queue.schedule(job, () => Promise.resolve());
+    } catch (error) {
+      // Dropped, not disconnected: Bottleneck's disconnect of a limiter on a shared connection leaves
+      // rejected unsubscribe promises nobody can handle. Its heartbeat timer is unref'd.
+      if (shared && this.#queues.get(id) === queue) this.#queues.delete(id);
+      throw error;
+    }
+  }
+}
+
+/** How long a clustered write queue may take to set itself up in Redis. */
+const QUEUE_READY_MS = 10_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(message), { transient: true })), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function writeQueues(throttle: ThrottleOptions): WriteQueues {
+  const settings = { maxConcurrent: 1, minTime: WRITE_SPACING_MS };
   if (throttle.connection) {
-    let group = clustered.get(throttle.connection);
-    if (!group) {
+    let queues = clustered.get(throttle.connection);
+    if (!queues) {
       const Cluster = (throttle.Bottleneck ?? Bottleneck) as typeof Bottleneck;
       const connection = throttle.connection as Bottleneck.IORedisConnection;
-      group = new Cluster.Group({ ...settings, connection });
-      clustered.set(throttle.connection, group);
+      queues = new WriteQueues((id) => new Cluster({ ...settings, id: `countersign-write-${id}`, connection }));
+      clustered.set(throttle.connection, queues);
     }
-    return group;
+    return queues;
   }
-  local ??= new Bottleneck.Group(settings);
+  local ??= new WriteQueues((id) => new Bottleneck({ ...settings, id: `countersign-write-${id}` }));
   return local;
 }
 
@@ -146,7 +191,6 @@ interface RequestOptions {
 export function writePacing(octokit: HookedOctokit, options: { throttle?: ThrottleOptions }): void {
   const throttle = options.throttle ?? {};
   if (throttle.enabled === false) return;
-  const queue = writeQueue(throttle).key(throttle.id ?? "no-id");
   octokit.hook.wrap("request", async (request, req) => {
     const kind = writeKind(req.method, req.url, req.data ?? (typeof req.query === "string" ? { query: req.query } : undefined));
     if (kind !== "read") {
@@ -155,7 +199,7 @@ export function writePacing(octokit: HookedOctokit, options: { throttle?: Thrott
         // The job is a no-op: only a replica dying inside it leaves it registered, and only this long.
         ...(throttle.connection ? { expiration: 10_000 } : {}),
       };
-      await queue.schedule(job, () => Promise.resolve());
+      await writeQueues(throttle).wait(throttle.id ?? "no-id", job, Boolean(throttle.connection));
     }
     return request(req);
   });

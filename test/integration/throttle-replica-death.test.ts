@@ -69,3 +69,38 @@ maybe(
   },
   30_000,
 );
+
+maybe(
+  "Redis down when a client is made: no unhandled rejection (the process would exit), and writes go again once Redis is back",
+  async () => {
+    redis = await startRedisServer();
+    const port = redis.port;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    closers.push(async () => void process.off("unhandledRejection", onUnhandled));
+    // Probot's Redis client, failing fast: its queued commands are dropped after one retry.
+    const client = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    const connection = new Bottleneck.IORedisConnection({ client });
+    connection.on("error", () => {});
+    closers.push(() => connection.disconnect(false));
+    await redis.stop();
+    redis = null;
+
+    const octokit = new CountersignOctokit({
+      auth: "test-token",
+      retry: { enabled: false },
+      throttle: { Bottleneck, connection, id: "down" },
+    });
+    nock("https://api.github.com").persist().post("/repos/o/r/issues/1/labels").reply(200, []);
+    const label = () =>
+      octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner: "o", repo: "r", issue_number: 1, labels: ["t"] });
+    await expect(label()).rejects.toThrow(); // no write spacing without Redis: the write fails (the inbox retries it)
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(unhandled).toEqual([]);
+
+    redis = await startRedisServer({ port });
+    await expect(label()).resolves.toMatchObject({ status: 200 });
+  },
+  30_000,
+);

@@ -1,5 +1,5 @@
 /** Which failures make the inbox retry a delivery later (transient) rather than fail it for good. */
-import { isTransient } from "../../src/github/errors.js";
+import { isRedisOutage, isTransient } from "../../src/github/errors.js";
 
 test.each([
   [
@@ -18,4 +18,15 @@ test.each([
   ["a bug", new TypeError("Cannot read properties of undefined (reading 'sha')")],
 ])("not transient: %s", (_what, error) => {
   expect(isTransient(error)).toBe(false);
+});
+
+test("a Redis outage is told apart from other failures (main keeps running through its stray rejections only)", () => {
+  expect(
+    isRedisOutage(
+      new Error('Reached the max retries per request limit (which is 20). Refer to "maxRetriesPerRequest" option for details.'),
+    ),
+  ).toBe(true);
+  expect(isRedisOutage(new Error("Connection is closed."))).toBe(true);
+  expect(isRedisOutage(new TypeError("Cannot read properties of undefined (reading 'sha')"))).toBe(false);
+  expect(isRedisOutage(undefined)).toBe(false);
 });

@@ -1,6 +1,6 @@
 /**
  * One `countersign` check run per head SHA, created already completed and updated in place.
- * Every write costs about a second of Probot's write spacing, so an update whose output would
+ * Every write costs about a second of the app's write spacing, so an update whose output would
  * not change is skipped: the last output we wrote is remembered per SHA (GitHubCaches.checkRuns),
  * and on a cold cache the run the evaluation's GraphQL read saw (or, without one, the listed run)
  * is compared.

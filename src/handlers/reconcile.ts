@@ -79,8 +79,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   let inFlight: Promise<SweepRun> | null = null;
   const timers: NodeJS.Timeout[] = [];
 
-  // PRs whose check a sweep is evaluating: a later sweep does not start them again.
-  const evaluating = new Set<string>();
+  // PRs whose check a sweep is evaluating (whether it got written): a later sweep waits for them
+  // rather than start them again.
+  const evaluating = new Map<string, Promise<boolean>>();
   const runSweep = (): Promise<SweepResult> => {
     if (!app || !deps) return Promise.reject(new Error("the reconciler is not attached to the app yet"));
     // One scan per process at a time (a caller during a scan joins it). The checks a scan found to
@@ -180,7 +181,12 @@ interface SweepRun {
 
 const NOTHING_EVALUATED = Promise.resolve({ count: 0, errors: [] as string[] });
 
-async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions, evaluating: Set<string>): Promise<SweepRun> {
+async function sweep(
+  app: Probot,
+  deps: PipelineDeps,
+  options: ReconcilerOptions,
+  evaluating: Map<string, Promise<boolean>>,
+): Promise<SweepRun> {
   const log = app.log.child({ name: "reconcile" });
   const started = deps.now();
   const result: SweepResult = {
@@ -240,17 +246,10 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
         });
       }
     }
-    // Started, not waited for (runSweep's caller waits): see runSweep. A failed one widens the window
-    // again, so the next sweep looks at its repository once more. Their writes queue while the
+    // Started, not waited for (runSweep's caller waits): see runSweep. Their writes queue while the
     // incomplete merges are completed (reads only).
-    const window = {
-      lastSweepStartedAt: state?.lastSweepStartedAt ?? new Date(since).toISOString(),
-      lastDeliveryId: state?.lastDeliveryId ?? null,
-    };
-    evaluations = evaluateAll(toEvaluate, evaluating, log, deps).then(async (evaluated) => {
-      if (evaluated.errors.length > 0) await widenWindow(deps, window).catch(() => {});
-      return evaluated;
-    });
+    const checks = evaluateAll(toEvaluate, evaluating, log, deps);
+    evaluations = checks;
     await completeIncomplete(app, appOctokit, log, deps, result);
 
     const asked = new Set(state?.redelivered ?? []);
@@ -263,23 +262,30 @@ async function sweep(app: Probot, deps: PipelineDeps, options: ReconcilerOptions
       });
     }
     const complete = result.errors.length === 0 && !listed.truncated;
-    // A sweep that could not finish keeps its window: the next one reads from the same point.
-    const newest = listed.deliveries[0]?.id ?? state?.lastDeliveryId ?? null;
     const outcome = complete ? "ok" : "partial";
-    const next: ReconcileState = complete
-      ? {
-          lastSweepStartedAt: result.startedAt,
-          redelivered: redelivered.slice(-REDELIVERED_KEPT),
-          lastDeliveryId: newest,
-          lastOutcome: outcome,
-        }
-      : {
-          lastSweepStartedAt: state?.lastSweepStartedAt ?? new Date(since).toISOString(),
-          redelivered: redelivered.slice(-REDELIVERED_KEPT),
-          lastDeliveryId: state?.lastDeliveryId ?? null,
-          lastOutcome: outcome,
-        };
-    await deps.store.writeReconcileState(next);
+    // A sweep that could not finish keeps its window: the next one reads from the same point. One
+    // that started checks moves it on only once they are all written, so a crash (or a failed check)
+    // meanwhile leaves the next sweep to find those PRs again.
+    const previous: SweepWindow = {
+      lastSweepStartedAt: state?.lastSweepStartedAt ?? new Date(since).toISOString(),
+      lastDeliveryId: state?.lastDeliveryId ?? null,
+    };
+    const reached: SweepWindow = {
+      lastSweepStartedAt: result.startedAt,
+      lastDeliveryId: listed.deliveries[0]?.id ?? previous.lastDeliveryId,
+    };
+    const moveOnNow = complete && toEvaluate.length === 0;
+    await deps.store.writeReconcileState({
+      ...(moveOnNow ? reached : previous),
+      redelivered: redelivered.slice(-REDELIVERED_KEPT),
+      lastOutcome: outcome,
+    });
+    if (complete && !moveOnNow) {
+      evaluations = checks.then(async (evaluated) => {
+        if (evaluated.errors.length === 0) await moveWindowOn(deps, reached).catch(() => {});
+        return evaluated;
+      });
+    }
     log.info({ ...result, outcome }, "recovery sweep: scan done; the checks it started follow");
     return done(outcome);
   } catch (error) {
@@ -316,7 +322,8 @@ async function installationOctokit(app: Probot, deps: PipelineDeps, installation
   return github;
 }
 
-async function guarded(result: SweepResult, log: Logger, what: string, work: () => Promise<void>): Promise<void> {
+/** Runs one step of a sweep; a failure is noted in `result.errors` and logged, and the sweep goes on. */
+async function guarded(result: { errors: string[] }, log: Logger, what: string, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
@@ -363,46 +370,48 @@ async function scanRepository(
   return out;
 }
 
-/** Evaluates the PRs a scan listed, up to SWEEP_EVALUATIONS_AT_ONCE at once, skipping those a sweep is already on. */
+/**
+ * Evaluates the PRs a scan listed, up to SWEEP_EVALUATIONS_AT_ONCE at once. A PR an earlier sweep
+ * is still evaluating is not started again, but waited for: this sweep's window moves on only once
+ * every check it found missing is written.
+ */
 async function evaluateAll(
   prs: PullToEvaluate[],
-  evaluating: Set<string>,
+  evaluating: Map<string, Promise<boolean>>,
   log: Logger,
   deps: PipelineDeps,
 ): Promise<{ count: number; errors: string[] }> {
-  const mine = prs.filter((pr) => !evaluating.has(pr.key));
-  for (const pr of mine) evaluating.add(pr.key);
   const outcome = { count: 0, errors: [] as string[] };
+  const theirs = prs.flatMap((pr) => evaluating.get(pr.key) ?? []);
+  const mine = prs.filter((pr) => !evaluating.has(pr.key));
+  const settle = new Map<string, (written: boolean) => void>();
+  for (const pr of mine) evaluating.set(pr.key, new Promise<boolean>((resolve) => settle.set(pr.key, resolve)));
   await forEachConcurrently(mine, SWEEP_EVALUATIONS_AT_ONCE, async (pr) => {
-    try {
+    const failedBefore = outcome.errors.length;
+    await guarded(outcome, log, `evaluating ${pr.owner}/${pr.repo}#${pr.number}`, async () => {
       const full = await getPull(pr.github, pr.owner, pr.repo, pr.number);
       // The owner label and review request run behind the checks rather than hold this one up.
       await evaluatePullRequest(pr.github, log, deps, { pr: full, event: "reconcile", deliveryId: null, sideEffects: "background" });
       outcome.count++;
-    } catch (error) {
-      const message = `${pr.owner}/${pr.repo}#${pr.number}: ${error instanceof Error ? error.message : String(error)}`;
-      outcome.errors.push(message);
-      log.warn({ err: error }, `recovery sweep: evaluating ${pr.owner}/${pr.repo}#${pr.number} failed`);
-    } finally {
-      evaluating.delete(pr.key);
-    }
+    });
+    evaluating.delete(pr.key);
+    settle.get(pr.key)!(outcome.errors.length === failedBefore);
   });
+  const written = await Promise.all(theirs);
+  if (written.includes(false)) outcome.errors.push("a check an earlier sweep was writing failed; the next sweep looks again");
   return outcome;
 }
 
-/** Moves the sweep window back to at least `back` (widening is always safe: every step is idempotent). */
-async function widenWindow(deps: PipelineDeps, back: { lastSweepStartedAt: string; lastDeliveryId: number | null }): Promise<void> {
+interface SweepWindow {
+  lastSweepStartedAt: string;
+  lastDeliveryId: number | null;
+}
+
+/** Moves the stored sweep window on to `reached`, unless a later sweep already moved it further. */
+async function moveWindowOn(deps: PipelineDeps, reached: SweepWindow): Promise<void> {
   const current = await deps.store.readReconcileState();
-  if (!current) return;
-  const earlier = Date.parse(back.lastSweepStartedAt) < Date.parse(current.lastSweepStartedAt);
-  const cursor =
-    back.lastDeliveryId === null || current.lastDeliveryId == null ? null : Math.min(back.lastDeliveryId, current.lastDeliveryId);
-  await deps.store.writeReconcileState({
-    ...current,
-    lastSweepStartedAt: earlier ? back.lastSweepStartedAt : current.lastSweepStartedAt,
-    lastDeliveryId: cursor,
-    lastOutcome: "partial",
-  });
+  if (!current || Date.parse(current.lastSweepStartedAt) >= Date.parse(reached.lastSweepStartedAt)) return;
+  await deps.store.writeReconcileState({ ...current, ...reached });
 }
 
 async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

@@ -183,6 +183,7 @@ test("a scan does not wait for the checks it starts: a sweep begun meanwhile doe
   h = await startHarness();
   const repo = uniqueRepo("slow");
   seedAcme(h.sim, repo);
+  const before = await h.reconciler.runSweep(); // the app has been running: a window to move on from
   h.appDown(true);
   const opened = await openPr(h, repo, "Slow ledger");
   h.appDown(false);
@@ -191,9 +192,15 @@ test("a scan does not wait for the checks it starts: a sweep begun meanwhile doe
   const first = h.reconciler.runSweep();
   await waitFor(async () => !h!.reconciler.running); // the scan is over…
   expect(h.sim.latestCheck(repo, opened.headSha)).toBeNull(); // …while its check is still being written
-  // The next scan finds the PR still without a check, and leaves it to the sweep already on it.
-  expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", checksEvaluated: 0 });
+  // Nothing lost if the app died now: the stored window has not moved past the missing check.
+  expect(await h.store.readReconcileState()).toMatchObject({ lastSweepStartedAt: before.startedAt });
+  // The next scan finds the PR still without a check, and leaves it to the sweep already on it
+  // (waiting for it, so its own window moves on only once that check is written).
+  const second = await h.reconciler.runSweep();
+  expect(second).toMatchObject({ outcome: "ok", checksEvaluated: 0 });
+  expect(h.sim.latestCheck(repo, opened.headSha)).toMatchObject({ status: "completed" });
   expect(await first).toMatchObject({ outcome: "ok", checksEvaluated: 1, redeliveries: 1 });
+  expect(await h.store.readReconcileState()).toMatchObject({ lastSweepStartedAt: second.startedAt });
   await h.sim.idle();
   expect(h.sim.checkRuns(repo, { sha: opened.headSha })).toHaveLength(1);
 });

@@ -89,24 +89,39 @@ interface ThrottleOptions {
 /** What the throttling plugin gets as its write queue: every request passes straight through. */
 export const PASS_THROUGH: LimiterGroup = { key: () => ({ schedule: (_options, fn) => fn() }) };
 
-// One queue per Redis connection (shared by every replica through Redis) and one for the process
-// without Redis: the same scope as the throttling plugin's own queues.
-const clustered = new WeakMap<object, WriteQueues>();
-let local: WriteQueues | null = null;
+/**
+ * What one process throttles with, per Redis connection (Probot makes one per process), or once
+ * without Redis: the write queues (shared with the other replicas through Redis) and the
+ * concurrency limits (kept in the process).
+ */
+interface Throttles {
+  writes: WriteQueues;
+  global: LimiterGroup;
+  auth: LimiterGroup;
+}
+const clusteredThrottles = new WeakMap<object, Throttles>();
+let localThrottles: Throttles | null = null;
 
-/** The concurrency limits the plugin would keep in Redis: one set per process (per Redis connection). */
-const localLimits = new WeakMap<object, { global: LimiterGroup; auth: LimiterGroup }>();
-let unclusteredLimits: { global: LimiterGroup; auth: LimiterGroup } | null = null;
-
-function processLimits(throttle: ThrottleOptions): { global: LimiterGroup; auth: LimiterGroup } {
-  const make = () => ({
-    global: new Bottleneck.Group({ id: "countersign-global", maxConcurrent: 10, timeout: throttle.timeout ?? 120_000 }),
-    auth: new Bottleneck.Group({ id: "countersign-auth", maxConcurrent: 1, timeout: throttle.timeout ?? 120_000 }),
-  });
-  if (!throttle.connection) return (unclusteredLimits ??= make());
-  let limits = localLimits.get(throttle.connection);
-  if (!limits) localLimits.set(throttle.connection, (limits = make()));
-  return limits;
+function throttlesFor(throttle: ThrottleOptions): Throttles {
+  const make = (): Throttles => {
+    const timeout = throttle.timeout ?? 120_000;
+    const spacing = { maxConcurrent: 1, minTime: WRITE_SPACING_MS };
+    const Cluster = (throttle.Bottleneck ?? Bottleneck) as typeof Bottleneck;
+    const connection = throttle.connection as Bottleneck.IORedisConnection | undefined;
+    return {
+      writes: new WriteQueues((id) =>
+        connection
+          ? new Cluster({ ...spacing, id: `countersign-write-${id}`, connection })
+          : new Bottleneck({ ...spacing, id: `countersign-write-${id}` }),
+      ),
+      global: new Bottleneck.Group({ id: "countersign-global", maxConcurrent: 10, timeout }),
+      auth: new Bottleneck.Group({ id: "countersign-auth", maxConcurrent: 1, timeout }),
+    };
+  };
+  if (!throttle.connection) return (localThrottles ??= make());
+  let throttles = clusteredThrottles.get(throttle.connection);
+  if (!throttles) clusteredThrottles.set(throttle.connection, (throttles = make()));
+  return throttles;
 }
 
 /**
@@ -154,22 +169,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function writeQueues(throttle: ThrottleOptions): WriteQueues {
-  const settings = { maxConcurrent: 1, minTime: WRITE_SPACING_MS };
-  if (throttle.connection) {
-    let queues = clustered.get(throttle.connection);
-    if (!queues) {
-      const Cluster = (throttle.Bottleneck ?? Bottleneck) as typeof Bottleneck;
-      const connection = throttle.connection as Bottleneck.IORedisConnection;
-      queues = new WriteQueues((id) => new Cluster({ ...settings, id: `countersign-write-${id}`, connection }));
-      clustered.set(throttle.connection, queues);
-    }
-    return queues;
-  }
-  local ??= new WriteQueues((id) => new Bottleneck({ ...settings, id: `countersign-write-${id}` }));
-  return local;
-}
-
 interface HookedOctokit {
   hook: {
     wrap(name: "request", fn: (request: (options: RequestOptions) => Promise<unknown>, options: RequestOptions) => Promise<unknown>): void;
@@ -180,7 +179,6 @@ interface RequestOptions {
   url?: string;
   data?: unknown;
   query?: unknown;
-  request?: { retryCount?: number };
   [other: string]: unknown;
 }
 
@@ -199,7 +197,7 @@ export function writePacing(octokit: HookedOctokit, options: { throttle?: Thrott
         // The job is a no-op: only a replica dying inside it leaves it registered, and only this long.
         ...(throttle.connection ? { expiration: 10_000 } : {}),
       };
-      await writeQueues(throttle).wait(throttle.id ?? "no-id", job, Boolean(throttle.connection));
+      await throttlesFor(throttle).writes.wait(throttle.id ?? "no-id", job, Boolean(throttle.connection));
     }
     return request(req);
   });
@@ -212,6 +210,6 @@ export function writePacing(octokit: HookedOctokit, options: { throttle?: Thrott
 export function withPacedWrites(throttle: ThrottleOptions | undefined): ThrottleOptions {
   const options = throttle ?? {};
   if (options.enabled === false) return { ...options, write: PASS_THROUGH };
-  const { global, auth } = processLimits(options);
+  const { global, auth } = throttlesFor(options);
   return { ...options, write: PASS_THROUGH, global, auth };
 }

@@ -1,13 +1,13 @@
 /**
  * Probot's HTTP server for the app, hardened: request bodies bounded before they are read
  * (body-limit.ts), header and request timeouts set (a client that trickles its headers or body
- * cannot hold a connection for Node's default five minutes). Without APP_ID, Probot's own `run`
- * serves its setup page to register the app (local use only, before there is anything to protect).
+ * cannot hold a connection for Node's default five minutes). Before the app is registered (no
+ * APP_ID), main starts setup mode instead (serve/setup-mode.ts), hardened the same way.
  */
 import type { Server as HttpServer } from "node:http";
 import { getPrivateKey } from "@probot/get-private-key";
 import type { Logger } from "pino";
-import { Probot, run, Server, type ApplicationFunction } from "probot";
+import { Probot, Server, type ApplicationFunction } from "probot";
 import { limitRequestBodies, type NodeMiddleware } from "./body-limit.js";
 
 /** The whole request line and headers must arrive within this time. */
@@ -36,7 +36,7 @@ export interface AppServerOptions {
 
 /** Starts the server the way Probot's `run` reads the environment (PORT, HOST, WEBHOOK_PATH, GHE_HOST, REDIS_URL…). */
 export async function startAppServer({ app, log, Octokit, env }: AppServerOptions): Promise<{ stop(): Promise<void> }> {
-  if (!env.APP_ID) return run(app, { log, ...(Octokit ? { Octokit } : {}) });
+  if (!env.APP_ID) throw new Error("APP_ID is not set: the app cannot start before it is registered (setup mode does that)");
   const privateKey = getPrivateKey({ env });
   if (!privateKey) {
     throw new Error("APP_ID is set but there is no private key: set PRIVATE_KEY or PRIVATE_KEY_PATH (the .pem from the App's settings)");

@@ -13,8 +13,9 @@
  * - check-run writes — the required check, what a merge waits on — go ahead of the courtesy writes
  *   (owner label, team review request, reactions, replies) queued with them; only the recovery
  *   sweep's few requests to redeliver failed webhooks go before them;
- * - the queue is one per process, or one for all replicas through Redis when Probot clusters its
- *   throttle (REDIS_URL), as the throttling plugin's own queue is.
+ * - there is one queue per installation (every client of that installation waits in it: a webhook
+ *   handler's and the recovery sweep's), in the process, or shared by all replicas through Redis
+ *   when Probot clusters its throttle (REDIS_URL), as the throttling plugin's own queue is.
  *
  * With Redis, the plugin would also hold its concurrency limits (10 requests at once, 1 token
  * request at once) in Redis, counting each request in flight until it ends, or, when its replica
@@ -125,7 +126,7 @@ function throttlesFor(throttle: ThrottleOptions): Throttles {
 }
 
 /**
- * The write queues, one per installation (the id Probot gives the throttle), in the process or in
+ * The write queues, one per installation (writeQueueKey), in the process or in
  * Redis. A queue is created when a write first needs it, never before: with Redis, creating one
  * talks to Redis, and a queue created while Redis is down would fail its set-up with nobody
  * listening (an unhandled rejection: the process exits). A clustered queue whose wait failed (Redis
@@ -183,12 +184,31 @@ interface RequestOptions {
 }
 
 /**
+ * The write queue a client's requests wait in: its installation's. Probot gives the throttle the
+ * installation id only for clients made with `app.auth(id)`; the client a webhook handler gets is
+ * made from the App client's options (octokit-auth-probot's "event-octokit"), whose throttle id is
+ * unset, so keyed by the throttle id every installation's webhook writes shared one queue, and a
+ * recovery sweep's writes to the same installation went in another, beside them: two writes a
+ * second to one installation, and one a second for all installations together. The installation
+ * id in the client's auth options is the same for both. Clients without one (the App's JWT calls,
+ * a token) keep the throttle id.
+ */
+export function writeQueueKey(options: { throttle?: ThrottleOptions; auth?: unknown }): string {
+  const installationId = (options.auth as { installationId?: unknown } | null | undefined)?.installationId;
+  if (typeof installationId === "number" || (typeof installationId === "string" && installationId !== "")) {
+    return `installation-${installationId}`;
+  }
+  return options.throttle?.id ?? "no-id";
+}
+
+/**
  * The Octokit plugin. Off when the throttle is (`throttle.enabled: false`, as in tests that mock
  * GitHub). Retries of a request (the retry and throttling plugins) are not paced again.
  */
-export function writePacing(octokit: HookedOctokit, options: { throttle?: ThrottleOptions }): void {
+export function writePacing(octokit: HookedOctokit, options: { throttle?: ThrottleOptions; auth?: unknown }): void {
   const throttle = options.throttle ?? {};
   if (throttle.enabled === false) return;
+  const queue = writeQueueKey(options);
   octokit.hook.wrap("request", async (request, req) => {
     const kind = writeKind(req.method, req.url, req.data ?? (typeof req.query === "string" ? { query: req.query } : undefined));
     if (kind !== "read") {
@@ -197,7 +217,7 @@ export function writePacing(octokit: HookedOctokit, options: { throttle?: Thrott
         // The job is a no-op: only a replica dying inside it leaves it registered, and only this long.
         ...(throttle.connection ? { expiration: 10_000 } : {}),
       };
-      await throttlesFor(throttle).writes.wait(throttle.id ?? "no-id", job, Boolean(throttle.connection));
+      await throttlesFor(throttle).writes.wait(queue, job, Boolean(throttle.connection));
     }
     return request(req);
   });

@@ -71,3 +71,58 @@ describe("the app's Octokit paces writes, not GraphQL reads", () => {
     expect(arrivals.slice(4)).toEqual(["label 2", "check-run", "label 3", "label 4"]);
   });
 });
+
+describe("one write queue per installation, whichever client writes", () => {
+  afterEach(() => nock.cleanAll());
+
+  test("a webhook handler's client and app.auth(id) share their installation's queue; another installation does not wait", async () => {
+    const { Probot } = await import("probot");
+    const { generateKeyPairSync } = await import("node:crypto");
+    const { privateKey } = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
+    const arrivals: { what: string; at: number }[] = [];
+    const api = nock("https://api.github.com")
+      .persist()
+      .post(/\/app\/installations\/\d+\/access_tokens/)
+      .reply(201, () => ({ token: "installation-token", expires_at: new Date(Date.now() + 3600_000).toISOString() }))
+      .post(/\/repos\/[^/]+\/r\/check-runs/)
+      .reply(async (req: Request) => {
+        arrivals.push({
+          what: `${new URL(req.url).pathname.split("/")[2]} ${((await req.json()) as { name: string }).name}`,
+          at: Date.now(),
+        });
+        return [201, { id: 1 }];
+      });
+    const probot = new Probot({ appId: 1, privateKey, Octokit: CountersignOctokit });
+    // What a webhook handler gets (Probot's transform asks for an "event-octokit"), and what the
+    // recovery sweep gets (app.auth with the installation id).
+    const appClient = (await probot.auth()) as unknown as { auth(options: object): Promise<unknown> };
+    const eventClient = (await appClient.auth({
+      type: "event-octokit",
+      event: { id: "d-1", name: "pull_request", payload: { action: "opened", installation: { id: 42 } } },
+    })) as Awaited<ReturnType<typeof probot.auth>>;
+    const sweepClient = await probot.auth(42);
+    const otherInstallation = await probot.auth(43);
+    const check = (client: typeof sweepClient, owner: string, name: string) =>
+      client.request("POST /repos/{owner}/{repo}/check-runs", { owner, repo: "r", name, head_sha: "a".repeat(40) });
+
+    await Promise.all([
+      check(eventClient, "acme", "event 1"),
+      check(sweepClient, "acme", "sweep 1"),
+      check(eventClient, "acme", "event 2"),
+      check(otherInstallation, "other", "other 1"),
+    ]);
+    api.persist(false);
+
+    const acme = arrivals.filter((a) => a.what.startsWith("acme"));
+    expect(acme).toHaveLength(3);
+    // One queue for installation 42: each write at least (almost) a second after the one before,
+    // however slow the machine (a slow machine only spaces them further).
+    for (let i = 1; i < acme.length; i++) expect(acme[i]!.at - acme[i - 1]!.at).toBeGreaterThanOrEqual(900);
+    // Installation 43's write did not wait behind 42's two-second queue.
+    expect(arrivals.findIndex((a) => a.what === "other other 1")).toBeLessThan(arrivals.indexOf(acme[2]!));
+  });
+});

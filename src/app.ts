@@ -59,6 +59,8 @@ export interface AppOptions {
   metrics?: AppMetrics | null;
   /** METRICS_TOKEN (else AUDIT_API_TOKEN): turns on GET /metrics behind that bearer token. */
   metricsToken?: string | null;
+  /** What is failing now (main's OutageWatch): shown in /healthz as `down`. */
+  outages?: { down(): { dependency: string; since: string }[] } | null;
 }
 
 export function createApp(options: AppOptions): ApplicationFunction {
@@ -102,7 +104,8 @@ export function createApp(options: AppOptions): ApplicationFunction {
           const health = inbox
             ? { inbox: await inbox.health().catch((error: Error) => ({ error: `the inbox could not be read: ${error.message}` })) }
             : {};
-          return { ok: true, store: options.store.engine, changeEvents: deps.changeEventStats, reconcile, ...health };
+          const down = options.outages?.down() ?? [];
+          return { ok: true, store: options.store.engine, down, changeEvents: deps.changeEventStats, reconcile, ...health };
         }),
       );
       const metricsToken = options.metricsToken ?? options.auditApiToken;

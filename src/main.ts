@@ -11,12 +11,13 @@ import { startAppServer } from "./http/app-server.js";
 import { limitRequestBodies } from "./http/body-limit.js";
 import { ConditionalReads, redisReadStore } from "./github/conditional-requests.js";
 import { isRedisOutage } from "./github/errors.js";
-import { CountersignOctokit, withGitHubMetrics } from "./github/octokit.js";
+import { CountersignOctokit, GITHUB_READS, withGitHubMetrics, withOutageSignals } from "./github/octokit.js";
 import { WebhookInbox } from "./inbox/webhook-inbox.js";
 import { createAppMetrics } from "./metrics/app-metrics.js";
 import { openAuditStore } from "./audit/open-audit-store.js";
 import { openRedisLeases } from "./cluster/redis-leases.js";
 import { githubOAuthOf, githubUrls, parseEnv, reconcileIntervalMs } from "./env.js";
+import { OutageWatch } from "./handlers/outage-watch.js";
 import { createReconciler } from "./handlers/reconcile.js";
 import { startSetupMode } from "./serve/setup-mode.js";
 import { createRedactingLog, logOptionsFromEnv } from "./redacting-log.js";
@@ -49,7 +50,20 @@ async function main(): Promise<void> {
     ? { url: env.INCIDENT_WEBHOOK_URL, routingKey: env.INCIDENT_WEBHOOK_ROUTING_KEY ?? null, webHost: env.GHE_HOST ?? "github.com" }
     : null;
   const metrics = createAppMetrics();
+  const REDIS = "Redis";
+  // GitHub, the store or Redis answering again after failing starts recovery at once (inbox retries
+  // due now, a sweep now) instead of at each delivery's backoff or the next timed sweep.
+  const outages = new OutageWatch((dependency, downMs) => {
+    log.warn({ dependency, downSeconds: Math.round(downMs / 1000) }, `${dependency} answering again: recovering now`);
+    reconciler?.dependencyRecovered(dependency);
+  });
+  if (leases) {
+    leases.redis.on("error", () => outages.failed(REDIS));
+    leases.redis.on("close", () => outages.failed(REDIS));
+    leases.redis.on("ready", () => outages.succeeded(REDIS));
+  }
   const inbox = new WebhookInbox({
+    outageSignals: outages,
     store: store.inbox(),
     metrics,
     // Bodies bounded before anything reads them, on every path (the receiver stands first).
@@ -58,7 +72,10 @@ async function main(): Promise<void> {
     ...(env.INBOX_RETENTION_DAYS ? { retentionDays: Number(env.INBOX_RETENTION_DAYS) } : {}),
   });
   // The recovery sweep needs the App's identity (it reads the webhook's delivery log with a JWT).
-  const reconciler = env.APP_ID ? createReconciler({ intervalMs: reconcileIntervalMs(env) }) : null;
+  const reconciler = env.APP_ID ? createReconciler({ intervalMs: reconcileIntervalMs(env), onRetriesDue: () => inbox.wake() }) : null;
+  // Once GitHub's reads fail, it is asked every few seconds whether it answers again (GET /app), so
+  // recovery does not wait for the next webhook, retry or timed sweep to notice.
+  if (reconciler) outages.probe(GITHUB_READS, () => reconciler.probeGitHub());
   // Replicas share kept ETags and bodies through the same Redis, so a read one made is a 304 for all.
   const conditionalReads = new ConditionalReads({ shared: leases ? redisReadStore(leases.redis) : null });
   const app = createApp({
@@ -75,13 +92,20 @@ async function main(): Promise<void> {
     metricsToken: env.METRICS_TOKEN ?? null,
     trustedProxies: env.TRUSTED_PROXIES ?? null,
     conditionalReads,
+    outages,
   });
-  const server = await startAppServer({ app, log, Octokit: withGitHubMetrics(CountersignOctokit, metrics), env: process.env });
+  const server = await startAppServer({
+    app,
+    log,
+    Octokit: withOutageSignals(withGitHubMetrics(CountersignOctokit, metrics), outages),
+    env: process.env,
+  });
   // The first sweep as soon as the server listens (redeliveries it asks for can be answered): after a
   // crash, what was missed is recovered now, not one start-up delay later.
   reconciler?.start();
   const stop = async () => {
     reconciler?.stop();
+    outages.stop();
     await server.stop();
     // Deliveries in flight finish; pending ones stay in the inbox for the next start.
     await inbox.stop();

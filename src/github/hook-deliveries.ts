@@ -93,3 +93,11 @@ export function activeRepositories(deliveries: readonly HookDelivery[]): Map<num
   }
   return out;
 }
+
+/**
+ * Whether GitHub answers, at the cost of one read as the App (`GET /app`, which a JWT may call and
+ * no installation's rate limit pays for): the outage watch's probe while GitHub's reads fail.
+ */
+export async function probeApp(app: GitHub): Promise<void> {
+  await app.request("GET /app", { request: { retries: 0 } });
+}

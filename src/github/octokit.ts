@@ -6,7 +6,7 @@
  * check-run writes go first).
  */
 import { ProbotOctokit } from "probot";
-import { withPacedWrites, writePacing } from "./write-pacing.js";
+import { withPacedWrites, writeKind, writePacing } from "./write-pacing.js";
 
 /** Retry a secondary rate limit after GitHub's `retry-after`, at most twice, never for more than a minute. */
 export function onSecondaryRateLimit(
@@ -85,6 +85,41 @@ export function withGitHubMetrics(Octokit: typeof ProbotOctokit, metrics: GitHub
       } catch (error) {
         const e = error as { status?: number; response?: { headers?: Record<string, unknown> } };
         observe(typeof e.status === "number" ? e.status : null, e.response?.headers);
+        throw error;
+      }
+    });
+  }) as typeof ProbotOctokit;
+}
+
+/** Where the app reports GitHub failing and answering (src/handlers/outage-watch.ts). */
+export interface GitHubOutageSignals {
+  failed(dependency: string): void;
+  succeeded(dependency: string): void;
+}
+
+/** The two dependencies GitHub is to the outage watch: its reads can fail while its writes succeed. */
+export const GITHUB_READS = "GitHub reads";
+export const GITHUB_WRITES = "GitHub writes";
+
+/**
+ * `Octokit` telling `signals` when GitHub fails (a 5xx, or no answer at all) and when it answers
+ * (any status below 500, a 304 or a 404 included: GitHub is up), for reads and writes separately.
+ * Each try counts (the retry plugin's included), so the end of an outage is seen at the first
+ * request that gets through.
+ */
+export function withOutageSignals(Octokit: typeof ProbotOctokit, signals: GitHubOutageSignals): typeof ProbotOctokit {
+  return Octokit.plugin((octokit) => {
+    octokit.hook.wrap("request", async (request, options) => {
+      const body = options.data ?? (typeof options.query === "string" ? { query: options.query } : undefined);
+      const side = writeKind(options.method, options.url, body) === "read" ? GITHUB_READS : GITHUB_WRITES;
+      try {
+        const response = await request(options);
+        signals.succeeded(side);
+        return response;
+      } catch (error) {
+        const status = (error as { status?: unknown }).status;
+        if (typeof status === "number" && status < 500) signals.succeeded(side);
+        else signals.failed(side);
         throw error;
       }
     });

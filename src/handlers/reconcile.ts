@@ -18,7 +18,7 @@ import type { MergeRecord, ReconcileState } from "../audit/audit-store.js";
 import type { Lease } from "../cluster/leases.js";
 import { backfillRepository } from "./backfill.js";
 import type { GitHub } from "../github/github.js";
-import { activeRepositories, chooseRedeliveries, listDeliveriesSince, requestRedelivery } from "../github/hook-deliveries.js";
+import { activeRepositories, chooseRedeliveries, listDeliveriesSince, probeApp, requestRedelivery } from "../github/hook-deliveries.js";
 import { getPull } from "../github/pulls.js";
 import { installationIdOf, needsEvaluation, openPullsUpdatedSince, repositoryName } from "../github/recovery-reads.js";
 import { evaluatePullRequest, type PipelineDeps } from "./evaluate-pull-request.js";
@@ -36,6 +36,8 @@ export interface ReconcilerOptions {
    * redeliveries arrive (default 10 s). `main` calls `start()` once the server listens.
    */
   startDelayMs?: number;
+  /** Called after inbox retries were made due (main: wakes the inbox worker rather than wait for its poll). */
+  onRetriesDue?: () => void;
 }
 
 export interface SweepResult {
@@ -61,6 +63,14 @@ export interface Reconciler {
   /** Runs the first sweep now and then every interval (once the webhook server listens); idempotent. */
   start(): void;
   runSweep(): Promise<SweepResult>;
+  /**
+   * Something that was failing (GitHub, the store, Redis) answers again (./outage-watch.ts): the
+   * inbox's deliveries waiting for a retry are made due now, and a sweep runs now (after the one in
+   * flight, if any), not at the next interval.
+   */
+  dependencyRecovered(dependency: string): void;
+  /** One cheap read as the App (`GET /app`): whether GitHub answers (the outage watch's probe). */
+  probeGitHub(): Promise<void>;
   stop(): void;
   readonly intervalMs: number;
   readonly last: SweepResult | null;
@@ -68,6 +78,13 @@ export interface Reconciler {
 }
 
 const REDELIVERED_KEPT = 1000;
+/** A recovery starts this long after the first sign of it, so the signals of one recovery make one sweep. */
+const RECOVERY_SETTLE_MS = 500;
+/** At most one recovery sweep this often, however often a flapping dependency recovers. */
+const RECOVERY_SWEEP_GAP_MS = 5_000;
+/** A sweep that found another replica sweeping (the lease taken) is tried again this often, this many times. */
+const SKIPPED_RETRY_MS = 2_000;
+const SKIPPED_RETRIES = 8;
 const SWEEP_LEASE = "reconcile:sweep";
 /** The sweep lease's term; renewed every third of it while a sweep runs. */
 const SWEEP_LEASE_MS = 15_000;
@@ -114,16 +131,67 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   };
 
   let started = false;
+  let stopped = false;
+  // A sweep wanted now (the first one, a recovery) that found another replica sweeping is tried
+  // again shortly: the other replica's sweep may have listed GitHub's deliveries before this
+  // replica's failed ones, or begun while the dependency was still failing.
+  const sweepSoon = (why: string, retriesLeft = SKIPPED_RETRIES): void => {
+    const log = app!.log.child({ name: "reconcile" });
+    void runSweep().then(
+      (result) => {
+        if (result.outcome !== "skipped" || retriesLeft <= 0 || stopped) return;
+        const again = setTimeout(() => sweepSoon(why, retriesLeft - 1), SKIPPED_RETRY_MS);
+        again.unref();
+        timers.push(again);
+      },
+      (error: unknown) => log.error({ err: error }, `recovery sweep (${why}) failed`),
+    );
+  };
   const start = () => {
     if (started || !app || options.intervalMs <= 0) return;
     started = true;
     for (const t of timers.splice(0)) clearTimeout(t);
     const log = app.log;
-    const tick = () => void runSweep().catch((error: unknown) => log.error({ err: error }, "recovery sweep failed"));
-    tick();
-    const every = setInterval(tick, options.intervalMs);
+    sweepSoon("start");
+    const every = setInterval(
+      () => void runSweep().catch((error: unknown) => log.error({ err: error }, "recovery sweep failed")),
+      options.intervalMs,
+    );
     every.unref();
     timers.push(every);
+  };
+
+  let recovery: NodeJS.Timeout | null = null;
+  let lastRecovery = 0;
+  const recovered = new Set<string>();
+  const dependencyRecovered = (dependency: string) => {
+    if (!app || !deps || stopped) return;
+    recovered.add(dependency);
+    if (recovery) return; // one recovery is about to start: it covers this one too
+    const wait = Math.max(RECOVERY_SETTLE_MS, lastRecovery + RECOVERY_SWEEP_GAP_MS - Date.now());
+    recovery = setTimeout(() => {
+      recovery = null;
+      lastRecovery = Date.now();
+      const what = [...recovered].join(", ");
+      recovered.clear();
+      void recover(what);
+    }, wait);
+    recovery.unref();
+  };
+  const recover = async (what: string) => {
+    const log = app!.log.child({ name: "reconcile" });
+    let due = 0;
+    try {
+      due = await deps!.store.inbox().retryWaiting(new Date(deps!.now()));
+      if (due > 0) options.onRetriesDue?.();
+    } catch (error) {
+      log.warn({ err: error }, "could not make the inbox's waiting retries due (they run at their backoff time)");
+    }
+    log.info({ recovered: what, retriesDue: due }, `${what} answering again: waiting inbox retries are due now; sweeping now`);
+    if (options.intervalMs <= 0 || stopped) return; // RECONCILE_INTERVAL_SECONDS=0: no sweeps
+    // A scan in flight began while the dependency failed: this sweep follows it.
+    await inFlight?.catch(() => {});
+    sweepSoon(`${what} recovered`);
   };
 
   return {
@@ -144,9 +212,17 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     },
     start,
     runSweep,
+    dependencyRecovered,
+    async probeGitHub() {
+      if (!app) throw new Error("the reconciler is not attached to the app yet");
+      await probeApp((await app.auth()) as unknown as GitHub);
+    },
     stop() {
       started = true; // no start after a stop
+      stopped = true;
       for (const t of timers.splice(0)) clearTimeout(t);
+      if (recovery) clearTimeout(recovery);
+      recovery = null;
     },
   };
 }
@@ -234,21 +310,29 @@ async function sweep(
       });
     }
 
-    // Missed merges first (reads only); then the checks are started, and while their writes queue,
-    // incomplete merges are completed (reads) and redeliveries requested (first in the write queue).
+    // Repositories are scanned a few at a time. In each, the open PRs that need a check are found
+    // first and their evaluations started at once (not waited for: see runSweep), since their
+    // writes queue one a second; missed merges are recorded meanwhile (reads only), then incomplete
+    // merges completed (reads), then redeliveries requested (first in the write queue).
     const toEvaluate: PullToEvaluate[] = [];
-    for (const [installationId, repoIds] of activeRepositories(listed.deliveries)) {
-      const github = await installationOctokit(app, deps, installationId);
-      for (const repositoryId of repoIds) {
-        result.repositories++;
-        await guarded(result, log, `repository ${repositoryId}`, async () => {
-          toEvaluate.push(...(await scanRepository(github, log, deps, repositoryId, since, result)));
+    const checksStarted: Promise<{ count: number; errors: string[] }>[] = [];
+    const repositories = [...activeRepositories(listed.deliveries)].flatMap(([installationId, repoIds]) =>
+      [...repoIds].map((repositoryId) => ({ installationId, repositoryId })),
+    );
+    await forEachConcurrently(repositories, SWEEP_REPOSITORIES_AT_ONCE, async ({ installationId, repositoryId }) => {
+      result.repositories++;
+      await guarded(result, log, `repository ${repositoryId}`, async () => {
+        const github = await installationOctokit(app, deps, installationId);
+        await scanRepository(github, log, deps, repositoryId, since, result, (found) => {
+          toEvaluate.push(...found);
+          checksStarted.push(evaluateAll(found, evaluating, log, deps));
         });
-      }
-    }
-    // Started, not waited for (runSweep's caller waits): see runSweep. Their writes queue while the
-    // incomplete merges are completed (reads only).
-    const checks = evaluateAll(toEvaluate, evaluating, log, deps);
+      });
+    });
+    const checks = Promise.all(checksStarted).then((all) => ({
+      count: sum(all.map((e) => e.count)),
+      errors: all.flatMap((e) => e.errors),
+    }));
     evaluations = checks;
     await completeIncomplete(app, appOctokit, log, deps, result);
 
@@ -348,7 +432,15 @@ interface PullToEvaluate {
  */
 const SWEEP_EVALUATIONS_AT_ONCE = 16;
 
-/** Records the repository's missed merges; returns its open PRs that still need a check. */
+/** Repositories a sweep scans at once (reads only; GitHub's concurrency limit still applies). */
+const SWEEP_REPOSITORIES_AT_ONCE = 4;
+
+const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
+
+/**
+ * Hands the repository's open PRs that still need a check to `evaluate` (which starts them), then
+ * records its missed merges.
+ */
 async function scanRepository(
   github: GitHub,
   log: Logger,
@@ -356,18 +448,19 @@ async function scanRepository(
   repositoryId: number,
   since: number,
   result: SweepResult,
-): Promise<PullToEvaluate[]> {
+  evaluate: (prs: PullToEvaluate[]) => void,
+): Promise<void> {
   const { owner, repo } = await repositoryName(github, repositoryId);
+  const found: PullToEvaluate[] = [];
+  for (const pr of await openPullsUpdatedSince(github, owner, repo, since)) {
+    if (await needsEvaluation(github, { owner, repo, headSha: pr.head.sha, appId: deps.appId })) {
+      found.push({ github, owner, repo, number: pr.number, key: `${owner}/${repo}#${pr.number}@${pr.head.sha}`.toLowerCase() });
+    }
+  }
+  if (found.length > 0) evaluate(found);
   const backfill = await backfillRepository(github, log, deps, { owner, repo, since: new Date(since).toISOString() });
   result.mergesRecorded += backfill.recorded;
   for (const e of backfill.errors) result.errors.push(`${owner}/${repo}${e}`);
-  const out: PullToEvaluate[] = [];
-  for (const pr of await openPullsUpdatedSince(github, owner, repo, since)) {
-    if (await needsEvaluation(github, { owner, repo, headSha: pr.head.sha, appId: deps.appId })) {
-      out.push({ github, owner, repo, number: pr.number, key: `${owner}/${repo}#${pr.number}@${pr.head.sha}`.toLowerCase() });
-    }
-  }
-  return out;
 }
 
 /**

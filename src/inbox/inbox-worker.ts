@@ -48,7 +48,15 @@ export interface InboxWorkerOptions extends InboxTuning {
   now?: () => Date;
   /** This replica's name in claims (default host:pid:random). */
   owner?: string;
+  /**
+   * Told when the store fails to hand out deliveries and when it does again ("the audit store"), so
+   * the app starts recovering when the store is back (src/handlers/outage-watch.ts).
+   */
+  outageSignals?: { failed(dependency: string): void; succeeded(dependency: string): void } | null;
 }
+
+/** The inbox store's name to the outage watch. */
+export const AUDIT_STORE = "the audit store";
 
 export const INBOX_DEFAULTS = {
   maxAttempts: 6,
@@ -157,9 +165,11 @@ export class InboxWorker {
     try {
       batch = await this.options.store.claim({ owner: this.owner, now: this.now(), leaseMs: this.o.leaseMs, limit: free });
     } catch (error) {
+      this.options.outageSignals?.failed(AUDIT_STORE);
       this.options.log.error({ err: error }, "inbox: could not claim deliveries (will poll again)");
       return;
     }
+    this.options.outageSignals?.succeeded(AUDIT_STORE);
     for (const d of batch) {
       const run = this.process(d).finally(() => {
         this.inFlight.delete(d.id);

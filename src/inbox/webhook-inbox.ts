@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Probot } from "probot";
 import type { InboxStore } from "../audit/inbox-store.js";
 import type { AppMetrics } from "../metrics/app-metrics.js";
-import { InboxWorker, type InboxTuning } from "./inbox-worker.js";
+import { InboxWorker, type InboxTuning, type InboxWorkerOptions } from "./inbox-worker.js";
 import { createWebhookReceiver } from "./webhook-receiver.js";
 
 export interface WebhookInboxOptions extends InboxTuning {
@@ -25,6 +25,8 @@ export interface WebhookInboxOptions extends InboxTuning {
    * 413 on every path and may read the webhook body first, handing it on as `req.body`).
    */
   guard?: (receiver: InboxMiddleware, path: string) => InboxMiddleware;
+  /** Told when the store fails and answers again (see InboxWorkerOptions). */
+  outageSignals?: InboxWorkerOptions["outageSignals"];
 }
 
 /** The receiver as the server mounts it (Probot's webhook middleware signature). */
@@ -47,6 +49,11 @@ export class WebhookInbox {
   }
 
   /** Serves the webhook route of `app` from the inbox and starts processing it. */
+  /** Wakes the worker: deliveries became due (a recovery made waiting retries due now). */
+  wake(): void {
+    this.worker?.wake();
+  }
+
   attach(app: Probot): void {
     const { store, metrics } = this.options;
     const now = this.options.now ?? (() => new Date());

@@ -157,6 +157,40 @@ test("GitHub failing past a sweep: the first sweep that finishes again makes the
   expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", retriesExpedited: 0 });
 });
 
+test("GitHub answering again starts recovery by itself: the waiting retry runs and a sweep checks what the app missed, with no timed sweep and no new webhook", async () => {
+  // Production-like waits: the next retry ten minutes away, the timed sweep an hour away.
+  h = await startHarness({ retry: true, settle: false, outageWatch: true, inbox: { retryBaseMs: 600_000, retryMaxMs: 600_000 } });
+  const repo = uniqueRepo("watch");
+  seedAcme(h.sim, repo);
+  h.sim.fault({ method: "GET", status: 502 });
+  h.sim.fault({ method: "POST", path: "/graphql", status: 502 });
+  const waiting = await openPr(h, repo, "Dunning letters");
+  expect(waiting.delivery.status).toBe(202);
+  await waitFor(async () => Boolean((await h!.store.inbox().get(waiting.delivery.id))?.lastError));
+  expect(await h.store.inbox().get(waiting.delivery.id)).toMatchObject({ state: "pending", attempts: 1 });
+  expect(h.outages!.down().map((d) => d.dependency)).toContain("GitHub reads");
+  // And one the app never received (down meanwhile): only a sweep finds it.
+  h.appDown(true);
+  const missed = await openPr(h, repo, "Invoice paging");
+  expect(missed.delivery.status).toBe(0);
+  h.appDown(false);
+  expect(h.reconciler.last).toBeNull();
+
+  h.sim.clearFaults(); // nothing else happens: no webhook, no runSweep()
+  await waitFor(async () => (await h!.store.inbox().get(waiting.delivery.id))?.state === "done");
+  await waitFor(async () => h!.reconciler.last?.outcome === "ok");
+  expect(h.outages!.down()).toEqual([]);
+  expect(h.reconciler.last).toMatchObject({ checksEvaluated: 1, redeliveries: 1, errors: [] });
+  for (const pr of [waiting, missed]) {
+    // Evaluated (assisted, no understanding review yet: failing on that gate), not "could not evaluate".
+    const check = h.sim.latestCheck(repo, pr.headSha)!;
+    expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(check.title).not.toMatch(/could not evaluate/i);
+  }
+  await h.sim.idle();
+  expect(h.sim.checkRuns(repo, { sha: missed.headSha })).toHaveLength(1); // the redelivery found the sweep's check
+});
+
 test('a check left at "could not evaluate" after its retries ran out: the sweep evaluates the PR again', async () => {
   // One attempt, then parked: nothing but the sweep will look at this PR again.
   h = await startHarness({ retry: true, inbox: { maxAttempts: 1 } });

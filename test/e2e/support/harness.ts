@@ -18,7 +18,8 @@ import type { AuditStore } from "../../../src/audit/audit-store.js";
 import { openAuditStore } from "../../../src/audit/open-audit-store.js";
 import { createGitHubCaches } from "../../../src/github/caches.js";
 import { createReconciler, type Reconciler } from "../../../src/handlers/reconcile.js";
-import { withGitHubMetrics } from "../../../src/github/octokit.js";
+import { GITHUB_READS, withGitHubMetrics, withOutageSignals } from "../../../src/github/octokit.js";
+import { OutageWatch } from "../../../src/handlers/outage-watch.js";
 import type { InboxTuning } from "../../../src/inbox/inbox-worker.js";
 import { WebhookInbox } from "../../../src/inbox/webhook-inbox.js";
 import { createAppMetrics, type AppMetrics } from "../../../src/metrics/app-metrics.js";
@@ -48,8 +49,13 @@ export interface Harness {
   appUrl: string;
   /** The app's webhook URL. */
   webhookUrl: string;
-  /** The recovery sweep, without a timer: tests run it with `reconciler.runSweep()`. */
+  /**
+   * The recovery sweep, without a timer: tests run it with `reconciler.runSweep()` (with
+   * `outageWatch`, it also runs by itself when GitHub or the store answers again).
+   */
   reconciler: Reconciler;
+  /** With `outageWatch`: main's watch of what is failing, wired as main wires it; else null. */
+  outages: OutageWatch | null;
   /** Points the simulator's webhooks at a closed port (the app is down) or back at the app. */
   appDown(down: boolean): void;
   /** Drops the app's per-process caches (base files, check runs, CODEOWNERS, kept ETags): the next evaluation is cold. */
@@ -84,6 +90,12 @@ export interface HarnessOptions extends E2eOctokitOptions {
    * trail's `recorded_at`, so a test can order them; default the wall clock.
    */
   clock?: () => number;
+  /**
+   * Wire the outage watch as main does (GitHub's answers and the inbox's claims report to it; GitHub
+   * is probed every 100 ms while its reads fail; a recovery makes retries due and sweeps). The
+   * reconciler then has a timer interval (an hour, never reached), so recovery sweeps can run.
+   */
+  outageWatch?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -102,7 +114,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const storeOptions = clock ? { now: () => new Date(clock()) } : {};
   const store = await openAuditStore(options.databaseUrl ?? `sqlite://${join(dir, "audit.db")}`, storeOptions);
   const metrics = createAppMetrics({ processMetrics: false });
-  const inbox = new WebhookInbox({ store: store.inbox(), metrics, retryBaseMs: 50, retryMaxMs: 1000, pollMs: 100, ...options.inbox });
+  const outages = options.outageWatch
+    ? new OutageWatch((dependency) => reconciler.dependencyRecovered(dependency), { probeEveryMs: 100 })
+    : null;
+  const inbox = new WebhookInbox({
+    store: store.inbox(),
+    metrics,
+    retryBaseMs: 50,
+    retryMaxMs: 1000,
+    pollMs: 100,
+    outageSignals: outages,
+    ...options.inbox,
+  });
   const sim = options.sim ?? (await startHarnessSimulator(options));
   const probot = new Probot({
     appId: APP_ID,
@@ -110,9 +133,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     secret: WEBHOOK_SECRET,
     baseUrl: sim.apiUrl,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    Octokit: withGitHubMetrics(e2eOctokit(options), metrics),
+    Octokit: outages
+      ? withOutageSignals(withGitHubMetrics(e2eOctokit(options), metrics), outages)
+      : withGitHubMetrics(e2eOctokit(options), metrics),
   });
-  const reconciler = createReconciler({ intervalMs: 0 });
+  const reconciler = outages
+    ? createReconciler({ intervalMs: 3600_000, startDelayMs: 3600_000, onRetriesDue: () => inbox.wake() })
+    : createReconciler({ intervalMs: 0 });
+  outages?.probe(GITHUB_READS, () => reconciler.probeGitHub());
   const app = createApp({ store, appId: APP_ID, caches, reconciler, inbox, metrics, metricsToken: options.metricsToken ?? null });
   const middleware = await createNodeMiddleware(app, { probot });
   const settle = options.settle ?? true;
@@ -138,10 +166,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     appUrl,
     webhookUrl,
     reconciler,
+    outages,
     // Port 9 (discard) on loopback has no listener: connection refused, as for a stopped app.
     appDown: (down) => sim.setWebhook({ url: down ? "http://127.0.0.1:9/api/github/webhooks" : webhookUrl, secret: WEBHOOK_SECRET }),
     coldCaches,
     async close() {
+      reconciler.stop();
+      outages?.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await inbox.stop();

@@ -76,6 +76,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
       metrics,
       // Only the inbox retries a delivery: without it a transient failure would just be lost.
       retryTransient: inbox !== null,
+      ...(inbox ? { willRetry: (deliveryId: string) => inbox.willRetry(deliveryId) } : {}),
     });
     if (options.caches) deps.caches = options.caches;
     if (options.conditionalReads) deps.caches = { ...deps.caches, conditionalReads: options.conditionalReads };

@@ -22,7 +22,7 @@ export interface GitHubCaches {
   /** GitHub's own list of invalid CODEOWNERS lines by `owner/repo@sha` (null: not available). */
   codeownersErrors: LRUCache<string, { errors: CodeownersErrorList | null }>;
   /** Our check run per head SHA and the fingerprint of what it shows. */
-  checkRuns: LRUCache<string, { id: number; fingerprint: string }>;
+  checkRuns: LRUCache<string, { id: number; fingerprint: string; couldNotEvaluate?: boolean }>;
   /** Owner-team review requests and owner labels this process already made. */
   reviewRequested: LRUCache<string, true>;
   labelled: LRUCache<string, true>;

@@ -4,9 +4,16 @@
  * not change is skipped: the last output we wrote is remembered per SHA (GitHubCaches.checkRuns),
  * and on a cold cache the run the evaluation's GraphQL read saw (or, without one, the listed run)
  * is compared.
+ *
+ * An evaluation that failed on a GitHub outage and will be retried (`retried`) writes its "could not
+ * evaluate" only over a check that says something else (a verdict it must not leave standing: fail
+ * closed). With no check yet, the required check is missing, which blocks the merge as well; with one
+ * that already says it could not evaluate, rewriting it (another delivery id) says nothing new. In an
+ * outage those writes queued one a second, landed after GitHub was back and each had to be
+ * corrected by one more: recovery took that much longer.
  */
 import { createHash } from "node:crypto";
-import { CHECK_NAME, type CheckOutput } from "../policy/render.js";
+import { CHECK_NAME, type CheckOutput, ERROR_TITLE } from "../policy/render.js";
 import type { GitHubCaches } from "./caches.js";
 import type { GitHub } from "./github.js";
 import type { ExistingCheckRun } from "./pull-request-state.js";
@@ -15,8 +22,10 @@ import type { ExistingCheckRun } from "./pull-request-state.js";
 const ANNOTATIONS_PER_REQUEST = 50;
 
 export interface UpsertResult {
-  action: "created" | "updated" | "unchanged";
-  id: number;
+  /** "left": a retried failure not written (see above). */
+  action: "created" | "updated" | "unchanged" | "left";
+  /** The run's id; null when there is none ("left" with no check yet). */
+  id: number | null;
 }
 
 function fingerprint(conclusion: string, title: string, summary: string, text: string, annotations: number): string {
@@ -36,6 +45,8 @@ export async function upsertCheckRun(
     trustRemembered?: boolean;
     /** Our run on the SHA as the evaluation's GraphQL read just saw it (null: none); undefined: not read, so list it. */
     current?: ExistingCheckRun | null;
+    /** `output` says the evaluation could not finish, and it will be tried again. */
+    retried?: boolean;
   },
 ): Promise<UpsertResult> {
   const known = options.remembered;
@@ -64,6 +75,7 @@ export async function upsertCheckRun(
   }
   if (existing) known?.set(key, existing);
   if (existing && existing.fingerprint === want) return { action: "unchanged", id: existing.id };
+  if (options.retried && (!existing || existing.couldNotEvaluate)) return { action: "left", id: existing?.id ?? null };
 
   const batches = chunk(output.annotations, ANNOTATIONS_PER_REQUEST);
   const body = {
@@ -94,13 +106,14 @@ export async function upsertCheckRun(
       output: { title: output.title, summary: output.summary, annotations: batch },
     });
   }
-  known?.set(key, { id, fingerprint: want });
+  known?.set(key, { id, fingerprint: want, couldNotEvaluate: output.title === ERROR_TITLE });
   return { action, id };
 }
 
-function knownFrom(run: ExistingCheckRun): { id: number; fingerprint: string } {
+function knownFrom(run: ExistingCheckRun): { id: number; fingerprint: string; couldNotEvaluate: boolean } {
   return {
     id: run.id,
+    couldNotEvaluate: run.status === "completed" && run.title === ERROR_TITLE,
     // A run still in progress (another writer's, or a crash mid-way) never matches: it is rewritten.
     fingerprint:
       run.status === "completed" ? fingerprint(run.conclusion ?? "", run.title, run.summary, run.text, run.annotationsCount) : "",

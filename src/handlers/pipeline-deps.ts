@@ -37,10 +37,16 @@ export interface PipelineDeps {
    * a transient GitHub failure is thrown again so the delivery is tried later.
    */
   retryTransient?: boolean;
+  /**
+   * Whether the inbox will try this delivery again if it fails now (it is not on its last
+   * attempt). A failure it will retry does not write "could not evaluate" where there is no check
+   * yet (src/github/check-run.ts); the last attempt does.
+   */
+  willRetry?: (deliveryId: string) => boolean;
 }
 
 export type PipelineOptions = Pick<PipelineDeps, "store" | "appId" | "now"> &
-  Partial<Pick<PipelineDeps, "changeEvents" | "leases" | "metrics" | "retryTransient">>;
+  Partial<Pick<PipelineDeps, "changeEvents" | "leases" | "metrics" | "retryTransient" | "willRetry">>;
 
 /** Fresh state around the given store and settings. */
 export function createPipelineDeps(options: PipelineOptions): PipelineDeps {

@@ -76,6 +76,8 @@ export class InboxWorker {
   private readonly o: Required<InboxTuning>;
   private readonly now: () => Date;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** The attempt number of each delivery in flight. */
+  private readonly attempts = new Map<string, number>();
   private readonly events = new EventEmitter();
   private pumping: Promise<void> | null = null;
   private again = false;
@@ -95,6 +97,12 @@ export class InboxWorker {
     this.timer = setInterval(() => this.tick(), this.o.pollMs);
     this.timer.unref();
     this.tick();
+  }
+
+  /** Whether `deliveryId`, being processed now, would be tried again if this attempt failed. */
+  willRetry(deliveryId: string): boolean {
+    const attempts = this.attempts.get(deliveryId);
+    return attempts !== undefined && attempts < this.o.maxAttempts;
   }
 
   /** A delivery was stored: look for work now instead of at the next poll. */
@@ -171,8 +179,10 @@ export class InboxWorker {
     }
     this.options.outageSignals?.succeeded(AUDIT_STORE);
     for (const d of batch) {
+      this.attempts.set(d.id, d.attempts);
       const run = this.process(d).finally(() => {
         this.inFlight.delete(d.id);
+        this.attempts.delete(d.id);
         this.events.emit("settled");
         this.wake();
       });

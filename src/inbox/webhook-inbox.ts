@@ -49,6 +49,11 @@ export class WebhookInbox {
   }
 
   /** Serves the webhook route of `app` from the inbox and starts processing it. */
+  /** Whether a delivery being processed now would be tried again if it failed (not its last attempt). */
+  willRetry(deliveryId: string): boolean {
+    return this.worker?.willRetry(deliveryId) ?? false;
+  }
+
   /** Wakes the worker: deliveries became due (a recovery made waiting retries due now). */
   wake(): void {
     this.worker?.wake();

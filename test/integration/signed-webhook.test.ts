@@ -93,6 +93,7 @@ test("GET /healthz answers without a signature", async () => {
   expect(await res.json()).toEqual({
     ok: true,
     store: "sqlite",
+    down: [],
     changeEvents: { sent: 0, failed: 0, retried: 0 },
     reconcile: { enabled: false },
   });

@@ -5,6 +5,8 @@
 //   npm run bench:faults -- --modes replicas --faults c,d  (PostgreSQL + Redis) — pick modes and faults
 //   npm run bench:faults -- --quick                        shorter outages and fewer PRs, for a smoke run
 //   FAULTS_LOG_LEVEL=info npm run bench:faults -- --logs /tmp/app.log   the apps' logs at another level (default warn)
+//   npm run bench:faults -- --verbose                      what is left every 5 s; per fault, the GitHub writes
+//                                                          from its end to recovery, and the check-run writes per PR
 //
 // Faults, each on fresh repositories while PRs are opened, reviewed and merged:
 //   a  the app SIGKILLed mid-burst and restarted (one replica of two in replicas mode)
@@ -265,7 +267,73 @@ async function runFault(w, fault) {
         : `; recovered ${recoverySeconds.toFixed(1)} s after the fault ended`),
   );
   if (appErrors.length) console.log(`   the app logged ${appErrors.length} error(s), e.g. ${appErrors[0].slice(0, 240)}`);
+  if (cfg.verbose && recoveredAt) {
+    console.log(`   ${writeTimeline(sim, mark, faultEnd, recoveredAt)}`);
+    console.log(`   ${checkWritesPerPr(sim, plan, faultEnd)}`);
+  }
   return row;
+}
+
+/**
+ * Where the recovery time went: the GitHub writes between the fault's end and full recovery, by
+ * kind, when the first and last check-run write came, and the longest pause between writes. At one
+ * write a second, N check-run writes take N - 1 s at least.
+ */
+function writeTimeline(sim, mark, faultEnd, recoveredAt) {
+  const writes = sim.requests
+    .slice(mark)
+    .filter((r) => r.at >= faultEnd && r.at <= recoveredAt && (r.kind === "write" || (r.kind === "auth" && r.method === "POST")));
+  const kindOf = (r) =>
+    /\/check-runs/.test(r.path)
+      ? "check runs"
+      : /\/labels/.test(r.path)
+        ? "labels"
+        : /requested_reviewers/.test(r.path)
+          ? "review requests"
+          : /\/attempts$/.test(r.path)
+            ? "redeliveries"
+            : /access_tokens$/.test(r.path)
+              ? "tokens"
+              : "other";
+  const counts = {};
+  for (const w of writes) counts[kindOf(w)] = (counts[kindOf(w)] ?? 0) + 1;
+  const checks = writes.filter((w) => kindOf(w) === "check runs");
+  const at = (t) => `+${((t - faultEnd) / 1000).toFixed(1)} s`;
+  let gap = { ms: 0, after: faultEnd };
+  let prev = faultEnd;
+  for (const w of writes.filter((x) => kindOf(x) !== "tokens")) {
+    if (w.at - prev > gap.ms) gap = { ms: w.at - prev, after: prev };
+    prev = w.at;
+  }
+  const paced = writes.filter((x) => x.kind === "write");
+  const close = paced.slice(1).filter((w, i) => w.at - paced[i].at < 900);
+  return (
+    `${close.length} of ${paced.length} paced writes under 0.9 s after the previous; ` +
+    `writes from the fault's end to recovery: ${
+      Object.entries(counts)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(", ") || "none"
+    }; ` +
+    (checks.length ? `check runs from ${at(checks[0].at)} to ${at(checks.at(-1).at)}; ` : "") +
+    `longest pause ${(gap.ms / 1000).toFixed(1)} s from ${at(gap.after)}`
+  );
+}
+
+/** How many check-run writes each open PR took after the fault ended: one is the least a wrong or missing check needs. */
+function checkWritesPerPr(sim, plan, faultEnd) {
+  const per = plan.open.map((pr) => {
+    const entries = sim.checkRuns(pr.repo, { sha: pr.headSha, name: "countersign" }).flatMap((r) => r.history);
+    const after = entries.filter((e) => Date.parse(e.at) >= faultEnd);
+    return { pr, after };
+  });
+  const more = per.filter((p) => p.after.length > 1);
+  const example = more[0]
+    ? `; e.g. ${more[0].pr.repo}#${more[0].pr.number}: ${more[0].after.map((e) => `${e.action} ${e.status}/${e.conclusion} "${e.title}"`).join(" → ")}`
+    : "";
+  return (
+    `check-run writes after the fault: ${per.filter((p) => p.after.length === 0).length} PRs none, ` +
+    `${per.filter((p) => p.after.length === 1).length} one, ${more.length} more than one${example}`
+  );
 }
 
 /**

@@ -5,12 +5,11 @@
  * and on a cold cache the run the evaluation's GraphQL read saw (or, without one, the listed run)
  * is compared.
  *
- * An evaluation that failed on a GitHub outage and will be retried (`retried`) writes its "could not
- * evaluate" only over a check that says something else (a verdict it must not leave standing: fail
- * closed). With no check yet, the required check is missing, which blocks the merge as well; with one
- * that already says it could not evaluate, rewriting it (another delivery id) says nothing new. In an
- * outage those writes queued one a second, landed after GitHub was back and each had to be
- * corrected by one more: recovery took that much longer.
+ * An evaluation that failed on a GitHub outage and will be retried (`retried`) does not rewrite a
+ * check that already says it could not evaluate (only the delivery id or the failing call would
+ * change): during an outage every retry of every delivery rewrote it, one write a second each, and
+ * those writes held up the verdicts once GitHub was back. Over a verdict, or where there is no
+ * check yet, it is written: fail closed, and the author sees why.
  */
 import { createHash } from "node:crypto";
 import { CHECK_NAME, type CheckOutput, ERROR_TITLE } from "../policy/render.js";
@@ -22,10 +21,9 @@ import type { ExistingCheckRun } from "./pull-request-state.js";
 const ANNOTATIONS_PER_REQUEST = 50;
 
 export interface UpsertResult {
-  /** "left": a retried failure not written (see above). */
+  /** "left": a retried failure not written over the same message (see above). */
   action: "created" | "updated" | "unchanged" | "left";
-  /** The run's id; null when there is none ("left" with no check yet). */
-  id: number | null;
+  id: number;
 }
 
 function fingerprint(conclusion: string, title: string, summary: string, text: string, annotations: number): string {
@@ -75,7 +73,7 @@ export async function upsertCheckRun(
   }
   if (existing) known?.set(key, existing);
   if (existing && existing.fingerprint === want) return { action: "unchanged", id: existing.id };
-  if (options.retried && (!existing || existing.couldNotEvaluate)) return { action: "left", id: existing?.id ?? null };
+  if (options.retried && existing?.couldNotEvaluate) return { action: "left", id: existing.id };
 
   const batches = chunk(output.annotations, ANNOTATIONS_PER_REQUEST);
   const body = {

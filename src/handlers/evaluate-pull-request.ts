@@ -120,7 +120,7 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     trustRemembered: !deps.leases,
     // What the evaluation's own read saw; when it failed before reading, the run is listed.
     ...(checkRun !== undefined ? { current: checkRun } : {}),
-    // A failure the inbox retries replaces a verdict, never a missing check or its own message.
+    // A failure the inbox retries does not rewrite its own message (only the delivery id would change).
     retried: transient !== null && verdict === null && req.deliveryId !== null && deps.willRetry?.(req.deliveryId) === true,
   }); // 5
   const evaluated = () => {

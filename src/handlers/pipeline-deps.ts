@@ -39,8 +39,8 @@ export interface PipelineDeps {
   retryTransient?: boolean;
   /**
    * Whether the inbox will try this delivery again if it fails now (it is not on its last
-   * attempt). A failure it will retry does not write "could not evaluate" where there is no check
-   * yet (src/github/check-run.ts); the last attempt does.
+   * attempt). A failure it will retry does not rewrite a check that already says "could not
+   * evaluate" (src/github/check-run.ts); the last attempt does.
    */
   willRetry?: (deliveryId: string) => boolean;
 }

@@ -211,6 +211,7 @@ export function writePacing(octokit: HookedOctokit, options: { throttle?: Thrott
   const queue = writeQueueKey(options);
   octokit.hook.wrap("request", async (request, req) => {
     const kind = writeKind(req.method, req.url, req.data ?? (typeof req.query === "string" ? { query: req.query } : undefined));
+    if (kind === "write") await checksFirst.giveWay(COURTESY_GIVES_WAY_MS);
     if (kind !== "read") {
       const job = {
         priority: PRIORITY[kind],
@@ -221,6 +222,52 @@ export function writePacing(octokit: HookedOctokit, options: { throttle?: Thrott
     }
     return request(req);
   });
+}
+
+/**
+ * Check runs before courtesy writes, beyond the queue's priorities. A priority only orders writes
+ * already queued: when a slot came free while the evaluations running beside a courtesy write were
+ * still reading GitHub, the label or review request took the slot, and each check waited a second
+ * more. After an outage that was a third of the writes (the fault bench: 20 checks, 9 labels and 2
+ * review requests between GitHub's return and the last right check). So a courtesy write first
+ * waits, up to COURTESY_GIVES_WAY_MS, until no evaluation of this process is still to write its
+ * check (`checkPending`, held by the evaluation pipeline from its start to its check write).
+ */
+class ChecksFirst {
+  #pending = 0;
+  #waiting: (() => void)[] = [];
+
+  /** An evaluation started; call the result once its check run is written (or given up). */
+  pending(): () => void {
+    this.#pending++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.#pending === 0) for (const go of this.#waiting.splice(0)) go();
+    };
+  }
+
+  giveWay(maxMs: number): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxMs);
+      timer.unref();
+      this.#waiting.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+/** The longest a courtesy write waits for the checks being evaluated beside it. */
+export const COURTESY_GIVES_WAY_MS = 10_000;
+const checksFirst = new ChecksFirst();
+
+/** Marks an evaluation whose check run is still to be written; returns its release. */
+export function checkPending(): () => void {
+  return checksFirst.pending();
 }
 
 /**

@@ -14,6 +14,7 @@
 import type { Logger } from "probot";
 import { runExclusive } from "../cluster/leases.js";
 import { upsertCheckRun, type UpsertResult } from "../github/check-run.js";
+import { checkPending } from "../github/write-pacing.js";
 import { explainError, isTransient } from "../github/errors.js";
 import type { ApiUsage } from "../github/conditional-requests.js";
 import type { GitHub } from "../github/github.js";
@@ -86,6 +87,8 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
   let transient: unknown = null;
   let checkRun: ExistingCheckRun | null | undefined;
   const spentBefore = deps.caches.conditionalReads.usage(github);
+  // Courtesy writes (labels, review requests) wait for this check (src/github/write-pacing.ts).
+  const checkWritten = checkPending();
   const timer = deps.metrics?.evaluationSeconds.startTimer();
   try {
     const assessOptions = { checkSha: headSha, reviewEdit: req.reviewEdit ?? null };
@@ -115,14 +118,19 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
   }
 
   const target = { owner, repo, headSha, appId: deps.appId };
-  const check = await upsertCheckRun(github, target, output, {
-    remembered: deps.caches.checkRuns,
-    trustRemembered: !deps.leases,
-    // What the evaluation's own read saw; when it failed before reading, the run is listed.
-    ...(checkRun !== undefined ? { current: checkRun } : {}),
-    // A failure the inbox retries does not rewrite its own message (only the delivery id would change).
-    retried: transient !== null && verdict === null && req.deliveryId !== null && deps.willRetry?.(req.deliveryId) === true,
-  }); // 5
+  let check: UpsertResult;
+  try {
+    check = await upsertCheckRun(github, target, output, {
+      remembered: deps.caches.checkRuns,
+      trustRemembered: !deps.leases,
+      // What the evaluation's own read saw; when it failed before reading, the run is listed.
+      ...(checkRun !== undefined ? { current: checkRun } : {}),
+      // A failure the inbox retries does not rewrite its own message (only the delivery id would change).
+      retried: transient !== null && verdict === null && req.deliveryId !== null && deps.willRetry?.(req.deliveryId) === true,
+    }); // 5
+  } finally {
+    checkWritten();
+  }
   const evaluated = () => {
     const spent = spentSince(deps, github, spentBefore);
     log.info({ ...ctx, conclusion: output.conclusion, title: output.title, check: check.action, ...spent }, "countersign evaluated");

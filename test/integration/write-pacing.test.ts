@@ -126,3 +126,41 @@ describe("one write queue per installation, whichever client writes", () => {
     expect(arrivals.findIndex((a) => a.what === "other other 1")).toBeLessThan(arrivals.indexOf(acme[2]!));
   });
 });
+
+describe("courtesy writes give way to the checks being evaluated", () => {
+  afterEach(() => nock.cleanAll());
+
+  test("a label waits while an evaluation has its check to write, then goes", async () => {
+    const { checkPending } = await import("../../src/github/write-pacing.js");
+    const arrivals: string[] = [];
+    const api = nock("https://api.github.com")
+      .persist()
+      .post("/repos/o/r/issues/1/labels")
+      .reply(() => {
+        arrivals.push("label");
+        return [200, []];
+      })
+      .post("/repos/o/r/check-runs")
+      .reply(() => {
+        arrivals.push("check-run");
+        return [201, { id: 1 }];
+      });
+    const octokit = new CountersignOctokit({ auth: "test-token", retry: { enabled: false } });
+    const evaluating = checkPending(); // an evaluation still reading GitHub
+    const label = octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      owner: "o",
+      repo: "r",
+      issue_number: 1,
+      labels: ["owner:payments"],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(arrivals).toEqual([]); // the queue is free, but the label gives way
+    const sha = "a".repeat(40);
+    await octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "o", repo: "r", name: "countersign", head_sha: sha });
+    evaluating(); // its check is written
+    evaluating(); // a second release changes nothing
+    await label;
+    api.persist(false);
+    expect(arrivals).toEqual(["check-run", "label"]);
+  });
+});

@@ -157,7 +157,7 @@ test("GitHub failing past a sweep: the first sweep that finishes again makes the
   expect(await h.reconciler.runSweep()).toMatchObject({ outcome: "ok", retriesExpedited: 0 });
 });
 
-test("GitHub answering again starts recovery by itself: the waiting retry runs and a sweep checks what the app missed, with no timed sweep and no new webhook", async () => {
+test("GitHub answering again starts recovery: the waiting retry runs, a sweep checks what was missed (no timer, no webhook)", async () => {
   // Production-like waits: the next retry ten minutes away, the timed sweep an hour away.
   h = await startHarness({ retry: true, settle: false, outageWatch: true, inbox: { retryBaseMs: 600_000, retryMaxMs: 600_000 } });
   const repo = uniqueRepo("watch");
@@ -191,7 +191,7 @@ test("GitHub answering again starts recovery by itself: the waiting retry runs a
   expect(h.sim.checkRuns(repo, { sha: missed.headSha })).toHaveLength(1); // the redelivery found the sweep's check
 });
 
-test('a failure the inbox retries writes "could not evaluate" at once, over a verdict too, but does not rewrite it on every retry', async () => {
+test('a failure the inbox retries writes "could not evaluate" at once, over a verdict too, but not again on every retry', async () => {
   h = await startHarness({ retry: true, settle: false, inbox: { maxAttempts: 3, retryBaseMs: 300, retryMaxMs: 300 } });
   const repo = uniqueRepo("retried");
   seedAcme(h.sim, repo);

@@ -11,8 +11,9 @@
  * requests are paced here instead, where the request is known:
  * - GraphQL queries are reads and are not paced (a GraphQL `mutation` is);
  * - check-run writes — the required check, what a merge waits on — go ahead of the courtesy writes
- *   (owner label, team review request, reactions, replies) queued with them; only the recovery
- *   sweep's few requests to redeliver failed webhooks go before them;
+ *   (owner label, team review request, reactions, replies) queued with them, and a courtesy write
+ *   waits for the checks its process is still evaluating (ChecksFirst); only the recovery sweep's
+ *   few requests to redeliver failed webhooks go before them;
  * - there is one queue per installation (every client of that installation waits in it: a webhook
  *   handler's and the recovery sweep's), in the process, or shared by all replicas through Redis
  *   when Probot clusters its throttle (REDIS_URL), as the throttling plugin's own queue is.

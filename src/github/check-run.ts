@@ -56,20 +56,8 @@ export async function upsertCheckRun(
   if (!existing && options.current !== undefined) {
     existing = options.current ? knownFrom(options.current) : undefined;
   } else if (!existing) {
-    const res = await github.rest.checks.listForRef({ owner, repo, ref: headSha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
-    const ours = res.data.check_runs.filter((r) => target.appId === null || r.app?.id === target.appId);
-    const run = ours.sort((a, b) => b.id - a.id)[0];
-    if (run) {
-      existing = knownFrom({
-        id: run.id,
-        status: run.status,
-        conclusion: run.conclusion ?? null,
-        title: run.output.title ?? "",
-        summary: run.output.summary ?? "",
-        text: run.output.text ?? "",
-        annotationsCount: run.output.annotations_count,
-      });
-    }
+    const run = await findCheckRun(github, target);
+    if (run) existing = knownFrom(run);
   }
   if (existing) known?.set(key, existing);
   if (existing && existing.fingerprint === want) return { action: "unchanged", id: existing.id };
@@ -106,6 +94,27 @@ export async function upsertCheckRun(
   }
   known?.set(key, { id, fingerprint: want, couldNotEvaluate: output.title === ERROR_TITLE });
   return { action, id };
+}
+
+/** Our newest `countersign` run on the SHA (null: none), listed over REST. */
+export async function findCheckRun(
+  github: GitHub,
+  target: { owner: string; repo: string; headSha: string; appId: number | null },
+): Promise<ExistingCheckRun | null> {
+  const { owner, repo, headSha } = target;
+  const res = await github.rest.checks.listForRef({ owner, repo, ref: headSha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
+  const ours = res.data.check_runs.filter((r) => target.appId === null || r.app?.id === target.appId);
+  const run = ours.sort((a, b) => b.id - a.id)[0];
+  if (!run) return null;
+  return {
+    id: run.id,
+    status: run.status,
+    conclusion: run.conclusion ?? null,
+    title: run.output.title ?? "",
+    summary: run.output.summary ?? "",
+    text: run.output.text ?? "",
+    annotationsCount: run.output.annotations_count,
+  };
 }
 
 function knownFrom(run: ExistingCheckRun): { id: number; fingerprint: string; couldNotEvaluate: boolean } {

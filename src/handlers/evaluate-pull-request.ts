@@ -13,7 +13,7 @@
  */
 import type { Logger } from "probot";
 import { runExclusive } from "../cluster/leases.js";
-import { upsertCheckRun, type UpsertResult } from "../github/check-run.js";
+import { findCheckRun, upsertCheckRun, type UpsertResult } from "../github/check-run.js";
 import { checkPending } from "../github/write-pacing.js";
 import { explainError, isTransient } from "../github/errors.js";
 import type { ApiUsage } from "../github/conditional-requests.js";
@@ -75,26 +75,45 @@ export function evaluatePullRequest(github: GitHub, log: Logger, deps: PipelineD
   return deps.evaluations.submit(key, { github, log, deps, req });
 }
 
-async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req: EvaluationRequest): Promise<EvaluationOutcome> {
-  const owner = req.pr.base.repo.owner.login;
-  const repo = req.pr.base.repo.name;
-  const headSha = req.checkSha ?? req.pr.head.sha;
-  const ctx = { delivery: req.deliveryId, repo: `${owner}/${repo}`, pr: req.pr.number, sha: headSha, event: req.event };
+interface AssessStep {
+  verdict: Verdict | null;
+  output: CheckOutput;
+  sideEffects: (() => Promise<void>) | null;
+  /** A transient failure the inbox retries (after the fail-closed check is written). */
+  transient: unknown;
+  /** Our check run as the evaluation's read saw it (null: none); undefined: the read did not get that far. */
+  checkRun: ExistingCheckRun | null | undefined;
+  /** The evaluation itself failed on GitHub failing (a 5xx or no answer; not a rate limit): its output says it could not evaluate. */
+  failedOnGitHub: boolean;
+}
 
-  let verdict: Verdict | null = null;
-  let output: CheckOutput;
-  let sideEffects: (() => Promise<void>) | null = null;
-  let transient: unknown = null;
+/** GitHub failing (a 5xx after retries, or no answer at all), as opposed to refusing (4xx, rate limits). */
+function isGitHubFailing(error: unknown): boolean {
+  const errors = error instanceof AggregateError ? error.errors : [error];
+  return errors.some((e) => {
+    const status = (e as { status?: unknown } | null)?.status;
+    return isTransient(e) && (status === undefined || (typeof status === "number" && status >= 500));
+  });
+}
+
+/** Steps 1–4: read, judge, render (a failure becomes the fail-closed output). */
+async function assessStep(
+  github: GitHub,
+  log: Logger,
+  deps: PipelineDeps,
+  req: EvaluationRequest,
+  headSha: string,
+  ctx: object,
+): Promise<AssessStep> {
   let checkRun: ExistingCheckRun | null | undefined;
-  const spentBefore = deps.caches.conditionalReads.usage(github);
-  // Courtesy writes (labels, review requests) wait for this check (src/github/write-pacing.ts).
-  const checkWritten = checkPending();
-  const timer = deps.metrics?.evaluationSeconds.startTimer();
   try {
     const assessOptions = { checkSha: headSha, reviewEdit: req.reviewEdit ?? null };
     const assessment = await assessPullRequest(github, log, deps, req.pr, assessOptions); // 1–4
     checkRun = assessment.checkRun;
-    output = assessmentOutput(assessment, req.pr);
+    let output = assessmentOutput(assessment, req.pr);
+    let verdict: Verdict | null = null;
+    let sideEffects: AssessStep["sideEffects"] = null;
+    let transient: unknown = null;
     if (assessment.kind === "config-invalid") {
       log.warn({ ...ctx, errors: assessment.errors }, "invalid countersign config");
     } else {
@@ -109,15 +128,47 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
       const shared = await sharedHeadOutput(github, log, deps, req.pr, output, assessment.headPulls, req.deliveryId);
       if (shared) ({ output, transient } = shared);
     }
+    return { verdict, output, sideEffects, transient, checkRun, failedOnGitHub: false };
   } catch (error) {
     log.error({ ...ctx, err: error }, `evaluation failed: ${explainError(error).reason}`);
-    output = failedOutput(error, req.pr, headSha, req.deliveryId);
-    verdict = null;
-    sideEffects = null;
-    if (deps.retryTransient && isTransient(error)) transient = error;
+    return {
+      verdict: null,
+      output: failedOutput(error, req.pr, headSha, req.deliveryId),
+      sideEffects: null,
+      transient: deps.retryTransient && isTransient(error) ? error : null,
+      checkRun,
+      failedOnGitHub: isGitHubFailing(error),
+    };
   }
+}
 
+async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req: EvaluationRequest): Promise<EvaluationOutcome> {
+  const owner = req.pr.base.repo.owner.login;
+  const repo = req.pr.base.repo.name;
+  const headSha = req.checkSha ?? req.pr.head.sha;
+  const ctx = { delivery: req.deliveryId, repo: `${owner}/${repo}`, pr: req.pr.number, sha: headSha, event: req.event };
+
+  const spentBefore = deps.caches.conditionalReads.usage(github);
+  // Courtesy writes (labels, review requests) wait for this check (src/github/write-pacing.ts).
+  const checkWritten = checkPending();
+  const timer = deps.metrics?.evaluationSeconds.startTimer();
   const target = { owner, repo, headSha, appId: deps.appId };
+  let step = await assessStep(github, log, deps, req, headSha, ctx);
+  // It failed on GitHub before seeing our check run, which the write needs: list it. When GitHub
+  // answers that, an outage may have ended while this evaluation was retrying its reads: evaluate
+  // once more now rather than write a "could not evaluate" that is already stale (after an outage,
+  // such writes queued a second apart and each needed one more to correct it).
+  if (step.failedOnGitHub && step.checkRun === undefined) {
+    const listed = await findCheckRun(github, target).catch(() => undefined);
+    if (listed !== undefined) {
+      log.info(ctx, "GitHub answers again: evaluating once more before writing a failure");
+      step = await assessStep(github, log, deps, req, headSha, ctx);
+      if (step.checkRun === undefined) step.checkRun = listed;
+    }
+  }
+  const { verdict, sideEffects, transient, checkRun } = step;
+  const output = step.output;
+
   let check: UpsertResult;
   try {
     check = await upsertCheckRun(github, target, output, {

@@ -31,7 +31,9 @@ test("500 twice, then an answer: Probot's retry gets the right verdict", async (
 });
 
 test("500 forever: a failing check saying GitHub is failing, never success", async () => {
-  h = await startHarness({ retry: true });
+  // Two inbox attempts per delivery are enough to show it (each tries the evaluation twice: GitHub
+  // answers the check-run listing in between).
+  h = await startHarness({ retry: true, inbox: { maxAttempts: 2 } });
   const repo = uniqueRepo();
   const pr = await approvedExportPull(h, repo);
   h.sim.fault({ method: "GET", path: `/pulls/${pr.number}/files`, status: 500 });
@@ -50,6 +52,21 @@ test("500 forever: a failing check saying GitHub is failing, never success", asy
   // GitHub recovers; the next event evaluates for real.
   h.sim.clearFaults();
   await h.sim.deliver("pull_request", { ...pr.delivery.payload, action: "edited", changes: { title: { from: "x" } } });
+  expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "success" });
+});
+
+test('GitHub back by the time the failure would be written: evaluated once more, no stale "could not evaluate"', async () => {
+  h = await startHarness({ retry: true });
+  const repo = uniqueRepo();
+  const pr = await approvedExportPull(h, repo);
+  // Every try of the evaluation's GraphQL read fails (the first and Probot's 3 retries); then GitHub is back.
+  h.sim.fault({ method: "POST", path: "/graphql", status: 502, times: 4 });
+
+  await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
+  expect(statuses(h, "/graphql")).toEqual([502, 502, 502, 502, 200]);
+  const runs = h.sim.checkRuns(repo, { sha: pr.headSha });
+  expect(runs).toHaveLength(1);
+  expect(runs[0]!.history.map((x) => x.title)).not.toContain("countersign could not evaluate");
   expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "success" });
 });
 

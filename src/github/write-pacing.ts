@@ -231,26 +231,65 @@ export function writePacing(octokit: HookedOctokit, options: { throttle?: Thrott
  * still reading GitHub, the label or review request took the slot, and each check waited a second
  * more. After an outage that was a third of the writes (the fault bench: 20 checks, 9 labels and 2
  * review requests between GitHub's return and the last right check). So a courtesy write first
- * waits, up to COURTESY_GIVES_WAY_MS, until no evaluation of this process is still to write its
- * check (`checkPending`, held by the evaluation pipeline from its start to its check write).
+ * waits, up to COURTESY_GIVES_WAY_MS, until no evaluation is still to write its check
+ * (`checkPending`, held by the evaluation pipeline from its start to its check write): this
+ * process's, and with replicas (`shareCheckPending`) every replica's, through Redis.
  */
-class ChecksFirst {
+export interface PendingChecks {
+  /** Marks `id` pending until `untilMs` at the latest (a replica that dies does not hold the others up longer). */
+  add(id: string, untilMs: number): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** How many are pending at `nowMs`. */
+  count(nowMs: number): Promise<number>;
+}
+
+/** How long a pending check counts for the other replicas at most (an evaluation's reads and retries). */
+const SHARED_PENDING_MS = 30_000;
+/** How often a waiting courtesy write asks the other replicas. */
+const SHARED_POLL_MS = 250;
+
+export class ChecksFirst {
   #pending = 0;
   #waiting: (() => void)[] = [];
+  #next = 0;
+  readonly #prefix = `${process.pid}-${Math.random().toString(36).slice(2, 10)}-`;
+
+  constructor(public shared: PendingChecks | null = null) {}
 
   /** An evaluation started; call the result once its check run is written (or given up). */
   pending(): () => void {
     this.#pending++;
+    const shared = this.shared;
+    const id = `${this.#prefix}${++this.#next}`;
+    void shared?.add(id, Date.now() + SHARED_PENDING_MS).catch(() => {});
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      void shared?.remove(id).catch(() => {});
       if (--this.#pending === 0) for (const go of this.#waiting.splice(0)) go();
     };
   }
 
-  giveWay(maxMs: number): Promise<void> {
-    if (this.#pending === 0) return Promise.resolve();
+  /** Waits, at most `maxMs`, until no check is pending here (nor, shared, on any replica). */
+  async giveWay(maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      if (this.#pending > 0) {
+        await this.#drained(left);
+        continue;
+      }
+      if (!this.shared) return;
+      // Redis unreachable: nothing to wait for (the write itself needs the shared queue anyway).
+      const others = await this.shared.count(Date.now()).catch(() => 0);
+      if (others === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(SHARED_POLL_MS, left)).unref());
+    }
+  }
+
+  #drained(maxMs: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, maxMs);
       timer.unref();
@@ -269,6 +308,11 @@ const checksFirst = new ChecksFirst();
 /** Marks an evaluation whose check run is still to be written; returns its release. */
 export function checkPending(): () => void {
   return checksFirst.pending();
+}
+
+/** With replicas: courtesy writes also give way to the checks the other replicas are evaluating. */
+export function shareCheckPending(shared: PendingChecks | null): void {
+  checksFirst.shared = shared;
 }
 
 /**

@@ -24,6 +24,27 @@ describeRedis("RedisLeases on redis-server", () => {
     await redis?.stop();
   });
 
+  test("courtesy writes on one replica give way to the checks another is evaluating, not to a dead one's for long", async () => {
+    const { ChecksFirst } = await import("../../src/github/write-pacing.js");
+    const replicaA = new ChecksFirst(a.pendingChecks());
+    const replicaB = new ChecksFirst(b.pendingChecks());
+    const evaluating = replicaA.pending();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the mark reaches Redis
+    let labelWent = false;
+    const label = replicaB.giveWay(10_000).then(() => (labelWent = true));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(labelWent).toBe(false); // replica A's check is still to be written
+    evaluating();
+    await label;
+    expect(labelWent).toBe(true);
+    // A replica that died with a check pending: its mark counts until it expires, then not.
+    const shared = a.pendingChecks();
+    await shared.add("dead-replica-1", Date.now() + 300);
+    expect(await shared.count(Date.now())).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await shared.count(Date.now())).toBe(0);
+  });
+
   test("one holder at a time; only the holder renews or releases", async () => {
     const held = await a.tryAcquire("check:acme/pay@abc", 10_000);
     expect(held).not.toBeNull();

@@ -159,7 +159,20 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
   // once more now rather than write a "could not evaluate" that is already stale (after an outage,
   // such writes queued a second apart and each needed one more to correct it).
   if (step.failedOnGitHub && step.checkRun === undefined) {
-    const listed = await findCheckRun(github, target).catch(() => undefined);
+    let listed: ExistingCheckRun | null | undefined;
+    try {
+      listed = await findCheckRun(github, target);
+    } catch {
+      // GitHub cannot say whether our run exists, so nothing can be written (create or update?).
+      // With the inbox the delivery is tried again (at once when GitHub answers again: see
+      // handlers/outage-watch.ts) and the check keeps what it says; without it the write below
+      // lists once more, as it always did.
+      if (step.transient !== null) {
+        checkWritten();
+        throw step.transient;
+      }
+      listed = undefined;
+    }
     if (listed !== undefined) {
       log.info(ctx, "GitHub answers again: evaluating once more before writing a failure");
       step = await assessStep(github, log, deps, req, headSha, ctx);

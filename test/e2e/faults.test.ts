@@ -70,6 +70,24 @@ test('GitHub back by the time the failure would be written: evaluated once more,
   expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "success" });
 });
 
+test("GitHub cannot even list the check run: nothing is written, and the retry writes the verdict", async () => {
+  h = await startHarness({ retry: true });
+  const repo = uniqueRepo();
+  const pr = await approvedExportPull(h, repo);
+  // The evaluation's read fails, then so does the listing of its check run (the first try and
+  // Probot's 3 retries each); by the time a write could go, GitHub is back.
+  h.sim.fault({ method: "POST", path: "/graphql", status: 502, times: 4 });
+  h.sim.fault({ method: "GET", path: "/check-runs", status: 502, times: 4 });
+
+  const res = await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
+  for (let i = 0; i < 200 && (await h.store.inbox().get(res.id))?.state !== "done"; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(await h.store.inbox().get(res.id)).toMatchObject({ state: "done", attempts: 2 });
+  const runs = h.sim.checkRuns(repo, { sha: pr.headSha });
+  expect(runs).toHaveLength(1);
+  expect(runs[0]!.history.map((x) => x.title)).not.toContain("countersign could not evaluate"); // one write: the verdict
+  expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "success" });
+});
+
 test("secondary rate limit: the read and the check-run write are retried after retry-after", async () => {
   // Throttling ON at production speed: writes spaced 1 s apart, retry-after honoured in seconds.
   h = await startHarness({ retry: true, throttle: true, honourSecondaryRateLimits: true });

@@ -301,8 +301,13 @@ export class ChecksFirst {
   }
 }
 
-/** The longest a courtesy write waits for the checks being evaluated beside it. */
-export const COURTESY_GIVES_WAY_MS = 10_000;
+/**
+ * The longest a courtesy write waits for the checks being evaluated beside it. Longer than the
+ * checks of a typical catch-up take at one a second (20 PRs after an outage: 20 s), since with
+ * replicas the shared queue has no priorities across replicas (Bottleneck's clustered queue orders
+ * each replica's own jobs only): a label that stopped waiting competes with the checks as an equal.
+ */
+export const COURTESY_GIVES_WAY_MS = 30_000;
 const checksFirst = new ChecksFirst();
 
 /** Marks an evaluation whose check run is still to be written; returns its release. */

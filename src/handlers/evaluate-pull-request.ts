@@ -49,6 +49,11 @@ export interface EvaluationOutcome {
   verdict: Verdict | null;
   output: CheckOutput;
   check: UpsertResult;
+  /**
+   * The owner label and review request, run by evaluatePullRequest after the evaluation has let go
+   * of its head (the per-head lease, the coalescer's turn); once, however many callers share it.
+   */
+  courtesy: (() => Promise<void>) | null;
 }
 
 export interface EvaluationJob {
@@ -70,9 +75,18 @@ export function runEvaluationJob(job: EvaluationJob): Promise<EvaluationOutcome>
   return runExclusive(leases, `check:${repo}@${job.req.checkSha ?? job.req.pr.head.sha}`.toLowerCase(), run, { log: job.log });
 }
 
-export function evaluatePullRequest(github: GitHub, log: Logger, deps: PipelineDeps, req: EvaluationRequest): Promise<EvaluationOutcome> {
+export async function evaluatePullRequest(
+  github: GitHub,
+  log: Logger,
+  deps: PipelineDeps,
+  req: EvaluationRequest,
+): Promise<EvaluationOutcome> {
   const key = `${req.pr.base.repo.owner.login}/${req.pr.base.repo.name}#${req.pr.number}@${req.checkSha ?? req.pr.head.sha}`.toLowerCase();
-  return deps.evaluations.submit(key, { github, log, deps, req });
+  const outcome = await deps.evaluations.submit(key, { github, log, deps, req });
+  // 6. After the head is let go: a label waiting for its turn in the write queue (behind every
+  // check being evaluated) must not hold up the next evaluation of the same head, on any replica.
+  if (outcome.courtesy) await outcome.courtesy();
+  return outcome;
 }
 
 interface AssessStep {
@@ -205,10 +219,13 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     evaluated();
     throw transient;
   }
+  let courtesy: EvaluationOutcome["courtesy"] = null;
   if (sideEffects && req.sideEffects === "background") {
-    const courtesy = sideEffects;
-    void courtesy().catch((error: unknown) => log.warn({ ...ctx, err: error }, "owner label or review request failed"));
-  } else if (sideEffects) await sideEffects(); // 6
+    void sideEffects().catch((error: unknown) => log.warn({ ...ctx, err: error }, "owner label or review request failed"));
+  } else if (sideEffects) {
+    let running: Promise<void> | null = null;
+    courtesy = () => (running ??= sideEffects());
+  }
   evaluated();
 
   await deps.store.recordEvaluation(
@@ -226,7 +243,7 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     req.deliveryId,
   ); // 7
   timer?.({ conclusion: output.conclusion });
-  return { verdict, output, check };
+  return { verdict, output, check, courtesy };
 }
 
 /** Calls, 304s and rate-limit points this evaluation cost (GitHub's `x-ratelimit-used` counts all but 304s). */

@@ -36,6 +36,27 @@ test("a push while the owner label is still being written: the new head's evalua
   expect(labelWrites()).toHaveLength(1);
 });
 
+test("an owner label still being written does not hold up the next evaluation of the same head", async () => {
+  h = await startHarness({ settle: false });
+  const repo = uniqueRepo("label");
+  seedAcme(h.sim, repo);
+  const labelWrites = () => h!.sim.requests.filter((r) => r.method === "POST" && /\/issues\/\d+\/labels$/.test(r.path));
+  h.sim.fault({ method: "POST", path: /\/issues\/\d+\/labels$/, delayMs: 4000, times: 1 });
+
+  const opened = await h.sim.openPullRequest(repo, {
+    title: "Refund ledger",
+    body: disclosure("none"),
+    author: { login: "cleo" },
+    files: ["src/billing/ledger.ts"],
+  });
+  await waitFor(() => labelWrites().length === 1); // the first evaluation's label: GitHub answers in 4 s
+  const edited = await h.sim.deliver("pull_request", { ...opened.delivery.payload, action: "edited", changes: { body: { from: "" } } });
+  // The edit's evaluation of the same head reads GitHub while that label is still being written
+  // (its turn on the head came once the check was written, not once the label was).
+  await waitFor(() => h!.sim.requests.some((r) => r.deliveryId === edited.id && r.path === "/graphql"), 3000);
+  expect(labelWrites()[0]!.status).toBe(0); // still under way
+});
+
 async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {

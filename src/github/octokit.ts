@@ -93,7 +93,8 @@ export function withGitHubMetrics(Octokit: typeof ProbotOctokit, metrics: GitHub
 
 /** Where the app reports GitHub failing and answering (src/handlers/outage-watch.ts). */
 export interface GitHubOutageSignals {
-  failed(dependency: string): void;
+  /** `what`: the route that failed (requestKind), so one route failing for good is not an outage. */
+  failed(dependency: string, what?: string): void;
   succeeded(dependency: string): void;
 }
 
@@ -102,8 +103,9 @@ export const GITHUB_READS = "GitHub reads";
 export const GITHUB_WRITES = "GitHub writes";
 
 /**
- * `Octokit` telling `signals` when GitHub fails (a 5xx, or no answer at all) and when it answers
- * (any status below 500, a 304 or a 404 included: GitHub is up), for reads and writes separately.
+ * `Octokit` telling `signals` when GitHub fails (a 5xx, or no answer at all; with the route) and
+ * when it answers (any status below 500, a 304 or a 404 included: GitHub is up), for reads and
+ * writes separately.
  * Each try counts (the retry plugin's included), so the end of an outage is seen at the first
  * request that gets through.
  */
@@ -119,7 +121,7 @@ export function withOutageSignals(Octokit: typeof ProbotOctokit, signals: GitHub
       } catch (error) {
         const status = (error as { status?: unknown }).status;
         if (typeof status === "number" && status < 500) signals.succeeded(side);
-        else signals.failed(side);
+        else signals.failed(side, requestKind(options.method, options.url));
         throw error;
       }
     });

@@ -6,12 +6,15 @@
  * GitHub could not deliver waits for the next timed sweep (RECONCILE_INTERVAL_SECONDS, 5 min by
  * default).
  *
- * A dependency is a name. `failed(name)` marks it down (the first failure counts, later ones change
- * nothing); the next `succeeded(name)` ends the outage and calls `onRecovered` once. A success while
- * nothing is down is free, so callers report every answer.
+ * A dependency is a name. `failed(name)` marks it down; the next `succeeded(name)` ends the outage
+ * and calls `onRecovered` once. A success while nothing is down is free, so callers report every
+ * answer. A failure can name what failed (`what`: for GitHub, the route): such a dependency is down
+ * only once two different things failed with no success in between. One route failing for good
+ * (a PR whose files GitHub cannot list) while the rest answers is not an outage: every answer
+ * would "end" it, and each end would make every waiting retry due and sweep again.
  */
 export interface OutageSignals {
-  failed(dependency: string): void;
+  failed(dependency: string, what?: string): void;
   succeeded(dependency: string): void;
 }
 
@@ -20,6 +23,8 @@ export const PROBE_EVERY_MS = 5_000;
 
 export class OutageWatch implements OutageSignals {
   readonly #downSince = new Map<string, number>();
+  /** What failed since the dependency last answered, while that is not yet an outage. */
+  readonly #suspect = new Map<string, { since: number; what: Set<string> }>();
   readonly #probes = new Map<string, () => Promise<unknown>>();
   readonly #probing = new Map<string, NodeJS.Timeout>();
 
@@ -38,9 +43,18 @@ export class OutageWatch implements OutageSignals {
     this.#probes.set(dependency, probe);
   }
 
-  failed(dependency: string): void {
+  failed(dependency: string, what?: string): void {
     if (this.#downSince.has(dependency)) return;
-    this.#downSince.set(dependency, this.#now());
+    let since = this.#now();
+    if (what !== undefined) {
+      const suspect = this.#suspect.get(dependency) ?? { since, what: new Set<string>() };
+      suspect.what.add(what);
+      this.#suspect.set(dependency, suspect);
+      if (suspect.what.size < 2) return;
+      since = suspect.since;
+      this.#suspect.delete(dependency);
+    }
+    this.#downSince.set(dependency, since);
     const probe = this.#probes.get(dependency);
     if (!probe) return;
     const timer = setInterval(() => {
@@ -54,6 +68,7 @@ export class OutageWatch implements OutageSignals {
   }
 
   succeeded(dependency: string): void {
+    this.#suspect.delete(dependency);
     const since = this.#downSince.get(dependency);
     if (since === undefined) return;
     this.#downSince.delete(dependency);

@@ -85,6 +85,8 @@ const RECOVERY_SWEEP_GAP_MS = 5_000;
 /** A sweep that found another replica sweeping (the lease taken) is tried again this often, this many times. */
 const SKIPPED_RETRY_MS = 2_000;
 const SKIPPED_RETRIES = 8;
+/** After a recovery, waiting retries are made due once more this much later (attempts that were in flight). */
+const STRAGGLERS_MS = 5_000;
 const SWEEP_LEASE = "reconcile:sweep";
 /** The sweep lease's term; renewed every third of it while a sweep runs. */
 const SWEEP_LEASE_MS = 15_000;
@@ -178,15 +180,25 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     }, wait);
     recovery.unref();
   };
+  const retriesDueNow = async (): Promise<number> => {
+    try {
+      const due = await deps!.store.inbox().retryWaiting(new Date(deps!.now()));
+      if (due > 0) options.onRetriesDue?.();
+      return due;
+    } catch (error) {
+      const log = app!.log.child({ name: "reconcile" });
+      log.warn({ err: error }, "could not make the inbox's waiting retries due (they run at their backoff time)");
+      return 0;
+    }
+  };
   const recover = async (what: string) => {
     const log = app!.log.child({ name: "reconcile" });
-    let due = 0;
-    try {
-      due = await deps!.store.inbox().retryWaiting(new Date(deps!.now()));
-      if (due > 0) options.onRetriesDue?.();
-    } catch (error) {
-      log.warn({ err: error }, "could not make the inbox's waiting retries due (they run at their backoff time)");
-    }
+    const due = await retriesDueNow();
+    // Attempts in flight when the dependency came back may still fail on what they read before
+    // (their retries straddled the end): once more a little later, for those.
+    const stragglers = setTimeout(() => void retriesDueNow(), STRAGGLERS_MS);
+    stragglers.unref();
+    timers.push(stragglers);
     log.info({ recovered: what, retriesDue: due }, `${what} answering again: waiting inbox retries are due now; sweeping now`);
     if (options.intervalMs <= 0 || stopped) return; // RECONCILE_INTERVAL_SECONDS=0: no sweeps
     // A scan in flight began while the dependency failed: this sweep follows it.

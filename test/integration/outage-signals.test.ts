@@ -10,7 +10,10 @@ afterEach(() => nock.cleanAll());
 
 test("5xx and no answer are failures; any other answer is GitHub answering; reads and writes are told apart", async () => {
   const told: string[] = [];
-  const signals = { failed: (d: string) => told.push(`failed ${d}`), succeeded: (d: string) => told.push(`answers ${d}`) };
+  const signals = {
+    failed: (d: string, what?: string) => told.push(`failed ${d}: ${what}`),
+    succeeded: (d: string) => told.push(`answers ${d}`),
+  };
   const Octokit = withOutageSignals(CountersignOctokit, signals);
   const octokit = new Octokit({ auth: "t", retry: { enabled: false }, throttle: { enabled: false } });
   nock("https://api.github.com")
@@ -39,11 +42,11 @@ test("5xx and no answer are failures; any other answer is GitHub answering; read
   await expect(octokit.request("GET /repos/{owner}/{repo}/contents/{path}", { owner: "o", repo: "r", path: "x" })).rejects.toBeTruthy();
 
   expect(told).toEqual([
-    `failed ${GITHUB_READS}`,
-    `failed ${GITHUB_READS}`, // a GraphQL query is a read
+    `failed ${GITHUB_READS}: GET /repos/{owner}/{repo}`, // with the route
+    `failed ${GITHUB_READS}: POST /graphql`, // a GraphQL query is a read
     `answers ${GITHUB_WRITES}`,
     `answers ${GITHUB_READS}`, // a 404 is an answer
     `answers ${GITHUB_READS}`,
-    `failed ${GITHUB_READS}`, // no answer at all
+    `failed ${GITHUB_READS}: GET /repos/{owner}/{repo}/contents/{id}`, // no answer at all
   ]);
 });

@@ -39,6 +39,24 @@ describe("OutageWatch", () => {
     expect(recovered).toHaveLength(2);
   });
 
+  test("one route failing for good while the rest answers is not an outage; two routes failing together are", () => {
+    const recovered: string[] = [];
+    const watch = new OutageWatch((d) => recovered.push(d));
+    // A PR whose files GitHub cannot list: the same route fails again and again, other reads answer.
+    for (let i = 0; i < 5; i++) {
+      watch.failed("GitHub reads", "GET /repos/{owner}/{repo}/pulls/{id}/files");
+      watch.succeeded("GitHub reads");
+    }
+    expect(watch.down()).toEqual([]);
+    expect(recovered).toEqual([]);
+    // An outage: different routes fail with no answer in between.
+    watch.failed("GitHub reads", "GET /repos/{owner}/{repo}/pulls/{id}/files");
+    watch.failed("GitHub reads", "POST /graphql");
+    expect(watch.down().map((d) => d.dependency)).toEqual(["GitHub reads"]);
+    watch.succeeded("GitHub reads");
+    expect(recovered).toEqual(["GitHub reads"]);
+  });
+
   test("a dependency with a probe is probed while it is down, and the probe's success ends the outage", async () => {
     const recovered: string[] = [];
     const watch = new OutageWatch((d) => recovered.push(d), { probeEveryMs: 20 });

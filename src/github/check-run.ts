@@ -49,7 +49,7 @@ export async function upsertCheckRun(
 ): Promise<UpsertResult> {
   const known = options.remembered;
   const { owner, repo, headSha } = target;
-  const key = `${owner}/${repo}@${headSha}`.toLowerCase();
+  const key = rememberedKey(target);
   const want = fingerprint(output.conclusion, output.title, output.summary, output.text, output.annotations.length);
 
   let existing = options.trustRemembered === false ? undefined : known?.get(key);
@@ -94,6 +94,18 @@ export async function upsertCheckRun(
   }
   known?.set(key, { id, fingerprint: want, couldNotEvaluate: output.title === ERROR_TITLE });
   return { action, id };
+}
+
+const rememberedKey = (target: { owner: string; repo: string; headSha: string }) =>
+  `${target.owner}/${target.repo}@${target.headSha}`.toLowerCase();
+
+/** Whether upsertCheckRun can write over our run on the SHA without listing it (it remembers the run and may trust that). */
+export function remembersCheckRun(
+  remembered: GitHubCaches["checkRuns"] | null,
+  target: { owner: string; repo: string; headSha: string },
+  trustRemembered: boolean,
+): boolean {
+  return trustRemembered && remembered?.has(rememberedKey(target)) === true;
 }
 
 /** Our newest `countersign` run on the SHA (null: none), listed over REST. */

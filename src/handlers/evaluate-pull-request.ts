@@ -13,7 +13,7 @@
  */
 import type { Logger } from "probot";
 import { runExclusive } from "../cluster/leases.js";
-import { findCheckRun, upsertCheckRun, type UpsertResult } from "../github/check-run.js";
+import { findCheckRun, remembersCheckRun, upsertCheckRun, type UpsertResult } from "../github/check-run.js";
 import { checkPending } from "../github/write-pacing.js";
 import { explainError, isTransient } from "../github/errors.js";
 import type { ApiUsage } from "../github/conditional-requests.js";
@@ -177,11 +177,12 @@ async function runPipeline(github: GitHub, log: Logger, deps: PipelineDeps, req:
     try {
       listed = await findCheckRun(github, target);
     } catch {
-      // GitHub cannot say whether our run exists, so nothing can be written (create or update?).
-      // With the inbox the delivery is tried again (at once when GitHub answers again: see
-      // handlers/outage-watch.ts) and the check keeps what it says; without it the write below
-      // lists once more, as it always did.
-      if (step.transient !== null) {
+      // GitHub cannot say whether our run exists. When this process wrote it (and no replica shares
+      // it), the failure is written over it below: a verdict never stands on a head GitHub cannot
+      // read now (fail closed). Otherwise nothing can be written (create or update?): with the inbox
+      // the delivery is tried again (at once when GitHub answers again: see handlers/outage-watch.ts);
+      // without it the write below lists once more, as it always did.
+      if (step.transient !== null && !remembersCheckRun(deps.caches.checkRuns, target, !deps.leases)) {
         checkWritten();
         throw step.transient;
       }

@@ -88,6 +88,22 @@ test("GitHub cannot even list the check run: nothing is written, and the retry w
   expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "success" });
 });
 
+test('GitHub failing every read over a head this process judged: the verdict is replaced by "could not evaluate" at once', async () => {
+  h = await startHarness({ retry: true });
+  const repo = uniqueRepo();
+  const pr = await approvedExportPull(h, repo);
+  await h.sim.deliver(pr.delivery.event, pr.delivery.payload);
+  expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "success" });
+
+  // Every read fails, the check-run listing included: the process still knows the run it wrote,
+  // so a failing re-evaluation must not leave "success" standing until its retry.
+  h.sim.fault({ method: "GET", status: 502 });
+  h.sim.fault({ method: "POST", path: "/graphql", status: 502 });
+  await h.sim.deliver("pull_request", { ...pr.delivery.payload, action: "edited", changes: { body: { from: "" } } });
+  expect(h.sim.latestCheck(repo, pr.headSha)).toMatchObject({ conclusion: "failure", title: "countersign could not evaluate" });
+  expect(h.sim.checkRuns(repo, { sha: pr.headSha })).toHaveLength(1); // updated in place
+});
+
 test("secondary rate limit: the read and the check-run write are retried after retry-after", async () => {
   // Throttling ON at production speed: writes spaced 1 s apart, retry-after honoured in seconds.
   h = await startHarness({ retry: true, throttle: true, honourSecondaryRateLimits: true });

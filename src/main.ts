@@ -11,7 +11,7 @@ import { startAppServer } from "./http/app-server.js";
 import { limitRequestBodies } from "./http/body-limit.js";
 import { ConditionalReads, redisReadStore } from "./github/conditional-requests.js";
 import { isRedisOutage } from "./github/errors.js";
-import { shareCheckPending } from "./github/write-pacing.js";
+import { redisPendingChecks, shareCheckPending } from "./github/write-pacing.js";
 import { CountersignOctokit, GITHUB_READS, withGitHubMetrics, withOutageSignals } from "./github/octokit.js";
 import { WebhookInbox } from "./inbox/webhook-inbox.js";
 import { createAppMetrics } from "./metrics/app-metrics.js";
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const store = await openAuditStore(env.DATABASE_URL);
   const leases = env.REDIS_URL ? await openRedisLeases(env.REDIS_URL) : null;
   // Labels and review requests give way to the checks every replica is evaluating.
-  if (leases) shareCheckPending(leases.pendingChecks());
+  if (leases) shareCheckPending(redisPendingChecks(leases.redis));
   const changeEvents = env.INCIDENT_WEBHOOK_URL
     ? { url: env.INCIDENT_WEBHOOK_URL, routingKey: env.INCIDENT_WEBHOOK_ROUTING_KEY ?? null, webHost: env.GHE_HOST ?? "github.com" }
     : null;

@@ -12,13 +12,6 @@ const PREFIX = "countersign:lease:";
 const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
-/** What RedisLeases.pendingChecks gives (the shape src/github/write-pacing.ts's PendingChecks takes). */
-export interface SharedPendingChecks {
-  add(id: string, untilMs: number): Promise<void>;
-  remove(id: string): Promise<void>;
-  count(nowMs: number): Promise<number>;
-}
-
 export class RedisLeases implements Leases {
   /** The connection, also used for the ETag cache replicas share. */
   constructor(readonly redis: Redis) {}
@@ -31,27 +24,6 @@ export class RedisLeases implements Leases {
       renew: async () => (await this.redis.eval(RENEW, 1, name, token, ttlMs)) === 1,
       release: async () => {
         await this.redis.eval(RELEASE, 1, name, token);
-      },
-    };
-  }
-
-  /**
-   * The evaluations whose check run is still to be written, on every replica (a sorted set scored
-   * by when each stops counting): courtesy writes give way to them (src/github/write-pacing.ts).
-   */
-  pendingChecks(): SharedPendingChecks {
-    const key = "countersign:checks-pending";
-    return {
-      add: async (id, untilMs) => {
-        await this.redis.zadd(key, untilMs, id);
-      },
-      remove: async (id) => {
-        await this.redis.zrem(key, id);
-      },
-      count: async (nowMs) => {
-        // Entries of replicas that died before removing theirs go once they expire.
-        await this.redis.zremrangebyscore(key, "-inf", `(${nowMs}`);
-        return this.redis.zcard(key);
       },
     };
   }

@@ -6,7 +6,7 @@
  * check-run writes go first).
  */
 import { ProbotOctokit } from "probot";
-import { withPacedWrites, writeKind, writePacing } from "./write-pacing.js";
+import { requestWriteKind, withPacedWrites, writePacing } from "./write-pacing.js";
 
 /** Retry a secondary rate limit after GitHub's `retry-after`, at most twice, never for more than a minute. */
 export function onSecondaryRateLimit(
@@ -112,8 +112,7 @@ export const GITHUB_WRITES = "GitHub writes";
 export function withOutageSignals(Octokit: typeof ProbotOctokit, signals: GitHubOutageSignals): typeof ProbotOctokit {
   return Octokit.plugin((octokit) => {
     octokit.hook.wrap("request", async (request, options) => {
-      const body = options.data ?? (typeof options.query === "string" ? { query: options.query } : undefined);
-      const side = writeKind(options.method, options.url, body) === "read" ? GITHUB_READS : GITHUB_WRITES;
+      const side = requestWriteKind(options) === "read" ? GITHUB_READS : GITHUB_WRITES;
       try {
         const response = await request(options);
         signals.succeeded(side);

@@ -40,6 +40,11 @@ const PRIORITY: Record<Exclude<WriteKind, "read">, number> = { redelivery: 1, "c
  */
 export type WriteKind = "read" | "check-run" | "write" | "redelivery";
 
+/** writeKind of a request as an Octokit hook sees it (a GraphQL query may come as `query`). */
+export function requestWriteKind(req: { method?: string; url?: string; data?: unknown; query?: unknown }): WriteKind {
+  return writeKind(req.method, req.url, req.data ?? (typeof req.query === "string" ? { query: req.query } : undefined));
+}
+
 /** Whether a request is paced, and how urgently. `body` is the request body (GraphQL: `{ query }`). */
 export function writeKind(method: string | undefined, url: string | undefined, body?: unknown): WriteKind {
   const verb = (method ?? "GET").toUpperCase();
@@ -211,7 +216,7 @@ export function writePacing(octokit: HookedOctokit, options: { throttle?: Thrott
   if (throttle.enabled === false) return;
   const queue = writeQueueKey(options);
   octokit.hook.wrap("request", async (request, req) => {
-    const kind = writeKind(req.method, req.url, req.data ?? (typeof req.query === "string" ? { query: req.query } : undefined));
+    const kind = requestWriteKind(req);
     if (kind === "write") await checksFirst.giveWay(COURTESY_GIVES_WAY_MS);
     if (kind !== "read") {
       const job = {
@@ -291,12 +296,16 @@ export class ChecksFirst {
 
   #drained(maxMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, maxMs);
-      timer.unref();
-      this.#waiting.push(() => {
+      const go = () => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      const timer = setTimeout(() => {
+        this.#waiting = this.#waiting.filter((w) => w !== go);
+        resolve();
+      }, maxMs);
+      timer.unref();
+      this.#waiting.push(go);
     });
   }
 }
@@ -309,6 +318,29 @@ export class ChecksFirst {
  */
 export const COURTESY_GIVES_WAY_MS = 30_000;
 const checksFirst = new ChecksFirst();
+
+/**
+ * The pending checks of every replica in Redis (ioredis): a sorted set scored by when each mark
+ * stops counting, so a replica that dies before removing its marks holds nobody up for long.
+ */
+export function redisPendingChecks(redis: {
+  zadd(key: string, score: number, member: string): Promise<unknown>;
+  zrem(key: string, member: string): Promise<unknown>;
+  zcount(key: string, min: number | string, max: number | string): Promise<number>;
+  zremrangebyscore(key: string, min: number | string, max: number | string): Promise<unknown>;
+}): PendingChecks {
+  const key = "countersign:checks-pending";
+  return {
+    add: async (id, untilMs) => {
+      await redis.zadd(key, untilMs, id);
+      await redis.zremrangebyscore(key, "-inf", `(${Date.now()}`); // the expired marks of dead replicas
+    },
+    remove: async (id) => {
+      await redis.zrem(key, id);
+    },
+    count: (nowMs) => redis.zcount(key, nowMs, "+inf"),
+  };
+}
 
 /** Marks an evaluation whose check run is still to be written; returns its release. */
 export function checkPending(): () => void {

@@ -13,10 +13,9 @@
  * (a PR whose files GitHub cannot list) while the rest answers is not an outage: every answer
  * would "end" it, and each end would make every waiting retry due and sweep again.
  */
-export interface OutageSignals {
-  failed(dependency: string, what?: string): void;
-  succeeded(dependency: string): void;
-}
+import type { GitHubOutageSignals } from "../github/octokit.js";
+
+export type OutageSignals = GitHubOutageSignals;
 
 /** How often a dependency that is down is probed (when it has a probe). */
 export const PROBE_EVERY_MS = 5_000;

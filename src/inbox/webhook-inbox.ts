@@ -48,7 +48,6 @@ export class WebhookInbox {
     return this.options.store;
   }
 
-  /** Serves the webhook route of `app` from the inbox and starts processing it. */
   /** Whether a delivery being processed now would be tried again if it failed (not its last attempt). */
   willRetry(deliveryId: string): boolean {
     return this.worker?.willRetry(deliveryId) ?? false;
@@ -59,6 +58,7 @@ export class WebhookInbox {
     this.worker?.wake();
   }
 
+  /** Serves the webhook route of `app` from the inbox and starts processing it. */
   attach(app: Probot): void {
     const { store, metrics } = this.options;
     const now = this.options.now ?? (() => new Date());

@@ -25,9 +25,9 @@ describeRedis("RedisLeases on redis-server", () => {
   });
 
   test("courtesy writes on one replica give way to the checks another is evaluating, not to a dead one's for long", async () => {
-    const { ChecksFirst } = await import("../../src/github/write-pacing.js");
-    const replicaA = new ChecksFirst(a.pendingChecks());
-    const replicaB = new ChecksFirst(b.pendingChecks());
+    const { ChecksFirst, redisPendingChecks } = await import("../../src/github/write-pacing.js");
+    const replicaA = new ChecksFirst(redisPendingChecks(a.redis));
+    const replicaB = new ChecksFirst(redisPendingChecks(b.redis));
     const evaluating = replicaA.pending();
     await new Promise((resolve) => setTimeout(resolve, 50)); // the mark reaches Redis
     let labelWent = false;
@@ -38,7 +38,7 @@ describeRedis("RedisLeases on redis-server", () => {
     await label;
     expect(labelWent).toBe(true);
     // A replica that died with a check pending: its mark counts until it expires, then not.
-    const shared = a.pendingChecks();
+    const shared = redisPendingChecks(a.redis);
     await shared.add("dead-replica-1", Date.now() + 300);
     expect(await shared.count(Date.now())).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 350));
